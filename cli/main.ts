@@ -1,0 +1,35 @@
+/** The `scaler` command line: a thin adapter, like functions/, over the use cases in shared/. */
+import { validateConfigCommand } from './validate-config.js';
+
+interface Command {
+  summary: string;
+  usage: string;
+  run: (args: string[]) => Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  'validate-config': {
+    summary: 'check a config file and list every problem',
+    usage: 'scaler validate-config <file>',
+    run: validateConfigCommand,
+  },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 1 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`scaler: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  return command.run(args);
+}
+
+function usage(): string {
+  const lines = Object.values(COMMANDS).map((command) => `  ${command.usage.padEnd(36)} ${command.summary}`);
+  return ['Usage: scaler <command> [options]', '', 'Commands:', ...lines].join('\n');
+}

@@ -1,0 +1,31 @@
+import { validateConfigFile } from '../shared/config/load.js';
+import { formatProblem } from '../shared/config/problems.js';
+import type { TargetConfig } from '../shared/config/schema.js';
+import { KIND_FACTS } from '../shared/config/kinds.js';
+
+/** `scaler validate-config <file>`: exit 0 with a summary, or 1 with every problem. */
+export async function validateConfigCommand(args: string[]): Promise<number> {
+  const [file, ...extra] = args;
+  if (file === undefined || extra.length > 0) {
+    console.error('Usage: scaler validate-config <file>');
+    return 2;
+  }
+  const result = await validateConfigFile(file);
+  if (!result.ok) {
+    console.error(`${file}: ${result.errors.length} error(s), ${result.warnings.length} warning(s)`);
+    for (const problem of [...result.errors, ...result.warnings]) console.error(`  ${formatProblem(problem)}`);
+    return 1;
+  }
+  const { targets } = result.config;
+  console.log(`${file}: valid, ${targets.length} target(s)`);
+  for (const target of targets) console.log(`  ${describeTarget(target)}`);
+  for (const problem of result.warnings) console.log(`  ${formatProblem(problem)}`);
+  return 0;
+}
+
+function describeTarget(target: TargetConfig): string {
+  const { min, max, default: fallback } = target.limits;
+  const flags = [target.dryRun ? 'dry-run' : '', target.paused.scaleOut ? 'scale-out paused' : '', target.paused.scaleIn ? 'scale-in paused' : ''].filter(Boolean);
+  const rules = target.mode === 'custom' ? `, ${target.rules.length} rule(s)` : '';
+  return `${target.name}: ${target.kind}, ${target.mode} mode${rules}, ${min}..${max} ${KIND_FACTS[target.kind].unit} (default ${fallback})${flags.length ? `, ${flags.join(', ')}` : ''}`;
+}

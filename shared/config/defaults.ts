@@ -1,0 +1,97 @@
+/**
+ * Every default of the config in one place. The schema reads them from here, the README's reference table is
+ * generated from the schema, and each value says where it comes from.
+ */
+export const DEFAULTS = {
+  settings: {
+    /**
+     * Warn when a scale-out and a scale-in threshold on the same metric are closer than this share of the
+     * scale-out threshold. Azure Monitor's autoscale guidance asks for "an adequate margin" between them; 20 %
+     * keeps an 80 % scale-out rule from sharing a metric with a scale-in rule above 64 %.
+     */
+    minThresholdGapPercent: 20,
+  },
+  dataQuality: {
+    /** A window fires only when at least this share of its grains has data. */
+    minWindowCoveragePercent: 80,
+    /**
+     * Newest data may lag behind `now` by this much before the signal counts as missing. PostgreSQL publishes
+     * some metrics in 5-minute batches (metrics-reference.md), so 10 minutes tolerates one late batch.
+     */
+    maxLagMinutes: 10,
+  },
+  cooldowns: {
+    /** Measured from the completion of the last operation (for elastic clusters: after the rebalance). */
+    scaleOutMinutes: 15,
+    /** Long, because a scale-in that turns out wrong costs a scale-out plus a cache warm-up. */
+    scaleInMinutes: 60,
+  },
+  maxStep: { out: 2, in: 1 },
+  dryRun: false,
+  paused: { scaleOut: false, scaleIn: false },
+  rule: {
+    statistic: 'Average',
+    timeGrainMinutes: 1,
+    /** Azure Monitor autoscale's suggested starting duration (seeds/adx-horizontal-scaling.md). */
+    windowMinutes: 10,
+    timeAggregation: 'Average',
+    change: { type: 'count', value: 1 },
+  },
+  optimized: {
+    /** ADX reactive logic: scale out when a signal is high "for over an hour" (seeds/adx-horizontal-scaling.md). */
+    scaleOutWindowMinutes: 60,
+    /** 5-minute averages: one noisy minute does not reset an hour of evidence. */
+    scaleOutGrainMinutes: 5,
+    /** Scale out by enough to bring the hottest signal back to this utilization (proportional, like the HPA). */
+    targetUtilizationPercent: 70,
+    /** ADX: scale in only after a 1-day evaluation, re-evaluated every hour. */
+    scaleInWindowMinutes: 1440,
+    scaleInGrainMinutes: 60,
+    kusto: {
+      scaleOut: {
+        /** Not published by Azure; 80 % leaves the published 50 % scale-in threshold 30 points below. */
+        cpuPercent: 80,
+        /** Published: "cache utilization factor above 80 %". */
+        cacheUtilizationPercent: 80,
+        /** Not published; same reasoning as CPU. */
+        ingestionUtilizationPercent: 80,
+      },
+      scaleIn: {
+        /** Published allow-scale-in values: CPU < 50 %, ingestion < 50 %, cache < 75 %, streaming < 80 %. */
+        cpuPercent: 50,
+        ingestionUtilizationPercent: 50,
+        cacheUtilizationPercent: 75,
+        streamingIngestUtilizationPercent: 80,
+        /** KeepAlive is ~1 on a responsive cluster; an hourly average below 0.9 means missed heartbeats. */
+        minKeepAlive: 0.9,
+        /** "There is no query throttling." */
+        maxThrottledQueries: 0,
+        /** "Failed queries below a defined minimum" (not published): 1 % of all queries. */
+        maxFailedQueryPercent: 1,
+      },
+    },
+    postgres: {
+      scaleOut: {
+        cpuPercent: 80,
+        memoryPercent: 90,
+        /** Each added node brings its own storage; rebalancing spreads the data over it. */
+        storagePercent: 85,
+      },
+    },
+  },
+  rebalance: {
+    enabled: true,
+    /** Citus' default strategy since Citus 12 (citus-reference.md). */
+    strategy: 'by_disk_size',
+    shardTransferMode: 'auto',
+    /** Sequential moves: Citus' own default. Raise it for faster rebalances at the cost of bandwidth. */
+    parallelism: 1,
+    maxAttempts: 3,
+    /** A move fails below `citus.desired_percent_disk_available_after_move` (10 %); keep a margin above it. */
+    minFreeDiskPercent: 20,
+    readyTimeoutMinutes: 90,
+    pollIntervalSeconds: 30,
+  },
+  connections: { policy: 'service-default' },
+  kusto: { onConflictingAutoscaler: 'refuse' },
+} as const;

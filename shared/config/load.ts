@@ -1,0 +1,69 @@
+/**
+ * Loads the config from an app setting that holds either the JSON document itself or the path of a file.
+ * Nothing here runs at import time; the composition root calls it and decides whether to stop.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ScalerError } from '../errors.js';
+import { validateConfig, type ConfigResult } from './validate.js';
+import { type ConfigProblem, formatProblem } from './problems.js';
+import type { ScalerConfig } from './schema.js';
+
+export const CONFIG_SETTING = 'SCALER_CONFIG';
+
+export class ConfigError extends ScalerError {
+  readonly problems: ConfigProblem[];
+
+  constructor(source: string, problems: ConfigProblem[]) {
+    const errors = problems.filter((problem) => problem.severity === 'error');
+    super('configuration', `${source}: ${errors.length} problem(s) in the config:\n${errors.map(formatProblem).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/** Reads and validates a config file. JSON syntax errors become problems too, with line and column. */
+export async function validateConfigFile(path: string): Promise<ConfigResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    return failure(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; check the path`);
+  }
+  return validateConfigText(text);
+}
+
+export function validateConfigText(text: string): ConfigResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return failure(`not valid JSON: ${jsonErrorWithPosition(text, error)}`);
+  }
+  return validateConfig(raw);
+}
+
+/** The composition root's entry: app setting -> validated config, or a ConfigError listing every problem. */
+export async function loadConfigFromSetting(env: Record<string, string | undefined>): Promise<{ config: ScalerConfig; warnings: ConfigProblem[] }> {
+  const setting = env[CONFIG_SETTING]?.trim();
+  if (!setting) {
+    throw new ScalerError('configuration', `${CONFIG_SETTING} is not set: set it to the config JSON or to the path of a config file`);
+  }
+  const inline = setting.startsWith('{');
+  const source = inline ? `${CONFIG_SETTING} (inline JSON)` : `${CONFIG_SETTING} (file ${setting})`;
+  const result = inline ? validateConfigText(setting) : await validateConfigFile(resolve(setting));
+  if (!result.ok) throw new ConfigError(source, [...result.errors, ...result.warnings]);
+  return { config: result.config, warnings: result.warnings };
+}
+
+function failure(message: string): ConfigResult {
+  return { ok: false, errors: [{ severity: 'error', path: '(root)', message }], warnings: [] };
+}
+
+function jsonErrorWithPosition(text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const position = /position (\d+)/.exec(message);
+  if (!position) return message;
+  const offset = Number(position[1]);
+  const before = text.slice(0, offset).split('\n');
+  return `${message.replace(/ in JSON at position \d+.*$/, '')} at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}

@@ -1,0 +1,207 @@
+/**
+ * The versioned config document. Structure and defaults live here (zod); rules that need more than one field
+ * (kind-aware limits, thresholds that invite flapping) live in `semantic-checks.ts`.
+ */
+import { z } from 'zod';
+import { DEFAULTS } from './defaults.js';
+import { STATISTICS } from '../metrics/metric-series.js';
+
+const TARGET_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const count = (min: number) => z.number().int().min(min);
+
+const limits = z
+  .strictObject({
+    min: count(0).describe('Fewest units the scaler will ever leave the target with.'),
+    max: count(1).describe('Most units the scaler will ever scale the target to.'),
+    default: count(0)
+      .optional()
+      .describe('Capacity to hold when metrics cannot be read: raised to if below, never lowered to. Defaults to min.'),
+  })
+  .transform((bounds) => ({ ...bounds, default: bounds.default ?? bounds.min }))
+  .describe('Capacity bounds, in nodes (elastic cluster) or instances (Kusto).');
+
+const cooldowns = z
+  .strictObject({
+    scaleOutMinutes: count(0).default(DEFAULTS.cooldowns.scaleOutMinutes).describe('Wait after the last operation completed before scaling out again.'),
+    scaleInMinutes: count(0).default(DEFAULTS.cooldowns.scaleInMinutes).describe('Wait after the last operation completed before scaling in.'),
+  })
+  .prefault({})
+  .describe('Per-direction cooldowns, measured from the completion of the last operation of either direction.');
+
+const maxStep = z
+  .strictObject({
+    out: count(1).default(DEFAULTS.maxStep.out).describe('Most units added by one operation.'),
+    in: count(1).default(DEFAULTS.maxStep.in).describe('Most units removed by one operation.'),
+  })
+  .prefault({})
+  .describe('Largest change one operation may make.');
+
+const paused = z
+  .strictObject({
+    scaleOut: z.boolean().default(DEFAULTS.paused.scaleOut),
+    scaleIn: z.boolean().default(DEFAULTS.paused.scaleIn),
+  })
+  .prefault({})
+  .describe('Stop one or both directions without removing the target.');
+
+const dataQuality = z
+  .strictObject({
+    minWindowCoveragePercent: z.number().gt(0).max(100).default(DEFAULTS.dataQuality.minWindowCoveragePercent).describe('Share of grains in a window that must have data for the window to count.'),
+    maxLagMinutes: count(0).default(DEFAULTS.dataQuality.maxLagMinutes).describe('How far the newest data may trail now before the signal counts as missing.'),
+  })
+  .prefault({})
+  .describe('When metric data is complete enough to act on.');
+
+export const OPERATORS = ['GreaterThan', 'GreaterThanOrEqual', 'LessThan', 'LessThanOrEqual', 'Equals', 'NotEquals'] as const;
+export const TIME_AGGREGATIONS = ['Average', 'Minimum', 'Maximum', 'Total', 'Count', 'Last'] as const;
+
+const change = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('count'), value: count(1).describe('Units to add or remove.') }),
+    z.strictObject({ type: z.literal('percent'), value: z.number().gt(0).max(1000).describe('Percent of current capacity, at least 1 unit.') }),
+    z.strictObject({ type: z.literal('exact'), value: count(1).describe('Capacity to go to.') }),
+  ])
+  .default({ ...DEFAULTS.rule.change })
+  .describe('How much a firing rule changes capacity (Azure Monitor ChangeCount / PercentChangeCount / ExactCount).');
+
+export const ruleSchema = z
+  .strictObject({
+    name: z.string().min(1).max(80).optional().describe('Shown in decisions and the ledger. Defaults to "<direction>-<metric>-<index>".'),
+    metric: z.string().min(1).describe('Azure Monitor metric name, exactly as published (e.g. cpu_percent, CPU).'),
+    statistic: z.enum(STATISTICS).default(DEFAULTS.rule.statistic).describe('How samples within one time grain combine (also the aggregation requested from Azure Monitor).'),
+    timeGrainMinutes: count(1).max(60).default(DEFAULTS.rule.timeGrainMinutes),
+    windowMinutes: count(1).max(1440).default(DEFAULTS.rule.windowMinutes).describe('How far back the rule looks; a multiple of timeGrainMinutes.'),
+    timeAggregation: z.enum(TIME_AGGREGATIONS).default(DEFAULTS.rule.timeAggregation).describe('How the grains of the window combine into one value.'),
+    operator: z.enum(OPERATORS),
+    threshold: z.number().finite(),
+    direction: z.enum(['out', 'in']),
+    change,
+  })
+  .describe('A custom-mode rule with Azure Monitor autoscale semantics.');
+
+const kustoOptimized = z
+  .strictObject({
+    scaleOutWindowMinutes: count(5).max(1440).default(DEFAULTS.optimized.scaleOutWindowMinutes),
+    scaleOutGrainMinutes: count(1).max(60).default(DEFAULTS.optimized.scaleOutGrainMinutes),
+    targetUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.targetUtilizationPercent),
+    scaleInWindowMinutes: count(60).max(10080).default(DEFAULTS.optimized.scaleInWindowMinutes),
+    scaleInGrainMinutes: count(1).max(60).default(DEFAULTS.optimized.scaleInGrainMinutes),
+    scaleOut: z
+      .strictObject({
+        cpuPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleOut.cpuPercent),
+        cacheUtilizationPercent: z.number().gt(0).max(1000).default(DEFAULTS.optimized.kusto.scaleOut.cacheUtilizationPercent),
+        ingestionUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleOut.ingestionUtilizationPercent),
+      })
+      .prefault({}),
+    scaleIn: z
+      .strictObject({
+        cpuPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.cpuPercent),
+        ingestionUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.ingestionUtilizationPercent),
+        cacheUtilizationPercent: z.number().gt(0).max(1000).default(DEFAULTS.optimized.kusto.scaleIn.cacheUtilizationPercent),
+        streamingIngestUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.streamingIngestUtilizationPercent),
+        minKeepAlive: z.number().min(0).max(1).default(DEFAULTS.optimized.kusto.scaleIn.minKeepAlive),
+        maxThrottledQueries: count(0).default(DEFAULTS.optimized.kusto.scaleIn.maxThrottledQueries),
+        maxFailedQueryPercent: z.number().min(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.maxFailedQueryPercent),
+      })
+      .prefault({}),
+  })
+  .prefault({})
+  .describe('Optimized mode for Azure Data Explorer: the documented reactive logic with tunable thresholds.');
+
+const postgresOptimized = z
+  .strictObject({
+    scaleOutWindowMinutes: count(5).max(1440).default(DEFAULTS.optimized.scaleOutWindowMinutes),
+    scaleOutGrainMinutes: count(1).max(60).default(DEFAULTS.optimized.scaleOutGrainMinutes),
+    targetUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.targetUtilizationPercent),
+    scaleOut: z
+      .strictObject({
+        cpuPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.postgres.scaleOut.cpuPercent),
+        memoryPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.postgres.scaleOut.memoryPercent),
+        storagePercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.postgres.scaleOut.storagePercent),
+      })
+      .prefault({}),
+  })
+  .prefault({})
+  .describe('Optimized mode for elastic clusters: scale out on sustained CPU, memory or storage pressure; never in.');
+
+const rebalance = z
+  .strictObject({
+    enabled: z.boolean().default(DEFAULTS.rebalance.enabled).describe('Start and watch the Citus shard rebalance after each scale-out.'),
+    strategy: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default(DEFAULTS.rebalance.strategy).describe('A row of pg_dist_rebalance_strategy (by_disk_size, by_shard_count or your own).'),
+    shardTransferMode: z.enum(['auto', 'force_logical', 'block_writes']).default(DEFAULTS.rebalance.shardTransferMode),
+    parallelism: z.union([count(1).max(128), z.literal('auto')]).default(DEFAULTS.rebalance.parallelism).describe('Shard moves at once; "auto" uses the number of nodes added.'),
+    maxAttempts: count(1).max(10).default(DEFAULTS.rebalance.maxAttempts).describe('Starts of a failed or cancelled rebalance before giving up.'),
+    minFreeDiskPercent: z.number().min(0).max(100).default(DEFAULTS.rebalance.minFreeDiskPercent),
+    readyTimeoutMinutes: count(1).max(1440).default(DEFAULTS.rebalance.readyTimeoutMinutes).describe('How long to wait for ARM to report the new cluster size.'),
+    pollIntervalSeconds: count(5).max(3600).default(DEFAULTS.rebalance.pollIntervalSeconds),
+  })
+  .prefault({})
+  .describe('The follow-up after an elastic-cluster scale-out.');
+
+const connections = z
+  .discriminatedUnion('policy', [
+    z.strictObject({ policy: z.literal('service-default') }),
+    z.strictObject({
+      policy: z.literal('formula'),
+      connectionBudget: count(1).optional().describe("Connections to share out; defaults to the SKU's max_connections."),
+      reservedConnections: count(0).default(0).describe('Kept aside for administration before sharing out.'),
+    }),
+    z.strictObject({ policy: z.literal('fixed'), maxClientConnections: count(1), maxSharedPoolSize: count(1) }),
+  ])
+  .default({ ...DEFAULTS.connections })
+  .describe('How citus.max_client_connections and citus.max_shared_pool_size follow the node count.');
+
+const targetBase = {
+  name: z.string().regex(TARGET_NAME, 'must be lowercase letters, digits and hyphens, starting and ending with a letter or digit, at most 63 characters').describe('Unique, URL-safe name used in the HTTP API.'),
+  resourceId: z.string().describe('ARM resource id of the cluster.'),
+  mode: z.enum(['manual', 'custom', 'optimized']).describe('manual: obey requests only; custom: rules; optimized: built-in reactive logic.'),
+  limits,
+  cooldowns,
+  maxStep,
+  rules: z.array(ruleSchema).default([]).describe('Custom-mode rules.'),
+  dryRun: z.boolean().default(DEFAULTS.dryRun).describe('Decide and record, but never change the cluster.'),
+  paused,
+  dataQuality,
+};
+
+export const postgresTargetSchema = z.strictObject({
+  ...targetBase,
+  kind: z.literal('postgres-elastic-cluster'),
+  optimized: postgresOptimized,
+  rebalance,
+  connections,
+});
+
+export const kustoTargetSchema = z.strictObject({
+  ...targetBase,
+  kind: z.literal('kusto-cluster'),
+  optimized: kustoOptimized,
+  onConflictingAutoscaler: z.enum(['refuse', 'take-over']).default(DEFAULTS.kusto.onConflictingAutoscaler).describe("What to do when the cluster's own optimized autoscale is on: refuse to act, or turn it off in the same update."),
+});
+
+export const targetSchema = z.discriminatedUnion('kind', [postgresTargetSchema, kustoTargetSchema]);
+
+export const settingsSchema = z
+  .strictObject({
+    minThresholdGapPercent: z.number().min(0).max(100).default(DEFAULTS.settings.minThresholdGapPercent),
+  })
+  .prefault({});
+
+/** The document as a whole. Targets are parsed one by one (see load.ts) so each reports its own problems. */
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  version: z.literal(1).describe('Config format version. Only 1 exists.'),
+  settings: settingsSchema,
+  targets: z.array(targetSchema).min(1),
+});
+
+export type ScalerConfig = z.output<typeof configSchema>;
+export type TargetConfig = z.output<typeof targetSchema>;
+export type PostgresTargetConfig = z.output<typeof postgresTargetSchema>;
+export type KustoTargetConfig = z.output<typeof kustoTargetSchema>;
+export type RuleConfig = z.output<typeof ruleSchema>;
+export type Operator = (typeof OPERATORS)[number];
+export type TimeAggregation = (typeof TIME_AGGREGATIONS)[number];
+export type ScaleMode = TargetConfig['mode'];
+export type ConfigInput = z.input<typeof configSchema>;

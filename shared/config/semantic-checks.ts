@@ -1,0 +1,147 @@
+/**
+ * Checks that span several fields or need knowledge of the target kind. Each returns problems; none throws.
+ */
+import type { KustoTargetConfig, RuleConfig, TargetConfig } from './schema.js';
+import { KIND_FACTS } from './kinds.js';
+import { parseResourceId } from './resource-id.js';
+import { type ConfigProblem, showValue, suggest } from './problems.js';
+import { findMetric, metricNames } from '../metrics/catalog.js';
+
+type Check = (target: TargetConfig, path: string, settings: { minThresholdGapPercent: number }) => ConfigProblem[];
+
+const error = (path: string, message: string): ConfigProblem => ({ severity: 'error', path, message });
+const warning = (path: string, message: string): ConfigProblem => ({ severity: 'warning', path, message });
+
+const checkResourceId: Check = (target, path) => {
+  const expected = KIND_FACTS[target.kind].resourceType;
+  const parsed = parseResourceId(target.resourceId);
+  const at = `${path}.resourceId`;
+  if (!parsed) {
+    return [error(at, `${showValue(target.resourceId)} is not an ARM resource id; expected /subscriptions/<subscription-guid>/resourceGroups/<group>/providers/${expected}/<name>`)];
+  }
+  if (parsed.resourceType.toLowerCase() !== expected.toLowerCase()) {
+    return [error(at, `${showValue(target.resourceId)} is a ${parsed.resourceType} id, but kind ${target.kind} needs a ${expected} id; fix the id or the kind`)];
+  }
+  return [];
+};
+
+const checkLimits: Check = (target, path) => {
+  const { min, max, default: fallback } = target.limits;
+  const facts = KIND_FACTS[target.kind];
+  const problems: ConfigProblem[] = [];
+  const noun = target.kind === 'postgres-elastic-cluster' ? 'an elastic cluster' : 'a Kusto cluster';
+  if (min < facts.serviceMin) {
+    problems.push(error(`${path}.limits.min`, `${min} is below the service minimum of ${facts.serviceMin} ${facts.unit} for ${noun}; set it to ${facts.serviceMin} or more`));
+  }
+  if (facts.serviceMax !== undefined && max > facts.serviceMax) {
+    problems.push(error(`${path}.limits.max`, `${max} is above the service maximum of ${facts.serviceMax} ${facts.unit} for ${noun}; set it to ${facts.serviceMax} or less`));
+  }
+  if (min > max) {
+    problems.push(error(`${path}.limits`, `min ${min} is greater than max ${max}; swap them or widen the range`));
+  } else if (fallback < min || fallback > max) {
+    problems.push(error(`${path}.limits.default`, `${fallback} lies outside min ${min}..max ${max}; choose a default within the limits`));
+  }
+  return problems;
+};
+
+const checkModeAndRules: Check = (target, path) => {
+  const problems: ConfigProblem[] = [];
+  if (target.mode === 'custom' && target.rules.length === 0) {
+    problems.push(error(`${path}.rules`, 'custom mode needs at least one rule; add a rule or choose mode "optimized" or "manual"'));
+  }
+  if (target.mode !== 'custom' && target.rules.length > 0) {
+    problems.push(warning(`${path}.rules`, `${target.rules.length} rule(s) are ignored in ${target.mode} mode; set mode to "custom" to use them`));
+  }
+  if (target.mode === 'custom' && target.rules.length > 0 && !target.rules.some((rule) => rule.direction === 'out')) {
+    problems.push(warning(`${path}.rules`, 'no rule scales out, so this target can only shrink; add an "out" rule'));
+  }
+  const names = new Map<string, number>();
+  target.rules.forEach((rule, index) => {
+    problems.push(...checkRule(target, rule, `${path}.rules[${index}]`));
+    if (rule.name !== undefined) {
+      const first = names.get(rule.name);
+      if (first !== undefined) problems.push(error(`${path}.rules[${index}].name`, `${showValue(rule.name)} is already used by rules[${first}]; rule names must be unique`));
+      else names.set(rule.name, index);
+    }
+  });
+  return problems;
+};
+
+function checkRule(target: TargetConfig, rule: RuleConfig, path: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (rule.direction === 'in' && !KIND_FACTS[target.kind].canScaleIn) {
+    problems.push(error(`${path}.direction`, '"in" is not possible: Azure does not offer scale-in for elastic clusters (nodes can only be added); remove this rule'));
+  }
+  const metric = findMetric(target.kind, rule.metric);
+  if (!metric) {
+    const hint = suggest(rule.metric, metricNames(target.kind));
+    problems.push(error(`${path}.metric`, `${showValue(rule.metric)} is not a metric of ${KIND_FACTS[target.kind].resourceType}${hint ? `; did you mean "${hint}"?` : '; see the metric list in the README'}`));
+  } else if (!metric.aggregations.includes(rule.statistic)) {
+    problems.push(error(`${path}.statistic`, `${showValue(rule.statistic)} is not offered for ${rule.metric}; use one of ${metric.aggregations.join(', ')}`));
+  }
+  if (rule.windowMinutes < rule.timeGrainMinutes || rule.windowMinutes % rule.timeGrainMinutes !== 0) {
+    problems.push(error(`${path}.windowMinutes`, `${rule.windowMinutes} is not a whole number of ${rule.timeGrainMinutes}-minute grains; use a multiple of timeGrainMinutes`));
+  }
+  if (rule.change.type === 'exact' && (rule.change.value < target.limits.min || rule.change.value > target.limits.max)) {
+    problems.push(warning(`${path}.change.value`, `exact capacity ${rule.change.value} lies outside limits ${target.limits.min}..${target.limits.max} and will be clamped`));
+  }
+  return problems;
+}
+
+const ABOVE = new Set(['GreaterThan', 'GreaterThanOrEqual']);
+const BELOW = new Set(['LessThan', 'LessThanOrEqual']);
+
+/** Azure's guidance: leave a margin between scale-out and scale-in thresholds, or the two chase each other. */
+const checkThresholdGaps: Check = (target, path, settings) => {
+  const pairs: Array<{ metric: string; out: number; in: number; where: string; versus?: string }> = [];
+  target.rules.forEach((outRule, outIndex) => {
+    if (outRule.direction !== 'out' || !ABOVE.has(outRule.operator)) return;
+    target.rules.forEach((inRule, inIndex) => {
+      if (inRule.direction === 'in' && BELOW.has(inRule.operator) && inRule.metric === outRule.metric) {
+        pairs.push({ metric: outRule.metric, out: outRule.threshold, in: inRule.threshold, where: `${path}.rules[${inIndex}].threshold`, versus: `rules[${outIndex}]` });
+      }
+    });
+  });
+  if (target.kind === 'kusto-cluster' && target.mode === 'optimized') pairs.push(...optimizedPairs(target, path));
+  return pairs.flatMap((pair) => {
+    const gap = pair.out - pair.in;
+    const wanted = (Math.abs(pair.out) * settings.minThresholdGapPercent) / 100;
+    if (gap >= wanted) return [];
+    return [warning(pair.where, `scale-in threshold ${pair.in} is within ${settings.minThresholdGapPercent} % of the scale-out threshold ${pair.out} on ${pair.metric}${pair.versus ? ` (${pair.versus})` : ''}: capacity may flap; widen the gap to at least ${formatNumber(wanted)}`)];
+  });
+};
+
+/**
+ * The cache pair is left out on purpose: Azure publishes 80 % (scale out) and 75 % (allow scale in) itself, and
+ * the flapping projection stops a scale-in that would push the cache factor back over 80 %.
+ */
+function optimizedPairs(target: KustoTargetConfig, path: string) {
+  const { scaleOut, scaleIn } = target.optimized;
+  const at = (field: string) => `${path}.optimized.scaleIn.${field}`;
+  return [
+    { metric: 'CPU', out: scaleOut.cpuPercent, in: scaleIn.cpuPercent, where: at('cpuPercent') },
+    { metric: 'IngestionUtilization', out: scaleOut.ingestionUtilizationPercent, in: scaleIn.ingestionUtilizationPercent, where: at('ingestionUtilizationPercent') },
+  ];
+}
+
+const checkOptimizedWindows: Check = (target, path) => {
+  const windows: Array<[string, number, number]> = [
+    ['scaleOutWindowMinutes', target.optimized.scaleOutWindowMinutes, target.optimized.scaleOutGrainMinutes],
+  ];
+  if (target.kind === 'kusto-cluster') {
+    windows.push(['scaleInWindowMinutes', target.optimized.scaleInWindowMinutes, target.optimized.scaleInGrainMinutes]);
+  }
+  return windows
+    .filter(([, window, grain]) => window % grain !== 0 || window < grain)
+    .map(([field, window, grain]) => error(`${path}.optimized.${field}`, `${window} is not a whole number of ${grain}-minute grains; use a multiple of the grain`));
+};
+
+const CHECKS: Check[] = [checkResourceId, checkLimits, checkModeAndRules, checkThresholdGaps, checkOptimizedWindows];
+
+export function checkTarget(target: TargetConfig, path: string, settings: { minThresholdGapPercent: number }): ConfigProblem[] {
+  return CHECKS.flatMap((check) => check(target, path, settings));
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}

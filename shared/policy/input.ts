@@ -1,0 +1,63 @@
+import type { TargetConfig } from '../config/schema.js';
+import type { Direction } from './decision.js';
+import type { MetricSeries, Statistic } from '../metrics/metric-series.js';
+
+/** The live state of the resource, read from ARM just before deciding. */
+export interface ObservedTarget {
+  capacity: number;
+  /** Set while ARM reports an update, or our own follow-up (e.g. a Citus rebalance) still runs. */
+  operationInProgress?: { description: string; direction?: Direction; startedAt?: Date } | undefined;
+  /** Another autoscaler that manages the same capacity (ADX optimized autoscale). */
+  conflictingAutoscaler?: { name: string; enabled: boolean } | undefined;
+  /** Service bounds for the current SKU, when the provider knows them (Kusto listSkusByResource). */
+  capacityBounds?: { min: number; max: number } | undefined;
+}
+
+export interface OperationSummary {
+  direction: Direction;
+  from: number;
+  to: number;
+  startedAt: Date;
+  /** Cooldowns run from here; absent while the operation (and its follow-up) runs. */
+  completedAt?: Date | undefined;
+}
+
+export interface ScaleHistory {
+  lastScaleOut?: OperationSummary | undefined;
+  lastScaleIn?: OperationSummary | undefined;
+}
+
+/** An explicit ask from an operator or an alert. Exactly one of capacity or delta is set. */
+export interface ScaleRequest {
+  source: 'manual' | 'alert';
+  capacity?: number | undefined;
+  delta?: number | undefined;
+  /** Why the caller asks; kept in the ledger. */
+  reason: string;
+  ignoreCooldown?: boolean | undefined;
+}
+
+export interface RuntimePauses {
+  scaleOut: boolean;
+  scaleIn: boolean;
+}
+
+export interface DecideInput {
+  now: Date;
+  target: TargetConfig;
+  observed: ObservedTarget;
+  /** Undefined when the metrics could not be read at all. */
+  metrics: MetricsSnapshot | undefined;
+  history: ScaleHistory;
+  request?: ScaleRequest | undefined;
+  /** Pause flags set at run time (HTTP API); combined with the config's `paused`. */
+  paused?: RuntimePauses | undefined;
+}
+
+export interface MetricsSnapshot {
+  /** End of the queried interval (epoch ms). Grains ending after it are partial and dropped. */
+  asOfMs: number;
+  series: MetricSeries[];
+}
+
+export type { Statistic };
