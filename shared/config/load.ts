@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { parse as parseJson, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { ScalerError } from '../errors.js';
 import { validateConfig, type ConfigResult } from './validate.js';
 import { type ConfigProblem, formatProblem } from './problems.js';
@@ -33,12 +34,10 @@ export async function validateConfigFile(path: string): Promise<ConfigResult> {
 }
 
 export function validateConfigText(text: string): ConfigResult {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return failure(`not valid JSON: ${jsonErrorWithPosition(text, error)}`);
-  }
+  const syntaxErrors: ParseError[] = [];
+  const raw: unknown = parseJson(text, syntaxErrors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const [first] = syntaxErrors;
+  if (first) return failure(`not valid JSON: ${printParseErrorCode(first.error)} at ${lineAndColumn(text, first.offset)}; fix the syntax first`);
   return validateConfig(raw);
 }
 
@@ -59,11 +58,7 @@ function failure(message: string): ConfigResult {
   return { ok: false, errors: [{ severity: 'error', path: '(root)', message }], warnings: [] };
 }
 
-function jsonErrorWithPosition(text: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const position = /position (\d+)/.exec(message);
-  if (!position) return message;
-  const offset = Number(position[1]);
+function lineAndColumn(text: string, offset: number): string {
   const before = text.slice(0, offset).split('\n');
-  return `${message.replace(/ in JSON at position \d+.*$/, '')} at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }

@@ -39,8 +39,8 @@ const maxStep = z
 
 const paused = z
   .strictObject({
-    scaleOut: z.boolean().default(DEFAULTS.paused.scaleOut),
-    scaleIn: z.boolean().default(DEFAULTS.paused.scaleIn),
+    scaleOut: z.boolean().default(DEFAULTS.paused.scaleOut).describe('Never add capacity.'),
+    scaleIn: z.boolean().default(DEFAULTS.paused.scaleIn).describe('Never remove capacity.'),
   })
   .prefault({})
   .describe('Stop one or both directions without removing the target.');
@@ -70,39 +70,39 @@ export const ruleSchema = z
     name: z.string().min(1).max(80).optional().describe('Shown in decisions and the ledger. Defaults to "<direction>-<metric>-<index>".'),
     metric: z.string().min(1).describe('Azure Monitor metric name, exactly as published (e.g. cpu_percent, CPU).'),
     statistic: z.enum(STATISTICS).default(DEFAULTS.rule.statistic).describe('How samples within one time grain combine (also the aggregation requested from Azure Monitor).'),
-    timeGrainMinutes: count(1).max(60).default(DEFAULTS.rule.timeGrainMinutes),
+    timeGrainMinutes: count(1).max(60).default(DEFAULTS.rule.timeGrainMinutes).describe('Length of one grain; samples within it combine with the statistic.'),
     windowMinutes: count(1).max(1440).default(DEFAULTS.rule.windowMinutes).describe('How far back the rule looks; a multiple of timeGrainMinutes.'),
     timeAggregation: z.enum(TIME_AGGREGATIONS).default(DEFAULTS.rule.timeAggregation).describe('How the grains of the window combine into one value.'),
-    operator: z.enum(OPERATORS),
-    threshold: z.number().finite(),
-    direction: z.enum(['out', 'in']),
+    operator: z.enum(OPERATORS).describe('How the window value compares with the threshold.'),
+    threshold: z.number().finite().describe('The value the rule compares against, in the metric\'s unit.'),
+    direction: z.enum(['out', 'in']).describe('out adds capacity, in removes it (not offered for elastic clusters).'),
     change,
   })
   .describe('A custom-mode rule with Azure Monitor autoscale semantics.');
 
 const kustoOptimized = z
   .strictObject({
-    scaleOutWindowMinutes: count(5).max(1440).default(DEFAULTS.optimized.scaleOutWindowMinutes),
-    scaleOutGrainMinutes: count(1).max(60).default(DEFAULTS.optimized.scaleOutGrainMinutes),
-    targetUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.targetUtilizationPercent),
-    scaleInWindowMinutes: count(60).max(10080).default(DEFAULTS.optimized.scaleInWindowMinutes),
-    scaleInGrainMinutes: count(1).max(60).default(DEFAULTS.optimized.scaleInGrainMinutes),
+    scaleOutWindowMinutes: count(5).max(1440).default(DEFAULTS.optimized.scaleOutWindowMinutes).describe('A scale-out signal must stay above its threshold this long.'),
+    scaleOutGrainMinutes: count(1).max(60).default(DEFAULTS.optimized.scaleOutGrainMinutes).describe('Grain of the scale-out window: every grain average must be above the threshold.'),
+    targetUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.targetUtilizationPercent).describe('Scale to the capacity that brings the hottest signal to this utilization.'),
+    scaleInWindowMinutes: count(60).max(10080).default(DEFAULTS.optimized.scaleInWindowMinutes).describe('Every scale-in check must agree over this window, which must lie after the last operation.'),
+    scaleInGrainMinutes: count(1).max(60).default(DEFAULTS.optimized.scaleInGrainMinutes).describe('Grain of the scale-in window (hourly by default, as ADX re-evaluates hourly).'),
     scaleOut: z
       .strictObject({
-        cpuPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleOut.cpuPercent),
-        cacheUtilizationPercent: z.number().gt(0).max(1000).default(DEFAULTS.optimized.kusto.scaleOut.cacheUtilizationPercent),
-        ingestionUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleOut.ingestionUtilizationPercent),
+        cpuPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleOut.cpuPercent).describe('CPU percent threshold.'),
+        cacheUtilizationPercent: z.number().gt(0).max(1000).default(DEFAULTS.optimized.kusto.scaleOut.cacheUtilizationPercent).describe('Cache utilization factor threshold (CacheUtilizationFactor).'),
+        ingestionUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleOut.ingestionUtilizationPercent).describe('Ingestion utilization threshold (IngestionUtilization).'),
       })
       .prefault({}),
     scaleIn: z
       .strictObject({
-        cpuPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.cpuPercent),
-        ingestionUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.ingestionUtilizationPercent),
-        cacheUtilizationPercent: z.number().gt(0).max(1000).default(DEFAULTS.optimized.kusto.scaleIn.cacheUtilizationPercent),
-        streamingIngestUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.streamingIngestUtilizationPercent),
-        minKeepAlive: z.number().min(0).max(1).default(DEFAULTS.optimized.kusto.scaleIn.minKeepAlive),
-        maxThrottledQueries: count(0).default(DEFAULTS.optimized.kusto.scaleIn.maxThrottledQueries),
-        maxFailedQueryPercent: z.number().min(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.maxFailedQueryPercent),
+        cpuPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.cpuPercent).describe('CPU percent threshold.'),
+        ingestionUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.ingestionUtilizationPercent).describe('Ingestion utilization threshold (IngestionUtilization).'),
+        cacheUtilizationPercent: z.number().gt(0).max(1000).default(DEFAULTS.optimized.kusto.scaleIn.cacheUtilizationPercent).describe('Cache utilization factor threshold (CacheUtilizationFactor).'),
+        streamingIngestUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.streamingIngestUtilizationPercent).describe('Streaming ingest must stay below this (only when the cluster uses it).'),
+        minKeepAlive: z.number().min(0).max(1).default(DEFAULTS.optimized.kusto.scaleIn.minKeepAlive).describe('Lowest hourly KeepAlive average that still counts as responsive.'),
+        maxThrottledQueries: count(0).default(DEFAULTS.optimized.kusto.scaleIn.maxThrottledQueries).describe('Throttled queries allowed over the window.'),
+        maxFailedQueryPercent: z.number().min(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.maxFailedQueryPercent).describe('Failed share of QueryResult allowed over the window.'),
       })
       .prefault({}),
   })
@@ -111,14 +111,14 @@ const kustoOptimized = z
 
 const postgresOptimized = z
   .strictObject({
-    scaleOutWindowMinutes: count(5).max(1440).default(DEFAULTS.optimized.scaleOutWindowMinutes),
-    scaleOutGrainMinutes: count(1).max(60).default(DEFAULTS.optimized.scaleOutGrainMinutes),
-    targetUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.targetUtilizationPercent),
+    scaleOutWindowMinutes: count(5).max(1440).default(DEFAULTS.optimized.scaleOutWindowMinutes).describe('A scale-out signal must stay above its threshold this long.'),
+    scaleOutGrainMinutes: count(1).max(60).default(DEFAULTS.optimized.scaleOutGrainMinutes).describe('Grain of the scale-out window: every grain average must be above the threshold.'),
+    targetUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.targetUtilizationPercent).describe('Scale to the capacity that brings the hottest signal to this utilization.'),
     scaleOut: z
       .strictObject({
-        cpuPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.postgres.scaleOut.cpuPercent),
-        memoryPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.postgres.scaleOut.memoryPercent),
-        storagePercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.postgres.scaleOut.storagePercent),
+        cpuPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.postgres.scaleOut.cpuPercent).describe('CPU percent threshold.'),
+        memoryPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.postgres.scaleOut.memoryPercent).describe('Memory percent threshold (memory_percent).'),
+        storagePercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.postgres.scaleOut.storagePercent).describe('Storage percent threshold (storage_percent).'),
       })
       .prefault({}),
   })
@@ -129,12 +129,12 @@ const rebalance = z
   .strictObject({
     enabled: z.boolean().default(DEFAULTS.rebalance.enabled).describe('Start and watch the Citus shard rebalance after each scale-out.'),
     strategy: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default(DEFAULTS.rebalance.strategy).describe('A row of pg_dist_rebalance_strategy (by_disk_size, by_shard_count or your own).'),
-    shardTransferMode: z.enum(['auto', 'force_logical', 'block_writes']).default(DEFAULTS.rebalance.shardTransferMode),
+    shardTransferMode: z.enum(['auto', 'force_logical', 'block_writes']).default(DEFAULTS.rebalance.shardTransferMode).describe('citus_rebalance_start shard_transfer_mode; auto needs a replica identity on every table.'),
     parallelism: z.union([count(1).max(128), z.literal('auto')]).default(DEFAULTS.rebalance.parallelism).describe('Shard moves at once; "auto" uses the number of nodes added.'),
     maxAttempts: count(1).max(10).default(DEFAULTS.rebalance.maxAttempts).describe('Starts of a failed or cancelled rebalance before giving up.'),
-    minFreeDiskPercent: z.number().min(0).max(100).default(DEFAULTS.rebalance.minFreeDiskPercent),
+    minFreeDiskPercent: z.number().min(0).max(100).default(DEFAULTS.rebalance.minFreeDiskPercent).describe('Pre-flight: refuse to start a rebalance when a node would have less free disk.'),
     readyTimeoutMinutes: count(1).max(1440).default(DEFAULTS.rebalance.readyTimeoutMinutes).describe('How long to wait for ARM to report the new cluster size.'),
-    pollIntervalSeconds: count(5).max(3600).default(DEFAULTS.rebalance.pollIntervalSeconds),
+    pollIntervalSeconds: count(5).max(3600).default(DEFAULTS.rebalance.pollIntervalSeconds).describe('How often the follow-up polls ARM and citus_rebalance_status().'),
   })
   .prefault({})
   .describe('The follow-up after an elastic-cluster scale-out.');
@@ -147,7 +147,7 @@ const connections = z
       connectionBudget: count(1).optional().describe("Connections to share out; defaults to the SKU's max_connections."),
       reservedConnections: count(0).default(0).describe('Kept aside for administration before sharing out.'),
     }),
-    z.strictObject({ policy: z.literal('fixed'), maxClientConnections: count(1), maxSharedPoolSize: count(1) }),
+    z.strictObject({ policy: z.literal('fixed'), maxClientConnections: count(1).describe('citus.max_client_connections to set.'), maxSharedPoolSize: count(1).describe('citus.max_shared_pool_size to set.') }),
   ])
   .default({ ...DEFAULTS.connections })
   .describe('How citus.max_client_connections and citus.max_shared_pool_size follow the node count.');
@@ -184,9 +184,10 @@ export const targetSchema = z.discriminatedUnion('kind', [postgresTargetSchema, 
 
 export const settingsSchema = z
   .strictObject({
-    minThresholdGapPercent: z.number().min(0).max(100).default(DEFAULTS.settings.minThresholdGapPercent),
+    minThresholdGapPercent: z.number().min(0).max(100).default(DEFAULTS.settings.minThresholdGapPercent).describe('Warn when scale-out and scale-in thresholds on one metric are closer than this share of the scale-out threshold.'),
   })
-  .prefault({});
+  .prefault({})
+  .describe('Settings for the whole document.');
 
 /** The document as a whole. Targets are parsed one by one (see load.ts) so each reports its own problems. */
 export const configSchema = z.strictObject({

@@ -1,0 +1,34 @@
+/**
+ * Per-direction cooldowns, measured from the completion of the last operation of either direction (for an
+ * elastic cluster that is the end of the rebalance), so a scale-in never follows a scale-out too closely.
+ */
+import { noteGuard, type PolicyContext, type Stage } from '../proposal.js';
+
+const MINUTE_MS = 60_000;
+
+export const cooldownGuard: Stage = (proposal, context) => {
+  const { from, to } = proposal;
+  if (to === from) return noteGuard(proposal, 'cooldown');
+  if (context.request?.source === 'manual' && context.request.ignoreCooldown) {
+    return { ...proposal, guards: [...proposal.guards, { guard: 'cooldown', verdict: 'passed', detail: 'ignored at the operator\'s request' }] };
+  }
+  const lastCompletedMs = lastCompletion(context);
+  if (lastCompletedMs === undefined) return noteGuard(proposal, 'cooldown');
+  const minutes = to > from ? context.target.cooldowns.scaleOutMinutes : context.target.cooldowns.scaleInMinutes;
+  const endsMs = lastCompletedMs + minutes * MINUTE_MS;
+  if (context.nowMs >= endsMs) return noteGuard(proposal, 'cooldown');
+  const remaining = Math.ceil((endsMs - context.nowMs) / MINUTE_MS);
+  const label = to > from ? 'scale-out' : 'scale-in';
+  return noteGuard(proposal, 'cooldown', {
+    to: from,
+    reason: 'CooldownActive',
+    message: `${label} cooldown of ${minutes} min after the last operation (finished ${new Date(lastCompletedMs).toISOString()}) has ${remaining} min left; wanted ${from} -> ${to}`,
+  });
+};
+
+export function lastCompletion(context: Pick<PolicyContext, 'history'>): number | undefined {
+  const times = [context.history.lastScaleOut?.completedAt, context.history.lastScaleIn?.completedAt]
+    .filter((time): time is Date => time !== undefined)
+    .map((time) => time.getTime());
+  return times.length > 0 ? Math.max(...times) : undefined;
+}

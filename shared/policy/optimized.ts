@@ -1,0 +1,170 @@
+/**
+ * Optimized mode: Azure Data Explorer's documented reactive logic (seeds/adx-horizontal-scaling.md), with the
+ * thresholds as tunable defaults (config/defaults.ts). Elastic clusters use the same scale-out logic on their
+ * own signals and never scale in.
+ *
+ * Scale out: a signal stays above its threshold for the whole window (its lowest grain is above it). The step
+ * is proportional, like the HPA: enough to bring the hottest signal's window average to the target utilization.
+ * Scale in: every check agrees over the evaluation window (1 day, hourly grains), and the window lies entirely
+ * after the last operation finished, so it describes the current capacity.
+ */
+import type { KustoTargetConfig, PostgresTargetConfig } from '../config/schema.js';
+import type { SignalEvidence } from './decision.js';
+import { evaluateSignal, hasData, type SignalSpec } from './signal.js';
+import { describeMissing, metricsUnavailableProposal } from './metrics-unavailable.js';
+import { evaluateWindow } from './windows.js';
+import { lastCompletion } from './guards/cooldown.js';
+import { type PolicyContext, type ProjectableSignal, type Proposal, formatValue, unitsOf } from './proposal.js';
+
+interface ScaleOutCheck {
+  name: string;
+  metric: string;
+  threshold: number;
+}
+
+export function proposeOptimized(context: PolicyContext): Proposal {
+  const { target } = context;
+  const checks = target.kind === 'kusto-cluster' ? kustoScaleOutChecks(target) : postgresScaleOutChecks(target);
+  const out = evaluateScaleOut(checks, context);
+  if (out.to > context.observed.capacity) return out;
+  if (out.signals.every((signal) => !hasData(signal))) {
+    return metricsUnavailableProposal(context, out.signals, describeMissing(out.signals));
+  }
+  if (target.kind === 'kusto-cluster') return evaluateScaleIn(target, context, out.signals);
+  return out;
+}
+
+function kustoScaleOutChecks(target: KustoTargetConfig): ScaleOutCheck[] {
+  const { scaleOut } = target.optimized;
+  return [
+    { name: 'cpu-high', metric: 'CPU', threshold: scaleOut.cpuPercent },
+    { name: 'cache-high', metric: 'CacheUtilizationFactor', threshold: scaleOut.cacheUtilizationPercent },
+    { name: 'ingestion-high', metric: 'IngestionUtilization', threshold: scaleOut.ingestionUtilizationPercent },
+  ];
+}
+
+function postgresScaleOutChecks(target: PostgresTargetConfig): ScaleOutCheck[] {
+  const { scaleOut } = target.optimized;
+  return [
+    { name: 'cpu-high', metric: 'cpu_percent', threshold: scaleOut.cpuPercent },
+    { name: 'memory-high', metric: 'memory_percent', threshold: scaleOut.memoryPercent },
+    { name: 'storage-high', metric: 'storage_percent', threshold: scaleOut.storagePercent },
+  ];
+}
+
+function evaluateScaleOut(checks: ScaleOutCheck[], context: PolicyContext): Proposal {
+  const { target } = context;
+  const from = context.observed.capacity;
+  const { scaleOutWindowMinutes, scaleOutGrainMinutes, targetUtilizationPercent } = target.optimized;
+  const evaluated = checks.map((check) => {
+    const spec: SignalSpec = {
+      ...check,
+      direction: 'out',
+      statistic: 'Average',
+      timeGrainMinutes: scaleOutGrainMinutes,
+      windowMinutes: scaleOutWindowMinutes,
+      timeAggregation: 'Minimum',
+      operator: 'GreaterThan',
+    };
+    const signal = evaluateSignal(spec, context);
+    const average = evaluateWindow(context.metrics, { ...spec, timeAggregation: 'Average' }, target.dataQuality).value;
+    return { signal, average };
+  });
+  const signals = evaluated.map(({ signal }) => signal);
+  const base = { from, origin: 'signals' as const, signals, projectable: [], guards: [], metricsUnavailable: false };
+  const fired = evaluated.filter(({ signal }) => signal.fired);
+  if (fired.length === 0) {
+    return { ...base, to: from, reason: 'WithinThresholds', message: `no signal stayed high for ${scaleOutWindowMinutes} min; holding ${unitsOf(target, from)}` };
+  }
+  const wanted = Math.max(...fired.map(({ average, signal }) => proportionalCapacity(from, average ?? signal.value ?? 0, targetUtilizationPercent)));
+  const to = Math.max(from + 1, wanted);
+  const why = fired.map(({ signal }) => `${signal.metric} stayed above ${signal.threshold} % for ${scaleOutWindowMinutes} min (lowest ${formatValue(signal.value)} %)`).join('; ');
+  return { ...base, to, reason: 'SustainedHighUtilization', message: `${why}; scaling out from ${from} to ${unitsOf(target, to)} to reach ~${targetUtilizationPercent} %` };
+}
+
+/** Capacity at which `utilizationPercent` (measured at `from`) would fall to the target. */
+export function proportionalCapacity(from: number, utilizationPercent: number, targetPercent: number): number {
+  return Math.ceil((from * utilizationPercent) / targetPercent);
+}
+
+function evaluateScaleIn(target: KustoTargetConfig, context: PolicyContext, outSignals: SignalEvidence[]): Proposal {
+  const from = context.observed.capacity;
+  const checks = kustoScaleInChecks(target, context);
+  const signals = [...outSignals, ...checks.map(({ signal }) => signal)];
+  const projectable = kustoProjectable(target, checks);
+  const base = { from, origin: 'signals' as const, signals, projectable, guards: [], metricsUnavailable: false };
+  const hold = (reason: 'WithinThresholds' | 'EvaluationWindowIncomplete', message: string): Proposal => ({ ...base, to: from, reason, message });
+
+  const failing = checks.filter(({ signal, optional }) => !(signal.fired || (optional && signal.status === 'no-data')));
+  if (failing.length > 0) {
+    const missing = failing.filter(({ signal }) => signal.status !== 'ok');
+    if (missing.length === failing.length) {
+      return hold('EvaluationWindowIncomplete', `scale-in needs ${target.optimized.scaleInWindowMinutes} min of complete data (${describeMissing(missing.map(({ signal }) => signal))}); holding ${unitsOf(target, from)}`);
+    }
+    return hold('WithinThresholds', `no scale-out signal fired and scale-in is vetoed by ${failing.map(({ signal }) => signal.name).join(', ')}; holding ${unitsOf(target, from)}`);
+  }
+
+  const windowStart = checks[0]?.signal.windowStart;
+  const settled = lastCompletion(context);
+  if (windowStart && settled !== undefined && Date.parse(windowStart) < settled) {
+    return hold('EvaluationWindowIncomplete', `the scale-in window must start after the last operation finished at ${new Date(settled).toISOString()}; holding ${unitsOf(target, from)}`);
+  }
+
+  const needed = Math.max(1, ...projectable.map((signal) => proportionalCapacity(from, signal.value, target.optimized.targetUtilizationPercent)));
+  const to = Math.min(from - 1, needed);
+  return { ...base, to, reason: 'SustainedLowUtilization', message: `every scale-in check agreed over the last ${target.optimized.scaleInWindowMinutes} min; scaling in from ${from} to ${unitsOf(target, to)}` };
+}
+
+interface ScaleInCheck {
+  signal: SignalEvidence;
+  /** Optional signals (streaming ingest, throttling, failures) pass when the cluster does not emit them. */
+  optional: boolean;
+}
+
+function kustoScaleInChecks(target: KustoTargetConfig, context: PolicyContext): ScaleInCheck[] {
+  const { scaleIn, scaleInWindowMinutes, scaleInGrainMinutes } = target.optimized;
+  const window = { timeGrainMinutes: scaleInGrainMinutes, windowMinutes: scaleInWindowMinutes, direction: 'in' as const };
+  const peakBelow = (name: string, metric: string, threshold: number, optional = false): ScaleInCheck => ({
+    optional,
+    signal: evaluateSignal({ ...window, name, metric, threshold, statistic: 'Average', timeAggregation: 'Maximum', operator: 'LessThan' }, context),
+  });
+  return [
+    peakBelow('cpu-low', 'CPU', scaleIn.cpuPercent),
+    peakBelow('ingestion-low', 'IngestionUtilization', scaleIn.ingestionUtilizationPercent),
+    peakBelow('cache-not-high', 'CacheUtilizationFactor', scaleIn.cacheUtilizationPercent),
+    peakBelow('streaming-ingest-not-high', 'StreamingIngestUtilization', scaleIn.streamingIngestUtilizationPercent, true),
+    {
+      optional: false,
+      signal: evaluateSignal({ ...window, name: 'keepalive-healthy', metric: 'KeepAlive', threshold: scaleIn.minKeepAlive, statistic: 'Average', timeAggregation: 'Minimum', operator: 'GreaterThanOrEqual' }, context),
+    },
+    {
+      optional: true,
+      signal: evaluateSignal({ ...window, name: 'no-query-throttling', metric: 'TotalNumberOfThrottledQueries', threshold: scaleIn.maxThrottledQueries, statistic: 'Total', timeAggregation: 'Total', operator: 'LessThanOrEqual' }, context),
+    },
+    { optional: true, signal: failedQueryShare(target, context) },
+  ];
+}
+
+/** QueryResult (Count, split by QueryStatus) gives the failed share; there is no FailedQueries metric. */
+function failedQueryShare(target: KustoTargetConfig, context: PolicyContext): SignalEvidence {
+  const { scaleIn, scaleInWindowMinutes, scaleInGrainMinutes } = target.optimized;
+  const spec = { metric: 'QueryResult', statistic: 'Count' as const, timeGrainMinutes: scaleInGrainMinutes, windowMinutes: scaleInWindowMinutes, timeAggregation: 'Total' as const };
+  const all = evaluateWindow(context.metrics, spec, target.dataQuality);
+  const failed = evaluateWindow(context.metrics, { ...spec, dimensionFilter: (dimensions) => /fail/i.test(dimensions.QueryStatus ?? '') }, target.dataQuality);
+  const share = all.value ? ((failed.value ?? 0) / all.value) * 100 : null;
+  const signal = evaluateSignal({ ...spec, name: 'failed-queries-low', direction: 'in', operator: 'LessThanOrEqual', threshold: scaleIn.maxFailedQueryPercent }, context);
+  const status = all.status;
+  return { ...signal, statistic: 'Count', metric: 'QueryResult (failed %)', value: share, status, fired: status === 'ok' && share !== null && share <= scaleIn.maxFailedQueryPercent };
+}
+
+/** The scale-out signals at their peak hour, re-checked by the flapping projection at the smaller capacity. */
+function kustoProjectable(target: KustoTargetConfig, checks: ScaleInCheck[]): ProjectableSignal[] {
+  const { scaleOut } = target.optimized;
+  const outThreshold: Record<string, number> = { CPU: scaleOut.cpuPercent, IngestionUtilization: scaleOut.ingestionUtilizationPercent, CacheUtilizationFactor: scaleOut.cacheUtilizationPercent };
+  return checks.flatMap(({ signal }) => {
+    const threshold = outThreshold[signal.metric];
+    if (threshold === undefined || signal.value === null) return [];
+    return [{ name: signal.name, metric: signal.metric, value: signal.value, threshold, inclusive: false }];
+  });
+}
+

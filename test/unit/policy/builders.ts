@@ -1,0 +1,83 @@
+/** Test builders: configs go through the real schema (so defaults apply), metrics look like the adapter's output. */
+import { targetSchema, type TargetConfig } from '../../../shared/config/schema.js';
+import type { MetricSeries, Statistic } from '../../../shared/metrics/metric-series.js';
+import type { DecideInput, MetricsSnapshot, ObservedTarget, ScaleHistory, ScaleRequest } from '../../../shared/policy/input.js';
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+/** A fixed "now" on a minute boundary. */
+export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
+
+export const PG_ID = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/orders';
+export const KUSTO_ID = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Kusto/clusters/telemetry';
+
+export function pgTarget(overrides: Record<string, unknown> = {}): TargetConfig {
+  return targetSchema.parse({ name: 'orders', kind: 'postgres-elastic-cluster', resourceId: PG_ID, mode: 'custom', limits: { min: 2, max: 10 }, rules: [cpuOut()], ...overrides });
+}
+
+export function kustoTarget(overrides: Record<string, unknown> = {}): TargetConfig {
+  return targetSchema.parse({ name: 'telemetry', kind: 'kusto-cluster', resourceId: KUSTO_ID, mode: 'custom', limits: { min: 2, max: 10 }, rules: [cpuOut(), cpuIn()], ...overrides });
+}
+
+export function cpuOut(overrides: Record<string, unknown> = {}) {
+  return { name: 'cpu-high', metric: 'cpu_percent', operator: 'GreaterThan', threshold: 75, direction: 'out', windowMinutes: 10, ...overrides };
+}
+
+export function cpuIn(overrides: Record<string, unknown> = {}) {
+  return { name: 'cpu-low', metric: 'CPU', operator: 'LessThan', threshold: 30, direction: 'in', windowMinutes: 10, ...overrides };
+}
+
+export interface SeriesOptions {
+  aggregation?: Statistic;
+  /** Exclusive end of the last sample's minute; defaults to NOW. */
+  endMs?: number;
+  dimensions?: Record<string, string>;
+}
+
+/** One sample per minute, the last one ending at `endMs`. */
+export function series(metric: string, values: Array<number | null>, options: SeriesOptions = {}): MetricSeries {
+  const endMs = options.endMs ?? NOW;
+  const firstMs = endMs - values.length * MINUTE;
+  return {
+    metric,
+    aggregation: options.aggregation ?? 'Average',
+    ...(options.dimensions ? { dimensions: options.dimensions } : {}),
+    samples: values.map((value, index) => ({ timestampMs: firstMs + index * MINUTE, value })),
+  };
+}
+
+export function flat(metric: string, value: number | null, minutes: number, options: SeriesOptions = {}): MetricSeries {
+  return series(metric, Array.from({ length: minutes }, () => value), options);
+}
+
+export function snapshot(...all: MetricSeries[]): MetricsSnapshot {
+  return { asOfMs: NOW, series: all };
+}
+
+export interface InputOptions {
+  target: TargetConfig;
+  capacity?: number;
+  metrics?: MetricsSnapshot | undefined;
+  history?: ScaleHistory;
+  request?: ScaleRequest;
+  observed?: Partial<ObservedTarget>;
+  paused?: { scaleOut: boolean; scaleIn: boolean };
+  nowMs?: number;
+}
+
+export function input(options: InputOptions): DecideInput {
+  return {
+    now: new Date(options.nowMs ?? NOW),
+    target: options.target,
+    observed: { capacity: options.capacity ?? 4, ...options.observed },
+    metrics: 'metrics' in options ? options.metrics : snapshot(),
+    history: options.history ?? {},
+    ...(options.request ? { request: options.request } : {}),
+    ...(options.paused ? { paused: options.paused } : {}),
+  };
+}
+
+export function completedOperation(direction: 'out' | 'in', completedMinutesAgo: number, from = 3, to = 4) {
+  const completedAt = new Date(NOW - completedMinutesAgo * MINUTE);
+  return { direction, from, to, startedAt: new Date(completedAt.getTime() - 10 * MINUTE), completedAt };
+}
