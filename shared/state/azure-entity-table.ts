@@ -1,0 +1,209 @@
+import type { TableClient, TableEntityResult, TransactionAction } from '@azure/data-tables';
+import type { EntityTable, EntityWrite, PropertyValue, RowCondition, RowKeys, RowQuery, StoredRow } from './entity-table.port.js';
+import { RowPreconditionFailed } from './entity-table.port.js';
+import { translateTableError } from './table-errors.js';
+import type { TableCallContext } from './table-errors.js';
+
+/** One Azure table through `@azure/data-tables`. The table is created on first use. */
+export class AzureEntityTable implements EntityTable {
+  private created: Promise<void> | undefined;
+
+  constructor(
+    private readonly client: TableClient,
+    private readonly endpoint: string,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  get name(): string {
+    return this.client.tableName;
+  }
+
+  async get(partitionKey: string, rowKey: string): Promise<StoredRow | undefined> {
+    return this.call('read', async (abortSignal) => {
+      try {
+        return rowFrom(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey, { abortSignal }));
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  async create(entity: EntityWrite): Promise<string> {
+    return this.call('insert', async (abortSignal) => {
+      try {
+        return etagOf(await this.client.createEntity(flatten(entity), { abortSignal }));
+      } catch (error) {
+        if (statusOf(error) === 409) throw new RowPreconditionFailed(this.name, entity, 'exists');
+        throw error;
+      }
+    });
+  }
+
+  async replace(entity: EntityWrite, etag: string): Promise<string> {
+    return this.call('conditional update', async (abortSignal) => {
+      try {
+        return etagOf(await this.client.updateEntity(flatten(entity), 'Replace', { etag, abortSignal }));
+      } catch (error) {
+        if (statusOf(error) === 412) throw new RowPreconditionFailed(this.name, entity, 'changed');
+        if (statusOf(error) === 404) throw new RowPreconditionFailed(this.name, entity, 'missing');
+        throw error;
+      }
+    });
+  }
+
+  async upsert(entity: EntityWrite): Promise<string> {
+    return this.call('upsert', async (abortSignal) => etagOf(await this.client.upsertEntity(flatten(entity), 'Replace', { abortSignal })));
+  }
+
+  async delete(partitionKey: string, rowKey: string, etag?: string): Promise<boolean> {
+    return this.call('delete', async (abortSignal) => {
+      try {
+        await this.client.deleteEntity(partitionKey, rowKey, etag === undefined ? { abortSignal } : { etag, abortSignal });
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 404) return false;
+        if (statusOf(error) === 412) throw new RowPreconditionFailed(this.name, { partitionKey, rowKey }, 'changed');
+        throw error;
+      }
+    });
+  }
+
+  /** Deletes in batch transactions of up to 100 rows of one partition; a batch with a vanished row goes row by row. */
+  async deleteMany(keys: readonly RowKeys[]): Promise<number> {
+    let deleted = 0;
+    for (const batch of batchesByPartition(keys)) {
+      deleted += (await this.deleteBatch(batch)) ? batch.length : await this.deleteOneByOne(batch);
+    }
+    return deleted;
+  }
+
+  async *query(query: RowQuery): AsyncIterable<StoredRow> {
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.call('query', (abortSignal) => this.queryPage(query, continuationToken, abortSignal));
+      for (const entity of page.rows) yield rowFrom(entity);
+      continuationToken = page.continuationToken;
+    } while (continuationToken !== undefined);
+  }
+
+  /** One page per request, each with its own timeout, so a long scan is not cut off by one overall deadline. */
+  private async queryPage(query: RowQuery, continuationToken: string | undefined, abortSignal: AbortSignal): Promise<QueryPage> {
+    const select = query.select === undefined ? undefined : ['partitionKey', 'rowKey', ...query.select];
+    const filter = filterFor(query);
+    const queryOptions = { ...(filter === undefined ? {} : { filter }), ...(select === undefined ? {} : { select }) };
+    const pages = this.client
+      .listEntities<Record<string, unknown>>({ queryOptions, abortSignal })
+      .byPage({ maxPageSize: query.pageSize ?? MAX_PAGE_SIZE, ...(continuationToken === undefined ? {} : { continuationToken }) });
+    const first = await pages.next();
+    if (first.done === true) return { rows: [], continuationToken: undefined };
+    return { rows: first.value, continuationToken: first.value.continuationToken };
+  }
+
+  private async deleteBatch(batch: RowKeys[]): Promise<boolean> {
+    const actions = batch.map((key): TransactionAction => ['delete', { partitionKey: key.partitionKey, rowKey: key.rowKey }]);
+    return this.call('batch delete', async (abortSignal) => {
+      try {
+        await this.client.submitTransaction(actions, { abortSignal });
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 404) return false;
+        throw error;
+      }
+    });
+  }
+
+  private async deleteOneByOne(batch: RowKeys[]): Promise<number> {
+    let deleted = 0;
+    for (const key of batch) if (await this.delete(key.partitionKey, key.rowKey)) deleted += 1;
+    return deleted;
+  }
+
+  private async call<T>(operation: string, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    await this.ensureCreated();
+    try {
+      return await run(AbortSignal.timeout(this.requestTimeoutMs));
+    } catch (error) {
+      throw translateTableError(error, this.context(operation));
+    }
+  }
+
+  private ensureCreated(): Promise<void> {
+    this.created ??= this.createTable().catch((error: unknown) => {
+      this.created = undefined;
+      throw translateTableError(error, this.context('create table'));
+    });
+    return this.created;
+  }
+
+  private async createTable(): Promise<void> {
+    // The SDK treats "table already exists" as success.
+    await this.client.createTable({ abortSignal: AbortSignal.timeout(this.requestTimeoutMs) });
+  }
+
+  private context(operation: string): TableCallContext {
+    return { endpoint: this.endpoint, table: this.name, operation, requestTimeoutMs: this.requestTimeoutMs };
+  }
+}
+
+const MAX_PAGE_SIZE = 1000;
+const MAX_BATCH_SIZE = 100;
+/** Service-managed properties: not part of what the scaler stored. */
+const SYSTEM_PROPERTIES = new Set(['partitionKey', 'rowKey', 'etag', 'timestamp', 'odata.metadata']);
+
+interface QueryPage {
+  rows: TableEntityResult<Record<string, unknown>>[];
+  continuationToken: string | undefined;
+}
+
+function rowFrom(entity: TableEntityResult<Record<string, unknown>>): StoredRow {
+  const properties: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(entity)) {
+    if (!SYSTEM_PROPERTIES.has(name)) properties[name] = value;
+  }
+  return { partitionKey: entity.partitionKey ?? '', rowKey: entity.rowKey ?? '', etag: entity.etag, properties };
+}
+
+function flatten(entity: EntityWrite): Record<string, PropertyValue> & RowKeys {
+  return { ...entity.properties, partitionKey: entity.partitionKey, rowKey: entity.rowKey };
+}
+
+function etagOf(response: { etag?: string }): string {
+  return response.etag ?? '';
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status: unknown = error instanceof Error ? Reflect.get(error, 'statusCode') : undefined;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function batchesByPartition(keys: readonly RowKeys[]): RowKeys[][] {
+  const byPartition = new Map<string, RowKeys[]>();
+  for (const key of keys) byPartition.set(key.partitionKey, [...(byPartition.get(key.partitionKey) ?? []), key]);
+  const batches: RowKeys[][] = [];
+  for (const rows of byPartition.values()) {
+    for (let start = 0; start < rows.length; start += MAX_BATCH_SIZE) batches.push(rows.slice(start, start + MAX_BATCH_SIZE));
+  }
+  return batches;
+}
+
+const PROPERTY_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/** OData filter text. Property names are the scaler's own constants; values are quoted and escaped here. */
+export function filterFor(query: RowQuery): string | undefined {
+  const clauses: string[] = [];
+  if (query.partitionKey !== undefined) clauses.push(`PartitionKey eq ${literal(query.partitionKey)}`);
+  for (const condition of query.where ?? []) clauses.push(clause(condition));
+  return clauses.length === 0 ? undefined : clauses.join(' and ');
+}
+
+function clause(condition: RowCondition): string {
+  if (!PROPERTY_NAME.test(condition.property)) throw new Error(`Building a table filter failed: '${condition.property}' is not a plain property name`);
+  return `${condition.property} ${condition.op} ${literal(condition.value)}`;
+}
+
+function literal(value: PropertyValue): string {
+  if (value instanceof Date) return `datetime'${value.toISOString()}'`;
+  if (typeof value === 'string') return `'${value.replace(/'/g, "''")}'`;
+  return String(value);
+}

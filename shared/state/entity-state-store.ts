@@ -1,0 +1,386 @@
+import { InvalidInputError, NotFoundError, StateConflictError } from '../errors.js';
+import type { Direction } from '../policy/decision.js';
+import type { OperationSummary, RuntimePauses, ScaleHistory } from '../policy/input.js';
+import {
+  alertReceiptEntity,
+  alertReceiptFromRow,
+  decisionEntity,
+  decisionFromRow,
+  followUpEntity,
+  followUpFromRow,
+  followUpRowKey,
+  isTerminal,
+  leaseEntity,
+  leaseFromRow,
+  operationEntity,
+  operationFromRow,
+  pausesEntity,
+  pausesFromRow,
+  targetPartition,
+} from './entities.js';
+import { RowPreconditionFailed, takeRows } from './entity-table.port.js';
+import type { EntityTable, EntityWrite, RowCondition, RowKeys, StoredRow } from './entity-table.port.js';
+import { jsonOrPreview, jsonWithinLimit, shortenMessage } from './json-fit.js';
+import { ALERT_RECEIPT_PARTITION, LEASE_ROW_KEY, PAUSES_ROW_KEY, alertReceiptRowKey } from './keys.js';
+import type { TableKind } from './keys.js';
+import type {
+  AlertReceiptKey,
+  AlertReceiptResult,
+  DecisionRecord,
+  FollowUpProgress,
+  Lease,
+  NewDecisionRecord,
+  NewOperation,
+  OperationRecord,
+  OperationStatus,
+  OperationStatusUpdate,
+  PauseChange,
+  PauseState,
+  StateStore,
+} from './state-store.port.js';
+
+export type StateTables = Readonly<Record<TableKind, EntityTable>>;
+
+/** Payload summaries are meant to be small; a larger one is kept as a preview. */
+const MAX_ALERT_SUMMARY_CHARS = 64_000;
+const MAX_PAGE_SIZE = 1000;
+
+const NEXT_STATUSES: Record<OperationStatus, readonly OperationStatus[]> = {
+  started: ['running', 'succeeded', 'failed', 'cancelled'],
+  running: ['succeeded', 'failed', 'cancelled'],
+  succeeded: [],
+  failed: [],
+  cancelled: [],
+};
+
+/**
+ * The state store's behaviour, written once against the internal `EntityTable` port. The Table Storage adapter
+ * and the in-memory fake differ only in the tables they pass in, so they cannot drift apart.
+ */
+export class EntityStateStore implements StateStore {
+  constructor(private readonly tables: StateTables) {}
+
+  // Leases
+
+  async acquireLease(target: string, holder: string, now: Date, ttlSeconds: number): Promise<Lease> {
+    requireText('holder', holder);
+    requireDate('now', now);
+    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new InvalidInputError(`ttlSeconds: ${ttlSeconds} is not a positive number of seconds`);
+    const wanted = leaseEntity({ target, holder, acquiredAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) });
+    const table = this.tables.leases;
+    const row = await table.get(wanted.partitionKey, wanted.rowKey);
+    try {
+      if (row === undefined) return this.leaseFrom(wanted, await table.create(wanted));
+      const current = leaseFromRow(table.name, row);
+      if (current.holder !== holder && now < current.expiresAt) throw leaseHeldError(current);
+      return this.leaseFrom(wanted, await table.replace(wanted, row.etag));
+    } catch (error) {
+      if (error instanceof RowPreconditionFailed) throw await this.lostLeaseRace(target);
+      throw error;
+    }
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    const table = this.tables.leases;
+    const keys = { partitionKey: targetPartition(lease.target), rowKey: LEASE_ROW_KEY };
+    const row = await table.get(keys.partitionKey, keys.rowKey);
+    if (row === undefined) return;
+    const current = leaseFromRow(table.name, row);
+    if (current.holder !== lease.holder) {
+      throw new StateConflictError(
+        `Releasing the lease on target '${lease.target}' failed: '${current.holder}' holds it, not '${lease.holder}'; only the holder may release it`,
+        current,
+      );
+    }
+    try {
+      await table.delete(keys.partitionKey, keys.rowKey, lease.etag);
+    } catch (error) {
+      if (!(error instanceof RowPreconditionFailed)) throw error;
+      throw new StateConflictError(
+        `Releasing the lease on target '${lease.target}' failed: the lease changed since this token was issued (renewed or taken over); release with the current token`,
+        await this.readLease(lease.target),
+      );
+    }
+  }
+
+  private leaseFrom(entity: EntityWrite, etag: string): Lease {
+    return leaseFromRow(this.tables.leases.name, rowFrom(entity, etag));
+  }
+
+  private async readLease(target: string): Promise<Lease | undefined> {
+    const row = await this.tables.leases.get(targetPartition(target), LEASE_ROW_KEY);
+    return row === undefined ? undefined : leaseFromRow(this.tables.leases.name, row);
+  }
+
+  private async lostLeaseRace(target: string): Promise<StateConflictError<Lease>> {
+    const current = await this.readLease(target);
+    if (current !== undefined) return leaseHeldError(current);
+    return new StateConflictError(`Taking the lease on target '${target}' failed: another holder changed it at the same moment; retry`);
+  }
+
+  // Operations
+
+  async createOperation(operation: NewOperation): Promise<OperationRecord> {
+    validateNewOperation(operation);
+    const existing = await this.getOperation(operation.target, operation.id);
+    if (existing !== undefined) throw duplicateOperationError(existing);
+    const history = [{ status: 'started' as const, at: operation.startedAt, ...optionalMessage(operation.message) }];
+    const { message: _message, ...fields } = operation;
+    const record: OperationRecord = { ...fields, status: 'started', updatedAt: operation.startedAt, history };
+    const entity = operationEntity(record);
+    try {
+      return this.operationFrom(entity, await this.tables.operations.create(entity));
+    } catch (error) {
+      if (!(error instanceof RowPreconditionFailed)) throw error;
+      const current = await this.getOperation(operation.target, operation.id);
+      throw current === undefined ? error : duplicateOperationError(current);
+    }
+  }
+
+  async updateOperationStatus(target: string, operationId: string, update: OperationStatusUpdate): Promise<OperationRecord> {
+    requireDate('update.at', update.at);
+    const row = await this.findOperationRow(target, operationId);
+    if (row === undefined) {
+      throw new NotFoundError(`Updating operation '${operationId}' of target '${target}' failed: no such operation; check the target and operation id`);
+    }
+    const current = operationFromRow(this.tables.operations.name, row);
+    if (!NEXT_STATUSES[current.status].includes(update.status)) {
+      throw new StateConflictError(
+        `Updating operation '${operationId}' of target '${target}' to '${update.status}' failed: it is '${current.status}', which cannot become '${update.status}'`,
+        current,
+      );
+    }
+    const entity = operationEntity(nextOperationState(current, update));
+    try {
+      return this.operationFrom(entity, await this.tables.operations.replace(entity, row.etag));
+    } catch (error) {
+      if (!(error instanceof RowPreconditionFailed)) throw error;
+      throw new StateConflictError(
+        `Updating operation '${operationId}' of target '${target}' failed: another writer updated it at the same moment; re-read it and retry`,
+        await this.getOperation(target, operationId),
+      );
+    }
+  }
+
+  async getOperation(target: string, operationId: string): Promise<OperationRecord | undefined> {
+    const row = await this.findOperationRow(target, operationId);
+    return row === undefined ? undefined : operationFromRow(this.tables.operations.name, row);
+  }
+
+  async listOperations(target: string, limit: number): Promise<OperationRecord[]> {
+    requireLimit(limit);
+    const rows = await this.newestRows(this.tables.operations, target, [], limit);
+    return rows.map((row) => operationFromRow(this.tables.operations.name, row));
+  }
+
+  async getOperationInProgress(target: string): Promise<OperationRecord | undefined> {
+    const [row] = await this.newestRows(this.tables.operations, target, [{ property: 'inProgress', op: 'eq', value: true }], 1);
+    return row === undefined ? undefined : operationFromRow(this.tables.operations.name, row);
+  }
+
+  async getScaleHistory(target: string): Promise<ScaleHistory> {
+    const [lastScaleOut, lastScaleIn] = await Promise.all([this.lastOperation(target, 'out'), this.lastOperation(target, 'in')]);
+    return {
+      ...(lastScaleOut === undefined ? {} : { lastScaleOut }),
+      ...(lastScaleIn === undefined ? {} : { lastScaleIn }),
+    };
+  }
+
+  private async lastOperation(target: string, direction: Direction): Promise<OperationSummary | undefined> {
+    const [row] = await this.newestRows(this.tables.operations, target, [{ property: 'direction', op: 'eq', value: direction }], 1);
+    if (row === undefined) return undefined;
+    const operation = operationFromRow(this.tables.operations.name, row);
+    const summary: OperationSummary = { direction, from: operation.from, to: operation.to, startedAt: operation.startedAt };
+    if (operation.completedAt !== undefined) summary.completedAt = operation.completedAt;
+    return summary;
+  }
+
+  private async findOperationRow(target: string, operationId: string): Promise<StoredRow | undefined> {
+    requireText('operationId', operationId);
+    const [row] = await this.newestRows(this.tables.operations, target, [{ property: 'operationId', op: 'eq', value: operationId }], 1);
+    return row;
+  }
+
+  private operationFrom(entity: EntityWrite, etag: string): OperationRecord {
+    return operationFromRow(this.tables.operations.name, rowFrom(entity, etag));
+  }
+
+  // Decision ledger
+
+  async appendDecision(record: NewDecisionRecord): Promise<DecisionRecord> {
+    requireText('decision id', record.id);
+    requireDate('decidedAt', record.decidedAt);
+    const { entity } = decisionEntity(record);
+    const table = this.tables.decisions;
+    try {
+      return decisionFromRow(table.name, rowFrom(entity, await table.create(entity)));
+    } catch (error) {
+      if (!(error instanceof RowPreconditionFailed)) throw error;
+      const existing = await table.get(entity.partitionKey, entity.rowKey);
+      throw new StateConflictError(
+        `Recording decision '${record.id}' for target '${record.target}' failed: a decision with this id is already recorded at ${record.decidedAt.toISOString()}; use a new id`,
+        existing === undefined ? undefined : decisionFromRow(table.name, existing),
+      );
+    }
+  }
+
+  async listDecisions(target: string, limit: number): Promise<DecisionRecord[]> {
+    requireLimit(limit);
+    const rows = await this.newestRows(this.tables.decisions, target, [], limit);
+    return rows.map((row) => decisionFromRow(this.tables.decisions.name, row));
+  }
+
+  async purgeDecisionsOlderThan(cutoff: Date): Promise<number> {
+    requireDate('cutoff', cutoff);
+    return this.purge(this.tables.decisions, undefined, { property: 'decidedAt', op: 'lt', value: cutoff });
+  }
+
+  // Pause flags
+
+  async setPauses(target: string, pauses: RuntimePauses, change: PauseChange, now: Date): Promise<PauseState> {
+    requireText('change.by', change.by);
+    requireDate('now', now);
+    const state: PauseState = {
+      target,
+      scaleOut: pauses.scaleOut,
+      scaleIn: pauses.scaleIn,
+      updatedBy: change.by,
+      reason: change.reason,
+      updatedAt: now,
+    };
+    const entity = pausesEntity(state);
+    return pausesFromRow(this.tables.pauses.name, rowFrom(entity, await this.tables.pauses.upsert(entity)));
+  }
+
+  async getPauses(target: string): Promise<PauseState | undefined> {
+    const row = await this.tables.pauses.get(targetPartition(target), PAUSES_ROW_KEY);
+    return row === undefined ? undefined : pausesFromRow(this.tables.pauses.name, row);
+  }
+
+  // Alert receipts
+
+  async recordAlertReceipt(key: AlertReceiptKey, payloadSummary: unknown, now: Date): Promise<AlertReceiptResult> {
+    requireText('alert id', key.alertId);
+    requireText('alert monitorCondition', key.monitorCondition);
+    requireText('alert firedAt', key.firedAt);
+    requireDate('now', now);
+    const summaryText = jsonOrPreview(payloadSummary, 'alert payload summary', MAX_ALERT_SUMMARY_CHARS);
+    const entity = alertReceiptEntity({ key, receivedAt: now }, summaryText);
+    const table = this.tables.alertReceipts;
+    try {
+      const etag = await table.create(entity);
+      return { isNew: true, receipt: alertReceiptFromRow(table.name, rowFrom(entity, etag)) };
+    } catch (error) {
+      if (!(error instanceof RowPreconditionFailed)) throw error;
+    }
+    const first = await table.get(ALERT_RECEIPT_PARTITION, alertReceiptRowKey(key));
+    if (first === undefined) {
+      throw new StateConflictError(`Recording alert '${key.alertId}' failed: its receipt was deleted while it was being recorded; retry`);
+    }
+    return { isNew: false, receipt: alertReceiptFromRow(table.name, first) };
+  }
+
+  async purgeAlertReceiptsOlderThan(cutoff: Date): Promise<number> {
+    requireDate('cutoff', cutoff);
+    return this.purge(this.tables.alertReceipts, ALERT_RECEIPT_PARTITION, { property: 'receivedAt', op: 'lt', value: cutoff });
+  }
+
+  // Follow-up progress
+
+  async putFollowUpProgress(target: string, operationId: string, document: unknown, now: Date): Promise<FollowUpProgress> {
+    requireText('operationId', operationId);
+    requireDate('now', now);
+    const text = jsonWithinLimit(document, `follow-up progress of operation '${operationId}'`);
+    const entity = followUpEntity({ target, operationId, updatedAt: now }, text);
+    const table = this.tables.followUps;
+    return followUpFromRow(table.name, rowFrom(entity, await table.upsert(entity)));
+  }
+
+  async getFollowUpProgress(target: string, operationId: string): Promise<FollowUpProgress | undefined> {
+    requireText('operationId', operationId);
+    const row = await this.tables.followUps.get(targetPartition(target), followUpRowKey(operationId));
+    return row === undefined ? undefined : followUpFromRow(this.tables.followUps.name, row);
+  }
+
+  // Shared
+
+  /** Row keys are reverse timestamps, so the first rows of a partition are the newest. */
+  private newestRows(table: EntityTable, target: string, where: RowCondition[], limit: number): Promise<StoredRow[]> {
+    const rows = table.query({ partitionKey: targetPartition(target), where, pageSize: Math.min(limit, MAX_PAGE_SIZE) });
+    return takeRows(rows, limit);
+  }
+
+  private async purge(table: EntityTable, partitionKey: string | undefined, olderThan: RowCondition): Promise<number> {
+    const keys: RowKeys[] = [];
+    const query = { where: [olderThan], select: [], ...(partitionKey === undefined ? {} : { partitionKey }) };
+    for await (const row of table.query(query)) keys.push({ partitionKey: row.partitionKey, rowKey: row.rowKey });
+    return table.deleteMany(keys);
+  }
+}
+
+/** What a row looks like right after writing `entity`: lets every result go through the same mapper as a read. */
+function rowFrom(entity: EntityWrite, etag: string): StoredRow {
+  return { partitionKey: entity.partitionKey, rowKey: entity.rowKey, etag, properties: entity.properties };
+}
+
+function leaseHeldError(lease: Lease): StateConflictError<Lease> {
+  return new StateConflictError(
+    `Taking the lease on target '${lease.target}' failed: '${lease.holder}' holds it until ${lease.expiresAt.toISOString()}; ` +
+      'another invocation is scaling this target, retry after the lease expires',
+    lease,
+  );
+}
+
+function duplicateOperationError(existing: OperationRecord): StateConflictError<OperationRecord> {
+  return new StateConflictError(
+    `Recording operation '${existing.id}' of target '${existing.target}' failed: an operation with this id exists (status '${existing.status}'); use a new id`,
+    existing,
+  );
+}
+
+function nextOperationState(current: OperationRecord, update: OperationStatusUpdate): OperationRecord {
+  const transition = { status: update.status, at: update.at, ...optionalMessage(update.message) };
+  const next: OperationRecord = {
+    ...current,
+    status: update.status,
+    updatedAt: update.at,
+    arm: { ...current.arm, ...definedOnly(update.arm ?? {}) },
+    history: [...current.history, transition],
+  };
+  if (isTerminal(update.status)) next.completedAt = update.at;
+  return next;
+}
+
+function optionalMessage(message: string | undefined): { message?: string } {
+  return message === undefined ? {} : { message: shortenMessage(message) };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}
+
+function validateNewOperation(operation: NewOperation): void {
+  requireText('operation.id', operation.id);
+  requireDate('operation.startedAt', operation.startedAt);
+  for (const [field, value] of [['from', operation.from], ['to', operation.to]] as const) {
+    if (!Number.isInteger(value) || value < 0) throw new InvalidInputError(`operation.${field}: ${value} is not a capacity (a whole number of nodes or instances)`);
+  }
+  const expected = operation.to > operation.from ? 'out' : 'in';
+  if (operation.to === operation.from || operation.direction !== expected) {
+    throw new InvalidInputError(
+      `operation.direction: '${operation.direction}' does not match a change from ${operation.from} to ${operation.to}; an operation must change the capacity in its direction`,
+    );
+  }
+}
+
+function requireText(field: string, value: string): void {
+  if (value.trim().length === 0) throw new InvalidInputError(`${field}: must not be empty`);
+}
+
+function requireDate(field: string, value: Date): void {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new InvalidInputError(`${field}: is not a valid date`);
+}
+
+function requireLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit <= 0) throw new InvalidInputError(`limit: ${limit} is not a positive whole number`);
+}

@@ -1,0 +1,91 @@
+import { StateConflictError } from '../errors.js';
+
+/**
+ * The few Table Storage operations the state store needs, as an internal port: the Azure adapter implements it
+ * on `@azure/data-tables`, the in-memory fake on Maps. Both keep ETags, conditional writes, key order
+ * (PartitionKey, then RowKey, ordinal) and the service's size limits, so the store behaves the same on either.
+ */
+export type PropertyValue = string | number | boolean | Date;
+
+export interface EntityWrite {
+  partitionKey: string;
+  rowKey: string;
+  properties: Record<string, PropertyValue>;
+}
+
+export interface StoredRow {
+  partitionKey: string;
+  rowKey: string;
+  etag: string;
+  /** As read back: values are unknown until a mapper has checked them. */
+  properties: Readonly<Record<string, unknown>>;
+}
+
+export interface RowKeys {
+  partitionKey: string;
+  rowKey: string;
+}
+
+/** One comparison in a query filter; conditions in a query are combined with AND. */
+export interface RowCondition {
+  property: string;
+  op: 'eq' | 'lt';
+  value: PropertyValue;
+}
+
+export interface RowQuery {
+  partitionKey?: string;
+  where?: readonly RowCondition[];
+  /** Properties to return besides the keys; all when absent. */
+  select?: readonly string[];
+  /** Rows per request; small when only the first rows are wanted. */
+  pageSize?: number;
+}
+
+export interface EntityTable {
+  readonly name: string;
+  get(partitionKey: string, rowKey: string): Promise<StoredRow | undefined>;
+  /** Insert; throws `RowPreconditionFailed('exists')` when the row exists. Returns the new ETag. */
+  create(entity: EntityWrite): Promise<string>;
+  /** Replace if the row still has `etag`; throws `RowPreconditionFailed('changed' | 'missing')`. */
+  replace(entity: EntityWrite, etag: string): Promise<string>;
+  /** Insert or replace, unconditionally. */
+  upsert(entity: EntityWrite): Promise<string>;
+  /** Delete (conditional on `etag` when given). Returns false when the row did not exist. */
+  delete(partitionKey: string, rowKey: string, etag?: string): Promise<boolean>;
+  /** Delete many rows unconditionally; rows already gone are skipped. Returns how many were deleted. */
+  deleteMany(keys: readonly RowKeys[]): Promise<number>;
+  /** Rows in key order. */
+  query(query: RowQuery): AsyncIterable<StoredRow>;
+}
+
+export type PreconditionReason = 'exists' | 'changed' | 'missing';
+
+/** A conditional write found the row in another state than required. The store turns it into a domain conflict. */
+export class RowPreconditionFailed extends StateConflictError {
+  readonly reason: PreconditionReason;
+
+  constructor(table: string, keys: RowKeys, reason: PreconditionReason) {
+    super(`Conditional write to table ${table} (PartitionKey '${keys.partitionKey}', RowKey '${keys.rowKey}') failed: ${describeReason(reason)}`, undefined, {
+      details: { table, ...keys, reason },
+    });
+    this.reason = reason;
+  }
+}
+
+function describeReason(reason: PreconditionReason): string {
+  if (reason === 'exists') return 'the row already exists';
+  if (reason === 'missing') return 'the row no longer exists';
+  return 'the row changed since it was read (ETag mismatch)';
+}
+
+/** Reads rows until `count` are collected. */
+export async function takeRows(rows: AsyncIterable<StoredRow>, count: number): Promise<StoredRow[]> {
+  const taken: StoredRow[] = [];
+  if (count <= 0) return taken;
+  for await (const row of rows) {
+    taken.push(row);
+    if (taken.length >= count) break;
+  }
+  return taken;
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { InvalidInputError } from '../errors.js';
+import type { AlertReceiptKey } from './state-store.port.js';
+
+/**
+ * How state is laid out in Table Storage. Pure functions, shared by the Table adapter and the in-memory fake
+ * so both order and address rows identically.
+ */
+export const TABLE_KINDS = ['leases', 'operations', 'decisions', 'pauses', 'alertReceipts', 'followUps'] as const;
+export type TableKind = (typeof TABLE_KINDS)[number];
+
+const TABLE_SUFFIX: Record<TableKind, string> = {
+  leases: 'Leases',
+  operations: 'Operations',
+  decisions: 'Decisions',
+  pauses: 'Pauses',
+  alertReceipts: 'AlertReceipts',
+  followUps: 'FollowUps',
+};
+
+export const DEFAULT_TABLE_PREFIX = 'scaler';
+const TABLE_PREFIX_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,40}$/;
+
+export type TableNames = Record<TableKind, string>;
+
+export function tableNamesFor(prefix: string = DEFAULT_TABLE_PREFIX): TableNames {
+  if (!TABLE_PREFIX_PATTERN.test(prefix)) {
+    throw new InvalidInputError(
+      `state.tablePrefix: '${prefix}' is not a valid table name prefix; use a letter followed by up to 40 letters or digits`,
+    );
+  }
+  return perTableKind((kind) => `${prefix}${TABLE_SUFFIX[kind]}`);
+}
+
+export function perTableKind<T>(make: (kind: TableKind) => T): Record<TableKind, T> {
+  return {
+    leases: make('leases'),
+    operations: make('operations'),
+    decisions: make('decisions'),
+    pauses: make('pauses'),
+    alertReceipts: make('alertReceipts'),
+    followUps: make('followUps'),
+  };
+}
+
+/** Row keys of the single-row-per-target tables. */
+export const LEASE_ROW_KEY = 'lease';
+export const PAUSES_ROW_KEY = 'pauses';
+/** All alert receipts share one partition: deliveries are rare and the key is a hash anyway. */
+export const ALERT_RECEIPT_PARTITION = 'receipts';
+
+/** Keys may hold 1 KiB (512 UTF-16 units); leave room for the time prefix of time-ordered keys. */
+const MAX_KEY_CHARS = 400;
+const SAFE_KEY_CHAR = /^[A-Za-z0-9_.-]$/;
+
+/**
+ * Escapes a name into a Table Storage key. Keys may not contain / \ # ? or control characters, and quotes make
+ * filters fragile, so anything outside [A-Za-z0-9_.-] becomes `~XX` per UTF-8 byte. Common target names
+ * (`pg-prod`, `adx.west`) stay readable in Storage Explorer.
+ */
+export function encodeKey(value: string, field = 'key'): string {
+  if (value.length === 0) throw new InvalidInputError(`${field}: must not be empty`);
+  let encoded = '';
+  for (const char of value) {
+    encoded += SAFE_KEY_CHAR.test(char) ? char : escapeChar(char);
+  }
+  if (encoded.length > MAX_KEY_CHARS) {
+    throw new InvalidInputError(
+      `${field}: '${value.slice(0, 40)}...' is too long to store (${encoded.length} characters once escaped, at most ${MAX_KEY_CHARS}); use a shorter name`,
+    );
+  }
+  return encoded;
+}
+
+function escapeChar(char: string): string {
+  return [...Buffer.from(char, 'utf8')].map((byte) => `~${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+}
+
+/** The largest epoch-ms a JS Date can hold; subtracting from it makes later times sort first. */
+const MAX_EPOCH_MS = 8_640_000_000_000_000;
+const REVERSE_TIME_DIGITS = 16;
+
+/** Fixed-width, so lexical order of keys is reverse chronological order: newest rows come first in a query. */
+export function reverseTimeKey(time: Date): string {
+  return String(MAX_EPOCH_MS - time.getTime()).padStart(REVERSE_TIME_DIGITS, '0');
+}
+
+/** Row key of a time-ordered row: newest first, the id breaks ties between rows of the same millisecond. */
+export function timeOrderedRowKey(time: Date, id: string, field = 'id'): string {
+  return `${reverseTimeKey(time)}_${encodeKey(id, field)}`;
+}
+
+/** SHA-256 of the three parts: any alert id fits, and equal deliveries map to the same row. */
+export function alertReceiptRowKey(key: AlertReceiptKey): string {
+  return createHash('sha256').update(`${key.alertId}\u0000${key.monitorCondition}\u0000${key.firedAt}`).digest('hex');
+}

@@ -1,0 +1,228 @@
+import type { Decision, Direction, Trigger } from '../policy/decision.js';
+import type { RuntimePauses, ScaleHistory } from '../policy/input.js';
+
+/**
+ * Everything the scaler remembers between invocations, per target. Nothing here reads the clock: every
+ * time-dependent method takes `now` from its caller (the trigger passes `new Date()`, an orchestrator passes
+ * `context.df.currentUtcDateTime`).
+ *
+ * Errors, for every method:
+ * - `StateConflictError` (category conflict) when a conditional write lost a race; `current` carries the row as
+ *   it is now where that helps the caller decide.
+ * - `TransientError` when the store cannot be reached or is busy: nothing may scale until it answers.
+ * - `StoredEntityError` (category internal, from entity-fields.ts) when a stored row has an unknown `schemaVersion` or is malformed.
+ * - `InvalidInputError` when an argument is unusable (empty holder, non-positive TTL, invalid date, ...).
+ */
+export interface StateStore {
+  /**
+   * Takes the target's lease for `ttlSeconds` from `now`. A lease is held while `now < expiresAt`.
+   * - Free, expired, or already held by the same `holder` (a renewal): the caller gets a fresh lease.
+   * - Held by another holder and unexpired: throws `StateConflictError<Lease>` carrying that lease.
+   * The write is conditional (create-if-absent, or replace on the ETag just read), so of any number of
+   * concurrent callers at most one wins; the others get `StateConflictError`.
+   */
+  acquireLease(target: string, holder: string, now: Date, ttlSeconds: number): Promise<Lease>;
+
+  /**
+   * Gives the lease back, only if it is still exactly this lease (same holder, same ETag). Throws
+   * `StateConflictError<Lease>` when another holder has it now or it was renewed since this token was issued.
+   * Releasing a lease that no longer exists is a no-op.
+   */
+  releaseLease(lease: Lease): Promise<void>;
+
+  /**
+   * Records a new operation with status `started`. Throws `StateConflictError<OperationRecord>` when the target
+   * already has an operation with this id, and `InvalidInputError` when `direction` disagrees with from -> to.
+   */
+  createOperation(operation: NewOperation): Promise<OperationRecord>;
+
+  /**
+   * Moves an operation along started -> running -> succeeded | failed | cancelled (started may also end
+   * directly), appending the transition to its history. A terminal status sets `completedAt` to `update.at`.
+   * Throws `NotFoundError` for an unknown id and `StateConflictError<OperationRecord>` when the transition is
+   * not allowed (e.g. the operation already ended) or a concurrent update won.
+   */
+  updateOperationStatus(target: string, operationId: string, update: OperationStatusUpdate): Promise<OperationRecord>;
+
+  /** The operation with this id on this target, or undefined. */
+  getOperation(target: string, operationId: string): Promise<OperationRecord | undefined>;
+
+  /** The target's operations, most recently started first, at most `limit`. */
+  listOperations(target: string, limit: number): Promise<OperationRecord[]>;
+
+  /** The most recently started operation that is still `started` or `running`, or undefined. */
+  getOperationInProgress(target: string): Promise<OperationRecord | undefined>;
+
+  /**
+   * The most recently started operation per direction, whatever its outcome, as the policy's `ScaleHistory`.
+   * `completedAt` is absent while that operation runs; cooldowns run from it. Failed and cancelled operations
+   * count too, so a scale that keeps failing is not retried on every evaluation.
+   */
+  getScaleHistory(target: string): Promise<ScaleHistory>;
+
+  /**
+   * Appends a decision (including "none") with its evidence to the ledger. Evidence too large for one
+   * Table Storage entity is trimmed (signals and guard notes cut from the end) and the returned record says
+   * so in `evidenceTrimmed`. Throws `StateConflictError` when this id was already recorded at this time.
+   */
+  appendDecision(record: NewDecisionRecord): Promise<DecisionRecord>;
+
+  /** The target's decisions, newest `decidedAt` first, at most `limit`. */
+  listDecisions(target: string, limit: number): Promise<DecisionRecord[]>;
+
+  /** Deletes every decision of every target decided strictly before `cutoff`; returns how many. */
+  purgeDecisionsOlderThan(cutoff: Date): Promise<number>;
+
+  /** Replaces the target's run-time pause flags, recording who changed them, why and when. */
+  setPauses(target: string, pauses: RuntimePauses, change: PauseChange, now: Date): Promise<PauseState>;
+
+  /** The target's run-time pause flags, or undefined when never set (treat as not paused). */
+  getPauses(target: string): Promise<PauseState | undefined>;
+
+  /**
+   * Remembers an alert delivery, create-if-absent on its key. Exactly one of any number of concurrent
+   * deliveries with the same key gets `isNew: true`; the others get `isNew: false` and the first receipt.
+   * A payload summary too large for one entity is replaced by a preview with a `$trimmed` marker.
+   */
+  recordAlertReceipt(key: AlertReceiptKey, payloadSummary: unknown, now: Date): Promise<AlertReceiptResult>;
+
+  /** Deletes alert receipts received strictly before `cutoff`; returns how many. */
+  purgeAlertReceiptsOlderThan(cutoff: Date): Promise<number>;
+
+  /**
+   * Stores the follow-up's progress document (any JSON value) for one operation, replacing the previous one.
+   * Throws `InvalidInputError` when it is not JSON-serializable or too large for one entity.
+   */
+  putFollowUpProgress(target: string, operationId: string, document: unknown, now: Date): Promise<FollowUpProgress>;
+
+  /** The stored progress document, or undefined. */
+  getFollowUpProgress(target: string, operationId: string): Promise<FollowUpProgress | undefined>;
+}
+
+export interface Lease {
+  target: string;
+  holder: string;
+  acquiredAt: Date;
+  expiresAt: Date;
+  /** The stored row's version; release and takeover are conditional on it. */
+  etag: string;
+}
+
+export const OPERATION_STATUSES = ['started', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type OperationStatus = (typeof OPERATION_STATUSES)[number];
+
+/** What ARM told us when the long-running update started; enough to poll or to find it in the activity log. */
+export interface ArmOperationDetails {
+  /** The `Azure-AsyncOperation` header. */
+  asyncOperationUrl?: string | undefined;
+  /** The `Location` header. */
+  locationUrl?: string | undefined;
+  /** The operation id ARM assigned (last segment of the async operation URL). */
+  operationId?: string | undefined;
+  /** `x-ms-request-id` / `x-ms-correlation-request-id`, for support cases. */
+  requestId?: string | undefined;
+  correlationId?: string | undefined;
+}
+
+export interface OperationTransition {
+  status: OperationStatus;
+  at: Date;
+  message?: string | undefined;
+}
+
+export interface NewOperation {
+  id: string;
+  target: string;
+  trigger: Trigger;
+  direction: Direction;
+  from: number;
+  to: number;
+  startedAt: Date;
+  arm: ArmOperationDetails;
+  /** Who asked: `timer`, an alert id, or the operator's identity. */
+  initiator: string;
+  /** Why, in words (usually the decision's message). */
+  reason: string;
+  decisionId?: string | undefined;
+  message?: string | undefined;
+}
+
+export interface OperationRecord extends Omit<NewOperation, 'message'> {
+  status: OperationStatus;
+  /** Set when the status became terminal. */
+  completedAt?: Date | undefined;
+  updatedAt: Date;
+  /** Every status the operation went through, oldest first, starting with `started`. */
+  history: OperationTransition[];
+}
+
+export interface OperationStatusUpdate {
+  status: OperationStatus;
+  at: Date;
+  message?: string | undefined;
+  /** ARM details learnt later; merged over the stored ones. */
+  arm?: ArmOperationDetails | undefined;
+}
+
+export interface NewDecisionRecord {
+  id: string;
+  target: string;
+  trigger: Trigger;
+  /** The `now` the decision was made at. */
+  decidedAt: Date;
+  decision: Decision;
+}
+
+/** Present when the evidence did not fit in one entity and was cut. */
+export interface EvidenceTrim {
+  originalChars: number;
+  storedChars: number;
+  signalsKept: number;
+  signalsTotal: number;
+  guardsKept: number;
+  guardsTotal: number;
+}
+
+export interface DecisionRecord extends NewDecisionRecord {
+  evidenceTrimmed?: EvidenceTrim | undefined;
+}
+
+export interface PauseChange {
+  by: string;
+  reason: string;
+}
+
+export interface PauseState extends RuntimePauses {
+  target: string;
+  updatedBy: string;
+  reason: string;
+  updatedAt: Date;
+}
+
+/** Identifies one delivery of one alert state: Azure Monitor retries carry the same three values. */
+export interface AlertReceiptKey {
+  alertId: string;
+  /** `Fired` or `Resolved`. */
+  monitorCondition: string;
+  /** `firedDateTime` (or `resolvedDateTime`) exactly as the payload carries it. */
+  firedAt: string;
+}
+
+export interface AlertReceipt {
+  key: AlertReceiptKey;
+  payloadSummary: unknown;
+  receivedAt: Date;
+}
+
+export interface AlertReceiptResult {
+  isNew: boolean;
+  /** The receipt as stored: for a duplicate, the first delivery's. */
+  receipt: AlertReceipt;
+}
+
+export interface FollowUpProgress {
+  target: string;
+  operationId: string;
+  document: unknown;
+  updatedAt: Date;
+}

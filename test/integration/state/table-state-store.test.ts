@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { TableClient } from '@azure/data-tables';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TransientError } from '../../../shared/errors.js';
+import { tableNamesFor } from '../../../shared/state/keys.js';
+import { TableStateStore } from '../../../shared/state/table-state-store.js';
+import { startAzurite } from '../../support/azurite.js';
+import type { AzuriteInstance } from '../../support/azurite.js';
+import { describeStateStoreContract } from '../../unit/state/state-store.contract.js';
+
+let azurite: AzuriteInstance;
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+
+afterAll(async () => {
+  await azurite.stop();
+});
+
+// Every test gets its own tables (a fresh prefix) in the one Azurite of this file.
+describeStateStoreContract('Table Storage on Azurite', async () => {
+  const prefix = `t${randomBytes(6).toString('hex')}`;
+  const names = tableNamesFor(prefix);
+  return {
+    store: TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix }),
+    tableName: (kind) => names[kind],
+    plantRow: async (kind, entity) => {
+      const client = TableClient.fromConnectionString(azurite.connectionString, names[kind], { allowInsecureConnection: true });
+      await client.createTable();
+      await client.upsertEntity({ ...entity.properties, partitionKey: entity.partitionKey, rowKey: entity.rowKey }, 'Replace');
+    },
+  };
+});
+
+describe('TableStateStore', () => {
+  it('creates its tables under the configured prefix on first use', async () => {
+    const prefix = `t${randomBytes(6).toString('hex')}`;
+    const store = TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix });
+
+    await store.setPauses('pg-prod', { scaleOut: true, scaleIn: false }, { by: 'alice', reason: 'test' }, new Date('2025-03-01T10:00:00Z'));
+
+    const client = TableClient.fromConnectionString(azurite.connectionString, `${prefix}Pauses`, { allowInsecureConnection: true });
+    const row = await client.getEntity('pg-prod', 'pauses');
+    expect(row).toMatchObject({ schemaVersion: 1, scaleOut: true, scaleIn: false, updatedBy: 'alice' });
+  });
+
+  it('names the endpoint, and no key, when Table Storage is unreachable', async () => {
+    const port = await closedPort();
+    const connectionString = azurite.connectionString.replace(/TableEndpoint=[^;]+/, `TableEndpoint=http://127.0.0.1:${port}/devstoreaccount1`);
+    const store = TableStateStore.fromConnectionString(connectionString, { retryOptions: { maxRetries: 0 } });
+
+    const error = await store.getPauses('pg-prod').then(() => undefined, (caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(TransientError);
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      new RegExp(`^Table Storage unreachable at http://127\\.0\\.0\\.1:${port}/devstoreaccount1: .*ECONNREFUSED.*; nothing will scale until it answers, because leases and cooldowns cannot be enforced`),
+    );
+    expect(message).not.toContain(azurite.accountKey);
+    expect(message).not.toContain('AccountKey');
+  });
+
+  it('gives the same clear error through a managed identity endpoint', async () => {
+    const port = await closedPort();
+    const store = TableStateStore.fromEndpoint(`https://127.0.0.1:${port}`, staticToken, { retryOptions: { maxRetries: 0 } });
+
+    await expect(store.acquireLease('pg-prod', 'invocation-a', new Date('2025-03-01T10:00:00Z'), 60)).rejects.toThrow(
+      `Table Storage unreachable at https://127.0.0.1:${port}: `,
+    );
+  });
+});
+
+const staticToken: TokenCredential = {
+  getToken: async (): Promise<AccessToken> => ({ token: 'test-token', expiresOnTimestamp: Number.MAX_SAFE_INTEGER }),
+};
+
+/** A port nothing listens on: bound once by us, then released. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,16 @@
+import { MemoryStateStore } from '../../../shared/state/memory-state-store.js';
+import { MemoryTables } from '../../../shared/state/memory-entity-table.js';
+import { tableNamesFor } from '../../../shared/state/keys.js';
+import { describeStateStoreContract } from './state-store.contract.js';
+
+describeStateStoreContract('in-memory fake', async () => {
+  const tables = new MemoryTables();
+  const names = tableNamesFor('scaler');
+  return {
+    store: new MemoryStateStore({ tables, tablePrefix: 'scaler' }),
+    tableName: (kind) => names[kind],
+    plantRow: async (kind, entity) => {
+      await tables.table(names[kind]).upsert(entity);
+    },
+  };
+});

@@ -1,0 +1,604 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { InvalidInputError, NotFoundError, ScalerError, StateConflictError } from '../../../shared/errors.js';
+import type { Decision, DecisionEvidence, SignalEvidence } from '../../../shared/policy/decision.js';
+import {
+  alertReceiptEntity,
+  decisionEntity,
+  followUpEntity,
+  leaseEntity,
+  operationEntity,
+  pausesEntity,
+} from '../../../shared/state/entities.js';
+import { MAX_JSON_DOCUMENT_CHARS } from '../../../shared/state/entity-fields.js';
+import type { EntityWrite } from '../../../shared/state/entity-table.port.js';
+import type { TableKind } from '../../../shared/state/keys.js';
+import type { Lease, NewOperation, StateStore } from '../../../shared/state/state-store.port.js';
+
+/** What each implementation under test provides: a fresh, empty store, and a way around it to plant raw rows. */
+export interface StateStoreHarness {
+  store: StateStore;
+  tableName(kind: TableKind): string;
+  /** Writes a row straight into the table, bypassing the store (to plant rows from another schema version). */
+  plantRow(kind: TableKind, entity: EntityWrite): Promise<void>;
+}
+
+const T0 = new Date('2025-03-01T10:00:00.000Z');
+const TARGET = 'pg-prod';
+
+function at(minutes: number): Date {
+  return new Date(T0.getTime() + minutes * 60_000);
+}
+
+/**
+ * One behavioural contract for every StateStore: the in-memory fake runs it in test/unit, the Table Storage
+ * adapter against a real Azurite in test/integration.
+ */
+export function describeStateStoreContract(name: string, createHarness: () => Promise<StateStoreHarness>): void {
+  describe(`StateStore contract: ${name}`, () => {
+    let harness: StateStoreHarness;
+    let store: StateStore;
+
+    beforeEach(async () => {
+      harness = await createHarness();
+      store = harness.store;
+    });
+
+    describe('leases', () => {
+      it('grants a free target and reports when the lease expires', async () => {
+        const lease = await store.acquireLease(TARGET, 'invocation-a', T0, 60);
+
+        expect(lease).toMatchObject({ target: TARGET, holder: 'invocation-a', acquiredAt: T0, expiresAt: at(1) });
+        expect(lease.etag).not.toBe('');
+      });
+
+      it('refuses a second holder while the lease is unexpired and carries the current lease', async () => {
+        await store.acquireLease(TARGET, 'invocation-a', T0, 60);
+
+        const error = await captureError(store.acquireLease(TARGET, 'invocation-b', at(0.5), 60));
+
+        expect(error).toBeInstanceOf(StateConflictError);
+        expect((error as StateConflictError<Lease>).current).toMatchObject({ holder: 'invocation-a', expiresAt: at(1) });
+        expect((error as Error).message).toContain("'invocation-a' holds it until 2025-03-01T10:01:00.000Z");
+      });
+
+      it('lets another holder take over a lease once it has expired', async () => {
+        await store.acquireLease(TARGET, 'invocation-a', T0, 60);
+
+        const lease = await store.acquireLease(TARGET, 'invocation-b', at(1), 60);
+
+        expect(lease).toMatchObject({ holder: 'invocation-b', expiresAt: at(2) });
+      });
+
+      it('lets the holder renew its own unexpired lease', async () => {
+        const first = await store.acquireLease(TARGET, 'invocation-a', T0, 60);
+
+        const renewed = await store.acquireLease(TARGET, 'invocation-a', at(0.5), 120);
+
+        expect(renewed.expiresAt).toEqual(at(2.5));
+        expect(renewed.etag).not.toBe(first.etag);
+      });
+
+      it('keeps leases of different targets apart', async () => {
+        await store.acquireLease('pg-prod', 'invocation-a', T0, 60);
+
+        await expect(store.acquireLease('adx-prod', 'invocation-b', T0, 60)).resolves.toMatchObject({ holder: 'invocation-b' });
+      });
+
+      it('frees the target on release so another holder can take it at once', async () => {
+        const lease = await store.acquireLease(TARGET, 'invocation-a', T0, 60);
+
+        await store.releaseLease(lease);
+
+        await expect(store.acquireLease(TARGET, 'invocation-b', at(0.1), 60)).resolves.toMatchObject({ holder: 'invocation-b' });
+      });
+
+      it('refuses a release by another holder and keeps the lease', async () => {
+        const lease = await store.acquireLease(TARGET, 'invocation-a', T0, 60);
+
+        const error = await captureError(store.releaseLease({ ...lease, holder: 'invocation-b' }));
+
+        expect(error).toBeInstanceOf(StateConflictError);
+        expect((error as StateConflictError<Lease>).current).toMatchObject({ holder: 'invocation-a' });
+        await expect(store.acquireLease(TARGET, 'invocation-c', at(0.5), 60)).rejects.toBeInstanceOf(StateConflictError);
+      });
+
+      it('refuses a release with the token of a lease that was taken over after it expired', async () => {
+        const stale = await store.acquireLease(TARGET, 'invocation-a', T0, 60);
+        await store.acquireLease(TARGET, 'invocation-b', at(2), 60);
+
+        await expect(store.releaseLease(stale)).rejects.toBeInstanceOf(StateConflictError);
+        await expect(store.acquireLease(TARGET, 'invocation-c', at(2.5), 60)).rejects.toBeInstanceOf(StateConflictError);
+      });
+
+      it('refuses a release with a token from before the holder renewed', async () => {
+        const first = await store.acquireLease(TARGET, 'invocation-a', T0, 60);
+        const renewed = await store.acquireLease(TARGET, 'invocation-a', at(0.5), 60);
+
+        await expect(store.releaseLease(first)).rejects.toBeInstanceOf(StateConflictError);
+        await expect(store.releaseLease(renewed)).resolves.toBeUndefined();
+      });
+
+      it('treats releasing a lease that is already gone as done', async () => {
+        const lease = await store.acquireLease(TARGET, 'invocation-a', T0, 60);
+        await store.releaseLease(lease);
+
+        await expect(store.releaseLease(lease)).resolves.toBeUndefined();
+      });
+
+      it('gives a free target to exactly one of 20 concurrent acquirers', async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, index) => store.acquireLease(TARGET, `invocation-${index}`, T0, 60)),
+        );
+
+        expectOneWinner(results);
+      });
+
+      it('gives an expired lease to exactly one of 20 concurrent takers', async () => {
+        await store.acquireLease(TARGET, 'invocation-old', T0, 60);
+
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, index) => store.acquireLease(TARGET, `invocation-${index}`, at(5), 60)),
+        );
+
+        expectOneWinner(results);
+      });
+
+      it('rejects a lease with a non-positive time to live', async () => {
+        await expect(store.acquireLease(TARGET, 'invocation-a', T0, 0)).rejects.toBeInstanceOf(InvalidInputError);
+      });
+    });
+
+    describe('operations', () => {
+      it('records a new operation as started and in progress', async () => {
+        const created = await store.createOperation(newOperation({ message: 'PATCH accepted' }));
+
+        expect(created).toMatchObject({ id: 'op-1', status: 'started', from: 2, to: 4, startedAt: T0, updatedAt: T0 });
+        expect(created.history).toEqual([{ status: 'started', at: T0, message: 'PATCH accepted' }]);
+        expect(created.completedAt).toBeUndefined();
+        await expect(store.getOperation(TARGET, 'op-1')).resolves.toEqual(created);
+        await expect(store.getOperationInProgress(TARGET)).resolves.toEqual(created);
+      });
+
+      it('keeps the ARM operation details, initiator, reason and decision id', async () => {
+        await store.createOperation(newOperation());
+
+        const stored = await store.getOperation(TARGET, 'op-1');
+
+        expect(stored).toMatchObject({
+          trigger: 'timer',
+          initiator: 'timer',
+          reason: 'CPU above 80% for 60 minutes',
+          decisionId: 'decision-1',
+          arm: { asyncOperationUrl: 'https://management.azure.com/providers/Microsoft.DBforPostgreSQL/locations/westeurope/azureAsyncOperation/abc?api-version=2024-08-01', operationId: 'abc' },
+        });
+      });
+
+      it('walks started -> running -> succeeded, recording each transition and the completion time', async () => {
+        await store.createOperation(newOperation());
+
+        await store.updateOperationStatus(TARGET, 'op-1', { status: 'running', at: at(1), message: 'ARM reports Updating' });
+        const done = await store.updateOperationStatus(TARGET, 'op-1', { status: 'succeeded', at: at(20), arm: { requestId: 'req-9' } });
+
+        expect(done.status).toBe('succeeded');
+        expect(done.completedAt).toEqual(at(20));
+        expect(done.updatedAt).toEqual(at(20));
+        expect(done.arm).toMatchObject({ operationId: 'abc', requestId: 'req-9' });
+        expect(done.history).toEqual([
+          { status: 'started', at: T0 },
+          { status: 'running', at: at(1), message: 'ARM reports Updating' },
+          { status: 'succeeded', at: at(20) },
+        ]);
+        await expect(store.getOperation(TARGET, 'op-1')).resolves.toEqual(done);
+        await expect(store.getOperationInProgress(TARGET)).resolves.toBeUndefined();
+      });
+
+      it.each([
+        { name: 'an operation that already succeeded', path: ['succeeded'], next: 'running' },
+        { name: 'a failed operation', path: ['failed'], next: 'succeeded' },
+        { name: 'a running operation back to started', path: ['running'], next: 'started' },
+      ] as const)('refuses to move $name', async ({ path, next }) => {
+        await store.createOperation(newOperation());
+        for (const status of path) await store.updateOperationStatus(TARGET, 'op-1', { status, at: at(1) });
+
+        const error = await captureError(store.updateOperationStatus(TARGET, 'op-1', { status: next, at: at(2) }));
+
+        expect(error).toBeInstanceOf(StateConflictError);
+        expect((error as StateConflictError).current).toMatchObject({ id: 'op-1', status: path[path.length - 1] });
+      });
+
+      it('reports an unknown operation as not found', async () => {
+        await expect(store.updateOperationStatus(TARGET, 'nope', { status: 'running', at: T0 })).rejects.toBeInstanceOf(NotFoundError);
+        await expect(store.getOperation(TARGET, 'nope')).resolves.toBeUndefined();
+      });
+
+      it('refuses a second operation with the same id, even started at another time', async () => {
+        await store.createOperation(newOperation());
+
+        const error = await captureError(store.createOperation(newOperation({ startedAt: at(3) })));
+
+        expect(error).toBeInstanceOf(StateConflictError);
+        expect((error as StateConflictError).current).toMatchObject({ id: 'op-1', startedAt: T0 });
+      });
+
+      it('refuses an operation whose direction disagrees with its capacities', async () => {
+        await expect(store.createOperation(newOperation({ direction: 'in' }))).rejects.toBeInstanceOf(InvalidInputError);
+      });
+
+      it('lists operations most recently started first, up to the limit, per target', async () => {
+        await store.createOperation(newOperation({ id: 'op-a', startedAt: at(0) }));
+        await store.createOperation(newOperation({ id: 'op-c', startedAt: at(20) }));
+        await store.createOperation(newOperation({ id: 'op-b', startedAt: at(10) }));
+        await store.createOperation(newOperation({ id: 'op-other', target: 'adx-prod', startedAt: at(30) }));
+
+        const listed = await store.listOperations(TARGET, 2);
+
+        expect(listed.map((operation) => operation.id)).toEqual(['op-c', 'op-b']);
+      });
+
+      it('reports the last operation per direction with start and completion times for cooldowns', async () => {
+        await store.createOperation(newOperation({ id: 'out-old', startedAt: at(0) }));
+        await store.updateOperationStatus(TARGET, 'out-old', { status: 'succeeded', at: at(15) });
+        await store.createOperation(newOperation({ id: 'in-1', direction: 'in', from: 4, to: 3, startedAt: at(60) }));
+        await store.updateOperationStatus(TARGET, 'in-1', { status: 'failed', at: at(70), message: 'Conflict' });
+        await store.createOperation(newOperation({ id: 'out-new', from: 3, to: 5, startedAt: at(120) }));
+        await store.updateOperationStatus(TARGET, 'out-new', { status: 'running', at: at(121) });
+
+        const history = await store.getScaleHistory(TARGET);
+
+        expect(history).toEqual({
+          lastScaleOut: { direction: 'out', from: 3, to: 5, startedAt: at(120) },
+          lastScaleIn: { direction: 'in', from: 4, to: 3, startedAt: at(60), completedAt: at(70) },
+        });
+      });
+
+      it('reports an empty history for a target that never scaled', async () => {
+        await expect(store.getScaleHistory(TARGET)).resolves.toEqual({});
+      });
+
+      it('trims a very long status message and says so', async () => {
+        await store.createOperation(newOperation());
+
+        const failed = await store.updateOperationStatus(TARGET, 'op-1', { status: 'failed', at: at(1), message: 'x'.repeat(50_000) });
+
+        const message = failed.history[1]?.message ?? '';
+        expect(message.length).toBeLessThan(5_000);
+        expect(message).toMatch(/characters trimmed\]$/);
+      });
+    });
+
+    describe('decision ledger', () => {
+      it('returns a decision exactly as it was recorded, evidence included', async () => {
+        const decision = decisionFixture({ signals: 3 });
+        await store.appendDecision({ id: 'd-1', target: TARGET, trigger: 'timer', decidedAt: T0, decision });
+
+        const [stored] = await store.listDecisions(TARGET, 10);
+
+        expect(stored).toEqual({ id: 'd-1', target: TARGET, trigger: 'timer', decidedAt: T0, decision });
+      });
+
+      it('lists decisions newest first, up to the limit, per target', async () => {
+        for (const [id, minute] of [['d-a', 0], ['d-c', 10], ['d-b', 5], ['d-d', 15]] as const) {
+          await store.appendDecision({ id, target: TARGET, trigger: 'timer', decidedAt: at(minute), decision: decisionFixture() });
+        }
+        await store.appendDecision({ id: 'd-other', target: 'adx-prod', trigger: 'alert', decidedAt: at(20), decision: decisionFixture() });
+
+        const listed = await store.listDecisions(TARGET, 3);
+
+        expect(listed.map((record) => record.id)).toEqual(['d-d', 'd-c', 'd-b']);
+      });
+
+      it('refuses to record the same decision id at the same time twice', async () => {
+        const record = { id: 'd-1', target: TARGET, trigger: 'manual' as const, decidedAt: T0, decision: decisionFixture() };
+        await store.appendDecision(record);
+
+        await expect(store.appendDecision(record)).rejects.toBeInstanceOf(StateConflictError);
+      });
+
+      it('purges decisions of every target decided before the cutoff, and only those', async () => {
+        await store.appendDecision({ id: 'old-1', target: TARGET, trigger: 'timer', decidedAt: at(-60 * 24 * 40), decision: decisionFixture() });
+        await store.appendDecision({ id: 'old-2', target: 'adx-prod', trigger: 'timer', decidedAt: at(-1), decision: decisionFixture() });
+        await store.appendDecision({ id: 'edge', target: TARGET, trigger: 'timer', decidedAt: at(0), decision: decisionFixture() });
+        await store.appendDecision({ id: 'new', target: 'adx-prod', trigger: 'timer', decidedAt: at(1), decision: decisionFixture() });
+
+        const purged = await store.purgeDecisionsOlderThan(T0);
+
+        expect(purged).toBe(2);
+        expect((await store.listDecisions(TARGET, 10)).map((record) => record.id)).toEqual(['edge']);
+        expect((await store.listDecisions('adx-prod', 10)).map((record) => record.id)).toEqual(['new']);
+      });
+
+      it('purges more decisions than one result page or one delete batch holds', async () => {
+        const old = Array.from({ length: 1_030 }, (_, index) => ({
+          id: `old-${index}`,
+          target: index % 2 === 0 ? TARGET : 'adx-prod',
+          trigger: 'timer' as const,
+          decidedAt: at(-1 - index),
+          decision: decisionFixture(),
+        }));
+        for (let start = 0; start < old.length; start += 50) {
+          await Promise.all(old.slice(start, start + 50).map((record) => store.appendDecision(record)));
+        }
+        await store.appendDecision({ id: 'kept', target: TARGET, trigger: 'timer', decidedAt: T0, decision: decisionFixture() });
+
+        await expect(store.purgeDecisionsOlderThan(T0)).resolves.toBe(1_030);
+        expect((await store.listDecisions(TARGET, 10)).map((record) => record.id)).toEqual(['kept']);
+        await expect(store.listDecisions('adx-prod', 10)).resolves.toEqual([]);
+      });
+
+      it('stores large evidence whole by spreading it over several properties', async () => {
+        const decision = decisionFixture({ signals: 400 });
+        expect(JSON.stringify(decision.evidence).length).toBeGreaterThan(150_000);
+
+        const recorded = await store.appendDecision({ id: 'd-big', target: TARGET, trigger: 'timer', decidedAt: T0, decision });
+        const [stored] = await store.listDecisions(TARGET, 1);
+
+        expect(recorded.evidenceTrimmed).toBeUndefined();
+        expect(stored?.decision).toEqual(decision);
+      });
+
+      it('stores evidence right up to the row budget whole', async () => {
+        const decision = decisionWithEvidenceChars(MAX_JSON_DOCUMENT_CHARS - 2_000, MAX_JSON_DOCUMENT_CHARS);
+
+        const recorded = await store.appendDecision({ id: 'd-full', target: TARGET, trigger: 'timer', decidedAt: T0, decision });
+        const [stored] = await store.listDecisions(TARGET, 1);
+
+        expect(recorded.evidenceTrimmed).toBeUndefined();
+        expect(stored?.decision).toEqual(decision);
+      });
+
+      it('trims evidence too large for one row, keeps the first signals and marks the cut', async () => {
+        const decision = decisionFixture({ signals: 3_000 });
+
+        const recorded = await store.appendDecision({ id: 'd-huge', target: TARGET, trigger: 'timer', decidedAt: T0, decision });
+        const [stored] = await store.listDecisions(TARGET, 1);
+
+        expect(recorded.evidenceTrimmed).toMatchObject({ signalsTotal: 3_000, guardsTotal: 1 });
+        expect(stored?.evidenceTrimmed).toEqual(recorded.evidenceTrimmed);
+        const kept = stored?.evidenceTrimmed?.signalsKept ?? 0;
+        expect(kept).toBeGreaterThan(0);
+        expect(kept).toBeLessThan(3_000);
+        expect(stored?.decision.evidence.signals).toEqual(decision.evidence.signals.slice(0, kept));
+        expect(stored?.decision).toMatchObject({ action: 'scale-out', reason: 'ScaleOutRuleFired', from: 2, to: 4 });
+      });
+    });
+
+    describe('pause flags', () => {
+      it('reports no pauses for a target nobody paused', async () => {
+        await expect(store.getPauses(TARGET)).resolves.toBeUndefined();
+      });
+
+      it('keeps the flags with who set them, why and when, and replaces them on the next change', async () => {
+        await store.setPauses(TARGET, { scaleOut: false, scaleIn: true }, { by: 'alice@contoso.com', reason: 'month-end close' }, T0);
+        const resumed = await store.setPauses(TARGET, { scaleOut: false, scaleIn: false }, { by: 'bob@contoso.com', reason: 'close done' }, at(60));
+
+        const stored = await store.getPauses(TARGET);
+
+        expect(stored).toEqual({ target: TARGET, scaleOut: false, scaleIn: false, updatedBy: 'bob@contoso.com', reason: 'close done', updatedAt: at(60) });
+        expect(resumed).toEqual(stored);
+        await expect(store.getPauses('adx-prod')).resolves.toBeUndefined();
+      });
+    });
+
+    describe('alert receipts', () => {
+      const key = {
+        alertId: '/subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.AlertsManagement/alerts/b9569717-bc32-442f-add5-83a997729330',
+        monitorCondition: 'Fired',
+        firedAt: '2025-03-01T09:59:30.123Z',
+      };
+
+      it('reports the first delivery as new and a retry of it as a duplicate carrying the first receipt', async () => {
+        const first = await store.recordAlertReceipt(key, { rule: 'cpu-high', severity: 'Sev2' }, T0);
+        const retry = await store.recordAlertReceipt(key, { rule: 'cpu-high', severity: 'Sev2' }, at(1));
+
+        expect(first).toEqual({ isNew: true, receipt: { key, payloadSummary: { rule: 'cpu-high', severity: 'Sev2' }, receivedAt: T0 } });
+        expect(retry).toEqual({ isNew: false, receipt: first.receipt });
+      });
+
+      it('treats the resolution of an alert as a new delivery', async () => {
+        await store.recordAlertReceipt(key, {}, T0);
+
+        const resolved = await store.recordAlertReceipt({ ...key, monitorCondition: 'Resolved' }, {}, at(5));
+
+        expect(resolved.isNew).toBe(true);
+      });
+
+      it('accepts alert ids with characters keys may not hold', async () => {
+        const odd = { alertId: "a/b\\c#d?e'f", monitorCondition: 'Fired', firedAt: '2025-03-01T10:00:00Z' };
+
+        await expect(store.recordAlertReceipt(odd, null, T0)).resolves.toMatchObject({ isNew: true, receipt: { key: odd } });
+      });
+
+      it('reports exactly one of 20 concurrent deliveries as new', async () => {
+        const results = await Promise.all(Array.from({ length: 20 }, (_, index) => store.recordAlertReceipt(key, { delivery: index }, at(index))));
+
+        expect(results.filter((result) => result.isNew)).toHaveLength(1);
+        const firstSummary = results.find((result) => result.isNew)?.receipt.payloadSummary;
+        expect(results.every((result) => JSON.stringify(result.receipt.payloadSummary) === JSON.stringify(firstSummary))).toBe(true);
+      });
+
+      it('keeps a preview with a marker of a payload summary too large for one row', async () => {
+        const summary = { blob: 'y'.repeat(200_000) };
+
+        const result = await store.recordAlertReceipt(key, summary, T0);
+
+        expect(result.receipt.payloadSummary).toMatchObject({ $trimmed: true, originalChars: JSON.stringify(summary).length });
+      });
+
+      it('purges receipts received before the cutoff, so a much later redelivery counts as new', async () => {
+        await store.recordAlertReceipt(key, {}, at(-10));
+        await store.recordAlertReceipt({ ...key, monitorCondition: 'Resolved' }, {}, at(10));
+
+        await expect(store.purgeAlertReceiptsOlderThan(T0)).resolves.toBe(1);
+        await expect(store.recordAlertReceipt(key, {}, at(20))).resolves.toMatchObject({ isNew: true });
+        await expect(store.recordAlertReceipt({ ...key, monitorCondition: 'Resolved' }, {}, at(20))).resolves.toMatchObject({ isNew: false });
+      });
+    });
+
+    describe('follow-up progress', () => {
+      it('returns the stored document for the operation, and nothing for another', async () => {
+        const document = { step: 'rebalancing', jobId: 42, nodes: ['w0', 'w1'], details: { tasks: { done: 3, running: 1 } }, note: null };
+
+        const saved = await store.putFollowUpProgress(TARGET, 'op-1', document, T0);
+
+        expect(saved).toEqual({ target: TARGET, operationId: 'op-1', document, updatedAt: T0 });
+        await expect(store.getFollowUpProgress(TARGET, 'op-1')).resolves.toEqual(saved);
+        await expect(store.getFollowUpProgress(TARGET, 'op-2')).resolves.toBeUndefined();
+        await expect(store.getFollowUpProgress('adx-prod', 'op-1')).resolves.toBeUndefined();
+      });
+
+      it('replaces the document on each step, including documents larger than one property', async () => {
+        await store.putFollowUpProgress(TARGET, 'op-1', { step: 'waiting-for-arm' }, T0);
+        const big = { step: 'done', log: Array.from({ length: 2_000 }, (_, index) => `moved shard ${index} from w0 to w3`) };
+
+        await store.putFollowUpProgress(TARGET, 'op-1', big, at(30));
+
+        await expect(store.getFollowUpProgress(TARGET, 'op-1')).resolves.toEqual({ target: TARGET, operationId: 'op-1', document: big, updatedAt: at(30) });
+      });
+
+      it('refuses a document that is not JSON', async () => {
+        await expect(store.putFollowUpProgress(TARGET, 'op-1', undefined, T0)).rejects.toBeInstanceOf(InvalidInputError);
+      });
+    });
+
+    describe('keys', () => {
+      it('stores targets and ids containing characters Table Storage keys may not hold', async () => {
+        const target = "team/pg #1?\\'ü";
+
+        await store.acquireLease(target, 'invocation-a', T0, 60);
+        await store.createOperation(newOperation({ target, id: 'op/1#?' }));
+        await store.putFollowUpProgress(target, 'op/1#?', { ok: true }, T0);
+
+        await expect(store.acquireLease(target, 'invocation-b', T0, 60)).rejects.toBeInstanceOf(StateConflictError);
+        await expect(store.getOperation(target, 'op/1#?')).resolves.toMatchObject({ target, id: 'op/1#?' });
+        await expect(store.getFollowUpProgress(target, 'op/1#?')).resolves.toMatchObject({ document: { ok: true } });
+      });
+    });
+
+    describe('versioned entities', () => {
+      it.each(plantableRows())('fails loudly on a $kind row with an unknown schemaVersion', async ({ kind, entity, read }) => {
+        await harness.plantRow(kind, { ...entity, properties: { ...entity.properties, schemaVersion: 99 } });
+
+        const error = await captureError(read(store));
+
+        expect(error).toBeInstanceOf(ScalerError);
+        expect((error as ScalerError).category).toBe('internal');
+        const message = (error as Error).message;
+        expect(message).toContain(harness.tableName(kind));
+        expect(message).toContain(`RowKey '${entity.rowKey}'`);
+        expect(message).toContain(`PartitionKey '${entity.partitionKey}'`);
+        expect(message).toContain('schemaVersion 99');
+      });
+
+      it('fails loudly on a row missing a property, naming it', async () => {
+        const entity = leaseEntity({ target: TARGET, holder: 'x', acquiredAt: T0, expiresAt: at(1) });
+        const { holder: _holder, ...withoutHolder } = entity.properties;
+        await harness.plantRow('leases', { ...entity, properties: withoutHolder });
+
+        await expect(store.acquireLease(TARGET, 'invocation-a', T0, 60)).rejects.toThrow(/property holder is missing/);
+      });
+    });
+  });
+}
+
+function plantableRows(): { kind: TableKind; entity: EntityWrite; read: (store: StateStore) => Promise<unknown> }[] {
+  const operation = { ...newOperation(), status: 'started' as const, updatedAt: T0, history: [{ status: 'started' as const, at: T0 }] };
+  const receiptKey = { alertId: 'alert-1', monitorCondition: 'Fired', firedAt: '2025-03-01T10:00:00Z' };
+  const decision = { id: 'd-1', target: TARGET, trigger: 'timer' as const, decidedAt: T0, decision: decisionFixture() };
+  const pauses = { target: TARGET, scaleOut: true, scaleIn: true, updatedBy: 'a', reason: 'b', updatedAt: T0 };
+  return [
+    { kind: 'leases', entity: leaseEntity({ target: TARGET, holder: 'x', acquiredAt: T0, expiresAt: at(1) }), read: (s) => s.acquireLease(TARGET, 'y', T0, 60) },
+    { kind: 'operations', entity: operationEntity(operation), read: (s) => s.getOperation(TARGET, 'op-1') },
+    { kind: 'decisions', entity: decisionEntity(decision).entity, read: (s) => s.listDecisions(TARGET, 5) },
+    { kind: 'pauses', entity: pausesEntity(pauses), read: (s) => s.getPauses(TARGET) },
+    { kind: 'alertReceipts', entity: alertReceiptEntity({ key: receiptKey, receivedAt: T0 }, '{}'), read: (s) => s.recordAlertReceipt(receiptKey, {}, T0) },
+    { kind: 'followUps', entity: followUpEntity({ target: TARGET, operationId: 'op-1', updatedAt: T0 }, '{}'), read: (s) => s.getFollowUpProgress(TARGET, 'op-1') },
+  ];
+}
+
+function newOperation(overrides: Partial<NewOperation> = {}): NewOperation {
+  return {
+    id: 'op-1',
+    target: TARGET,
+    trigger: 'timer',
+    direction: 'out',
+    from: 2,
+    to: 4,
+    startedAt: T0,
+    arm: {
+      asyncOperationUrl:
+        'https://management.azure.com/providers/Microsoft.DBforPostgreSQL/locations/westeurope/azureAsyncOperation/abc?api-version=2024-08-01',
+      operationId: 'abc',
+    },
+    initiator: 'timer',
+    reason: 'CPU above 80% for 60 minutes',
+    decisionId: 'decision-1',
+    ...overrides,
+  };
+}
+
+export function decisionFixture(options: { signals?: number } = {}): Decision {
+  const signals = Array.from({ length: options.signals ?? 1 }, (_, index) => signalFixture(index));
+  const evidence: DecisionEvidence = {
+    mode: 'custom',
+    trigger: 'timer',
+    now: T0.toISOString(),
+    limits: { min: 2, max: 10, default: 3 },
+    signals,
+    proposal: { action: 'scale-out', to: 4, reason: 'ScaleOutRuleFired', message: 'cpu_percent averaged 91% over 10 minutes' },
+    guards: [{ guard: 'cooldown', verdict: 'passed', detail: 'last scale-out completed 3 hours ago' }],
+  };
+  return { action: 'scale-out', from: 2, to: 4, reason: 'ScaleOutRuleFired', message: 'Scaling out from 2 to 4 nodes: cpu_percent high', evidence };
+}
+
+/** A decision whose evidence JSON is between `minChars` and `maxChars` long. */
+function decisionWithEvidenceChars(minChars: number, maxChars: number): Decision {
+  const decision = decisionFixture({ signals: 1 });
+  const signals = decision.evidence.signals;
+  const charsPerSignal = JSON.stringify(signalFixture(10_000)).length + 1;
+  const length = (): number => JSON.stringify(decision.evidence).length;
+  while (length() < minChars) {
+    const missing = Math.max(1, Math.floor((minChars - length()) / charsPerSignal));
+    for (let added = 0; added < missing; added += 1) signals.push(signalFixture(signals.length));
+  }
+  expect(length()).toBeLessThanOrEqual(maxChars);
+  return decision;
+}
+
+function signalFixture(index: number): SignalEvidence {
+  return {
+    name: `cpu-high-${index} on node group with a long descriptive rule name that operators wrote`,
+    direction: 'out',
+    metric: 'cpu_percent',
+    statistic: 'Average',
+    timeAggregation: 'Average',
+    operator: 'GreaterThan',
+    threshold: 80,
+    timeGrainMinutes: 1,
+    windowMinutes: 10,
+    windowStart: '2025-03-01T09:50:00.000Z',
+    windowEnd: '2025-03-01T10:00:00.000Z',
+    grainsUsed: 10,
+    grainsExpected: 10,
+    value: 91.25 + index,
+    status: 'ok',
+    fired: true,
+    projectedValue: 45.5,
+  };
+}
+
+async function captureError(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('Expected the call to fail, but it succeeded');
+}
+
+function expectOneWinner(results: PromiseSettledResult<Lease>[]): void {
+  const winners = results.filter((result) => result.status === 'fulfilled');
+  const losers = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+  expect(winners).toHaveLength(1);
+  expect(losers).toHaveLength(results.length - 1);
+  for (const loser of losers) expect(loser.reason).toBeInstanceOf(StateConflictError);
+}
