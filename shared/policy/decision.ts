@@ -6,7 +6,7 @@ export type ScaleAction = 'none' | 'scale-out' | 'scale-in';
 export type Direction = 'out' | 'in';
 export type Trigger = 'timer' | 'alert' | 'manual';
 
-export const REASON_CODES = [
+export const POLICY_REASON_CODES = [
   // No change was needed or asked for.
   'WithinThresholds', // rules evaluated, none fired
   'NoRequest', // manual mode: nothing to do until an operator or alert asks
@@ -40,6 +40,13 @@ export const REASON_CODES = [
   'ConflictingAutoscaler',
   'DryRun',
 ] as const;
+
+/** Reasons the executor adds around the policy (shared/scaler.ts), never produced by decide() itself. */
+export const EXECUTOR_REASON_CODES = [
+  'LeaseHeld', // another evaluation holds the target's lease and is acting on it
+] as const;
+
+export const REASON_CODES = [...POLICY_REASON_CODES, ...EXECUTOR_REASON_CODES] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];
 

@@ -5,7 +5,10 @@ import type { MetricSeries, Statistic } from '../metrics/metric-series.js';
 /** The live state of the resource, read from ARM just before deciding. */
 export interface ObservedTarget {
   capacity: number;
-  /** Set while ARM reports an update, or our own follow-up (e.g. a Citus rebalance) still runs. */
+  /**
+   * Set while the resource cannot be changed: ARM reports an update, our own follow-up (a Citus rebalance) runs,
+   * or the resource is not running. The description completes "not changing capacity while ...".
+   */
   operationInProgress?: { description: string; direction?: Direction; startedAt?: Date } | undefined;
   /** Another autoscaler that manages the same capacity (ADX optimized autoscale). */
   conflictingAutoscaler?: { name: string; enabled: boolean } | undefined;

@@ -108,6 +108,7 @@ export function operationEntity(operation: OperationRecord): EntityWrite {
         armOperationId: operation.arm.operationId,
         armRequestId: operation.arm.requestId,
         armCorrelationId: operation.arm.correlationId,
+        armResumeToken: operation.arm.resumeToken,
       }),
       ...jsonProperties('history', JSON.stringify(history)),
     },
@@ -137,6 +138,7 @@ export function operationFromRow(table: string, row: StoredRow): OperationRecord
       operationId: read.optionalString('armOperationId'),
       requestId: read.optionalString('armRequestId'),
       correlationId: read.optionalString('armCorrelationId'),
+      resumeToken: read.optionalString('armResumeToken'),
     }),
     history: historyFrom(read),
   });

@@ -122,6 +122,8 @@ export interface ArmOperationDetails {
   /** `x-ms-request-id` / `x-ms-correlation-request-id`, for support cases. */
   requestId?: string | undefined;
   correlationId?: string | undefined;
+  /** Serialized long-running-operation state (core-lro), to resume polling from any invocation. */
+  resumeToken?: string | undefined;
 }
 
 export interface OperationTransition {

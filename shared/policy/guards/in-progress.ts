@@ -8,13 +8,13 @@ export const inProgressGuard: Stage = (proposal, context) => {
   return noteGuard(proposal, 'in-progress', {
     to: proposal.from,
     reason: 'OperationInProgress',
-    message: `not changing capacity while ${running} is in progress (wanted ${proposal.from} -> ${proposal.to})`,
+    message: `not changing capacity while ${running} (wanted ${proposal.from} -> ${proposal.to})`,
   });
 };
 
 function unfinishedOperation(history: Parameters<Stage>[1]['history']): string | undefined {
   for (const operation of [history.lastScaleOut, history.lastScaleIn]) {
-    if (operation && operation.completedAt === undefined) return `the scale-${operation.direction} ${operation.from} -> ${operation.to}`;
+    if (operation && operation.completedAt === undefined) return `the scale-${operation.direction} ${operation.from} -> ${operation.to} is still in progress`;
   }
   return undefined;
 }

@@ -1,0 +1,20 @@
+/** Shared output of the benchmarks: a readable line, then one JSON line a script can compare across runs. */
+export function printResult(result: Record<string, number | string>, summary?: string): void {
+  if (summary) console.log(summary);
+  else console.log(Object.entries(result).map(([key, value]) => `${key}=${value}`).join('  '));
+  console.log(JSON.stringify(result));
+}
+
+/** Samples resident memory every 10 ms; `stop()` returns the peak in MB. */
+export function peakRssSampler(): { stop(): number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 10);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.round(Math.max(peak, process.memoryUsage().rss) / 1024 / 1024);
+    },
+  };
+}

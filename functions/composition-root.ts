@@ -1,0 +1,77 @@
+/**
+ * Builds every dependency once, on first use (never at import time), from the app settings. Tests build their
+ * own services with `createServices` and explicit overrides (emulator endpoints, Azurite, a controlled clock).
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DefaultAzureCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/core-auth';
+import { parseAppSettings, type AppSettings } from '../shared/config/app-settings.js';
+import { loadConfigFromSetting } from '../shared/config/load.js';
+import type { ScalerConfig } from '../shared/config/schema.js';
+import { Scaler, type ScalerOptions } from '../shared/scaler.js';
+import { ArmClients, type ArmClientSettings } from '../shared/targets/azure-clients.js';
+import { buildScaleTargets } from '../shared/targets/build.js';
+import { AzureMonitorMetrics, type AzureMonitorSettings } from '../shared/metrics/azure-monitor-metrics.js';
+import { TableStateStore } from '../shared/state/table-state-store.js';
+import type { StateStore } from '../shared/state/state-store.port.js';
+import { createLogger, type Logger } from '../shared/logging.js';
+
+export interface Services {
+  settings: AppSettings;
+  config: ScalerConfig;
+  scaler: Scaler;
+  state: StateStore;
+}
+
+export interface ServiceOverrides {
+  credential?: TokenCredential;
+  clock?: () => Date;
+  arm?: Partial<ArmClientSettings>;
+  metrics?: Partial<AzureMonitorSettings>;
+  state?: StateStore;
+  scaler?: Partial<ScalerOptions>;
+  log?: Logger;
+}
+
+export async function createServices(env: Record<string, string | undefined>, overrides: ServiceOverrides = {}): Promise<Services> {
+  const settings = parseAppSettings(env);
+  const log = overrides.log ?? createLogger((level, message, fields) => console[level === 'debug' ? 'debug' : level](message, fields));
+  const { config, warnings } = await loadConfigFromSetting(env);
+  for (const warning of warnings) log.log('warn', `config: ${warning.path}: ${warning.message}`);
+
+  const credential = overrides.credential ?? new DefaultAzureCredential(settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {});
+  const clients = new ArmClients({ credential, endpoint: settings.SCALER_ARM_ENDPOINT, ...overrides.arm });
+  const template = settings.SCALER_METRICS_ENDPOINT_TEMPLATE;
+  const metrics = new AzureMonitorMetrics({ credential, ...(template ? { endpointFor: (region: string) => template.replace('{region}', region) } : {}), ...overrides.metrics });
+  const state = overrides.state ?? stateStoreFrom(settings, credential);
+  const scaler = new Scaler({
+    config,
+    scaleTargets: buildScaleTargets(config, clients),
+    metrics,
+    state,
+    clock: overrides.clock ?? (() => new Date()),
+    newId: randomUUID,
+    instanceId: `${hostname()}/${process.pid}`,
+    log,
+    options: { concurrency: settings.SCALER_CONCURRENCY, leaseSeconds: settings.SCALER_LEASE_SECONDS, ...overrides.scaler },
+  });
+  return { settings, config, scaler, state };
+}
+
+function stateStoreFrom(settings: AppSettings, credential: TokenCredential): StateStore {
+  const options = { tablePrefix: settings.SCALER_STATE_TABLE_PREFIX };
+  if (settings.SCALER_STATE_TABLE_ENDPOINT) return TableStateStore.fromEndpoint(settings.SCALER_STATE_TABLE_ENDPOINT, credential, options);
+  return TableStateStore.fromConnectionString(settings.SCALER_STATE_CONNECTION_STRING as string, options);
+}
+
+let services: Promise<Services> | undefined;
+
+/** The app's services, built on first use. A failed build is retried on the next invocation. */
+export function getServices(): Promise<Services> {
+  services ??= createServices(process.env).catch((error: unknown) => {
+    services = undefined;
+    throw error;
+  });
+  return services;
+}

@@ -1,0 +1,32 @@
+/** Where metric samples come from. The Azure Monitor adapter batches many targets into few requests. */
+import type { Statistic } from './metric-series.js';
+import type { MetricsSnapshot } from '../policy/input.js';
+import type { TargetKind } from '../config/kinds.js';
+
+/** One metric a target's policy needs, with the aggregations (statistics) its rules use. */
+export interface MetricNeed {
+  metric: string;
+  aggregations: Statistic[];
+  /** Dimension to split by (e.g. QueryStatus for QueryResult), or none for the resource total. */
+  splitBy?: string | undefined;
+}
+
+export interface MetricsRequest {
+  /** Target name; the key of the answer. */
+  target: string;
+  kind: TargetKind;
+  resourceId: string;
+  /** Normalized region of the resource (from ARM), e.g. `westeurope`. */
+  region: string;
+  needs: MetricNeed[];
+  lookbackMinutes: number;
+}
+
+export interface MetricsSource {
+  /**
+   * Fetches 1-minute samples for many targets, ending at `now`. The answer has an entry per request: a
+   * snapshot (possibly with missing series, which the policy reports as NoData) or the error that made this
+   * target's metrics unreadable. One target's failure never fails the others.
+   */
+  fetch(requests: readonly MetricsRequest[], now: Date): Promise<Map<string, MetricsSnapshot | Error>>;
+}

@@ -1,0 +1,45 @@
+/**
+ * Which metrics a target's policy reads, and how far back. Pure, so the metrics adapter can batch exactly what
+ * the decision will look at and nothing more.
+ */
+import type { TargetConfig } from '../config/schema.js';
+import type { MetricNeed } from '../metrics/metrics-source.port.js';
+import type { Statistic } from '../metrics/metric-series.js';
+
+export interface MetricRequirements {
+  needs: MetricNeed[];
+  lookbackMinutes: number;
+}
+
+export function requiredMetrics(target: TargetConfig): MetricRequirements {
+  const needs = new Map<string, MetricNeed>();
+  const add = (metric: string, aggregation: Statistic, splitBy?: string) => {
+    const key = `${metric}|${splitBy ?? ''}`;
+    const need = needs.get(key) ?? { metric, aggregations: [], ...(splitBy ? { splitBy } : {}) };
+    if (!need.aggregations.includes(aggregation)) need.aggregations.push(aggregation);
+    needs.set(key, need);
+  };
+  let windowMinutes = 0;
+  if (target.mode === 'custom') {
+    for (const rule of target.rules) {
+      add(rule.metric, rule.statistic);
+      windowMinutes = Math.max(windowMinutes, rule.windowMinutes + rule.timeGrainMinutes);
+    }
+  } else if (target.mode === 'optimized') {
+    windowMinutes = optimizedNeeds(target, add);
+  }
+  return { needs: [...needs.values()], lookbackMinutes: windowMinutes === 0 ? 0 : windowMinutes + target.dataQuality.maxLagMinutes };
+}
+
+function optimizedNeeds(target: TargetConfig, add: (metric: string, aggregation: Statistic, splitBy?: string) => void): number {
+  const { optimized } = target;
+  const scaleOutMinutes = optimized.scaleOutWindowMinutes + optimized.scaleOutGrainMinutes;
+  if (target.kind === 'postgres-elastic-cluster') {
+    ['cpu_percent', 'memory_percent', 'storage_percent'].forEach((metric) => add(metric, 'Average'));
+    return scaleOutMinutes;
+  }
+  ['CPU', 'CacheUtilizationFactor', 'IngestionUtilization', 'StreamingIngestUtilization', 'KeepAlive'].forEach((metric) => add(metric, 'Average'));
+  add('TotalNumberOfThrottledQueries', 'Total');
+  add('QueryResult', 'Count', 'QueryStatus');
+  return Math.max(scaleOutMinutes, target.optimized.scaleInWindowMinutes + target.optimized.scaleInGrainMinutes);
+}
