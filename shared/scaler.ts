@@ -17,6 +17,7 @@ import { OperationInProgressError } from './targets/errors.js';
 import type { OperationRecord, StateStore } from './state/state-store.port.js';
 import { describeError, NotFoundError, ScalerError, StateConflictError, type ErrorCategory } from './errors.js';
 import type { Logger } from './logging.js';
+import type { FollowUpLauncher } from './follow-up.port.js';
 import { mapWithConcurrency } from './concurrency.js';
 
 export interface ScalerOptions {
@@ -40,6 +41,11 @@ export interface ScalerDependencies {
   /** Identity of this scaler instance, used as the lease holder. */
   instanceId: string;
   log: Logger;
+  /**
+   * Carries operations to their end (Durable Functions). Without it, each timer tick polls ARM and completes
+   * the operation itself (no rebalance follow-up).
+   */
+  followUps?: FollowUpLauncher | undefined;
   options?: Partial<ScalerOptions>;
 }
 
@@ -186,6 +192,7 @@ export class Scaler {
       const message = started.disabledAutoscaler ? `ARM accepted the update; it also turns off ${started.disabledAutoscaler}` : 'ARM accepted the update';
       const operation = await this.deps.state.updateOperationStatus(target.name, operationId, { status: 'running', at: this.deps.clock(), message, arm: { ...started.arm, resumeToken: started.resumeToken } });
       log.log('info', `started scale-${direction} ${decision.from} -> ${decision.to}`, { operationId, decisionId: recorded.decisionId });
+      await this.launchFollowUp(target, operation, log);
       return { ...recorded, operation, acted: true };
     } catch (error) {
       const status = error instanceof OperationInProgressError ? 'cancelled' : 'failed';
@@ -203,6 +210,8 @@ export class Scaler {
   private async completeFinishedOperation(target: TargetConfig, now: Date, log: Logger): Promise<boolean> {
     const operation = await this.deps.state.getOperationInProgress(target.name);
     if (!operation) return false;
+    // With a follow-up, the follow-up ends the operation (after the rebalance, for an elastic cluster).
+    if (this.deps.followUps && operation.status === 'running') return false;
     const resumeToken = operation.arm.resumeToken;
     if (!resumeToken) {
       const ageMinutes = (now.getTime() - operation.startedAt.getTime()) / 60_000;
@@ -216,6 +225,16 @@ export class Scaler {
     await this.deps.state.updateOperationStatus(target.name, operation.id, { status: progress.status, at: now, message });
     log.log(progress.status === 'succeeded' ? 'info' : 'warn', `operation ${progress.status}: ${message}`, { operationId: operation.id, durationSeconds: Math.round((now.getTime() - operation.startedAt.getTime()) / 1000) });
     return true;
+  }
+
+  /** A follow-up that cannot start is logged, not fatal: ARM already accepted the update. */
+  private async launchFollowUp(target: TargetConfig, operation: OperationRecord, log: Logger): Promise<void> {
+    if (!this.deps.followUps) return;
+    try {
+      await this.deps.followUps.launch(target, operation);
+    } catch (error) {
+      log.log('error', `the follow-up of operation ${operation.id} could not start: ${describeError(error)}; the operation stays running until a follow-up ends it`, { operationId: operation.id });
+    }
   }
 
   private decideInput(target: TargetConfig, now: Date, live: LiveTargetState, known: Known, metrics: MetricsSnapshot | undefined, request: ScaleRequest | undefined): DecideInput {
