@@ -190,6 +190,20 @@ describe('evaluateTargets timer, end to end against ARM/Monitor emulators and Az
     expect((await services.state.listOperations('forbidden', 1))[0]).toMatchObject({ status: 'failed', to: 4 });
   });
 
+  it('keeps evaluating the other targets when one cannot be read, and logs with the structured keys', async () => {
+    const id = addPg('healthy');
+    cpuSince(id, 70, 95);
+    const services = await harness.services(config(pgTarget('healthy'), pgTarget('vanished')));
+    const lines = await tick(services);
+    expect(patches('healthy')).toHaveLength(1);
+    const failure = lines.find((line) => line.level === 'error');
+    expect(failure?.message).toMatch(/vanished failed: the resource does not exist \(404/);
+    expect(failure?.fields).toMatchObject({ target: 'vanished', resourceId: pgResourceId('vanished'), invocationId: expect.any(String) });
+    const acted = lines.find((line) => line.fields?.target === 'healthy' && line.message.startsWith('started scale-out'));
+    expect(acted?.fields).toMatchObject({ resourceId: id, decisionId: expect.any(String), operationId: expect.any(String), invocationId: expect.any(String) });
+    expect(lines.at(-1)?.message).toBe('evaluated 2 target(s): 1 scaled, 1 failed');
+  });
+
   it('scales nothing when Table Storage is unreachable, and says why', async () => {
     const id = addPg('nostate');
     cpuSince(id, 70, 95);
