@@ -16,12 +16,25 @@ import { AzureMonitorMetrics, type AzureMonitorSettings } from '../shared/metric
 import { TableStateStore } from '../shared/state/table-state-store.js';
 import type { StateStore } from '../shared/state/state-store.port.js';
 import { createLogger, type Logger } from '../shared/logging.js';
+import { AlertIntake } from '../shared/alerts/alert-intake.js';
+import { HttpAuthenticator } from '../shared/auth/authenticator.js';
+import { entraSettingsFrom } from '../shared/auth/entra-settings.js';
+import type { TokenValidatorOptions } from '../shared/auth/token-validator.js';
+import type { FollowUpLauncher } from '../shared/follow-up.port.js';
+import { DurableFollowUpLauncher } from './orchestration/launcher.js';
+import { followUpServices, type FollowUpOverrides, type FollowUpServices } from './orchestration/follow-up-services.js';
 
 export interface Services {
   settings: AppSettings;
   config: ScalerConfig;
   scaler: Scaler;
   state: StateStore;
+  /** The alert webhook's use case. */
+  alerts: AlertIntake;
+  /** Entra ID checks of the HTTP API (function keys are the host's). */
+  authenticator: HttpAuthenticator;
+  /** The durable follow-up's activities, and pause/resume of a rebalance. */
+  followUp: FollowUpServices;
 }
 
 export interface ServiceOverrides {
@@ -32,6 +45,11 @@ export interface ServiceOverrides {
   state?: StateStore;
   scaler?: Partial<ScalerOptions>;
   log?: Logger;
+  /** Token validation's clock and key source (tests use locally generated keys). */
+  auth?: TokenValidatorOptions;
+  /** Who carries operations to their end; null: nobody, each timer tick polls ARM (no rebalance). Default: Durable Functions. */
+  followUps?: FollowUpLauncher | null;
+  followUp?: FollowUpOverrides;
 }
 
 export async function createServices(env: Record<string, string | undefined>, overrides: ServiceOverrides = {}): Promise<Services> {
@@ -45,9 +63,11 @@ export async function createServices(env: Record<string, string | undefined>, ov
   const template = settings.SCALER_METRICS_ENDPOINT_TEMPLATE;
   const metrics = new AzureMonitorMetrics({ credential, ...(template ? { endpointFor: (region: string) => template.replace('{region}', region) } : {}), ...overrides.metrics });
   const state = overrides.state ?? stateStoreFrom(settings, credential);
+  const scaleTargets = buildScaleTargets(config, clients);
   const scaler = new Scaler({
     config,
-    scaleTargets: buildScaleTargets(config, clients),
+    scaleTargets,
+    followUps: overrides.followUps === null ? undefined : (overrides.followUps ?? new DurableFollowUpLauncher()),
     metrics,
     state,
     clock: overrides.clock ?? (() => new Date()),
@@ -56,7 +76,11 @@ export async function createServices(env: Record<string, string | undefined>, ov
     log,
     options: { concurrency: settings.SCALER_CONCURRENCY, leaseSeconds: settings.SCALER_LEASE_SECONDS, ...overrides.scaler },
   });
-  return { settings, config, scaler, state };
+  const clock = overrides.clock ?? (() => new Date());
+  const alerts = new AlertIntake({ config, state, evaluateTarget: (name, context) => scaler.evaluateTarget(name, context), clock, log });
+  const authenticator = new HttpAuthenticator(entraSettingsFrom(settings), overrides.auth);
+  const followUp = followUpServices({ config, scaleTargets, state, arm: clients, credential, env, clock, log }, overrides.followUp);
+  return { settings, config, scaler, state, alerts, authenticator, followUp };
 }
 
 function stateStoreFrom(settings: AppSettings, credential: TokenCredential): StateStore {

@@ -14,7 +14,7 @@ import { requiredMetrics } from './policy/required-metrics.js';
 import type { MetricsRequest, MetricsSource } from './metrics/metrics-source.port.js';
 import type { LiveTargetState, ScaleTarget } from './targets/scale-target.port.js';
 import { OperationInProgressError } from './targets/errors.js';
-import type { OperationRecord, StateStore } from './state/state-store.port.js';
+import type { DecisionRecord, FollowUpProgress, OperationRecord, PauseChange, PauseState, StateStore } from './state/state-store.port.js';
 import { describeError, NotFoundError, ScalerError, StateConflictError, type ErrorCategory } from './errors.js';
 import type { Logger } from './logging.js';
 import type { FollowUpLauncher } from './follow-up.port.js';
@@ -67,6 +67,27 @@ export interface TickReport {
   outcomes: TargetOutcome[];
 }
 
+/** What an operator sees of one target (`GET /api/targets/{name}`): its config, the live resource and our state. */
+export interface TargetSnapshot {
+  target: TargetConfig;
+  /** When the snapshot was taken, for cooldowns remaining. */
+  now: Date;
+  /** The live resource, or why it could not be read. */
+  live: LiveTargetState | Error;
+  /** Pause flags set through the API; undefined when never set. */
+  pauses: PauseState | undefined;
+  history: ScaleHistory;
+  operationInProgress: OperationRecord | undefined;
+  /** Newest first. */
+  decisions: DecisionRecord[];
+}
+
+/** An operation found by its id, with the progress its follow-up reported (e.g. the Citus rebalance). */
+export interface OperationLookup {
+  operation: OperationRecord;
+  followUp?: FollowUpProgress | undefined;
+}
+
 export interface EvaluationContext {
   trigger: Trigger;
   /** Who asked: `timer`, an alert id, an operator. */
@@ -111,6 +132,45 @@ export class Scaler {
     return this.evaluateGuarded(target, now, context, gathered, metrics);
   }
 
+  /**
+   * What an explicit request would do now, without recording or acting (the API's dry-run): the same reads and
+   * the same decision as `evaluateTarget`, but no lease, no ledger entry, no ARM update.
+   */
+  async previewTarget(name: string, context: EvaluationContext): Promise<TargetOutcome> {
+    const target = this.targetNamed(name);
+    const now = this.deps.clock();
+    const { live, known } = await this.gather(target);
+    if (live instanceof Error) throw live;
+    if (known instanceof Error) throw known;
+    const metrics = (await this.fetchMetrics([target], new Map([[name, live]]), now)).get(name);
+    const decision = this.decideFor(context, this.decideInput(target, now, live, known, metrics instanceof Error ? undefined : metrics, context.request));
+    return { target: target.name, resourceId: target.resourceId, decision, acted: false };
+  }
+
+  /** One target as an operator sees it, with its `decisions` newest ledger entries. */
+  async snapshotTarget(name: string, decisions: number): Promise<TargetSnapshot> {
+    return this.snapshot(this.targetNamed(name), decisions);
+  }
+
+  /** Every configured target, in config order; a target whose resource cannot be read says why in `live`. */
+  async snapshotAll(decisions: number): Promise<TargetSnapshot[]> {
+    return mapWithConcurrency(this.deps.config.targets, this.options.concurrency, (target) => this.snapshot(target, decisions));
+  }
+
+  /** Pauses or resumes the given directions at run time, on top of the config's own pause flags. */
+  async setPaused(name: string, update: Partial<RuntimePauses>, change: PauseChange, log: Logger = this.deps.log): Promise<PauseState> {
+    const target = this.targetNamed(name);
+    const state = await this.deps.state.updatePauses(target.name, update, change, this.deps.clock());
+    log.log('info', `pause flags now scale-out ${state.scaleOut ? 'paused' : 'active'}, scale-in ${state.scaleIn ? 'paused' : 'active'}: ${change.reason}`, { target: target.name, resourceId: target.resourceId, by: change.by });
+    return state;
+  }
+
+  async findOperation(operationId: string): Promise<OperationLookup | undefined> {
+    const operation = await this.deps.state.findOperation(operationId);
+    if (!operation) return undefined;
+    return { operation, followUp: await this.deps.state.getFollowUpProgress(operation.target, operation.id) };
+  }
+
   /** Ledger retention: the daily cleanup. Returns how many decisions and receipts were removed. */
   async purgeHistory(retentionDays: number, receiptRetentionDays: number): Promise<{ decisions: number; receipts: number }> {
     const now = this.deps.clock().getTime();
@@ -140,7 +200,7 @@ export class Scaler {
 
   private async evaluate(target: TargetConfig, now: Date, context: EvaluationContext, live: LiveTargetState, known: Known, metrics: MetricsSnapshot | undefined, log: Logger): Promise<TargetOutcome> {
     const current = hasUnfinishedOperation(known.history) && (await this.completeFinishedOperation(target, now, log)) ? await this.loadKnown(target) : known;
-    const first = decide(this.decideInput(target, now, live, current, metrics, context.request));
+    const first = this.decideFor(context, this.decideInput(target, now, live, current, metrics, context.request));
     if (first.action === 'none') return this.record(target, now, context, first);
     return this.act(target, now, context, metrics, log);
   }
@@ -149,6 +209,18 @@ export class Scaler {
   private async gather(target: TargetConfig): Promise<Gathered> {
     const [live, known] = await Promise.all([this.scaleTargetFor(target).read().catch(toError), this.loadKnown(target).catch(toError)]);
     return { live, known };
+  }
+
+  private async snapshot(target: TargetConfig, decisions: number): Promise<TargetSnapshot> {
+    const { state } = this.deps;
+    const [live, pauses, history, operationInProgress, recent] = await Promise.all([
+      this.scaleTargetFor(target).read().catch(toError),
+      state.getPauses(target.name),
+      state.getScaleHistory(target.name),
+      state.getOperationInProgress(target.name),
+      decisions > 0 ? state.listDecisions(target.name, decisions) : Promise.resolve([]),
+    ]);
+    return { target, now: this.deps.clock(), live, pauses, history, operationInProgress, decisions: recent };
   }
 
   private async loadKnown(target: TargetConfig): Promise<Known> {
@@ -165,13 +237,13 @@ export class Scaler {
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
       const [live, known] = await Promise.all([this.scaleTargetFor(target).read(), this.loadKnown(target)]);
-      const held = leaseHeldDecision(decide(this.decideInput(target, now, live, known, metrics, context.request)));
+      const held = leaseHeldDecision(this.decideFor(context, this.decideInput(target, now, live, known, metrics, context.request)));
       return this.record(target, now, context, held);
     }
     try {
       // Under the lease, decide again on fresh state: never act on a stale capacity or history.
       const [live, known] = await Promise.all([this.scaleTargetFor(target).read(), this.loadKnown(target)]);
-      const decision = decide(this.decideInput(target, now, live, known, metrics, context.request));
+      const decision = this.decideFor(context, this.decideInput(target, now, live, known, metrics, context.request));
       const recorded = await this.record(target, now, context, decision);
       if (decision.action === 'none') return recorded;
       return await this.startOperation(target, now, context, decision, recorded, live, log);
@@ -210,8 +282,13 @@ export class Scaler {
   private async completeFinishedOperation(target: TargetConfig, now: Date, log: Logger): Promise<boolean> {
     const operation = await this.deps.state.getOperationInProgress(target.name);
     if (!operation) return false;
-    // With a follow-up, the follow-up ends the operation (after the rebalance, for an elastic cluster).
-    if (this.deps.followUps && operation.status === 'running') return false;
+    // With a follow-up, the follow-up ends the operation (after the rebalance, for an elastic cluster). Launching
+    // again is idempotent (a running follow-up is adopted), and starts one that a crash or a missing durable
+    // client kept from starting after ARM accepted the update.
+    if (this.deps.followUps && operation.status === 'running') {
+      await this.launchFollowUp(target, operation, log);
+      return false;
+    }
     const resumeToken = operation.arm.resumeToken;
     if (!resumeToken) {
       const ageMinutes = (now.getTime() - operation.startedAt.getTime()) / 60_000;
@@ -233,8 +310,15 @@ export class Scaler {
     try {
       await this.deps.followUps.launch(target, operation);
     } catch (error) {
-      log.log('error', `the follow-up of operation ${operation.id} could not start: ${describeError(error)}; the operation stays running until a follow-up ends it`, { operationId: operation.id });
+      const level = error instanceof ScalerError && error.retryable ? 'warn' : 'error';
+      log.log(level, `the follow-up of operation ${operation.id} could not start: ${describeError(error)}; the operation stays running, and each evaluation launches its follow-up again until one runs`, { operationId: operation.id });
     }
+  }
+
+  /** The policy's decision, plus the executor's rule for operators: a capacity outside the limits is refused, not clamped. */
+  private decideFor(context: EvaluationContext, input: DecideInput): Decision {
+    const decision = decide(input);
+    return context.request?.source === 'manual' ? refuseOutsideLimits(decision) : decision;
   }
 
   private decideInput(target: TargetConfig, now: Date, live: LiveTargetState, known: Known, metrics: MetricsSnapshot | undefined, request: ScaleRequest | undefined): DecideInput {
@@ -293,6 +377,19 @@ function leaseHeldDecision(decision: Decision): Decision {
   if (decision.action === 'none') return decision;
   const message = `another evaluation is acting on this target right now (lease held); not repeating ${decision.from} -> ${decision.to}`;
   return { ...decision, action: 'none', to: decision.from, reason: 'LeaseHeld', message, evidence: { ...decision.evidence, guards: [...decision.evidence.guards, { guard: 'lease', verdict: 'blocked', reason: 'LeaseHeld', detail: message }] } };
+}
+
+/**
+ * An operator who asks for a capacity outside the limits gets a refusal that says so, like a cloud API's
+ * validation error, rather than a silently different capacity. Alerts and rules are clamped as usual.
+ */
+function refuseOutsideLimits(decision: Decision): Decision {
+  const clamped = decision.evidence.guards.some((note) => note.guard === 'limits' && (note.reason === 'ClampedToMax' || note.reason === 'ClampedToMin'));
+  if (!clamped) return decision;
+  const { min, max } = decision.evidence.limits;
+  const message = `operator asked for ${decision.evidence.proposal.to}, outside the limits ${min}..${max}; nothing changed: ask for a capacity within the limits, or change the limits in the config`;
+  const note = { guard: 'operator-limits', verdict: 'blocked' as const, reason: 'OutsideLimits' as const, detail: message };
+  return { ...decision, action: 'none', to: decision.from, reason: 'OutsideLimits', message, evidence: { ...decision.evidence, guards: [...decision.evidence.guards, note] } };
 }
 
 function toError(error: unknown): Error {

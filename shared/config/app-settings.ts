@@ -8,6 +8,9 @@ import { formatPath } from './problems.js';
 
 const positiveInt = (fallback: number) => z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').positive('must be above 0').default(fallback);
 const url = (example: string) => z.url({ error: `not a URL; set it to ${example}` });
+/** A comma-separated list, e.g. several accepted audiences. */
+const list = (example: string) =>
+  z.string().transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item.length > 0)).pipe(z.array(z.string()).min(1, `empty; set it to ${example}`));
 const required = (fix: string) => z.string({ error: (issue) => (issue.input === undefined ? `not set; ${fix}` : 'must be text') }).min(1, `empty; ${fix}`);
 
 export const appSettingsSchema = z.object({
@@ -25,6 +28,19 @@ export const appSettingsSchema = z.object({
   SCALER_LEDGER_RETENTION_DAYS: positiveInt(30),
   SCALER_ALERT_RECEIPT_RETENTION_DAYS: positiveInt(7),
   SCALER_LEASE_SECONDS: positiveInt(120),
+  /** Microsoft Entra ID validation of bearer tokens on the HTTP API, on top of function keys; on when set. */
+  SCALER_ENTRA_TENANT_ID: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'not a tenant id; set it to the directory (tenant) id, a GUID').optional(),
+  SCALER_ENTRA_AUDIENCES: list("the scaler app registration's application ID URI and/or client id").optional(),
+  /** Defaults to the tenant's v2.0 and v1 (sts.windows.net) issuers. */
+  SCALER_ENTRA_ISSUERS: list('https://login.microsoftonline.com/<tenant>/v2.0').optional(),
+  /** Defaults to https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys. */
+  SCALER_ENTRA_JWKS_URI: url('https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys').optional(),
+  SCALER_ENTRA_APPLY_TO: z.enum(['all', 'alerts', 'operators'], { error: 'must be all, alerts or operators' }).default('all'),
+  /** App role the alert webhook's token must carry (Secure Webhook); any valid token when unset. */
+  SCALER_ENTRA_ALERT_ROLE: z.string().min(1).optional(),
+  SCALER_ENTRA_OPERATOR_ROLE: z.string().min(1).default('Scaler.Operate'),
+  /** App role that may read status; the operator role may always read. Any valid token when unset. */
+  SCALER_ENTRA_READER_ROLE: z.string().min(1).optional(),
 });
 
 export type AppSettings = z.output<typeof appSettingsSchema>;
@@ -35,8 +51,18 @@ export function parseAppSettings(env: Record<string, string | undefined>): AppSe
   if (result.success && !result.data.SCALER_STATE_TABLE_ENDPOINT && !result.data.SCALER_STATE_CONNECTION_STRING) {
     problems.push('SCALER_STATE_TABLE_ENDPOINT: not set; set it to https://<account>.table.core.windows.net (or SCALER_STATE_CONNECTION_STRING for local development)');
   }
+  if (result.success) problems.push(...entraProblems(result.data));
   if (problems.length > 0 || !result.success) {
     throw new ScalerError('configuration', `app settings: ${problems.length} problem(s):\n${problems.join('\n')}`);
   }
   return result.data;
+}
+
+/** Entra validation is all or nothing: a tenant needs its audiences, and the other settings need a tenant. */
+function entraProblems(settings: AppSettings): string[] {
+  if (settings.SCALER_ENTRA_TENANT_ID) {
+    return settings.SCALER_ENTRA_AUDIENCES ? [] : ["SCALER_ENTRA_AUDIENCES: not set; with SCALER_ENTRA_TENANT_ID set, list the scaler app registration's application ID URI and/or client id"];
+  }
+  const orphans = (['SCALER_ENTRA_AUDIENCES', 'SCALER_ENTRA_ISSUERS', 'SCALER_ENTRA_JWKS_URI'] as const).filter((name) => settings[name] !== undefined);
+  return orphans.map((name) => `${name}: has no effect without SCALER_ENTRA_TENANT_ID; set the tenant id to turn Entra ID validation on, or remove ${name}`);
 }

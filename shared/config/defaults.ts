@@ -90,7 +90,27 @@ export const DEFAULTS = {
     /** A move fails below `citus.desired_percent_disk_available_after_move` (10 %); keep a margin above it. */
     minFreeDiskPercent: 20,
     readyTimeoutMinutes: 90,
+    /** Zone-redundant HA provisions a standby for every new node as well (seeds/elastic-cluster-scale-out.md). */
+    haReadyTimeoutMinutes: 180,
     pollIntervalSeconds: 30,
+    /** A healthy job waits 0.2-5 s in `scheduled` (citus-reference.md); ten minutes is clearly stuck. */
+    stuckScheduledMinutes: 10,
+  },
+  database: {
+    /** The coordinator: cluster-wide operations must not go through the load-balanced 7432 (citus-reference.md). */
+    port: 5432,
+    ssl: 'verify-full',
+  },
+  kustoFollowUp: {
+    pollIntervalSeconds: 30,
+    /** ADX adds instances and rebalances its hot cache; large clusters take well over an hour. */
+    timeoutMinutes: 180,
+  },
+  alerts: {
+    /** One unit per fired alert: an alert is a strong signal, but each delivery should move capacity gently. */
+    step: 1,
+    /** A resolved alert only says the condition passed; acting on it is opt-in. */
+    actOnResolved: false,
   },
   connections: { policy: 'service-default' },
   kusto: { onConflictingAutoscaler: 'refuse' },

@@ -134,7 +134,9 @@ const rebalance = z
     maxAttempts: count(1).max(10).default(DEFAULTS.rebalance.maxAttempts).describe('Starts of a failed or cancelled rebalance before giving up.'),
     minFreeDiskPercent: z.number().min(0).max(100).default(DEFAULTS.rebalance.minFreeDiskPercent).describe('Pre-flight: refuse to start a rebalance when a node would have less free disk.'),
     readyTimeoutMinutes: count(1).max(1440).default(DEFAULTS.rebalance.readyTimeoutMinutes).describe('How long to wait for ARM to report the new cluster size.'),
+    haReadyTimeoutMinutes: count(1).max(2880).default(DEFAULTS.rebalance.haReadyTimeoutMinutes).describe('The same wait when zone-redundant high availability is on (standbys are added too).'),
     pollIntervalSeconds: count(5).max(3600).default(DEFAULTS.rebalance.pollIntervalSeconds).describe('How often the follow-up polls ARM and citus_rebalance_status().'),
+    stuckScheduledMinutes: count(1).max(1440).default(DEFAULTS.rebalance.stuckScheduledMinutes).describe('Report a rebalance job that stays scheduled (never starts) this long.'),
   })
   .prefault({})
   .describe('The follow-up after an elastic-cluster scale-out.');
@@ -152,6 +154,44 @@ const connections = z
   .default({ ...DEFAULTS.connections })
   .describe('How citus.max_client_connections and citus.max_shared_pool_size follow the node count.');
 
+const alertAction = z
+  .strictObject({
+    direction: z.enum(['out', 'in']).describe('out adds capacity, in removes it (not offered for elastic clusters).'),
+    step: count(1).max(100).default(DEFAULTS.alerts.step).describe('Units a fired alert asks to add or remove; maxStep and the limits still apply.'),
+  })
+  .describe('What a fired alert of this rule asks for.');
+
+const alerts = z
+  .strictObject({
+    rules: z
+      .record(z.string().min(1).max(260), alertAction)
+      .default({})
+      .describe('Alert rule name (essentials.alertRule, any case) -> { "direction": "out" | "in", "step": 1..100 (default 1) }: what its fired alerts ask for when the rule has no scaler.direction custom property.'),
+    actOnResolved: z.boolean().default(DEFAULTS.alerts.actOnResolved).describe('Act on resolved alerts too: a resolved alert asks for the opposite of what the fired one asked, by the same step.'),
+  })
+  .prefault({})
+  .describe('How Azure Monitor alerts (POST /api/alerts) for this target become scale requests.');
+
+const database = z
+  .strictObject({
+    host: z.string().min(1).optional().describe("The coordinator's host name; defaults to the cluster's fullyQualifiedDomainName from ARM."),
+    port: count(1).max(65535).default(DEFAULTS.database.port).describe('The coordinator port: 5432. Never the load-balanced 7432, which may land on a worker.'),
+    name: z.string().min(1).optional().describe("Database holding the distributed tables; defaults to the cluster's default database from ARM."),
+    user: z.string().min(1).optional().describe("PostgreSQL role to log in as: the name of the scaler's managed identity as a Microsoft Entra role. Needed for the rebalance."),
+    passwordSetting: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Name of an app setting that holds a password: password login instead of a Microsoft Entra token.'),
+    ssl: z.enum(['verify-full', 'require', 'disable']).default(DEFAULTS.database.ssl).describe('verify-full checks the server certificate; disable only for local test servers.'),
+  })
+  .prefault({})
+  .describe('How the follow-up connects to the coordinator to rebalance (Microsoft Entra token by default).');
+
+const kustoFollowUp = z
+  .strictObject({
+    pollIntervalSeconds: count(5).max(3600).default(DEFAULTS.kustoFollowUp.pollIntervalSeconds).describe('How often the follow-up polls ARM for the end of the update.'),
+    timeoutMinutes: count(1).max(2880).default(DEFAULTS.kustoFollowUp.timeoutMinutes).describe('How long to wait for the update before recording it as failed.'),
+  })
+  .prefault({})
+  .describe('The follow-up after an ADX capacity change: wait for ARM, record how long it took.');
+
 const targetBase = {
   name: z.string().regex(TARGET_NAME, 'must be lowercase letters, digits and hyphens, starting and ending with a letter or digit, at most 63 characters').describe('Unique, URL-safe name used in the HTTP API.'),
   resourceId: z.string().describe('ARM resource id of the cluster.'),
@@ -163,6 +203,7 @@ const targetBase = {
   dryRun: z.boolean().default(DEFAULTS.dryRun).describe('Decide and record, but never change the cluster.'),
   paused,
   dataQuality,
+  alerts,
 };
 
 export const postgresTargetSchema = z.strictObject({
@@ -171,6 +212,7 @@ export const postgresTargetSchema = z.strictObject({
   optimized: postgresOptimized,
   rebalance,
   connections,
+  database,
 });
 
 export const kustoTargetSchema = z.strictObject({
@@ -178,6 +220,7 @@ export const kustoTargetSchema = z.strictObject({
   kind: z.literal('kusto-cluster'),
   optimized: kustoOptimized,
   onConflictingAutoscaler: z.enum(['refuse', 'take-over']).default(DEFAULTS.kusto.onConflictingAutoscaler).describe("What to do when the cluster's own optimized autoscale is on: refuse to act, or turn it off in the same update."),
+  followUp: kustoFollowUp,
 });
 
 export const targetSchema = z.discriminatedUnion('kind', [postgresTargetSchema, kustoTargetSchema]);
@@ -202,6 +245,7 @@ export type TargetConfig = z.output<typeof targetSchema>;
 export type PostgresTargetConfig = z.output<typeof postgresTargetSchema>;
 export type KustoTargetConfig = z.output<typeof kustoTargetSchema>;
 export type RuleConfig = z.output<typeof ruleSchema>;
+export type AlertActionConfig = z.output<typeof alertAction>;
 export type Operator = (typeof OPERATORS)[number];
 export type TimeAggregation = (typeof TIME_AGGREGATIONS)[number];
 export type ScaleMode = TargetConfig['mode'];

@@ -136,7 +136,27 @@ const checkOptimizedWindows: Check = (target, path) => {
     .map(([field, window, grain]) => error(`${path}.optimized.${field}`, `${window} is not a whole number of ${grain}-minute grains; use a multiple of the grain`));
 };
 
-const CHECKS: Check[] = [checkResourceId, checkLimits, checkModeAndRules, checkThresholdGaps, checkOptimizedWindows];
+/** Alert rule names compare case-insensitively, as Azure resource names do; elastic clusters only grow. */
+const checkAlerts: Check = (target, path) => {
+  const problems: ConfigProblem[] = [];
+  const canScaleIn = KIND_FACTS[target.kind].canScaleIn;
+  const seen = new Map<string, string>();
+  for (const [rule, action] of Object.entries(target.alerts.rules)) {
+    const at = `${path}.alerts.rules.${rule}`;
+    const first = seen.get(rule.toLowerCase());
+    if (first !== undefined) problems.push(error(at, `is the same alert rule as ${JSON.stringify(first)} (names compare in any case); keep one`));
+    seen.set(rule.toLowerCase(), rule);
+    if (action.direction === 'in' && !canScaleIn) {
+      problems.push(error(`${at}.direction`, '"in" is not possible: Azure does not offer scale-in for elastic clusters (nodes can only be added); use "out" or remove this entry'));
+    }
+  }
+  if (target.alerts.actOnResolved && !canScaleIn) {
+    problems.push(warning(`${path}.alerts.actOnResolved`, 'a resolved alert asks for the opposite of its fired alert, a scale-in, which elastic clusters do not offer: resolved alerts will be recorded and refused'));
+  }
+  return problems;
+};
+
+const CHECKS: Check[] = [checkResourceId, checkLimits, checkModeAndRules, checkThresholdGaps, checkOptimizedWindows, checkAlerts];
 
 export function checkTarget(target: TargetConfig, path: string, settings: { minThresholdGapPercent: number }): ConfigProblem[] {
   return CHECKS.flatMap((check) => check(target, path, settings));

@@ -44,6 +44,7 @@ export const POLICY_REASON_CODES = [
 /** Reasons the executor adds around the policy (shared/scaler.ts), never produced by decide() itself. */
 export const EXECUTOR_REASON_CODES = [
   'LeaseHeld', // another evaluation holds the target's lease and is acting on it
+  'OutsideLimits', // an operator asked for a capacity outside the limits: refused rather than clamped
 ] as const;
 
 export const REASON_CODES = [...POLICY_REASON_CODES, ...EXECUTOR_REASON_CODES] as const;

@@ -6,6 +6,7 @@ import { fitEvidence } from './json-fit.js';
 import {
   ALERT_RECEIPT_PARTITION,
   LEASE_ROW_KEY,
+  OPERATION_INDEX_PARTITION,
   PAUSES_ROW_KEY,
   alertReceiptRowKey,
   encodeKey,
@@ -161,6 +162,27 @@ function transitionFrom(read: RowReader, step: unknown, index: number): Operatio
     return read.fail(`history[${index}] has no valid status and time`);
   }
   return typeof message === 'string' ? { status: statusMatch, at: time, message } : { status: statusMatch, at: time };
+}
+
+/** Where an operation lives, found from its id alone: its target and the start time in its row key. */
+export interface OperationLocation {
+  operationId: string;
+  target: string;
+  startedAt: Date;
+}
+
+export function operationIndexEntity(location: OperationLocation): EntityWrite {
+  return {
+    partitionKey: OPERATION_INDEX_PARTITION,
+    rowKey: encodeKey(location.operationId, 'operation.id'),
+    properties: { schemaVersion: SCHEMA_VERSION, operationId: location.operationId, target: location.target, startedAt: location.startedAt },
+  };
+}
+
+export function operationLocationFromRow(table: string, row: StoredRow): OperationLocation {
+  const read = new RowReader(table, row);
+  read.schemaVersion(READABLE_VERSIONS);
+  return { operationId: read.string('operationId'), target: read.string('target'), startedAt: read.date('startedAt') };
 }
 
 // Decisions

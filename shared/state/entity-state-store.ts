@@ -14,6 +14,9 @@ import {
   leaseFromRow,
   operationEntity,
   operationFromRow,
+  operationIndexEntity,
+  operationLocationFromRow,
+  operationRowKey,
   pausesEntity,
   pausesFromRow,
   targetPartition,
@@ -21,7 +24,7 @@ import {
 import { RowPreconditionFailed, takeRows } from './entity-table.port.js';
 import type { EntityTable, EntityWrite, RowCondition, RowKeys, StoredRow } from './entity-table.port.js';
 import { jsonOrPreview, jsonWithinLimit, shortenMessage } from './json-fit.js';
-import { ALERT_RECEIPT_PARTITION, LEASE_ROW_KEY, PAUSES_ROW_KEY, alertReceiptRowKey } from './keys.js';
+import { ALERT_RECEIPT_PARTITION, LEASE_ROW_KEY, OPERATION_INDEX_PARTITION, PAUSES_ROW_KEY, alertReceiptRowKey, encodeKey } from './keys.js';
 import type { TableKind } from './keys.js';
 import type {
   AlertReceiptKey,
@@ -44,6 +47,8 @@ export type StateTables = Readonly<Record<TableKind, EntityTable>>;
 /** Payload summaries are meant to be small; a larger one is kept as a preview. */
 const MAX_ALERT_SUMMARY_CHARS = 64_000;
 const MAX_PAGE_SIZE = 1000;
+/** Conditional pause writes retried this often before reporting a conflict. */
+const PAUSE_WRITE_ATTEMPTS = 5;
 
 const NEXT_STATUSES: Record<OperationStatus, readonly OperationStatus[]> = {
   started: ['running', 'succeeded', 'failed', 'cancelled'],
@@ -122,8 +127,7 @@ export class EntityStateStore implements StateStore {
 
   async createOperation(operation: NewOperation): Promise<OperationRecord> {
     validateNewOperation(operation);
-    const existing = await this.getOperation(operation.target, operation.id);
-    if (existing !== undefined) throw duplicateOperationError(existing);
+    await this.claimOperationId(operation);
     const history = [{ status: 'started' as const, at: operation.startedAt, ...optionalMessage(operation.message) }];
     const { message: _message, ...fields } = operation;
     const record: OperationRecord = { ...fields, status: 'started', updatedAt: operation.startedAt, history };
@@ -165,6 +169,38 @@ export class EntityStateStore implements StateStore {
   async getOperation(target: string, operationId: string): Promise<OperationRecord | undefined> {
     const row = await this.findOperationRow(target, operationId);
     return row === undefined ? undefined : operationFromRow(this.tables.operations.name, row);
+  }
+
+  async findOperation(operationId: string): Promise<OperationRecord | undefined> {
+    requireText('operationId', operationId);
+    const table = this.tables.operations;
+    const indexRow = await table.get(OPERATION_INDEX_PARTITION, encodeKey(operationId, 'operation.id'));
+    if (indexRow === undefined) return undefined;
+    const location = operationLocationFromRow(table.name, indexRow);
+    const row = await table.get(targetPartition(location.target), operationRowKey(location.startedAt, location.operationId));
+    return row === undefined ? undefined : operationFromRow(table.name, row);
+  }
+
+  /** Writes the id's index row before the operation: of two operations with one id, only one can claim it. */
+  private async claimOperationId(operation: NewOperation): Promise<void> {
+    const location = { operationId: operation.id, target: operation.target, startedAt: operation.startedAt };
+    try {
+      await this.tables.operations.create(operationIndexEntity(location));
+      return;
+    } catch (error) {
+      if (!(error instanceof RowPreconditionFailed)) throw error;
+    }
+    const existing = await this.findOperation(operation.id);
+    if (existing !== undefined) throw duplicateOperationError(existing);
+    const indexRow = await this.tables.operations.get(OPERATION_INDEX_PARTITION, encodeKey(operation.id, 'operation.id'));
+    const claimed = indexRow === undefined ? undefined : operationLocationFromRow(this.tables.operations.name, indexRow);
+    // The same create, retried after it stopped between the index row and the operation row, may go on.
+    const sameCreate = claimed?.target === operation.target && claimed.startedAt.getTime() === operation.startedAt.getTime();
+    if (!sameCreate) {
+      throw new StateConflictError(
+        `Recording operation '${operation.id}' of target '${operation.target}' failed: the id is being used for an operation of target '${claimed?.target ?? 'unknown'}' at the same moment; use a new id`,
+      );
+    }
   }
 
   async listOperations(target: string, limit: number): Promise<OperationRecord[]> {
@@ -257,6 +293,32 @@ export class EntityStateStore implements StateStore {
     return row === undefined ? undefined : pausesFromRow(this.tables.pauses.name, row);
   }
 
+  async updatePauses(target: string, update: Partial<RuntimePauses>, change: PauseChange, now: Date): Promise<PauseState> {
+    requireText('change.by', change.by);
+    requireDate('now', now);
+    const table = this.tables.pauses;
+    for (let attempt = 1; attempt <= PAUSE_WRITE_ATTEMPTS; attempt += 1) {
+      const row = await table.get(targetPartition(target), PAUSES_ROW_KEY);
+      const current = row === undefined ? undefined : pausesFromRow(table.name, row);
+      const state: PauseState = {
+        target,
+        scaleOut: update.scaleOut ?? current?.scaleOut ?? false,
+        scaleIn: update.scaleIn ?? current?.scaleIn ?? false,
+        updatedBy: change.by,
+        reason: change.reason,
+        updatedAt: now,
+      };
+      const entity = pausesEntity(state);
+      try {
+        const etag = row === undefined ? await table.create(entity) : await table.replace(entity, row.etag);
+        return pausesFromRow(table.name, rowFrom(entity, etag));
+      } catch (error) {
+        if (!(error instanceof RowPreconditionFailed)) throw error;
+      }
+    }
+    throw new StateConflictError(`Changing the pause flags of target '${target}' failed: other writers changed them ${PAUSE_WRITE_ATTEMPTS} times in a row; retry`);
+  }
+
   // Alert receipts
 
   async recordAlertReceipt(key: AlertReceiptKey, payloadSummary: unknown, now: Date): Promise<AlertReceiptResult> {
@@ -283,6 +345,10 @@ export class EntityStateStore implements StateStore {
   async purgeAlertReceiptsOlderThan(cutoff: Date): Promise<number> {
     requireDate('cutoff', cutoff);
     return this.purge(this.tables.alertReceipts, ALERT_RECEIPT_PARTITION, { property: 'receivedAt', op: 'lt', value: cutoff });
+  }
+
+  async deleteAlertReceipt(key: AlertReceiptKey): Promise<boolean> {
+    return this.tables.alertReceipts.delete(ALERT_RECEIPT_PARTITION, alertReceiptRowKey(key));
   }
 
   // Follow-up progress

@@ -48,6 +48,12 @@ export const LEASE_ROW_KEY = 'lease';
 export const PAUSES_ROW_KEY = 'pauses';
 /** All alert receipts share one partition: deliveries are rare and the key is a hash anyway. */
 export const ALERT_RECEIPT_PARTITION = 'receipts';
+/**
+ * Index rows that find an operation by its id alone (`GET /api/operations/{id}`), kept in the operations table
+ * beside the rows they point to (the "inter-partition secondary index" pattern). `encodeKey` never produces this
+ * partition: it escapes `~` and follows each `~` it writes with two hex digits.
+ */
+export const OPERATION_INDEX_PARTITION = '~operation-ids';
 
 /** Keys may hold 1 KiB (512 UTF-16 units); leave room for the time prefix of time-ordered keys. */
 const MAX_KEY_CHARS = 400;

@@ -34,6 +34,8 @@ interface MemoryRow {
 
 export class MemoryEntityTable implements EntityTable {
   private readonly rows = new Map<string, MemoryRow>();
+  /** Row ids in key order, rebuilt only after a row is added or removed: queries are far more frequent. */
+  private orderedIds: string[] | undefined;
 
   constructor(
     readonly name: string,
@@ -70,30 +72,37 @@ export class MemoryEntityTable implements EntityTable {
     if (current === undefined) return false;
     if (etag !== undefined && current.etag !== etag) throw new RowPreconditionFailed(this.name, { partitionKey, rowKey }, 'changed');
     this.rows.delete(id);
+    this.orderedIds = undefined;
     return true;
   }
 
   async deleteMany(keys: readonly RowKeys[]): Promise<number> {
     let deleted = 0;
     for (const key of keys) if (this.rows.delete(rowId(key))) deleted += 1;
+    if (deleted > 0) this.orderedIds = undefined;
     return deleted;
   }
 
   async *query(query: RowQuery): AsyncIterable<StoredRow> {
-    const matches = [...this.rows.entries()]
-      .map(([id, row]) => ({ keys: keysOf(id), row }))
-      .filter(({ keys }) => query.partitionKey === undefined || keys.partitionKey === query.partitionKey)
-      .filter(({ row }) => (query.where ?? []).every((condition) => satisfies(row.properties[condition.property], condition)))
-      .sort((a, b) => compareKeys(a.keys, b.keys));
-    for (const { keys, row } of matches) {
-      // The caller may write between two rows, as with paged results from the service.
-      yield await Promise.resolve(selectProperties(snapshot(keys, row), query.select));
+    // The separator sorts before every character a key may hold, so ordering the joined ids orders rows by
+    // PartitionKey, then RowKey, as the service does.
+    const ordered = (this.orderedIds ??= [...this.rows.keys()].sort(compareOrdinal));
+    const prefix = query.partitionKey === undefined ? undefined : rowId({ partitionKey: query.partitionKey, rowKey: '' });
+    for (const id of ordered) {
+      if (prefix !== undefined && !id.startsWith(prefix)) continue;
+      // Read each row when its turn comes: the caller may write between two rows, and, as with the service's
+      // paged results, a row deleted or replaced before its turn is returned as it is then.
+      const row = this.rows.get(id);
+      if (row === undefined || !(query.where ?? []).every((condition) => satisfies(row.properties[condition.property], condition))) continue;
+      yield await Promise.resolve(selectProperties(snapshot(keysOf(id), row), query.select));
     }
   }
 
   private store(entity: EntityWrite): string {
     const etag = this.nextEtag();
-    this.rows.set(rowId(entity), { etag, properties: copyProperties(entity.properties) });
+    const id = rowId(entity);
+    if (!this.rows.has(id)) this.orderedIds = undefined;
+    this.rows.set(id, { etag, properties: copyProperties(entity.properties) });
     return etag;
   }
 
@@ -173,10 +182,6 @@ function keysOf(id: string): RowKeys {
 }
 
 /** Ordinal order, as the service sorts keys. */
-function compareKeys(a: RowKeys, b: RowKeys): number {
-  return compareOrdinal(a.partitionKey, b.partitionKey) || compareOrdinal(a.rowKey, b.rowKey);
-}
-
 function compareOrdinal(a: string, b: string): number {
   if (a === b) return 0;
   return a < b ? -1 : 1;

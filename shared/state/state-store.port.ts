@@ -31,8 +31,9 @@ export interface StateStore {
   releaseLease(lease: Lease): Promise<void>;
 
   /**
-   * Records a new operation with status `started`. Throws `StateConflictError<OperationRecord>` when the target
-   * already has an operation with this id, and `InvalidInputError` when `direction` disagrees with from -> to.
+   * Records a new operation with status `started`, and an index row so `findOperation` finds it by id alone.
+   * Operation ids are unique across targets: throws `StateConflictError<OperationRecord>` when any target already
+   * has an operation with this id, and `InvalidInputError` when `direction` disagrees with from -> to.
    */
   createOperation(operation: NewOperation): Promise<OperationRecord>;
 
@@ -46,6 +47,9 @@ export interface StateStore {
 
   /** The operation with this id on this target, or undefined. */
   getOperation(target: string, operationId: string): Promise<OperationRecord | undefined>;
+
+  /** The operation with this id, whatever its target (two point reads through the id index), or undefined. */
+  findOperation(operationId: string): Promise<OperationRecord | undefined>;
 
   /** The target's operations, most recently started first, at most `limit`. */
   listOperations(target: string, limit: number): Promise<OperationRecord[]>;
@@ -80,6 +84,13 @@ export interface StateStore {
   getPauses(target: string): Promise<PauseState | undefined>;
 
   /**
+   * Changes only the flags given in `update` and keeps the others as stored (absent means not paused). The write
+   * is conditional on the row read, retried on a lost race, so concurrent changes of different flags all stick.
+   * Throws `StateConflictError` only when other writers keep winning.
+   */
+  updatePauses(target: string, update: Partial<RuntimePauses>, change: PauseChange, now: Date): Promise<PauseState>;
+
+  /**
    * Remembers an alert delivery, create-if-absent on its key. Exactly one of any number of concurrent
    * deliveries with the same key gets `isNew: true`; the others get `isNew: false` and the first receipt.
    * A payload summary too large for one entity is replaced by a preview with a `$trimmed` marker.
@@ -88,6 +99,12 @@ export interface StateStore {
 
   /** Deletes alert receipts received strictly before `cutoff`; returns how many. */
   purgeAlertReceiptsOlderThan(cutoff: Date): Promise<number>;
+
+  /**
+   * Forgets one delivery, so its next retry counts as new: for a delivery that could not be processed for a
+   * reason retrying may fix. Returns false when there was no such receipt.
+   */
+  deleteAlertReceipt(key: AlertReceiptKey): Promise<boolean>;
 
   /**
    * Stores the follow-up's progress document (any JSON value) for one operation, replacing the previous one.

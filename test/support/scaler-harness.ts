@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Timer } from '@azure/functions';
 import { InvocationContext } from './functions-runtime.js';
-import { createServices, type Services } from '../../functions/composition-root.js';
+import { createServices, type ServiceOverrides, type Services } from '../../functions/composition-root.js';
 import { evaluateTargetsHandler } from '../../functions/evaluate-targets.js';
 import { startAzureEmulator, StaticTokenCredential, type AzureEmulator } from '../emulator/index.js';
 import { startAzurite, type AzuriteInstance } from './azurite.js';
@@ -42,7 +42,8 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
-export async function servicesFor(emulator: AzureEmulator, azurite: AzuriteInstance, config: ConfigInput, env: Record<string, string> = {}): Promise<Services> {
+/** `overrides` replace the harness's own (e.g. a `log` that captures what the services write). */
+export async function servicesFor(emulator: AzureEmulator, azurite: AzuriteInstance, config: ConfigInput, env: Record<string, string> = {}, overrides: ServiceOverrides = {}): Promise<Services> {
   const tablePrefix = env.SCALER_STATE_TABLE_PREFIX ?? `t${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   return createServices(
     { SCALER_CONFIG: JSON.stringify(config), SCALER_STATE_CONNECTION_STRING: azurite.connectionString, SCALER_STATE_TABLE_PREFIX: tablePrefix, ...env },
@@ -53,6 +54,9 @@ export async function servicesFor(emulator: AzureEmulator, azurite: AzuriteInsta
       metrics: { endpointFor: (region) => emulator.metricsEndpoint(region), tlsCa: emulator.caPem, retry: FAST_RETRY },
       state: TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix }),
       log: createLogger(() => undefined),
+      // No durable follow-up unless a test passes a launcher: each tick then polls ARM and ends operations itself.
+      followUps: null,
+      ...overrides,
     },
   );
 }

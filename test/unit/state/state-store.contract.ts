@@ -7,6 +7,7 @@ import {
   followUpEntity,
   leaseEntity,
   operationEntity,
+  operationIndexEntity,
   pausesEntity,
 } from '../../../shared/state/entities.js';
 import { MAX_JSON_DOCUMENT_CHARS } from '../../../shared/state/entity-fields.js';
@@ -255,6 +256,34 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         await expect(store.getScaleHistory(TARGET)).resolves.toEqual({});
       });
 
+      it('finds an operation by its id alone, whatever its target, as it is now', async () => {
+        await store.createOperation(newOperation({ id: 'op-pg' }));
+        await store.createOperation(newOperation({ id: 'op-adx', target: 'adx-prod', startedAt: at(5) }));
+        const running = await store.updateOperationStatus('adx-prod', 'op-adx', { status: 'running', at: at(6) });
+
+        await expect(store.findOperation('op-adx')).resolves.toEqual(running);
+        await expect(store.findOperation('op-pg')).resolves.toMatchObject({ id: 'op-pg', target: TARGET, status: 'started' });
+        await expect(store.findOperation('op-unknown')).resolves.toBeUndefined();
+      });
+
+      it('refuses an operation id another target already uses, so an id names one operation', async () => {
+        await store.createOperation(newOperation());
+
+        const error = await captureError(store.createOperation(newOperation({ target: 'adx-prod', startedAt: at(3) })));
+
+        expect(error).toBeInstanceOf(StateConflictError);
+        expect((error as StateConflictError).current).toMatchObject({ id: 'op-1', target: TARGET });
+        await expect(store.listOperations('adx-prod', 5)).resolves.toEqual([]);
+      });
+
+      it('gives an operation id to exactly one of 10 concurrent creates on different targets', async () => {
+        const results = await Promise.allSettled(Array.from({ length: 10 }, (_, index) => store.createOperation(newOperation({ target: `target-${index}` }))));
+
+        expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+        const owner = results.find((result) => result.status === 'fulfilled');
+        await expect(store.findOperation('op-1')).resolves.toMatchObject({ target: owner?.status === 'fulfilled' ? owner.value.target : 'none' });
+      });
+
       it('trims a very long status message and says so', async () => {
         await store.createOperation(newOperation());
 
@@ -377,6 +406,24 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         expect(resumed).toEqual(stored);
         await expect(store.getPauses('adx-prod')).resolves.toBeUndefined();
       });
+
+      it('changes only the flags it is given and keeps the other as stored', async () => {
+        await store.updatePauses(TARGET, { scaleIn: true }, { by: 'alice', reason: 'month-end close' }, T0);
+
+        const updated = await store.updatePauses(TARGET, { scaleOut: true }, { by: 'bob', reason: 'incident 42' }, at(5));
+
+        expect(updated).toEqual({ target: TARGET, scaleOut: true, scaleIn: true, updatedBy: 'bob', reason: 'incident 42', updatedAt: at(5) });
+        await expect(store.getPauses(TARGET)).resolves.toEqual(updated);
+      });
+
+      it('keeps every flag when several directions are paused at the same moment', async () => {
+        await Promise.all([
+          store.updatePauses(TARGET, { scaleOut: true }, { by: 'alice', reason: 'a' }, T0),
+          store.updatePauses(TARGET, { scaleIn: true }, { by: 'bob', reason: 'b' }, T0),
+        ]);
+
+        await expect(store.getPauses(TARGET)).resolves.toMatchObject({ scaleOut: true, scaleIn: true });
+      });
     });
 
     describe('alert receipts', () => {
@@ -422,6 +469,16 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         const result = await store.recordAlertReceipt(key, summary, T0);
 
         expect(result.receipt.payloadSummary).toMatchObject({ $trimmed: true, originalChars: JSON.stringify(summary).length });
+      });
+
+      it('forgets one delivery on request, so its retry counts as new, and leaves the others', async () => {
+        await store.recordAlertReceipt(key, {}, T0);
+        await store.recordAlertReceipt({ ...key, monitorCondition: 'Resolved' }, {}, T0);
+
+        await expect(store.deleteAlertReceipt(key)).resolves.toBe(true);
+        await expect(store.deleteAlertReceipt(key)).resolves.toBe(false);
+        await expect(store.recordAlertReceipt(key, {}, at(1))).resolves.toMatchObject({ isNew: true });
+        await expect(store.recordAlertReceipt({ ...key, monitorCondition: 'Resolved' }, {}, at(1))).resolves.toMatchObject({ isNew: false });
       });
 
       it('purges receipts received before the cutoff, so a much later redelivery counts as new', async () => {
@@ -470,6 +527,7 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
 
         await expect(store.acquireLease(target, 'invocation-b', T0, 60)).rejects.toBeInstanceOf(StateConflictError);
         await expect(store.getOperation(target, 'op/1#?')).resolves.toMatchObject({ target, id: 'op/1#?' });
+        await expect(store.findOperation('op/1#?')).resolves.toMatchObject({ target, id: 'op/1#?' });
         await expect(store.getFollowUpProgress(target, 'op/1#?')).resolves.toMatchObject({ document: { ok: true } });
       });
     });
@@ -487,6 +545,13 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         expect(message).toContain(`RowKey '${entity.rowKey}'`);
         expect(message).toContain(`PartitionKey '${entity.partitionKey}'`);
         expect(message).toContain('schemaVersion 99');
+      });
+
+      it('fails loudly on an operation id index row with an unknown schemaVersion', async () => {
+        const entity = operationIndexEntity({ operationId: 'op-1', target: TARGET, startedAt: T0 });
+        await harness.plantRow('operations', { ...entity, properties: { ...entity.properties, schemaVersion: 99 } });
+
+        await expect(store.findOperation('op-1')).rejects.toThrow(/schemaVersion 99/);
       });
 
       it('fails loudly on a row missing a property, naming it', async () => {

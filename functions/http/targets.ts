@@ -1,0 +1,89 @@
+/**
+ * The operator endpoints of one target or all of them: status, scale on request, pause and resume. Every
+ * change goes through the same use cases (and guards) as the timer and alerts.
+ */
+import type { HttpRequest } from '@azure/functions';
+import type { Services } from '../composition-root.js';
+import { httpEndpoint, type EndpointHandler } from './endpoint.js';
+import type { ScaleRequest } from '../../shared/policy/input.js';
+import { parseDecisionsQuery, parseJsonBody, parsePauseBody, parseRebalanceControlBody, parseScaleBody, pauseUpdate, routeParameter } from '../../shared/http/requests.js';
+import { json } from '../../shared/http/response.js';
+import { scaleResponse } from '../../shared/http/scale-response.js';
+import { operationUrl, pausedView, targetStatusView } from '../../shared/http/views.js';
+
+const targetName = (request: HttpRequest) => routeParameter('target name', request.params['name']);
+
+/** `GET /api/targets[?decisions=N]` */
+export function listTargetsHandler(services: () => Promise<Services>): EndpointHandler {
+  return httpEndpoint(services, {
+    access: 'read',
+    route: () => 'targets',
+    handle: async ({ request, services: { scaler }, apiBase }) => {
+      const snapshots = await scaler.snapshotAll(parseDecisionsQuery(request.query.get('decisions')));
+      return json(200, { targets: snapshots.map((snapshot) => targetStatusView(snapshot, apiBase)) });
+    },
+  });
+}
+
+/** `GET /api/targets/{name}[?decisions=N]` */
+export function getTargetHandler(services: () => Promise<Services>): EndpointHandler {
+  return httpEndpoint(services, {
+    access: 'read',
+    route: (request) => `targets/${request.params['name'] ?? ''}`,
+    handle: async ({ request, services: { scaler }, apiBase }) => {
+      const snapshot = await scaler.snapshotTarget(targetName(request), parseDecisionsQuery(request.query.get('decisions')));
+      return json(200, targetStatusView(snapshot, apiBase));
+    },
+  });
+}
+
+/** `POST /api/targets/{name}/scale` with `{ capacity } | { delta }`, `reason`, optional `dryRun`, `ignoreCooldown`. */
+export function scaleTargetHandler(services: () => Promise<Services>): EndpointHandler {
+  return httpEndpoint(services, {
+    access: 'operate',
+    route: (request) => `targets/${request.params['name'] ?? ''}/scale`,
+    handle: async ({ request, services: { scaler }, caller, log, invocationId, apiBase }) => {
+      const name = targetName(request);
+      const body = parseScaleBody(parseJsonBody(await request.text()));
+      const scaleRequest: ScaleRequest = { source: 'manual', capacity: body.capacity, delta: body.delta, reason: body.reason, ignoreCooldown: body.ignoreCooldown };
+      const context = { trigger: 'manual' as const, initiator: caller.name, request: scaleRequest, invocationId, log };
+      const outcome = body.dryRun ? await scaler.previewTarget(name, context) : await scaler.evaluateTarget(name, context);
+      return scaleResponse(outcome, apiBase, { dryRun: body.dryRun });
+    },
+  });
+}
+
+/** `POST /api/targets/{name}/pause` (`paused: true`) and `/resume` (`paused: false`), body `{ direction?, reason }`. */
+export function pauseTargetHandler(services: () => Promise<Services>, paused: boolean): EndpointHandler {
+  const verb = paused ? 'pause' : 'resume';
+  return httpEndpoint(services, {
+    access: 'operate',
+    route: (request) => `targets/${request.params['name'] ?? ''}/${verb}`,
+    handle: async ({ request, services: { scaler, config }, caller, log }) => {
+      const name = targetName(request);
+      const body = parsePauseBody(parseJsonBody(await request.text(), { allowEmpty: !paused }), { reasonRequired: paused });
+      const state = await scaler.setPaused(name, pauseUpdate(body.direction, paused), { by: caller.name, reason: body.reason ?? 'resumed through the API' }, log);
+      const target = config.targets.find((candidate) => candidate.name === name);
+      return json(200, { target: name, paused: pausedView(target?.paused ?? { scaleOut: false, scaleIn: false }, state) });
+    },
+  });
+}
+
+/**
+ * `POST /api/targets/{name}/rebalance/pause` and `/rebalance/resume`, body `{ reason }`: stops the running Citus
+ * rebalance (moves already done stay done) or lets the follow-up start a new job for the remaining moves.
+ * 202: the change takes effect in the follow-up, which the target's status shows.
+ */
+export function rebalanceControlHandler(services: () => Promise<Services>, action: 'pause' | 'resume'): EndpointHandler {
+  return httpEndpoint(services, {
+    access: 'operate',
+    route: (request) => `targets/${request.params['name'] ?? ''}/rebalance/${action}`,
+    handle: async ({ request, services: { followUp }, caller, apiBase }) => {
+      const name = targetName(request);
+      const { reason } = parseRebalanceControlBody(parseJsonBody(await request.text()));
+      const control = followUp.rebalance;
+      const result = action === 'pause' ? await control.pauseRebalance(name, { by: caller.name, reason }) : await control.resumeRebalance(name, { by: caller.name, reason });
+      return json(202, { ...result, statusUrl: operationUrl(apiBase, result.operationId) });
+    },
+  });
+}

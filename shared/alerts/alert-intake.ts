@@ -1,0 +1,113 @@
+/**
+ * The alert webhook's use case: parse -> remember the delivery (idempotency) -> map to targets -> ask the
+ * executor, once per matched target, through the same guarded path as the timer and operators.
+ *
+ * Azure Monitor retries a delivery (same alert id, monitor condition and fired time) when it gets no answer or a
+ * 408/429/503/504. The receipt, written create-if-absent, makes every retry after the first a no-op. A delivery
+ * that failed for a reason retrying may fix gives its receipt back, so the retry is processed instead of ignored.
+ */
+import type { ScalerConfig, TargetConfig } from '../config/schema.js';
+import type { EvaluationContext, TargetOutcome } from '../scaler.js';
+import type { AlertReceiptKey, StateStore } from '../state/state-store.port.js';
+import type { Logger } from '../logging.js';
+import { ScalerError, TransientError, describeError } from '../errors.js';
+import { parseCommonAlert, type CommonAlert } from './common-alert-schema.js';
+import { alertRequest, askFromCustomProperties, type AlertAsk, type AlertSkipReason } from './alert-ask.js';
+import { targetsForAlert } from './target-mapping.js';
+
+export interface AlertIntakeDependencies {
+  config: ScalerConfig;
+  state: StateStore;
+  /** The executor's one-target use case (Scaler.evaluateTarget). */
+  evaluateTarget: (name: string, context: EvaluationContext) => Promise<TargetOutcome>;
+  clock: () => Date;
+  log: Logger;
+}
+
+/** What one matched target made of the alert. */
+export type AlertTargetResult =
+  | { target: string; kind: 'evaluated'; ask: AlertAsk; outcome: TargetOutcome }
+  | { target: string; kind: 'skipped'; reason: AlertSkipReason; message: string };
+
+export type AlertIntakeResult =
+  | { kind: 'duplicate'; alert: CommonAlert; firstReceivedAt: Date }
+  | { kind: 'unmatched'; alert: CommonAlert; message: string }
+  | { kind: 'processed'; alert: CommonAlert; targets: AlertTargetResult[] };
+
+export interface AlertInvocation {
+  invocationId?: string | undefined;
+  log?: Logger | undefined;
+}
+
+export class AlertIntake {
+  constructor(private readonly deps: AlertIntakeDependencies) {}
+
+  /**
+   * Throws `InvalidInputError` for a payload that is not a usable common-schema alert (nothing recorded), and
+   * `TransientError` when the delivery should be retried (its receipt is given back first).
+   */
+  async receive(body: unknown, invocation: AlertInvocation = {}): Promise<AlertIntakeResult> {
+    const alert = parseCommonAlert(body);
+    const fromProperties = askFromCustomProperties(alert.customProperties);
+    const log = (invocation.log ?? this.deps.log).child({ alertId: alert.alertId, alertRule: alert.alertRule, monitorCondition: alert.monitorCondition });
+    const targets = targetsForAlert(alert.alertTargetIds, this.deps.config.targets);
+    const key: AlertReceiptKey = { alertId: alert.alertId, monitorCondition: alert.monitorCondition, firedAt: alert.firedDateTime };
+    const receipt = await this.deps.state.recordAlertReceipt(key, summaryOf(alert, targets), this.deps.clock());
+    if (!receipt.isNew) {
+      log.log('info', `alert redelivery ignored: first received ${receipt.receipt.receivedAt.toISOString()}`);
+      return { kind: 'duplicate', alert, firstReceivedAt: receipt.receipt.receivedAt };
+    }
+    if (targets.length === 0) {
+      const message = unmatchedMessage(alert);
+      log.log('info', message, { alertTargetIds: alert.alertTargetIds });
+      return { kind: 'unmatched', alert, message };
+    }
+    const results = await Promise.all(targets.map((target) => this.forTarget(alert, target, fromProperties, invocation, log)));
+    await this.giveBackIfRetryable(key, results, log);
+    return { kind: 'processed', alert, targets: results };
+  }
+
+  private async forTarget(alert: CommonAlert, target: TargetConfig, fromProperties: AlertAsk | undefined, invocation: AlertInvocation, log: Logger): Promise<AlertTargetResult> {
+    const asked = alertRequest(alert, target, fromProperties);
+    if ('skip' in asked) {
+      log.log(asked.skip === 'NoScaleAction' ? 'warn' : 'info', asked.message, { target: target.name, resourceId: target.resourceId });
+      return { target: target.name, kind: 'skipped', reason: asked.skip, message: asked.message };
+    }
+    const context = { trigger: 'alert' as const, initiator: alert.alertId, request: asked.request, invocationId: invocation.invocationId, log: invocation.log };
+    const outcome = await this.deps.evaluateTarget(target.name, context).catch((error: unknown): TargetOutcome => {
+      // One target's failure is that target's answer; the others are still evaluated and reported.
+      const category = error instanceof ScalerError ? error.category : 'internal';
+      log.log('error', `evaluating the alert failed: ${describeError(error)}`, { target: target.name, resourceId: target.resourceId, category });
+      return { target: target.name, resourceId: target.resourceId, acted: false, error: { category, message: describeError(error) } };
+    });
+    return { target: target.name, kind: 'evaluated', ask: asked.ask, outcome };
+  }
+
+  /** A target that could not be evaluated for a passing reason (storage or ARM unreachable): let Azure Monitor retry. */
+  private async giveBackIfRetryable(key: AlertReceiptKey, results: AlertTargetResult[], log: Logger): Promise<void> {
+    const failed = results.find((result) => result.kind === 'evaluated' && result.outcome.error?.category === 'transient');
+    if (!failed || failed.kind !== 'evaluated') return;
+    const why = failed.outcome.error?.message ?? 'unknown';
+    await this.deps.state.deleteAlertReceipt(key).catch((error: unknown) => log.log('warn', `giving back the alert receipt failed: ${describeError(error)}; a retry of this delivery will be ignored`));
+    throw new TransientError(`alert processing failed for target '${failed.target}': ${why}; the delivery was not recorded, so Azure Monitor's retry will process it`);
+  }
+}
+
+/** What the receipt keeps of a delivery: enough to answer "what did that alert say" without the payload. */
+function summaryOf(alert: CommonAlert, targets: readonly TargetConfig[]): Record<string, unknown> {
+  return {
+    alertRule: alert.alertRule,
+    severity: alert.severity,
+    signalType: alert.signalType,
+    monitoringService: alert.monitoringService,
+    firedDateTime: alert.firedDateTime,
+    resolvedDateTime: alert.resolvedDateTime ?? null,
+    alertTargetIds: alert.alertTargetIds.slice(0, 20),
+    matchedTargets: targets.map((target) => target.name),
+  };
+}
+
+function unmatchedMessage(alert: CommonAlert): string {
+  const ids = alert.alertTargetIds.length > 0 ? alert.alertTargetIds.slice(0, 5).join(', ') : 'no resource';
+  return `alert rule '${alert.alertRule}' is about ${ids}, which no configured target covers; recorded and ignored. Add a target with that resource id, or remove the scaler's action group from the alert rule`;
+}

@@ -1,0 +1,114 @@
+/**
+ * The JSON shapes the HTTP API answers with: decisions, operations, target status and alert results. Pure
+ * mappers from domain records; times as ISO 8601, durations in seconds. Internal state (resume tokens, ARM
+ * monitor URLs) stays out.
+ */
+import type { Decision } from '../policy/decision.js';
+import { effectiveBounds } from '../policy/decide.js';
+import { lastCompletion } from '../policy/guards/cooldown.js';
+import type { RuntimePauses } from '../policy/input.js';
+import type { DecisionRecord, OperationRecord, PauseState } from '../state/state-store.port.js';
+import type { OperationLookup, TargetSnapshot } from '../scaler.js';
+import { ScalerError } from '../errors.js';
+
+export interface DecisionView {
+  id?: string | undefined;
+  decidedAt?: string | undefined;
+  trigger?: string | undefined;
+  action: Decision['action'];
+  from: number;
+  to: number;
+  reason: Decision['reason'];
+  message: string;
+  evidence?: Decision['evidence'] | undefined;
+}
+
+export function decisionView(decision: Decision, options: { id?: string | undefined; evidence?: boolean } = {}): DecisionView {
+  const { action, from, to, reason, message } = decision;
+  return { ...(options.id ? { id: options.id } : {}), action, from, to, reason, message, ...(options.evidence ? { evidence: decision.evidence } : {}) };
+}
+
+export function ledgerEntryView(record: DecisionRecord): DecisionView {
+  const { action, from, to, reason, message } = record.decision;
+  return { id: record.id, decidedAt: record.decidedAt.toISOString(), trigger: record.trigger, action, from, to, reason, message };
+}
+
+/** The base of every API URL (`https://<app>/api`), from the request URL and the route it matched. */
+export function apiBaseUrl(requestUrl: string, routeSuffix: string): string {
+  const url = new URL(requestUrl);
+  const path = url.pathname.replace(/\/+$/, '');
+  const suffix = `/${routeSuffix.replace(/^\/+/, '')}`;
+  const prefix = path.toLowerCase().endsWith(suffix.toLowerCase()) ? path.slice(0, path.length - suffix.length) : '/api';
+  return `${url.origin}${prefix}`;
+}
+
+export function operationUrl(apiBase: string, operationId: string): string {
+  return `${apiBase}/operations/${encodeURIComponent(operationId)}`;
+}
+
+export function operationView(operation: OperationRecord, apiBase: string, followUp?: OperationLookup['followUp']) {
+  return {
+    id: operation.id,
+    target: operation.target,
+    trigger: operation.trigger,
+    direction: operation.direction,
+    from: operation.from,
+    to: operation.to,
+    status: operation.status,
+    startedAt: operation.startedAt.toISOString(),
+    updatedAt: operation.updatedAt.toISOString(),
+    completedAt: operation.completedAt?.toISOString() ?? null,
+    initiator: operation.initiator,
+    reason: operation.reason,
+    decisionId: operation.decisionId ?? null,
+    history: operation.history.map((step) => ({ status: step.status, at: step.at.toISOString(), ...(step.message ? { message: step.message } : {}) })),
+    arm: { operationId: operation.arm.operationId ?? null, requestId: operation.arm.requestId ?? null, correlationId: operation.arm.correlationId ?? null },
+    ...(followUp ? { followUp: { updatedAt: followUp.updatedAt.toISOString(), progress: followUp.document } } : {}),
+    statusUrl: operationUrl(apiBase, operation.id),
+  };
+}
+
+export function targetStatusView(snapshot: TargetSnapshot, apiBase: string) {
+  const { target, live, pauses, operationInProgress } = snapshot;
+  const readable = !(live instanceof Error);
+  return {
+    name: target.name,
+    kind: target.kind,
+    resourceId: target.resourceId,
+    mode: target.mode,
+    dryRun: target.dryRun,
+    limits: target.limits,
+    effectiveLimits: readable ? effectiveBounds({ target, observed: live }) : null,
+    capacity: { live: readable ? live.capacity : null, requested: operationInProgress?.to ?? null },
+    live: readable
+      ? { status: live.status, region: live.region, operationInProgress: live.operationInProgress?.description ?? null, details: live.details }
+      : { error: { category: live instanceof ScalerError ? live.category : 'internal', message: live.message } },
+    paused: pausedView(target.paused, pauses),
+    cooldown: cooldownView(snapshot),
+    operationInProgress: operationInProgress ? operationView(operationInProgress, apiBase) : null,
+    lastDecisions: snapshot.decisions.map(ledgerEntryView),
+    alerts: target.alerts,
+  };
+}
+
+/** A direction is paused when the config or the API pauses it; both sources are shown. */
+export function pausedView(byConfig: RuntimePauses, byApi: PauseState | undefined) {
+  return {
+    scaleOut: byConfig.scaleOut || (byApi?.scaleOut ?? false),
+    scaleIn: byConfig.scaleIn || (byApi?.scaleIn ?? false),
+    byConfig: { scaleOut: byConfig.scaleOut, scaleIn: byConfig.scaleIn },
+    byApi: byApi ? { scaleOut: byApi.scaleOut, scaleIn: byApi.scaleIn, updatedBy: byApi.updatedBy, reason: byApi.reason, updatedAt: byApi.updatedAt.toISOString() } : null,
+  };
+}
+
+/** Cooldowns run from the completion of the last operation of either direction (see the cooldown guard). */
+function cooldownView(snapshot: TargetSnapshot) {
+  const last = lastCompletion({ history: snapshot.history });
+  const nowMs = snapshot.now.getTime();
+  const remaining = (minutes: number) => (last === undefined ? 0 : Math.max(0, Math.ceil((last + minutes * 60_000 - nowMs) / 1000)));
+  return {
+    lastCompletedAt: last === undefined ? null : new Date(last).toISOString(),
+    scaleOutRemainingSeconds: remaining(snapshot.target.cooldowns.scaleOutMinutes),
+    scaleInRemainingSeconds: remaining(snapshot.target.cooldowns.scaleInMinutes),
+  };
+}

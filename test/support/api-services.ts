@@ -1,0 +1,48 @@
+/** The HTTP functions' handlers bound to one set of services, for end-to-end tests. */
+import type { Services } from '../../functions/composition-root.js';
+import { alertWebhookHandler } from '../../functions/http/alert-webhook.js';
+import { getTargetHandler, listTargetsHandler, pauseTargetHandler, rebalanceControlHandler, scaleTargetHandler } from '../../functions/http/targets.js';
+import { getOperationHandler } from '../../functions/http/operations.js';
+import { callApi, type ApiAnswer } from './http-api.js';
+
+export interface ScalerApi {
+  alert(body: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
+  scale(target: string, body: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
+  pause(target: string, body: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
+  resume(target: string, body?: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
+  target(target: string, query?: string, headers?: Record<string, string>): Promise<ApiAnswer>;
+  targets(query?: string, headers?: Record<string, string>): Promise<ApiAnswer>;
+  pauseRebalance(target: string, body: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
+  resumeRebalance(target: string, body: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
+  /** Follows a status URL (or an operation id) the API handed out. */
+  operation(urlOrId: string, headers?: Record<string, string>): Promise<ApiAnswer>;
+}
+
+export function scalerApi(services: Services): ScalerApi {
+  const provide = () => Promise.resolve(services);
+  const handlers = {
+    alert: alertWebhookHandler(provide),
+    scale: scaleTargetHandler(provide),
+    pause: pauseTargetHandler(provide, true),
+    resume: pauseTargetHandler(provide, false),
+    target: getTargetHandler(provide),
+    targets: listTargetsHandler(provide),
+    operation: getOperationHandler(provide),
+    pauseRebalance: rebalanceControlHandler(provide, 'pause'),
+    resumeRebalance: rebalanceControlHandler(provide, 'resume'),
+  };
+  return {
+    alert: (body, headers) => callApi(handlers.alert, { method: 'POST', path: '/api/alerts', body, ...(headers ? { headers } : {}) }),
+    scale: (name, body, headers) => callApi(handlers.scale, { method: 'POST', path: `/api/targets/${name}/scale`, params: { name }, body, ...(headers ? { headers } : {}) }),
+    pause: (name, body, headers) => callApi(handlers.pause, { method: 'POST', path: `/api/targets/${name}/pause`, params: { name }, body, ...(headers ? { headers } : {}) }),
+    resume: (name, body, headers) => callApi(handlers.resume, { method: 'POST', path: `/api/targets/${name}/resume`, params: { name }, ...(body === undefined ? {} : { body }), ...(headers ? { headers } : {}) }),
+    target: (name, query = '', headers) => callApi(handlers.target, { method: 'GET', path: `/api/targets/${name}${query}`, params: { name }, ...(headers ? { headers } : {}) }),
+    targets: (query = '', headers) => callApi(handlers.targets, { method: 'GET', path: `/api/targets${query}`, ...(headers ? { headers } : {}) }),
+    pauseRebalance: (name, body, headers) => callApi(handlers.pauseRebalance, { method: 'POST', path: `/api/targets/${name}/rebalance/pause`, params: { name }, body, ...(headers ? { headers } : {}) }),
+    resumeRebalance: (name, body, headers) => callApi(handlers.resumeRebalance, { method: 'POST', path: `/api/targets/${name}/rebalance/resume`, params: { name }, body, ...(headers ? { headers } : {}) }),
+    operation: (urlOrId, headers) => {
+      const id = decodeURIComponent(urlOrId.split('/operations/').at(-1) ?? urlOrId);
+      return callApi(handlers.operation, { method: 'GET', path: `/api/operations/${encodeURIComponent(id)}`, params: { id }, ...(headers ? { headers } : {}) });
+    },
+  };
+}
