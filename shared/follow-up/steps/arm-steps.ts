@@ -1,0 +1,78 @@
+/**
+ * The ARM ends of the follow-up: is the update done (capacity reached, resource ready), and recording the outcome
+ * on the operation, which is what starts the cooldown.
+ */
+import type { CheckArmInput, CheckArmResult, FinishInput, FinishResult } from '../activity-contract.js';
+import type { StepContext } from './dependencies.js';
+import { NotFoundError, StateConflictError } from '../../errors.js';
+import type { ScaleProgress } from '../../targets/scale-target.port.js';
+import type { OperationRecord } from '../../state/state-store.port.js';
+import { addAlert } from '../progress.js';
+
+export async function checkArm(context: StepContext, input: CheckArmInput): Promise<CheckArmResult> {
+  const target = context.target(input.target);
+  const operation = await operationOf(context, input.target, input.operationId);
+  const scaleTarget = context.scaleTarget(target.name);
+  const [live, lro] = await Promise.all([scaleTarget.read(), pollOperation(context, operation)]);
+  const reached = operation.direction === 'in' ? live.capacity <= input.to : live.capacity >= input.to;
+  const ready = lro.status === 'succeeded' && reached && live.operationInProgress === undefined;
+  const result: CheckArmResult = {
+    lro: lro.status,
+    message: 'message' in lro ? lro.message : undefined,
+    capacity: live.capacity,
+    status: live.status,
+    ready,
+    highAvailability: target.kind === 'postgres-elastic-cluster' && live.details['highAvailability'] !== undefined && live.details['highAvailability'] !== 'Disabled',
+  };
+  await context.record(target, input.operationId, 'wait-arm', (document) => {
+    document.arm = { requested: input.to, capacity: live.capacity, status: live.status, operation: lro.status, message: result.message, checkedAt: context.deps.clock().toISOString() };
+  });
+  context.log(target, input.operationId).log('debug', `ARM: ${live.capacity} of ${input.to}, state ${live.status}, operation ${lro.status}`);
+  return result;
+}
+
+export async function finish(context: StepContext, input: FinishInput): Promise<FinishResult> {
+  const target = context.target(input.target);
+  const log = context.log(target, input.operationId);
+  const at = new Date(input.at);
+  const operation = await operationOf(context, input.target, input.operationId);
+  const durationSeconds = Math.max(0, Math.round((at.getTime() - operation.startedAt.getTime()) / 1000));
+  const message = `${input.message} (took ${formatDuration(durationSeconds)})${input.notes.length > 0 ? `; notes: ${input.notes.join('; ')}` : ''}`;
+  let ended = operation;
+  try {
+    if (operation.status === 'started' || operation.status === 'running') {
+      ended = await context.deps.state.updateOperationStatus(input.target, input.operationId, { status: input.status, at, message });
+    }
+  } catch (error) {
+    // A retry of this step after the write went through: the operation already carries this outcome.
+    if (!(error instanceof StateConflictError)) throw error;
+    ended = (await context.deps.state.getOperation(input.target, input.operationId)) ?? operation;
+  }
+  if (ended.status !== input.status) log.log('warn', `operation ${input.operationId} had already ended ${ended.status} before the follow-up recorded ${input.status}: ${message}`);
+  await context.record(target, input.operationId, 'completed', (document) => {
+    document.outcome = { status: input.status, message: input.message, notes: input.notes, completedAt: at.toISOString(), durationSeconds };
+    if (input.alert) addAlert(document, { at: at.toISOString(), code: 'FollowUpFailed', message: input.message });
+  });
+  if (input.alert) log.log('error', `follow-up failed: ${message}`, { alert: true, event: 'FollowUpFailed', durationSeconds });
+  else log.log('info', `follow-up ${input.status}: ${message}`, { event: 'FollowUpCompleted', durationSeconds });
+  for (const note of input.notes) log.log('warn', note, { event: 'FollowUpNote' });
+  return { status: input.status, durationSeconds };
+}
+
+async function operationOf(context: StepContext, target: string, operationId: string): Promise<OperationRecord> {
+  const operation = await context.deps.state.getOperation(target, operationId);
+  if (!operation) throw new NotFoundError(`operation ${operationId} of target "${target}" is not in the state store; its follow-up cannot go on`);
+  return operation;
+}
+
+async function pollOperation(context: StepContext, operation: OperationRecord): Promise<ScaleProgress> {
+  const resumeToken = operation.arm.resumeToken;
+  if (!resumeToken) return { status: 'succeeded' };
+  return context.scaleTarget(operation.target).pollScale({ resumeToken, arm: operation.arm });
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
