@@ -1,5 +1,8 @@
 /** The `scaler` command line: a thin adapter, like functions/, over the use cases in shared/. */
 import { validateConfigCommand } from './validate-config.js';
+import { simulateCommand } from './simulate.js';
+import { backtestCommand } from './backtest.js';
+import { rebalanceCommand } from './rebalance.js';
 
 interface Command {
   summary: string;
@@ -12,6 +15,21 @@ const COMMANDS: Record<string, Command> = {
     summary: 'check a config file and list every problem',
     usage: 'scaler validate-config <file>',
     run: validateConfigCommand,
+  },
+  simulate: {
+    summary: 'compare the target\'s policy with baselines on a trace or the scenario suite',
+    usage: 'scaler simulate (--trace <csv>|--scenario <name>|--suite) --kind <kind> --config <file> [--report out.html]',
+    run: (args) => simulateCommand(args),
+  },
+  backtest: {
+    summary: 'replay a target\'s last n days of Azure Monitor history against its config and the baselines',
+    usage: 'scaler backtest --target <name> --days <n> --config <file> [--report out.html]',
+    run: (args) => backtestCommand(args),
+  },
+  rebalance: {
+    summary: 'plan, start and watch the Citus shard rebalance of a cluster',
+    usage: 'scaler rebalance --connection <url> [--watch]',
+    run: (args) => rebalanceCommand(args),
   },
 };
 
