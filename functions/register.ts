@@ -15,7 +15,6 @@ import { durableClientInput, withDurableClient } from './orchestration/launcher.
 
 export type FunctionHost = Pick<typeof app, 'timer' | 'http'>;
 
-export const DEFAULT_SCHEDULE = '0 */1 * * * *';
 
 export function registerFunctions(host: FunctionHost, services: () => Promise<Services> = getServices, durable: DurableHost = df.app): void {
   // The durable client lets the scale-outs this timer starts launch their follow-up orchestration.

@@ -44,8 +44,15 @@ export function evaluateWindow(snapshot: MetricsSnapshot | undefined, spec: Wind
 
   const grainMs = spec.timeGrainMinutes * MINUTE_MS;
   const lastCompleteGrainEnd = Math.floor(snapshot.asOfMs / grainMs) * grainMs;
-  const grains = bucketIntoGrains(matchingSeries(snapshot.series, spec), grainMs, lastCompleteGrainEnd);
-  if (grains.size === 0) return { ...empty, status: 'no-data', note: `no ${spec.statistic} samples of ${spec.metric}` };
+  // Older samples can never fall in a window that is still fresh enough to count: skip them (a day of 1-minute
+  // samples would otherwise be bucketed for every one-hour window).
+  const earliestUsefulMs = lastCompleteGrainEnd - (spec.windowMinutes + quality.maxLagMinutes + 2 * spec.timeGrainMinutes) * MINUTE_MS;
+  const series = matchingSeries(snapshot.series, spec);
+  const grains = bucketIntoGrains(series, grainMs, lastCompleteGrainEnd, earliestUsefulMs);
+  if (grains.size === 0) {
+    const stale = series.some((one) => one.samples.some((sample) => sample.value !== null && Number.isFinite(sample.value)));
+    return { ...empty, status: 'no-data', note: stale ? `newest data of ${spec.metric} is older than ${quality.maxLagMinutes} minutes` : `no ${spec.statistic} samples of ${spec.metric}` };
+  }
   const newestGrainStart = Math.max(...grains.keys());
 
   const windowEndMs = newestGrainStart + grainMs;
@@ -79,10 +86,10 @@ function matchingSeries(series: MetricSeries[], spec: WindowSpec): MetricSeries[
 }
 
 /** Grain start -> finite sample values, for complete grains only. NaN, infinities and nulls are not data. */
-function bucketIntoGrains(series: MetricSeries[], grainMs: number, lastCompleteGrainEnd: number): Map<number, number[]> {
+function bucketIntoGrains(series: MetricSeries[], grainMs: number, lastCompleteGrainEnd: number, earliestMs: number): Map<number, number[]> {
   const grains = new Map<number, number[]>();
   const add = (sample: MetricSample) => {
-    if (sample.value === null || !Number.isFinite(sample.value)) return;
+    if (sample.value === null || !Number.isFinite(sample.value) || sample.timestampMs < earliestMs) return;
     const grainStart = Math.floor(sample.timestampMs / grainMs) * grainMs;
     if (grainStart + grainMs > lastCompleteGrainEnd) return;
     const bucket = grains.get(grainStart);
