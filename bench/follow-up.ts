@@ -24,7 +24,7 @@ export async function followUpBenchmark(): Promise<Record<string, number | strin
     for (let index = 0; index < replays; index++) await run.driver.replay(longest);
     const replayMs = (performance.now() - replayStarted) / replays;
     return {
-      benchmark: 'follow-up',
+      bench: 'follow-up',
       outcome: String((run.driver.output as { status?: string } | undefined)?.status),
       episodes: episodes.length,
       executions: episodes.at(-1)?.execution ?? 1,
