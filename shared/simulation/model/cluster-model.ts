@@ -72,3 +72,75 @@ export function busyResult(kind: TargetKind): ChangeResult {
 export function outOfBoundsResult(to: number, bounds: { min: number; max: number }): ChangeResult {
   return { accepted: false, reason: 'out-of-bounds', message: `capacity ${to} is outside the service bounds ${bounds.min}..${bounds.max} (ARM 400)` };
 }
+
+/**
+ * What both models share: the clock, ARM's view of capacity, the updates in flight and the bookkeeping of
+ * finished ones. Subclasses model what happens after ARM finishes (a rebalance, a cache warm-up).
+ */
+export abstract class ArmClusterModel<Operation extends ArmOperation> {
+  protected now = 0;
+  protected arm: number;
+  protected requested: number;
+  protected inFlight: Operation[] = [];
+  private settled: SettledOperation[] = [];
+  private readonly armDone = new Set<number>();
+  private nextId = 1;
+
+  protected constructor(initialUnits: number) {
+    this.arm = initialUnits;
+    this.requested = initialUnits;
+  }
+
+  get minute(): number {
+    return this.now;
+  }
+
+  get armCapacity(): number {
+    return this.arm;
+  }
+
+  get requestedCapacity(): number {
+    return this.requested;
+  }
+
+  get armBusy(): boolean {
+    return this.inFlight.length > 0;
+  }
+
+  get billedUnits(): number {
+    return Math.max(this.arm, this.requested);
+  }
+
+  get readyUnits(): number {
+    return this.arm;
+  }
+
+  armStatus(operationId: number): 'running' | 'succeeded' {
+    return this.armDone.has(operationId) ? 'succeeded' : 'running';
+  }
+
+  drainSettled(): SettledOperation[] {
+    const settled = this.settled;
+    this.settled = [];
+    return settled;
+  }
+
+  /** Accepts an update: ARM will report `to` from now on as requested. */
+  protected startUpdate(operation: Omit<Operation, 'id'>): number {
+    const id = this.nextId++;
+    this.requested = operation.to;
+    this.inFlight.push({ ...operation, id } as Operation);
+    return id;
+  }
+
+  /** ARM finished the update: it reports the new capacity. */
+  protected armFinished(operation: Operation): void {
+    this.arm = operation.to;
+    this.armDone.add(operation.id);
+  }
+
+  /** The operation's effect is complete at `minute` (its follow-up may end it). */
+  protected settle(operationId: number, minute: number): void {
+    this.settled.push({ operationId, minute });
+  }
+}

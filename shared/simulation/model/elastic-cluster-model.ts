@@ -12,7 +12,7 @@
  * done, so the cluster saturates at `n / (1 - f * k / (n + k))` node-equivalents: `n` before, `n + k` after.
  */
 import type { ElasticClusterParameters } from './parameters.js';
-import { busyResult, outOfBoundsResult, type ArmOperation, type ChangeOptions, type ChangeResult, type ClusterModel, type SettledOperation } from './cluster-model.js';
+import { ArmClusterModel, busyResult, outOfBoundsResult, type ArmOperation, type ChangeOptions, type ChangeResult, type ClusterModel } from './cluster-model.js';
 
 const SERVICE_BOUNDS = { min: 2, max: 20 };
 
@@ -37,51 +37,19 @@ interface ElasticOperation extends ArmOperation {
   parallelism: number | 'auto';
 }
 
-export class ElasticClusterModel implements ClusterModel {
+export class ElasticClusterModel extends ArmClusterModel<ElasticOperation> implements ClusterModel {
   readonly kind = 'postgres-elastic-cluster' as const;
   readonly serviceBounds = SERVICE_BOUNDS;
-  private now = 0;
-  private arm: number;
-  private requested: number;
   private balanced: number;
-  private inFlight: ElasticOperation[] = [];
   private pending: PendingNodes[] = [];
   private job: RebalanceJob | undefined;
-  private settled: SettledOperation[] = [];
-  private readonly armDone = new Set<number>();
-  private nextId = 1;
 
   constructor(
     private readonly parameters: ElasticClusterParameters,
     initialNodes: number,
   ) {
-    this.arm = initialNodes;
-    this.requested = initialNodes;
+    super(initialNodes);
     this.balanced = initialNodes;
-  }
-
-  get minute(): number {
-    return this.now;
-  }
-
-  get armCapacity(): number {
-    return this.arm;
-  }
-
-  get requestedCapacity(): number {
-    return this.requested;
-  }
-
-  get armBusy(): boolean {
-    return this.inFlight.length > 0;
-  }
-
-  get billedUnits(): number {
-    return Math.max(this.arm, this.requested);
-  }
-
-  get readyUnits(): number {
-    return this.arm;
   }
 
   advanceTo(minute: number): void {
@@ -112,28 +80,15 @@ export class ElasticClusterModel implements ClusterModel {
     if (to > SERVICE_BOUNDS.max || to < SERVICE_BOUNDS.min) return outOfBoundsResult(to, SERVICE_BOUNDS);
     if (this.armBusy && !options.concurrent) return busyResult(this.kind);
     if (to === this.requested) return { accepted: false, reason: 'no-change', message: `the cluster already has ${to} nodes` };
-    const operation: ElasticOperation = {
-      id: this.nextId++,
+    const operationId = this.startUpdate({
       delta: to - this.requested,
       to,
       startMinute: this.now,
       endMinute: this.now + this.parameters.provisioningMinutes,
       rebalance: options.rebalance ?? true,
       parallelism: options.rebalanceParallelism ?? this.parameters.defaultRebalanceParallelism,
-    };
-    this.requested = to;
-    this.inFlight.push(operation);
-    return { accepted: true, operationId: operation.id };
-  }
-
-  armStatus(operationId: number): 'running' | 'succeeded' {
-    return this.armDone.has(operationId) ? 'succeeded' : 'running';
-  }
-
-  drainSettled(): SettledOperation[] {
-    const settled = this.settled;
-    this.settled = [];
-    return settled;
+    });
+    return { accepted: true, operationId };
   }
 
   /** Minutes a rebalance of `added` new nodes onto `from` balanced ones takes with `parallelism` moves at once. */
@@ -146,12 +101,11 @@ export class ElasticClusterModel implements ClusterModel {
 
   private finishArm(operation: ElasticOperation): void {
     this.inFlight.shift();
-    this.arm = operation.to;
-    this.armDone.add(operation.id);
+    this.armFinished(operation);
     if (!operation.rebalance) {
       // No rebalance: the new nodes only ever serve tables created after this point (not modelled); the
       // operation is over as soon as ARM is.
-      this.settled.push({ operationId: operation.id, minute: operation.endMinute });
+      this.settle(operation.id, operation.endMinute);
       return;
     }
     this.pending.push({ nodes: operation.delta, operationIds: [operation.id], parallelism: operation.parallelism });
@@ -161,7 +115,7 @@ export class ElasticClusterModel implements ClusterModel {
   private finishJob(): void {
     const job = this.job as RebalanceJob;
     this.balanced = job.from + job.added;
-    for (const operationId of job.operationIds) this.settled.push({ operationId, minute: job.endMinute });
+    for (const operationId of job.operationIds) this.settle(operationId, job.endMinute);
     this.job = undefined;
     if (this.pending.length > 0) this.startJob(job.endMinute);
   }

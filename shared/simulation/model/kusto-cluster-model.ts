@@ -8,7 +8,7 @@
  * reorganization starts ... it impairs the cluster's performance by increasing the CPU load").
  */
 import type { KustoClusterParameters } from './parameters.js';
-import { busyResult, outOfBoundsResult, type ArmOperation, type ChangeOptions, type ChangeResult, type ClusterModel, type SettledOperation } from './cluster-model.js';
+import { ArmClusterModel, busyResult, outOfBoundsResult, type ArmOperation, type ChangeOptions, type ChangeResult, type ClusterModel } from './cluster-model.js';
 
 interface Cohort {
   count: number;
@@ -16,54 +16,22 @@ interface Cohort {
   endMinute: number;
 }
 
-export class KustoClusterModel implements ClusterModel {
+export class KustoClusterModel extends ArmClusterModel<ArmOperation> implements ClusterModel {
   readonly kind = 'kusto-cluster' as const;
   readonly serviceBounds: { min: number; max: number };
-  private now = 0;
-  private arm: number;
-  private requested: number;
   private warm: number;
   /** Instances still ramping up, oldest first. */
   private warming: Cohort[] = [];
   /** Reorganization load: `count` instances' worth of `reorganizationCostPerInstance` each. */
   private reorganizing: Cohort[] = [];
-  private inFlight: ArmOperation[] = [];
-  private settled: SettledOperation[] = [];
-  private readonly armDone = new Set<number>();
-  private nextId = 1;
 
   constructor(
     private readonly parameters: KustoClusterParameters,
     initialInstances: number,
   ) {
-    this.arm = initialInstances;
-    this.requested = initialInstances;
+    super(initialInstances);
     this.warm = initialInstances;
     this.serviceBounds = { min: parameters.skuMinInstances, max: parameters.skuMaxInstances };
-  }
-
-  get minute(): number {
-    return this.now;
-  }
-
-  get armCapacity(): number {
-    return this.arm;
-  }
-
-  get requestedCapacity(): number {
-    return this.requested;
-  }
-
-  get armBusy(): boolean {
-    return this.inFlight.length > 0;
-  }
-
-  get billedUnits(): number {
-    return Math.max(this.arm, this.requested);
-  }
-
-  get readyUnits(): number {
-    return this.arm;
   }
 
   advanceTo(minute: number): void {
@@ -89,20 +57,8 @@ export class KustoClusterModel implements ClusterModel {
     if (to === this.requested) return { accepted: false, reason: 'no-change', message: `the cluster already has ${to} instances` };
     const delta = to - this.requested;
     const duration = delta > 0 ? this.parameters.provisioningMinutes : this.parameters.scaleInMinutes;
-    const operation: ArmOperation = { id: this.nextId++, delta, to, startMinute: this.now, endMinute: this.now + duration };
-    this.requested = to;
-    this.inFlight.push(operation);
-    return { accepted: true, operationId: operation.id };
-  }
-
-  armStatus(operationId: number): 'running' | 'succeeded' {
-    return this.armDone.has(operationId) ? 'succeeded' : 'running';
-  }
-
-  drainSettled(): SettledOperation[] {
-    const settled = this.settled;
-    this.settled = [];
-    return settled;
+    const operationId = this.startUpdate({ delta, to, startMinute: this.now, endMinute: this.now + duration });
+    return { accepted: true, operationId };
   }
 
   private finish(operation: ArmOperation): void {
@@ -111,9 +67,8 @@ export class KustoClusterModel implements ClusterModel {
     if (operation.delta > 0) this.warming.push({ ...reorganization });
     else this.remove(-operation.delta);
     this.reorganizing.push(reorganization);
-    this.arm = operation.to;
-    this.armDone.add(operation.id);
-    this.settled.push({ operationId: operation.id, minute: at });
+    this.armFinished(operation);
+    this.settle(operation.id, at);
   }
 
   /** The newest instances go first: they hold the least warmed cache. */
