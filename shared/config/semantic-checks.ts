@@ -156,7 +156,13 @@ const checkAlerts: Check = (target, path) => {
   return problems;
 };
 
-const CHECKS: Check[] = [checkResourceId, checkLimits, checkModeAndRules, checkThresholdGaps, checkOptimizedWindows, checkAlerts];
+/** The rebalance follow-up logs in to the coordinator as `database.user`; without it every rebalance would fail. */
+const checkRebalanceLogin: Check = (target, path) => {
+  if (target.kind !== 'postgres-elastic-cluster' || !target.rebalance.enabled || target.database.user !== undefined) return [];
+  return [warning(`${path}.database.user`, "not set, so the rebalance after a scale-out cannot log in to the coordinator; set it to the PostgreSQL role of the scaler's managed identity (see Deploy), or set rebalance.enabled to false")];
+};
+
+const CHECKS: Check[] = [checkResourceId, checkLimits, checkModeAndRules, checkThresholdGaps, checkOptimizedWindows, checkRebalanceLogin, checkAlerts];
 
 export function checkTarget(target: TargetConfig, path: string, settings: { minThresholdGapPercent: number }): ConfigProblem[] {
   return CHECKS.flatMap((check) => check(target, path, settings));

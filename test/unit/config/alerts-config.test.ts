@@ -3,7 +3,7 @@ import { validateConfig } from '../../../shared/config/validate.js';
 
 const PG_ID = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/orders';
 const KUSTO_ID = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Kusto/clusters/telemetry';
-const pg = (alerts: unknown) => ({ name: 'orders', kind: 'postgres-elastic-cluster', resourceId: PG_ID, mode: 'manual', limits: { min: 2, max: 8 }, alerts });
+const pg = (alerts: unknown) => ({ name: 'orders', kind: 'postgres-elastic-cluster', resourceId: PG_ID, mode: 'manual', limits: { min: 2, max: 8 }, database: { user: 'scaler-identity' }, alerts });
 const kusto = (alerts: unknown) => ({ name: 'telemetry', kind: 'kusto-cluster', resourceId: KUSTO_ID, mode: 'manual', limits: { min: 2, max: 8 }, alerts });
 
 describe('the alerts block of a target', () => {

@@ -26,7 +26,8 @@ describe('scaler validate-config', () => {
   it('exits 1 and lists every problem of a broken config', async () => {
     const result = await scaler('validate-config', 'examples/broken.config.json');
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('12 error(s), 1 warning(s)');
+    expect(result.stderr).toContain('12 error(s), 2 warning(s)');
+    expect(result.stderr).toContain('warning: targets[0].database.user: not set, so the rebalance after a scale-out cannot log in');
     expect(result.stderr).toContain('error: targets[0].rules[0].metric: "cpu_percnt" is not a metric of Microsoft.DBforPostgreSQL/flexibleServers; did you mean "cpu_percent"?');
     expect(result.stderr.match(/^ {2}error: /gm)).toHaveLength(12);
   });

@@ -99,6 +99,14 @@ describe('validateConfig', () => {
     expect(validateConfig(doc(pg({ rules: [rule()] }))).warnings[0]?.message).toMatch(/ignored in optimized mode/);
   });
 
+  it("warns that an elastic cluster's rebalance cannot log in without database.user", () => {
+    const result = validateConfig(doc(pg()));
+    expect(result.ok).toBe(true);
+    expect(result.warnings).toEqual([expect.objectContaining({ path: 'targets[0].database.user', message: expect.stringMatching(/rebalance after a scale-out cannot log in/) })]);
+    expect(validateConfig(doc(pg({ database: { user: 'id-scaler' } }))).warnings).toEqual([]);
+    expect(validateConfig(doc(pg({ rebalance: { enabled: false } }))).warnings).toEqual([]);
+  });
+
   it('rejects input that is not an object', () => {
     expect(errorsOf('hello')[0]?.path).toBe('(root)');
     expect(errorsOf(null)[0]?.path).toBe('(root)');
