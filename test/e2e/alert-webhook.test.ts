@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kustoResourceId, pgResourceId, startHarness, type Harness } from '../support/scaler-harness.js';
+import { kustoResourceId, pgResourceId, startHarness, type Harness, acceptedPatches, addManualKusto, addManualPg } from '../support/scaler-harness.js';
 import { scalerApi, type ScalerApi } from '../support/api-services.js';
 import { alertFixture, alertFor, alertId, type AlertOptions } from '../support/alert-fixtures.js';
 import { startEntraStandIn, type EntraStandIn } from '../support/entra-standin.js';
@@ -19,22 +19,15 @@ afterAll(async () => {
 const config = (...targets: unknown[]): ConfigInput => ({ version: 1, targets }) as ConfigInput;
 const OUT = { 'scaler.direction': 'out' };
 
-function pg(name: string, overrides: Record<string, unknown> = {}, clusterSize = 3) {
-  harness.emulator.postgres.addCluster({ resourceGroup: 'rg-data', name, location: 'westeurope', clusterSize });
-  return { name, kind: 'postgres-elastic-cluster', resourceId: pgResourceId(name), mode: 'manual', limits: { min: 2, max: 10 }, cooldowns: { scaleOutMinutes: 30 }, ...overrides };
-}
-
-function kusto(name: string, overrides: Record<string, unknown> = {}, capacity = 4) {
-  harness.emulator.kusto.addCluster({ resourceGroup: 'rg-data', name, capacity });
-  return { name, kind: 'kusto-cluster', resourceId: kustoResourceId(name), mode: 'manual', limits: { min: 2, max: 10 }, ...overrides };
-}
+const pg = (name: string, overrides: Record<string, unknown> = {}, clusterSize = 3) => addManualPg(harness.emulator, name, overrides, clusterSize);
+const kusto = (name: string, overrides: Record<string, unknown> = {}, capacity = 4) => addManualKusto(harness.emulator, name, overrides, capacity);
 
 async function apiFor(...targets: unknown[]): Promise<{ api: ScalerApi; services: Services }> {
   const services = await harness.services(config(...targets));
   return { api: scalerApi(services), services };
 }
 
-const patches = (name: string) => harness.emulator.requests.filter({ method: 'PATCH', status: 202 }).filter((request) => request.path.endsWith(`/${name}`));
+const patches = (name: string) => acceptedPatches(harness.emulator, name);
 const fired = (name: string, id: string, extra: Partial<AlertOptions> = {}) => alertFor({ resourceId: pgResourceId(name), alertId: alertId(id), customProperties: OUT, ...extra });
 
 describe('POST /api/alerts: Azure Monitor common alert schema', () => {

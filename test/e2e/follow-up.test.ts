@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Timer } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvocationContext } from '../support/functions-runtime.js';
-import { kustoResourceId, pgResourceId, servicesFor, startHarness, type Harness } from '../support/scaler-harness.js';
+import { kustoResourceId, pgResourceId, servicesFor, startHarness, type Harness, acceptedPatches } from '../support/scaler-harness.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
 import { CITUS_SETTING_DEFAULTS } from '../citus-standin/index.js';
 import { scaledOutCluster, type StandinDb } from '../citus-standin/testing.js';
@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 const advance = (minutes: number) => harness.emulator.clock.advance(minutes * MINUTE_MS);
-const patches = (name: string) => harness.emulator.requests.filter({ method: 'PATCH' }).filter((request) => request.path.endsWith(`/${name}`) && request.status === 202);
+const patches = (name: string) => acceptedPatches(harness.emulator, name);
 
 /** The timer as the Functions host invokes it: with the task hub's client data in its durableClient input. */
 async function tick(app: RegisteredApp): Promise<void> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableClient } from '@azure/data-tables';
 import { MINUTE_MS } from '../emulator/index.js';
-import { kustoResourceId, pgResourceId, startHarness, tick, type Harness } from '../support/scaler-harness.js';
+import { pgResourceId, startHarness, tick, type Harness, acceptedPatches, addManualKusto, addManualPg } from '../support/scaler-harness.js';
 import { scalerApi, type ScalerApi } from '../support/api-services.js';
 import { alertFor, alertId } from '../support/alert-fixtures.js';
 import { startEntraStandIn, type EntraStandIn } from '../support/entra-standin.js';
@@ -20,22 +20,15 @@ afterAll(async () => {
 
 const config = (...targets: unknown[]): ConfigInput => ({ version: 1, targets }) as ConfigInput;
 
-function pg(name: string, overrides: Record<string, unknown> = {}, clusterSize = 3) {
-  harness.emulator.postgres.addCluster({ resourceGroup: 'rg-data', name, location: 'westeurope', clusterSize });
-  return { name, kind: 'postgres-elastic-cluster', resourceId: pgResourceId(name), mode: 'manual', limits: { min: 2, max: 10 }, cooldowns: { scaleOutMinutes: 30 }, ...overrides };
-}
-
-function kusto(name: string, overrides: Record<string, unknown> = {}, capacity = 4) {
-  harness.emulator.kusto.addCluster({ resourceGroup: 'rg-data', name, capacity });
-  return { name, kind: 'kusto-cluster', resourceId: kustoResourceId(name), mode: 'manual', limits: { min: 2, max: 10 }, ...overrides };
-}
+const pg = (name: string, overrides: Record<string, unknown> = {}, clusterSize = 3) => addManualPg(harness.emulator, name, overrides, clusterSize);
+const kusto = (name: string, overrides: Record<string, unknown> = {}, capacity = 4) => addManualKusto(harness.emulator, name, overrides, capacity);
 
 async function apiFor(...targets: unknown[]): Promise<{ api: ScalerApi; services: Services }> {
   const services = await harness.services(config(...targets));
   return { api: scalerApi(services), services };
 }
 
-const patches = (name: string) => harness.emulator.requests.filter({ method: 'PATCH', status: 202 }).filter((request) => request.path.endsWith(`/${name}`));
+const patches = (name: string) => acceptedPatches(harness.emulator, name);
 const advance = (minutes: number) => harness.emulator.clock.advance(minutes * MINUTE_MS);
 
 describe('POST /api/targets/{name}/scale', () => {

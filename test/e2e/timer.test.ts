@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { constant, MINUTE_MS, plateau, postgresClient, FAST_LRO } from '../emulator/index.js';
-import { kustoResourceId, pgResourceId, servicesFor, startHarness, tick, type Harness } from '../support/scaler-harness.js';
+import { kustoResourceId, pgResourceId, servicesFor, startHarness, tick, type Harness, acceptedPatches } from '../support/scaler-harness.js';
 import type { ConfigInput } from '../../shared/config/schema.js';
 import type { Services } from '../../functions/composition-root.js';
 
@@ -33,7 +33,7 @@ function cpuSince(resourceId: string, minutesAgo: number, value: number, metric 
   harness.emulator.metrics.set(resourceId, metric, plateau({ from: new Date(harness.emulator.clock.nowMs() - minutesAgo * MINUTE_MS), minutes: 100_000, value, otherwise: 30 }));
 }
 
-const patches = (name: string) => harness.emulator.requests.filter({ method: 'PATCH' }).filter((request) => request.path.endsWith(`/${name}`) && request.status === 202);
+const patches = (name: string) => acceptedPatches(harness.emulator, name);
 const config = (...targets: unknown[]): ConfigInput => ({ version: 1, targets } as ConfigInput);
 const advance = (minutes: number) => harness.emulator.clock.advance(minutes * MINUTE_MS);
 

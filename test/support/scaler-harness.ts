@@ -81,3 +81,20 @@ export function pgResourceId(name: string, resourceGroup = 'rg-data'): string {
 export function kustoResourceId(name: string, resourceGroup = 'rg-data'): string {
   return `/subscriptions/${SUBSCRIPTION}/resourceGroups/${resourceGroup}/providers/Microsoft.Kusto/clusters/${name}`;
 }
+
+/** The PATCHes ARM accepted (202) for the resource named `name`. */
+export function acceptedPatches(emulator: AzureEmulator, name: string) {
+  return emulator.requests.filter({ method: 'PATCH', status: 202 }).filter((request) => request.path.endsWith(`/${name}`));
+}
+
+/** Adds an elastic cluster to the emulator and returns a manual-mode target for it. */
+export function addManualPg(emulator: AzureEmulator, name: string, overrides: Record<string, unknown> = {}, clusterSize = 3) {
+  emulator.postgres.addCluster({ resourceGroup: 'rg-data', name, location: 'westeurope', clusterSize });
+  return { name, kind: 'postgres-elastic-cluster', resourceId: pgResourceId(name), mode: 'manual', limits: { min: 2, max: 10 }, cooldowns: { scaleOutMinutes: 30 }, ...overrides };
+}
+
+/** Adds an ADX cluster to the emulator and returns a manual-mode target for it. */
+export function addManualKusto(emulator: AzureEmulator, name: string, overrides: Record<string, unknown> = {}, capacity = 4) {
+  emulator.kusto.addCluster({ resourceGroup: 'rg-data', name, capacity });
+  return { name, kind: 'kusto-cluster', resourceId: kustoResourceId(name), mode: 'manual', limits: { min: 2, max: 10 }, ...overrides };
+}

@@ -4,6 +4,7 @@ import type { EmulatorClock } from '../clock.js';
 import type { EmulatorRequest } from '../http.js';
 import type { AsyncOperation, AsyncOperationStore } from '../operations.js';
 import { canonicalRegion } from '../regions.js';
+import type { RouteDefinition, RouteHandler } from '../router.js';
 
 /** What the ARM routes need from the server beyond their provider's state. */
 export interface ArmRouteContext {
@@ -15,6 +16,17 @@ export interface ArmRouteContext {
   apiVersions: readonly string[];
   /** Sent on 202s and status responses when set; the recorded PostgreSQL traffic carries none. */
   lroRetryAfterSeconds: number | undefined;
+}
+
+/** A route builder for one provider: every route accepts the provider's api-versions. */
+export function armRouteBuilder(context: ArmRouteContext) {
+  return (method: string, path: string, resourceType: string, handler: RouteHandler): RouteDefinition => ({
+    method,
+    path,
+    resourceType,
+    apiVersions: context.apiVersions,
+    handler,
+  });
 }
 
 /** Absolute URL on the emulator for `path`, carrying the api-version of the request that created it. */

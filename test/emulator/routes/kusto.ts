@@ -7,11 +7,11 @@ import type { EmulatorRequest, EmulatorResponse } from '../http.js';
 import { headerValue, jsonResponse } from '../http.js';
 import type { AsyncOperation } from '../operations.js';
 import { canonicalRegion, displayRegion } from '../regions.js';
-import type { RouteDefinition, RouteHandler, RouteParams } from '../router.js';
+import type { RouteDefinition, RouteParams } from '../router.js';
 import type { KustoState } from '../state/kusto.js';
 import { skuCatalog } from '../state/kusto-skus.js';
 import type { ArmRouteContext } from './arm-route-context.js';
-import { emulatorUrl, operationAt, retryAfterHeader } from './arm-route-context.js';
+import { armRouteBuilder, emulatorUrl, operationAt, retryAfterHeader } from './arm-route-context.js';
 
 const CLUSTER_TYPE = 'Microsoft.Kusto/clusters';
 const SUBSCRIPTION = '/subscriptions/{subscriptionId}/providers/Microsoft.Kusto';
@@ -20,13 +20,7 @@ const CLUSTER = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupNa
 const STATUS_TEXT: Readonly<Record<AsyncOperation['status'], string>> = { running: 'Running', succeeded: 'Succeeded', failed: 'Failed' };
 
 export function kustoRoutes(context: ArmRouteContext, state: KustoState): RouteDefinition[] {
-  const route = (method: string, path: string, resourceType: string, handler: RouteHandler): RouteDefinition => ({
-    method,
-    path,
-    resourceType,
-    apiVersions: context.apiVersions,
-    handler,
-  });
+  const route = armRouteBuilder(context);
   return [
     route('GET', CLUSTER, CLUSTER_TYPE, (_request, p) => jsonResponse(200, state.cluster(sub(p), rg(p), cluster(p)))),
     route('GET', `${SUBSCRIPTION}/clusters`, CLUSTER_TYPE, (_request, p) => jsonResponse(200, { value: state.list(sub(p)) })),

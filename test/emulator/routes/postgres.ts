@@ -7,11 +7,11 @@ import { armTimestamp, pageOf } from '../arm.js';
 import type { EmulatorRequest, EmulatorResponse } from '../http.js';
 import { jsonResponse } from '../http.js';
 import type { AsyncOperation } from '../operations.js';
-import type { RouteDefinition, RouteHandler, RouteParams } from '../router.js';
+import type { RouteDefinition, RouteParams } from '../router.js';
 import type { PostgresState } from '../state/postgres.js';
 import { POSTGRES_SERVER_TYPE } from '../state/postgres.js';
 import type { ArmRouteContext } from './arm-route-context.js';
-import { emulatorUrl, operationAt, retryAfterHeader } from './arm-route-context.js';
+import { armRouteBuilder, emulatorUrl, operationAt, retryAfterHeader } from './arm-route-context.js';
 
 const PROVIDER = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.DBforPostgreSQL';
 const SERVER = `${PROVIDER}/flexibleServers/{serverName}`;
@@ -22,13 +22,7 @@ const LOCATION = '/subscriptions/{subscriptionId}/providers/Microsoft.DBforPostg
 const STATUS_TEXT: Readonly<Record<AsyncOperation['status'], string>> = { running: 'InProgress', succeeded: 'Succeeded', failed: 'Failed' };
 
 export function postgresRoutes(context: ArmRouteContext, state: PostgresState): RouteDefinition[] {
-  const route = (method: string, path: string, resourceType: string, handler: RouteHandler): RouteDefinition => ({
-    method,
-    path,
-    resourceType,
-    apiVersions: context.apiVersions,
-    handler,
-  });
+  const route = armRouteBuilder(context);
   const configurationType = `${POSTGRES_SERVER_TYPE}/configurations`;
   return [
     route('GET', SERVER, POSTGRES_SERVER_TYPE, (_request, p) => jsonResponse(200, state.server(sub(p), rg(p), server(p)))),
