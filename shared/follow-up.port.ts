@@ -21,4 +21,7 @@ export interface FollowUpLauncher {
    * (and adopts) follow-ups and cannot reconcile one that ended without recording its outcome.
    */
   inspect?(target: TargetConfig): Promise<FollowUpInstanceReport | undefined>;
+
+  /** Terminates the target's follow-up if it still runs for `operation` (which an operator abandoned); else nothing. */
+  stop?(target: TargetConfig, operation: OperationRecord, reason: string): Promise<void>;
 }

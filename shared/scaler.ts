@@ -19,6 +19,7 @@ import { describeError, NotFoundError, ScalerError, StateConflictError, type Err
 import type { Logger } from './logging.js';
 import type { FollowUpLauncher } from './follow-up.port.js';
 import { reconcileRunningOperation } from './follow-up/reconcile-operation.js';
+import { abandonOperation, type AbandonOutcome } from './abandon-operation.js';
 import { mapWithConcurrency } from './concurrency.js';
 
 export interface ScalerOptions {
@@ -170,6 +171,11 @@ export class Scaler {
     const operation = await this.deps.state.findOperation(operationId);
     if (!operation) return undefined;
     return { operation, followUp: await this.deps.state.getFollowUpProgress(operation.target, operation.id) };
+  }
+
+  /** An operator ends an operation by hand (shared/abandon-operation.ts). */
+  async abandonOperation(operationId: string, change: PauseChange, log: Logger = this.deps.log): Promise<AbandonOutcome> {
+    return abandonOperation({ ...this.deps, log }, operationId, change);
   }
 
   /** Ledger retention: the daily cleanup. Returns how many decisions and receipts were removed. */

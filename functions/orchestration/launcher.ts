@@ -16,7 +16,7 @@ import { followUpInputFor, followUpInstanceId } from '../../shared/follow-up/inp
 import { ScalerError, TransientError, describeError } from '../../shared/errors.js';
 import { FOLLOW_UP_ORCHESTRATION } from './names.js';
 
-export type DurableStarter = Pick<DurableClient, 'getStatus' | 'startNew'>;
+export type DurableStarter = Pick<DurableClient, 'getStatus' | 'startNew' | 'terminate'>;
 
 const invocations = new AsyncLocalStorage<InvocationContext>();
 
@@ -59,6 +59,15 @@ export class DurableFollowUpLauncher implements FollowUpLauncher {
       if (now && ACTIVE.has(now.runtimeStatus) && operationOf(now) === operation.id) return;
       throw new TransientError(`starting the follow-up ${instanceId} of operation ${operation.id} failed: ${describeError(error)}; the next evaluation tries again`, { cause: error });
     }
+  }
+
+  async stop(target: TargetConfig, operation: OperationRecord, reason: string): Promise<void> {
+    const client = this.client();
+    const instanceId = followUpInstanceId(target.name);
+    const status = await statusOf(client, instanceId);
+    if (!status || !ACTIVE.has(status.runtimeStatus) || operationOf(status) !== operation.id) return;
+    // The client puts the reason into the URL as it is.
+    await client.terminate(instanceId, encodeURIComponent(reason.slice(0, 200)));
   }
 
   /** The instance as the durable client reports it, for the executor's reconcile (shared/follow-up/reconcile.ts). */
