@@ -7,7 +7,7 @@ import type { FollowUpLauncher } from '../follow-up.port.js';
 import type { OperationRecord, StateStore } from '../state/state-store.port.js';
 import type { Logger } from '../logging.js';
 import { describeError, StateConflictError } from '../errors.js';
-import { reconcileFollowUp } from './reconcile.js';
+import { reconcileFollowUp, type ReconcileAction } from './reconcile.js';
 
 export interface ReconcileDependencies {
   state: StateStore;
@@ -25,7 +25,7 @@ export async function reconcileRunningOperation(deps: ReconcileDependencies, tar
     await launch();
     return false;
   }
-  let action;
+  let action: ReconcileAction;
   try {
     action = reconcileFollowUp(operation, await deps.followUps.inspect(target), now);
   } catch (error) {
