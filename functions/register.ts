@@ -8,7 +8,7 @@ import { evaluateTargetsHandler } from './evaluate-targets.js';
 import { purgeHistoryHandler } from './purge-history.js';
 import { alertWebhookHandler } from './http/alert-webhook.js';
 import { getTargetHandler, listTargetsHandler, pauseTargetHandler, rebalanceControlHandler, scaleTargetHandler } from './http/targets.js';
-import { getOperationHandler } from './http/operations.js';
+import { abandonOperationHandler, getOperationHandler } from './http/operations.js';
 import * as df from 'durable-functions';
 import { registerFollowUpFunctions, type DurableHost } from './orchestration/register.js';
 import { durableClientInput, withDurableClient } from './orchestration/launcher.js';
@@ -33,5 +33,7 @@ export function registerFunctions(host: FunctionHost, services: () => Promise<Se
   host.http('pauseRebalance', { route: 'targets/{name}/rebalance/pause', methods: ['POST'], authLevel, handler: rebalanceControlHandler(services, 'pause') });
   host.http('resumeRebalance', { route: 'targets/{name}/rebalance/resume', methods: ['POST'], authLevel, handler: rebalanceControlHandler(services, 'resume') });
   host.http('getOperation', { route: 'operations/{id}', methods: ['GET'], authLevel, handler: getOperationHandler(services) });
+  // Abandoning terminates the operation's follow-up, through the durable client.
+  host.http('abandonOperation', { route: 'operations/{id}/abandon', methods: ['POST'], authLevel, extraInputs, handler: withDurableClient(abandonOperationHandler(services)) });
   registerFollowUpFunctions(durable, services);
 }

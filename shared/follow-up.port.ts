@@ -5,6 +5,7 @@
  */
 import type { TargetConfig } from './config/schema.js';
 import type { OperationRecord } from './state/state-store.port.js';
+import type { FollowUpInstanceReport } from './follow-up/reconcile.js';
 
 export interface FollowUpLauncher {
   /**
@@ -13,4 +14,14 @@ export interface FollowUpLauncher {
    * then moves the operation to its terminal status, which starts the cooldown.
    */
   launch(target: TargetConfig, operation: OperationRecord): Promise<void>;
+
+  /**
+   * What the durable client reports of the target's follow-up instance (status, the operation in its input, its
+   * output and custom status), or undefined when there is none. Optional: without it, the executor only launches
+   * (and adopts) follow-ups and cannot reconcile one that ended without recording its outcome.
+   */
+  inspect?(target: TargetConfig): Promise<FollowUpInstanceReport | undefined>;
+
+  /** Terminates the target's follow-up if it still runs for `operation` (which an operator abandoned); else nothing. */
+  stop?(target: TargetConfig, operation: OperationRecord, reason: string): Promise<void>;
 }

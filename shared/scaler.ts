@@ -18,6 +18,8 @@ import type { DecisionRecord, FollowUpProgress, OperationRecord, PauseChange, Pa
 import { describeError, NotFoundError, ScalerError, StateConflictError, type ErrorCategory } from './errors.js';
 import type { Logger } from './logging.js';
 import type { FollowUpLauncher } from './follow-up.port.js';
+import { reconcileRunningOperation } from './follow-up/reconcile-operation.js';
+import { abandonOperation, type AbandonOutcome } from './abandon-operation.js';
 import { mapWithConcurrency } from './concurrency.js';
 
 export interface ScalerOptions {
@@ -171,6 +173,11 @@ export class Scaler {
     return { operation, followUp: await this.deps.state.getFollowUpProgress(operation.target, operation.id) };
   }
 
+  /** An operator ends an operation by hand (shared/abandon-operation.ts). */
+  async abandonOperation(operationId: string, change: PauseChange, log: Logger = this.deps.log): Promise<AbandonOutcome> {
+    return abandonOperation({ ...this.deps, log }, operationId, change);
+  }
+
   /** Ledger retention: the daily cleanup. Returns how many decisions and receipts were removed. */
   async purgeHistory(retentionDays: number, receiptRetentionDays: number): Promise<{ decisions: number; receipts: number }> {
     const now = this.deps.clock().getTime();
@@ -282,12 +289,12 @@ export class Scaler {
   private async completeFinishedOperation(target: TargetConfig, now: Date, log: Logger): Promise<boolean> {
     const operation = await this.deps.state.getOperationInProgress(target.name);
     if (!operation) return false;
-    // With a follow-up, the follow-up ends the operation (after the rebalance, for an elastic cluster). Launching
-    // again is idempotent (a running follow-up is adopted), and starts one that a crash or a missing durable
-    // client kept from starting after ARM accepted the update.
+    // With a follow-up, the follow-up ends the operation (after the rebalance, for an elastic cluster). Reconciling
+    // adopts a running follow-up, starts one that a crash or a missing durable client kept from starting, and
+    // records the outcome of one that ended without recording it.
     if (this.deps.followUps && operation.status === 'running') {
-      await this.launchFollowUp(target, operation, log);
-      return false;
+      const followUps = { state: this.deps.state, followUps: this.deps.followUps, log };
+      return reconcileRunningOperation(followUps, target, operation, now, () => this.launchFollowUp(target, operation, log));
     }
     const resumeToken = operation.arm.resumeToken;
     if (!resumeToken) {

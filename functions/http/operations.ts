@@ -1,7 +1,10 @@
-/** `GET /api/operations/{id}`: one operation by the id the scale response (or an alert's answer) gave out. */
+/**
+ * `GET /api/operations/{id}`: one operation by the id the scale response (or an alert's answer) gave out.
+ * `POST /api/operations/{id}/abandon` with `{ reason }`: an operator ends it by hand.
+ */
 import type { Services } from '../composition-root.js';
 import { httpEndpoint, type EndpointHandler } from './endpoint.js';
-import { routeParameter } from '../../shared/http/requests.js';
+import { parseAbandonBody, parseJsonBody, routeParameter } from '../../shared/http/requests.js';
 import { json } from '../../shared/http/response.js';
 import { operationView } from '../../shared/http/views.js';
 import { NotFoundError } from '../../shared/errors.js';
@@ -15,6 +18,23 @@ export function getOperationHandler(services: () => Promise<Services>): Endpoint
       const found = await scaler.findOperation(id);
       if (!found) throw new NotFoundError(`operation '${id.slice(0, 80)}' not found: no operation has this id; use the statusUrl a scale request or an alert answer returned`);
       return json(200, operationView(found.operation, apiBase, found.followUp));
+    },
+  });
+}
+
+/**
+ * `POST /api/operations/{id}/abandon`: 200 with the operation, now `abandoned`, and the ledger entry's id. Asking
+ * again answers the same (nothing is written twice); an operation that already ended otherwise is a 409.
+ */
+export function abandonOperationHandler(services: () => Promise<Services>): EndpointHandler {
+  return httpEndpoint(services, {
+    access: 'operate',
+    route: (request) => `operations/${encodeURIComponent(request.params['id'] ?? '')}/abandon`,
+    handle: async ({ request, services: { scaler }, caller, log, apiBase }) => {
+      const id = routeParameter('operation id', request.params['id']);
+      const { reason } = parseAbandonBody(parseJsonBody(await request.text()));
+      const outcome = await scaler.abandonOperation(id, { by: caller.name, reason }, log);
+      return json(200, { ...operationView(outcome.operation, apiBase), abandoned: outcome.changed, decisionId: outcome.decisionId });
     },
   });
 }

@@ -9,13 +9,14 @@ import * as df from 'durable-functions';
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
 import type { FollowUpLauncher } from '../../shared/follow-up.port.js';
+import type { FollowUpInstanceReport } from '../../shared/follow-up/reconcile.js';
 import type { TargetConfig } from '../../shared/config/schema.js';
 import type { OperationRecord } from '../../shared/state/state-store.port.js';
 import { followUpInputFor, followUpInstanceId } from '../../shared/follow-up/input.js';
 import { ScalerError, TransientError, describeError } from '../../shared/errors.js';
 import { FOLLOW_UP_ORCHESTRATION } from './names.js';
 
-export type DurableStarter = Pick<DurableClient, 'getStatus' | 'startNew'>;
+export type DurableStarter = Pick<DurableClient, 'getStatus' | 'startNew' | 'terminate'>;
 
 const invocations = new AsyncLocalStorage<InvocationContext>();
 
@@ -45,7 +46,8 @@ export class DurableFollowUpLauncher implements FollowUpLauncher {
     const client = this.client();
     const instanceId = followUpInstanceId(target.name);
     const existing = await statusOf(client, instanceId);
-    if (existing && operationOf(existing) === operation.id && !['Failed', 'Terminated'].includes(String(existing.runtimeStatus))) return;
+    // Only a live instance is adopted: one that ended (even for this operation) is replaced, so a relaunch runs.
+    if (existing && operationOf(existing) === operation.id && ACTIVE.has(existing.runtimeStatus)) return;
     if (existing && ACTIVE.has(existing.runtimeStatus)) {
       throw new TransientError(`the follow-up ${instanceId} still runs for operation ${operationOf(existing) ?? 'unknown'}; operation ${operation.id} gets its own once that one ends (the next evaluation tries again)`);
     }
@@ -57,6 +59,27 @@ export class DurableFollowUpLauncher implements FollowUpLauncher {
       if (now && ACTIVE.has(now.runtimeStatus) && operationOf(now) === operation.id) return;
       throw new TransientError(`starting the follow-up ${instanceId} of operation ${operation.id} failed: ${describeError(error)}; the next evaluation tries again`, { cause: error });
     }
+  }
+
+  async stop(target: TargetConfig, operation: OperationRecord, reason: string): Promise<void> {
+    const client = this.client();
+    const instanceId = followUpInstanceId(target.name);
+    const status = await statusOf(client, instanceId);
+    if (!status || !ACTIVE.has(status.runtimeStatus) || operationOf(status) !== operation.id) return;
+    // The client puts the reason into the URL as it is.
+    await client.terminate(instanceId, encodeURIComponent(reason.slice(0, 200)));
+  }
+
+  /** The instance as the durable client reports it, for the executor's reconcile (shared/follow-up/reconcile.ts). */
+  async inspect(target: TargetConfig): Promise<FollowUpInstanceReport | undefined> {
+    const instanceId = followUpInstanceId(target.name);
+    const status = await statusOf(this.client(), instanceId);
+    if (!status) return undefined;
+    const updated = new Date(status.lastUpdatedTime);
+    return {
+      instanceId, runtimeStatus: String(status.runtimeStatus), operationId: operationOf(status), output: status.output, customStatus: status.customStatus,
+      lastUpdatedAt: Number.isNaN(updated.getTime()) ? undefined : updated,
+    };
   }
 }
 

@@ -7,6 +7,7 @@ import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, RetryOptions as RetryOptionsType } from 'durable-functions';
 import { afterActivity, afterActivityFailure, afterTimer, nextCommand, startFollowUp } from '../../shared/follow-up/machine.js';
 import type { FollowUpState } from '../../shared/follow-up/machine-state.js';
+import type { FollowUpCustomStatus } from '../../shared/follow-up/reconcile.js';
 import { FOLLOW_UP_INPUT_VERSION, type FollowUpInput } from '../../shared/follow-up/input.js';
 import { activityFunctionName } from './names.js';
 
@@ -29,6 +30,11 @@ export const followUpOrchestrator: OrchestrationHandler = function* (context: Or
   for (;;) {
     const command = nextCommand(state, context.df.currentUtcDateTime);
     if (command.kind === 'complete') return command.result;
+    if (command.kind === 'fail') {
+      // Loudly: a Failed instance, whose custom status still carries the outcome for the scaler to record.
+      context.df.setCustomStatus({ ...progressStatus(state), unrecordedOutcome: command.result });
+      throw new Error(command.message);
+    }
     if (command.kind === 'continue-as-new') {
       context.df.continueAsNew({ resume: command.state } satisfies ResumedInput);
       return undefined;
@@ -45,12 +51,17 @@ export const followUpOrchestrator: OrchestrationHandler = function* (context: Or
     } catch (error) {
       state = afterActivityFailure(state, command, failureMessage(error), context.df.currentUtcDateTime);
     }
-    context.df.setCustomStatus({ phase: state.phase, jobId: state.jobId, attempts: state.attempts, rebalance: state.rebalance });
+    context.df.setCustomStatus(progressStatus(state));
     if (!context.df.isReplaying && state.phase !== phase) {
       context.info(`follow-up of ${state.input.target} (operation ${state.input.operationId}): ${phase} -> ${state.phase}`);
     }
   }
 };
+
+/** What the durable client shows of a running follow-up (its custom status). */
+function progressStatus(state: FollowUpState): FollowUpCustomStatus {
+  return { phase: state.phase, jobId: state.jobId, attempts: state.attempts, rebalance: state.rebalance };
+}
 
 function initialState(context: OrchestrationContext): FollowUpState {
   const input: unknown = context.df.getInput();

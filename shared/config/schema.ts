@@ -137,6 +137,7 @@ const rebalance = z
     haReadyTimeoutMinutes: count(1).max(2880).default(DEFAULTS.rebalance.haReadyTimeoutMinutes).describe('The same wait when zone-redundant high availability is on (standbys are added too).'),
     pollIntervalSeconds: count(5).max(3600).default(DEFAULTS.rebalance.pollIntervalSeconds).describe('How often the follow-up polls ARM and citus_rebalance_status().'),
     stuckScheduledMinutes: count(1).max(1440).default(DEFAULTS.rebalance.stuckScheduledMinutes).describe('Report a rebalance job that stays scheduled (never starts) this long.'),
+    timeoutMinutes: count(10).max(43_200).optional().describe('Longest the rebalance may take, from its first start to its end, pauses and retries included; past it the operation ends timed-out. Default: derived from the plan (1 h plus 2 min per GiB to move, per attempt).'),
   })
   .prefault({})
   .describe('The follow-up after an elastic-cluster scale-out.');
@@ -187,7 +188,7 @@ const database = z
 const kustoFollowUp = z
   .strictObject({
     pollIntervalSeconds: count(5).max(3600).default(DEFAULTS.kustoFollowUp.pollIntervalSeconds).describe('How often the follow-up polls ARM for the end of the update.'),
-    timeoutMinutes: count(1).max(2880).default(DEFAULTS.kustoFollowUp.timeoutMinutes).describe('How long to wait for the update before recording it as failed.'),
+    timeoutMinutes: count(1).max(2880).default(DEFAULTS.kustoFollowUp.timeoutMinutes).describe('How long to wait for the update before recording the operation as timed-out.'),
   })
   .prefault({})
   .describe('The follow-up after an ADX capacity change: wait for ARM, record how long it took.');

@@ -5,6 +5,7 @@
  */
 import type { JobState, ShardTransferMode } from '../citus/names.js';
 import type { ConnectionPolicy } from '../citus/connection-limits.js';
+import type { OutcomeStatus } from './machine-state.js';
 
 export const ACTIVITY_NAMES = [
   'checkArm',
@@ -61,7 +62,7 @@ export interface PreflightInput extends Addressed {
   minFreeDiskPercent: number;
 }
 export type PreflightResult =
-  | { kind: 'adopt'; jobId: number; state: JobState }
+  | { kind: 'adopt'; jobId: number; state: JobState; bytes: number }
   | { kind: 'nothing-to-move'; message: string }
   | { kind: 'blocked'; problems: string[] }
   | { kind: 'ready'; moves: number; bytes: number };
@@ -120,7 +121,7 @@ export interface RestoreExecutorsResult {
 }
 
 export interface FinishInput extends Addressed {
-  status: 'succeeded' | 'failed';
+  status: OutcomeStatus;
   message: string;
   /** Failures an operator must hear about (logged at error level with `alert: true`). */
   alert: boolean;
@@ -129,7 +130,7 @@ export interface FinishInput extends Addressed {
   at: string;
 }
 export interface FinishResult {
-  status: 'succeeded' | 'failed';
+  status: OutcomeStatus;
   durationSeconds: number;
 }
 

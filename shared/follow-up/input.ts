@@ -19,6 +19,8 @@ export interface RebalanceSettings {
   maxAttempts: number;
   minFreeDiskPercent: number;
   stuckScheduledMinutes: number;
+  /** `rebalance.timeoutMinutes`; absent: derived from the plan at the pre-flight (see deadline.ts). */
+  timeoutMinutes?: number | undefined;
 }
 
 export interface FollowUpInput {
@@ -79,6 +81,7 @@ export function followUpInputFor(target: TargetConfig, operation: OperationRecor
           maxAttempts: rebalance.maxAttempts,
           minFreeDiskPercent: rebalance.minFreeDiskPercent,
           stuckScheduledMinutes: rebalance.stuckScheduledMinutes,
+          timeoutMinutes: rebalance.timeoutMinutes,
         }
       : undefined,
   };

@@ -9,8 +9,11 @@ import type { JobState } from '../citus/names.js';
 export const PHASES = ['wait-arm', 'verify-nodes', 'connections', 'preflight', 'raise-executors', 'start', 'monitor', 'paused', 'restore', 'finish', 'done'] as const;
 export type Phase = (typeof PHASES)[number];
 
+/** How a follow-up ends: `timed-out` when it ran past a deadline, in whatever phase. */
+export type OutcomeStatus = 'succeeded' | 'failed' | 'timed-out';
+
 export interface Outcome {
-  status: 'succeeded' | 'failed';
+  status: OutcomeStatus;
   message: string;
   /** Operators must hear about it (logged at error level with alert: true). */
   alert: boolean;
@@ -33,6 +36,10 @@ export interface FollowUpState {
   startedAt: string;
   /** When waiting for ARM or the nodes gives up. */
   deadline?: string | undefined;
+  /** When the rebalance, from its first start and pauses included, gives up (set by the pre-flight). */
+  rebalanceDeadline?: string | undefined;
+  /** Why the outcome could not be recorded: the orchestration then fails, and the scaler's next evaluation reconciles. */
+  unrecorded?: string | undefined;
   /** Sleep (durable timer) until then before the phase's next step. */
   waitUntil?: string | undefined;
   /** Why the last check was not ready yet, for the timeout message. */
@@ -69,7 +76,7 @@ export type ActivityCall = { [Name in ActivityName]: { kind: 'activity'; name: N
 export interface FollowUpResult {
   target: string;
   operationId: string;
-  status: 'succeeded' | 'failed';
+  status: OutcomeStatus;
   message: string;
   jobId?: number | undefined;
   attempts: number;
@@ -79,7 +86,9 @@ export type Command =
   | ActivityCall
   | { kind: 'timer'; fireAt: string }
   | { kind: 'continue-as-new'; state: FollowUpState }
-  | { kind: 'complete'; result: FollowUpResult };
+  | { kind: 'complete'; result: FollowUpResult }
+  /** End the orchestration as Failed: the outcome is known but could not be written to the operation. */
+  | { kind: 'fail'; message: string; result: FollowUpResult };
 
 /** A long rebalance polls thousands of times; restarting the history keeps every replay short. */
 export const MAX_WAITS_PER_EXECUTION = 100;

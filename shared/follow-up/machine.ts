@@ -8,13 +8,18 @@
  * -> poll to a terminal state (retry failed jobs up to maxAttempts; a paused job waits for resume) -> restore the
  * executor settings, whatever happened -> record the outcome (the cooldown starts there).
  * ADX, or a rebalance turned off: wait for ARM -> record the outcome.
+ *
+ * Every phase is bounded: waiting for ARM and the nodes by the ready timeouts, the rebalance (pauses included) by
+ * its own deadline; past one, the follow-up ends `timed-out`. An outcome that cannot be recorded fails the
+ * orchestration, so the scaler's next evaluation reconciles the operation from the orchestration's status.
  */
 import type { FollowUpInput } from './input.js';
 import type {
   CheckArmResult, CheckControlResult, InspectNodesResult, PollRebalanceResult, PreflightResult, RaiseExecutorsResult, StartRebalanceResult,
 } from './activity-contract.js';
 import { formatBytes } from '../citus/preflight.js';
-import { MAX_FINISH_FAILURES, MAX_POLL_FAILURES, MAX_WAITS_PER_EXECUTION, type ActivityCall, type Command, type FollowUpState, type Outcome, type Phase } from './machine-state.js';
+import { rebalanceTimeoutMinutes } from './deadline.js';
+import { MAX_FINISH_FAILURES, MAX_POLL_FAILURES, MAX_WAITS_PER_EXECUTION, type ActivityCall, type Command, type FollowUpResult, type FollowUpState, type Outcome, type Phase } from './machine-state.js';
 
 export function startFollowUp(input: FollowUpInput, now: Date): FollowUpState {
   return {
@@ -24,7 +29,7 @@ export function startFollowUp(input: FollowUpInput, now: Date): FollowUpState {
 }
 
 export function nextCommand(state: FollowUpState, now: Date): Command {
-  if (state.phase === 'done') return complete(state);
+  if (state.phase === 'done') return state.unrecorded === undefined ? complete(state) : failUnrecorded(state);
   if (state.waitUntil !== undefined && Date.parse(state.waitUntil) > now.getTime()) {
     if (state.waits >= MAX_WAITS_PER_EXECUTION) return { kind: 'continue-as-new', state: { ...state, waits: 0 } };
     return { kind: 'timer', fireAt: state.waitUntil };
@@ -38,12 +43,20 @@ export function afterTimer(state: FollowUpState): FollowUpState {
 
 /** The activity of `call` returned `result`. */
 export function afterActivity(state: FollowUpState, call: ActivityCall, result: unknown, now: Date): FollowUpState {
-  const next = { ...state, failures: 0 };
+  return enforceRebalanceDeadline(applyResult({ ...state, failures: 0 }, call, result, now), now);
+}
+
+/** The activity of `call` failed after its retries; `message` says why. */
+export function afterActivityFailure(state: FollowUpState, call: ActivityCall, message: string, now: Date): FollowUpState {
+  return enforceRebalanceDeadline(applyFailure(state, call, message, now), now);
+}
+
+function applyResult(next: FollowUpState, call: ActivityCall, result: unknown, now: Date): FollowUpState {
   switch (call.name) {
     case 'checkArm': return afterCheckArm(next, result as CheckArmResult, now);
     case 'inspectNodes': return afterInspectNodes(next, result as InspectNodesResult, now);
     case 'reconcileConnections': return afterConnections(next);
-    case 'preflight': return afterPreflight(next, result as PreflightResult);
+    case 'preflight': return afterPreflight(next, result as PreflightResult, now);
     case 'raiseExecutors': return afterRaise(next, result as RaiseExecutorsResult);
     case 'startRebalance': return afterStart(next, result as StartRebalanceResult);
     case 'pollRebalance': return afterPoll(next, result as PollRebalanceResult, now);
@@ -53,15 +66,14 @@ export function afterActivity(state: FollowUpState, call: ActivityCall, result: 
   }
 }
 
-/** The activity of `call` failed after its retries; `message` says why. */
-export function afterActivityFailure(state: FollowUpState, call: ActivityCall, message: string, now: Date): FollowUpState {
+function applyFailure(state: FollowUpState, call: ActivityCall, message: string, now: Date): FollowUpState {
   const failures = state.failures + 1;
   const next = { ...state, failures };
   switch (call.name) {
     case 'checkArm':
     case 'inspectNodes':
       // Reads that may work again (ARM throttled, the coordinator restarting after the resize): wait, bounded.
-      return pastDeadline(next, now) ? finishWith(next, failed(`${timeoutMessage(next)}; last error: ${message}`)) : waitFor({ ...next, lastWait: message }, now);
+      return pastDeadline(next, now) ? finishWith(next, timedOut(`${timeoutMessage(next)}; last error: ${message}`)) : waitFor({ ...next, lastWait: message }, now);
     case 'reconcileConnections':
       return afterConnections({ ...next, failures: 0, notes: [...state.notes, `the connection limits could not be reconciled: ${message}`] });
     case 'preflight':
@@ -79,7 +91,7 @@ export function afterActivityFailure(state: FollowUpState, call: ActivityCall, m
       return leaveRestore({ ...next, failures: 0, executorsRaised: false, notes: [...state.notes, `the executor settings could not be restored (${message}); set citus.max_background_task_executors and citus.max_background_task_executors_per_node back by hand (see the follow-up's executors record)`] });
     case 'finish':
       if (failures < MAX_FINISH_FAILURES) return waitFor(next, now);
-      return { ...next, phase: 'done', notes: [...state.notes, `the outcome could not be recorded: ${message}`] };
+      return { ...next, phase: 'done', unrecorded: message };
   }
 }
 
@@ -118,7 +130,7 @@ function afterCheckArm(state: FollowUpState, result: CheckArmResult, now: Date):
   }
   if (!result.ready) {
     const lastWait = `ARM shows ${result.capacity} ${unit(input)}, state ${result.status}, operation ${result.lro}`;
-    return pastDeadline(next, now) ? finishWith(next, failed(timeoutMessage({ ...next, lastWait }))) : waitFor({ ...next, lastWait }, now);
+    return pastDeadline(next, now) ? finishWith(next, timedOut(timeoutMessage({ ...next, lastWait }))) : waitFor({ ...next, lastWait }, now);
   }
   const armSummary = `ARM finished the update to ${result.capacity} ${unit(input)}`;
   if (input.kind === 'kusto-cluster' || input.direction === 'in') return finishWith({ ...next, armSummary }, succeeded(armSummary));
@@ -135,20 +147,46 @@ function afterInspectNodes(state: FollowUpState, result: InspectNodesResult, now
   if (result.kind === 'ready') return enter({ ...state, deadline: undefined }, 'connections');
   if (result.kind === 'failed') return finishWith(state, failed(result.message));
   const next = { ...state, lastWait: result.message };
-  return pastDeadline(next, now) ? finishWith(next, failed(timeoutMessage(next))) : waitFor(next, now);
+  return pastDeadline(next, now) ? finishWith(next, timedOut(timeoutMessage(next))) : waitFor(next, now);
 }
 
-function afterPreflight(state: FollowUpState, result: PreflightResult): FollowUpState {
+function afterPreflight(state: FollowUpState, result: PreflightResult, now: Date): FollowUpState {
   switch (result.kind) {
     case 'adopt':
-      return enter({ ...state, jobId: result.jobId, attempts: 1, notes: [...state.notes, `adopted rebalance job ${result.jobId}, already ${result.state} when the follow-up got there`] }, 'monitor');
+      return enter({ ...withRebalanceDeadline(state, result.bytes, now), jobId: result.jobId, attempts: 1, notes: [...state.notes, `adopted rebalance job ${result.jobId}, already ${result.state} when the follow-up got there`] }, 'monitor');
     case 'nothing-to-move':
       return finishWith(state, succeeded(`${armSummaryOf(state)}; nothing to rebalance: ${result.message}`));
     case 'blocked':
       return finishWith(state, failed(`the rebalance was not started: ${result.problems.join('; ')}`));
     case 'ready':
-      return enter(state, state.startParallelism > 1 ? 'raise-executors' : 'start');
+      return enter(withRebalanceDeadline(state, result.bytes, now), state.startParallelism > 1 ? 'raise-executors' : 'start');
   }
+}
+
+function withRebalanceDeadline(state: FollowUpState, bytesToMove: number, now: Date): FollowUpState {
+  return { ...state, rebalanceDeadline: minutesAfter(now, rebalanceTimeoutMinutes(required(state.input.rebalance), bytesToMove)) };
+}
+
+const REBALANCE_PHASES: ReadonlySet<Phase> = new Set(['raise-executors', 'start', 'monitor', 'paused']);
+
+/** Past the rebalance's deadline, in any of its phases: end timed-out (through the restore of the executor settings). */
+function enforceRebalanceDeadline(state: FollowUpState, now: Date): FollowUpState {
+  if (state.rebalanceDeadline === undefined || !REBALANCE_PHASES.has(state.phase) || now.getTime() < Date.parse(state.rebalanceDeadline)) return state;
+  return finishWith(state, timedOut(rebalanceTimeoutMessage(state)));
+}
+
+function rebalanceTimeoutMessage(state: FollowUpState): string {
+  const settings = required(state.input.rebalance);
+  const minutes = Math.round((Date.parse(state.rebalanceDeadline ?? state.startedAt) - Date.parse(state.startedAt)) / 60_000);
+  const limit = settings.timeoutMinutes === undefined ? 'the limit derived from the plan; set rebalance.timeoutMinutes to change it' : 'rebalance.timeoutMinutes';
+  const job = state.jobId === undefined ? 'no rebalance job was running' : jobLeftBehind(state);
+  return `timed out: the rebalance did not end within its deadline (${minutes} min after the follow-up began, ${limit}); ${job}`;
+}
+
+function jobLeftBehind(state: FollowUpState): string {
+  if (state.phase === 'paused') return `it was paused (job ${state.jobId} stopped); start the remaining moves by hand with citus_rebalance_start() when it suits you`;
+  const progress = state.rebalance ? `, ${state.rebalance.state} at ${state.rebalance.movesDone} of ${state.rebalance.movesTotal} move(s)` : '';
+  return `rebalance job ${state.jobId}${progress}, is left as it is: let it finish, or stop it with SELECT citus_rebalance_stop()`;
 }
 
 function afterRaise(state: FollowUpState, result: RaiseExecutorsResult): FollowUpState {
@@ -222,11 +260,18 @@ function timeoutMessage(state: FollowUpState): string {
 }
 
 function complete(state: FollowUpState): Command {
+  return { kind: 'complete', result: resultOf(state) };
+}
+
+function failUnrecorded(state: FollowUpState): Command {
+  const result = resultOf(state);
+  const message = `the follow-up of operation ${state.input.operationId} ended ${result.status} but could not record it after ${MAX_FINISH_FAILURES} tries (${state.unrecorded ?? 'no reason given'}); the operation stays running until the scaler's next evaluation records this outcome from the orchestration's status`;
+  return { kind: 'fail', message, result };
+}
+
+function resultOf(state: FollowUpState): FollowUpResult {
   const outcome = state.outcome ?? failed('the follow-up ended without an outcome');
-  return {
-    kind: 'complete',
-    result: { target: state.input.target, operationId: state.input.operationId, status: outcome.status, message: outcome.message, jobId: state.jobId, attempts: state.attempts },
-  };
+  return { target: state.input.target, operationId: state.input.operationId, status: outcome.status, message: outcome.message, jobId: state.jobId, attempts: state.attempts };
 }
 
 function minutesAfter(time: Date, minutes: number): string {
@@ -243,6 +288,10 @@ function succeeded(message: string): Outcome {
 
 function failed(message: string): Outcome {
   return { status: 'failed', message, alert: true };
+}
+
+function timedOut(message: string): Outcome {
+  return { status: 'timed-out', message, alert: true };
 }
 
 function unit(input: FollowUpInput): string {

@@ -36,7 +36,7 @@ export interface FollowUpProgressDocument {
   rebalanceStart?: { jobId: number; attempt: number; kind: 'started' | 'adopted'; message: string; at: string; taskBytes: Record<string, number> };
   rebalance?: RebalanceProgress & { attempt: number; checkedAt: string };
   attempts?: Array<{ attempt: number; jobId: number; state: string; movesDone: number; movesTotal: number; messages: string[] }>;
-  outcome?: { status: 'succeeded' | 'failed'; message: string; notes: string[]; completedAt: string; durationSeconds: number };
+  outcome?: { status: 'succeeded' | 'failed' | 'timed-out'; message: string; notes: string[]; completedAt: string; durationSeconds: number };
   alerts?: ProgressAlert[];
 }
 

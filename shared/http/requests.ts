@@ -90,6 +90,11 @@ export function parseRebalanceControlBody(body: unknown): { reason: string } {
   return parseWith(rebalanceControlSchema, body, 'reason');
 }
 
+/** `POST /api/operations/{id}/abandon`: `{ reason }`, required. */
+export function parseAbandonBody(body: unknown): { reason: string } {
+  return parseWith(rebalanceControlSchema, body, 'reason');
+}
+
 export const DEFAULT_DECISIONS = 5;
 const MAX_DECISIONS = 50;
 

@@ -45,6 +45,7 @@ export const POLICY_REASON_CODES = [
 export const EXECUTOR_REASON_CODES = [
   'LeaseHeld', // another evaluation holds the target's lease and is acting on it
   'OutsideLimits', // an operator asked for a capacity outside the limits: refused rather than clamped
+  'OperationAbandoned', // an operator ended an operation by hand (POST /api/operations/{id}/abandon)
 ] as const;
 
 export const REASON_CODES = [...POLICY_REASON_CODES, ...EXECUTOR_REASON_CODES] as const;

@@ -37,7 +37,21 @@ const READABLE_VERSIONS = [SCHEMA_VERSION];
 const TRIGGERS: readonly Trigger[] = ['timer', 'alert', 'manual'];
 const DIRECTIONS: readonly Direction[] = ['out', 'in'];
 const ACTIONS: readonly ScaleAction[] = ['none', 'scale-out', 'scale-in'];
-const TERMINAL_STATUSES: readonly OperationStatus[] = ['succeeded', 'failed', 'cancelled'];
+const TERMINAL_STATUSES: readonly OperationStatus[] = ['succeeded', 'failed', 'cancelled', 'timed-out', 'abandoned'];
+
+/**
+ * Operation rows: version 1 knows the statuses up to `cancelled`; version 2 adds `timed-out` and `abandoned`. Only a
+ * row with one of the new statuses is written as version 2, so a scaler that reads only version 1 (a rolling
+ * deployment, a rollback) still reads every other operation and fails loudly, by version, on those it cannot know.
+ */
+const OPERATION_SCHEMA_VERSION = 2;
+const READABLE_OPERATION_VERSIONS = [SCHEMA_VERSION, OPERATION_SCHEMA_VERSION];
+const VERSION_1_STATUSES: readonly OperationStatus[] = ['started', 'running', 'succeeded', 'failed', 'cancelled'];
+
+function operationSchemaVersion(operation: OperationRecord): number {
+  const statuses = [operation.status, ...operation.history.map((step) => step.status)];
+  return statuses.every((status) => VERSION_1_STATUSES.includes(status)) ? SCHEMA_VERSION : OPERATION_SCHEMA_VERSION;
+}
 
 export function isTerminal(status: OperationStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
@@ -88,7 +102,7 @@ export function operationEntity(operation: OperationRecord): EntityWrite {
     rowKey: operationRowKey(operation.startedAt, operation.id),
     properties: {
       ...definedProperties({
-        schemaVersion: SCHEMA_VERSION,
+        schemaVersion: operationSchemaVersion(operation),
         operationId: operation.id,
         target: operation.target,
         trigger: operation.trigger,
@@ -118,7 +132,8 @@ export function operationEntity(operation: OperationRecord): EntityWrite {
 
 export function operationFromRow(table: string, row: StoredRow): OperationRecord {
   const read = new RowReader(table, row);
-  read.schemaVersion(READABLE_VERSIONS);
+  const version = read.schemaVersion(READABLE_OPERATION_VERSIONS);
+  const statuses = version === SCHEMA_VERSION ? VERSION_1_STATUSES : OPERATION_STATUSES;
   return withoutUndefined({
     id: read.string('operationId'),
     target: read.string('target'),
@@ -126,7 +141,7 @@ export function operationFromRow(table: string, row: StoredRow): OperationRecord
     direction: read.oneOf('direction', DIRECTIONS),
     from: read.number('fromCapacity'),
     to: read.number('toCapacity'),
-    status: read.oneOf('status', OPERATION_STATUSES),
+    status: read.oneOf('status', statuses),
     startedAt: read.date('startedAt'),
     completedAt: read.optionalDate('completedAt'),
     updatedAt: read.date('updatedAt'),
@@ -141,22 +156,22 @@ export function operationFromRow(table: string, row: StoredRow): OperationRecord
       correlationId: read.optionalString('armCorrelationId'),
       resumeToken: read.optionalString('armResumeToken'),
     }),
-    history: historyFrom(read),
+    history: historyFrom(read, statuses),
   });
 }
 
-function historyFrom(read: RowReader): OperationTransition[] {
+function historyFrom(read: RowReader, statuses: readonly OperationStatus[]): OperationTransition[] {
   const value = read.json('history');
   if (!Array.isArray(value)) return read.fail('property history is not a list of transitions');
-  return value.map((step: unknown, index) => transitionFrom(read, step, index));
+  return value.map((step: unknown, index) => transitionFrom(read, step, index, statuses));
 }
 
-function transitionFrom(read: RowReader, step: unknown, index: number): OperationTransition {
+function transitionFrom(read: RowReader, step: unknown, index: number, statuses: readonly OperationStatus[]): OperationTransition {
   if (typeof step !== 'object' || step === null) return read.fail(`history[${index}] is not an object`);
   const status: unknown = Reflect.get(step, 'status');
   const at: unknown = Reflect.get(step, 'at');
   const message: unknown = Reflect.get(step, 'message');
-  const statusMatch = OPERATION_STATUSES.find((candidate) => candidate === status);
+  const statusMatch = statuses.find((candidate) => candidate === status);
   const time = typeof at === 'string' ? new Date(at) : undefined;
   if (statusMatch === undefined || time === undefined || Number.isNaN(time.getTime())) {
     return read.fail(`history[${index}] has no valid status and time`);

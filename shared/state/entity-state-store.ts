@@ -51,11 +51,13 @@ const MAX_PAGE_SIZE = 1000;
 const PAUSE_WRITE_ATTEMPTS = 5;
 
 const NEXT_STATUSES: Record<OperationStatus, readonly OperationStatus[]> = {
-  started: ['running', 'succeeded', 'failed', 'cancelled'],
-  running: ['succeeded', 'failed', 'cancelled'],
+  started: ['running', 'succeeded', 'failed', 'cancelled', 'timed-out', 'abandoned'],
+  running: ['succeeded', 'failed', 'cancelled', 'timed-out', 'abandoned'],
   succeeded: [],
   failed: [],
   cancelled: [],
+  'timed-out': [],
+  abandoned: [],
 };
 
 /**

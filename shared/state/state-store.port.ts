@@ -38,8 +38,9 @@ export interface StateStore {
   createOperation(operation: NewOperation): Promise<OperationRecord>;
 
   /**
-   * Moves an operation along started -> running -> succeeded | failed | cancelled (started may also end
-   * directly), appending the transition to its history. A terminal status sets `completedAt` to `update.at`.
+   * Moves an operation along started -> running -> succeeded | failed | cancelled | timed-out | abandoned
+   * (started may also end directly), appending the transition to its history. `timed-out`: its follow-up ran past
+   * its deadline; `abandoned`: an operator ended it by hand. A terminal status sets `completedAt` to `update.at`.
    * Throws `NotFoundError` for an unknown id and `StateConflictError<OperationRecord>` when the transition is
    * not allowed (e.g. the operation already ended) or a concurrent update won.
    */
@@ -125,7 +126,7 @@ export interface Lease {
   etag: string;
 }
 
-export const OPERATION_STATUSES = ['started', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const OPERATION_STATUSES = ['started', 'running', 'succeeded', 'failed', 'cancelled', 'timed-out', 'abandoned'] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 
 /** What ARM told us when the long-running update started; enough to poll or to find it in the activity log. */

@@ -2,7 +2,8 @@
 import type { Services } from '../../functions/composition-root.js';
 import { alertWebhookHandler } from '../../functions/http/alert-webhook.js';
 import { getTargetHandler, listTargetsHandler, pauseTargetHandler, rebalanceControlHandler, scaleTargetHandler } from '../../functions/http/targets.js';
-import { getOperationHandler } from '../../functions/http/operations.js';
+import { abandonOperationHandler, getOperationHandler } from '../../functions/http/operations.js';
+import { withDurableClient } from '../../functions/orchestration/launcher.js';
 import { callApi, type ApiAnswer } from './http-api.js';
 
 export interface ScalerApi {
@@ -16,9 +17,11 @@ export interface ScalerApi {
   resumeRebalance(target: string, body: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
   /** Follows a status URL (or an operation id) the API handed out. */
   operation(urlOrId: string, headers?: Record<string, string>): Promise<ApiAnswer>;
+  abandon(operationId: string, body: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
 }
 
-export function scalerApi(services: Services): ScalerApi {
+/** `durableClient`: the client data the host binds to the functions that take a durable client (a task hub's). */
+export function scalerApi(services: Services, durableClient?: unknown): ScalerApi {
   const provide = () => Promise.resolve(services);
   const handlers = {
     alert: alertWebhookHandler(provide),
@@ -30,6 +33,7 @@ export function scalerApi(services: Services): ScalerApi {
     operation: getOperationHandler(provide),
     pauseRebalance: rebalanceControlHandler(provide, 'pause'),
     resumeRebalance: rebalanceControlHandler(provide, 'resume'),
+    abandon: withDurableClient(abandonOperationHandler(provide)),
   };
   return {
     alert: (body, headers) => callApi(handlers.alert, { method: 'POST', path: '/api/alerts', body, ...(headers ? { headers } : {}) }),
@@ -40,6 +44,7 @@ export function scalerApi(services: Services): ScalerApi {
     targets: (query = '', headers) => callApi(handlers.targets, { method: 'GET', path: `/api/targets${query}`, ...(headers ? { headers } : {}) }),
     pauseRebalance: (name, body, headers) => callApi(handlers.pauseRebalance, { method: 'POST', path: `/api/targets/${name}/rebalance/pause`, params: { name }, body, ...(headers ? { headers } : {}) }),
     resumeRebalance: (name, body, headers) => callApi(handlers.resumeRebalance, { method: 'POST', path: `/api/targets/${name}/rebalance/resume`, params: { name }, body, ...(headers ? { headers } : {}) }),
+    abandon: (id, body, headers) => callApi(handlers.abandon, { method: 'POST', path: `/api/operations/${encodeURIComponent(id)}/abandon`, params: { id }, body, durableClient, ...(headers ? { headers } : {}) }),
     operation: (urlOrId, headers) => {
       const id = decodeURIComponent(urlOrId.split('/operations/').at(-1) ?? urlOrId);
       return callApi(handlers.operation, { method: 'GET', path: `/api/operations/${encodeURIComponent(id)}`, params: { id }, ...(headers ? { headers } : {}) });

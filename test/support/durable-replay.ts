@@ -103,7 +103,15 @@ export interface ReplayOptions {
   afterActivity?: (call: ActivityCall) => Promise<void> | void;
   /** Simulate a host crash after the activity ran but before its result was stored: it runs again. */
   loseResult?: (call: ActivityCall, attempt: number) => boolean;
+  /**
+   * The host reports this delivery of the activity failed, with the returned message, without running it (its
+   * worker died, or what it needs is down). Undefined lets the activity run.
+   */
+  failDelivery?: (call: { name: string; input: unknown }) => string | undefined;
 }
+
+/** Where durable-functions appends the orchestrator's state to the message of an orchestration that failed. */
+const OUT_OF_PROC_DATA = '\n\n$OutOfProcData$:';
 
 export class ReplayDriver {
   readonly episodes: Episode[] = [];
@@ -113,6 +121,10 @@ export class ReplayDriver {
   output: unknown;
   customStatus: unknown;
   failure: Error | undefined;
+  /** The message a failed orchestration ends with, as the extension records it (the instance's output). */
+  failureMessage: string | undefined;
+  /** What activities logged, with their fields. */
+  readonly logLines: Array<{ level: string; message: string; fields: unknown }> = [];
   done = false;
   private orchestrator: Handler;
   private activities: Readonly<Record<string, ActivityFunction>>;
@@ -167,6 +179,7 @@ export class ReplayDriver {
       state = await this.invoke(JSON.parse(snapshot) as object[], this.input);
     } catch (error) {
       this.failure = error instanceof Error ? error : new Error(String(error));
+      this.recordFailure(this.failure.message);
       this.done = true;
       return;
     }
@@ -223,7 +236,19 @@ export class ReplayDriver {
     const activity = this.activities[name];
     if (!activity) throw new Error(`no activity named ${name} is registered`);
     for (let delivery = 1; ; delivery++) {
-      const context = new InvocationContextClass({ invocationId: randomUUID(), functionName: name, logHandler: (level, ...args) => this.logs.push(`${level}: ${String(args[0])}`) });
+      const context = new InvocationContextClass({
+        invocationId: randomUUID(), functionName: name,
+        logHandler: (level, ...args) => {
+          this.logs.push(`${level}: ${String(args[0])}`);
+          this.logLines.push({ level, message: String(args[0]), fields: args[1] });
+        },
+      });
+      const refused = this.options.failDelivery?.({ name, input });
+      if (refused !== undefined) {
+        const call: ActivityCall = { name, input, outcome: 'failed', error: refused };
+        this.calls.push(call);
+        return call;
+      }
       let call: ActivityCall;
       try {
         const result = await activity(JSON.parse(JSON.stringify(input)) as unknown, context);
@@ -239,6 +264,18 @@ export class ReplayDriver {
       await this.options.afterActivity?.(call);
       return call;
     }
+  }
+
+  /** Reads the failure as the extension does: the state's error becomes the output, its custom status stays. */
+  private recordFailure(text: string): void {
+    const at = text.indexOf(OUT_OF_PROC_DATA);
+    if (at < 0) {
+      this.failureMessage = text;
+      return;
+    }
+    const state = JSON.parse(text.slice(at + OUT_OF_PROC_DATA.length)) as { error?: string; customStatus?: unknown };
+    this.failureMessage = state.error ?? text.slice(0, at);
+    this.customStatus = state.customStatus;
   }
 
   private continueAsNew(input: unknown): void {

@@ -8,6 +8,7 @@ import functions, { type HttpHandler } from '@azure/functions';
 import { HttpRequest, InvocationContext } from './functions-runtime.js';
 import type { LogLine } from './scaler-harness.js';
 import type { LogFields } from '../../shared/logging.js';
+import { durableClientInput } from '../../functions/orchestration/launcher.js';
 
 const { HttpResponse } = functions;
 export const APP_URL = 'https://scaler-test.azurewebsites.net';
@@ -20,6 +21,8 @@ export interface ApiCall {
   /** A value is sent as JSON; a string is sent as is. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** What the host binds to the function's durableClient input (a task hub's client data). */
+  durableClient?: unknown;
 }
 
 export interface ApiAnswer {
@@ -37,7 +40,10 @@ export async function callApi(handler: HttpHandler, call: ApiCall): Promise<ApiA
     invocationId: randomUUID(),
     functionName: 'http',
     logHandler: (level, ...args) => logs.push({ level, message: String(args[0]), fields: args[1] as LogFields | undefined }),
+    // As registered with extraInputs [durableClientInput], when the test binds a durable client.
+    ...(call.durableClient === undefined ? {} : { options: { trigger: { type: 'httpTrigger', name: 'request' }, extraInputs: [durableClientInput] as never } }),
   });
+  if (call.durableClient !== undefined) context.extraInputs.set(durableClientInput, call.durableClient);
   const body = call.body === undefined ? undefined : { string: typeof call.body === 'string' ? call.body : JSON.stringify(call.body) };
   const url = new URL(call.path, APP_URL);
   const request = new HttpRequest({

@@ -2,7 +2,8 @@
  * A stand-in for the Durable Functions extension's HTTP client API, the part durable-functions' DurableClient
  * calls through `rpcBaseUrl`: start an orchestration (`POST orchestrators/{name}/{instanceId}`) and read an
  * instance's status (`GET instances/{instanceId}`). With its client data bound to an invocation's durableClient
- * input, the app's real launcher and the real DurableClient run unchanged. Running the instances is the replay
+ * input, the app's real launcher and the real DurableClient run unchanged. Terminating (`POST instances/{id}/terminate`)
+ * works as the extension answers it. Running the instances is the replay
  * driver's job; tests move an instance to Completed when it has run.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -23,6 +24,8 @@ export class TaskHubStandIn {
   readonly instances = new Map<string, HubInstance>();
   /** Every start request, accepted or refused. */
   readonly starts: Array<{ name: string; instanceId: string; accepted: boolean }> = [];
+  /** Every terminate request, with its reason as the client sent it. */
+  readonly terminations: Array<{ instanceId: string; reason: string }> = [];
 
   private constructor(
     private readonly server: Server,
@@ -51,10 +54,10 @@ export class TaskHubStandIn {
     };
   }
 
-  setStatus(instanceId: string, runtimeStatus: string, output: unknown = null): void {
+  setStatus(instanceId: string, runtimeStatus: string, output: unknown = null, customStatus?: unknown): void {
     const instance = this.instances.get(instanceId);
     if (!instance) throw new Error(`no instance ${instanceId}`);
-    Object.assign(instance, { runtimeStatus, output, lastUpdatedTime: this.clock().toISOString() });
+    Object.assign(instance, { runtimeStatus, output, lastUpdatedTime: this.clock().toISOString() }, customStatus === undefined ? {} : { customStatus });
   }
 
   close(): Promise<void> {
@@ -70,12 +73,24 @@ export class TaskHubStandIn {
     });
     const start = /^\/durabletask\/orchestrators\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     const status = /^\/durabletask\/instances\/([^/]+)$/.exec(url.pathname);
+    const terminate = /^\/durabletask\/instances\/([^/]+)\/terminate$/.exec(url.pathname);
+    if (request.method === 'POST' && terminate) return this.terminateInstance(decodeURIComponent(terminate[1] ?? ''), url.searchParams.get('reason') ?? '', response);
     if (request.method === 'POST' && start) return this.startInstance(decodeURIComponent(start[1] ?? ''), decodeURIComponent(start[2] ?? ''), body, response);
     if (request.method === 'GET' && status) {
       const instance = this.instances.get(decodeURIComponent(status[1] ?? ''));
       return send(response, instance ? 200 : 404, instance ?? null);
     }
     return send(response, 404, { message: `not a client API route: ${request.method} ${url.pathname}` });
+  }
+
+  /** Like the extension: 202 for a running instance (it ends Terminated, the reason as its output), 410 for one that ended. */
+  private terminateInstance(instanceId: string, reason: string, response: ServerResponse): void {
+    const instance = this.instances.get(instanceId);
+    if (!instance) return send(response, 404, { message: `No instance with ID '${instanceId}' found.` });
+    this.terminations.push({ instanceId, reason });
+    if (!['Running', 'Pending', 'ContinuedAsNew', 'Suspended'].includes(instance.runtimeStatus)) return send(response, 410, null);
+    this.setStatus(instanceId, 'Terminated', reason);
+    send(response, 202, null);
   }
 
   private startInstance(name: string, instanceId: string, body: string, response: ServerResponse): void {

@@ -51,12 +51,16 @@ export async function finish(context: StepContext, input: FinishInput): Promise<
   if (ended.status !== input.status) log.log('warn', `operation ${input.operationId} had already ended ${ended.status} before the follow-up recorded ${input.status}: ${message}`);
   await context.record(target, input.operationId, 'completed', (document) => {
     document.outcome = { status: input.status, message: input.message, notes: input.notes, completedAt: at.toISOString(), durationSeconds };
-    if (input.alert) addAlert(document, { at: at.toISOString(), code: 'FollowUpFailed', message: input.message });
+    if (input.alert) addAlert(document, { at: at.toISOString(), code: alertEvent(input.status), message: input.message });
   });
-  if (input.alert) log.log('error', `follow-up failed: ${message}`, { alert: true, event: 'FollowUpFailed', durationSeconds });
+  if (input.alert) log.log('error', `follow-up ${input.status}: ${message}`, { alert: true, event: alertEvent(input.status), durationSeconds });
   else log.log('info', `follow-up ${input.status}: ${message}`, { event: 'FollowUpCompleted', durationSeconds });
   for (const note of input.notes) log.log('warn', note, { event: 'FollowUpNote' });
   return { status: input.status, durationSeconds };
+}
+
+function alertEvent(status: FinishInput['status']): 'FollowUpFailed' | 'FollowUpTimedOut' {
+  return status === 'timed-out' ? 'FollowUpTimedOut' : 'FollowUpFailed';
 }
 
 async function operationOf(context: StepContext, target: string, operationId: string): Promise<OperationRecord> {

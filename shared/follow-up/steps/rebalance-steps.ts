@@ -46,7 +46,7 @@ export async function preflight(context: StepContext, input: PreflightInput): Pr
   const { result } = verdict;
   context.log(target, input.operationId).log(result.kind === 'blocked' ? 'warn' : 'info', `pre-flight: ${describeVerdict(result)}`, { moves: verdict.moves, bytes: verdict.bytes });
   switch (result.kind) {
-    case 'adopt': return { kind: 'adopt', jobId: result.jobId, state: result.state };
+    case 'adopt': return { kind: 'adopt', jobId: result.jobId, state: result.state, bytes: verdict.bytes };
     case 'nothing-to-move': return { kind: 'nothing-to-move', message: result.message };
     case 'blocked': return { kind: 'blocked', problems: result.problems };
     case 'ready': return { kind: 'ready', moves: verdict.moves, bytes: verdict.bytes };

@@ -16,7 +16,7 @@ const operation = (id: string): OperationRecord => ({
 });
 
 /** Instances by id, like the task hub keeps them; startNew refuses to replace a running one, as the extension does. */
-function fakeClient(instances: Record<string, { runtimeStatus: string; input: unknown }> = {}, options: { raceOnStart?: { runtimeStatus: string; input: unknown } } = {}) {
+function fakeClient(instances: Record<string, { runtimeStatus: string; input: unknown; [field: string]: unknown }> = {}, options: { raceOnStart?: { runtimeStatus: string; input: unknown } } = {}) {
   const started: Array<{ instanceId: string; input: unknown }> = [];
   const client = {
     async getStatus(instanceId: string) {
@@ -48,7 +48,6 @@ describe('DurableFollowUpLauncher', () => {
   it.each([
     { name: 'running', runtimeStatus: 'Running' },
     { name: 'continued as new (its input is the carried state)', runtimeStatus: 'ContinuedAsNew', carried: true },
-    { name: 'already completed', runtimeStatus: 'Completed' },
   ])('adopts an instance of the same operation that is $name instead of starting another', async ({ runtimeStatus, carried }) => {
     const input = carried ? { resume: { input: { operationId: 'op-1' } } } : { operationId: 'op-1' };
     const hub = fakeClient({ 'follow-up-orders': { runtimeStatus, input } });
@@ -56,10 +55,24 @@ describe('DurableFollowUpLauncher', () => {
     expect(hub.started).toEqual([]);
   });
 
-  it('starts again over an instance of the same operation that failed or was terminated', async () => {
-    const hub = fakeClient({ 'follow-up-orders': { runtimeStatus: 'Failed', input: { operationId: 'op-1' } } });
+  it.each(['Failed', 'Terminated', 'Completed'])('starts again over an instance of the same operation that is %s (a relaunch the reconcile asked for)', async (runtimeStatus) => {
+    const hub = fakeClient({ 'follow-up-orders': { runtimeStatus, input: { operationId: 'op-1' } } });
     await new DurableFollowUpLauncher(() => hub.client).launch(target, operation('op-1'));
     expect(hub.started).toHaveLength(1);
+  });
+
+  it('reports the instance for the reconcile: status, the operation it follows, output, custom status and when it last changed', async () => {
+    const hub = fakeClient({
+      'follow-up-orders': {
+        runtimeStatus: 'Failed', input: { resume: { input: { operationId: 'op-1' } } }, output: 'the follow-up of operation op-1 ended succeeded but could not record it',
+        customStatus: { phase: 'done', unrecordedOutcome: { operationId: 'op-1', status: 'succeeded' } }, lastUpdatedTime: '2026-01-05T09:00:00Z',
+      },
+    });
+    await expect(new DurableFollowUpLauncher(() => hub.client).inspect(target)).resolves.toEqual({
+      instanceId: 'follow-up-orders', runtimeStatus: 'Failed', operationId: 'op-1', output: 'the follow-up of operation op-1 ended succeeded but could not record it',
+      customStatus: { phase: 'done', unrecordedOutcome: { operationId: 'op-1', status: 'succeeded' } }, lastUpdatedAt: new Date('2026-01-05T09:00:00Z'),
+    });
+    await expect(new DurableFollowUpLauncher(() => fakeClient().client).inspect(target)).resolves.toBeUndefined();
   });
 
   it('starts the follow-up of a new operation once the previous one has completed', async () => {

@@ -7,6 +7,7 @@ import { afterActivity, afterActivityFailure, afterTimer, nextCommand, startFoll
 import { MAX_WAITS_PER_EXECUTION, type Command, type FollowUpState } from '../../../shared/follow-up/machine-state.js';
 import type { FollowUpInput } from '../../../shared/follow-up/input.js';
 import type { ActivityName } from '../../../shared/follow-up/activity-contract.js';
+import { rebalanceTimeoutMinutes } from '../../../shared/follow-up/deadline.js';
 
 const START = new Date('2026-01-05T08:00:00Z');
 
@@ -35,6 +36,8 @@ const finished = { status: 'succeeded', durationSeconds: 60 };
 interface Run {
   steps: string[];
   result: Extract<Command, { kind: 'complete' }>['result'] | undefined;
+  /** Set when the machine ended the orchestration as Failed. */
+  failure?: string | undefined;
   state: FollowUpState;
   inputs: Record<string, unknown[]>;
   now: Date;
@@ -49,6 +52,7 @@ function run(input: FollowUpInput, script: Step[], state: FollowUpState = startF
   for (let guard = 0; guard < 2_000; guard++) {
     const command = nextCommand(state, now);
     if (command.kind === 'complete') return { steps, result: command.result, state, inputs, now };
+    if (command.kind === 'fail') return { steps, result: command.result, failure: command.message, state, inputs, now };
     if (command.kind === 'continue-as-new') {
       steps.push('continue-as-new');
       state = command.state;
@@ -92,7 +96,7 @@ describe('the follow-up state machine', () => {
     const busy = { ...armBusy, highAvailability: ha };
     const result = run(pgInput(), [...Array.from({ length: polls + 1 }, (): Step => ['checkArm', busy]), ['finish', finished]]);
     expect(result.steps.filter((step) => step === 'checkArm')).toHaveLength(polls + 1);
-    expect(result.inputs['finish']?.[0]).toMatchObject({ status: 'failed', alert: true, message: `timed out after waiting ${ha ? 20 : 10} min for ARM to finish the update to 4 node(s) (ARM shows 2 node(s), state Updating, operation running)` });
+    expect(result.inputs['finish']?.[0]).toMatchObject({ status: 'timed-out', alert: true, message: `timed out after waiting ${ha ? 20 : 10} min for ARM to finish the update to 4 node(s) (ARM shows 2 node(s), state Updating, operation running)` });
   });
 
   it('stops at once when ARM reports the update failed, without touching the cluster', () => {
@@ -103,14 +107,14 @@ describe('the follow-up state machine', () => {
 
   it('keeps waiting through ARM read failures until the deadline, then names the last error', () => {
     const result = run(pgInput({ readyTimeoutMinutes: 1 }), [['checkArm', armBusy], ['checkArm', failure('ARM answered 503')], ['checkArm', failure('ARM answered 503')], ['finish', finished]]);
-    expect(result.inputs['finish']?.[0]).toMatchObject({ status: 'failed', message: 'timed out after waiting 1 min for ARM to finish the update to 4 node(s) (ARM answered 503); last error: ARM answered 503' });
+    expect(result.inputs['finish']?.[0]).toMatchObject({ status: 'timed-out', message: 'timed out after waiting 1 min for ARM to finish the update to 4 node(s) (ARM answered 503); last error: ARM answered 503' });
   });
 
   it('gives up when ARM cannot even be read, once the timeout has passed', () => {
     const failures = Array.from({ length: 21 }, (): Step => ['checkArm', failure('403 AuthorizationFailed')]);
     const result = run(pgInput(), [...failures, ['finish', finished]]);
     expect(result.steps.filter((step) => step === 'checkArm')).toHaveLength(21);
-    expect(result.inputs['finish']?.[0]).toMatchObject({ status: 'failed', message: 'timed out after waiting 10 min for ARM to finish the update to 4 node(s) (403 AuthorizationFailed); last error: 403 AuthorizationFailed' });
+    expect(result.inputs['finish']?.[0]).toMatchObject({ status: 'timed-out', message: 'timed out after waiting 10 min for ARM to finish the update to 4 node(s) (403 AuthorizationFailed); last error: 403 AuthorizationFailed' });
   });
 
   it.each([
@@ -142,7 +146,7 @@ describe('the follow-up state machine', () => {
   });
 
   it.each([
-    { name: 'adopts a job already running', verdict: { kind: 'adopt', jobId: 9, state: 'running' }, next: 'pollRebalance' },
+    { name: 'adopts a job already running', verdict: { kind: 'adopt', jobId: 9, state: 'running', bytes: 0 }, next: 'pollRebalance' },
     { name: 'finishes when there is nothing to move', verdict: { kind: 'nothing-to-move', message: 'the plan has no moves' }, next: 'finish' },
     { name: 'fails when the pre-flight blocks', verdict: { kind: 'blocked', problems: ['no replica identity on items'] }, next: 'finish' },
   ])('after the pre-flight, $name', ({ verdict, next }) => {
@@ -216,12 +220,64 @@ describe('the follow-up state machine', () => {
     expect(result.inputs['finish']?.[0]).toMatchObject({ status: 'succeeded', notes: [expect.stringMatching(/^the executor settings could not be restored \(ServerBusy\); set citus.max_background_task_executors and citus.max_background_task_executors_per_node back by hand/)] });
   });
 
-  it('tries to record the outcome again and again before ending without it', () => {
+  it('tries to record the outcome again and again, then fails the orchestration loudly, carrying the outcome', () => {
     const attempts = Array.from({ length: 10 }, (): Step => ['finish', failure('Table Storage unreachable')]);
     const result = run(pgInput({ kind: 'kusto-cluster', rebalance: undefined }), [['checkArm', armReady], ...attempts]);
     expect(result.steps.filter((step) => step === 'finish')).toHaveLength(10);
-    expect(result.result).toMatchObject({ status: 'succeeded' });
-    expect(result.state.notes).toEqual(['the outcome could not be recorded: Table Storage unreachable']);
+    expect(result.failure).toBe('the follow-up of operation op-1 ended succeeded but could not record it after 10 tries (Table Storage unreachable); the operation stays running until the scaler\'s next evaluation records this outcome from the orchestration\'s status');
+    expect(result.result).toEqual({ target: 'orders', operationId: 'op-1', status: 'succeeded', message: 'ARM finished the update to 4 instance(s)', attempts: 0 });
+  });
+
+  describe('the rebalance deadline', () => {
+    const untilPreflight: Step[] = [['checkArm', armReady], ['inspectNodes', nodesReady], ['reconcileConnections', connections], ['preflight', planReady]];
+
+    it('ends a job stuck in scheduled as timed-out once the deadline derived from the plan has passed, and names the job left behind', () => {
+      const polls = Array.from({ length: 124 * 2 + 1 }, (): Step => ['pollRebalance', poll('scheduled', { movesDone: 0 })]);
+      const result = run(pgInput(), [...untilPreflight, ['startRebalance', started()], ...polls, ['finish', finished]]);
+      // 192 MiB rounds up to 1 GiB: (60 + 2) min per attempt, 2 attempts; polls every 30 s from the start.
+      expect(result.steps.filter((step) => step === 'pollRebalance')).toHaveLength(124 * 2 + 1);
+      expect(result.inputs['finish']?.[0]).toMatchObject({
+        status: 'timed-out', alert: true,
+        message: 'timed out: the rebalance did not end within its deadline (124 min after the follow-up began, the limit derived from the plan; set rebalance.timeoutMinutes to change it); rebalance job 1, scheduled at 0 of 8 move(s), is left as it is: let it finish, or stop it with SELECT citus_rebalance_stop()',
+      });
+      expect(result.result).toMatchObject({ status: 'timed-out', jobId: 1 });
+    });
+
+    it('ends a rebalance paused and never resumed at rebalance.timeoutMinutes, restoring the executor settings first', () => {
+      const input = pgInput({ rebalance: { ...pgInput().rebalance!, parallelism: 2, timeoutMinutes: 30 } });
+      const raised = { changed: ['citus.max_background_task_executors'], effectiveParallelism: 2, message: 'ok' };
+      const waiting = Array.from({ length: 61 }, (): Step => ['checkControl', { resumeRequested: false }]);
+      const result = run(input, [
+        ...untilPreflight, ['raiseExecutors', raised], ['startRebalance', started()], ['pollRebalance', poll('cancelled', { pauseRequested: true })], ['restoreExecutors', { restored: raised.changed }],
+        ...waiting, ['finish', finished],
+      ]);
+      // Paused at once, checked every 30 s, the last check at minute 30.
+      expect(result.steps.filter((step) => step === 'checkControl')).toHaveLength(61);
+      expect(result.steps.slice(-2)).toEqual(['checkControl', 'finish']);
+      expect(result.inputs['finish']?.[0]).toMatchObject({
+        status: 'timed-out', alert: true,
+        message: 'timed out: the rebalance did not end within its deadline (30 min after the follow-up began, rebalance.timeoutMinutes); it was paused (job 1 stopped); start the remaining moves by hand with citus_rebalance_start() when it suits you',
+      });
+    });
+
+    it('restores raised executor settings before ending a running job that ran past rebalance.timeoutMinutes', () => {
+      const input = pgInput({ rebalance: { ...pgInput().rebalance!, parallelism: 2, timeoutMinutes: 10 } });
+      const raised = { changed: ['citus.max_background_task_executors'], effectiveParallelism: 2, message: 'ok' };
+      const polls = Array.from({ length: 21 }, (): Step => ['pollRebalance', poll('running')]);
+      const result = run(input, [...untilPreflight, ['raiseExecutors', raised], ['startRebalance', started()], ...polls, ['restoreExecutors', { restored: raised.changed }], ['finish', finished]]);
+      expect(result.steps.filter((step) => step === 'pollRebalance')).toHaveLength(21);
+      expect(result.steps.slice(-2)).toEqual(['restoreExecutors', 'finish']);
+      expect(result.result).toMatchObject({ status: 'timed-out', message: expect.stringContaining('rebalance job 1, running at 2 of 8 move(s), is left as it is') });
+    });
+
+    it.each([
+      { name: 'derives 1 h plus 2 min per GiB to move, per attempt', settings: { maxAttempts: 3 }, bytes: 10 * 1024 ** 3, minutes: 3 * (60 + 20) },
+      { name: 'rounds a partial GiB up', settings: { maxAttempts: 1 }, bytes: 1, minutes: 62 },
+      { name: 'keeps the hour when there is nothing to move', settings: { maxAttempts: 2 }, bytes: 0, minutes: 120 },
+      { name: 'takes rebalance.timeoutMinutes as it is', settings: { maxAttempts: 3, timeoutMinutes: 45 }, bytes: 10 * 1024 ** 4, minutes: 45 },
+    ])('$name', ({ settings, bytes, minutes }) => {
+      expect(rebalanceTimeoutMinutes(settings, bytes)).toBe(minutes);
+    });
   });
 
   it(`continues as new after ${MAX_WAITS_PER_EXECUTION} timers, so a long rebalance keeps a short history`, () => {

@@ -194,6 +194,25 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       });
 
       it.each([
+        { status: 'timed-out', message: 'the rebalance did not end within 90 min' },
+        { status: 'abandoned', message: 'abandoned by ops@example.com: the cluster was restored from a backup' },
+      ] as const)('ends a running operation as $status with its completion time, which frees the target and starts the cooldown', async ({ status, message }) => {
+        await store.createOperation(newOperation());
+        await store.updateOperationStatus(TARGET, 'op-1', { status: 'running', at: at(1) });
+
+        const ended = await store.updateOperationStatus(TARGET, 'op-1', { status, at: at(90), message });
+
+        expect(ended).toMatchObject({ status, completedAt: at(90), updatedAt: at(90) });
+        expect(ended.history.at(-1)).toEqual({ status, at: at(90), message });
+        await expect(store.getOperation(TARGET, 'op-1')).resolves.toEqual(ended);
+        await expect(store.findOperation('op-1')).resolves.toEqual(ended);
+        await expect(store.getOperationInProgress(TARGET)).resolves.toBeUndefined();
+        await expect(store.getScaleHistory(TARGET)).resolves.toEqual({ lastScaleOut: { direction: 'out', from: 2, to: 4, startedAt: T0, completedAt: at(90) } });
+      });
+
+      it.each([
+        { name: 'a timed-out operation', path: ['running', 'timed-out'], next: 'succeeded' },
+        { name: 'an abandoned operation', path: ['abandoned'], next: 'timed-out' },
         { name: 'an operation that already succeeded', path: ['succeeded'], next: 'running' },
         { name: 'a failed operation', path: ['failed'], next: 'succeeded' },
         { name: 'a running operation back to started', path: ['running'], next: 'started' },
@@ -545,6 +564,26 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         expect(message).toContain(`RowKey '${entity.rowKey}'`);
         expect(message).toContain(`PartitionKey '${entity.partitionKey}'`);
         expect(message).toContain('schemaVersion 99');
+      });
+
+      it('reads operation rows of version 1, and refuses a version 1 row carrying a status only version 2 knows', async () => {
+        const operation = { ...newOperation(), status: 'failed' as const, updatedAt: at(5), completedAt: at(5), history: [{ status: 'started' as const, at: T0 }, { status: 'failed' as const, at: at(5) }] };
+        const entity = operationEntity(operation);
+        expect(entity.properties['schemaVersion']).toBe(1);
+        await harness.plantRow('operations', entity);
+        await expect(store.getOperation(TARGET, 'op-1')).resolves.toMatchObject({ status: 'failed', completedAt: at(5) });
+
+        await harness.plantRow('operations', { ...entity, properties: { ...entity.properties, status: 'timed-out' } });
+        await expect(store.getOperation(TARGET, 'op-1')).rejects.toThrow(/property status is 'timed-out', expected one of started, running, succeeded, failed, cancelled/);
+      });
+
+      it('writes an operation that ended with a status of version 2 as a version 2 row', async () => {
+        const operation = { ...newOperation(), status: 'abandoned' as const, updatedAt: at(5), completedAt: at(5), history: [{ status: 'started' as const, at: T0 }, { status: 'abandoned' as const, at: at(5) }] };
+        const entity = operationEntity(operation);
+        expect(entity.properties['schemaVersion']).toBe(2);
+        await harness.plantRow('operations', entity);
+
+        await expect(store.getOperation(TARGET, 'op-1')).resolves.toMatchObject({ status: 'abandoned', completedAt: at(5) });
       });
 
       it('fails loudly on an operation id index row with an unknown schemaVersion', async () => {

@@ -1,0 +1,60 @@
+/**
+ * The scaler's side of reconciling (reconcile.ts decides): read the target's follow-up instance through the
+ * launcher, then wait, launch the follow-up again, or write the outcome the follow-up could not write.
+ */
+import type { TargetConfig } from '../config/schema.js';
+import type { FollowUpLauncher } from '../follow-up.port.js';
+import type { OperationRecord, StateStore } from '../state/state-store.port.js';
+import type { Logger } from '../logging.js';
+import { describeError, StateConflictError } from '../errors.js';
+import { reconcileFollowUp, type ReconcileAction } from './reconcile.js';
+
+export interface ReconcileDependencies {
+  state: StateStore;
+  followUps: FollowUpLauncher;
+  log: Logger;
+}
+
+/**
+ * Carries a `running` operation on: returns true when it ended it. `launch` starts (or adopts) its follow-up the
+ * way the executor does, logging rather than throwing when it cannot.
+ */
+export async function reconcileRunningOperation(deps: ReconcileDependencies, target: TargetConfig, operation: OperationRecord, now: Date, launch: () => Promise<void>): Promise<boolean> {
+  const log = deps.log.child({ operationId: operation.id });
+  if (!deps.followUps.inspect) {
+    await launch();
+    return false;
+  }
+  let action: ReconcileAction;
+  try {
+    action = reconcileFollowUp(operation, await deps.followUps.inspect(target), now);
+  } catch (error) {
+    log.log('warn', `reading the follow-up of operation ${operation.id} failed: ${describeError(error)}; the operation stays running and the next evaluation looks again`);
+    return false;
+  }
+  switch (action.kind) {
+    case 'wait':
+      log.log('debug', `operation ${operation.id} still running: ${action.why}`);
+      return false;
+    case 'launch':
+      log.log('info', `launching the follow-up of running operation ${operation.id}: ${action.why}`, { event: 'FollowUpRelaunched' });
+      await launch();
+      return false;
+    case 'record':
+      return recordOutcome(deps.state, log, operation, action);
+  }
+}
+
+async function recordOutcome(state: StateStore, log: Logger, operation: OperationRecord, outcome: { status: OperationRecord['status']; message: string; at: Date }): Promise<boolean> {
+  try {
+    await state.updateOperationStatus(operation.target, operation.id, { status: outcome.status, at: outcome.at, message: outcome.message });
+  } catch (error) {
+    // The follow-up (or an operator) ended it in the meantime: that outcome stands.
+    if (error instanceof StateConflictError) return true;
+    throw error;
+  }
+  const fields = { event: 'OperationReconciled', status: outcome.status };
+  if (outcome.status === 'succeeded') log.log('warn', `recorded operation ${operation.id} as succeeded from its follow-up's status: ${outcome.message}`, fields);
+  else log.log('error', `recorded operation ${operation.id} as ${outcome.status} from its follow-up's status: ${outcome.message}`, { ...fields, alert: true });
+  return true;
+}
