@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AzureMonitorAutoscale, evaluateAutoscale, typicalRulePair, type AutoscaleProfile, type AutoscaleRule, type AutoscaleState } from '../../../shared/simulation/baselines/azure-monitor-autoscale.js';
+import { AzureMonitorAutoscale, evaluateAutoscale, typicalRulePair, type AutoscaleProfile, type AutoscaleRule, type AutoscaleState } from '../../../tools/simulation/baselines/azure-monitor-autoscale.js';
 import { feedReading } from './builders.js';
 
 const rule = (overrides: Partial<AutoscaleRule>): AutoscaleRule => ({ metric: 'CPU', operator: 'GreaterThan', threshold: 70, windowMinutes: 10, direction: 'out', changeCount: 1, cooldownMinutes: 5, ...overrides });

@@ -20,7 +20,7 @@
  * Simulation choices: the engine runs once per minute (samples are per minute); a scale action refused by ARM
  * because an update runs is not a scale action, so it starts no cooldown and is retried on the next run.
  */
-import type { TargetKind } from '../../config/kinds.js';
+import type { TargetKind } from '../../../shared/config/kinds.js';
 import type { ChangeResult } from '../model/cluster-model.js';
 import type { MetricFeed } from '../metric-feed.js';
 import { clamp, type Controller } from '../policy-runner.js';

@@ -7,9 +7,9 @@
  *   timestamp,demand,cacheDemand,ingestionDemand
  *   2026-01-05T00:00:00Z,3.2,1.1,0.9
  */
-import type { TargetKind } from '../config/kinds.js';
-import { InvalidInputError } from '../errors.js';
-import { suggest } from '../config/problems.js';
+import type { TargetKind } from '../../shared/config/kinds.js';
+import { InvalidInputError } from '../../shared/errors.js';
+import { suggest } from '../../shared/config/problems.js';
 
 export const MINUTE_MS = 60_000;
 

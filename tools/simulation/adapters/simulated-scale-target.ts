@@ -4,10 +4,10 @@
  * bounds, ADX's own autoscale off), `startScale` is refused with the same errors ARM's answers map to (409 ->
  * OperationInProgressError, scale-in of an elastic cluster -> NotSupportedError), `pollScale` follows the update.
  */
-import type { TargetConfig } from '../../config/schema.js';
-import { NotSupportedError, ProviderError } from '../../errors.js';
-import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '../../targets/scale-target.port.js';
-import { OperationInProgressError } from '../../targets/errors.js';
+import type { TargetConfig } from '../../../shared/config/schema.js';
+import { NotSupportedError, ProviderError } from '../../../shared/errors.js';
+import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '../../../shared/targets/scale-target.port.js';
+import { OperationInProgressError } from '../../../shared/targets/errors.js';
 import type { SimulatedCluster } from '../simulated-cluster.js';
 
 export const SIMULATED_REGION = 'simulated';

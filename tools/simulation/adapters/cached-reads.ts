@@ -4,7 +4,7 @@
  * the port later, counts as a write and clears what was remembered, so a remembered answer is always the one the
  * store would give. It spares a 14-day run 40,000 identical reads of the operations table.
  */
-import type { StateStore } from '../../state/state-store.port.js';
+import type { StateStore } from '../../../shared/state/state-store.port.js';
 
 const REMEMBERED_READS: ReadonlySet<PropertyKey> = new Set(['getScaleHistory', 'getPauses']);
 

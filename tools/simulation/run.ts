@@ -3,8 +3,8 @@
  * capacity (enough for the trace's first two hours, fully balanced and warm), except static-peak, which is sized
  * for the peak once and for all.
  */
-import type { TargetKind } from '../config/kinds.js';
-import type { ScalerConfig, TargetConfig } from '../config/schema.js';
+import type { TargetKind } from '../../shared/config/kinds.js';
+import type { ScalerConfig, TargetConfig } from '../../shared/config/schema.js';
 import { AdxOptimizedReactive } from './baselines/adx-optimized-reactive.js';
 import { AzureMonitorAutoscale, typicalRulePair } from './baselines/azure-monitor-autoscale.js';
 import { Hpa } from './baselines/hpa.js';

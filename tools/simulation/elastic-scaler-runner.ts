@@ -12,11 +12,11 @@
  * per-minute reads until the next write (adapters/cached-reads.ts). `exactTicks` runs `evaluateAll` every minute
  * on the plain store instead; a test checks that both give the same run.
  */
-import type { ScalerConfig, TargetConfig } from '../config/schema.js';
-import { silentLogger } from '../logging.js';
-import { Scaler, type TargetOutcome } from '../scaler.js';
-import { describeError } from '../errors.js';
-import { MemoryStateStore } from '../state/memory-state-store.js';
+import type { ScalerConfig, TargetConfig } from '../../shared/config/schema.js';
+import { silentLogger } from '../../shared/logging.js';
+import { Scaler, type TargetOutcome } from '../../shared/scaler.js';
+import { describeError } from '../../shared/errors.js';
+import { MemoryStateStore } from '../../shared/state/memory-state-store.js';
 import { withRememberedReads } from './adapters/cached-reads.js';
 import { SimulatedFollowUps } from './adapters/simulated-follow-ups.js';
 import { SimulatedMetrics } from './adapters/simulated-metrics.js';

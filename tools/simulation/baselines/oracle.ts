@@ -11,7 +11,7 @@
  * them. The result is the cheapest schedule this search finds that never overloads: a practical lower bound of
  * cost, not a proven optimum.
  */
-import type { TargetKind } from '../../config/kinds.js';
+import type { TargetKind } from '../../../shared/config/kinds.js';
 import type { SimulationParameters } from '../model/parameters.js';
 import { ElasticClusterModel } from '../model/elastic-cluster-model.js';
 import { createClusterModel } from '../simulated-cluster.js';

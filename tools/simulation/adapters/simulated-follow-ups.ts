@@ -4,9 +4,9 @@
  * elastic cluster the rebalance done), it moves the operation to `succeeded` at that minute, which is when the
  * product's follow-up ends it and the cooldown starts.
  */
-import type { TargetConfig } from '../../config/schema.js';
-import type { FollowUpLauncher } from '../../follow-up.port.js';
-import type { OperationRecord, StateStore } from '../../state/state-store.port.js';
+import type { TargetConfig } from '../../../shared/config/schema.js';
+import type { FollowUpLauncher } from '../../../shared/follow-up.port.js';
+import type { OperationRecord, StateStore } from '../../../shared/state/state-store.port.js';
 import type { SettledOperation } from '../model/cluster-model.js';
 import { MINUTE_MS } from '../trace.js';
 import { modelOperationOf } from './simulated-scale-target.js';
