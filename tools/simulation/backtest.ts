@@ -20,7 +20,7 @@ import type { OperationRecord, StateStore } from '../../shared/state/state-store
 import type { ScaleTarget } from '../../shared/targets/scale-target.port.js';
 import { MINUTE_MS, type Trace } from './trace.js';
 
-/** Azure Monitor keeps platform metrics 93 days (metrics-reference.md). */
+/** Azure Monitor keeps platform metrics 93 days (docs/azure-monitor-metrics.md). */
 export const MAX_BACKTEST_DAYS = 93;
 /** One metrics call per day of history keeps each answer at 1,440 points per metric. */
 const CHUNK_MINUTES = 1440;

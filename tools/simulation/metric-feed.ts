@@ -3,7 +3,7 @@
  * the load and the effective capacity of that minute, with seeded measurement noise, readable only
  * `reportingLagMinutes` after the minute ends. Every policy reads this same feed (same noise on the same minute).
  *
- * Simulated metrics (REST names, metrics-reference.md):
+ * Simulated metrics (REST names, docs/azure-monitor-metrics.md):
  * - elastic cluster: `cpu_percent` = demand / effective capacity, capped at 100 %;
  * - Azure Data Explorer: `CPU` likewise; `IngestionUtilization` = ingestion demand / effective capacity, capped at
  *   100 %; `CacheUtilizationFactor` = cache demand / effective capacity, not capped (the published metric goes

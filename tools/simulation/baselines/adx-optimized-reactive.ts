@@ -1,12 +1,12 @@
 /**
  * Azure Data Explorer's optimized autoscale, reactive logic, as documented in "Manage cluster horizontal scaling"
- * (learn.microsoft.com/azure/data-explorer/manage-cluster-horizontal-scaling, seeds/adx-horizontal-scaling.md):
+ * (learn.microsoft.com/azure/data-explorer/manage-cluster-horizontal-scaling, docs/azure-data-explorer-scaling.md):
  * - scale out "when at least one of the following conditions occurs: the cache utilization is high for over an
  *   hour; the CPU is high for over an hour; the ingestion utilization is high for over an hour";
  * - scale in only when cache utilization isn't high, CPU and ingestion are below average, the cluster is
  *   responsive (KeepAlive) and there is no throttling or failure; "the scale in logic requires a 1-day evaluation
  *   ... This evaluation takes place once every hour".
- * The predictive half (a forecast from weeks of history) is not modelled: the issue asks for the reactive logic.
+ * The predictive half (a forecast from weeks of history) is not modelled: elastic-scaler implements the reactive logic.
  *
  * Azure publishes no thresholds and no step sizes. Assumptions, each a parameter: "high" = every 1-minute sample
  * of the last hour above 80 %; "below average" = every hourly mean of the last day below 50 % (CPU, ingestion),

@@ -12,7 +12,7 @@
  *   resource instances", or skips the scale-in when no count between the target and the current one is safe;
  *   no such check is made for scale-out.
  *
- * The typical rule pair of the issue: out when average CPU > 75 % over 10 minutes by 1, in when < 25 % over 10
+ * The typical rule pair: out when average CPU > 75 % over 10 minutes by 1, in when < 25 % over 10
  * minutes by 1, cooldown 5 minutes (the portal's defaults for duration and cooldown). Azure Monitor autoscale
  * cannot target an elastic cluster at all; for that kind this baseline shows what its rule semantics would do
  * there, without the in-rule (Azure offers no scale-in).

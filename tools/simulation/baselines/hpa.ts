@@ -9,7 +9,7 @@
  *   if that reverses the direction or falls within the tolerance, nothing changes;
  * - scale-down stabilization: the highest recommendation of the last 300 seconds wins; scale-up has none;
  * - default scale-up limit: at most max(100 % of current, 4) more per period;
- * - target utilization 70 % (the issue's choice).
+ * - target utilization 70 % (a common HPA choice).
  * The metric is the newest readable 1-minute CPU sample (metrics-server reports a recent short-window average).
  * The controller runs every minute here (its sync period is 15 s, but the data changes once a minute), and asks
  * ARM for each change; a change refused because an update runs is simply recomputed next minute.

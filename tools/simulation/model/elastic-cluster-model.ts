@@ -2,7 +2,7 @@
  * An Azure Database for PostgreSQL elastic cluster (Citus), 2..20 nodes, no scale-in.
  *
  * A scale-out takes `provisioningMinutes`; the new nodes then hold no shards of the existing tables until a
- * rebalance moves them (seeds/elastic-cluster-scale-out.md). The rebalance moves the new nodes' share of the data,
+ * rebalance moves them (docs/azure-elastic-clusters.md). The rebalance moves the new nodes' share of the data,
  * `dataSizeGb x added / (nodes after)`, at `shardMoveMbPerSecond` per move, p moves at once going p^exponent times
  * faster; each running move costs `moveCostNodes` of capacity. One rebalance runs at a time (Citus refuses a
  * second); nodes that arrive meanwhile wait for the next one.

@@ -8,7 +8,7 @@ import { z } from 'zod';
 export const ELASTIC_CLUSTER_DEFAULTS = {
   /**
    * PATCH of `clusterSize` until the new workers run. Azure: "The deployment may take a few minutes"
-   * (seeds/elastic-cluster-scale-out.md); assumed 10 minutes, longer with high availability.
+   * (docs/azure-elastic-clusters.md); assumed 10 minutes, longer with high availability.
    */
   provisioningMinutes: 10,
   /** Distributed data on the cluster. Sets how much a rebalance moves (assumed: a mid-size 500 GB cluster). */
@@ -20,7 +20,7 @@ export const ELASTIC_CLUSTER_DEFAULTS = {
   shardMoveMbPerSecond: 50,
   /**
    * How parallel moves speed up a rebalance: p moves at once go p^0.75 times faster. Fitted to the measurement
-   * in citus-reference.md (10 moves onto one new node: 2 per node 1.9x, 4 per node 2.8x faster than sequential).
+   * in docs/citus-rebalancer.md (10 moves onto one new node: 2 per node 1.9x, 4 per node 2.8x faster than sequential).
    */
   parallelSpeedupExponent: 0.75,
   /**
@@ -30,7 +30,7 @@ export const ELASTIC_CLUSTER_DEFAULTS = {
   moveCostNodes: 0.25,
   /**
    * Moves at once when the policy does not set them (baselines, oracle): Citus' default
-   * `citus.max_background_task_executors_per_node` = 1, i.e. sequential (seeds/elastic-cluster-scale-out.md).
+   * `citus.max_background_task_executors_per_node` = 1, i.e. sequential (docs/azure-elastic-clusters.md).
    * elastic-scaler uses its target's `rebalance.parallelism` instead.
    */
   defaultRebalanceParallelism: 1,
