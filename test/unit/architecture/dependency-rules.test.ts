@@ -53,7 +53,7 @@ describe('architecture rules (dependency-cruiser)', () => {
     const result = output as ICruiseResult;
     expect(result.summary.violations.map((violation) => `${violation.rule.name}: ${violation.from} -> ${violation.to}`)).toEqual([]);
     expect(result.modules.length).toBeGreaterThan(200);
-  });
+  }, 120_000);
 
   it('accepts a tree that keeps every rule', async () => {
     expect(

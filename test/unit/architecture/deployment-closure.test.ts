@@ -14,28 +14,60 @@ function buildOptions(root: string): ts.CompilerOptions {
   return parsed.options;
 }
 
-/** Every project file the compiler reaches from functions/index.ts (imports, type imports, re-exports), relative to root. */
+/**
+ * Every project file reachable from `entry` through imports, type imports, re-exports and dynamic imports,
+ * resolved the way the compiler resolves them (tsconfig.build.json's options), relative to root. Only the import
+ * lines are read (ts.preProcessFile), so walking the app takes milliseconds, not a whole program build.
+ */
 function importClosure(root: string, entry = 'functions/index.ts'): string[] {
-  const program = ts.createProgram({ rootNames: [join(root, entry)], options: { ...buildOptions(root), noEmit: true } });
-  return program
-    .getSourceFiles()
-    .map((file) => relative(root, file.fileName).split(sep).join('/'))
-    .filter((file) => !file.startsWith('node_modules/') && !file.startsWith('..'));
+  const options = buildOptions(root);
+  const seen = new Set<string>([join(root, entry)]);
+  const queue = [...seen];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    const { importedFiles } = ts.preProcessFile(ts.sys.readFile(file) ?? '', true, true);
+    for (const { fileName } of importedFiles) {
+      const resolved = ts.resolveModuleName(fileName, file, options, ts.sys).resolvedModule;
+      if (!resolved || resolved.isExternalLibraryImport || seen.has(resolved.resolvedFileName)) continue;
+      seen.add(resolved.resolvedFileName);
+      queue.push(resolved.resolvedFileName);
+    }
+  }
+  return [...seen].map((file) => relative(root, file).split(sep).join('/')).filter((file) => !file.startsWith('..'));
 }
+
+/**
+ * Files in shared/ that the Function App never loads: tool code still waiting for its move to tools/ (the CLI's
+ * local rebalance and its ALTER SYSTEM settings, the in-memory state store of the simulator and the tests) and
+ * the policy's unused barrel. Shrink this list; never grow it: new tool code goes to tools/.
+ */
+const SHARED_NOT_DEPLOYED_YET = ['shared/citus/alter-system-settings.ts', 'shared/follow-up/local-rebalance.ts', 'shared/policy/index.ts', 'shared/state/memory-entity-table.ts', 'shared/state/memory-state-store.ts'];
+
+/** The files tsconfig.build.json compiles, relative to the repository. */
+function buildFiles(): string[] {
+  const parsed = ts.getParsedCommandLineOfConfigFile('tsconfig.build.json', {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+  return (parsed?.fileNames ?? []).map((file) => relative(process.cwd(), file).split(sep).join('/'));
+}
+
+const deployedClosure = () => importClosure(process.cwd());
 
 const outsideDeployment = (files: string[]) => files.filter((file) => !DEPLOYED_FOLDERS.some((folder) => file.startsWith(`${folder}/`)));
 
 describe('what is deployed', () => {
   it('reaches only functions/ and shared/ from functions/index.ts', () => {
-    const closure = importClosure(process.cwd());
+    const closure = deployedClosure();
     expect(closure).toContain('functions/index.ts');
     expect(closure).toContain('shared/scaler.ts');
     expect(outsideDeployment(closure)).toEqual([]);
   });
 
+  it('keeps in shared/ only what the Function App loads, apart from the known files still to move', () => {
+    const closure = new Set(deployedClosure());
+    const shared = buildFiles().filter((file) => file.startsWith('shared/'));
+    expect(shared.filter((file) => !closure.has(file)).sort()).toEqual(SHARED_NOT_DEPLOYED_YET);
+  });
+
   it('compiles only functions/ and shared/ for the package (tsconfig.build.json)', () => {
-    const parsed = ts.getParsedCommandLineOfConfigFile('tsconfig.build.json', {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
-    const files = (parsed?.fileNames ?? []).map((file) => relative(process.cwd(), file).split(sep).join('/'));
+    const files = buildFiles();
     expect(files).toContain('functions/index.ts');
     expect(outsideDeployment(files)).toEqual([]);
   });
