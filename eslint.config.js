@@ -1,4 +1,4 @@
-// Lint and architecture rules. The layer rules are the ones ../shared/DESIGN.md draws:
+// Lint and purity rules; the import rules between layers are in .dependency-cruiser.mjs (docs/architecture.md):
 // functions -> shared use cases -> ports <- adapters, with a pure shared/policy at the centre.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';

@@ -7,10 +7,10 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { validateConfigFile } from '../shared/config/load.js';
 import { TARGET_KINDS } from '../shared/config/kinds.js';
-import { DEFAULT_SIMULATION_PARAMETERS } from '../shared/simulation/model/parameters.js';
-import { outcomeTable, runWarnings, totalsByPolicy } from '../shared/simulation/report/table.js';
-import { generateScenario, SCENARIOS, SUITE_DEFAULTS } from '../shared/simulation/scenarios.js';
-import { runSuites, selectTarget, type SuiteResult } from '../shared/simulation/suite.js';
+import { DEFAULT_SIMULATION_PARAMETERS } from '../tools/simulation/model/parameters.js';
+import { outcomeTable, runWarnings, totalsByPolicy } from '../tools/simulation/report/table.js';
+import { generateScenario, SCENARIOS, SUITE_DEFAULTS } from '../tools/simulation/scenarios.js';
+import { runSuites, selectTarget, type SuiteResult } from '../tools/simulation/suite.js';
 
 const CONFIG = fileURLToPath(new URL('../examples/simulation.config.json', import.meta.url));
 

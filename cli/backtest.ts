@@ -1,7 +1,7 @@
 /**
  * `scaler backtest`: what the config would have done to a real target over its last n days. Reads the target
  * from ARM and its metric history from Azure Monitor with the scaler's own adapters, reconstructs the load
- * (shared/simulation/backtest.ts) and replays it against every policy.
+ * (tools/simulation/backtest.ts) and replays it against every policy.
  *
  * Credentials and endpoints come from the same settings as the Function App: DefaultAzureCredential (with
  * AZURE_CLIENT_ID when set), SCALER_ARM_ENDPOINT, SCALER_METRICS_ENDPOINT_TEMPLATE, and, to read the operation
@@ -12,8 +12,8 @@ import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential } from '@azure/identity';
 import { describeError, ScalerError } from '../shared/errors.js';
 import { AzureMonitorMetrics } from '../shared/metrics/azure-monitor-metrics.js';
-import { backtestTarget, MAX_BACKTEST_DAYS, reconstructHistory, type BacktestSources } from '../shared/simulation/backtest.js';
-import { runSuites } from '../shared/simulation/suite.js';
+import { backtestTarget, MAX_BACKTEST_DAYS, reconstructHistory, type BacktestSources } from '../tools/simulation/backtest.js';
+import { runSuites } from '../tools/simulation/suite.js';
 import type { StateStore } from '../shared/state/state-store.port.js';
 import { TableStateStore } from '../shared/state/table-state-store.js';
 import { ArmClients } from '../shared/targets/azure-clients.js';

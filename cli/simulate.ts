@@ -6,10 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { TargetKind } from '../shared/config/kinds.js';
 import { describeError } from '../shared/errors.js';
-import { simulatedMetricNames } from '../shared/simulation/metric-feed.js';
-import { generateScenario, isScenarioName, SCENARIO_DESCRIPTIONS, SCENARIOS, SUITE_DEFAULTS } from '../shared/simulation/scenarios.js';
-import { runSuites, selectTarget } from '../shared/simulation/suite.js';
-import { parseTraceCsv, TraceError, type Trace } from '../shared/simulation/trace.js';
+import { simulatedMetricNames } from '../tools/simulation/metric-feed.js';
+import { generateScenario, isScenarioName, SCENARIO_DESCRIPTIONS, SCENARIOS, SUITE_DEFAULTS } from '../tools/simulation/scenarios.js';
+import { runSuites, selectTarget } from '../tools/simulation/suite.js';
+import { parseTraceCsv, TraceError, type Trace } from '../tools/simulation/trace.js';
 import {
   CONSOLE, defaultWorkers, describeTarget, loadConfig, loadParameters, parseCount, parseKind, parsePolicies, printSuites, unsimulatedMetrics, UsageError, writeReport, type Output,
 } from './simulation-common.js';

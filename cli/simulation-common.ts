@@ -6,11 +6,11 @@ import { formatProblem } from '../shared/config/problems.js';
 import type { ScalerConfig, TargetConfig } from '../shared/config/schema.js';
 import { TARGET_KINDS, type TargetKind } from '../shared/config/kinds.js';
 import { requiredMetrics } from '../shared/policy/required-metrics.js';
-import { DEFAULT_SIMULATION_PARAMETERS, simulationParameters, type SimulationParameters } from '../shared/simulation/model/parameters.js';
-import { isPolicyName, POLICIES, type PolicyName } from '../shared/simulation/policy-runner.js';
-import { htmlReport, type ReportInput } from '../shared/simulation/report/html.js';
-import { outcomeTable, runWarnings, totalsByPolicy } from '../shared/simulation/report/table.js';
-import type { SuiteResult } from '../shared/simulation/suite.js';
+import { DEFAULT_SIMULATION_PARAMETERS, simulationParameters, type SimulationParameters } from '../tools/simulation/model/parameters.js';
+import { isPolicyName, POLICIES, type PolicyName } from '../tools/simulation/policy-runner.js';
+import { htmlReport, type ReportInput } from '../tools/simulation/report/html.js';
+import { outcomeTable, runWarnings, totalsByPolicy } from '../tools/simulation/report/table.js';
+import type { SuiteResult } from '../tools/simulation/suite.js';
 
 export interface Output {
   out: (line: string) => void;

@@ -1,5 +1,5 @@
 /**
- * The follow-up that carries a started operation to its end (DESIGN.md "The follow-up orchestration"): for an
+ * The follow-up that carries a started operation to its end (docs/architecture.md "The follow-up"): for an
  * elastic cluster, ARM success, then the Citus rebalance; for ADX, ARM success. Implemented by a Durable
  * Functions client in functions/; the executor only launches it.
  */

@@ -1,5 +1,5 @@
 /**
- * Structured logging with the same keys everywhere (STYLE.md): target, resourceId, decisionId, operationId,
+ * Structured logging with the same keys everywhere (docs/contributing.md): target, resourceId, decisionId, operationId,
  * invocationId. Adapters map it onto their host (InvocationContext in functions/, the console in cli/).
  * Never pass secrets (tokens, keys, connection strings) in messages or fields.
  */

@@ -1,7 +1,7 @@
 /**
  * The use cases every trigger calls: evaluate every target (timer), evaluate one target with an explicit
  * request (alerts, operators), and carry operations to completion. Decisions come from the pure policy; this
- * file is the guarded executor around it (DESIGN.md "The executor"):
+ * file is the guarded executor around it (docs/architecture.md "The executor"):
  *
  *   decide on what we know -> only if that says act: take the lease -> re-read ARM -> decide again ->
  *   record the decision -> record the operation -> start the ARM update (without waiting) -> release the lease.

@@ -1,5 +1,5 @@
 /**
- * Executor settings on a self-managed Citus coordinator: `ALTER SYSTEM` + `pg_reload_conf()` (citus-reference.md
+ * Executor settings on a self-managed Citus coordinator: `ALTER SYSTEM` + `pg_reload_conf()` (docs/citus-rebalancer.md
  * "Settings"). A setting that was not in postgresql.auto.conf before is RESET afterwards, not pinned to its value.
  * On Azure the role may not run ALTER SYSTEM: that surfaces as SettingsNotAllowedError (SQLSTATE 42501).
  */

@@ -1,6 +1,6 @@
 /**
  * Step 3 of the follow-up: the coordinator's `citus.max_client_connections` and `citus.max_shared_pool_size` after
- * the node count changed (seeds/elastic-cluster-max-connections.md). Three policies:
+ * the node count changed (docs/azure-elastic-clusters.md). Three policies:
  * - `service-default`: Azure sizes both from the node count; change nothing, record where they drifted from it;
  * - `formula`: both = (budget - reserved) / nodes, the budget defaulting to the server's `max_connections`
  *   (Azure's own pattern: 5,000 connections on 4 nodes -> 1,250);

@@ -1,6 +1,6 @@
 /**
  * PostgreSQL and Citus failures in the scaler's error family. Citus raises almost everything with SQLSTATE XX000,
- * so errors are told apart by message text as well as code (citus-reference.md).
+ * so errors are told apart by message text as well as code (docs/citus-rebalancer.md).
  */
 import { ProviderError, ScalerError, TransientError, type ScalerErrorOptions } from '../errors.js';
 

@@ -16,7 +16,7 @@ export const DEFAULTS = {
     minWindowCoveragePercent: 80,
     /**
      * Newest data may lag behind `now` by this much before the signal counts as missing. PostgreSQL publishes
-     * some metrics in 5-minute batches (metrics-reference.md), so 10 minutes tolerates one late batch.
+     * some metrics in 5-minute batches (docs/azure-monitor-metrics.md), so 10 minutes tolerates one late batch.
      */
     maxLagMinutes: 10,
   },
@@ -32,13 +32,13 @@ export const DEFAULTS = {
   rule: {
     statistic: 'Average',
     timeGrainMinutes: 1,
-    /** Azure Monitor autoscale's suggested starting duration (seeds/adx-horizontal-scaling.md). */
+    /** Azure Monitor autoscale's suggested starting duration (docs/azure-data-explorer-scaling.md). */
     windowMinutes: 10,
     timeAggregation: 'Average',
     change: { type: 'count', value: 1 },
   },
   optimized: {
-    /** ADX reactive logic: scale out when a signal is high "for over an hour" (seeds/adx-horizontal-scaling.md). */
+    /** ADX reactive logic: scale out when a signal is high "for over an hour" (docs/azure-data-explorer-scaling.md). */
     scaleOutWindowMinutes: 60,
     /** 5-minute averages: one noisy minute does not reset an hour of evidence. */
     scaleOutGrainMinutes: 5,
@@ -81,7 +81,7 @@ export const DEFAULTS = {
   },
   rebalance: {
     enabled: true,
-    /** Citus' default strategy since Citus 12 (citus-reference.md). */
+    /** Citus' default strategy since Citus 12 (docs/citus-rebalancer.md). */
     strategy: 'by_disk_size',
     shardTransferMode: 'auto',
     /** Sequential moves: Citus' own default. Raise it for faster rebalances at the cost of bandwidth. */
@@ -90,14 +90,14 @@ export const DEFAULTS = {
     /** A move fails below `citus.desired_percent_disk_available_after_move` (10 %); keep a margin above it. */
     minFreeDiskPercent: 20,
     readyTimeoutMinutes: 90,
-    /** Zone-redundant HA provisions a standby for every new node as well (seeds/elastic-cluster-scale-out.md). */
+    /** Zone-redundant HA provisions a standby for every new node as well (docs/azure-elastic-clusters.md). */
     haReadyTimeoutMinutes: 180,
     pollIntervalSeconds: 30,
-    /** A healthy job waits 0.2-5 s in `scheduled` (citus-reference.md); ten minutes is clearly stuck. */
+    /** A healthy job waits 0.2-5 s in `scheduled` (docs/citus-rebalancer.md); ten minutes is clearly stuck. */
     stuckScheduledMinutes: 10,
   },
   database: {
-    /** The coordinator: cluster-wide operations must not go through the load-balanced 7432 (citus-reference.md). */
+    /** The coordinator: cluster-wide operations must not go through the load-balanced 7432 (docs/citus-rebalancer.md). */
     port: 5432,
     ssl: 'verify-full',
   },

@@ -19,7 +19,7 @@ export const KIND_FACTS: Record<TargetKind, KindFacts> = {
     resourceType: 'Microsoft.DBforPostgreSQL/flexibleServers',
     unit: 'nodes',
     canScaleIn: false,
-    // Azure Database for PostgreSQL elastic clusters: 2..20 nodes at GA (seeds/elastic-cluster-scale-out.md).
+    // Azure Database for PostgreSQL elastic clusters: 2..20 nodes at GA (docs/azure-elastic-clusters.md).
     serviceMin: 2,
     serviceMax: 20,
   },

@@ -1,5 +1,5 @@
 /**
- * The follow-up as a pure state machine (DESIGN.md "The follow-up orchestration"). The orchestrator only
+ * The follow-up as a pure state machine (docs/architecture.md "The follow-up"). The orchestrator only
  * interprets it: ask `nextCommand`, run the activity or the timer it names, feed the result back. Time is always
  * an argument (the orchestrator passes `context.df.currentUtcDateTime`), so every replay takes the same path.
  *
@@ -217,7 +217,7 @@ function afterPoll(state: FollowUpState, result: PollRebalanceResult, now: Date)
   const attempt = `rebalance job ${jobId} ${result.state} after ${result.movesDone} of ${result.movesTotal} move(s)`;
   const limit = state.input.rebalance?.maxAttempts ?? 1;
   if (state.attempts < limit) {
-    // A new start plans only what is still unbalanced (citus-reference.md); settings stay raised for it.
+    // A new start plans only what is still unbalanced (docs/citus-rebalancer.md); settings stay raised for it.
     return waitFor(enter({ ...next, notes: [...state.notes, `${attempt}: ${result.messages.join('; ') || 'no Citus message'}; starting again`] }, 'start'), now);
   }
   return finishWith(next, failed(`${attempt}, attempt ${state.attempts} of ${limit}; giving up. Citus says: ${result.messages.join('; ') || 'nothing'}`));

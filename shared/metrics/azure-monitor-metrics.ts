@@ -13,7 +13,7 @@ import { METRIC_NAMESPACE } from './catalog.js';
 import { SAMPLE_INTERVAL_MS, type MetricSeries, type Statistic } from './metric-series.js';
 import type { MetricsRequest, MetricsSource } from './metrics-source.port.js';
 
-/** Limits of the metrics batch API (metrics-reference.md). */
+/** Limits of the metrics batch API (docs/azure-monitor-metrics.md). */
 export const MAX_RESOURCES_PER_CALL = 50;
 export const MAX_METRICS_PER_CALL = 20;
 

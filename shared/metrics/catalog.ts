@@ -1,6 +1,6 @@
 /**
  * The Azure Monitor metrics each target kind publishes, with the aggregations Azure accepts for them.
- * Source: ../shared/metrics-reference.md (the "Supported metrics" references for
+ * Source: docs/azure-monitor-metrics.md (from the "Supported metrics" references for
  * Microsoft.DBforPostgreSQL/flexibleServers and Microsoft.Kusto/clusters). Config validation uses this to
  * reject misspelled metric names and aggregations Azure would refuse.
  */

@@ -1,6 +1,6 @@
 /**
  * What to do when the signals cannot be trusted: hold, or rise to limits.default, never fall
- * (Azure Monitor autoscale's "default" instance count, seeds/adx-horizontal-scaling.md).
+ * (Azure Monitor autoscale's "default" instance count, docs/azure-data-explorer-scaling.md).
  */
 import type { SignalEvidence } from './decision.js';
 import { type PolicyContext, type Proposal, unitsOf } from './proposal.js';

@@ -1,5 +1,5 @@
 /**
- * Optimized mode: Azure Data Explorer's documented reactive logic (seeds/adx-horizontal-scaling.md), with the
+ * Optimized mode: Azure Data Explorer's documented reactive logic (docs/azure-data-explorer-scaling.md), with the
  * thresholds as tunable defaults (config/defaults.ts). Elastic clusters use the same scale-out logic on their
  * own signals and never scale in.
  *

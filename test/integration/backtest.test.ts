@@ -11,7 +11,7 @@ import { constant, MINUTE_MS, perMinute, startAzureEmulator, StaticTokenCredenti
 import { startAzurite, type AzuriteInstance } from '../support/azurite.js';
 import { FAST_RETRY, SUBSCRIPTION } from '../support/scaler-harness.js';
 import { backtestCommand, type BacktestEnvironment } from '../../cli/backtest.js';
-import { reconstructHistory } from '../../shared/simulation/backtest.js';
+import { reconstructHistory } from '../../tools/simulation/backtest.js';
 import { AzureMonitorMetrics } from '../../shared/metrics/azure-monitor-metrics.js';
 import { ArmClients } from '../../shared/targets/azure-clients.js';
 import { buildScaleTargets } from '../../shared/targets/build.js';

@@ -1,5 +1,5 @@
 /**
- * The official Azure Monitor alert samples (test/fixtures/alerts, copied from ../shared/azure-api-examples), and
+ * The official Azure Monitor alert samples (test/fixtures/alerts, Microsoft's published samples, docs/azure-api-shapes.md), and
  * copies of them re-aimed at a resource, with custom properties, as an action group would send for a rule on it.
  */
 import { readFileSync } from 'node:fs';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AdxOptimizedReactive } from '../../../shared/simulation/baselines/adx-optimized-reactive.js';
-import { oracleLeadMinutes, orderCurve, planOracle } from '../../../shared/simulation/baselines/oracle.js';
-import { staticPeakCapacity } from '../../../shared/simulation/baselines/static-peak.js';
-import { runPolicy } from '../../../shared/simulation/run.js';
-import { generateScenario } from '../../../shared/simulation/scenarios.js';
+import { AdxOptimizedReactive } from '../../../tools/simulation/baselines/adx-optimized-reactive.js';
+import { oracleLeadMinutes, orderCurve, planOracle } from '../../../tools/simulation/baselines/oracle.js';
+import { staticPeakCapacity } from '../../../tools/simulation/baselines/static-peak.js';
+import { runPolicy } from '../../../tools/simulation/run.js';
+import { generateScenario } from '../../../tools/simulation/scenarios.js';
 import { config, EXACT_METRICS, feedReading, kustoTarget, parameters, pgTarget, step, targetOf, trace } from './builders.js';
 
 describe('AdxOptimizedReactive', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AzureMonitorAutoscale, evaluateAutoscale, typicalRulePair, type AutoscaleProfile, type AutoscaleRule, type AutoscaleState } from '../../../shared/simulation/baselines/azure-monitor-autoscale.js';
+import { AzureMonitorAutoscale, evaluateAutoscale, typicalRulePair, type AutoscaleProfile, type AutoscaleRule, type AutoscaleState } from '../../../tools/simulation/baselines/azure-monitor-autoscale.js';
 import { feedReading } from './builders.js';
 
 const rule = (overrides: Partial<AutoscaleRule>): AutoscaleRule => ({ metric: 'CPU', operator: 'GreaterThan', threshold: 70, windowMinutes: 10, direction: 'out', changeCount: 1, cooldownMinutes: 5, ...overrides });
@@ -56,7 +56,7 @@ describe('evaluateAutoscale (Azure Monitor autoscale semantics)', () => {
     expect(evaluateAutoscale(profile([rule({})], { min: 1, max: 5, default: 1 }), 5, [99], 0, {})).toEqual({ to: 5, reason: 'no-rule-fired' });
   });
 
-  it('uses the issue\'s typical pair: out above 75 % over 10 min, in below 25 %, by 1, cooldown 5 min; no in-rule for elastic clusters', () => {
+  it('uses the typical pair: out above 75 % over 10 min, in below 25 %, by 1, cooldown 5 min; no in-rule for elastic clusters', () => {
     expect(typicalRulePair('kusto-cluster')).toEqual([
       { metric: 'CPU', operator: 'GreaterThan', threshold: 75, windowMinutes: 10, direction: 'out', changeCount: 1, cooldownMinutes: 5 },
       { metric: 'CPU', operator: 'LessThan', threshold: 25, windowMinutes: 10, direction: 'in', changeCount: 1, cooldownMinutes: 5 },

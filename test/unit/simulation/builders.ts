@@ -1,9 +1,9 @@
 /** Test builders for the simulator: small hand-made traces, feeds and configs through the real schema. */
 import { configSchema, type ScalerConfig, type TargetConfig } from '../../../shared/config/schema.js';
 import type { TargetKind } from '../../../shared/config/kinds.js';
-import { MetricFeed } from '../../../shared/simulation/metric-feed.js';
-import { DEFAULT_SIMULATION_PARAMETERS, type SimulationParameters } from '../../../shared/simulation/model/parameters.js';
-import type { Trace } from '../../../shared/simulation/trace.js';
+import { MetricFeed } from '../../../tools/simulation/metric-feed.js';
+import { DEFAULT_SIMULATION_PARAMETERS, type SimulationParameters } from '../../../tools/simulation/model/parameters.js';
+import type { Trace } from '../../../tools/simulation/trace.js';
 
 export const START_MS = Date.UTC(2026, 0, 5);
 export const PG_ID = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/orders';

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { traceToCsv } from '../../../shared/simulation/trace.js';
+import { traceToCsv } from '../../../tools/simulation/trace.js';
 import { simulateCommand } from '../../../cli/simulate.js';
 import { step, trace } from './builders.js';
 

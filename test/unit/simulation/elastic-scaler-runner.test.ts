@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runPolicy, type RunSpec } from '../../../shared/simulation/run.js';
-import { generateScenario } from '../../../shared/simulation/scenarios.js';
-import { withRememberedReads } from '../../../shared/simulation/adapters/cached-reads.js';
+import { runPolicy, type RunSpec } from '../../../tools/simulation/run.js';
+import { generateScenario } from '../../../tools/simulation/scenarios.js';
+import { withRememberedReads } from '../../../tools/simulation/adapters/cached-reads.js';
 import { MemoryStateStore } from '../../../shared/state/memory-state-store.js';
 import { config, EXACT_METRICS, kustoTarget, parameters, pgTarget, step, targetOf, trace } from './builders.js';
 

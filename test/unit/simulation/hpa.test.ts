@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { desiredReplicas, Hpa } from '../../../shared/simulation/baselines/hpa.js';
+import { desiredReplicas, Hpa } from '../../../tools/simulation/baselines/hpa.js';
 import { feedReading } from './builders.js';
 
 describe('desiredReplicas (replica_calculator.go)', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MetricFeed, PREFILL_MINUTES } from '../../../shared/simulation/metric-feed.js';
+import { MetricFeed, PREFILL_MINUTES } from '../../../tools/simulation/metric-feed.js';
 import type { MetricsRequest } from '../../../shared/metrics/metrics-source.port.js';
-import { countReversals, OutcomeRecorder } from '../../../shared/simulation/outcomes.js';
-import { OUTCOME_DEFAULTS } from '../../../shared/simulation/model/parameters.js';
+import { countReversals, OutcomeRecorder } from '../../../tools/simulation/outcomes.js';
+import { OUTCOME_DEFAULTS } from '../../../tools/simulation/model/parameters.js';
 import { KUSTO_ID, PG_ID, START_MS } from './builders.js';
 
 const MINUTE = 60_000;

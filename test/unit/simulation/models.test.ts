@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ElasticClusterModel } from '../../../shared/simulation/model/elastic-cluster-model.js';
-import { KustoClusterModel } from '../../../shared/simulation/model/kusto-cluster-model.js';
-import { ELASTIC_CLUSTER_DEFAULTS, KUSTO_CLUSTER_DEFAULTS, simulationParameters, type ElasticClusterParameters, type KustoClusterParameters } from '../../../shared/simulation/model/parameters.js';
+import { ElasticClusterModel } from '../../../tools/simulation/model/elastic-cluster-model.js';
+import { KustoClusterModel } from '../../../tools/simulation/model/kusto-cluster-model.js';
+import { ELASTIC_CLUSTER_DEFAULTS, KUSTO_CLUSTER_DEFAULTS, simulationParameters, type ElasticClusterParameters, type KustoClusterParameters } from '../../../tools/simulation/model/parameters.js';
 
 const elastic = (overrides: Partial<ElasticClusterParameters> = {}, nodes = 4) => new ElasticClusterModel({ ...ELASTIC_CLUSTER_DEFAULTS, ...overrides }, nodes);
 const kusto = (overrides: Partial<KustoClusterParameters> = {}, instances = 4) => new KustoClusterModel({ ...KUSTO_CLUSTER_DEFAULTS, ...overrides }, instances);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashSeed, normalAt, SeededRandom } from '../../../shared/simulation/prng.js';
+import { hashSeed, normalAt, SeededRandom } from '../../../tools/simulation/prng.js';
 
 function stats(values: number[]): { mean: number; sd: number } {
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateScenario, SCENARIOS, type ScenarioName } from '../../../shared/simulation/scenarios.js';
-import type { Trace } from '../../../shared/simulation/trace.js';
+import { generateScenario, SCENARIOS, type ScenarioName } from '../../../tools/simulation/scenarios.js';
+import type { Trace } from '../../../tools/simulation/trace.js';
 
 function digest(trace: Trace): string {
   const hash = createHash('sha256');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { htmlReport } from '../../../shared/simulation/report/html.js';
-import { outcomeTable, totalsByPolicy } from '../../../shared/simulation/report/table.js';
-import { runSuite, selectTarget, type SuiteResult } from '../../../shared/simulation/suite.js';
-import { POLICIES } from '../../../shared/simulation/policy-runner.js';
+import { htmlReport } from '../../../tools/simulation/report/html.js';
+import { outcomeTable, totalsByPolicy } from '../../../tools/simulation/report/table.js';
+import { runSuite, selectTarget, type SuiteResult } from '../../../tools/simulation/suite.js';
+import { POLICIES } from '../../../tools/simulation/policy-runner.js';
 import { config, kustoTarget, parameters, pgTarget, step, trace } from './builders.js';
 
 const scalerConfig = config([pgTarget(), kustoTarget()]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { needAt, parseTraceCsv, traceToCsv, TraceError } from '../../../shared/simulation/trace.js';
-import { generateScenario } from '../../../shared/simulation/scenarios.js';
+import { needAt, parseTraceCsv, traceToCsv, TraceError } from '../../../tools/simulation/trace.js';
+import { generateScenario } from '../../../tools/simulation/scenarios.js';
 
 const HEADER = 'timestamp,demand,cacheDemand,ingestionDemand';
 

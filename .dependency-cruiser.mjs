@@ -1,0 +1,131 @@
+// Architecture rules, checked by dependency-cruiser (`npm run lint:deps`, part of `npm run lint` and `npm test`).
+// The layers: functions/ (triggers) -> shared use cases -> ports <- adapters, with a pure shared/policy at the
+// centre; tools (simulator, CLI, benchmarks, scripts, tests) sit outside and are never deployed.
+// ESLint keeps the rules dependency-cruiser cannot see: no clock, random state or environment in shared/policy.
+// Every rule has a case in test/unit/architecture/dependency-rules.test.ts that shows it fires.
+
+/** What runs only on a laptop or in CI. */
+const TOOLS = '^(tools|cli|bench|scripts|test|bin)/';
+const FUNCTIONS = '^functions/';
+
+/** Adapters: the code that talks to Azure, PostgreSQL or Entra ID behind a port. */
+const ADAPTERS = ['^shared/(targets|state|citus|auth)/', '^shared/metrics/azure-'];
+/** Use cases: what the triggers call. */
+const USE_CASES = ['^shared/scaler[.]ts$', '^shared/follow-up/', '^shared/alerts/'];
+
+/**
+ * Everything shared/policy may import. Today that is the policy itself, the config types and kind facts, and the
+ * metric types it reads; once a vocabulary module exists, replace the config and metrics entries with it.
+ */
+const POLICY_MAY_IMPORT = ['^shared/policy/', '^shared/config/schema[.]ts$', '^shared/config/kinds[.]ts$', '^shared/metrics/metric-series[.]ts$', '^shared/metrics/metrics-source[.]port[.]ts$'];
+/** Of those, the ones policy may only import as types (no runtime code from the config or metrics layers). */
+const POLICY_TYPES_ONLY = ['^shared/config/schema[.]ts$', '^shared/metrics/'];
+
+/**
+ * Folder cycles that exist today, as the folder edges that close them. Each is a known exception until the
+ * vocabulary module and the promotion of the test stand-ins to tools/ break it; remove an entry when its cycle is
+ * gone (the rule then guards the edge like any other).
+ *   shared/policy <-> shared/metrics: policy reads MetricSeries and MetricNeed types; the metrics port and the
+ *     Azure Monitor adapter take policy's input types.
+ *   shared/config <-> shared/metrics: the config schema uses the metric statistics and the semantic checks the
+ *     metric catalog; the catalog and the metrics port use the target kinds. Policy's own config types then
+ *     close a third cycle, shared/policy -> shared/config -> shared/metrics -> shared/policy.
+ *   test/support <-> test/citus-standin: the stand-in's harness and the follow-up host share types (type-only both
+ *     ways); that code moves to tools/ in another branch.
+ */
+const KNOWN_FOLDER_CYCLE_EDGES = {
+  'shared/policy': ['shared/metrics', 'shared/config'],
+  'shared/metrics': ['shared/policy', 'shared/config'],
+  'shared/config': ['shared/metrics'],
+  'test/support': ['test/citus-standin'],
+  'test/citus-standin': ['test/support'],
+};
+
+/**
+ * Benchmarks that import test code today: they drive the HTTPS emulator, Azurite, the embedded PostgreSQL and
+ * the Citus stand-in through the test harnesses. A known exception until those harnesses move to tools/; a new
+ * benchmark must not add to it.
+ */
+const BENCH_USING_TEST_HARNESSES = '^bench/(alert-latency|control-loop|follow-up)[.]ts$';
+
+const exactFolder = (folder) => `^${folder}$`;
+
+const folderCycleRules = [
+  {
+    name: 'no-circular-folders',
+    comment: 'Folders form no cycle: a cycle means two folders are one module in disguise.',
+    severity: 'error',
+    scope: 'folder',
+    from: { pathNot: Object.keys(KNOWN_FOLDER_CYCLE_EDGES).map(exactFolder) },
+    to: { circular: true },
+  },
+  ...Object.entries(KNOWN_FOLDER_CYCLE_EDGES).map(([folder, knownEdges]) => ({
+    name: 'no-circular-folders',
+    comment: `A folder with a known cycle (${folder}) gets no new one.`,
+    severity: 'error',
+    scope: 'folder',
+    from: { path: exactFolder(folder) },
+    to: { circular: true, pathNot: knownEdges.map(exactFolder) },
+  })),
+];
+
+export default {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'Files form no import cycle.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    ...folderCycleRules,
+    {
+      name: 'policy-imports-only-vocabulary',
+      comment: 'shared/policy is pure: it imports only itself and the vocabulary it decides in (POLICY_MAY_IMPORT).',
+      severity: 'error',
+      from: { path: '^shared/policy/' },
+      to: { pathNot: POLICY_MAY_IMPORT },
+    },
+    {
+      name: 'policy-imports-config-and-metrics-as-types',
+      comment: 'shared/policy takes config and metric types, never their code.',
+      severity: 'error',
+      from: { path: '^shared/policy/' },
+      to: { path: POLICY_TYPES_ONLY, dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'adapters-import-no-use-case',
+      comment: 'An adapter implements a port; it never calls back into a use case, a trigger or a tool.',
+      severity: 'error',
+      from: { path: ADAPTERS },
+      to: { path: [...USE_CASES, FUNCTIONS, TOOLS] },
+    },
+    {
+      name: 'shared-imports-no-trigger-or-tool',
+      comment: 'shared/ is what the Function App runs: it never imports functions/ or any tool.',
+      severity: 'error',
+      from: { path: '^shared/' },
+      to: { path: [FUNCTIONS, TOOLS] },
+    },
+    {
+      name: 'functions-import-no-tool',
+      comment: 'functions/ is deployed: it never imports a tool.',
+      severity: 'error',
+      from: { path: FUNCTIONS },
+      to: { path: TOOLS },
+    },
+    {
+      name: 'bench-imports-no-test',
+      comment: 'Benchmarks stand on tools, not on tests (known exceptions: BENCH_USING_TEST_HARNESSES).',
+      severity: 'error',
+      from: { path: '^bench/', pathNot: BENCH_USING_TEST_HARNESSES },
+      to: { path: '^test/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['^node_modules/', '^dist/', '^test/fixtures/'] },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};

@@ -1,0 +1,142 @@
+/**
+ * Azure Monitor autoscale (custom autoscale), as documented in
+ * - "Understand autoscale settings" (learn.microsoft.com/azure/azure-monitor/autoscale/autoscale-understanding-settings):
+ *   the engine runs every 30 to 60 seconds; a rule averages its metric over `timeWindow` (1-minute grains here);
+ *   "If one or more scale-out rules are triggered, autoscale ... scales to the highest specified capacity";
+ *   "Autoscale only scales in if all the scale-in rules are triggered" and then "scales in by as little as
+ *   possible"; after any scale action it "waits for a cooldown period before it scales again in either
+ *   direction. The cooldown that applies is the one on the rule that most recently fired"; when metrics cannot be
+ *   read and capacity is below `default`, it scales out to the default;
+ * - "Flapping in autoscale" (.../autoscale/autoscale-flapping): before a scale-in it estimates each metric at the
+ *   smaller count (the same load over fewer instances) and "may scale by less than the specified number of
+ *   resource instances", or skips the scale-in when no count between the target and the current one is safe;
+ *   no such check is made for scale-out.
+ *
+ * The typical rule pair: out when average CPU > 75 % over 10 minutes by 1, in when < 25 % over 10
+ * minutes by 1, cooldown 5 minutes (the portal's defaults for duration and cooldown). Azure Monitor autoscale
+ * cannot target an elastic cluster at all; for that kind this baseline shows what its rule semantics would do
+ * there, without the in-rule (Azure offers no scale-in).
+ *
+ * Simulation choices: the engine runs once per minute (samples are per minute); a scale action refused by ARM
+ * because an update runs is not a scale action, so it starts no cooldown and is retried on the next run.
+ */
+import type { TargetKind } from '../../../shared/config/kinds.js';
+import type { ChangeResult } from '../model/cluster-model.js';
+import type { MetricFeed } from '../metric-feed.js';
+import { clamp, type Controller } from '../policy-runner.js';
+
+export type RuleOperator = 'GreaterThan' | 'GreaterThanOrEqual' | 'LessThan' | 'LessThanOrEqual';
+
+export interface AutoscaleRule {
+  metric: string;
+  operator: RuleOperator;
+  threshold: number;
+  /** `timeWindow`: minutes of 1-minute averages that are averaged. */
+  windowMinutes: number;
+  direction: 'out' | 'in';
+  /** `ChangeCount`: instances added or removed. */
+  changeCount: number;
+  cooldownMinutes: number;
+}
+
+export interface AutoscaleProfile {
+  rules: AutoscaleRule[];
+  capacity: { min: number; max: number; default: number };
+}
+
+export function typicalRulePair(kind: TargetKind): AutoscaleRule[] {
+  const metric = kind === 'postgres-elastic-cluster' ? 'cpu_percent' : 'CPU';
+  const out: AutoscaleRule = { metric, operator: 'GreaterThan', threshold: 75, windowMinutes: 10, direction: 'out', changeCount: 1, cooldownMinutes: 5 };
+  const scaleIn: AutoscaleRule = { metric, operator: 'LessThan', threshold: 25, windowMinutes: 10, direction: 'in', changeCount: 1, cooldownMinutes: 5 };
+  return kind === 'postgres-elastic-cluster' ? [out] : [out, scaleIn];
+}
+
+export interface AutoscaleDecision {
+  to: number;
+  /** Why, in the words of the autoscale run history. */
+  reason: 'cooldown' | 'scale-out' | 'scale-in' | 'scale-in-reduced' | 'flapping-avoided' | 'default-capacity' | 'no-rule-fired';
+}
+
+export interface AutoscaleState {
+  /** Minute of the last scale action and the cooldown of the rule that fired it. */
+  lastAction?: { minute: number; cooldownMinutes: number } | undefined;
+}
+
+/** One run of the autoscale engine on the metric values it read (null: no data in the window). */
+export function evaluateAutoscale(profile: AutoscaleProfile, current: number, values: ReadonlyArray<number | null>, minute: number, state: AutoscaleState): AutoscaleDecision & { rule?: AutoscaleRule } {
+  const { rules, capacity } = profile;
+  if (state.lastAction && minute < state.lastAction.minute + state.lastAction.cooldownMinutes) return { to: current, reason: 'cooldown' };
+  if (rules.length > 0 && values.every((value) => value === null)) {
+    return current < capacity.default ? { to: capacity.default, reason: 'default-capacity' } : { to: current, reason: 'no-rule-fired' };
+  }
+  const fired = rules.map((rule, index) => ({ rule, value: values[index] ?? null })).filter(({ rule, value }) => value !== null && compare(value, rule));
+  const outs = fired.filter(({ rule }) => rule.direction === 'out');
+  if (outs.length > 0) {
+    const best = outs.reduce((winner, candidate) => (candidate.rule.changeCount > winner.rule.changeCount ? candidate : winner));
+    const to = clamp(current + best.rule.changeCount, capacity);
+    if (to > current) return { to, reason: 'scale-out', rule: best.rule };
+  }
+  const ins = rules.map((rule, index) => ({ rule, value: values[index] ?? null })).filter(({ rule }) => rule.direction === 'in');
+  if (ins.length === 0 || ins.length !== fired.filter(({ rule }) => rule.direction === 'in').length) return { to: current, reason: 'no-rule-fired' };
+  const smallest = ins.reduce((winner, candidate) => (candidate.rule.changeCount < winner.rule.changeCount ? candidate : winner));
+  const target = clamp(current - smallest.rule.changeCount, capacity);
+  if (target >= current) return { to: current, reason: 'no-rule-fired' };
+  return projectScaleIn(rules, values, current, target, smallest.rule);
+}
+
+/** The flapping check: the smallest count between `target` and `current` at which no out-rule would fire. */
+function projectScaleIn(rules: AutoscaleRule[], values: ReadonlyArray<number | null>, current: number, target: number, rule: AutoscaleRule): AutoscaleDecision & { rule?: AutoscaleRule } {
+  for (let candidate = target; candidate < current; candidate += 1) {
+    const wouldFire = rules.some((other, index) => {
+      const value = values[index] ?? null;
+      return other.direction === 'out' && value !== null && compare((value * current) / candidate, other);
+    });
+    if (!wouldFire) return { to: candidate, reason: candidate === target ? 'scale-in' : 'scale-in-reduced', rule };
+  }
+  return { to: current, reason: 'flapping-avoided' };
+}
+
+function compare(value: number, rule: AutoscaleRule): boolean {
+  switch (rule.operator) {
+    case 'GreaterThan':
+      return value > rule.threshold;
+    case 'GreaterThanOrEqual':
+      return value >= rule.threshold;
+    case 'LessThan':
+      return value < rule.threshold;
+    case 'LessThanOrEqual':
+      return value <= rule.threshold;
+  }
+}
+
+/** Average of the readable 1-minute samples in the rule's window, or null when there are none. */
+export function windowAverage(feed: MetricFeed, metric: string, minute: number, windowMinutes: number): number | null {
+  const samples = feed.window(metric, minute, windowMinutes);
+  if (samples.length === 0) return null;
+  let sum = 0;
+  for (const value of samples) sum += value;
+  return sum / samples.length;
+}
+
+export class AzureMonitorAutoscale implements Controller {
+  readonly policy = 'azure-monitor-autoscale' as const;
+  private readonly state: AutoscaleState = {};
+  private pending: { minute: number; cooldownMinutes: number } | undefined;
+
+  constructor(
+    private readonly profile: AutoscaleProfile,
+    private readonly feed: MetricFeed,
+    private readonly current: () => number,
+  ) {}
+
+  decide(minute: number): number | undefined {
+    const values = this.profile.rules.map((rule) => windowAverage(this.feed, rule.metric, minute, rule.windowMinutes));
+    const decision = evaluateAutoscale(this.profile, this.current(), values, minute, this.state);
+    this.pending = decision.rule ? { minute, cooldownMinutes: decision.rule.cooldownMinutes } : undefined;
+    return decision.to;
+  }
+
+  onResult(_minute: number, _wanted: number, result: ChangeResult): void {
+    if (result.accepted && this.pending) this.state.lastAction = this.pending;
+  }
+}
