@@ -5,7 +5,9 @@
  */
 import type { JobState, ShardTransferMode } from '../citus/names.js';
 import type { ConnectionPolicy } from '../citus/connection-limits.js';
-import type { OutcomeStatus } from './machine-state.js';
+
+/** How a follow-up ended, as its outcome records it. */
+export type OutcomeStatus = 'succeeded' | 'failed' | 'timed-out';
 
 export const ACTIVITY_NAMES = [
   'checkArm',

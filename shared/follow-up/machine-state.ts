@@ -3,14 +3,14 @@
  * `continueAsNew` when a long rebalance would make the history too long.
  */
 import type { FollowUpInput } from './input.js';
-import type { ActivityInput, ActivityName } from './activity-contract.js';
+import type { ActivityInput, ActivityName, OutcomeStatus } from './activity-contract.js';
 import type { JobState } from '../citus/names.js';
 
 export const PHASES = ['wait-arm', 'verify-nodes', 'connections', 'preflight', 'raise-executors', 'start', 'monitor', 'paused', 'restore', 'finish', 'done'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** How a follow-up ends: `timed-out` when it ran past a deadline, in whatever phase. */
-export type OutcomeStatus = 'succeeded' | 'failed' | 'timed-out';
+export type { OutcomeStatus };
 
 export interface Outcome {
   status: OutcomeStatus;
