@@ -8,7 +8,9 @@ import { parseJobStatus, type JobStatus } from './job-status.js';
 import { parseJobTasks, type JobTask } from './tasks.js';
 import { parsePlanRows, type PlanRow } from './plan.js';
 import { parseNodes, type DistNode } from './nodes.js';
-import { runningJobIdIn, toCitusError } from './errors.js';
+import { NotCoordinatorError, runningJobIdIn, toCitusError } from './errors.js';
+import { citusClientConfig, type TimeoutOverrides } from './connection-options.js';
+import { InvalidInputError } from '../errors.js';
 import * as sql from './sql.js';
 import type { ExecutorSettingName } from './names.js';
 
@@ -23,6 +25,7 @@ export interface CitusConnectionSettings {
   ssl: 'verify-full' | 'require' | 'disable';
   connectTimeoutMs?: number | undefined;
   statementTimeoutMs?: number | undefined;
+  queryTimeoutMs?: number | undefined;
 }
 
 export type StartResult =
@@ -52,17 +55,26 @@ export class CitusClient {
 
   static async connect(settings: CitusConnectionSettings): Promise<CitusClient> {
     const where = `${settings.host}:${settings.port}/${settings.database}`;
-    const client = new pg.Client({
+    const config = citusClientConfig({
       host: settings.host,
       port: settings.port,
       database: settings.database,
       user: settings.user,
       password: settings.password,
       ssl: settings.ssl === 'disable' ? false : { rejectUnauthorized: settings.ssl === 'verify-full' },
-      application_name: 'elastic-scaler',
-      connectionTimeoutMillis: settings.connectTimeoutMs ?? 15_000,
-      statement_timeout: settings.statementTimeoutMs ?? 120_000,
-    });
+    }, { connectTimeoutMs: settings.connectTimeoutMs, statementTimeoutMs: settings.statementTimeoutMs, queryTimeoutMs: settings.queryTimeoutMs });
+    return CitusClient.open(config, where);
+  }
+
+  /** A client over a connection string (the CLI); the password, if any, comes from the URL. */
+  static async connectUrl(connectionString: string, password?: () => Promise<string>, timeouts: TimeoutOverrides = {}): Promise<CitusClient> {
+    const url = parseConnectionUrl(connectionString);
+    const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
+    return CitusClient.open(citusClientConfig({ connectionString, ...(password && !url.password ? { password } : {}) }, timeouts), where);
+  }
+
+  private static async open(config: pg.ClientConfig, where: string): Promise<CitusClient> {
+    const client = new pg.Client(config);
     try {
       await client.connect();
     } catch (error) {
@@ -72,18 +84,15 @@ export class CitusClient {
     return new CitusClient(client, where);
   }
 
-  /** A client over a connection string (the CLI); the password, if any, comes from the URL. */
-  static async connectUrl(connectionString: string, password?: () => Promise<string>): Promise<CitusClient> {
-    const url = new URL(connectionString);
-    const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
-    const client = new pg.Client({ connectionString, application_name: 'elastic-scaler', ...(password && !url.password ? { password } : {}) });
-    try {
-      await client.connect();
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw toCitusError(error, 'connecting', where);
+  /**
+   * Refuses a database that is not a Citus coordinator: the rebalancer and the node catalog are only complete
+   * there (a worker, or the load-balanced port 7432, may answer the same SQL with partial results).
+   */
+  async assertCoordinator(): Promise<void> {
+    const [row] = await this.rows<{ coordinator: boolean | null }>('checking that this is the Citus coordinator (citus_is_coordinator())', sql.IS_COORDINATOR);
+    if (row?.coordinator !== true) {
+      throw new NotCoordinatorError(`connecting to ${this.where}: this is not the Citus coordinator (citus_is_coordinator() is ${String(row?.coordinator ?? null)}); connect to the coordinator, port 5432 on Azure elastic clusters (not the load-balanced 7432, not a worker)`);
     }
-    return new CitusClient(client, where);
   }
 
   async close(): Promise<void> {
@@ -177,4 +186,18 @@ export class CitusClient {
       throw toCitusError(error, action, this.where);
     }
   }
+}
+
+/** A `postgres://` URL, or a clear InvalidInputError (never the password). */
+export function parseConnectionUrl(connectionString: string): URL {
+  const shown = connectionString.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    throw new InvalidInputError(`--connection: "${shown}" is not a valid URL; write it as postgres://user[:password]@host:5432/database (percent-encode special characters in the password)`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new InvalidInputError(`--connection: "${shown}" is not a postgres:// URL`);
+  if (url.hostname === '') throw new InvalidInputError(`--connection: "${shown}" names no host; write it as postgres://user@host:5432/database`);
+  return url;
 }

@@ -123,3 +123,6 @@ export function alterSystemReset(name: string): string {
   if (!SETTING_NAME.test(name)) throw new Error(`alterSystemReset: refusing ${name}`);
   return `ALTER SYSTEM RESET ${name}`;
 }
+
+/** True only on the coordinator (false on a worker, even one with metadata). */
+export const IS_COORDINATOR = 'SELECT pg_catalog.citus_is_coordinator() AS coordinator';
