@@ -10,7 +10,7 @@ import { parsePlanRows, type PlanRow } from './plan.js';
 import { parseNodes, type DistNode } from './nodes.js';
 import { NotCoordinatorError, runningJobIdIn, toCitusError } from './errors.js';
 import { citusClientConfig, type TimeoutOverrides } from './connection-options.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, ProviderError } from '../errors.js';
 import * as sql from './sql.js';
 import type { ExecutorSettingName } from './names.js';
 
@@ -71,6 +71,18 @@ export class CitusClient {
     const url = parseConnectionUrl(connectionString);
     const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
     return CitusClient.open(citusClientConfig({ connectionString, ...(password && !url.password ? { password } : {}) }, timeouts), where);
+  }
+
+  /** connectUrl, then assertCoordinator: what `scaler rebalance` uses. */
+  static async coordinatorAt(connectionString: string, password?: () => Promise<string>, timeouts: TimeoutOverrides = {}): Promise<CitusClient> {
+    const client = await CitusClient.connectUrl(connectionString, password, timeouts);
+    try {
+      await client.assertCoordinator();
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+    return client;
   }
 
   private static async open(config: pg.ClientConfig, where: string): Promise<CitusClient> {
@@ -177,6 +189,28 @@ export class CitusClient {
       await this.rows(`changing ${name} with ALTER SYSTEM`, value === undefined ? sql.alterSystemReset(name) : sql.alterSystemSet(name, value));
     }
     await this.rows('reloading the configuration (pg_reload_conf)', sql.RELOAD_CONF);
+  }
+
+  /** The note of settings an earlier run raised and did not put back (see sql.RAISED_MARKER), if any. */
+  async readRaisedMarker(): Promise<string | undefined> {
+    const [row] = await this.rows<{ value: string }>('reading the note of raised executor settings', sql.READ_RAISED_MARKER);
+    return row?.value;
+  }
+
+  async writeRaisedMarker(value: string): Promise<void> {
+    const database = await this.currentDatabase();
+    await this.rows('noting the raised executor settings (ALTER DATABASE ... SET)', sql.writeRaisedMarker(this.client.escapeIdentifier(database), this.client.escapeLiteral(value)));
+  }
+
+  async clearRaisedMarker(): Promise<void> {
+    const database = await this.currentDatabase();
+    await this.rows('clearing the note of raised executor settings (ALTER DATABASE ... RESET)', sql.clearRaisedMarker(this.client.escapeIdentifier(database)));
+  }
+
+  private async currentDatabase(): Promise<string> {
+    const [row] = await this.rows<{ database: string }>('reading current_database()', 'SELECT current_database() AS database');
+    if (!row) throw new ProviderError(`reading current_database() on ${this.where}: the server returned no row`);
+    return row.database;
   }
 
   private async rows<Row extends pg.QueryResultRow = Record<string, unknown>>(action: string, text: string, values: unknown[] = []): Promise<Row[]> {

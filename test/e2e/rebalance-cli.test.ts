@@ -34,6 +34,37 @@ function scaler(...args: string[]): Promise<Run> {
   });
 }
 
+interface SpawnedRun {
+  exited: Promise<number | null>;
+  stdout: () => string;
+  /** Resolves once stdout contains `text`; rejects if the command exits first. */
+  printed: (text: string) => Promise<void>;
+}
+
+/** The bin in its own process, followed line by line: the test acts on what it prints, not on how long it takes. */
+function spawnScaler(...args: string[]): SpawnedRun {
+  const child = spawn('node', ['bin/scaler.mjs', 'rebalance', ...args]);
+  let stdout = '';
+  const listeners = new Set<() => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const listener of listeners) listener();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    for (const listener of listeners) listener();
+    resolve(code);
+  }));
+  const printed = (text: string) => new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (stdout.includes(text)) resolve();
+      else if (child.exitCode !== null) reject(new Error(`scaler exited with ${child.exitCode} before printing "${text}":\n${stdout}`));
+    };
+    listeners.add(check);
+    check();
+  });
+  return { exited, stdout: () => stdout, printed };
+}
+
 /** The same command in this process (argument checks need no new process). */
 async function inProcess(...args: string[]): Promise<Run> {
   const out: string[] = [];
@@ -125,14 +156,17 @@ describe('scaler rebalance', () => {
   });
 
   it('follows a job that is already running instead of starting another', async () => {
-    const db = await fastCluster();
+    // Simulated time: the job stays scheduled, however slowly the command starts, until the test lets it run.
+    const db = await scaledOutCluster(server, { progressMode: 'manual' });
     try {
       await db.query('SELECT citus_rebalance_start()');
-      const run = await scaler('--connection', db.connectionString, '--watch', '--interval', '0.2');
+      const run = spawnScaler('--connection', db.connectionString, '--watch', '--interval', '0.2');
+      await run.printed('following it instead of starting another');
+      expect(await db.one('SELECT citus_standin.run_until_terminal() AS state')).toEqual({ state: 'finished' });
 
-      expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/rebalance job 1 is already (scheduled|running): following it instead of starting another/);
-      expect(run.stdout).toMatch(/finished: job 1, 8 of 8 move\(s\)/);
+      expect(await run.exited).toBe(0);
+      expect(run.stdout()).toContain('rebalance job 1 is already scheduled: following it instead of starting another');
+      expect(run.stdout()).toMatch(/finished: job 1, 8 of 8 move\(s\)/);
       expect(await db.one('SELECT count(*)::int AS jobs FROM pg_dist_background_job')).toEqual({ jobs: 1 });
     } finally {
       await db.close();
