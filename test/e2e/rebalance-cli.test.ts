@@ -223,11 +223,33 @@ describe('scaler rebalance', () => {
     { name: 'a parallelism out of range', args: ['--connection', 'postgres://u@h/d', '--parallel', '0'], message: '--parallel: "0" is not a number from 1 to 128' },
     { name: 'an unknown transfer mode', args: ['--connection', 'postgres://u@h/d', '--transfer-mode', 'fast'], message: '--transfer-mode: "fast" is not one of auto, force_logical, block_writes' },
     { name: 'a resource id that is not one', args: ['--connection', 'postgres://u@h/d', '--resource-id', 'cluster1'], message: '--resource-id: "cluster1" is not an ARM resource id' },
+    { name: 'a malformed connection URL', args: ['--connection', 'postgres://u:secret@h:99999/d', '--watch'], message: '--connection: "postgres://u:***@h:99999/d" is not a valid URL; write it as postgres://user[:password]@host:5432/database' },
+    { name: 'a connection URL of another scheme', args: ['--connection', 'mysql://u@h/d'], message: '--connection: "mysql://u@h/d" is not a postgres:// URL' },
   ])('rejects $name with the usage and exit code 2', async ({ args, message }) => {
     const run = await inProcess(...args);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
     expect(run.stderr).toContain('Usage: scaler rebalance --connection <postgres url> [options]');
+  });
+
+  it('refuses a worker node before changing anything', async () => {
+    const db = await fastCluster();
+    try {
+      await db.query('SELECT citus_standin.act_as_worker(true)');
+      const run = await inProcess('--connection', db.connectionString, '--watch', '--parallel', '2');
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('this is not the Citus coordinator (citus_is_coordinator() is false); connect to the coordinator, port 5432');
+      expect(await settings(db)).toEqual(['1', '1']);
+      expect(await db.query('SELECT * FROM pg_dist_background_job')).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('says so when the database has no Citus', async () => {
+    const run = await inProcess('--connection', await server.createDatabase(), '--watch');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^scaler rebalance: checking that this is the Citus coordinator \(citus_is_coordinator\(\)\) on 127\.0\.0\.1:\d+\/\S+ failed: this database has no Citus /);
   });
 
   it('refuses --parallel without --watch, because the settings could not be put back', async () => {
