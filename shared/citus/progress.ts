@@ -168,7 +168,7 @@ export function condenseTaskMessage(message: string): string {
   return first
     .replace(/^(ERROR|WARNING|FATAL):\s+/, '')
     .replace(/\b[\w.-]+@([\w.-]+:\d+)/g, '$1')
-    .replace(/(for node:?\s+)([\w.]+(?:\.[\w-]+)*)-(\d+)\b/g, '$1$2:$3');
+    .replace(/(for node:?\s+)(\S+)-(\d+)\b/g, '$1$2:$3');
 }
 
 /**
