@@ -69,7 +69,7 @@ export class ServerParameters {
       return toState(name, await poller.pollUntilDone({ abortSignal: AbortSignal.timeout(this.applyTimeoutMs) }));
     } catch (error) {
       if (error instanceof Error && error.name === 'AbortError') {
-        throw new TransientError(`${action} ${this.resourceId}: ARM accepted the change but has not applied it after ${Math.round(this.applyTimeoutMs / 1000)} s; it is checked again`, { cause: error });
+        throw new TransientError(`${action} ${this.resourceId}: ARM accepted the change but has not applied it after ${Math.round(this.applyTimeoutMs / 1000)} s; read the parameter again later to see whether it took effect`, { cause: error });
       }
       throw toScalerError(error, context);
     }
