@@ -67,7 +67,7 @@ export async function rebalanceCommand(args: string[], output: Output = consoleO
     const password = entraPassword(parsed);
     const result = await runLocalRebalance(parsed.options, {
       connect: () => CitusClient.coordinatorAt(parsed.connection, password),
-      settingsFor: (sql) => executorSettings(parsed, sql),
+      settingsFor: executorSettingsFor(parsed),
       clock: () => new Date(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       signal: interrupt.signal,
@@ -161,11 +161,13 @@ function entraPassword(parsed: ParsedArguments): (() => Promise<string>) | undef
   };
 }
 
-function executorSettings(parsed: ParsedArguments, sql: CitusClient): ExecutorSettingsStore {
+/** ALTER SYSTEM over the given connection; or, with --resource-id, ARM's server parameters (built once). */
+function executorSettingsFor(parsed: ParsedArguments): (sql: CitusClient) => ExecutorSettingsStore {
   const id = parsed.resourceId === undefined ? undefined : parseResourceId(parsed.resourceId);
-  if (!id || !parsed.resourceId) return new AlterSystemSettings(sql);
+  if (!id || !parsed.resourceId) return (sql) => new AlterSystemSettings(sql);
   const arm = new ArmClients({ credential: new DefaultAzureCredential() });
-  return new ArmExecutorSettings(new ServerParameters(arm.postgres(id.subscriptionId), id, parsed.resourceId, arm.lroPollIntervalMs));
+  const settings = new ArmExecutorSettings(new ServerParameters(arm.postgres(id.subscriptionId), id, parsed.resourceId, arm.lroPollIntervalMs));
+  return () => settings;
 }
 
 function reporters(output: Output, options: LocalRebalanceOptions) {
