@@ -16,7 +16,7 @@ import type { ExecutorSettingsStore } from '../citus/executor-settings.port.js';
 import { summarizePlan, type RebalancePlan } from '../citus/plan.js';
 import { assessPreflight, type PreflightVerdict } from '../citus/preflight.js';
 import { executorChanges, startFlags, type ExecutorSnapshot, type SettingChange } from '../citus/parallelism.js';
-import { failureMessages, groupWarnings, summarizeRebalance, trackProgress, type RebalanceProgress, type RebalanceWarning, type TrackedProgress } from '../citus/progress.js';
+import { condenseTaskMessage, failureMessages, groupWarnings, summarizeRebalance, trackProgress, type RebalanceProgress, type RebalanceWarning, type TrackedProgress } from '../citus/progress.js';
 import { EXECUTOR_SETTINGS, isTerminalJobState, type ShardTransferMode } from '../citus/names.js';
 import { describeError, InvalidInputError, ProviderError } from '../errors.js';
 import { CoordinatorSession, firstLine, type ReconnectPolicy } from './coordinator-session.js';
@@ -81,10 +81,19 @@ function raisedSettings(before: ExecutorSnapshot, changes: SettingChange[], stor
 }
 
 export async function runLocalRebalance(options: LocalRebalanceOptions, deps: LocalRebalanceDependencies): Promise<LocalRebalanceResult> {
+  let lastReason: string | undefined;
   const session = new CoordinatorSession({
     connect: deps.connect, clock: deps.clock, sleep: deps.sleep, reconnect: deps.reconnect,
-    onConnectionLost: (lost) => deps.onWarning?.({ code: 'ConnectionLost', message: `lost the connection to the coordinator (${lost.reason}); connecting again in ${formatSeconds(lost.retryInMs)} (attempt ${lost.attempt})` }),
-    onReconnected: (attempts, afterMs) => deps.onEvent?.(`connected again after ${attempts} failed attempt(s) in ${formatSeconds(afterMs)}; still watching`),
+    // One warning per outage, not per attempt: again only when the reason changes.
+    onConnectionLost: (lost) => {
+      const reason = condenseTaskMessage(lost.reason);
+      if (lost.attempt === 1 || reason !== lastReason) deps.onWarning?.({ code: 'ConnectionLost', message: `lost the connection to the coordinator (${reason}); connecting again with backoff, first in ${formatSeconds(lost.retryInMs)}` });
+      lastReason = reason;
+    },
+    onReconnected: (attempts, afterMs) => {
+      lastReason = undefined;
+      deps.onEvent?.(`connected again after ${attempts} failed attempt(s) in ${formatSeconds(afterMs)}; still watching`);
+    },
   });
   try {
     return await rebalance(options, deps, session);
