@@ -203,4 +203,35 @@ describe('scaler rebalance --watch through Citus faults', () => {
       await db.close();
     }
   });
+
+  it('says exactly what to run when putting the settings back fails after the job finished', async () => {
+    const db = await scaledOutCluster(server);
+    // A login that may watch but not run ALTER SYSTEM: the watch switches to it once the job runs.
+    await db.query(`
+      DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'watcher') THEN CREATE ROLE watcher LOGIN PASSWORD 'watcher-pw'; END IF; END $$;
+      GRANT USAGE ON SCHEMA citus, citus_standin TO watcher;
+      GRANT SELECT, UPDATE ON ALL TABLES IN SCHEMA citus_standin TO watcher;
+      GRANT USAGE ON ALL SEQUENCES IN SCHEMA citus_standin TO watcher;
+      GRANT SELECT ON ALL TABLES IN SCHEMA pg_catalog TO watcher;`);
+    const limited = new URL(db.connectionString);
+    limited.username = 'watcher';
+    limited.password = 'watcher-pw';
+    let asWatcher = false;
+    const watch = virtualWatch(db, async () => {
+      asWatcher ||= (await jobState(db.connectionString)) === 'running';
+    });
+    try {
+      const result = await runLocalRebalance(OPTIONS, { ...watch.deps, connect: () => CitusClient.coordinatorAt(asWatcher ? limited.toString() : db.connectionString) });
+
+      expect(result).toMatchObject({ kind: 'ended', progress: { state: 'finished' }, restored: [] });
+      const statements = ['ALTER SYSTEM RESET citus.max_background_task_executors;', 'ALTER SYSTEM RESET citus.max_background_task_executors_per_node;', 'SELECT pg_catalog.pg_reload_conf();'];
+      expect(result.kind === 'ended' && result.leftRaised).toEqual({ reason: expect.stringMatching(/^restoring them failed \(changing citus\.max_background_task_executors with ALTER SYSTEM on .* failed: permission denied/), statements });
+      expect(watch.warnings.find((warning) => warning.code === 'SettingsLeftRaised')?.message).toContain(`To put them back now, run:\n${statements.map((line) => `  ${line}`).join('\n')}`);
+      expect(await executorSettings(db.connectionString)).toEqual(['2', '2']);
+    } finally {
+      await db.query('DROP OWNED BY watcher').catch(() => undefined);
+      await db.close();
+    }
+  });
 });
+
