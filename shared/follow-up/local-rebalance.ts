@@ -81,10 +81,19 @@ function raisedSettings(before: ExecutorSnapshot, changes: SettingChange[], stor
 }
 
 export async function runLocalRebalance(options: LocalRebalanceOptions, deps: LocalRebalanceDependencies): Promise<LocalRebalanceResult> {
+  const session = sessionFor(deps);
+  try {
+    return await rebalance(options, deps, session);
+  } finally {
+    await session.close();
+  }
+}
+
+/** A session that reports one warning per outage (again only when the reason changes), not one per attempt. */
+function sessionFor(deps: LocalRebalanceDependencies): CoordinatorSession {
   let lastReason: string | undefined;
-  const session = new CoordinatorSession({
+  return new CoordinatorSession({
     connect: deps.connect, clock: deps.clock, sleep: deps.sleep, reconnect: deps.reconnect,
-    // One warning per outage, not per attempt: again only when the reason changes.
     onConnectionLost: (lost) => {
       const reason = condenseTaskMessage(lost.reason);
       if (lost.attempt === 1 || reason !== lastReason) deps.onWarning?.({ code: 'ConnectionLost', message: `lost the connection to the coordinator (${reason}); connecting again with backoff, first in ${formatSeconds(lost.retryInMs)}` });
@@ -95,22 +104,11 @@ export async function runLocalRebalance(options: LocalRebalanceOptions, deps: Lo
       deps.onEvent?.(`connected again after ${attempts} failed attempt(s) in ${formatSeconds(afterMs)}; still watching`);
     },
   });
-  try {
-    return await rebalance(options, deps, session);
-  } finally {
-    await session.close();
-  }
 }
 
 async function rebalance(options: LocalRebalanceOptions, deps: LocalRebalanceDependencies, session: CoordinatorSession): Promise<LocalRebalanceResult> {
   const sql = await session.client();
-  const latest = await sql.latestRebalance();
-  const plan = summarizePlan(await sql.plan(options.strategy));
-  const missing = options.transferMode === 'auto' ? await sql.tablesWithoutReplicaIdentity(plan.tables) : [];
-  const verdict = assessPreflight({
-    latestJob: latest && { jobId: latest.jobId, state: latest.state }, plan, transferMode: options.transferMode, tablesWithoutReplicaIdentity: missing,
-    disk: { shardBytesByNode: options.nodeDiskBytes === undefined ? {} : await sql.shardBytesByNode(), nodeCapacityBytes: options.nodeDiskBytes }, minFreeDiskPercent: options.minFreeDiskPercent,
-  });
+  const { plan, verdict } = await preflight(sql, options);
   deps.onPlan?.(plan, verdict);
   if (options.planOnly) return { kind: 'plan', plan, verdict };
   const leftRaised = await readLeftRaised(sql, deps);
@@ -122,6 +120,21 @@ async function rebalance(options: LocalRebalanceOptions, deps: LocalRebalanceDep
   if (leftRaised) await restoreLeftRaised(leftRaised, deps, session);
   if (verdict.kind === 'blocked') return { kind: 'blocked', problems: verdict.problems };
   if (verdict.kind === 'nothing-to-move') return { kind: 'nothing-to-move', message: verdict.message };
+  return startAndWatch(options, deps, session);
+}
+
+async function preflight(sql: CitusClient, options: LocalRebalanceOptions): Promise<{ plan: RebalancePlan; verdict: PreflightVerdict }> {
+  const latest = await sql.latestRebalance();
+  const plan = summarizePlan(await sql.plan(options.strategy));
+  const missing = options.transferMode === 'auto' ? await sql.tablesWithoutReplicaIdentity(plan.tables) : [];
+  const verdict = assessPreflight({
+    latestJob: latest && { jobId: latest.jobId, state: latest.state }, plan, transferMode: options.transferMode, tablesWithoutReplicaIdentity: missing,
+    disk: { shardBytesByNode: options.nodeDiskBytes === undefined ? {} : await sql.shardBytesByNode(), nodeCapacityBytes: options.nodeDiskBytes }, minFreeDiskPercent: options.minFreeDiskPercent,
+  });
+  return { plan, verdict };
+}
+
+async function startAndWatch(options: LocalRebalanceOptions, deps: LocalRebalanceDependencies, session: CoordinatorSession): Promise<LocalRebalanceResult> {
   const raised = await raiseExecutors(options, deps, session);
   let started: StartResult;
   try {
