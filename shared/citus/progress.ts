@@ -63,6 +63,7 @@ export interface ProgressContext {
 }
 
 const MAX_MESSAGE_CHARS = 500;
+const RETRIED_BY_CITUS = ' is being retried by Citus: ';
 const MAX_LISTED = 20;
 
 export function summarizeRebalance(status: JobStatus, tasks: readonly JobTask[], context: ProgressContext): RebalanceProgress {
@@ -131,7 +132,7 @@ function warningsFor(progress: RebalanceProgress, tasks: readonly JobTask[], con
   if (!isTerminalJobState(progress.state)) {
     for (const task of progress.retrying) {
       const what = describeTask(tasks.find((candidate) => candidate.taskId === task.taskId));
-      warnings.push({ code: 'TaskRetrying', taskId: task.taskId, retried: task.retried, message: `${what} failed ${task.retried} time(s) and is being retried by Citus: ${task.message || 'no message'}` });
+      warnings.push({ code: 'TaskRetrying', taskId: task.taskId, retried: task.retried, message: `${what} failed ${task.retried} time(s) and${RETRIED_BY_CITUS}${task.message || 'no message'}` });
     }
   }
   for (const task of progress.failed.filter((problem) => problem.state === 'error')) {
@@ -175,12 +176,12 @@ export function condenseTaskMessage(message: string): string {
  * Warnings as a person wants to read them: the same Citus failure on several tasks once, naming the tasks
  * ("tasks 4, 5 and 6 failed ... : connection to the remote node w1:5432 failed"). Other warnings pass as they are.
  */
-export function groupWarnings<W extends { code: string; message: string }>(warnings: readonly (W | RebalanceWarning)[]): Array<W | RebalanceWarning> {
-  const retrying = warnings.filter((warning): warning is RebalanceWarning => warning.code === 'TaskRetrying' && 'taskId' in warning);
-  const others = warnings.filter((warning) => !retrying.includes(warning as RebalanceWarning));
+export function groupWarnings(warnings: readonly RebalanceWarning[]): RebalanceWarning[] {
+  const retrying = warnings.filter((warning) => warning.code === 'TaskRetrying');
+  const others = warnings.filter((warning) => warning.code !== 'TaskRetrying');
   const byCause = new Map<string, RebalanceWarning[]>();
   for (const warning of retrying) {
-    const cause = warning.message.slice(warning.message.indexOf(': ') + 2);
+    const cause = warning.message.split(RETRIED_BY_CITUS).at(-1) ?? warning.message;
     byCause.set(cause, [...(byCause.get(cause) ?? []), warning]);
   }
   const grouped = [...byCause.entries()].map(([cause, group]): RebalanceWarning => {
