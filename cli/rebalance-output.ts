@@ -35,14 +35,15 @@ export function verdictText(verdict: PreflightVerdict): string {
   }
 }
 
-/** One line: bar, percent, moves, bytes, what runs now. */
-export function progressLine(progress: RebalanceProgress): string {
+/** One line: bar, percent, moves, bytes, the time left at the measured rate, what runs now. */
+export function progressLine(progress: RebalanceProgress & { etaSeconds?: number | undefined }): string {
   const filled = Math.round((progress.percent / 100) * BAR_WIDTH);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
   const moves = `${progress.moves.done}/${progress.moves.total} moves`;
   const bytes = progress.bytes.total > 0 ? `  ${formatBytes(progress.bytes.moved)} / ${formatBytes(progress.bytes.total)}` : '';
   const running = progress.running.map((move) => `${move.kind === 'move' ? `shard ${move.shardId}` : move.kind === 'reference-copy' ? 'reference tables' : `task ${move.taskId}`} ${move.phase ?? ''}`.trim()).join(', ');
-  return `${bar} ${progress.percent.toFixed(1).padStart(5)} %  ${progress.state.padEnd(9)} ${moves}${bytes}${running ? `  running: ${running}` : ''}`;
+  const eta = progress.etaSeconds === undefined ? '' : `  about ${duration(progress.etaSeconds)} left`;
+  return `${bar} ${progress.percent.toFixed(1).padStart(5)} %  ${progress.state.padEnd(9)} ${moves}${bytes}${eta}${running ? `  running: ${running}` : ''}`;
 }
 
 export function summaryText(result: LocalRebalanceResult): string {
@@ -51,18 +52,22 @@ export function summaryText(result: LocalRebalanceResult): string {
     case 'blocked': return `not started: ${result.problems.join('; ')}`;
     case 'nothing-to-move': return `nothing to move: ${result.message}`;
     case 'started': return `${result.adopted ? 'following' : 'started'} rebalance job ${result.jobId}; watch it with --watch, or SELECT * FROM citus_rebalance_status();`;
-    case 'interrupted': return `stopped watching rebalance job ${result.jobId}; it keeps running in Citus (run again with --watch to follow it)${restoredText(result.restored)}`;
+    case 'interrupted': return `stopped watching rebalance job ${result.jobId}; it keeps running in Citus (run again with --watch to follow it)${restoredText(result.restored)}${leftRaisedText(result.leftRaised)}`;
     case 'ended': {
       const { progress } = result;
       const head = `${progress.state}: job ${result.jobId}, ${progress.moves.done} of ${progress.moves.total} move(s), ${formatBytes(progress.bytes.moved)} in ${duration(result.durationSeconds)}`;
       const problems = result.messages.length > 0 ? `\n${result.messages.map((message) => `  - ${message}`).join('\n')}` : '';
-      return `${head}${restoredText(result.restored)}${problems}`;
+      return `${head}${restoredText(result.restored)}${leftRaisedText(result.leftRaised)}${problems}`;
     }
   }
 }
 
 function restoredText(restored: ReadonlyArray<{ name: string; from: string }>): string {
   return restored.length > 0 ? `; executor settings restored (${restored.map((change) => `${change.name} = ${change.from}`).join(', ')})` : '';
+}
+
+function leftRaisedText(left: { reason: string; statements: string[] } | undefined): string {
+  return left ? `; executor settings NOT restored (${left.reason}); run:\n${left.statements.map((line) => `  ${line}`).join('\n')}` : '';
 }
 
 function duration(seconds: number): string {

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DefaultAzureCredential } from '@azure/identity';
-import { CitusClient } from '../shared/citus/citus-client.js';
+import { CitusClient, parseConnectionUrl } from '../shared/citus/citus-client.js';
 import { AlterSystemSettings } from '../shared/citus/alter-system-settings.js';
 import { SettingsNotAllowedError } from '../shared/citus/errors.js';
 import { EXECUTOR_SETTINGS, SHARD_TRANSFER_MODES, type ShardTransferMode } from '../shared/citus/names.js';
@@ -60,15 +60,14 @@ export async function rebalanceCommand(args: string[], output: Output = consoleO
     output.out(REBALANCE_USAGE);
     return 0;
   }
-  let sql: CitusClient | undefined;
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
   try {
-    sql = await CitusClient.connectUrl(parsed.connection, entraPassword(parsed));
+    const password = entraPassword(parsed);
     const result = await runLocalRebalance(parsed.options, {
-      sql,
-      settings: executorSettings(parsed, sql),
+      connect: () => CitusClient.coordinatorAt(parsed.connection, password),
+      settingsFor: executorSettingsFor(parsed),
       clock: () => new Date(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       signal: interrupt.signal,
@@ -87,7 +86,6 @@ export async function rebalanceCommand(args: string[], output: Output = consoleO
     return error instanceof ScalerError && error.category === 'invalid-input' ? 2 : 1;
   } finally {
     process.removeListener('SIGINT', onSignal);
-    await sql?.close();
   }
 }
 
@@ -114,7 +112,7 @@ function parseArguments(args: string[]): ParsedArguments {
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
   const connection = values.connection;
   if (!connection) throw new Error('--connection is required: the coordinator, e.g. postgres://citus@mycluster.postgres.database.azure.com:5432/postgres');
-  if (!/^postgres(ql)?:\/\//.test(connection)) throw new Error(`--connection: "${redact(connection)}" is not a postgres:// URL`);
+  parseConnectionUrl(connection);
   const transferMode = values['transfer-mode'];
   if (!(SHARD_TRANSFER_MODES as readonly string[]).includes(transferMode)) throw new Error(`--transfer-mode: "${transferMode}" is not one of ${SHARD_TRANSFER_MODES.join(', ')}`);
   const resourceId = values['resource-id'];
@@ -163,11 +161,13 @@ function entraPassword(parsed: ParsedArguments): (() => Promise<string>) | undef
   };
 }
 
-function executorSettings(parsed: ParsedArguments, sql: CitusClient): ExecutorSettingsStore {
+/** ALTER SYSTEM over the given connection; or, with --resource-id, ARM's server parameters (built once). */
+function executorSettingsFor(parsed: ParsedArguments): (sql: CitusClient) => ExecutorSettingsStore {
   const id = parsed.resourceId === undefined ? undefined : parseResourceId(parsed.resourceId);
-  if (!id || !parsed.resourceId) return new AlterSystemSettings(sql);
+  if (!id || !parsed.resourceId) return (sql) => new AlterSystemSettings(sql);
   const arm = new ArmClients({ credential: new DefaultAzureCredential() });
-  return new ArmExecutorSettings(new ServerParameters(arm.postgres(id.subscriptionId), id, parsed.resourceId, arm.lroPollIntervalMs));
+  const settings = new ArmExecutorSettings(new ServerParameters(arm.postgres(id.subscriptionId), id, parsed.resourceId, arm.lroPollIntervalMs));
+  return () => settings;
 }
 
 function reporters(output: Output, options: LocalRebalanceOptions) {
@@ -198,7 +198,7 @@ function exitCodeFor(result: LocalRebalanceResult): number {
     case 'interrupted':
       return 130;
     case 'ended':
-      return result.progress.state === 'finished' ? 0 : 1;
+      return result.progress.state === 'finished' && !result.leftRaised ? 0 : 1;
   }
 }
 
@@ -209,8 +209,4 @@ function notAllowedText(parallelism: number, error: SettingsNotAllowedError): st
     `On Azure Database for PostgreSQL, set the server parameters ${settings} (portal: Server parameters; or az postgres flexible-server parameter set --name <parameter> --value ${parallelism} ...), then run again;`,
     'or pass --resource-id <ARM id of the cluster> to let scaler set them through ARM and put them back afterwards; or run with --parallel 1.',
   ].join('\n');
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

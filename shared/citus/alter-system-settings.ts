@@ -1,6 +1,6 @@
 /**
- * Executor settings on a self-managed Citus coordinator: `ALTER SYSTEM` + `pg_reload_conf()` (docs/citus-rebalancer.md
- * "Settings"). A setting that was not in postgresql.auto.conf before is RESET afterwards, not pinned to its value.
+ * Executor settings on a self-managed Citus coordinator: `ALTER SYSTEM` + `pg_reload_conf()` (docs/citus-rebalance.md,
+ * "Executor settings"). A setting that was not in postgresql.auto.conf before is RESET afterwards, not pinned to its value.
  * On Azure the role may not run ALTER SYSTEM: that surfaces as SettingsNotAllowedError (SQLSTATE 42501).
  */
 import type { CitusClient } from './citus-client.js';
@@ -8,6 +8,7 @@ import type { ExecutorSettingsStore } from './executor-settings.port.js';
 import { EXECUTOR_SETTINGS, type ExecutorSettingName } from './names.js';
 import type { ExecutorSnapshot, SettingChange } from './parallelism.js';
 import { ProviderError } from '../errors.js';
+import { alterSystemReset, alterSystemSet, RELOAD_CONF } from './sql.js';
 
 export interface AlterSystemOptions {
   /** The reload reaches each session at its next command; how long to wait until this session sees it. */
@@ -42,9 +43,13 @@ export class AlterSystemSettings implements ExecutorSettingsStore {
 
   async restore(before: ExecutorSnapshot, names: readonly ExecutorSettingName[]): Promise<void> {
     if (names.length === 0) return;
-    // Not set with ALTER SYSTEM before: RESET brings back whatever postgresql.conf or the default says.
-    await this.client.alterSystem(Object.fromEntries(names.map((name) => [name, before[name].setByAlterSystem === false ? undefined : Number(before[name].value)])));
+    await this.client.alterSystem(restoredValues(before, names));
     await this.waitUntilVisible(Object.fromEntries(names.map((name) => [name, before[name].value])));
+  }
+
+  restoreInstructions(before: ExecutorSnapshot, names: readonly ExecutorSettingName[]): string[] {
+    const statements = Object.entries(restoredValues(before, names)).map(([name, value]) => `${value === undefined ? alterSystemReset(name) : alterSystemSet(name, value)};`);
+    return statements.length === 0 ? [] : [...statements, `${RELOAD_CONF};`];
   }
 
   private async waitUntilVisible(expected: Record<string, string>): Promise<void> {
@@ -60,4 +65,9 @@ export class AlterSystemSettings implements ExecutorSettingsStore {
       await sleep(25);
     }
   }
+}
+
+/** Not set with ALTER SYSTEM before: RESET (undefined) brings back whatever postgresql.conf or the default says. */
+function restoredValues(before: ExecutorSnapshot, names: readonly ExecutorSettingName[]): Record<string, number | undefined> {
+  return Object.fromEntries(names.map((name) => [name, before[name].setByAlterSystem === false ? undefined : Number(before[name].value)]));
 }

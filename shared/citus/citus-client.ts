@@ -8,7 +8,9 @@ import { parseJobStatus, type JobStatus } from './job-status.js';
 import { parseJobTasks, type JobTask } from './tasks.js';
 import { parsePlanRows, type PlanRow } from './plan.js';
 import { parseNodes, type DistNode } from './nodes.js';
-import { runningJobIdIn, toCitusError } from './errors.js';
+import { NotCoordinatorError, runningJobIdIn, toCitusError } from './errors.js';
+import { citusClientConfig, type TimeoutOverrides } from './connection-options.js';
+import { InvalidInputError, ProviderError } from '../errors.js';
 import * as sql from './sql.js';
 import type { ExecutorSettingName } from './names.js';
 
@@ -23,6 +25,7 @@ export interface CitusConnectionSettings {
   ssl: 'verify-full' | 'require' | 'disable';
   connectTimeoutMs?: number | undefined;
   statementTimeoutMs?: number | undefined;
+  queryTimeoutMs?: number | undefined;
 }
 
 export type StartResult =
@@ -52,17 +55,38 @@ export class CitusClient {
 
   static async connect(settings: CitusConnectionSettings): Promise<CitusClient> {
     const where = `${settings.host}:${settings.port}/${settings.database}`;
-    const client = new pg.Client({
+    const config = citusClientConfig({
       host: settings.host,
       port: settings.port,
       database: settings.database,
       user: settings.user,
       password: settings.password,
       ssl: settings.ssl === 'disable' ? false : { rejectUnauthorized: settings.ssl === 'verify-full' },
-      application_name: 'elastic-scaler',
-      connectionTimeoutMillis: settings.connectTimeoutMs ?? 15_000,
-      statement_timeout: settings.statementTimeoutMs ?? 120_000,
-    });
+    }, { connectTimeoutMs: settings.connectTimeoutMs, statementTimeoutMs: settings.statementTimeoutMs, queryTimeoutMs: settings.queryTimeoutMs });
+    return CitusClient.open(config, where);
+  }
+
+  /** A client over a connection string (the CLI); the password, if any, comes from the URL. */
+  static async connectUrl(connectionString: string, password?: () => Promise<string>, timeouts: TimeoutOverrides = {}): Promise<CitusClient> {
+    const url = parseConnectionUrl(connectionString);
+    const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
+    return CitusClient.open(citusClientConfig({ connectionString, ...(password && !url.password ? { password } : {}) }, timeouts), where);
+  }
+
+  /** connectUrl, then assertCoordinator: what `scaler rebalance` uses. */
+  static async coordinatorAt(connectionString: string, password?: () => Promise<string>, timeouts: TimeoutOverrides = {}): Promise<CitusClient> {
+    const client = await CitusClient.connectUrl(connectionString, password, timeouts);
+    try {
+      await client.assertCoordinator();
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+    return client;
+  }
+
+  private static async open(config: pg.ClientConfig, where: string): Promise<CitusClient> {
+    const client = new pg.Client(config);
     try {
       await client.connect();
     } catch (error) {
@@ -72,18 +96,15 @@ export class CitusClient {
     return new CitusClient(client, where);
   }
 
-  /** A client over a connection string (the CLI); the password, if any, comes from the URL. */
-  static async connectUrl(connectionString: string, password?: () => Promise<string>): Promise<CitusClient> {
-    const url = new URL(connectionString);
-    const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
-    const client = new pg.Client({ connectionString, application_name: 'elastic-scaler', ...(password && !url.password ? { password } : {}) });
-    try {
-      await client.connect();
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw toCitusError(error, 'connecting', where);
+  /**
+   * Refuses a database that is not a Citus coordinator: the rebalancer and the node catalog are only complete
+   * there (a worker, or the load-balanced port 7432, may answer the same SQL with partial results).
+   */
+  async assertCoordinator(): Promise<void> {
+    const [row] = await this.rows<{ coordinator: boolean | null }>('checking that this is the Citus coordinator (citus_is_coordinator())', sql.IS_COORDINATOR);
+    if (row?.coordinator !== true) {
+      throw new NotCoordinatorError(`connecting to ${this.where}: this is not the Citus coordinator (citus_is_coordinator() is ${String(row?.coordinator ?? null)}); connect to the coordinator, port 5432 on Azure elastic clusters (not the load-balanced 7432, not a worker)`);
     }
-    return new CitusClient(client, where);
   }
 
   async close(): Promise<void> {
@@ -170,6 +191,28 @@ export class CitusClient {
     await this.rows('reloading the configuration (pg_reload_conf)', sql.RELOAD_CONF);
   }
 
+  /** The note of settings an earlier run raised and did not put back (see sql.RAISED_MARKER), if any. */
+  async readRaisedMarker(): Promise<string | undefined> {
+    const [row] = await this.rows<{ value: string }>('reading the note of raised executor settings', sql.READ_RAISED_MARKER);
+    return row?.value;
+  }
+
+  async writeRaisedMarker(value: string): Promise<void> {
+    const database = await this.currentDatabase();
+    await this.rows('noting the raised executor settings (ALTER DATABASE ... SET)', sql.writeRaisedMarker(this.client.escapeIdentifier(database), this.client.escapeLiteral(value)));
+  }
+
+  async clearRaisedMarker(): Promise<void> {
+    const database = await this.currentDatabase();
+    await this.rows('clearing the note of raised executor settings (ALTER DATABASE ... RESET)', sql.clearRaisedMarker(this.client.escapeIdentifier(database)));
+  }
+
+  private async currentDatabase(): Promise<string> {
+    const [row] = await this.rows<{ database: string }>('reading current_database()', 'SELECT current_database() AS database');
+    if (!row) throw new ProviderError(`reading current_database() on ${this.where}: the server returned no row`);
+    return row.database;
+  }
+
   private async rows<Row extends pg.QueryResultRow = Record<string, unknown>>(action: string, text: string, values: unknown[] = []): Promise<Row[]> {
     try {
       return (await this.client.query<Row>(text, values)).rows;
@@ -177,4 +220,18 @@ export class CitusClient {
       throw toCitusError(error, action, this.where);
     }
   }
+}
+
+/** A `postgres://` URL, or a clear InvalidInputError (never the password). */
+export function parseConnectionUrl(connectionString: string): URL {
+  const shown = connectionString.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    throw new InvalidInputError(`--connection: "${shown}" is not a valid URL; write it as postgres://user[:password]@host:5432/database (percent-encode special characters in the password)`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new InvalidInputError(`--connection: "${shown}" is not a postgres:// URL`);
+  if (url.hostname === '') throw new InvalidInputError(`--connection: "${shown}" names no host; write it as postgres://user@host:5432/database`);
+  return url;
 }

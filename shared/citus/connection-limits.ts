@@ -1,14 +1,16 @@
 /**
  * Step 3 of the follow-up: the coordinator's `citus.max_client_connections` and `citus.max_shared_pool_size` after
- * the node count changed (docs/azure-elastic-clusters.md). Three policies:
+ * the node count changed (docs/citus-rebalance.md, "Connection limits"). Three policies:
  * - `service-default`: Azure sizes both from the node count; change nothing, record where they drifted from it;
  * - `formula`: both = (budget - reserved) / nodes, the budget defaulting to the server's `max_connections`
  *   (Azure's own pattern: 5,000 connections on 4 nodes -> 1,250);
  * - `fixed`: the configured values.
  * A value someone set by hand (ARM `source: user-override` that the scaler did not set itself) is never
- * overwritten: it is kept and reported. Pure: the ARM reads and writes happen around it.
+ * overwritten: it is kept and reported. Values are compared as Citus applies them: `citus.max_shared_pool_size`
+ * 0 means "as many as max_connections", so 0 on a 200-connection coordinator reads as 200. Pure: the ARM reads and
+ * writes happen around it.
  */
-import { CONNECTION_SETTINGS, MAX_CONNECTIONS, type ConnectionSettingName } from './names.js';
+import { CONNECTION_SETTINGS, MAX_CONNECTIONS, MAX_SHARED_POOL_SIZE, type ConnectionSettingName } from './names.js';
 
 export type ConnectionPolicy =
   | { policy: 'service-default' }
@@ -65,7 +67,8 @@ export interface ConnectionPlan {
   drift: ParameterDrift[];
 }
 
-export function planConnectionLimits(input: ConnectionPlanInput): ConnectionPlan {
+export function planConnectionLimits(raw: ConnectionPlanInput): ConnectionPlan {
+  const input = { ...raw, parameters: effectiveParameters(raw.parameters) };
   const plan: ConnectionPlan = { policy: input.policy.policy, nodeCount: input.nodeCount, desired: {}, changes: [], kept: [], drift: driftOf(input.parameters) };
   const desired = desiredLimits(input);
   if (typeof desired === 'string') {
@@ -112,6 +115,15 @@ function judgeChange(input: ConnectionPlanInput, name: ConnectionSettingName, wa
     return { name, value: current.value, wanted, reason: `${wanted} is outside the values the server allows for ${name} (${current.allowedValues})` };
   }
   return { name, from: current.value, to: wanted };
+}
+
+/** `citus.max_shared_pool_size` 0 (the default) is max_connections to Citus; other values are what they say. */
+export function effectiveParameters(parameters: Readonly<Record<string, ServerParameterState>>): Record<string, ServerParameterState> {
+  const pool = parameters[MAX_SHARED_POOL_SIZE];
+  const maxConnections = parameters[MAX_CONNECTIONS]?.value;
+  if (!pool || maxConnections === undefined || !/^\d+$/.test(maxConnections)) return { ...parameters };
+  const effective = (value: string | undefined) => (value !== undefined && Number(value) === 0 && value.trim() !== '' ? maxConnections : value);
+  return { ...parameters, [MAX_SHARED_POOL_SIZE]: { ...pool, value: effective(pool.value) ?? pool.value, defaultValue: effective(pool.defaultValue) } };
 }
 
 function driftOf(parameters: Readonly<Record<string, ServerParameterState>>): ParameterDrift[] {

@@ -14,4 +14,6 @@ export interface ExecutorSettingsStore {
   apply(changes: readonly SettingChange[]): Promise<void>;
   /** Puts the named settings back to their snapshot values (or their default, if they were not set before). */
   restore(before: ExecutorSnapshot, names: readonly ExecutorSettingName[]): Promise<void>;
+  /** What an operator runs to do `restore` by hand, when the scaler could not (one command per line). */
+  restoreInstructions(before: ExecutorSnapshot, names: readonly ExecutorSettingName[]): string[];
 }

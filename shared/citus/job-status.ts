@@ -1,7 +1,7 @@
 /**
  * Parses one row of `citus_job_status(job_id, raw => true)` / `citus_rebalance_status(raw => true)` (same columns:
  * job_id, state, job_type, description, started_at, finished_at, details). `details` has exactly two keys,
- * `task_state_counts` and `tasks`; with `raw => true` sizes are numbers of bytes (docs/citus-rebalancer.md).
+ * `task_state_counts` and `tasks`; with `raw => true` sizes are numbers of bytes (docs/citus-rebalance.md).
  */
 import { z } from 'zod';
 import { JOB_STATES, TASK_STATES, type JobState, type TaskState } from './names.js';

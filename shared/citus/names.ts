@@ -1,5 +1,5 @@
 /**
- * Names and states of the Citus rebalancer, exactly as docs/citus-rebalancer.md gives them ("Job and task states", "Settings").
+ * Names and states of the Citus rebalancer, exactly as Citus names them (docs/citus-rebalance.md).
  * Everything the follow-up says about a job or a task is in these terms.
  */
 export const JOB_STATES = ['scheduled', 'running', 'finished', 'cancelling', 'cancelled', 'failing', 'failed'] as const;
@@ -22,7 +22,7 @@ export const MAX_EXECUTORS_PER_NODE = 'citus.max_background_task_executors_per_n
 export const EXECUTOR_SETTINGS = [MAX_EXECUTORS, MAX_EXECUTORS_PER_NODE] as const;
 export type ExecutorSettingName = (typeof EXECUTOR_SETTINGS)[number];
 
-/** Coordinator connection limits that follow the node count on Azure (docs/azure-elastic-clusters.md). */
+/** Coordinator connection limits that follow the node count on Azure (docs/citus-rebalance.md, "Connection limits"). */
 export const MAX_CLIENT_CONNECTIONS = 'citus.max_client_connections';
 export const MAX_SHARED_POOL_SIZE = 'citus.max_shared_pool_size';
 export const CONNECTION_SETTINGS = [MAX_CLIENT_CONNECTIONS, MAX_SHARED_POOL_SIZE] as const;

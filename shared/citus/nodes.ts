@@ -1,6 +1,6 @@
 /**
  * Step 2 of the follow-up: the nodes ARM added must show up in `pg_dist_node` as active primaries that can hold
- * shards (`isactive` and `shouldhaveshards`, docs/citus-rebalancer.md "Nodes"). Azure's cluster size counts every node,
+ * shards (`isactive` and `shouldhaveshards`, docs/citus-rebalance.md). Azure's cluster size counts every node,
  * coordinator included, and new nodes get the highest node ids.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Parallel moves need three things at once (docs/citus-rebalancer.md): `citus.max_background_task_executors` and
+ * Parallel moves need three things at once (docs/citus-rebalance.md): `citus.max_background_task_executors` and
  * `citus.max_background_task_executors_per_node` both at least the parallelism wanted, set BEFORE the job starts
  * (the cluster-wide limit is read when the task monitor starts), and `parallel_transfer_colocated_shards` (plus
  * `parallel_transfer_reference_tables`) on `citus_rebalance_start`. The settings are only ever raised, and put back

@@ -1,6 +1,6 @@
 /**
  * The rebalance plan: `get_rebalance_table_shards_plan()` lists one row per shard, colocated shards as separate
- * rows, with `shard_size` always 0 for hash-distributed tables (docs/citus-rebalancer.md). The scaler's query adds each
+ * rows, with `shard_size` always 0 for hash-distributed tables (docs/citus-rebalance.md). The scaler's query adds each
  * shard's colocation group, hash range and size (from `citus_shards`), and this groups the rows back into the
  * shard-group moves Citus will schedule, one background task each.
  */

@@ -63,6 +63,7 @@ export interface ProgressContext {
 }
 
 const MAX_MESSAGE_CHARS = 500;
+const RETRIED_BY_CITUS = ' is being retried by Citus: ';
 const MAX_LISTED = 20;
 
 export function summarizeRebalance(status: JobStatus, tasks: readonly JobTask[], context: ProgressContext): RebalanceProgress {
@@ -72,7 +73,9 @@ export function summarizeRebalance(status: JobStatus, tasks: readonly JobTask[],
   const done = moves.filter((task) => task.state === 'done');
   const total = moves.reduce((sum, task) => sum + bytesOf(task), 0);
   const copying = running.filter((move) => move.kind === 'move');
-  const moved = done.reduce((sum, task) => sum + bytesOf(task), 0) + copying.reduce((sum, move) => sum + Math.min(move.bytesCopied, move.bytesTotal || move.bytesCopied), 0);
+  const doneBytes = done.reduce((sum, task) => sum + bytesOf(task), 0);
+  const copyingBytes = copying.reduce((sum, move) => sum + Math.min(move.bytesCopied, move.bytesTotal || move.bytesCopied), 0);
+  const moved = doneBytes + copyingBytes;
   const counts = {
     total: moves.length,
     done: done.length,
@@ -90,7 +93,7 @@ export function summarizeRebalance(status: JobStatus, tasks: readonly JobTask[],
     finishedAt: status.finishedAt,
     moves: counts,
     bytes: { total, moved: Math.min(moved, total || moved) },
-    percent: percentOf(status.state, counts, total, moved),
+    percent: percentOf(status.state, counts, total, Math.min(doneBytes, total || doneBytes), copyingBytes),
     running,
     retrying,
     failed,
@@ -129,7 +132,7 @@ function warningsFor(progress: RebalanceProgress, tasks: readonly JobTask[], con
   if (!isTerminalJobState(progress.state)) {
     for (const task of progress.retrying) {
       const what = describeTask(tasks.find((candidate) => candidate.taskId === task.taskId));
-      warnings.push({ code: 'TaskRetrying', taskId: task.taskId, retried: task.retried, message: `${what} failed ${task.retried} time(s) and is being retried by Citus: ${task.message || 'no message'}` });
+      warnings.push({ code: 'TaskRetrying', taskId: task.taskId, retried: task.retried, message: `${what} failed ${task.retried} time(s) and${RETRIED_BY_CITUS}${task.message || 'no message'}` });
     }
   }
   for (const task of progress.failed.filter((problem) => problem.state === 'error')) {
@@ -154,17 +157,85 @@ function describeTask(task: JobTask | undefined): string {
 }
 
 function problems(tasks: readonly JobTask[]): TaskProblem[] {
-  return tasks.slice(0, MAX_LISTED).map((task) => ({ taskId: task.taskId, state: task.state, retried: task.retryCount, message: task.message.slice(0, MAX_MESSAGE_CHARS) }));
+  return tasks.slice(0, MAX_LISTED).map((task) => ({ taskId: task.taskId, state: task.state, retried: task.retryCount, message: condenseTaskMessage(task.message).slice(0, MAX_MESSAGE_CHARS) }));
+}
+
+/**
+ * A task message as an operator reads it: the first line only (libpq's hints and CONTEXT lines follow it), without
+ * the severity Citus prefixes, and nodes as host:port (Citus writes `user@host:port` and `host-port`).
+ */
+export function condenseTaskMessage(message: string): string {
+  const first = message.split('\n', 1)[0]?.trim() ?? '';
+  return first
+    .replace(/^(ERROR|WARNING|FATAL):\s+/, '')
+    .replace(/\b[\w.-]+@([\w.-]+:\d+)/g, '$1')
+    .replace(/(for node:?\s+)(\S+)-(\d+)\b/g, '$1$2:$3');
+}
+
+/**
+ * Warnings as a person wants to read them: the same Citus failure on several tasks once, naming the tasks
+ * ("tasks 4, 5 and 6 failed ... : connection to the remote node w1:5432 failed"). Other warnings pass as they are.
+ */
+export function groupWarnings(warnings: readonly RebalanceWarning[]): RebalanceWarning[] {
+  const retrying = warnings.filter((warning) => warning.code === 'TaskRetrying');
+  const others = warnings.filter((warning) => warning.code !== 'TaskRetrying');
+  const byCause = new Map<string, RebalanceWarning[]>();
+  for (const warning of retrying) {
+    const cause = warning.message.split(RETRIED_BY_CITUS).at(-1) ?? warning.message;
+    byCause.set(cause, [...(byCause.get(cause) ?? []), warning]);
+  }
+  const grouped = [...byCause.entries()].map(([cause, group]): RebalanceWarning => {
+    const [first] = group;
+    if (group.length === 1 && first) return first;
+    const ids = group.map((warning) => warning.taskId).join(', ');
+    return { code: 'TaskRetrying', taskId: first?.taskId, retried: Math.max(...group.map((warning) => warning.retried ?? 0)), message: `tasks ${ids} failed and are being retried by Citus: ${cause}` };
+  });
+  return [...grouped, ...others];
+}
+
+/** Progress as shown while watching: never backwards (a retried move starts its copy again), with an ETA. */
+export interface TrackedProgress extends RebalanceProgress {
+  /** From the rate measured since the first sample; undefined until something moved. */
+  etaSeconds?: number | undefined;
+  /** The first sample of this job: when, and how many bytes had moved. */
+  since: { at: string; bytesMoved: number };
+}
+
+export function trackProgress(previous: TrackedProgress | undefined, next: RebalanceProgress, now: Date): TrackedProgress {
+  const sameJob = previous?.jobId === next.jobId ? previous : undefined;
+  const since = sameJob?.since ?? { at: now.toISOString(), bytesMoved: next.bytes.moved };
+  const moved = Math.max(next.bytes.moved, sameJob?.bytes.moved ?? 0);
+  const percent = Math.max(next.percent, sameJob?.percent ?? 0);
+  return { ...next, percent, bytes: { ...next.bytes, moved }, since, etaSeconds: estimateSeconds(since, moved, next.bytes.total, now, next.state) };
+}
+
+/** Seconds left at the rate measured since `since`; undefined before anything moved or once the job is over. */
+export function estimateSeconds(since: { at: string; bytesMoved: number }, moved: number, total: number, now: Date, state: JobState): number | undefined {
+  if (isTerminalJobState(state) || total <= 0) return undefined;
+  const elapsedSeconds = (now.getTime() - new Date(since.at).getTime()) / 1000;
+  const rate = (moved - since.bytesMoved) / elapsedSeconds;
+  if (!(elapsedSeconds > 0) || !(rate > 0)) return undefined;
+  return Math.max(0, (total - moved) / rate);
 }
 
 function countIn(tasks: readonly JobTask[], states: readonly TaskState[]): number {
   return tasks.filter((task) => states.includes(task.state)).length;
 }
 
-function percentOf(state: JobState, moves: RebalanceProgress['moves'], totalBytes: number, movedBytes: number): number {
+/**
+ * A move whose data is copied is not done: it still catches up, builds constraints and switches over, which can
+ * take as long as the copy. So bytes in flight count for COPY_SHARE of their weight, and the percentage stays below
+ * UNFINISHED_MOVES_CAP while any move is not done (it reached 99.9 % with the last moves still catching up).
+ */
+const COPY_SHARE = 0.9;
+const UNFINISHED_MOVES_CAP = 99;
+const FINISHED_MOVES_CAP = 99.9;
+
+function percentOf(state: JobState, moves: RebalanceProgress['moves'], totalBytes: number, doneBytes: number, copyingBytes: number): number {
   if (state === 'finished') return 100;
-  const fraction = totalBytes > 0 ? movedBytes / totalBytes : moves.total > 0 ? moves.done / moves.total : 0;
-  return Math.min(99.9, Math.round(fraction * 1000) / 10);
+  const fraction = totalBytes > 0 ? (doneBytes + COPY_SHARE * copyingBytes) / totalBytes : moves.total > 0 ? moves.done / moves.total : 0;
+  const cap = moves.done < moves.total ? UNFINISHED_MOVES_CAP : FINISHED_MOVES_CAP;
+  return Math.min(cap, Math.floor(fraction * 1000) / 10);
 }
 
 function minutesSince(since: string | undefined, now: Date): number | undefined {

@@ -123,3 +123,26 @@ export function alterSystemReset(name: string): string {
   if (!SETTING_NAME.test(name)) throw new Error(`alterSystemReset: refusing ${name}`);
   return `ALTER SYSTEM RESET ${name}`;
 }
+
+/** True only on the coordinator (false on a worker, even one with metadata). */
+export const IS_COORDINATOR = 'SELECT pg_catalog.citus_is_coordinator() AS coordinator';
+
+/**
+ * A note in the database's own settings (ALTER DATABASE ... SET, a custom placeholder nothing reads) of the executor
+ * settings `scaler rebalance` raised and has not put back yet, so that a later run finds and restores them.
+ */
+export const RAISED_MARKER = 'elastic_scaler.raised_executor_settings';
+
+export const READ_RAISED_MARKER = `
+  SELECT substring(cfg FROM length('${RAISED_MARKER}=') + 1) AS value
+  FROM pg_catalog.pg_db_role_setting s, unnest(s.setconfig) AS cfg
+  WHERE s.setrole = 0 AND s.setdatabase = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+    AND cfg LIKE '${RAISED_MARKER}=%'`;
+
+export function writeRaisedMarker(quotedDatabase: string, quotedValue: string): string {
+  return `ALTER DATABASE ${quotedDatabase} SET ${RAISED_MARKER} = ${quotedValue}`;
+}
+
+export function clearRaisedMarker(quotedDatabase: string): string {
+  return `ALTER DATABASE ${quotedDatabase} RESET ${RAISED_MARKER}`;
+}

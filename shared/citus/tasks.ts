@@ -1,7 +1,7 @@
 /**
  * The tasks of one background job (`pg_dist_background_task`), and what each task's command does. Citus schedules
  * one `citus_move_shard_placement(<shardid>,<source nodeid>,<target nodeid>,'<mode>')` task per shard-group move,
- * after a reference-table copy when a node lacks the reference tables (docs/citus-rebalancer.md).
+ * after a reference-table copy when a node lacks the reference tables (docs/citus-rebalance.md).
  */
 import { z } from 'zod';
 import { TASK_STATES, type TaskState } from './names.js';

@@ -18,7 +18,7 @@ export const POSTGRES_ENTRA_SCOPE = 'https://ossrdbms-aad.database.windows.net/.
 
 export interface ClusterAccess {
   facts(target: PostgresTargetConfig): Promise<ClusterFacts>;
-  /** A new connection to the coordinator; the caller closes it. */
+  /** A new connection to the coordinator (refused if it is not the coordinator); the caller closes it. */
   sql(target: PostgresTargetConfig): Promise<CitusClient>;
   parameters(target: PostgresTargetConfig): ServerParameters;
   executorSettings(target: PostgresTargetConfig): ExecutorSettingsStore;
@@ -40,7 +40,14 @@ export class AzureClusterAccess implements ClusterAccess {
   }
 
   async sql(target: PostgresTargetConfig): Promise<CitusClient> {
-    return CitusClient.connect(await this.connectionSettings(target));
+    const client = await CitusClient.connect(await this.connectionSettings(target));
+    try {
+      await client.assertCoordinator();
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+    return client;
   }
 
   parameters(target: PostgresTargetConfig): ServerParameters {

@@ -3,7 +3,7 @@
  * request where the follow-up reads it, then stops the job with `citus_rebalance_stop()`: moves already done stay
  * done, the one in flight is rolled back, and the follow-up waits (the operation stays running, so the scaler
  * does not scale that cluster meanwhile). A resume lets the follow-up start a new job, which plans only the moves
- * still needed (docs/citus-rebalancer.md).
+ * still needed (docs/citus-rebalance.md).
  */
 import type { ScalerConfig, PostgresTargetConfig } from '../config/schema.js';
 import type { StateStore } from '../state/state-store.port.js';

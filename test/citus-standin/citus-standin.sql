@@ -1,7 +1,8 @@
 -- =====================================================================================================================
 -- Citus stand-in: the parts of Citus that elastic-scaler uses, emulated on ONE plain PostgreSQL database (no C
 -- extension). Product SQL must run unchanged here and on a real Citus cluster, so names, argument names, column
--- names and types, states, messages and SQLSTATEs follow docs/citus-rebalancer.md ("the reference"), and,
+-- names and types, states, messages and SQLSTATEs follow the Citus rebalancer reference ("the reference", summarised
+-- in docs/citus-rebalance.md), and,
 -- where the reference is silent, the Citus sources (src/backend/distributed/...; cited per object). Anything that is
 -- only approximated says so in a comment starting with "APPROXIMATION".
 --
@@ -183,9 +184,19 @@ CREATE TABLE citus_standin.settings (
   rebalance_lock_held boolean NOT NULL DEFAULT false,
   -- citus.max_background_task_executors as read when the task queue monitor started (NULL: no monitor running).
   -- Reference: "raising the cluster-wide limit mid-job does not take effect (a counter is not refreshed)".
-  monitor_max_executors int
+  monitor_max_executors int,
+  -- fault injection: this database answers as a worker node would (citus_is_coordinator() false)
+  is_coordinator boolean NOT NULL DEFAULT true,
+  -- when the server last started, to notice a restart (see citus_standin.notice_restart)
+  server_started_at timestamptz NOT NULL DEFAULT pg_postmaster_start_time(),
+  -- fault injection: status reads up to this value of status_read_seq fail (see citus_standin.fail_status_reads)
+  status_reads_fail_until bigint NOT NULL DEFAULT 0,
+  status_reads_fail_node int
 );
 INSERT INTO citus_standin.settings DEFAULT VALUES;
+
+-- Counts status reads. A sequence, because nextval() is not rolled back when the read then fails.
+CREATE SEQUENCE citus_standin.status_read_seq;
 
 -- Per-database counters that Citus keeps elsewhere.
 CREATE SEQUENCE citus_standin.colocationid_seq;
@@ -312,6 +323,10 @@ BEGIN
   END IF;
   UPDATE pg_catalog.pg_dist_node n SET shouldhaveshards = value WHERE n.nodename = nodename AND n.nodeport = nodeport;
 END $$;
+
+-- udfs/citus_is_coordinator/latest.sql: true on the coordinator (group 0), false on a worker, even one with metadata.
+CREATE FUNCTION pg_catalog.citus_is_coordinator() RETURNS boolean
+LANGUAGE sql STABLE AS $$ SELECT is_coordinator FROM citus_standin.settings $$;
 
 -- =====================================================================================================================
 -- Shard sizes and citus_shards (udfs/citus_shards/latest.sql, udfs/citus_shard_sizes/latest.sql).
@@ -1092,6 +1107,7 @@ CREATE FUNCTION citus_standin.lock_and_catch_up() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock(2054091, 1);
+  PERFORM citus_standin.notice_restart();
   IF (SELECT progress_mode FROM citus_standin.settings) = 'wall-clock' THEN
     PERFORM citus_standin.simulate_until(clock_timestamp());
   END IF;
@@ -1102,12 +1118,54 @@ END $$;
 CREATE FUNCTION citus_standin.catch_up() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF (SELECT progress_mode FROM citus_standin.settings) <> 'wall-clock'
-     OR current_setting('transaction_read_only') = 'on'
-     OR NOT pg_try_advisory_xact_lock(2054091, 1) THEN
+  IF current_setting('transaction_read_only') = 'on' OR NOT pg_try_advisory_xact_lock(2054091, 1) THEN
     RETURN;
   END IF;
-  PERFORM citus_standin.simulate_until(clock_timestamp());
+  PERFORM citus_standin.notice_restart();
+  IF (SELECT progress_mode FROM citus_standin.settings) = 'wall-clock' THEN
+    PERFORM citus_standin.simulate_until(clock_timestamp());
+  END IF;
+END $$;
+
+-- Reference "Observed faults": after a coordinator restart or crash mid-move, the running task is marked failed and
+-- retried; the job resumes by itself. The first stand-in call after the server restarted fails every attempt that
+-- was in flight, as of the simulation clock. APPROXIMATION: the message text is not in the reference.
+CREATE FUNCTION citus_standin.notice_restart() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  now_at timestamptz;
+BEGIN
+  IF (SELECT server_started_at FROM citus_standin.settings) >= pg_postmaster_start_time() THEN
+    RETURN;
+  END IF;
+  UPDATE citus_standin.settings SET server_started_at = pg_postmaster_start_time();
+  now_at := citus_standin.clock();
+  UPDATE citus_standin.task_work w
+     SET attempt_fails_after_seconds = extract(epoch FROM now_at - w.attempt_started_at),
+         attempt_failure_message = 'terminating background worker "Citus Background Task Queue Executor" due to administrator command'
+    FROM pg_catalog.pg_dist_background_task t
+   WHERE t.task_id = w.task_id AND t.status = 'running';
+  PERFORM citus_standin.simulate_until(now_at);
+END $$;
+
+-- Reference (observed on Citus 13.2): while a worker is unreachable, or this session's connection to it is stale,
+-- reading a job's status fails with SQLSTATE 08006, because the progress part of the status asks every node for its
+-- shard sizes. citus_standin.fail_status_reads(times, node) makes the next `times` reads fail that way.
+CREATE FUNCTION citus_standin.check_status_read() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  failing citus_standin.settings;
+  node pg_catalog.pg_dist_node;
+BEGIN
+  SELECT * INTO failing FROM citus_standin.settings;
+  IF nextval('citus_standin.status_read_seq') > failing.status_reads_fail_until THEN
+    RETURN;
+  END IF;
+  SELECT * INTO node FROM pg_catalog.pg_dist_node WHERE nodeid = failing.status_reads_fail_node;
+  RAISE EXCEPTION USING ERRCODE = '08006',
+    MESSAGE = format('connection to the remote node postgres@%s:%s failed with the following error: Connection refused',
+                     coalesce(node.nodename, 'localhost'), coalesce(node.nodeport, 5433)),
+    DETAIL = E'Is the server running on that host and accepting TCP/IP connections?';
 END $$;
 
 -- =====================================================================================================================
@@ -1308,6 +1366,7 @@ CREATE FUNCTION pg_catalog.citus_job_status(job_id bigint, raw boolean DEFAULT F
 RETURNS TABLE (job_id bigint, state pg_catalog.citus_job_status, job_type name, description text,
                started_at timestamptz, finished_at timestamptz, details jsonb)
 LANGUAGE sql STRICT AS $$
+  SELECT citus_standin.check_status_read();
   SELECT citus_standin.catch_up();
   SELECT * FROM citus_standin.job_status($1, $2);
 $$;
@@ -1783,6 +1842,7 @@ BEGIN
     RAISE EXCEPTION 'citus_standin.advance: seconds must not be negative (got %)', seconds;
   END IF;
   PERFORM pg_advisory_xact_lock(2054091, 1);
+  PERFORM citus_standin.notice_restart();
   PERFORM citus_standin.simulate_until(citus_standin.clock() + citus_standin.seconds(seconds));
   RETURN citus_standin.clock();
 END $$;
@@ -1874,3 +1934,16 @@ END $$;
 -- required to rebalance ...".
 CREATE FUNCTION citus_standin.hold_rebalance_lock(held boolean DEFAULT true) RETURNS void
 LANGUAGE sql AS $$ UPDATE citus_standin.settings SET rebalance_lock_held = held $$;
+
+-- The next `times` status reads (citus_job_status, citus_rebalance_status) fail with SQLSTATE 08006 naming `node`,
+-- as on Citus while that worker is unreachable (see citus_standin.check_status_read).
+CREATE FUNCTION citus_standin.fail_status_reads(times int, node int) RETURNS void
+LANGUAGE sql AS $$
+  UPDATE citus_standin.settings
+     SET status_reads_fail_until = (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM citus_standin.status_read_seq) + times,
+         status_reads_fail_node = node
+$$;
+
+-- Makes this database answer as a worker node does (citus_is_coordinator() false), or as the coordinator again.
+CREATE FUNCTION citus_standin.act_as_worker(worker boolean DEFAULT true) RETURNS void
+LANGUAGE sql AS $$ UPDATE citus_standin.settings SET is_coordinator = NOT worker $$;

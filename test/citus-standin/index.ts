@@ -17,7 +17,10 @@
  *   set_shard_size(shardid, bytes)
  *   fail_task(task_id, times, message)   next `times` attempts fail (-1: always, ends in 'error')
  *   set_node_reachable(nodeid, bool)     worker outage
- *   interrupt_running_tasks(message)     coordinator restart mid-move
+ *   interrupt_running_tasks(message)     coordinator restart mid-move (a real restart, PostgresServer.restart(),
+ *                                        does the same at the first stand-in call afterwards)
+ *   fail_status_reads(times, node)       next `times` citus_job_status reads fail with 08006 (worker unreachable)
+ *   act_as_worker(bool)                  citus_is_coordinator() answers false, as on a worker node
  *   stall_monitor(bool)                  jobs stay 'scheduled'
  *   hold_rebalance_lock(bool)            a foreground rebalance holds the lock
  *   configure(progress_mode, transfer_bytes_per_second, setup_seconds, completion_seconds, start_delay_seconds,

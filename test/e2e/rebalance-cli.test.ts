@@ -34,6 +34,37 @@ function scaler(...args: string[]): Promise<Run> {
   });
 }
 
+interface SpawnedRun {
+  exited: Promise<number | null>;
+  stdout: () => string;
+  /** Resolves once stdout contains `text`; rejects if the command exits first. */
+  printed: (text: string) => Promise<void>;
+}
+
+/** The bin in its own process, followed line by line: the test acts on what it prints, not on how long it takes. */
+function spawnScaler(...args: string[]): SpawnedRun {
+  const child = spawn('node', ['bin/scaler.mjs', 'rebalance', ...args]);
+  let stdout = '';
+  const listeners = new Set<() => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const listener of listeners) listener();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    for (const listener of listeners) listener();
+    resolve(code);
+  }));
+  const printed = (text: string) => new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (stdout.includes(text)) resolve();
+      else if (child.exitCode !== null) reject(new Error(`scaler exited with ${child.exitCode} before printing "${text}":\n${stdout}`));
+    };
+    listeners.add(check);
+    check();
+  });
+  return { exited, stdout: () => stdout, printed };
+}
+
 /** The same command in this process (argument checks need no new process). */
 async function inProcess(...args: string[]): Promise<Run> {
   const out: string[] = [];
@@ -125,14 +156,17 @@ describe('scaler rebalance', () => {
   });
 
   it('follows a job that is already running instead of starting another', async () => {
-    const db = await fastCluster();
+    // Simulated time: the job stays scheduled, however slowly the command starts, until the test lets it run.
+    const db = await scaledOutCluster(server, { progressMode: 'manual' });
     try {
       await db.query('SELECT citus_rebalance_start()');
-      const run = await scaler('--connection', db.connectionString, '--watch', '--interval', '0.2');
+      const run = spawnScaler('--connection', db.connectionString, '--watch', '--interval', '0.2');
+      await run.printed('following it instead of starting another');
+      expect(await db.one('SELECT citus_standin.run_until_terminal() AS state')).toEqual({ state: 'finished' });
 
-      expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/rebalance job 1 is already (scheduled|running): following it instead of starting another/);
-      expect(run.stdout).toMatch(/finished: job 1, 8 of 8 move\(s\)/);
+      expect(await run.exited).toBe(0);
+      expect(run.stdout()).toContain('rebalance job 1 is already scheduled: following it instead of starting another');
+      expect(run.stdout()).toMatch(/finished: job 1, 8 of 8 move\(s\)/);
       expect(await db.one('SELECT count(*)::int AS jobs FROM pg_dist_background_job')).toEqual({ jobs: 1 });
     } finally {
       await db.close();
@@ -189,11 +223,33 @@ describe('scaler rebalance', () => {
     { name: 'a parallelism out of range', args: ['--connection', 'postgres://u@h/d', '--parallel', '0'], message: '--parallel: "0" is not a number from 1 to 128' },
     { name: 'an unknown transfer mode', args: ['--connection', 'postgres://u@h/d', '--transfer-mode', 'fast'], message: '--transfer-mode: "fast" is not one of auto, force_logical, block_writes' },
     { name: 'a resource id that is not one', args: ['--connection', 'postgres://u@h/d', '--resource-id', 'cluster1'], message: '--resource-id: "cluster1" is not an ARM resource id' },
+    { name: 'a malformed connection URL', args: ['--connection', 'postgres://u:secret@h:99999/d', '--watch'], message: '--connection: "postgres://u:***@h:99999/d" is not a valid URL; write it as postgres://user[:password]@host:5432/database' },
+    { name: 'a connection URL of another scheme', args: ['--connection', 'mysql://u@h/d'], message: '--connection: "mysql://u@h/d" is not a postgres:// URL' },
   ])('rejects $name with the usage and exit code 2', async ({ args, message }) => {
     const run = await inProcess(...args);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
     expect(run.stderr).toContain('Usage: scaler rebalance --connection <postgres url> [options]');
+  });
+
+  it('refuses a worker node before changing anything', async () => {
+    const db = await fastCluster();
+    try {
+      await db.query('SELECT citus_standin.act_as_worker(true)');
+      const run = await inProcess('--connection', db.connectionString, '--watch', '--parallel', '2');
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('this is not the Citus coordinator (citus_is_coordinator() is false); connect to the coordinator, port 5432');
+      expect(await settings(db)).toEqual(['1', '1']);
+      expect(await db.query('SELECT * FROM pg_dist_background_job')).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('says so when the database has no Citus', async () => {
+    const run = await inProcess('--connection', await server.createDatabase(), '--watch');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^scaler rebalance: checking that this is the Citus coordinator \(citus_is_coordinator\(\)\) on 127\.0\.0\.1:\d+\/\S+ failed: this database has no Citus /);
   });
 
   it('refuses --parallel without --watch, because the settings could not be put back', async () => {

@@ -1,6 +1,6 @@
 /**
  * The Citus stand-in against a real PostgreSQL: every statement below is one the product (or an operator) runs on a
- * real Citus cluster, checked against docs/citus-rebalancer.md. Time is simulated ('manual' mode) so nothing
+ * real Citus cluster, checked against the Citus behaviour in docs/citus-rebalance.md. Time is simulated ('manual' mode) so nothing
  * depends on the wall clock; each test gets its own database.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -47,6 +47,11 @@ export interface PostgresServer {
   connectionStringFor(database: string): string;
   /** Creates a fresh, uniquely named database and returns its connection string. */
   createDatabase(name?: string): Promise<string>;
+  /**
+   * Stops the server and starts it again on the same port and data directory, like a coordinator restart: every
+   * open connection is terminated (SQLSTATE 57P01, or a lost socket), data and settings stay.
+   */
+  restart(): Promise<void>;
   /** Stops the server (fast shutdown) and removes its data directory. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -149,6 +154,11 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         await client.end();
       }
       return connectionStringFor(database);
+    },
+    async restart(): Promise<void> {
+      if (stopped) throw new Error('restart: the server was stopped for good');
+      await running.stop();
+      await running.start();
     },
     async stop(): Promise<void> {
       if (stopped) return;

@@ -35,6 +35,11 @@ export class ServerParameters {
   }
 
   /** Several parameters in one paged listing (the server has hundreds; only the named ones are kept). */
+  /** The Azure CLI command that sets one parameter by hand. */
+  setCommand(name: string, value: string): string {
+    return `az postgres flexible-server parameter set --subscription ${this.id.subscriptionId} --resource-group ${this.id.resourceGroup} --server-name ${this.id.name} --name ${name} --value ${value}`;
+  }
+
   async getMany(names: readonly string[]): Promise<Record<string, ServerParameterState>> {
     const found: Record<string, ServerParameterState> = {};
     await armCall(this.context('listing the server parameters of', PARAMETERS_READ_ROLE), async () => {
@@ -64,7 +69,7 @@ export class ServerParameters {
       return toState(name, await poller.pollUntilDone({ abortSignal: AbortSignal.timeout(this.applyTimeoutMs) }));
     } catch (error) {
       if (error instanceof Error && error.name === 'AbortError') {
-        throw new TransientError(`${action} ${this.resourceId}: ARM accepted the change but has not applied it after ${Math.round(this.applyTimeoutMs / 1000)} s; it is checked again`, { cause: error });
+        throw new TransientError(`${action} ${this.resourceId}: ARM accepted the change but has not applied it after ${Math.round(this.applyTimeoutMs / 1000)} s; read the parameter again later to see whether it took effect`, { cause: error });
       }
       throw toScalerError(error, context);
     }
@@ -102,6 +107,10 @@ export class ArmExecutorSettings implements ExecutorSettingsStore {
       if (previous.source === 'system-default' && previous.defaultValue !== undefined) await this.parameters.reset(name, previous.defaultValue);
       else await this.parameters.set(name, previous.value);
     }
+  }
+
+  restoreInstructions(before: ExecutorSnapshot, names: readonly ExecutorSettingName[]): string[] {
+    return names.map((name) => this.parameters.setCommand(name, before[name].source === 'system-default' && before[name].defaultValue !== undefined ? before[name].defaultValue : before[name].value));
   }
 }
 

@@ -133,7 +133,7 @@ describe('the follow-up orchestration when things go wrong', () => {
     const operation = await run.state.getOperation(run.name, run.operation.id);
     expect(operation?.status).toBe('failed');
     // Moves run in parallel, so the first job still did the 7 moves that do not depend on the broken one.
-    expect(operation?.history.at(-1)?.message).toMatch(/^rebalance job \d+ failed after 0 of 1 move\(s\), attempt 2 of 2; giving up\. Citus says: task \d+ \(error, retried 33x\): ERROR: could not connect to worker: disk full \(took \d+ min\); notes: .*rebalance job \d+ failed after 7 of 8 move\(s\)/);
+    expect(operation?.history.at(-1)?.message).toMatch(/^rebalance job \d+ failed after 0 of 1 move\(s\), attempt 2 of 2; giving up\. Citus says: task \d+ \(error, retried 33x\): could not connect to worker: disk full \(took \d+ min\); notes: .*rebalance job \d+ failed after 7 of 8 move\(s\)/);
     expect(executors.map(valueOf)).toEqual(['1', '1']);
     const document = await progressOf(run);
     expect(document?.executors).toMatchObject({ via: 'server-parameters', changed: executors, restoredAt: expect.any(String) });

@@ -57,3 +57,32 @@ describe('planConnectionLimits', () => {
     expect(isAllowedNumber(allowed, value)).toBe(ok);
   });
 });
+
+describe('citus.max_shared_pool_size as Citus applies it', () => {
+  /** A 200-connection coordinator whose pool size is unset: 0, which Citus reads as max_connections. */
+  const unsetPool = (value = '0', source = 'system-default') => ({
+    max_connections: parameter('max_connections', '200', { allowedValues: '25-5000' }),
+    'citus.max_client_connections': parameter('citus.max_client_connections', '-1', { allowedValues: '-1-5000' }),
+    'citus.max_shared_pool_size': parameter('citus.max_shared_pool_size', value, { defaultValue: '0', source, allowedValues: '-1-2147483647' }),
+  });
+
+  it('reports no drift for 200 against a default of 0 on a 200-connection coordinator', () => {
+    expect(planConnectionLimits({ policy: { policy: 'service-default' }, nodeCount: 1, parameters: unsetPool('200', 'user-override'), lastApplied: {} }).drift).toEqual([]);
+  });
+
+  it('reads an unset pool size as max_connections: no change when that is what the policy wants', () => {
+    const result = planConnectionLimits({ policy: { policy: 'fixed', maxClientConnections: 150, maxSharedPoolSize: 200 }, nodeCount: 1, parameters: unsetPool(), lastApplied: {} });
+    expect(result.changes).toEqual([{ name: 'citus.max_client_connections', from: '-1', to: '150' }]);
+  });
+
+  it('shows the effective value when it does change it', () => {
+    const result = planConnectionLimits({ policy: { policy: 'fixed', maxClientConnections: 150, maxSharedPoolSize: 100 }, nodeCount: 1, parameters: unsetPool(), lastApplied: {} });
+    expect(result.changes).toContainEqual({ name: 'citus.max_shared_pool_size', from: '200', to: '100' });
+  });
+
+  it('reports drift when the value really differs from what the default means', () => {
+    expect(planConnectionLimits({ policy: { policy: 'service-default' }, nodeCount: 1, parameters: unsetPool('50', 'user-override'), lastApplied: {} }).drift)
+      .toEqual([{ name: 'citus.max_shared_pool_size', value: '50', source: 'user-override', serviceDefault: '200' }]);
+  });
+});
+
