@@ -12,7 +12,8 @@ import type { Decision, Trigger } from './policy/decision.js';
 import type { DecideInput, MetricsSnapshot, RuntimePauses, ScaleHistory, ScaleRequest } from './policy/input.js';
 import { requiredMetrics } from './policy/required-metrics.js';
 import type { MetricsRequest, MetricsSource } from './metrics/metrics-source.port.js';
-import type { LiveTargetState, ScaleTarget } from './targets/scale-target.port.js';
+import type { LiveTargetState, ScaleProgress, ScaleTarget } from './targets/scale-target.port.js';
+import { settledProgress } from './targets/scale-outcome.js';
 import { OperationInProgressError } from './targets/errors.js';
 import type { DecisionRecord, FollowUpProgress, OperationRecord, PauseChange, PauseState, StateStore } from './state/state-store.port.js';
 import { describeError, NotFoundError, ScalerError, StateConflictError, type ErrorCategory } from './errors.js';
@@ -296,12 +297,20 @@ export class Scaler {
       await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'failed', at: now, message: `ARM never acknowledged this operation within ${this.options.staleStartMinutes} min; the scaler will decide again` });
       return true;
     }
-    const progress = await this.scaleTargetFor(target).pollScale({ resumeToken, arm: operation.arm });
+    const progress = await this.pollSettled(target, operation, resumeToken);
     if (progress.status === 'running') return false;
     const message = progress.status === 'succeeded' ? 'ARM reports the update finished' : progress.message;
     await this.deps.state.updateOperationStatus(target.name, operation.id, { status: progress.status, at: now, message });
     log.log(progress.status === 'succeeded' ? 'info' : 'warn', `operation ${progress.status}: ${message}`, { operationId: operation.id, durationSeconds: Math.round((now.getTime() - operation.startedAt.getTime()) / 1000) });
     return true;
+  }
+
+  /** Polls ARM once; an update ARM calls finished is checked against the live capacity before it counts as done. */
+  private async pollSettled(target: TargetConfig, operation: OperationRecord, resumeToken: string): Promise<ScaleProgress> {
+    const scaleTarget = this.scaleTargetFor(target);
+    const progress = await scaleTarget.pollScale({ resumeToken, arm: operation.arm });
+    if (progress.status !== 'succeeded') return progress;
+    return settledProgress(progress, operation, await scaleTarget.read());
   }
 
   /** A follow-up that cannot start is logged, not fatal: ARM already accepted the update. */

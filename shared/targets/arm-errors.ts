@@ -6,6 +6,7 @@
 import { isRestError, type RestError } from '@azure/core-rest-pipeline';
 import { NotFoundError, ProviderError, ScalerError, TransientError } from '../errors.js';
 import { OperationInProgressError } from './errors.js';
+import { lroFailureOf } from './lro.js';
 
 export interface ArmCallContext {
   /** What we were doing, e.g. `reading` or `scaling out`. */
@@ -30,8 +31,9 @@ export function toScalerError(error: unknown, context: ArmCallContext): ScalerEr
   const prefix = `${context.action} ${context.resourceId}`;
   if (!isRestError(error)) {
     // core-lro rejects with a plain Error when ARM reports the operation itself failed (e.g. a size it refuses).
+    const failure = lroFailureOf(error);
+    if (failure) return new ProviderError(`${prefix} failed: ARM refused the change: ${failure.code ? `${failure.code}: ` : ''}${failure.message}`, { cause: error, details: { armCode: failure.code } });
     const message = error instanceof Error ? error.message : String(error);
-    if (/long-running operation has failed/i.test(message)) return new ProviderError(`${prefix} failed: ARM refused the change: ${message.replace(/^.*has failed\.\s*/i, '')}`, { cause: error });
     return new TransientError(`${prefix} failed: ${message}`, { cause: error });
   }
   const status = error.statusCode;

@@ -15,7 +15,7 @@ import { scaledOutCluster, type StandinDb } from '../citus-standin/testing.js';
 import { ClusterClock, registeredApp, standinDatabase, type RegisteredApp } from '../support/follow-up-host.js';
 import { ReplayDriver } from '../support/durable-replay.js';
 import { TaskHubStandIn } from '../support/task-hub.js';
-import { constant, MINUTE_MS } from '../emulator/index.js';
+import { armError, constant, MINUTE_MS } from '../emulator/index.js';
 import { DurableFollowUpLauncher, durableClientInput } from '../../functions/orchestration/launcher.js';
 import { FOLLOW_UP_ORCHESTRATION } from '../../functions/orchestration/names.js';
 import { followUpInstanceId } from '../../shared/follow-up/input.js';
@@ -156,5 +156,26 @@ describe('a scale-out carried to its end by the durable follow-up', () => {
     advance(5);
     await tick(app);
     expect(await lastDecision(services, name)).toMatchObject({ reason: 'CooldownActive' });
+  });
+  it('records an ADX update that ARM accepted and later failed as failed, with ARM\'s code and message, at the first check after it ended', async () => {
+    const name = 'noquotaadx';
+    const id = harness.emulator.kusto.addCluster({ resourceGroup: 'rg-data', name, capacity: 3, updateDurationMs: 12 * MINUTE_MS }).id;
+    harness.emulator.metrics.set(id, 'CPU', constant(95));
+    harness.emulator.kusto.failNextUpdate(id, armError(400, 'QuotaExceeded', 'Operation could not be completed as it results in exceeding approved Standard LSv3 Family Cores quota'));
+    const target = { name, kind: 'kusto-cluster', resourceId: kustoResourceId(name), mode: 'custom', limits: { min: 2, max: 10 }, rules: [{ metric: 'CPU', operator: 'GreaterThan', threshold: 80, direction: 'out' }], followUp: { pollIntervalSeconds: 60 } };
+    const services = await servicesFor(harness.emulator, harness.azurite, { version: 1, targets: [target] } as never, {}, { followUps: new DurableFollowUpLauncher() });
+    const app = registeredApp(services);
+
+    await tick(app);
+    const operation = await services.state.getOperationInProgress(name);
+    const acceptedAt = harness.emulator.clock.nowMs();
+    const driver = driverFor(app, name, new ClusterClock(harness.emulator));
+    await driver.run();
+
+    expect(driver.output).toMatchObject({ status: 'failed', message: expect.stringContaining('failed: ARM reports the update failed: QuotaExceeded: Operation could not be completed') });
+    const ended = await services.state.getOperation(name, operation?.id ?? '');
+    expect(ended?.status).toBe('failed');
+    // Seen by the first check after the 12-minute update ended, not after the 180-minute ready timeout.
+    expect((ended?.completedAt?.getTime() ?? Number.POSITIVE_INFINITY) - acceptedAt).toBeLessThanOrEqual(13 * MINUTE_MS);
   });
 });

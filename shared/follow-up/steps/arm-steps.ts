@@ -6,6 +6,7 @@ import type { CheckArmInput, CheckArmResult, FinishInput, FinishResult } from '.
 import type { StepContext } from './dependencies.js';
 import { NotFoundError, StateConflictError } from '../../errors.js';
 import type { ScaleProgress } from '../../targets/scale-target.port.js';
+import { settledProgress } from '../../targets/scale-outcome.js';
 import type { OperationRecord } from '../../state/state-store.port.js';
 import { addAlert } from '../progress.js';
 
@@ -13,9 +14,9 @@ export async function checkArm(context: StepContext, input: CheckArmInput): Prom
   const target = context.target(input.target);
   const operation = await operationOf(context, input.target, input.operationId);
   const scaleTarget = context.scaleTarget(target.name);
-  const [live, lro] = await Promise.all([scaleTarget.read(), pollOperation(context, operation)]);
-  const reached = operation.direction === 'in' ? live.capacity <= input.to : live.capacity >= input.to;
-  const ready = lro.status === 'succeeded' && reached && live.operationInProgress === undefined;
+  const [live, polled] = await Promise.all([scaleTarget.read(), pollOperation(context, operation)]);
+  const lro = settledProgress(polled, { direction: operation.direction, from: operation.from, to: input.to }, live);
+  const ready = lro.status === 'succeeded' && live.operationInProgress === undefined;
   const result: CheckArmResult = {
     lro: lro.status,
     message: 'message' in lro ? lro.message : undefined,
