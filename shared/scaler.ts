@@ -9,13 +9,13 @@
 import type { ScalerConfig, TargetConfig } from './config/schema.js';
 import { decide } from './policy/decide.js';
 import type { Decision, Trigger } from './policy/decision.js';
-import type { DecideInput, MetricsSnapshot, RuntimePauses, ScaleHistory, ScaleRequest } from './policy/input.js';
+import type { DecideInput, FailureHistory, MetricsSnapshot, RuntimePauses, ScaleHistory, ScaleRequest } from './policy/input.js';
 import { requiredMetrics } from './policy/required-metrics.js';
 import type { MetricsRequest, MetricsSource } from './metrics/metrics-source.port.js';
 import type { LiveTargetState, ScaleProgress, ScaleTarget } from './targets/scale-target.port.js';
 import { settledProgress } from './targets/scale-outcome.js';
 import { OperationInProgressError } from './targets/errors.js';
-import type { DecisionRecord, FollowUpProgress, OperationRecord, PauseChange, PauseState, StateStore } from './state/state-store.port.js';
+import type { DecisionRecord, FailureReset, FollowUpProgress, OperationRecord, PauseChange, PauseState, StateStore } from './state/state-store.port.js';
 import { describeError, NotFoundError, ScalerError, StateConflictError, type ErrorCategory } from './errors.js';
 import type { Logger } from './logging.js';
 import type { FollowUpLauncher } from './follow-up.port.js';
@@ -166,6 +166,14 @@ export class Scaler {
     return state;
   }
 
+  /** Clears the target's failure streak, so the failure backoff lets the next change through (after the operator fixed the cause). */
+  async resetFailures(name: string, change: PauseChange, log: Logger = this.deps.log): Promise<FailureReset> {
+    const target = this.targetNamed(name);
+    const reset = await this.deps.state.resetFailures(target.name, change, this.deps.clock());
+    log.log('info', `failures reset: operations that ended before ${reset.resetAt.toISOString()} no longer hold back a change: ${change.reason}`, { target: target.name, resourceId: target.resourceId, by: change.by });
+    return reset;
+  }
+
   async findOperation(operationId: string): Promise<OperationLookup | undefined> {
     const operation = await this.deps.state.findOperation(operationId);
     if (!operation) return undefined;
@@ -189,6 +197,7 @@ export class Scaler {
       if (known instanceof Error) throw known;
       const outcome = await this.evaluate(target, now, context, live, known, metrics instanceof Error ? undefined : metrics, log);
       log.log(outcome.acted ? 'info' : 'debug', outcome.decision?.message ?? 'evaluated', { decisionId: outcome.decisionId, operationId: outcome.operation?.id, reason: outcome.decision?.reason, action: outcome.decision?.action });
+      if (outcome.decision?.reason === 'FailureLimitReached') log.log('error', outcome.decision.message, { decisionId: outcome.decisionId, alert: true, event: 'FailureLimitReached' });
       if (metrics instanceof Error) log.log('warn', `metrics unavailable: ${metrics.message}; capacity can only rise to the default until they return`);
       return outcome;
     } catch (error) {
@@ -225,8 +234,9 @@ export class Scaler {
   }
 
   private async loadKnown(target: TargetConfig): Promise<Known> {
-    const [history, pauses] = await Promise.all([this.deps.state.getScaleHistory(target.name), this.deps.state.getPauses(target.name)]);
-    return { history, paused: { scaleOut: pauses?.scaleOut ?? false, scaleIn: pauses?.scaleIn ?? false } };
+    const { state } = this.deps;
+    const [history, pauses, failures] = await Promise.all([state.getScaleHistory(target.name), state.getPauses(target.name), state.getFailureHistory(target.name, FAILURE_HISTORY_WINDOW)]);
+    return { history, failures, paused: { scaleOut: pauses?.scaleOut ?? false, scaleIn: pauses?.scaleIn ?? false } };
   }
 
   /** The guarded part: only one evaluation of a target may act at a time, and only on fresh state. */
@@ -331,7 +341,7 @@ export class Scaler {
   }
 
   private decideInput(target: TargetConfig, now: Date, live: LiveTargetState, known: Known, metrics: MetricsSnapshot | undefined, request: ScaleRequest | undefined): DecideInput {
-    return { now, target, observed: live, metrics, history: known.history, request, paused: known.paused };
+    return { now, target, observed: live, metrics, history: known.history, failures: known.failures, request, paused: known.paused };
   }
 
   private async record(target: TargetConfig, now: Date, context: EvaluationContext, decision: Decision): Promise<TargetOutcome> {
@@ -368,8 +378,12 @@ export class Scaler {
 /** What the state store remembers about a target, as the policy needs it. */
 interface Known {
   history: ScaleHistory;
+  failures: FailureHistory;
   paused: RuntimePauses;
 }
+
+/** Operations read for the failure backoff: more than the longest streak it counts (maxConsecutiveFailures <= 20). */
+const FAILURE_HISTORY_WINDOW = 50;
 
 /** One target's reads, each possibly failed: a failure is reported for that target alone. */
 interface Gathered {

@@ -1,11 +1,13 @@
 import { InvalidInputError, NotFoundError, StateConflictError } from '../errors.js';
 import type { Direction } from '../policy/decision.js';
-import type { OperationSummary, RuntimePauses, ScaleHistory } from '../policy/input.js';
+import type { FailureHistory, FinishedOperation, OperationSummary, RuntimePauses, ScaleHistory } from '../policy/input.js';
 import {
   alertReceiptEntity,
   alertReceiptFromRow,
   decisionEntity,
   decisionFromRow,
+  failureResetEntity,
+  failureResetFromRow,
   followUpEntity,
   followUpFromRow,
   followUpRowKey,
@@ -24,12 +26,13 @@ import {
 import { RowPreconditionFailed, takeRows } from './entity-table.port.js';
 import type { EntityTable, EntityWrite, RowCondition, RowKeys, StoredRow } from './entity-table.port.js';
 import { jsonOrPreview, jsonWithinLimit, shortenMessage } from './json-fit.js';
-import { ALERT_RECEIPT_PARTITION, LEASE_ROW_KEY, OPERATION_INDEX_PARTITION, PAUSES_ROW_KEY, alertReceiptRowKey, encodeKey } from './keys.js';
+import { ALERT_RECEIPT_PARTITION, FAILURE_RESET_ROW_KEY, LEASE_ROW_KEY, OPERATION_INDEX_PARTITION, PAUSES_ROW_KEY, alertReceiptRowKey, encodeKey } from './keys.js';
 import type { TableKind } from './keys.js';
 import type {
   AlertReceiptKey,
   AlertReceiptResult,
   DecisionRecord,
+  FailureReset,
   FollowUpProgress,
   Lease,
   NewDecisionRecord,
@@ -231,6 +234,27 @@ export class EntityStateStore implements StateStore {
     return summary;
   }
 
+  async getFailureHistory(target: string, limit: number): Promise<FailureHistory> {
+    const [operations, reset] = await Promise.all([this.listOperations(target, limit), this.getFailureReset(target)]);
+    const recent = operations.flatMap((operation) => {
+      const finished = finishedOperationOf(operation);
+      return finished ? [finished] : [];
+    });
+    return reset === undefined ? { recent } : { recent, resetAt: reset.resetAt };
+  }
+
+  async resetFailures(target: string, change: PauseChange, now: Date): Promise<FailureReset> {
+    requireText('target', target);
+    requireText('by', change.by);
+    const entity = failureResetEntity({ target, resetAt: now, by: change.by, reason: change.reason });
+    return failureResetFromRow(this.tables.pauses.name, rowFrom(entity, await this.tables.pauses.upsert(entity)));
+  }
+
+  async getFailureReset(target: string): Promise<FailureReset | undefined> {
+    const row = await this.tables.pauses.get(targetPartition(target), FAILURE_RESET_ROW_KEY);
+    return row === undefined ? undefined : failureResetFromRow(this.tables.pauses.name, row);
+  }
+
   private async findOperationRow(target: string, operationId: string): Promise<StoredRow | undefined> {
     requireText('operationId', operationId);
     const [row] = await this.newestRows(this.tables.operations, target, [{ property: 'operationId', op: 'eq', value: operationId }], 1);
@@ -382,6 +406,12 @@ export class EntityStateStore implements StateStore {
     for await (const row of table.query(query)) keys.push({ partitionKey: row.partitionKey, rowKey: row.rowKey });
     return table.deleteMany(keys);
   }
+}
+
+function finishedOperationOf(operation: OperationRecord): FinishedOperation | undefined {
+  if (operation.completedAt === undefined || (operation.status !== 'succeeded' && operation.status !== 'failed' && operation.status !== 'cancelled')) return undefined;
+  const { direction, from, to, startedAt, completedAt, status } = operation;
+  return { direction, from, to, startedAt, completedAt, status, message: operation.history.at(-1)?.message };
 }
 
 /** What a row looks like right after writing `entity`: lets every result go through the same mapper as a read. */

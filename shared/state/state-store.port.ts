@@ -1,5 +1,5 @@
 import type { Decision, Direction, Trigger } from '../policy/decision.js';
-import type { RuntimePauses, ScaleHistory } from '../policy/input.js';
+import type { FailureHistory, RuntimePauses, ScaleHistory } from '../policy/input.js';
 
 /**
  * Everything the scaler remembers between invocations, per target. Nothing here reads the clock: every
@@ -63,6 +63,21 @@ export interface StateStore {
    * count too, so a scale that keeps failing is not retried on every evaluation.
    */
   getScaleHistory(target: string): Promise<ScaleHistory>;
+
+  /**
+   * The target's finished operations among its `limit` most recently started ones (newest first), with the
+   * moment an operator last reset its failures, as the policy's failure backoff needs them.
+   */
+  getFailureHistory(target: string, limit: number): Promise<FailureHistory>;
+
+  /**
+   * Records that an operator cleared the target's failures: operations that ended up to `now` no longer count
+   * towards the failure backoff. Replaces the previous reset.
+   */
+  resetFailures(target: string, change: PauseChange, now: Date): Promise<FailureReset>;
+
+  /** The last failure reset of the target, or undefined when never reset. */
+  getFailureReset(target: string): Promise<FailureReset | undefined>;
 
   /**
    * Appends a decision (including "none") with its evidence to the ledger. Evidence too large for one
@@ -216,6 +231,13 @@ export interface PauseState extends RuntimePauses {
   updatedBy: string;
   reason: string;
   updatedAt: Date;
+}
+
+export interface FailureReset {
+  target: string;
+  resetAt: Date;
+  by: string;
+  reason: string;
 }
 
 /** Identifies one delivery of one alert state: Azure Monitor retries carry the same three values. */
