@@ -12,8 +12,10 @@ import type { Decision, Trigger } from './policy/decision.js';
 import type { DecideInput, FailureHistory, MetricsSnapshot, RuntimePauses, ScaleHistory, ScaleRequest } from './policy/input.js';
 import { requiredMetrics } from './policy/required-metrics.js';
 import type { MetricsRequest, MetricsSource } from './metrics/metrics-source.port.js';
-import type { LiveTargetState, ScaleProgress, ScaleTarget } from './targets/scale-target.port.js';
-import { settledProgress } from './targets/scale-outcome.js';
+import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from './targets/scale-target.port.js';
+import { progressFromLive, settledProgress } from './targets/scale-outcome.js';
+import { armDidNotAnswer } from './targets/arm-errors.js';
+import { adoptionVerdict, isOwnUpdateRefused } from './operation-adoption.js';
 import { OperationInProgressError } from './targets/errors.js';
 import type { DecisionRecord, FailureReset, FollowUpProgress, OperationRecord, PauseChange, PauseState, StateStore } from './state/state-store.port.js';
 import { describeError, NotFoundError, ScalerError, StateConflictError, type ErrorCategory } from './errors.js';
@@ -26,7 +28,7 @@ export interface ScalerOptions {
   concurrency: number;
   /** How long a lease protects one act; longer than a PATCH can take, short enough to recover from a crash. */
   leaseSeconds: number;
-  /** An operation recorded but never accepted by ARM (crash in between) is given up after this long. */
+  /** An operation whose start left no trace in ARM (crash or lost answer in between) is given up after this long. */
   staleStartMinutes: number;
 }
 
@@ -264,25 +266,63 @@ export class Scaler {
   }
 
   private async startOperation(target: TargetConfig, now: Date, context: EvaluationContext, decision: Decision, recorded: TargetOutcome, live: LiveTargetState, log: Logger): Promise<TargetOutcome> {
-    const operationId = this.deps.newId();
     const direction = decision.action === 'scale-out' ? 'out' : 'in';
-    await this.deps.state.createOperation({
-      id: operationId, target: target.name, trigger: context.trigger, direction, from: decision.from, to: decision.to,
+    const operation = await this.deps.state.createOperation({
+      id: this.deps.newId(), target: target.name, trigger: context.trigger, direction, from: decision.from, to: decision.to,
       startedAt: now, arm: {}, initiator: context.initiator, reason: decision.message, decisionId: recorded.decisionId,
     });
+    let started: ScaleStart;
     try {
-      const started = await this.scaleTargetFor(target).startScale(decision.to, live);
-      const message = started.disabledAutoscaler ? `ARM accepted the update; it also turns off ${started.disabledAutoscaler}` : 'ARM accepted the update';
-      const operation = await this.deps.state.updateOperationStatus(target.name, operationId, { status: 'running', at: this.deps.clock(), message, arm: { ...started.arm, resumeToken: started.resumeToken } });
-      log.log('info', `started scale-${direction} ${decision.from} -> ${decision.to}`, { operationId, decisionId: recorded.decisionId });
-      await this.launchFollowUp(target, operation, log);
-      return { ...recorded, operation, acted: true };
+      started = await this.scaleTargetFor(target).startScale(decision.to, live);
     } catch (error) {
-      const status = error instanceof OperationInProgressError ? 'cancelled' : 'failed';
-      const operation = await this.deps.state.updateOperationStatus(target.name, operationId, { status, at: this.deps.clock(), message: describeError(error) });
-      if (error instanceof OperationInProgressError) return { ...recorded, operation, acted: false };
+      return this.afterRefusedStart(target, operation, recorded, live, error, log);
+    }
+    return this.recordAccepted(target, operation, started, recorded, log);
+  }
+
+  /**
+   * ARM accepted: from here on the update runs whatever happens to our bookkeeping. If recording it fails, the
+   * operation stays `started` and the next evaluation adopts the update ARM runs (operation-adoption.ts); the
+   * outcome still says the scaler acted, so nobody retries the request that caused it.
+   */
+  private async recordAccepted(target: TargetConfig, operation: OperationRecord, started: ScaleStart, recorded: TargetOutcome, log: Logger): Promise<TargetOutcome> {
+    const message = started.disabledAutoscaler ? `ARM accepted the update; it also turns off ${started.disabledAutoscaler}` : 'ARM accepted the update';
+    let running: OperationRecord;
+    try {
+      running = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'running', at: this.deps.clock(), message, arm: { ...started.arm, resumeToken: started.resumeToken } });
+    } catch (error) {
+      log.log('error', `ARM accepted the update ${operation.from} -> ${operation.to}, but recording it failed: ${describeError(error)}; the next evaluation finds the update ARM runs and adopts it with its follow-up`, { operationId: operation.id, decisionId: recorded.decisionId });
+      return { ...recorded, operation, acted: true };
+    }
+    log.log('info', `started scale-${operation.direction} ${operation.from} -> ${operation.to}`, { operationId: operation.id, decisionId: recorded.decisionId });
+    await this.launchFollowUp(target, running, log);
+    return { ...recorded, operation: running, acted: true };
+  }
+
+  /** ARM did not accept the PATCH, or we cannot tell whether it did. */
+  private async afterRefusedStart(target: TargetConfig, operation: OperationRecord, recorded: TargetOutcome, live: LiveTargetState, error: unknown, log: Logger): Promise<TargetOutcome> {
+    if (error instanceof OperationInProgressError) {
+      const after = await this.scaleTargetFor(target).read().catch(() => undefined);
+      if (after && isOwnUpdateRefused(live, after)) {
+        return this.adoptOwnUpdate(target, operation, recorded, `adopted: ARM answered 409 (${describeError(error)}) although the resource was idle a moment before; the update it runs is this PATCH, carried out before its answer was lost`, log);
+      }
+      const cancelled = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'cancelled', at: this.deps.clock(), message: describeError(error) });
+      return { ...recorded, operation: cancelled, acted: false };
+    }
+    if (armDidNotAnswer(error)) {
+      // ARM may have carried the PATCH out: the operation stays started, and the next evaluation looks at the resource.
+      log.log('warn', `ARM did not answer the update ${operation.from} -> ${operation.to}: ${describeError(error)}; the next evaluation checks whether ARM runs it and adopts it, or gives it up`, { operationId: operation.id });
       throw error;
     }
+    await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'failed', at: this.deps.clock(), message: describeError(error) });
+    throw error;
+  }
+
+  private async adoptOwnUpdate(target: TargetConfig, operation: OperationRecord, recorded: TargetOutcome, message: string, log: Logger): Promise<TargetOutcome> {
+    const running = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'running', at: this.deps.clock(), message });
+    log.log('warn', message, { operationId: operation.id, decisionId: recorded.decisionId });
+    await this.launchFollowUp(target, running, log);
+    return { ...recorded, operation: running, acted: true };
   }
 
   /**
@@ -293,21 +333,42 @@ export class Scaler {
   private async completeFinishedOperation(target: TargetConfig, now: Date, log: Logger): Promise<boolean> {
     const operation = await this.deps.state.getOperationInProgress(target.name);
     if (!operation) return false;
+    if (operation.status === 'started') return this.settleUnrecordedStart(target, operation, now, log);
     // With a follow-up, the follow-up ends the operation (after the rebalance, for an elastic cluster). Launching
     // again is idempotent (a running follow-up is adopted), and starts one that a crash or a missing durable
     // client kept from starting after ARM accepted the update.
-    if (this.deps.followUps && operation.status === 'running') {
+    if (this.deps.followUps) {
       await this.launchFollowUp(target, operation, log);
       return false;
     }
     const resumeToken = operation.arm.resumeToken;
-    if (!resumeToken) {
-      const ageMinutes = (now.getTime() - operation.startedAt.getTime()) / 60_000;
-      if (operation.status !== 'started' || ageMinutes <= this.options.staleStartMinutes) return false;
-      await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'failed', at: now, message: `ARM never acknowledged this operation within ${this.options.staleStartMinutes} min; the scaler will decide again` });
+    const progress = resumeToken ? await this.pollSettled(target, operation, resumeToken) : progressFromLive(operation, await this.scaleTargetFor(target).read());
+    return this.endWith(target, operation, progress, now, log);
+  }
+
+  /**
+   * An operation still `started` once its lease expired: ARM's answer, or our record of it, was lost. Adopts the
+   * update ARM runs (or ran), or gives the operation up when ARM shows no trace of it.
+   */
+  private async settleUnrecordedStart(target: TargetConfig, operation: OperationRecord, now: Date, log: Logger): Promise<boolean> {
+    const live = await this.scaleTargetFor(target).read();
+    const verdict = adoptionVerdict(operation, live, { nowMs: now.getTime(), leaseSeconds: this.options.leaseSeconds, staleStartMinutes: this.options.staleStartMinutes });
+    if (verdict.kind === 'wait') return false;
+    if (verdict.kind === 'give-up') {
+      await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'failed', at: now, message: verdict.message });
+      log.log('warn', verdict.message, { operationId: operation.id });
       return true;
     }
-    const progress = await this.pollSettled(target, operation, resumeToken);
+    const adopted = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'running', at: now, message: verdict.message });
+    log.log('warn', verdict.message, { operationId: operation.id });
+    if (this.deps.followUps) {
+      await this.launchFollowUp(target, adopted, log);
+      return false;
+    }
+    return this.endWith(target, adopted, progressFromLive(adopted, live), now, log);
+  }
+
+  private async endWith(target: TargetConfig, operation: OperationRecord, progress: ScaleProgress, now: Date, log: Logger): Promise<boolean> {
     if (progress.status === 'running') return false;
     const message = progress.status === 'succeeded' ? 'ARM reports the update finished' : progress.message;
     await this.deps.state.updateOperationStatus(target.name, operation.id, { status: progress.status, at: now, message });

@@ -40,7 +40,7 @@ export function toScalerError(error: unknown, context: ArmCallContext): ScalerEr
   const armCode = armErrorCode(error);
   const detail = `${armCode ? `${armCode}: ` : ''}${firstLine(error.message)}`;
   if (status === undefined || NETWORK_CODES.has(error.code ?? '')) {
-    return new TransientError(`${prefix} failed: ARM could not be reached (${error.code ?? 'no response'}); the next evaluation retries`, { cause: error });
+    return new TransientError(`${prefix} failed: ARM could not be reached (${error.code ?? 'no response'}); the next evaluation retries`, { cause: error, details: { armAnswered: false } });
   }
   if (status === 409) return new OperationInProgressError(`${prefix}: ARM refused because another operation on the resource is in progress (${detail})`, { cause: error });
   if (status === 401) return new ProviderError(`${prefix} failed: ARM rejected the credential (401 ${detail}); check the managed identity configuration`, { cause: error });
@@ -53,6 +53,11 @@ export function toScalerError(error: unknown, context: ArmCallContext): ScalerEr
     return new TransientError(`${prefix} failed: ARM answered ${status} after retries (${detail}); the next evaluation retries`, { cause: error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   }
   return new ProviderError(`${prefix} failed: ARM answered ${status} (${detail})`, { cause: error });
+}
+
+/** True for a call ARM never answered (connection refused or dropped): a PATCH may or may not have been carried out. */
+export function armDidNotAnswer(error: unknown): boolean {
+  return error instanceof TransientError && error.details['armAnswered'] === false;
 }
 
 function armErrorCode(error: RestError): string | undefined {

@@ -30,3 +30,16 @@ export function settledProgress(progress: ScaleProgress, change: RequestedChange
     message: `ARM reports the update to ${change.to} as Succeeded, but it ${verb} ${live.capacity} (state ${live.status}); the requested change did not happen: check the resource's activity log for why`,
   };
 }
+
+/**
+ * The progress of an update we have no poller for (adopted after its answer was lost), read from the resource
+ * alone: done when the capacity is reached and the resource is idle, failed when it went idle without it.
+ */
+export function progressFromLive(change: RequestedChange, live: LiveTargetState): ScaleProgress {
+  if (live.operationInProgress !== undefined) return { status: 'running' };
+  if (capacityReached(change, live.capacity)) return { status: 'succeeded' };
+  return {
+    status: 'failed',
+    message: `ARM shows no update running and capacity ${live.capacity} (state ${live.status}), not the ${change.to} asked for: the update did not take effect; check the resource's activity log for why`,
+  };
+}

@@ -6,7 +6,7 @@ import type { CheckArmInput, CheckArmResult, FinishInput, FinishResult } from '.
 import type { StepContext } from './dependencies.js';
 import { NotFoundError, StateConflictError } from '../../errors.js';
 import type { ScaleProgress } from '../../targets/scale-target.port.js';
-import { settledProgress } from '../../targets/scale-outcome.js';
+import { progressFromLive, settledProgress } from '../../targets/scale-outcome.js';
 import type { OperationRecord } from '../../state/state-store.port.js';
 import { addAlert } from '../progress.js';
 
@@ -15,7 +15,9 @@ export async function checkArm(context: StepContext, input: CheckArmInput): Prom
   const operation = await operationOf(context, input.target, input.operationId);
   const scaleTarget = context.scaleTarget(target.name);
   const [live, polled] = await Promise.all([scaleTarget.read(), pollOperation(context, operation)]);
-  const lro = settledProgress(polled, { direction: operation.direction, from: operation.from, to: input.to }, live);
+  const change = { direction: operation.direction, from: operation.from, to: input.to };
+  // An adopted operation has no poller (its answer was lost): the resource alone says how it is going.
+  const lro = polled ? settledProgress(polled, change, live) : progressFromLive(change, live);
   const ready = lro.status === 'succeeded' && live.operationInProgress === undefined;
   const result: CheckArmResult = {
     lro: lro.status,
@@ -66,9 +68,9 @@ async function operationOf(context: StepContext, target: string, operationId: st
   return operation;
 }
 
-async function pollOperation(context: StepContext, operation: OperationRecord): Promise<ScaleProgress> {
+async function pollOperation(context: StepContext, operation: OperationRecord): Promise<ScaleProgress | undefined> {
   const resumeToken = operation.arm.resumeToken;
-  if (!resumeToken) return { status: 'succeeded' };
+  if (!resumeToken) return undefined;
   return context.scaleTarget(operation.target).pollScale({ resumeToken, arm: operation.arm });
 }
 
