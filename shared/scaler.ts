@@ -22,6 +22,7 @@ import { describeError, NotFoundError, ScalerError, StateConflictError, type Err
 import type { Logger } from './logging.js';
 import type { FollowUpLauncher } from './follow-up.port.js';
 import { mapWithConcurrency } from './concurrency.js';
+import { HeldLease } from './held-lease.js';
 
 export interface ScalerOptions {
   /** Targets evaluated at once by a tick. */
@@ -244,9 +245,9 @@ export class Scaler {
   /** The guarded part: only one evaluation of a target may act at a time, and only on fresh state. */
   private async act(target: TargetConfig, now: Date, context: EvaluationContext, metrics: MetricsSnapshot | undefined, log: Logger): Promise<TargetOutcome> {
     const holder = `${this.deps.instanceId}/${context.invocationId ?? this.deps.newId()}`;
-    let lease;
+    let lease: HeldLease;
     try {
-      lease = await this.deps.state.acquireLease(target.name, holder, now, this.options.leaseSeconds);
+      lease = await HeldLease.take(this.deps.state, this.deps.clock, target.name, holder, this.options.leaseSeconds);
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
       const [live, known] = await Promise.all([this.scaleTargetFor(target).read(), this.loadKnown(target)]);
@@ -259,18 +260,24 @@ export class Scaler {
       const decision = this.decideFor(context, this.decideInput(target, now, live, known, metrics, context.request));
       const recorded = await this.record(target, now, context, decision);
       if (decision.action === 'none') return recorded;
-      return await this.startOperation(target, now, context, decision, recorded, live, log);
+      return await this.startOperation(target, now, context, decision, recorded, live, lease, log);
     } finally {
-      await this.deps.state.releaseLease(lease).catch((error: unknown) => log.log('warn', `releasing the lease failed: ${describeError(error)}; it expires by itself in ${this.options.leaseSeconds} s`));
+      await lease.release().catch((error: unknown) => log.log('warn', `releasing the lease failed: ${describeError(error)}; it expires by itself in ${this.options.leaseSeconds} s`));
     }
   }
 
-  private async startOperation(target: TargetConfig, now: Date, context: EvaluationContext, decision: Decision, recorded: TargetOutcome, live: LiveTargetState, log: Logger): Promise<TargetOutcome> {
+  private async startOperation(target: TargetConfig, now: Date, context: EvaluationContext, decision: Decision, recorded: TargetOutcome, live: LiveTargetState, lease: HeldLease, log: Logger): Promise<TargetOutcome> {
     const direction = decision.action === 'scale-out' ? 'out' : 'in';
     const operation = await this.deps.state.createOperation({
       id: this.deps.newId(), target: target.name, trigger: context.trigger, direction, from: decision.from, to: decision.to,
       startedAt: now, arm: {}, initiator: context.initiator, reason: decision.message, decisionId: recorded.decisionId,
     });
+    if (!(await lease.renew())) {
+      const message = `the lease expired before the update was sent and another evaluation holds it now; not sending ${decision.from} -> ${decision.to}`;
+      const cancelled = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'cancelled', at: this.deps.clock(), message });
+      log.log('warn', message, { operationId: operation.id, decisionId: recorded.decisionId });
+      return { ...recorded, operation: cancelled, acted: false };
+    }
     let started: ScaleStart;
     try {
       started = await this.scaleTargetFor(target).startScale(decision.to, live);
