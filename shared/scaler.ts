@@ -460,7 +460,7 @@ interface Gathered {
 }
 
 function hasUnfinishedOperation(history: ScaleHistory): boolean {
-  return [history.lastScaleOut, history.lastScaleIn].some((operation) => operation !== undefined && operation.completedAt === undefined);
+  return [history.unfinished, history.lastScaleOut, history.lastScaleIn].some((operation) => operation !== undefined && operation.completedAt === undefined);
 }
 
 /** Another evaluation holds the lease: it is acting on this target now, so this one must not. */

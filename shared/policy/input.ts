@@ -44,6 +44,11 @@ export interface FailureHistory {
 export interface ScaleHistory {
   lastScaleOut?: OperationSummary | undefined;
   lastScaleIn?: OperationSummary | undefined;
+  /**
+   * The most recently started operation that is still unfinished, whatever its direction: it may hide behind a
+   * newer, finished operation of the same direction (one cancelled by ARM's 409, or started by a slow clock).
+   */
+  unfinished?: OperationSummary | undefined;
 }
 
 /** An explicit ask from an operator or an alert. Exactly one of capacity or delta is set. */

@@ -1,5 +1,4 @@
 import { InvalidInputError, NotFoundError, StateConflictError } from '../errors.js';
-import type { Direction } from '../policy/decision.js';
 import type { FailureHistory, FinishedOperation, OperationSummary, RuntimePauses, ScaleHistory } from '../policy/input.js';
 import {
   alertReceiptEntity,
@@ -218,18 +217,23 @@ export class EntityStateStore implements StateStore {
   }
 
   async getScaleHistory(target: string): Promise<ScaleHistory> {
-    const [lastScaleOut, lastScaleIn] = await Promise.all([this.lastOperation(target, 'out'), this.lastOperation(target, 'in')]);
+    const [lastScaleOut, lastScaleIn, unfinished] = await Promise.all([
+      this.lastOperation(target, [{ property: 'direction', op: 'eq', value: 'out' }]),
+      this.lastOperation(target, [{ property: 'direction', op: 'eq', value: 'in' }]),
+      this.lastOperation(target, [{ property: 'inProgress', op: 'eq', value: true }]),
+    ]);
     return {
       ...(lastScaleOut === undefined ? {} : { lastScaleOut }),
       ...(lastScaleIn === undefined ? {} : { lastScaleIn }),
+      ...(unfinished === undefined ? {} : { unfinished }),
     };
   }
 
-  private async lastOperation(target: string, direction: Direction): Promise<OperationSummary | undefined> {
-    const [row] = await this.newestRows(this.tables.operations, target, [{ property: 'direction', op: 'eq', value: direction }], 1);
+  private async lastOperation(target: string, where: RowCondition[]): Promise<OperationSummary | undefined> {
+    const [row] = await this.newestRows(this.tables.operations, target, where, 1);
     if (row === undefined) return undefined;
     const operation = operationFromRow(this.tables.operations.name, row);
-    const summary: OperationSummary = { direction, from: operation.from, to: operation.to, startedAt: operation.startedAt };
+    const summary: OperationSummary = { direction: operation.direction, from: operation.from, to: operation.to, startedAt: operation.startedAt };
     if (operation.completedAt !== undefined) summary.completedAt = operation.completedAt;
     return summary;
   }

@@ -60,7 +60,8 @@ export interface StateStore {
   /**
    * The most recently started operation per direction, whatever its outcome, as the policy's `ScaleHistory`.
    * `completedAt` is absent while that operation runs; cooldowns run from it. Failed and cancelled operations
-   * count too, so a scale that keeps failing is not retried on every evaluation.
+   * count too, so a scale that keeps failing is not retried on every evaluation. `unfinished` is the most
+   * recently started operation still `started` or `running`, of either direction, even behind newer finished ones.
    */
   getScaleHistory(target: string): Promise<ScaleHistory>;
 

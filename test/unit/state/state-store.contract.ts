@@ -250,7 +250,20 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         expect(history).toEqual({
           lastScaleOut: { direction: 'out', from: 3, to: 5, startedAt: at(120) },
           lastScaleIn: { direction: 'in', from: 4, to: 3, startedAt: at(60), completedAt: at(70) },
+          unfinished: { direction: 'out', from: 3, to: 5, startedAt: at(120) },
         });
+      });
+
+      it('reports an unfinished operation that hides behind a newer finished one of the same direction', async () => {
+        await store.createOperation(newOperation({ id: 'out-running', startedAt: at(0) }));
+        await store.updateOperationStatus(TARGET, 'out-running', { status: 'running', at: at(1) });
+        await store.createOperation(newOperation({ id: 'out-refused', startedAt: at(5) }));
+        await store.updateOperationStatus(TARGET, 'out-refused', { status: 'cancelled', at: at(6), message: 'ARM answered 409' });
+
+        const history = await store.getScaleHistory(TARGET);
+
+        expect(history.lastScaleOut).toMatchObject({ startedAt: at(5), completedAt: at(6) });
+        expect(history.unfinished).toEqual({ direction: 'out', from: 2, to: 4, startedAt: at(0) });
       });
 
       it('reports an empty history for a target that never scaled', async () => {
