@@ -37,7 +37,9 @@ export async function checkArm(context: StepContext, input: CheckArmInput): Prom
 export async function finish(context: StepContext, input: FinishInput): Promise<FinishResult> {
   const target = context.target(input.target);
   const log = context.log(target, input.operationId);
-  const at = new Date(input.at);
+  // The orchestration's time comes from the host that replayed it; a host whose clock runs ahead must not put the
+  // completion (and so the cooldown) in the future, so it is bounded by this activity's clock.
+  const at = new Date(Math.min(Date.parse(input.at), context.deps.clock().getTime()));
   const operation = await operationOf(context, input.target, input.operationId);
   const durationSeconds = Math.max(0, Math.round((at.getTime() - operation.startedAt.getTime()) / 1000));
   const message = `${input.message} (took ${formatDuration(durationSeconds)})${input.notes.length > 0 ? `; notes: ${input.notes.join('; ')}` : ''}`;

@@ -36,8 +36,7 @@ export const failureBackoffGuard: Stage = (proposal, context) => {
     });
   }
   const waitMinutes = backoffMinutes(context, streak.count);
-  // A completion time in the future (a writer with a fast clock) counts as now, so it cannot stretch the wait.
-  const lastFailedMs = Math.min(streak.last.completedAt.getTime(), context.nowMs);
+  const lastFailedMs = streak.last.completedAt.getTime();
   const endsMs = lastFailedMs + waitMinutes * MINUTE_MS;
   if (context.nowMs >= endsMs) return noteGuard(proposal, 'failure-backoff');
   const remaining = Math.ceil((endsMs - context.nowMs) / MINUTE_MS);
