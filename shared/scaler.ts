@@ -29,11 +29,13 @@ export interface ScalerOptions {
   concurrency: number;
   /** How long a lease protects one act; longer than a PATCH can take, short enough to recover from a crash. */
   leaseSeconds: number;
+  /** How far instance clocks may disagree: another instance's lease is taken over only this long after it expired. */
+  maxClockSkewSeconds: number;
   /** An operation whose start left no trace in ARM (crash or lost answer in between) is given up after this long. */
   staleStartMinutes: number;
 }
 
-export const DEFAULT_SCALER_OPTIONS: ScalerOptions = { concurrency: 32, leaseSeconds: 120, staleStartMinutes: 15 };
+export const DEFAULT_SCALER_OPTIONS: ScalerOptions = { concurrency: 32, leaseSeconds: 120, maxClockSkewSeconds: 30, staleStartMinutes: 15 };
 
 export interface ScalerDependencies {
   config: ScalerConfig;
@@ -247,7 +249,7 @@ export class Scaler {
     const holder = `${this.deps.instanceId}/${context.invocationId ?? this.deps.newId()}`;
     let lease: HeldLease;
     try {
-      lease = await HeldLease.take(this.deps.state, this.deps.clock, target.name, holder, this.options.leaseSeconds);
+      lease = await HeldLease.take(this.deps.state, this.deps.clock, target.name, holder, { ttlSeconds: this.options.leaseSeconds, maxClockSkewSeconds: this.options.maxClockSkewSeconds });
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
       const [live, known] = await Promise.all([this.scaleTargetFor(target).read(), this.loadKnown(target)]);

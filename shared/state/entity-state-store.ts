@@ -34,6 +34,7 @@ import type {
   FailureReset,
   FollowUpProgress,
   Lease,
+  LeaseOptions,
   NewDecisionRecord,
   NewOperation,
   OperationRecord,
@@ -69,17 +70,19 @@ export class EntityStateStore implements StateStore {
 
   // Leases
 
-  async acquireLease(target: string, holder: string, now: Date, ttlSeconds: number): Promise<Lease> {
+  async acquireLease(target: string, holder: string, now: Date, ttlSeconds: number, options: LeaseOptions = {}): Promise<Lease> {
     requireText('holder', holder);
     requireDate('now', now);
     if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new InvalidInputError(`ttlSeconds: ${ttlSeconds} is not a positive number of seconds`);
+    const graceMs = (options.takeoverGraceSeconds ?? 0) * 1000;
+    if (!Number.isFinite(graceMs) || graceMs < 0) throw new InvalidInputError(`takeoverGraceSeconds: ${options.takeoverGraceSeconds} is not a number of seconds of 0 or more`);
     const wanted = leaseEntity({ target, holder, acquiredAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) });
     const table = this.tables.leases;
     const row = await table.get(wanted.partitionKey, wanted.rowKey);
     try {
       if (row === undefined) return this.leaseFrom(wanted, await table.create(wanted));
       const current = leaseFromRow(table.name, row);
-      if (current.holder !== holder && now < current.expiresAt) throw leaseHeldError(current);
+      if (current.holder !== holder && now.getTime() < current.expiresAt.getTime() + graceMs) throw leaseHeldError(current);
       return this.leaseFrom(wanted, await table.replace(wanted, row.etag));
     } catch (error) {
       if (error instanceof RowPreconditionFailed) throw await this.lostLeaseRace(target);

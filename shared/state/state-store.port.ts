@@ -20,8 +20,10 @@ export interface StateStore {
    * - Held by another holder and unexpired: throws `StateConflictError<Lease>` carrying that lease.
    * The write is conditional (create-if-absent, or replace on the ETag just read), so of any number of
    * concurrent callers at most one wins; the others get `StateConflictError`.
+   * `takeoverGraceSeconds` (default 0): another holder's lease counts as expired only from `expiresAt` plus this
+   * long, so a caller whose clock runs up to that much ahead cannot take a lease that is still live.
    */
-  acquireLease(target: string, holder: string, now: Date, ttlSeconds: number): Promise<Lease>;
+  acquireLease(target: string, holder: string, now: Date, ttlSeconds: number, options?: LeaseOptions): Promise<Lease>;
 
   /**
    * Gives the lease back, only if it is still exactly this lease (same holder, same ETag). Throws
@@ -130,6 +132,10 @@ export interface StateStore {
 
   /** The stored progress document, or undefined. */
   getFollowUpProgress(target: string, operationId: string): Promise<FollowUpProgress | undefined>;
+}
+
+export interface LeaseOptions {
+  takeoverGraceSeconds?: number | undefined;
 }
 
 export interface Lease {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE_MS, plateau } from '../emulator/index.js';
-import { acceptedPatches, addManualPg, pgResourceId, startHarness, tick, type Harness } from '../support/scaler-harness.js';
+import { acceptedPatches, addManualPg, pgResourceId, servicesFor, startHarness, tick, type Harness } from '../support/scaler-harness.js';
 import { StateConflictError } from '../../shared/errors.js';
 import type { ConfigInput } from '../../shared/config/schema.js';
 import type { Services } from '../../functions/composition-root.js';
@@ -22,10 +22,14 @@ afterAll(async () => {
 
 const advance = (minutes: number) => harness.emulator.clock.advance(minutes * MINUTE_MS);
 
-async function hotTarget(name: string): Promise<Services> {
+function hotConfig(name: string): ConfigInput {
   const target = { ...addManualPg(harness.emulator, name), mode: 'custom', maxStep: { out: 1 }, rules: [{ name: 'cpu-high', metric: 'cpu_percent', operator: 'GreaterThan', threshold: 80, direction: 'out', windowMinutes: 10 }] };
   harness.emulator.metrics.set(pgResourceId(name), 'cpu_percent', plateau({ from: new Date(harness.emulator.clock.nowMs() - 70 * MINUTE_MS), minutes: 100_000, value: 95, otherwise: 30 }));
-  return harness.services({ version: 1, targets: [target] } as ConfigInput);
+  return { version: 1, targets: [target] } as ConfigInput;
+}
+
+function hotTarget(name: string): Promise<Services> {
+  return harness.services(hotConfig(name));
 }
 
 /** Runs `underLease` at the read of the cluster the executor makes under the lease (the first GET after the metrics). */
@@ -65,5 +69,23 @@ describe('the lease around an act', () => {
     const [operation] = await services.state.listOperations(name, 1);
     expect(operation).toMatchObject({ status: 'cancelled' });
     expect(operation?.history.at(-1)?.message).toMatch(/^the lease expired before the update was sent and another evaluation holds it now/);
+  });
+  it('cannot be taken while live by an instance whose clock runs ahead', async () => {
+    const name = 'skewed';
+    const configuration = hotConfig(name);
+    const tablePrefix = `skew${Date.now() % 100000}`;
+    const punctual = await servicesFor(harness.emulator, harness.azurite, configuration, { SCALER_STATE_TABLE_PREFIX: tablePrefix });
+    // Same tables, but this instance's clock runs 25 s ahead.
+    const ahead = await servicesFor(harness.emulator, harness.azurite, configuration, { SCALER_STATE_TABLE_PREFIX: tablePrefix }, { clock: () => new Date(harness.emulator.clock.nowMs() + 25_000) });
+    // While the punctual instance holds its 2-minute lease, 100 s pass; the other instance, 25 s ahead, sees it expired.
+    atTheReadUnderTheLease(name, () => undefined, async () => {
+      harness.emulator.clock.advance(100_000);
+      await tick(ahead);
+    });
+    await tick(punctual);
+
+    expect((await punctual.state.listDecisions(name, 5)).map((record) => record.decision.reason)).toContain('LeaseHeld');
+    expect(acceptedPatches(harness.emulator, name)).toHaveLength(1);
+    expect((await punctual.state.listOperations(name, 5)).map((operation) => operation.status)).toEqual(['running']);
   });
 });

@@ -71,6 +71,25 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         expect(lease).toMatchObject({ holder: 'invocation-b', expiresAt: at(2) });
       });
 
+      it('refuses a takeover within the grace the taker asks for, and allows it after', async () => {
+        await store.acquireLease(TARGET, 'invocation-a', T0, 60);
+
+        const early = await captureError(store.acquireLease(TARGET, 'invocation-b', at(1.25), 60, { takeoverGraceSeconds: 30 }));
+        const late = await store.acquireLease(TARGET, 'invocation-b', at(1.5), 60, { takeoverGraceSeconds: 30 });
+
+        expect(early).toBeInstanceOf(StateConflictError);
+        expect(late).toMatchObject({ holder: 'invocation-b', acquiredAt: at(1.5) });
+      });
+
+      it('lets the holder renew its own lease whatever grace it asks for', async () => {
+        await store.acquireLease(TARGET, 'invocation-a', T0, 60);
+        await expect(store.acquireLease(TARGET, 'invocation-a', at(1.25), 60, { takeoverGraceSeconds: 30 })).resolves.toMatchObject({ holder: 'invocation-a', expiresAt: at(2.25) });
+      });
+
+      it('rejects a negative takeover grace', async () => {
+        await expect(store.acquireLease(TARGET, 'invocation-a', T0, 60, { takeoverGraceSeconds: -1 })).rejects.toBeInstanceOf(InvalidInputError);
+      });
+
       it('lets the holder renew its own unexpired lease', async () => {
         const first = await store.acquireLease(TARGET, 'invocation-a', T0, 60);
 
