@@ -2,7 +2,7 @@
  * Operations whose start we did not see to its end: ARM may have accepted the PATCH while the answer, or our
  * record of it, got lost (a dropped connection after ARM carried the request out, Table Storage failing right
  * after ARM accepted). Such an operation stays `started` with no resume token. Instead of guessing, the next
- * evaluation looks at the resource and adopts what ARM is doing (DESIGN: never a second scale for one need,
+ * evaluation looks at the resource and adopts what ARM is doing (never a second scale for one need,
  * never a record that says "failed" for an update ARM ran).
  *
  * Pure: the caller passes the operation, the live resource and the time.
