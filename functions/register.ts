@@ -7,7 +7,7 @@ import { getServices, type Services } from './composition-root.js';
 import { evaluateTargetsHandler } from './evaluate-targets.js';
 import { purgeHistoryHandler } from './purge-history.js';
 import { alertWebhookHandler } from './http/alert-webhook.js';
-import { getTargetHandler, listTargetsHandler, pauseTargetHandler, rebalanceControlHandler, scaleTargetHandler } from './http/targets.js';
+import { getTargetHandler, listTargetsHandler, pauseTargetHandler, rebalanceControlHandler, resetFailuresHandler, scaleTargetHandler } from './http/targets.js';
 import { abandonOperationHandler, getOperationHandler } from './http/operations.js';
 import * as df from 'durable-functions';
 import { registerFollowUpFunctions, type DurableHost } from './orchestration/register.js';
@@ -32,6 +32,7 @@ export function registerFunctions(host: FunctionHost, services: () => Promise<Se
   host.http('resumeTarget', { route: 'targets/{name}/resume', methods: ['POST'], authLevel, handler: pauseTargetHandler(services, false) });
   host.http('pauseRebalance', { route: 'targets/{name}/rebalance/pause', methods: ['POST'], authLevel, handler: rebalanceControlHandler(services, 'pause') });
   host.http('resumeRebalance', { route: 'targets/{name}/rebalance/resume', methods: ['POST'], authLevel, handler: rebalanceControlHandler(services, 'resume') });
+  host.http('resetFailures', { route: 'targets/{name}/failures/reset', methods: ['POST'], authLevel, handler: resetFailuresHandler(services) });
   host.http('getOperation', { route: 'operations/{id}', methods: ['GET'], authLevel, handler: getOperationHandler(services) });
   // Abandoning terminates the operation's follow-up, through the durable client.
   host.http('abandonOperation', { route: 'operations/{id}/abandon', methods: ['POST'], authLevel, extraInputs, handler: withDurableClient(abandonOperationHandler(services)) });

@@ -9,29 +9,35 @@
 import type { ScalerConfig, TargetConfig } from './config/schema.js';
 import { decide } from './policy/decide.js';
 import type { Decision, Trigger } from './policy/decision.js';
-import type { DecideInput, MetricsSnapshot, RuntimePauses, ScaleHistory, ScaleRequest } from './policy/input.js';
+import type { DecideInput, FailureHistory, MetricsSnapshot, RuntimePauses, ScaleHistory, ScaleRequest } from './policy/input.js';
 import { requiredMetrics } from './policy/required-metrics.js';
 import type { MetricsRequest, MetricsSource } from './metrics/metrics-source.port.js';
-import type { LiveTargetState, ScaleTarget } from './targets/scale-target.port.js';
+import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from './targets/scale-target.port.js';
+import { progressFromLive, settledProgress } from './targets/scale-outcome.js';
+import { armDidNotAnswer } from './targets/arm-errors.js';
+import { adoptionVerdict, isOwnUpdateRefused } from './operation-adoption.js';
 import { OperationInProgressError } from './targets/errors.js';
-import type { DecisionRecord, FollowUpProgress, OperationRecord, PauseChange, PauseState, StateStore } from './state/state-store.port.js';
+import type { DecisionRecord, FailureReset, FollowUpProgress, OperationRecord, PauseChange, PauseState, StateStore } from './state/state-store.port.js';
 import { describeError, NotFoundError, ScalerError, StateConflictError, type ErrorCategory } from './errors.js';
 import type { Logger } from './logging.js';
 import type { FollowUpLauncher } from './follow-up.port.js';
 import { reconcileRunningOperation } from './follow-up/reconcile-operation.js';
 import { abandonOperation, type AbandonOutcome } from './abandon-operation.js';
 import { mapWithConcurrency } from './concurrency.js';
+import { HeldLease } from './held-lease.js';
 
 export interface ScalerOptions {
   /** Targets evaluated at once by a tick. */
   concurrency: number;
   /** How long a lease protects one act; longer than a PATCH can take, short enough to recover from a crash. */
   leaseSeconds: number;
-  /** An operation recorded but never accepted by ARM (crash in between) is given up after this long. */
+  /** How far instance clocks may disagree: another instance's lease is taken over only this long after it expired. */
+  maxClockSkewSeconds: number;
+  /** An operation whose start left no trace in ARM (crash or lost answer in between) is given up after this long. */
   staleStartMinutes: number;
 }
 
-export const DEFAULT_SCALER_OPTIONS: ScalerOptions = { concurrency: 32, leaseSeconds: 120, staleStartMinutes: 15 };
+export const DEFAULT_SCALER_OPTIONS: ScalerOptions = { concurrency: 32, leaseSeconds: 120, maxClockSkewSeconds: 30, staleStartMinutes: 15 };
 
 export interface ScalerDependencies {
   config: ScalerConfig;
@@ -167,6 +173,14 @@ export class Scaler {
     return state;
   }
 
+  /** Clears the target's failure streak, so the failure backoff lets the next change through (after the operator fixed the cause). */
+  async resetFailures(name: string, change: PauseChange, log: Logger = this.deps.log): Promise<FailureReset> {
+    const target = this.targetNamed(name);
+    const reset = await this.deps.state.resetFailures(target.name, change, this.deps.clock());
+    log.log('info', `failures reset: operations that ended before ${reset.resetAt.toISOString()} no longer hold back a change: ${change.reason}`, { target: target.name, resourceId: target.resourceId, by: change.by });
+    return reset;
+  }
+
   async findOperation(operationId: string): Promise<OperationLookup | undefined> {
     const operation = await this.deps.state.findOperation(operationId);
     if (!operation) return undefined;
@@ -195,6 +209,7 @@ export class Scaler {
       if (known instanceof Error) throw known;
       const outcome = await this.evaluate(target, now, context, live, known, metrics instanceof Error ? undefined : metrics, log);
       log.log(outcome.acted ? 'info' : 'debug', outcome.decision?.message ?? 'evaluated', { decisionId: outcome.decisionId, operationId: outcome.operation?.id, reason: outcome.decision?.reason, action: outcome.decision?.action });
+      if (outcome.decision?.reason === 'FailureLimitReached') log.log('error', outcome.decision.message, { decisionId: outcome.decisionId, alert: true, event: 'FailureLimitReached' });
       if (metrics instanceof Error) log.log('warn', `metrics unavailable: ${metrics.message}; capacity can only rise to the default until they return`);
       return outcome;
     } catch (error) {
@@ -231,16 +246,17 @@ export class Scaler {
   }
 
   private async loadKnown(target: TargetConfig): Promise<Known> {
-    const [history, pauses] = await Promise.all([this.deps.state.getScaleHistory(target.name), this.deps.state.getPauses(target.name)]);
-    return { history, paused: { scaleOut: pauses?.scaleOut ?? false, scaleIn: pauses?.scaleIn ?? false } };
+    const { state } = this.deps;
+    const [history, pauses, failures] = await Promise.all([state.getScaleHistory(target.name), state.getPauses(target.name), state.getFailureHistory(target.name, FAILURE_HISTORY_WINDOW)]);
+    return { history, failures, paused: { scaleOut: pauses?.scaleOut ?? false, scaleIn: pauses?.scaleIn ?? false } };
   }
 
   /** The guarded part: only one evaluation of a target may act at a time, and only on fresh state. */
   private async act(target: TargetConfig, now: Date, context: EvaluationContext, metrics: MetricsSnapshot | undefined, log: Logger): Promise<TargetOutcome> {
     const holder = `${this.deps.instanceId}/${context.invocationId ?? this.deps.newId()}`;
-    let lease;
+    let lease: HeldLease;
     try {
-      lease = await this.deps.state.acquireLease(target.name, holder, now, this.options.leaseSeconds);
+      lease = await HeldLease.take(this.deps.state, this.deps.clock, target.name, holder, { ttlSeconds: this.options.leaseSeconds, maxClockSkewSeconds: this.options.maxClockSkewSeconds });
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
       const [live, known] = await Promise.all([this.scaleTargetFor(target).read(), this.loadKnown(target)]);
@@ -253,32 +269,76 @@ export class Scaler {
       const decision = this.decideFor(context, this.decideInput(target, now, live, known, metrics, context.request));
       const recorded = await this.record(target, now, context, decision);
       if (decision.action === 'none') return recorded;
-      return await this.startOperation(target, now, context, decision, recorded, live, log);
+      return await this.startOperation(target, now, context, decision, recorded, live, lease, log);
     } finally {
-      await this.deps.state.releaseLease(lease).catch((error: unknown) => log.log('warn', `releasing the lease failed: ${describeError(error)}; it expires by itself in ${this.options.leaseSeconds} s`));
+      await lease.release().catch((error: unknown) => log.log('warn', `releasing the lease failed: ${describeError(error)}; it expires by itself in ${this.options.leaseSeconds} s`));
     }
   }
 
-  private async startOperation(target: TargetConfig, now: Date, context: EvaluationContext, decision: Decision, recorded: TargetOutcome, live: LiveTargetState, log: Logger): Promise<TargetOutcome> {
-    const operationId = this.deps.newId();
+  private async startOperation(target: TargetConfig, now: Date, context: EvaluationContext, decision: Decision, recorded: TargetOutcome, live: LiveTargetState, lease: HeldLease, log: Logger): Promise<TargetOutcome> {
     const direction = decision.action === 'scale-out' ? 'out' : 'in';
-    await this.deps.state.createOperation({
-      id: operationId, target: target.name, trigger: context.trigger, direction, from: decision.from, to: decision.to,
+    const operation = await this.deps.state.createOperation({
+      id: this.deps.newId(), target: target.name, trigger: context.trigger, direction, from: decision.from, to: decision.to,
       startedAt: now, arm: {}, initiator: context.initiator, reason: decision.message, decisionId: recorded.decisionId,
     });
+    if (!(await lease.renew())) {
+      const message = `the lease expired before the update was sent and another evaluation holds it now; not sending ${decision.from} -> ${decision.to}`;
+      const cancelled = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'cancelled', at: this.deps.clock(), message });
+      log.log('warn', message, { operationId: operation.id, decisionId: recorded.decisionId });
+      return { ...recorded, operation: cancelled, acted: false };
+    }
+    let started: ScaleStart;
     try {
-      const started = await this.scaleTargetFor(target).startScale(decision.to, live);
-      const message = started.disabledAutoscaler ? `ARM accepted the update; it also turns off ${started.disabledAutoscaler}` : 'ARM accepted the update';
-      const operation = await this.deps.state.updateOperationStatus(target.name, operationId, { status: 'running', at: this.deps.clock(), message, arm: { ...started.arm, resumeToken: started.resumeToken } });
-      log.log('info', `started scale-${direction} ${decision.from} -> ${decision.to}`, { operationId, decisionId: recorded.decisionId });
-      await this.launchFollowUp(target, operation, log);
-      return { ...recorded, operation, acted: true };
+      started = await this.scaleTargetFor(target).startScale(decision.to, live);
     } catch (error) {
-      const status = error instanceof OperationInProgressError ? 'cancelled' : 'failed';
-      const operation = await this.deps.state.updateOperationStatus(target.name, operationId, { status, at: this.deps.clock(), message: describeError(error) });
-      if (error instanceof OperationInProgressError) return { ...recorded, operation, acted: false };
+      return this.afterRefusedStart(target, operation, recorded, live, error, log);
+    }
+    return this.recordAccepted(target, operation, started, recorded, log);
+  }
+
+  /**
+   * ARM accepted: from here on the update runs whatever happens to our bookkeeping. If recording it fails, the
+   * operation stays `started` and the next evaluation adopts the update ARM runs (operation-adoption.ts); the
+   * outcome still says the scaler acted, so nobody retries the request that caused it.
+   */
+  private async recordAccepted(target: TargetConfig, operation: OperationRecord, started: ScaleStart, recorded: TargetOutcome, log: Logger): Promise<TargetOutcome> {
+    const message = started.disabledAutoscaler ? `ARM accepted the update; it also turns off ${started.disabledAutoscaler}` : 'ARM accepted the update';
+    let running: OperationRecord;
+    try {
+      running = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'running', at: this.deps.clock(), message, arm: { ...started.arm, resumeToken: started.resumeToken } });
+    } catch (error) {
+      log.log('error', `ARM accepted the update ${operation.from} -> ${operation.to}, but recording it failed: ${describeError(error)}; the next evaluation finds the update ARM runs and adopts it with its follow-up`, { operationId: operation.id, decisionId: recorded.decisionId });
+      return { ...recorded, operation, acted: true };
+    }
+    log.log('info', `started scale-${operation.direction} ${operation.from} -> ${operation.to}`, { operationId: operation.id, decisionId: recorded.decisionId });
+    await this.launchFollowUp(target, running, log);
+    return { ...recorded, operation: running, acted: true };
+  }
+
+  /** ARM did not accept the PATCH, or we cannot tell whether it did. */
+  private async afterRefusedStart(target: TargetConfig, operation: OperationRecord, recorded: TargetOutcome, live: LiveTargetState, error: unknown, log: Logger): Promise<TargetOutcome> {
+    if (error instanceof OperationInProgressError) {
+      const after = await this.scaleTargetFor(target).read().catch(() => undefined);
+      if (after && isOwnUpdateRefused(live, after)) {
+        return this.adoptOwnUpdate(target, operation, recorded, `adopted: ARM answered 409 (${describeError(error)}) although the resource was idle a moment before; the update it runs is this PATCH, carried out before its answer was lost`, log);
+      }
+      const cancelled = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'cancelled', at: this.deps.clock(), message: describeError(error) });
+      return { ...recorded, operation: cancelled, acted: false };
+    }
+    if (armDidNotAnswer(error)) {
+      // ARM may have carried the PATCH out: the operation stays started, and the next evaluation looks at the resource.
+      log.log('warn', `ARM did not answer the update ${operation.from} -> ${operation.to}: ${describeError(error)}; the next evaluation checks whether ARM runs it and adopts it, or gives it up`, { operationId: operation.id });
       throw error;
     }
+    await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'failed', at: this.deps.clock(), message: describeError(error) });
+    throw error;
+  }
+
+  private async adoptOwnUpdate(target: TargetConfig, operation: OperationRecord, recorded: TargetOutcome, message: string, log: Logger): Promise<TargetOutcome> {
+    const running = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'running', at: this.deps.clock(), message });
+    log.log('warn', message, { operationId: operation.id, decisionId: recorded.decisionId });
+    await this.launchFollowUp(target, running, log);
+    return { ...recorded, operation: running, acted: true };
   }
 
   /**
@@ -289,6 +349,7 @@ export class Scaler {
   private async completeFinishedOperation(target: TargetConfig, now: Date, log: Logger): Promise<boolean> {
     const operation = await this.deps.state.getOperationInProgress(target.name);
     if (!operation) return false;
+    if (operation.status === 'started') return this.settleUnrecordedStart(target, operation, now, log);
     // With a follow-up, the follow-up ends the operation (after the rebalance, for an elastic cluster). Reconciling
     // adopts a running follow-up, starts one that a crash or a missing durable client kept from starting, and
     // records the outcome of one that ended without recording it.
@@ -297,18 +358,46 @@ export class Scaler {
       return reconcileRunningOperation(followUps, target, operation, now, () => this.launchFollowUp(target, operation, log));
     }
     const resumeToken = operation.arm.resumeToken;
-    if (!resumeToken) {
-      const ageMinutes = (now.getTime() - operation.startedAt.getTime()) / 60_000;
-      if (operation.status !== 'started' || ageMinutes <= this.options.staleStartMinutes) return false;
-      await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'failed', at: now, message: `ARM never acknowledged this operation within ${this.options.staleStartMinutes} min; the scaler will decide again` });
+    const progress = resumeToken ? await this.pollSettled(target, operation, resumeToken) : progressFromLive(operation, await this.scaleTargetFor(target).read());
+    return this.endWith(target, operation, progress, now, log);
+  }
+
+  /**
+   * An operation still `started` once its lease expired: ARM's answer, or our record of it, was lost. Adopts the
+   * update ARM runs (or ran), or gives the operation up when ARM shows no trace of it.
+   */
+  private async settleUnrecordedStart(target: TargetConfig, operation: OperationRecord, now: Date, log: Logger): Promise<boolean> {
+    const live = await this.scaleTargetFor(target).read();
+    const verdict = adoptionVerdict(operation, live, { nowMs: now.getTime(), leaseSeconds: this.options.leaseSeconds, staleStartMinutes: this.options.staleStartMinutes });
+    if (verdict.kind === 'wait') return false;
+    if (verdict.kind === 'give-up') {
+      await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'failed', at: now, message: verdict.message });
+      log.log('warn', verdict.message, { operationId: operation.id });
       return true;
     }
-    const progress = await this.scaleTargetFor(target).pollScale({ resumeToken, arm: operation.arm });
+    const adopted = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'running', at: now, message: verdict.message });
+    log.log('warn', verdict.message, { operationId: operation.id });
+    if (this.deps.followUps) {
+      await this.launchFollowUp(target, adopted, log);
+      return false;
+    }
+    return this.endWith(target, adopted, progressFromLive(adopted, live), now, log);
+  }
+
+  private async endWith(target: TargetConfig, operation: OperationRecord, progress: ScaleProgress, now: Date, log: Logger): Promise<boolean> {
     if (progress.status === 'running') return false;
     const message = progress.status === 'succeeded' ? 'ARM reports the update finished' : progress.message;
     await this.deps.state.updateOperationStatus(target.name, operation.id, { status: progress.status, at: now, message });
     log.log(progress.status === 'succeeded' ? 'info' : 'warn', `operation ${progress.status}: ${message}`, { operationId: operation.id, durationSeconds: Math.round((now.getTime() - operation.startedAt.getTime()) / 1000) });
     return true;
+  }
+
+  /** Polls ARM once; an update ARM calls finished is checked against the live capacity before it counts as done. */
+  private async pollSettled(target: TargetConfig, operation: OperationRecord, resumeToken: string): Promise<ScaleProgress> {
+    const scaleTarget = this.scaleTargetFor(target);
+    const progress = await scaleTarget.pollScale({ resumeToken, arm: operation.arm });
+    if (progress.status !== 'succeeded') return progress;
+    return settledProgress(progress, operation, await scaleTarget.read());
   }
 
   /** A follow-up that cannot start is logged, not fatal: ARM already accepted the update. */
@@ -329,7 +418,7 @@ export class Scaler {
   }
 
   private decideInput(target: TargetConfig, now: Date, live: LiveTargetState, known: Known, metrics: MetricsSnapshot | undefined, request: ScaleRequest | undefined): DecideInput {
-    return { now, target, observed: live, metrics, history: known.history, request, paused: known.paused };
+    return { now, target, observed: live, metrics, history: known.history, failures: known.failures, request, paused: known.paused };
   }
 
   private async record(target: TargetConfig, now: Date, context: EvaluationContext, decision: Decision): Promise<TargetOutcome> {
@@ -366,8 +455,12 @@ export class Scaler {
 /** What the state store remembers about a target, as the policy needs it. */
 interface Known {
   history: ScaleHistory;
+  failures: FailureHistory;
   paused: RuntimePauses;
 }
+
+/** Operations read for the failure backoff: more than the longest streak it counts (maxConsecutiveFailures <= 20). */
+const FAILURE_HISTORY_WINDOW = 50;
 
 /** One target's reads, each possibly failed: a failure is reported for that target alone. */
 interface Gathered {
@@ -376,7 +469,7 @@ interface Gathered {
 }
 
 function hasUnfinishedOperation(history: ScaleHistory): boolean {
-  return [history.lastScaleOut, history.lastScaleIn].some((operation) => operation !== undefined && operation.completedAt === undefined);
+  return [history.unfinished, history.lastScaleOut, history.lastScaleIn].some((operation) => operation !== undefined && operation.completedAt === undefined);
 }
 
 /** Another evaluation holds the lease: it is acting on this target now, so this one must not. */

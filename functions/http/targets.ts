@@ -6,7 +6,7 @@ import type { HttpRequest } from '@azure/functions';
 import type { Services } from '../composition-root.js';
 import { httpEndpoint, type EndpointHandler } from './endpoint.js';
 import type { ScaleRequest } from '../../shared/policy/input.js';
-import { parseDecisionsQuery, parseJsonBody, parsePauseBody, parseRebalanceControlBody, parseScaleBody, pauseUpdate, routeParameter } from '../../shared/http/requests.js';
+import { parseDecisionsQuery, parseFailureResetBody, parseJsonBody, parsePauseBody, parseRebalanceControlBody, parseScaleBody, pauseUpdate, routeParameter } from '../../shared/http/requests.js';
 import { json } from '../../shared/http/response.js';
 import { scaleResponse } from '../../shared/http/scale-response.js';
 import { operationUrl, pausedView, targetStatusView } from '../../shared/http/views.js';
@@ -65,6 +65,23 @@ export function pauseTargetHandler(services: () => Promise<Services>, paused: bo
       const state = await scaler.setPaused(name, pauseUpdate(body.direction, paused), { by: caller.name, reason: body.reason ?? 'resumed through the API' }, log);
       const target = config.targets.find((candidate) => candidate.name === name);
       return json(200, { target: name, paused: pausedView(target?.paused ?? { scaleOut: false, scaleIn: false }, state) });
+    },
+  });
+}
+
+/**
+ * `POST /api/targets/{name}/failures/reset`, body `{ reason }`: after the operator fixed why a change kept failing
+ * (quota, a size the service refuses), the failure backoff counts from zero again.
+ */
+export function resetFailuresHandler(services: () => Promise<Services>): EndpointHandler {
+  return httpEndpoint(services, {
+    access: 'operate',
+    route: (request) => `targets/${request.params['name'] ?? ''}/failures/reset`,
+    handle: async ({ request, services: { scaler }, caller, log }) => {
+      const name = targetName(request);
+      const { reason } = parseFailureResetBody(parseJsonBody(await request.text()));
+      const reset = await scaler.resetFailures(name, { by: caller.name, reason }, log);
+      return json(200, { target: name, failuresReset: { at: reset.resetAt.toISOString(), by: reset.by, reason: reset.reason } });
     },
   });
 }

@@ -88,6 +88,12 @@ export class AlertIntake {
     const failed = results.find((result) => result.kind === 'evaluated' && result.outcome.error?.category === 'transient');
     if (!failed || failed.kind !== 'evaluated') return;
     const why = failed.outcome.error?.message ?? 'unknown';
+    // Once ARM accepted an update for this delivery, a redelivery must never count as new: it could scale again.
+    const acted = results.find((result) => result.kind === 'evaluated' && result.outcome.acted);
+    if (acted) {
+      log.log('warn', `alert processing failed for target '${failed.target}': ${why}; the delivery stays recorded because target '${acted.target}' was scaled for it, so the timer's next evaluation handles '${failed.target}'`);
+      return;
+    }
     await this.deps.state.deleteAlertReceipt(key).catch((error: unknown) => log.log('warn', `giving back the alert receipt failed: ${describeError(error)}; a retry of this delivery will be ignored`));
     throw new TransientError(`alert processing failed for target '${failed.target}': ${why}; the delivery was not recorded, so Azure Monitor's retry will process it`);
   }

@@ -26,6 +26,17 @@ export const DEFAULTS = {
     /** Long, because a scale-in that turns out wrong costs a scale-out plus a cache warm-up. */
     scaleInMinutes: 60,
   },
+  failureBackoff: {
+    /**
+     * Wait after the first failure of a change; doubled for each further failure in a row. At least 5 minutes, so
+     * that no configuration retries a failing PATCH on every timer tick.
+     */
+    baseMinutes: 15,
+    /** The longest wait between two attempts (the doubling stops here). */
+    maxMinutes: 240,
+    /** After this many failures in a row the scaler stops trying the change and raises an alert. */
+    maxConsecutiveFailures: 4,
+  },
   maxStep: { out: 2, in: 1 },
   dryRun: false,
   paused: { scaleOut: false, scaleIn: false },

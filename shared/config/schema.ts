@@ -29,6 +29,16 @@ const cooldowns = z
   .prefault({})
   .describe('Per-direction cooldowns, measured from the completion of the last operation of either direction.');
 
+const failureBackoff = z
+  .strictObject({
+    baseMinutes: count(5).max(1440).default(DEFAULTS.failureBackoff.baseMinutes).describe('Wait after a failed operation before trying the same change again; doubled for each further failure in a row.'),
+    maxMinutes: count(5).max(10080).default(DEFAULTS.failureBackoff.maxMinutes).describe('Longest wait between two attempts of a change that keeps failing.'),
+    maxConsecutiveFailures: count(1).max(20).default(DEFAULTS.failureBackoff.maxConsecutiveFailures).describe('Failures in a row after which the scaler stops trying the change and alerts, until an operator resets them.'),
+  })
+  .refine((backoff) => backoff.maxMinutes >= backoff.baseMinutes, { path: ['maxMinutes'], message: 'must be at least baseMinutes; raise maxMinutes or lower baseMinutes' })
+  .prefault({})
+  .describe('How a change that keeps failing is retried: exponential backoff, then a stop with an alert.');
+
 const maxStep = z
   .strictObject({
     out: count(1).default(DEFAULTS.maxStep.out).describe('Most units added by one operation.'),
@@ -199,6 +209,7 @@ const targetBase = {
   mode: z.enum(['manual', 'custom', 'optimized']).describe('manual: obey requests only; custom: rules; optimized: built-in reactive logic.'),
   limits,
   cooldowns,
+  failureBackoff,
   maxStep,
   rules: z.array(ruleSchema).default([]).describe('Custom-mode rules.'),
   dryRun: z.boolean().default(DEFAULTS.dryRun).describe('Decide and record, but never change the cluster.'),

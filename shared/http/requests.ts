@@ -85,6 +85,11 @@ export function pauseUpdate(direction: PauseBody['direction'], to: boolean): Par
 
 const rebalanceControlSchema = z.object({ reason });
 
+/** `POST /api/targets/{name}/failures/reset`: `{ reason }`, required (what the operator fixed). */
+export function parseFailureResetBody(body: unknown): { reason: string } {
+  return parseWith(rebalanceControlSchema, body, 'reason');
+}
+
 /** `POST /api/targets/{name}/rebalance/pause` and `/rebalance/resume`: `{ reason }`, required. */
 export function parseRebalanceControlBody(body: unknown): { reason: string } {
   return parseWith(rebalanceControlSchema, body, 'reason');

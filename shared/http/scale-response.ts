@@ -10,7 +10,7 @@ import { json, type ApiResponse } from './response.js';
 import { decisionView, operationUrl, operationView } from './views.js';
 
 /** Refusals that may clear by themselves (another operation, a cooldown, a pause): 409, try later. */
-const CONFLICTS: ReadonlySet<ReasonCode> = new Set(['LeaseHeld', 'OperationInProgress', 'CooldownActive', 'Paused', 'ConflictingAutoscaler']);
+const CONFLICTS: ReadonlySet<ReasonCode> = new Set(['LeaseHeld', 'OperationInProgress', 'CooldownActive', 'BackingOff', 'FailureLimitReached', 'Paused', 'ConflictingAutoscaler']);
 /** Nothing to do, and that is what was asked: 200. */
 const SATISFIED: ReadonlySet<ReasonCode> = new Set(['AlreadyAtRequestedCapacity', 'DryRun']);
 
@@ -18,6 +18,8 @@ const FIXES: Partial<Record<ReasonCode, string>> = {
   LeaseHeld: 'retry in a few seconds',
   OperationInProgress: 'wait for it to finish (see GET /api/targets/{name}), then retry',
   CooldownActive: 'retry when the cooldown ends, or send "ignoreCooldown": true',
+  BackingOff: 'retry when the backoff ends, or fix the cause and reset the failures with POST /api/targets/{name}/failures/reset',
+  FailureLimitReached: 'fix the cause (see the last failure), then reset the failures with POST /api/targets/{name}/failures/reset',
   Paused: 'resume the direction with POST /api/targets/{name}/resume, or change paused in the config',
   ConflictingAutoscaler: 'turn off the cluster\'s own optimized autoscale, or set onConflictingAutoscaler to "take-over"',
   ScaleInUnsupported: 'elastic clusters can only grow',

@@ -18,6 +18,7 @@ import { inProgressGuard } from './guards/in-progress.js';
 import { pausedGuard } from './guards/paused.js';
 import { conflictingAutoscalerGuard } from './guards/conflicting-autoscaler.js';
 import { cooldownGuard } from './guards/cooldown.js';
+import { failureBackoffGuard } from './guards/failure-backoff.js';
 import { dryRunGuard } from './guards/dry-run.js';
 
 /**
@@ -32,6 +33,7 @@ export const GUARDS: readonly Stage[] = [
   inProgressGuard,
   pausedGuard,
   conflictingAutoscalerGuard,
+  failureBackoffGuard,
   cooldownGuard,
 ];
 
@@ -79,6 +81,7 @@ function contextFrom(input: DecideInput): PolicyContext {
     observed: input.observed,
     metrics: input.metrics,
     history: input.history,
+    failures: input.failures ?? { recent: [] },
     request: input.request,
     paused: input.paused ?? { scaleOut: false, scaleIn: false },
     trigger,

@@ -34,6 +34,8 @@ export const POLICY_REASON_CODES = [
   'Paused',
   'OperationInProgress',
   'CooldownActive',
+  'BackingOff', // the same change failed recently: waiting out an exponentially growing backoff
+  'FailureLimitReached', // the same change failed too often in a row: stopped until an operator resets the failures
   'ScaleInUnsupported',
   'FlappingAvoided',
   'ScaleInReduced', // flapping projection shrank the scale-in step

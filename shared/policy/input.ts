@@ -25,9 +25,30 @@ export interface OperationSummary {
   completedAt?: Date | undefined;
 }
 
+/** A finished operation, as the failure backoff needs it. */
+export interface FinishedOperation extends OperationSummary {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  completedAt: Date;
+  /** Why it ended, e.g. ARM's error code and message. */
+  message?: string | undefined;
+}
+
+/** What the failure backoff looks at: the target's recent finished operations and the operator's last reset. */
+export interface FailureHistory {
+  /** Most recently started first; a bounded window, enough to count any streak up to the configured limit. */
+  recent: FinishedOperation[];
+  /** Failures that ended at or before this moment no longer count (`POST /api/targets/{name}/failures/reset`). */
+  resetAt?: Date | undefined;
+}
+
 export interface ScaleHistory {
   lastScaleOut?: OperationSummary | undefined;
   lastScaleIn?: OperationSummary | undefined;
+  /**
+   * The most recently started operation that is still unfinished, whatever its direction: it may hide behind a
+   * newer, finished operation of the same direction (one cancelled by ARM's 409, or started by a slow clock).
+   */
+  unfinished?: OperationSummary | undefined;
 }
 
 /** An explicit ask from an operator or an alert. Exactly one of capacity or delta is set. */
@@ -52,6 +73,8 @@ export interface DecideInput {
   /** Undefined when the metrics could not be read at all. */
   metrics: MetricsSnapshot | undefined;
   history: ScaleHistory;
+  /** Absent: no failure has been recorded (the backoff has nothing to count). */
+  failures?: FailureHistory | undefined;
   request?: ScaleRequest | undefined;
   /** Pause flags set at run time (HTTP API); combined with the config's `paused`. */
   paused?: RuntimePauses | undefined;

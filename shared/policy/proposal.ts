@@ -4,7 +4,7 @@
  */
 import type { TargetConfig } from '../config/schema.js';
 import type { GuardNote, ReasonCode, SignalEvidence, Trigger } from './decision.js';
-import type { ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
+import type { FailureHistory, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
 
 /** A scale-out signal's value, kept so the flapping projection can re-check it at a smaller capacity. */
 export interface ProjectableSignal {
@@ -38,6 +38,7 @@ export interface PolicyContext {
   observed: ObservedTarget;
   metrics: MetricsSnapshot | undefined;
   history: ScaleHistory;
+  failures: FailureHistory;
   request: ScaleRequest | undefined;
   paused: RuntimePauses;
   trigger: Trigger;

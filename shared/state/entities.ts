@@ -8,6 +8,7 @@ import {
   LEASE_ROW_KEY,
   OPERATION_INDEX_PARTITION,
   PAUSES_ROW_KEY,
+  FAILURE_RESET_ROW_KEY,
   alertReceiptRowKey,
   encodeKey,
   timeOrderedRowKey,
@@ -17,6 +18,7 @@ import type {
   AlertReceipt,
   DecisionRecord,
   EvidenceTrim,
+  FailureReset,
   FollowUpProgress,
   Lease,
   NewDecisionRecord,
@@ -319,6 +321,22 @@ export function pausesFromRow(table: string, row: StoredRow): PauseState {
     reason: read.string('reason'),
     updatedAt: read.date('updatedAt'),
   };
+}
+
+// Failure reset (same table as the pause flags)
+
+export function failureResetEntity(reset: FailureReset): EntityWrite {
+  return {
+    partitionKey: targetPartition(reset.target),
+    rowKey: FAILURE_RESET_ROW_KEY,
+    properties: { schemaVersion: SCHEMA_VERSION, target: reset.target, resetAt: reset.resetAt, resetBy: reset.by, reason: reset.reason },
+  };
+}
+
+export function failureResetFromRow(table: string, row: StoredRow): FailureReset {
+  const read = new RowReader(table, row);
+  read.schemaVersion(READABLE_VERSIONS);
+  return { target: read.string('target'), resetAt: read.date('resetAt'), by: read.string('resetBy'), reason: read.string('reason') };
 }
 
 // Alert receipts

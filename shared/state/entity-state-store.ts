@@ -1,11 +1,12 @@
 import { InvalidInputError, NotFoundError, StateConflictError } from '../errors.js';
-import type { Direction } from '../policy/decision.js';
-import type { OperationSummary, RuntimePauses, ScaleHistory } from '../policy/input.js';
+import type { FailureHistory, FinishedOperation, OperationSummary, RuntimePauses, ScaleHistory } from '../policy/input.js';
 import {
   alertReceiptEntity,
   alertReceiptFromRow,
   decisionEntity,
   decisionFromRow,
+  failureResetEntity,
+  failureResetFromRow,
   followUpEntity,
   followUpFromRow,
   followUpRowKey,
@@ -24,14 +25,16 @@ import {
 import { RowPreconditionFailed, takeRows } from './entity-table.port.js';
 import type { EntityTable, EntityWrite, RowCondition, RowKeys, StoredRow } from './entity-table.port.js';
 import { jsonOrPreview, jsonWithinLimit, shortenMessage } from './json-fit.js';
-import { ALERT_RECEIPT_PARTITION, LEASE_ROW_KEY, OPERATION_INDEX_PARTITION, PAUSES_ROW_KEY, alertReceiptRowKey, encodeKey } from './keys.js';
+import { ALERT_RECEIPT_PARTITION, FAILURE_RESET_ROW_KEY, LEASE_ROW_KEY, OPERATION_INDEX_PARTITION, PAUSES_ROW_KEY, alertReceiptRowKey, encodeKey } from './keys.js';
 import type { TableKind } from './keys.js';
 import type {
   AlertReceiptKey,
   AlertReceiptResult,
   DecisionRecord,
+  FailureReset,
   FollowUpProgress,
   Lease,
+  LeaseOptions,
   NewDecisionRecord,
   NewOperation,
   OperationRecord,
@@ -69,17 +72,19 @@ export class EntityStateStore implements StateStore {
 
   // Leases
 
-  async acquireLease(target: string, holder: string, now: Date, ttlSeconds: number): Promise<Lease> {
+  async acquireLease(target: string, holder: string, now: Date, ttlSeconds: number, options: LeaseOptions = {}): Promise<Lease> {
     requireText('holder', holder);
     requireDate('now', now);
     if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new InvalidInputError(`ttlSeconds: ${ttlSeconds} is not a positive number of seconds`);
+    const graceMs = (options.takeoverGraceSeconds ?? 0) * 1000;
+    if (!Number.isFinite(graceMs) || graceMs < 0) throw new InvalidInputError(`takeoverGraceSeconds: ${options.takeoverGraceSeconds} is not a number of seconds of 0 or more`);
     const wanted = leaseEntity({ target, holder, acquiredAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) });
     const table = this.tables.leases;
     const row = await table.get(wanted.partitionKey, wanted.rowKey);
     try {
       if (row === undefined) return this.leaseFrom(wanted, await table.create(wanted));
       const current = leaseFromRow(table.name, row);
-      if (current.holder !== holder && now < current.expiresAt) throw leaseHeldError(current);
+      if (current.holder !== holder && now.getTime() < current.expiresAt.getTime() + graceMs) throw leaseHeldError(current);
       return this.leaseFrom(wanted, await table.replace(wanted, row.etag));
     } catch (error) {
       if (error instanceof RowPreconditionFailed) throw await this.lostLeaseRace(target);
@@ -217,20 +222,46 @@ export class EntityStateStore implements StateStore {
   }
 
   async getScaleHistory(target: string): Promise<ScaleHistory> {
-    const [lastScaleOut, lastScaleIn] = await Promise.all([this.lastOperation(target, 'out'), this.lastOperation(target, 'in')]);
+    const [lastScaleOut, lastScaleIn, unfinished] = await Promise.all([
+      this.lastOperation(target, [{ property: 'direction', op: 'eq', value: 'out' }]),
+      this.lastOperation(target, [{ property: 'direction', op: 'eq', value: 'in' }]),
+      this.lastOperation(target, [{ property: 'inProgress', op: 'eq', value: true }]),
+    ]);
     return {
       ...(lastScaleOut === undefined ? {} : { lastScaleOut }),
       ...(lastScaleIn === undefined ? {} : { lastScaleIn }),
+      ...(unfinished === undefined ? {} : { unfinished }),
     };
   }
 
-  private async lastOperation(target: string, direction: Direction): Promise<OperationSummary | undefined> {
-    const [row] = await this.newestRows(this.tables.operations, target, [{ property: 'direction', op: 'eq', value: direction }], 1);
+  private async lastOperation(target: string, where: RowCondition[]): Promise<OperationSummary | undefined> {
+    const [row] = await this.newestRows(this.tables.operations, target, where, 1);
     if (row === undefined) return undefined;
     const operation = operationFromRow(this.tables.operations.name, row);
-    const summary: OperationSummary = { direction, from: operation.from, to: operation.to, startedAt: operation.startedAt };
+    const summary: OperationSummary = { direction: operation.direction, from: operation.from, to: operation.to, startedAt: operation.startedAt };
     if (operation.completedAt !== undefined) summary.completedAt = operation.completedAt;
     return summary;
+  }
+
+  async getFailureHistory(target: string, limit: number): Promise<FailureHistory> {
+    const [operations, reset] = await Promise.all([this.listOperations(target, limit), this.getFailureReset(target)]);
+    const recent = operations.flatMap((operation) => {
+      const finished = finishedOperationOf(operation);
+      return finished ? [finished] : [];
+    });
+    return reset === undefined ? { recent } : { recent, resetAt: reset.resetAt };
+  }
+
+  async resetFailures(target: string, change: PauseChange, now: Date): Promise<FailureReset> {
+    requireText('target', target);
+    requireText('by', change.by);
+    const entity = failureResetEntity({ target, resetAt: now, by: change.by, reason: change.reason });
+    return failureResetFromRow(this.tables.pauses.name, rowFrom(entity, await this.tables.pauses.upsert(entity)));
+  }
+
+  async getFailureReset(target: string): Promise<FailureReset | undefined> {
+    const row = await this.tables.pauses.get(targetPartition(target), FAILURE_RESET_ROW_KEY);
+    return row === undefined ? undefined : failureResetFromRow(this.tables.pauses.name, row);
   }
 
   private async findOperationRow(target: string, operationId: string): Promise<StoredRow | undefined> {
@@ -384,6 +415,12 @@ export class EntityStateStore implements StateStore {
     for await (const row of table.query(query)) keys.push({ partitionKey: row.partitionKey, rowKey: row.rowKey });
     return table.deleteMany(keys);
   }
+}
+
+function finishedOperationOf(operation: OperationRecord): FinishedOperation | undefined {
+  if (operation.completedAt === undefined || (operation.status !== 'succeeded' && operation.status !== 'failed' && operation.status !== 'cancelled')) return undefined;
+  const { direction, from, to, startedAt, completedAt, status } = operation;
+  return { direction, from, to, startedAt, completedAt, status, message: operation.history.at(-1)?.message };
 }
 
 /** What a row looks like right after writing `entity`: lets every result go through the same mapper as a read. */

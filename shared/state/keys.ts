@@ -46,6 +46,8 @@ export function perTableKind<T>(make: (kind: TableKind) => T): Record<TableKind,
 /** Row keys of the single-row-per-target tables. */
 export const LEASE_ROW_KEY = 'lease';
 export const PAUSES_ROW_KEY = 'pauses';
+/** The operator's last failure reset lives beside the pause flags: both are run-time controls of a target. */
+export const FAILURE_RESET_ROW_KEY = 'failure-reset';
 /** All alert receipts share one partition: deliveries are rare and the key is a hash anyway. */
 export const ALERT_RECEIPT_PARTITION = 'receipts';
 /**

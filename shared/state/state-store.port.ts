@@ -1,5 +1,5 @@
 import type { Decision, Direction, Trigger } from '../policy/decision.js';
-import type { RuntimePauses, ScaleHistory } from '../policy/input.js';
+import type { FailureHistory, RuntimePauses, ScaleHistory } from '../policy/input.js';
 
 /**
  * Everything the scaler remembers between invocations, per target. Nothing here reads the clock: every
@@ -20,8 +20,10 @@ export interface StateStore {
    * - Held by another holder and unexpired: throws `StateConflictError<Lease>` carrying that lease.
    * The write is conditional (create-if-absent, or replace on the ETag just read), so of any number of
    * concurrent callers at most one wins; the others get `StateConflictError`.
+   * `takeoverGraceSeconds` (default 0): another holder's lease counts as expired only from `expiresAt` plus this
+   * long, so a caller whose clock runs up to that much ahead cannot take a lease that is still live.
    */
-  acquireLease(target: string, holder: string, now: Date, ttlSeconds: number): Promise<Lease>;
+  acquireLease(target: string, holder: string, now: Date, ttlSeconds: number, options?: LeaseOptions): Promise<Lease>;
 
   /**
    * Gives the lease back, only if it is still exactly this lease (same holder, same ETag). Throws
@@ -61,9 +63,25 @@ export interface StateStore {
   /**
    * The most recently started operation per direction, whatever its outcome, as the policy's `ScaleHistory`.
    * `completedAt` is absent while that operation runs; cooldowns run from it. Failed and cancelled operations
-   * count too, so a scale that keeps failing is not retried on every evaluation.
+   * count too, so a scale that keeps failing is not retried on every evaluation. `unfinished` is the most
+   * recently started operation still `started` or `running`, of either direction, even behind newer finished ones.
    */
   getScaleHistory(target: string): Promise<ScaleHistory>;
+
+  /**
+   * The target's finished operations among its `limit` most recently started ones (newest first), with the
+   * moment an operator last reset its failures, as the policy's failure backoff needs them.
+   */
+  getFailureHistory(target: string, limit: number): Promise<FailureHistory>;
+
+  /**
+   * Records that an operator cleared the target's failures: operations that ended up to `now` no longer count
+   * towards the failure backoff. Replaces the previous reset.
+   */
+  resetFailures(target: string, change: PauseChange, now: Date): Promise<FailureReset>;
+
+  /** The last failure reset of the target, or undefined when never reset. */
+  getFailureReset(target: string): Promise<FailureReset | undefined>;
 
   /**
    * Appends a decision (including "none") with its evidence to the ledger. Evidence too large for one
@@ -115,6 +133,10 @@ export interface StateStore {
 
   /** The stored progress document, or undefined. */
   getFollowUpProgress(target: string, operationId: string): Promise<FollowUpProgress | undefined>;
+}
+
+export interface LeaseOptions {
+  takeoverGraceSeconds?: number | undefined;
 }
 
 export interface Lease {
@@ -217,6 +239,13 @@ export interface PauseState extends RuntimePauses {
   updatedBy: string;
   reason: string;
   updatedAt: Date;
+}
+
+export interface FailureReset {
+  target: string;
+  resetAt: Date;
+  by: string;
+  reason: string;
 }
 
 /** Identifies one delivery of one alert state: Azure Monitor retries carry the same three values. */

@@ -6,6 +6,7 @@
 import { isRestError, type RestError } from '@azure/core-rest-pipeline';
 import { NotFoundError, ProviderError, ScalerError, TransientError } from '../errors.js';
 import { OperationInProgressError } from './errors.js';
+import { lroFailureOf } from './lro.js';
 
 export interface ArmCallContext {
   /** What we were doing, e.g. `reading` or `scaling out`. */
@@ -30,15 +31,16 @@ export function toScalerError(error: unknown, context: ArmCallContext): ScalerEr
   const prefix = `${context.action} ${context.resourceId}`;
   if (!isRestError(error)) {
     // core-lro rejects with a plain Error when ARM reports the operation itself failed (e.g. a size it refuses).
+    const failure = lroFailureOf(error);
+    if (failure) return new ProviderError(`${prefix} failed: ARM refused the change: ${failure.code ? `${failure.code}: ` : ''}${failure.message}`, { cause: error, details: { armCode: failure.code } });
     const message = error instanceof Error ? error.message : String(error);
-    if (/long-running operation has failed/i.test(message)) return new ProviderError(`${prefix} failed: ARM refused the change: ${message.replace(/^.*has failed\.\s*/i, '')}`, { cause: error });
     return new TransientError(`${prefix} failed: ${message}`, { cause: error });
   }
   const status = error.statusCode;
   const armCode = armErrorCode(error);
   const detail = `${armCode ? `${armCode}: ` : ''}${firstLine(error.message)}`;
   if (status === undefined || NETWORK_CODES.has(error.code ?? '')) {
-    return new TransientError(`${prefix} failed: ARM could not be reached (${error.code ?? 'no response'}); the next evaluation retries`, { cause: error });
+    return new TransientError(`${prefix} failed: ARM could not be reached (${error.code ?? 'no response'}); the next evaluation retries`, { cause: error, details: { armAnswered: false } });
   }
   if (status === 409) return new OperationInProgressError(`${prefix}: ARM refused because another operation on the resource is in progress (${detail})`, { cause: error });
   if (status === 401) return new ProviderError(`${prefix} failed: ARM rejected the credential (401 ${detail}); check the managed identity configuration`, { cause: error });
@@ -51,6 +53,11 @@ export function toScalerError(error: unknown, context: ArmCallContext): ScalerEr
     return new TransientError(`${prefix} failed: ARM answered ${status} after retries (${detail}); the next evaluation retries`, { cause: error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   }
   return new ProviderError(`${prefix} failed: ARM answered ${status} (${detail})`, { cause: error });
+}
+
+/** True for a call ARM never answered (connection refused or dropped): a PATCH may or may not have been carried out. */
+export function armDidNotAnswer(error: unknown): boolean {
+  return error instanceof TransientError && error.details['armAnswered'] === false;
 }
 
 function armErrorCode(error: RestError): string | undefined {

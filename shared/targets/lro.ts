@@ -35,6 +35,59 @@ interface PollerLike {
   getOperationState(): { status: string; error?: Error | undefined };
 }
 
+/** What ARM said about an operation that ended `Failed`, as core-lro reports it. */
+export interface LroFailure {
+  code?: string | undefined;
+  message: string;
+}
+
+/**
+ * core-lro rejects with a plain `Error` whose message is `The long-running operation has failed. <code>. <message>`
+ * (the error object of the operation status ARM answered), and `Operation was canceled` for a cancelled one.
+ * These are answers from ARM about the operation, not failures to reach ARM.
+ */
+const LRO_FAILED = /^The long-running operation has failed(?:\.\s*([^.\s]+)\.\s*([\s\S]*))?$/;
+const LRO_CANCELLED = /^Operation was canceled$/;
+
+export function lroFailureOf(error: unknown): LroFailure | undefined {
+  if (!(error instanceof Error) || isRestErrorLike(error)) return undefined;
+  const match = LRO_FAILED.exec(error.message.trim());
+  if (!match) return undefined;
+  const [, code, message] = match;
+  return { code, message: message?.trim() || 'no reason given' };
+}
+
+/**
+ * Resumes a serialized operation and polls it once. The generated SDKs' `beginX({ resumeFrom })` polls before it
+ * returns, so an operation that ended `Failed` makes the resume itself reject: that is ARM's answer, a progress.
+ */
+export async function resumeAndPollOnce(resume: () => Promise<PollerLike>): Promise<ScaleProgress> {
+  let poller: PollerLike;
+  try {
+    poller = await resume();
+  } catch (error) {
+    const ended = endedProgressOf(error);
+    if (ended) return ended;
+    throw error;
+  }
+  return pollOnce(poller);
+}
+
+function endedProgressOf(error: unknown): ScaleProgress | undefined {
+  const failure = lroFailureOf(error);
+  if (failure) return { status: 'failed', message: failedMessage(failure) };
+  if (error instanceof Error && !isRestErrorLike(error) && LRO_CANCELLED.test(error.message.trim())) return { status: 'cancelled', message: 'ARM reports the update was cancelled' };
+  return undefined;
+}
+
+function failedMessage(failure: LroFailure): string {
+  return `ARM reports the update failed: ${failure.code ? `${failure.code}: ` : ''}${failure.message}`;
+}
+
+function isRestErrorLike(error: Error): boolean {
+  return error.name === 'RestError';
+}
+
 /** Polls once; a failed or cancelled operation is a progress, not an exception. */
 export async function pollOnce(poller: PollerLike): Promise<ScaleProgress> {
   try {
@@ -48,7 +101,7 @@ export async function pollOnce(poller: PollerLike): Promise<ScaleProgress> {
     case 'succeeded':
       return { status: 'succeeded' };
     case 'failed':
-      return { status: 'failed', message: `ARM reports the update failed: ${state.error?.message ?? 'no reason given'}` };
+      return { status: 'failed', message: failedMessage(lroFailureOf(state.error) ?? { message: state.error?.message ?? 'no reason given' }) };
     case 'canceled':
       return { status: 'cancelled', message: 'ARM reports the update was cancelled' };
     default:

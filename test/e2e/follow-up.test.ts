@@ -15,7 +15,8 @@ import { scaledOutCluster, type StandinDb } from '../citus-standin/testing.js';
 import { ClusterClock, registeredApp, standinDatabase, type RegisteredApp } from '../support/follow-up-host.js';
 import { ReplayDriver } from '../support/durable-replay.js';
 import { TaskHubStandIn } from '../support/task-hub.js';
-import { constant, MINUTE_MS } from '../emulator/index.js';
+import { startCuttableProxy, throughProxy } from '../support/cuttable-proxy.js';
+import { armError, constant, MINUTE_MS } from '../emulator/index.js';
 import { DurableFollowUpLauncher, durableClientInput } from '../../functions/orchestration/launcher.js';
 import { FOLLOW_UP_ORCHESTRATION } from '../../functions/orchestration/names.js';
 import { followUpInstanceId } from '../../shared/follow-up/input.js';
@@ -156,5 +157,58 @@ describe('a scale-out carried to its end by the durable follow-up', () => {
     advance(5);
     await tick(app);
     expect(await lastDecision(services, name)).toMatchObject({ reason: 'CooldownActive' });
+  });
+  it('records an ADX update that ARM accepted and later failed as failed, with ARM\'s code and message, at the first check after it ended', async () => {
+    const name = 'noquotaadx';
+    const id = harness.emulator.kusto.addCluster({ resourceGroup: 'rg-data', name, capacity: 3, updateDurationMs: 12 * MINUTE_MS }).id;
+    harness.emulator.metrics.set(id, 'CPU', constant(95));
+    harness.emulator.kusto.failNextUpdate(id, armError(400, 'QuotaExceeded', 'Operation could not be completed as it results in exceeding approved Standard LSv3 Family Cores quota'));
+    const target = { name, kind: 'kusto-cluster', resourceId: kustoResourceId(name), mode: 'custom', limits: { min: 2, max: 10 }, rules: [{ metric: 'CPU', operator: 'GreaterThan', threshold: 80, direction: 'out' }], followUp: { pollIntervalSeconds: 60 } };
+    const services = await servicesFor(harness.emulator, harness.azurite, { version: 1, targets: [target] } as never, {}, { followUps: new DurableFollowUpLauncher() });
+    const app = registeredApp(services);
+
+    await tick(app);
+    const operation = await services.state.getOperationInProgress(name);
+    const acceptedAt = harness.emulator.clock.nowMs();
+    const driver = driverFor(app, name, new ClusterClock(harness.emulator));
+    await driver.run();
+
+    expect(driver.output).toMatchObject({ status: 'failed', message: expect.stringContaining('failed: ARM reports the update failed: QuotaExceeded: Operation could not be completed') });
+    const ended = await services.state.getOperation(name, operation?.id ?? '');
+    expect(ended?.status).toBe('failed');
+    // Seen by the first check after the 12-minute update ended, not after the 180-minute ready timeout.
+    expect((ended?.completedAt?.getTime() ?? Number.POSITIVE_INFINITY) - acceptedAt).toBeLessThanOrEqual(13 * MINUTE_MS);
+  });
+  it('adopts an ADX update ARM accepted while Table Storage failed, with its follow-up, on a later tick', async () => {
+    const name = 'lostrecordadx';
+    const id = harness.emulator.kusto.addCluster({ resourceGroup: 'rg-data', name, capacity: 3, updateDurationMs: 12 * MINUTE_MS }).id;
+    harness.emulator.metrics.set(id, 'CPU', constant(95));
+    const proxy = await startCuttableProxy(Number(new URL(harness.azurite.tableEndpoint).port));
+    try {
+      const target = { name, kind: 'kusto-cluster', resourceId: kustoResourceId(name), mode: 'custom', limits: { min: 2, max: 10 }, cooldowns: { scaleOutMinutes: 15 }, rules: [{ metric: 'CPU', operator: 'GreaterThan', threshold: 80, direction: 'out' }], followUp: { pollIntervalSeconds: 60 } };
+      const azurite = { ...harness.azurite, connectionString: throughProxy(harness.azurite.connectionString, proxy.port) };
+      const services = await servicesFor(harness.emulator, azurite, { version: 1, targets: [target] } as never, {}, { followUps: new DurableFollowUpLauncher() });
+      const app = registeredApp(services);
+      harness.emulator.requests.beforeAnswer({ method: 'PATCH', path: `/${name}`, status: 202 }, () => proxy.cut());
+
+      await tick(app);
+      proxy.restore();
+      expect(hub.instances.get(followUpInstanceId(name))).toBeUndefined();
+      const [operation] = await services.state.listOperations(name, 1);
+      expect(operation).toMatchObject({ status: 'started', to: 4 });
+
+      advance(3); // past the lease of the evaluation that started it
+      await tick(app);
+      expect(await services.state.getOperation(name, operation?.id ?? '')).toMatchObject({ status: 'running' });
+      const driver = driverFor(app, name, new ClusterClock(harness.emulator));
+      await driver.run();
+
+      expect(driver.output).toMatchObject({ status: 'succeeded', message: 'ARM finished the update to 4 instance(s)' });
+      const ended = await services.state.getOperation(name, operation?.id ?? '');
+      expect(ended?.history.map((step) => step.status)).toEqual(['started', 'running', 'succeeded']);
+      expect(patches(name)).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
   });
 });

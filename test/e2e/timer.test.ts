@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { constant, MINUTE_MS, plateau, postgresClient, FAST_LRO } from '../emulator/index.js';
+import { armError, constant, MINUTE_MS, plateau, postgresClient, FAST_LRO } from '../emulator/index.js';
 import { kustoResourceId, pgResourceId, servicesFor, startHarness, tick, type Harness, acceptedPatches } from '../support/scaler-harness.js';
 import type { ConfigInput } from '../../shared/config/schema.js';
 import type { Services } from '../../functions/composition-root.js';
@@ -133,6 +133,41 @@ describe('evaluateTargets timer, end to end against ARM/Monitor emulators and Az
     await tick(services);
     expect(patches('busy')).toHaveLength(1); // only the one started outside the scaler
     expect(await lastDecision(services, 'busy')).toMatchObject({ action: 'none', reason: 'OperationInProgress' });
+  });
+
+  it('records an update ARM accepted and later failed as failed, with ARM\'s code and message, at the first tick that sees it', async () => {
+    const id = addPg('noquota');
+    cpuSince(id, 70, 95);
+    harness.emulator.postgres.failNextUpdate(id, armError(409, 'QuotaExceeded', 'Not enough vCore quota in westeurope for 1 more node'));
+    const services = await harness.services(config(pgTarget('noquota')));
+    await tick(services);
+    const operation = await services.state.getOperationInProgress('noquota');
+    expect(operation).toMatchObject({ status: 'running', to: 4 });
+
+    advance(6); // the update fails when it ends, 5 minutes after ARM accepted it
+    const lines = await tick(services);
+    const ended = await services.state.getOperation('noquota', operation?.id ?? '');
+    expect(ended).toMatchObject({ status: 'failed', completedAt: harness.emulator.clock.now() });
+    expect(ended?.history.at(-1)?.message).toBe('ARM reports the update failed: QuotaExceeded: Not enough vCore quota in westeurope for 1 more node');
+    expect(await services.state.getOperationInProgress('noquota')).toBeUndefined();
+    expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  it('does not call an update that ended Succeeded with the size unchanged a success', async () => {
+    const id = addPg('ignored');
+    cpuSince(id, 70, 95);
+    const services = await harness.services(config(pgTarget('ignored')));
+    await tick(services);
+    const operation = await services.state.getOperationInProgress('ignored');
+    advance(6);
+    // ARM says Succeeded, but the cluster is back at (or never left) 3 nodes.
+    harness.emulator.postgres.modifyCluster(id, (body) => {
+      if (body.properties.cluster) body.properties.cluster.clusterSize = 3;
+    });
+    await tick(services);
+    const ended = await services.state.getOperation('ignored', operation?.id ?? '');
+    expect(ended?.status).toBe('failed');
+    expect(ended?.history.at(-1)?.message).toMatch(/^ARM reports the update to 4 as Succeeded, but it left the capacity unchanged at 3 \(state Ready\)/);
   });
 
   it('survives a 429 storm with exactly one accepted PATCH', async () => {

@@ -1,5 +1,6 @@
 /**
- * Fault injection: N x 429 with Retry-After, 5xx, 403 AuthorizationFailed, connection resets and fixed latency,
+ * Fault injection: N x 429 with Retry-After, 5xx, 403 AuthorizationFailed, connection resets (before or after the
+ * request was carried out) and fixed latency,
  * each for the requests a matcher selects. Count-limited faults fire on the first N matching requests.
  */
 import { randomUUID } from 'node:crypto';
@@ -31,6 +32,10 @@ export interface ResetOptions extends FaultMatcher {
   times?: number;
 }
 
+export interface LoseAnswerOptions extends FaultMatcher {
+  times?: number;
+}
+
 export interface LatencyOptions extends FaultMatcher {
   ms: number;
 }
@@ -39,7 +44,9 @@ export type FaultAction =
   | { kind: 'throttled'; retryAfterSeconds: number }
   | { kind: 'server-error'; status: number; code?: string; message?: string }
   | { kind: 'forbidden' }
-  | { kind: 'connection-reset' };
+  | { kind: 'connection-reset' }
+  /** The request is carried out (an update starts), then the connection drops before the answer is sent. */
+  | { kind: 'answer-lost' };
 
 interface FaultRule {
   matcher: FaultMatcher;
@@ -70,6 +77,11 @@ export class FaultInjector {
     this.#add(matcher, times, { kind: 'connection-reset' });
   }
 
+  /** Carries out matching requests, then resets the connection instead of answering: ARM accepted, the caller never heard. */
+  loseAnswer({ times = 1, ...matcher }: LoseAnswerOptions = {}): void {
+    this.#add(matcher, times, { kind: 'answer-lost' });
+  }
+
   /** Adds real (wall-clock) latency to matching requests until `clear()`. */
   delay(options: LatencyOptions): void {
     this.#latencies.push(options);
@@ -98,7 +110,7 @@ export class FaultInjector {
 }
 
 /** The error ARM (or the metrics service) answers for an injected fault. */
-export function faultError(action: Exclude<FaultAction, { kind: 'connection-reset' }>, method: string, path: string): ArmError {
+export function faultError(action: Exclude<FaultAction, { kind: 'connection-reset' | 'answer-lost' }>, method: string, path: string): ArmError {
   const metrics = isMetricsPath(path);
   switch (action.kind) {
     case 'throttled':

@@ -7,7 +7,7 @@ export interface RequestMatcher {
   status?: number;
 }
 
-export type FaultKind = 'throttled' | 'server-error' | 'forbidden' | 'connection-reset';
+export type FaultKind = 'throttled' | 'server-error' | 'forbidden' | 'connection-reset' | 'answer-lost';
 
 export interface RecordedRequest {
   seq: number;
@@ -32,9 +32,31 @@ interface Waiter {
   resolve: (matches: RecordedRequest[]) => void;
 }
 
+interface AnswerHook {
+  matcher: RequestMatcher;
+  run: () => Promise<void> | void;
+}
+
 export class RequestLog {
   readonly #entries: RecordedRequest[] = [];
   #waiters: Waiter[] = [];
+  #hooks: AnswerHook[] = [];
+
+  /**
+   * Runs `run` once, for the first matching request, after the emulator carried it out and before the answer
+   * leaves: e.g. to take Table Storage away at the exact moment ARM accepted an update.
+   */
+  beforeAnswer(matcher: RequestMatcher, run: () => Promise<void> | void): void {
+    this.#hooks.push({ matcher, run });
+  }
+
+  /** Used by the server: the hook for this answered request, if one matches (consumed). */
+  async runBeforeAnswer(entry: { method: string; path: string; status: number }): Promise<void> {
+    const index = this.#hooks.findIndex((hook) => matches(entry, hook.matcher));
+    if (index < 0) return;
+    const [hook] = this.#hooks.splice(index, 1);
+    await hook?.run();
+  }
 
   record(entry: Omit<RecordedRequest, 'seq'>): void {
     this.#entries.push({ ...entry, seq: this.#entries.length + 1 });

@@ -171,7 +171,8 @@ async function handle(services: Services, req: IncomingMessage, res: ServerRespo
   const latencyMs = services.faults.latencyMs(request.method, request.path);
   if (latencyMs > 0) await sleep(latencyMs);
   const answer = answerRequest(services, request, rawBody);
-  const status = answer.response ? send(services, req, res, answer.response) : resetConnection(req);
+  if (answer.response) await services.requests.runBeforeAnswer({ method: request.method, path: request.path, status: answer.response.status });
+  const status = answer.response && answer.fault?.kind !== 'answer-lost' ? send(services, req, res, answer.response) : resetConnection(req);
   services.requests.record({
     method: request.method,
     path: request.path,
@@ -189,7 +190,12 @@ function answerRequest(services: Services, request: EmulatorRequest, rawBody: st
   if (!hasBearerToken(request)) return { response: authenticationMissing().toResponse() };
   const fault = services.faults.take(request.method, request.path);
   if (fault?.kind === 'connection-reset') return { fault };
+  if (fault?.kind === 'answer-lost') return { ...dispatch(services, request, rawBody), fault };
   if (fault) return { response: faultError(fault, request.method, request.path).toResponse(), fault };
+  return dispatch(services, request, rawBody);
+}
+
+function dispatch(services: Services, request: EmulatorRequest, rawBody: string): Answer {
   try {
     if (rawBody !== '' && request.body === undefined) throw invalidRequestContent('the body is not valid JSON');
     services.operations.settle();

@@ -44,6 +44,7 @@ const EXPECTED = {
   resumeTarget: HTTP('targets/{name}/resume', 'POST'),
   pauseRebalance: HTTP('targets/{name}/rebalance/pause', 'POST'),
   resumeRebalance: HTTP('targets/{name}/rebalance/resume', 'POST'),
+  resetFailures: HTTP('targets/{name}/failures/reset', 'POST'),
   getOperation: HTTP('operations/{id}', 'GET'),
   abandonOperation: HTTP('operations/{id}/abandon', 'POST', true),
 };

@@ -1,7 +1,7 @@
 /** The HTTP functions' handlers bound to one set of services, for end-to-end tests. */
 import type { Services } from '../../functions/composition-root.js';
 import { alertWebhookHandler } from '../../functions/http/alert-webhook.js';
-import { getTargetHandler, listTargetsHandler, pauseTargetHandler, rebalanceControlHandler, scaleTargetHandler } from '../../functions/http/targets.js';
+import { getTargetHandler, listTargetsHandler, pauseTargetHandler, rebalanceControlHandler, resetFailuresHandler, scaleTargetHandler } from '../../functions/http/targets.js';
 import { abandonOperationHandler, getOperationHandler } from '../../functions/http/operations.js';
 import { withDurableClient } from '../../functions/orchestration/launcher.js';
 import { callApi, type ApiAnswer } from './http-api.js';
@@ -15,6 +15,7 @@ export interface ScalerApi {
   targets(query?: string, headers?: Record<string, string>): Promise<ApiAnswer>;
   pauseRebalance(target: string, body: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
   resumeRebalance(target: string, body: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
+  resetFailures(target: string, body: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
   /** Follows a status URL (or an operation id) the API handed out. */
   operation(urlOrId: string, headers?: Record<string, string>): Promise<ApiAnswer>;
   abandon(operationId: string, body: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
@@ -34,6 +35,7 @@ export function scalerApi(services: Services, durableClient?: unknown): ScalerAp
     pauseRebalance: rebalanceControlHandler(provide, 'pause'),
     resumeRebalance: rebalanceControlHandler(provide, 'resume'),
     abandon: withDurableClient(abandonOperationHandler(provide)),
+    resetFailures: resetFailuresHandler(provide),
   };
   return {
     alert: (body, headers) => callApi(handlers.alert, { method: 'POST', path: '/api/alerts', body, ...(headers ? { headers } : {}) }),
@@ -45,6 +47,7 @@ export function scalerApi(services: Services, durableClient?: unknown): ScalerAp
     pauseRebalance: (name, body, headers) => callApi(handlers.pauseRebalance, { method: 'POST', path: `/api/targets/${name}/rebalance/pause`, params: { name }, body, ...(headers ? { headers } : {}) }),
     resumeRebalance: (name, body, headers) => callApi(handlers.resumeRebalance, { method: 'POST', path: `/api/targets/${name}/rebalance/resume`, params: { name }, body, ...(headers ? { headers } : {}) }),
     abandon: (id, body, headers) => callApi(handlers.abandon, { method: 'POST', path: `/api/operations/${encodeURIComponent(id)}/abandon`, params: { id }, body, durableClient, ...(headers ? { headers } : {}) }),
+    resetFailures: (name, body, headers) => callApi(handlers.resetFailures, { method: 'POST', path: `/api/targets/${name}/failures/reset`, params: { name }, body, ...(headers ? { headers } : {}) }),
     operation: (urlOrId, headers) => {
       const id = decodeURIComponent(urlOrId.split('/operations/').at(-1) ?? urlOrId);
       return callApi(handlers.operation, { method: 'GET', path: `/api/operations/${encodeURIComponent(id)}`, params: { id }, ...(headers ? { headers } : {}) });

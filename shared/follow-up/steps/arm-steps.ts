@@ -6,6 +6,7 @@ import type { CheckArmInput, CheckArmResult, FinishInput, FinishResult } from '.
 import type { StepContext } from './dependencies.js';
 import { NotFoundError, StateConflictError } from '../../errors.js';
 import type { ScaleProgress } from '../../targets/scale-target.port.js';
+import { progressFromLive, settledProgress } from '../../targets/scale-outcome.js';
 import type { OperationRecord } from '../../state/state-store.port.js';
 import { addAlert } from '../progress.js';
 
@@ -13,9 +14,11 @@ export async function checkArm(context: StepContext, input: CheckArmInput): Prom
   const target = context.target(input.target);
   const operation = await operationOf(context, input.target, input.operationId);
   const scaleTarget = context.scaleTarget(target.name);
-  const [live, lro] = await Promise.all([scaleTarget.read(), pollOperation(context, operation)]);
-  const reached = operation.direction === 'in' ? live.capacity <= input.to : live.capacity >= input.to;
-  const ready = lro.status === 'succeeded' && reached && live.operationInProgress === undefined;
+  const [live, polled] = await Promise.all([scaleTarget.read(), pollOperation(context, operation)]);
+  const change = { direction: operation.direction, from: operation.from, to: input.to };
+  // An adopted operation has no poller (its answer was lost): the resource alone says how it is going.
+  const lro = polled ? settledProgress(polled, change, live) : progressFromLive(change, live);
+  const ready = lro.status === 'succeeded' && live.operationInProgress === undefined;
   const result: CheckArmResult = {
     lro: lro.status,
     message: 'message' in lro ? lro.message : undefined,
@@ -34,7 +37,9 @@ export async function checkArm(context: StepContext, input: CheckArmInput): Prom
 export async function finish(context: StepContext, input: FinishInput): Promise<FinishResult> {
   const target = context.target(input.target);
   const log = context.log(target, input.operationId);
-  const at = new Date(input.at);
+  // The orchestration's time comes from the host that replayed it; a host whose clock runs ahead must not put the
+  // completion (and so the cooldown) in the future, so it is bounded by this activity's clock.
+  const at = new Date(Math.min(Date.parse(input.at), context.deps.clock().getTime()));
   const operation = await operationOf(context, input.target, input.operationId);
   const durationSeconds = Math.max(0, Math.round((at.getTime() - operation.startedAt.getTime()) / 1000));
   const message = `${input.message} (took ${formatDuration(durationSeconds)})${input.notes.length > 0 ? `; notes: ${input.notes.join('; ')}` : ''}`;
@@ -69,9 +74,9 @@ async function operationOf(context: StepContext, target: string, operationId: st
   return operation;
 }
 
-async function pollOperation(context: StepContext, operation: OperationRecord): Promise<ScaleProgress> {
+async function pollOperation(context: StepContext, operation: OperationRecord): Promise<ScaleProgress | undefined> {
   const resumeToken = operation.arm.resumeToken;
-  if (!resumeToken) return { status: 'succeeded' };
+  if (!resumeToken) return undefined;
   return context.scaleTarget(operation.target).pollScale({ resumeToken, arm: operation.arm });
 }
 

@@ -10,7 +10,7 @@ import type { ResourceId } from '../../config/resource-id.js';
 import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '../scale-target.port.js';
 import { armCall, type ArmCallContext } from '../arm-errors.js';
 import { normalizeRegion } from '../azure-clients.js';
-import { captureArmHeaders, pollOnce } from '../lro.js';
+import { captureArmHeaders, resumeAndPollOnce } from '../lro.js';
 import type { CapacityBounds, SkuBoundsCache } from './sku-bounds.js';
 
 export const KUSTO_READ_ROLE = 'Reader';
@@ -54,8 +54,9 @@ export class KustoTarget implements ScaleTarget {
 
   async pollScale(start: ScaleStart): Promise<ScaleProgress> {
     const context = this.context('polling the update of', KUSTO_READ_ROLE);
-    const poller = await armCall(context, () => this.client.clusters.beginUpdate(this.id.resourceGroup, this.id.name, {}, { resumeFrom: start.resumeToken, updateIntervalInMs: this.lroPollIntervalMs }));
-    return armCall(context, () => pollOnce(poller));
+    return armCall(context, () =>
+      resumeAndPollOnce(() => this.client.clusters.beginUpdate(this.id.resourceGroup, this.id.name, {}, { resumeFrom: start.resumeToken, updateIntervalInMs: this.lroPollIntervalMs })),
+    );
   }
 
   private async loadBounds(skuName: string): Promise<CapacityBounds | undefined> {

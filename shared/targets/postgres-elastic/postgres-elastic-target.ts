@@ -9,7 +9,7 @@ import { NotSupportedError, ProviderError } from '../../errors.js';
 import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '../scale-target.port.js';
 import { armCall, type ArmCallContext } from '../arm-errors.js';
 import { normalizeRegion } from '../azure-clients.js';
-import { captureArmHeaders, pollOnce } from '../lro.js';
+import { captureArmHeaders, resumeAndPollOnce } from '../lro.js';
 
 /** Reading needs Reader; the PATCH needs Microsoft.DBforPostgreSQL/flexibleServers/write. */
 export const POSTGRES_READ_ROLE = 'Reader';
@@ -41,10 +41,9 @@ export class PostgresElasticTarget implements ScaleTarget {
   }
 
   async pollScale(start: ScaleStart): Promise<ScaleProgress> {
-    const poller = await armCall(this.context('polling the update of', POSTGRES_READ_ROLE), () =>
-      this.client.servers.beginUpdate(this.id.resourceGroup, this.id.name, {}, { resumeFrom: start.resumeToken, updateIntervalInMs: this.lroPollIntervalMs }),
+    return armCall(this.context('polling the update of', POSTGRES_READ_ROLE), () =>
+      resumeAndPollOnce(() => this.client.servers.beginUpdate(this.id.resourceGroup, this.id.name, {}, { resumeFrom: start.resumeToken, updateIntervalInMs: this.lroPollIntervalMs })),
     );
-    return armCall(this.context('polling the update of', POSTGRES_READ_ROLE), () => pollOnce(poller));
   }
 
   private context(action: string, role: string): ArmCallContext {

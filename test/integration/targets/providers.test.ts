@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzureEmulator, StaticTokenCredential, type AzureEmulator } from '../../emulator/index.js';
+import { armError, startAzureEmulator, StaticTokenCredential, type AzureEmulator } from '../../emulator/index.js';
 import { ArmClients } from '../../../shared/targets/azure-clients.js';
 import { buildScaleTargets } from '../../../shared/targets/build.js';
 import { validateConfig } from '../../../shared/config/validate.js';
@@ -51,6 +51,17 @@ describe('postgres-elastic-cluster provider (real SDK against the ARM emulator)'
     const target = pg('too-big');
     // The recorded exchange: 202, then the first status poll says Failed, so the SDK's begin call rejects.
     await expect(target.startScale(21, await target.read())).rejects.toThrow(/ARM refused the change: .*Unsupported value 21 for parameter NumberOfNodes/);
+  });
+
+  it('reports an update ARM accepted and later failed as failed, with ARM\'s code and message, at the first poll that sees it', async () => {
+    const { id } = emulator.postgres.addCluster({ resourceGroup: 'rg-data', name: 'no-quota', clusterSize: 2 });
+    const target = pg('no-quota');
+    emulator.postgres.failNextUpdate(id, armError(409, 'QuotaExceeded', 'Not enough vCore quota in canadacentral for 2 more nodes'));
+    const start = await target.startScale(4, await target.read());
+    expect(await target.pollScale(start)).toEqual({ status: 'running' });
+    emulator.clock.advance(6 * MINUTE);
+    expect(await target.pollScale(start)).toEqual({ status: 'failed', message: 'ARM reports the update failed: QuotaExceeded: Not enough vCore quota in canadacentral for 2 more nodes' });
+    expect(await target.pollScale(start)).toMatchObject({ status: 'failed' });
   });
 
   it('turns a 409 from a concurrent update into OperationInProgressError', async () => {
@@ -106,6 +117,15 @@ describe('kusto-cluster provider (real SDK against the ARM emulator)', () => {
     emulator.clock.advance(11 * MINUTE);
     expect(await target.pollScale(start)).toEqual({ status: 'succeeded' });
     expect((await target.read()).capacity).toBe(3);
+  });
+
+  it('reports an update ARM accepted and later failed as failed, with ARM\'s code and message', async () => {
+    const { id } = emulator.kusto.addCluster({ resourceGroup: 'rg-data', name: 'adxnoquota', capacity: 2 });
+    const target = kusto('adxnoquota');
+    emulator.kusto.failNextUpdate(id, armError(400, 'QuotaExceeded', 'Operation could not be completed as it results in exceeding approved Standard LSv3 Family Cores quota'));
+    const start = await target.startScale(3, await target.read());
+    emulator.clock.advance(11 * MINUTE);
+    expect(await target.pollScale(start)).toEqual({ status: 'failed', message: expect.stringMatching(/^ARM reports the update failed: QuotaExceeded: Operation could not be completed .* quota$/) });
   });
 
   it('reports optimized autoscale, and turns it off in the same update when taking over', async () => {

@@ -1,7 +1,7 @@
 /** Test builders: configs go through the real schema (so defaults apply), metrics look like the adapter's output. */
 import { targetSchema, type TargetConfig } from '../../../shared/config/schema.js';
 import type { MetricSeries, Statistic } from '../../../shared/metrics/metric-series.js';
-import type { DecideInput, MetricsSnapshot, ObservedTarget, ScaleHistory, ScaleRequest } from '../../../shared/policy/input.js';
+import type { DecideInput, FailureHistory, FinishedOperation, MetricsSnapshot, ObservedTarget, ScaleHistory, ScaleRequest } from '../../../shared/policy/input.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -59,6 +59,7 @@ export interface InputOptions {
   capacity?: number;
   metrics?: MetricsSnapshot | undefined;
   history?: ScaleHistory;
+  failures?: FailureHistory;
   request?: ScaleRequest;
   observed?: Partial<ObservedTarget>;
   paused?: { scaleOut: boolean; scaleIn: boolean };
@@ -72,6 +73,7 @@ export function input(options: InputOptions): DecideInput {
     observed: { capacity: options.capacity ?? 4, ...options.observed },
     metrics: 'metrics' in options ? options.metrics : snapshot(),
     history: options.history ?? {},
+    ...(options.failures ? { failures: options.failures } : {}),
     ...(options.request ? { request: options.request } : {}),
     ...(options.paused ? { paused: options.paused } : {}),
   };
@@ -80,4 +82,15 @@ export function input(options: InputOptions): DecideInput {
 export function completedOperation(direction: 'out' | 'in', completedMinutesAgo: number, from = 3, to = 4) {
   const completedAt = new Date(NOW - completedMinutesAgo * MINUTE);
   return { direction, from, to, startedAt: new Date(completedAt.getTime() - 10 * MINUTE), completedAt };
+}
+
+/** A finished operation that ended `endedMinutesAgo`, for the failure backoff. */
+export function finishedOperation(status: FinishedOperation['status'], endedMinutesAgo: number, overrides: Partial<FinishedOperation> = {}): FinishedOperation {
+  const completedAt = new Date(NOW - endedMinutesAgo * MINUTE);
+  return { direction: 'out', from: 4, to: 5, startedAt: new Date(completedAt.getTime() - 5 * MINUTE), completedAt, status, message: status === 'failed' ? 'ARM reports the update failed: QuotaExceeded: no quota' : undefined, ...overrides };
+}
+
+/** `count` failures of the same scale-out, newest first, the newest `endedMinutesAgo`, one every 30 minutes before it. */
+export function failedInARow(count: number, endedMinutesAgo: number, overrides: Partial<FinishedOperation> = {}): FinishedOperation[] {
+  return Array.from({ length: count }, (_unused, index) => finishedOperation('failed', endedMinutesAgo + index * 30, overrides));
 }

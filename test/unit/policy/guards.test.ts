@@ -181,3 +181,12 @@ describe('missing metrics', () => {
     expect(decide(input({ target, capacity: 4, metrics: hotPg })).reason).toBe('ScaleOutRuleFired');
   });
 });
+
+describe('in-progress guard, with every unfinished operation', () => {
+  it('holds while an older operation runs behind a newer finished one', () => {
+    const history = { lastScaleOut: completedOperation('out', 1), unfinished: { direction: 'out' as const, from: 3, to: 4, startedAt: new Date(NOW - 30 * MINUTE) } };
+    const decision = decide(input({ target: pgTarget({ cooldowns: { scaleOutMinutes: 0 } }), capacity: 4, metrics: hotPg, history }));
+    expect(decision).toMatchObject({ action: 'none', reason: 'OperationInProgress' });
+    expect(decision.message).toContain('the scale-out 3 -> 4 is still in progress');
+  });
+});

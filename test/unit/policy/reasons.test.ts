@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../../shared/policy/decide.js';
 import { POLICY_REASON_CODES, type ReasonCode } from '../../../shared/policy/decision.js';
 import type { DecideInput } from '../../../shared/policy/input.js';
-import { completedOperation, cpuIn, cpuOut, flat, input, kustoTarget, pgTarget, snapshot } from './builders.js';
+import { completedOperation, cpuIn, cpuOut, failedInARow, flat, input, kustoTarget, pgTarget, snapshot } from './builders.js';
 
 const DAY = 24 * 60;
 const hotPg = snapshot(flat('cpu_percent', 95, 10));
@@ -39,6 +39,8 @@ const CASES: Array<{ reason: ReasonCode; name: string; input: DecideInput }> = [
   { reason: 'Paused', name: 'scale-out paused', input: input({ target: pgTarget({ paused: { scaleOut: true } }), metrics: hotPg }) },
   { reason: 'OperationInProgress', name: 'ARM update running', input: input({ target: pgTarget(), metrics: hotPg, observed: { operationInProgress: { description: 'an ARM update' } } }) },
   { reason: 'CooldownActive', name: 'just scaled out', input: input({ target: pgTarget(), metrics: hotPg, history: { lastScaleOut: completedOperation('out', 1) } }) },
+  { reason: 'BackingOff', name: 'the same scale-out failed 5 minutes ago', input: input({ target: pgTarget(), metrics: hotPg, failures: { recent: failedInARow(1, 5) } }) },
+  { reason: 'FailureLimitReached', name: 'the same scale-out failed 4 times in a row', input: input({ target: pgTarget(), metrics: hotPg, failures: { recent: failedInARow(4, 500) } }) },
   { reason: 'ScaleInUnsupported', name: 'operator asks an elastic cluster to shrink', input: input({ target: manualPg, request: { source: 'manual', capacity: 3, reason: 'save money' } }) },
   { reason: 'FlappingAvoided', name: 'scale-in would re-trigger scale-out', input: input({ target: kustoTarget({ rules: [cpuOut({ metric: 'CPU', threshold: 60 }), cpuIn({ threshold: 45 })] }), capacity: 3, metrics: snapshot(flat('CPU', 42, 10)) }) },
   { reason: 'ScaleInReduced', name: 'projection shrinks the scale-in', input: input({ target: kustoTarget({ rules: [cpuOut({ metric: 'CPU', threshold: 60 }), cpuIn({ threshold: 45, change: { type: 'count', value: 3 } })], maxStep: { in: 5 } }), capacity: 6, metrics: snapshot(flat('CPU', 42, 10)) }) },

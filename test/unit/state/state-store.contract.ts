@@ -4,6 +4,7 @@ import type { Decision, DecisionEvidence, SignalEvidence } from '../../../shared
 import {
   alertReceiptEntity,
   decisionEntity,
+  failureResetEntity,
   followUpEntity,
   leaseEntity,
   operationEntity,
@@ -68,6 +69,25 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         const lease = await store.acquireLease(TARGET, 'invocation-b', at(1), 60);
 
         expect(lease).toMatchObject({ holder: 'invocation-b', expiresAt: at(2) });
+      });
+
+      it('refuses a takeover within the grace the taker asks for, and allows it after', async () => {
+        await store.acquireLease(TARGET, 'invocation-a', T0, 60);
+
+        const early = await captureError(store.acquireLease(TARGET, 'invocation-b', at(1.25), 60, { takeoverGraceSeconds: 30 }));
+        const late = await store.acquireLease(TARGET, 'invocation-b', at(1.5), 60, { takeoverGraceSeconds: 30 });
+
+        expect(early).toBeInstanceOf(StateConflictError);
+        expect(late).toMatchObject({ holder: 'invocation-b', acquiredAt: at(1.5) });
+      });
+
+      it('lets the holder renew its own lease whatever grace it asks for', async () => {
+        await store.acquireLease(TARGET, 'invocation-a', T0, 60);
+        await expect(store.acquireLease(TARGET, 'invocation-a', at(1.25), 60, { takeoverGraceSeconds: 30 })).resolves.toMatchObject({ holder: 'invocation-a', expiresAt: at(2.25) });
+      });
+
+      it('rejects a negative takeover grace', async () => {
+        await expect(store.acquireLease(TARGET, 'invocation-a', T0, 60, { takeoverGraceSeconds: -1 })).rejects.toBeInstanceOf(InvalidInputError);
       });
 
       it('lets the holder renew its own unexpired lease', async () => {
@@ -268,7 +288,20 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         expect(history).toEqual({
           lastScaleOut: { direction: 'out', from: 3, to: 5, startedAt: at(120) },
           lastScaleIn: { direction: 'in', from: 4, to: 3, startedAt: at(60), completedAt: at(70) },
+          unfinished: { direction: 'out', from: 3, to: 5, startedAt: at(120) },
         });
+      });
+
+      it('reports an unfinished operation that hides behind a newer finished one of the same direction', async () => {
+        await store.createOperation(newOperation({ id: 'out-running', startedAt: at(0) }));
+        await store.updateOperationStatus(TARGET, 'out-running', { status: 'running', at: at(1) });
+        await store.createOperation(newOperation({ id: 'out-refused', startedAt: at(5) }));
+        await store.updateOperationStatus(TARGET, 'out-refused', { status: 'cancelled', at: at(6), message: 'ARM answered 409' });
+
+        const history = await store.getScaleHistory(TARGET);
+
+        expect(history.lastScaleOut).toMatchObject({ startedAt: at(5), completedAt: at(6) });
+        expect(history.unfinished).toEqual({ direction: 'out', from: 2, to: 4, startedAt: at(0) });
       });
 
       it('reports an empty history for a target that never scaled', async () => {
@@ -445,6 +478,57 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       });
     });
 
+    describe('failure history', () => {
+      async function ended(id: string, startedAt: Date, status: 'succeeded' | 'failed' | 'cancelled', message: string, overrides: Partial<NewOperation> = {}) {
+        await store.createOperation(newOperation({ id, startedAt, ...overrides }));
+        await store.updateOperationStatus(TARGET, id, { status: 'running', at: startedAt });
+        return store.updateOperationStatus(TARGET, id, { status, at: new Date(startedAt.getTime() + 5 * 60_000), message });
+      }
+
+      it('reports finished operations newest first with how they ended, and leaves out the one still running', async () => {
+        await ended('op-a', T0, 'succeeded', 'ARM reports the update finished');
+        await ended('op-b', at(60), 'failed', 'ARM reports the update failed: QuotaExceeded: no quota', { from: 4, to: 5 });
+        await ended('op-c', at(120), 'cancelled', 'ARM refused: another operation is in progress', { from: 4, to: 5 });
+        await store.createOperation(newOperation({ id: 'op-d', startedAt: at(180), from: 4, to: 5 }));
+
+        const history = await store.getFailureHistory(TARGET, 10);
+
+        expect(history.resetAt).toBeUndefined();
+        expect(history.recent).toEqual([
+          { direction: 'out', from: 4, to: 5, startedAt: at(120), completedAt: at(125), status: 'cancelled', message: 'ARM refused: another operation is in progress' },
+          { direction: 'out', from: 4, to: 5, startedAt: at(60), completedAt: at(65), status: 'failed', message: 'ARM reports the update failed: QuotaExceeded: no quota' },
+          { direction: 'out', from: 2, to: 4, startedAt: T0, completedAt: at(5), status: 'succeeded', message: 'ARM reports the update finished' },
+        ]);
+        expect((await store.getFailureHistory(TARGET, 2)).recent.map((operation) => operation.status)).toEqual(['cancelled']);
+        await expect(store.getFailureHistory('adx-prod', 10)).resolves.toEqual({ recent: [] });
+      });
+
+      it('keeps the last failure reset with who made it and why, replacing the one before', async () => {
+        await expect(store.getFailureReset(TARGET)).resolves.toBeUndefined();
+        await store.resetFailures(TARGET, { by: 'alice@contoso.com', reason: 'quota raised' }, T0);
+
+        const reset = await store.resetFailures(TARGET, { by: 'bob@contoso.com', reason: 'size fixed' }, at(30));
+
+        expect(reset).toEqual({ target: TARGET, resetAt: at(30), by: 'bob@contoso.com', reason: 'size fixed' });
+        await expect(store.getFailureReset(TARGET)).resolves.toEqual(reset);
+        await expect(store.getFailureHistory(TARGET, 10)).resolves.toEqual({ recent: [], resetAt: at(30) });
+        await expect(store.getFailureReset('adx-prod')).resolves.toBeUndefined();
+      });
+
+      it('keeps a failure reset apart from the pause flags beside it', async () => {
+        await store.setPauses(TARGET, { scaleOut: true, scaleIn: false }, { by: 'alice', reason: 'incident' }, T0);
+        await store.resetFailures(TARGET, { by: 'bob', reason: 'quota raised' }, at(1));
+
+        await expect(store.getPauses(TARGET)).resolves.toMatchObject({ scaleOut: true, updatedBy: 'alice' });
+        await expect(store.getFailureReset(TARGET)).resolves.toMatchObject({ by: 'bob' });
+      });
+
+      it('refuses a reset without who made it', async () => {
+        await expect(store.resetFailures(TARGET, { by: ' ', reason: 'x' }, T0)).rejects.toBeInstanceOf(InvalidInputError);
+        await expect(store.getFailureReset(TARGET)).resolves.toBeUndefined();
+      });
+    });
+
     describe('alert receipts', () => {
       const key = {
         alertId: '/subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.AlertsManagement/alerts/b9569717-bc32-442f-add5-83a997729330',
@@ -614,6 +698,7 @@ function plantableRows(): { kind: TableKind; entity: EntityWrite; read: (store: 
     { kind: 'operations', entity: operationEntity(operation), read: (s) => s.getOperation(TARGET, 'op-1') },
     { kind: 'decisions', entity: decisionEntity(decision).entity, read: (s) => s.listDecisions(TARGET, 5) },
     { kind: 'pauses', entity: pausesEntity(pauses), read: (s) => s.getPauses(TARGET) },
+    { kind: 'pauses', entity: failureResetEntity({ target: TARGET, resetAt: T0, by: 'a', reason: 'b' }), read: (s) => s.getFailureHistory(TARGET, 5) },
     { kind: 'alertReceipts', entity: alertReceiptEntity({ key: receiptKey, receivedAt: T0 }, '{}'), read: (s) => s.recordAlertReceipt(receiptKey, {}, T0) },
     { kind: 'followUps', entity: followUpEntity({ target: TARGET, operationId: 'op-1', updatedAt: T0 }, '{}'), read: (s) => s.getFollowUpProgress(TARGET, 'op-1') },
   ];
