@@ -119,4 +119,17 @@ describe('validateConfigText', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors[0]?.message).toMatch(/not valid JSON: ValueExpected at line 3, column 15/);
   });
+
+  it('refuses a field nested deeper than any config needs, naming it, instead of overflowing the stack', () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const result = validateConfigText(`{"version": 1, "targets": [{"name": ${deep}}]}`);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0]).toMatchObject({ path: expect.stringMatching(/^targets\[0\]\.name(\[0\])+$/), message: expect.stringMatching(/^nested deeper than 32 levels \(line 1, column \d+\); no config field nests that deep/) });
+  });
+
+  it('refuses a field given twice, which JSON.parse would silently read as the last one', () => {
+    const result = validateConfigText(JSON.stringify(doc(pg())).replace('"max":8', '"max":8,"max":800'));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors).toEqual([{ severity: 'error', path: 'targets[0].limits.max', message: expect.stringMatching(/^appears twice in the same object \(line 1, column \d+\), so only one of its values would count; keep one$/) }]);
+  });
 });
