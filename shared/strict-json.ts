@@ -87,10 +87,11 @@ function scanStructure(text: string, maxDepth: number): JsonProblem | undefined 
 
 /** Index of the quote that closes the string opening at `start`, or the end of the text. */
 function stringEnd(text: string, start: number): number {
-  for (let offset = start + 1; offset < text.length; offset += 1) {
-    const char = text.charCodeAt(offset);
-    if (char === BACKSLASH) offset += 1;
-    else if (char === QUOTE) return offset;
+  for (let quote = text.indexOf('"', start + 1); quote !== -1; quote = text.indexOf('"', quote + 1)) {
+    // A quote closes the string unless an odd number of backslashes escapes it.
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes += 1;
+    if (backslashes % 2 === 0) return quote;
   }
   return text.length;
 }

@@ -16,7 +16,7 @@ export function alertResponse(result: AlertIntakeResult, apiBase: string): ApiRe
     case 'unmatched':
       return json(202, { duplicate: false, matched: false, ...about, message: result.message });
     case 'processed':
-      return json(202, { duplicate: false, matched: true, ...about, targets: result.targets.map((target) => targetView(target, apiBase)) });
+      return json(202, { duplicate: false, matched: true, ...about, targets: result.targets.map((target) => targetView(target, apiBase)), ...(result.notProcessed ? { notProcessed: result.notProcessed } : {}) });
   }
 }
 

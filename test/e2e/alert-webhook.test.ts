@@ -19,8 +19,11 @@ afterAll(async () => {
 const config = (...targets: unknown[]): ConfigInput => ({ version: 1, targets }) as ConfigInput;
 const OUT = { 'scaler.direction': 'out' };
 
-const pg = (name: string, overrides: Record<string, unknown> = {}, clusterSize = 3) => addManualPg(harness.emulator, name, overrides, clusterSize);
-const kusto = (name: string, overrides: Record<string, unknown> = {}, capacity = 4) => addManualKusto(harness.emulator, name, overrides, capacity);
+/** The rules of the fired and resolved sample alerts; the targets below opt in to them unless a test says otherwise. */
+const SAMPLE_RULES = ['test-metricAlertRule', 'WCUS-R2-Gen2'];
+const optedIn = (overrides: Record<string, unknown>) => ({ ...overrides, alerts: { allowRules: SAMPLE_RULES, ...(overrides['alerts'] as object | undefined) } });
+const pg = (name: string, overrides: Record<string, unknown> = {}, clusterSize = 3) => addManualPg(harness.emulator, name, optedIn(overrides), clusterSize);
+const kusto = (name: string, overrides: Record<string, unknown> = {}, capacity = 4) => addManualKusto(harness.emulator, name, optedIn(overrides), capacity);
 
 async function apiFor(...targets: unknown[]): Promise<{ api: ScalerApi; services: Services }> {
   const services = await harness.services(config(...targets));
@@ -132,6 +135,33 @@ describe('POST /api/alerts: Azure Monitor common alert schema', () => {
     expect(refused.body['detail']).toMatch(/scaler.direction: "up" is not out or in/);
     expect(fixed.status).toBe(202);
     expect(patches('typo')).toHaveLength(1);
+  });
+
+  it('records an alert whose rule the target has not opted in to, refuses it and never reaches ARM', async () => {
+    const { api, services } = await apiFor(pg('closed', { alerts: { allowRules: [] } }));
+    const payload = fired('closed', 'c-1');
+
+    const answer = await api.alert(payload);
+    const retry = await api.alert(payload);
+
+    expect(answer.status).toBe(202);
+    expect(answer.body['targets']).toEqual([{ target: 'closed', acted: false, reason: 'AlertRuleNotAllowed', message: expect.stringMatching(/^alert rule 'test-metricAlertRule' may not scale target 'closed': the target has not opted in to it; recorded and refused/) }]);
+    expect(answer.logs.some((line) => line.level === 'warning' && /may not scale target 'closed'/.test(line.message))).toBe(true);
+    expect(retry.body).toMatchObject({ duplicate: true });
+    expect(patches('closed')).toHaveLength(0);
+    expect(await services.state.listDecisions('closed', 5)).toEqual([]);
+  });
+
+  it('scales a target that opted in to the rule by its ARM id, in whatever case Azure Monitor sends it', async () => {
+    const ruleId = '/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-alerts/providers/Microsoft.Insights/metricAlerts/orders-cpu-high';
+    const { api } = await apiFor(pg('byid', { alerts: { allowRules: [ruleId] } }));
+    const payload = fired('byid', 'id-1');
+    payload.data.essentials['alertRuleId'] = ruleId.toLowerCase();
+
+    const answer = await api.alert(payload);
+
+    expect(answer.body['targets']).toEqual([expect.objectContaining({ target: 'byid', acted: true })]);
+    expect(patches('byid')).toHaveLength(1);
   });
 
   describe('every guard still applies to a fired alert', () => {

@@ -186,7 +186,7 @@ describe('POST /api/targets/{name}/scale', () => {
 
 describe('POST /api/targets/{name}/pause and /resume', () => {
   it('pauses scale-out so requests and alerts are refused, and resumes it', async () => {
-    const { api } = await apiFor(pg('pausable'));
+    const { api } = await apiFor(pg('pausable', { alerts: { allowRules: ['test-metricAlertRule'] } }));
 
     const paused = await api.pause('pausable', { direction: 'out', reason: 'incident 42' });
     const refused = await api.scale('pausable', { delta: 1, reason: 'more' });
