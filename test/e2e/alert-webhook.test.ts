@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kustoResourceId, pgResourceId, startHarness, type Harness, acceptedPatches, addManualKusto, addManualPg } from '../support/scaler-harness.js';
+import { kustoResourceId, pgResourceId, servicesFor, startHarness, type Harness, type LogLine, acceptedPatches, addManualKusto, addManualPg } from '../support/scaler-harness.js';
+import { createLogger } from '../../shared/logging.js';
 import { scalerApi, type ScalerApi } from '../support/api-services.js';
 import { alertFixture, alertFor, alertId, type AlertOptions } from '../support/alert-fixtures.js';
 import { startEntraStandIn, type EntraStandIn } from '../support/entra-standin.js';
@@ -256,5 +257,31 @@ describe('POST /api/alerts with Secure Webhook (Entra ID)', () => {
     expect(wrongRole.status).toBe(403);
     expect(secure.status).toBe(202);
     expect(patches('secure')).toHaveLength(1);
+  });
+
+  it('refuses a token that carries no roles with 403 even when no alert role is set, and acts on the Secure Webhook role', async () => {
+    const services = await harness.services(config(pg('roleless')), entra.settings());
+    const api = scalerApi(services);
+
+    const roleless = await api.alert(fired('roleless', 'rl-1'), { authorization: `Bearer ${await entra.token()}` });
+    const webhook = await api.alert(fired('roleless', 'rl-1'), { authorization: `Bearer ${await entra.token({ roles: ['ActionGroupsSecureWebhook'] })}` });
+
+    expect(roleless.status).toBe(403);
+    expect(roleless.body['detail']).toMatch(/lacks the app role 'ActionGroupsSecureWebhook' \(it has none\)/);
+    expect(webhook.status).toBe(202);
+    expect(patches('roleless')).toHaveLength(1);
+  });
+
+  it('refuses to start when Entra ID covers operators only while a target acts on alerts, saying what to change', async () => {
+    await expect(harness.services(config(pg('exposed')), entra.settings({ SCALER_ENTRA_APPLY_TO: 'operators' }))).rejects.toThrow(
+      /SCALER_ENTRA_APPLY_TO: operators leaves POST \/api\/alerts to the function key alone while 1 target\(s\) act on alerts \(exposed\); set it to all \(or alerts\)/,
+    );
+  });
+
+  it('warns at start-up that the function key alone guards alerts when Entra ID is off', async () => {
+    const lines: LogLine[] = [];
+    await servicesFor(harness.emulator, harness.azurite, config(pg('keyonly')), {}, { log: createLogger((level, message, fields) => lines.push({ level, message, fields })) });
+
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/^app settings: POST \/api\/alerts is protected by the function key alone while 1 target\(s\) act on alerts \(keyonly\).*set SCALER_ENTRA_TENANT_ID and SCALER_ENTRA_AUDIENCES/) }));
   });
 });
