@@ -1,6 +1,7 @@
 /**
  * The alert webhook's use case: parse -> remember the delivery (idempotency) -> map to targets -> ask the
- * executor, once per matched target, through the same guarded path as the timer and operators.
+ * executor, once per matched target that opted in to the alert's rule (at most `MAX_TARGETS_PER_ALERT`, a few at
+ * a time), through the same guarded path as the timer and operators.
  *
  * Azure Monitor retries a delivery (same alert id, monitor condition and fired time) when it gets no answer or a
  * 408/429/503/504. The receipt, written create-if-absent, makes every retry after the first a no-op. A delivery
