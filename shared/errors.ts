@@ -48,6 +48,16 @@ export class NotFoundError extends ScalerError {
   }
 }
 
+/** A request body refused before it is parsed, with a status more precise than 400: too large (413) or not JSON (415). */
+export class UnreadableBodyError extends InvalidInputError {
+  constructor(
+    readonly status: 413 | 415,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** An optional capability of a port that this adapter does not offer. */
 export class NotSupportedError extends ScalerError {
   constructor(message: string, options?: ScalerErrorOptions) {
@@ -95,6 +105,7 @@ const statusByCategory: Record<ErrorCategory, number> = {
 };
 
 export function httpStatusFor(error: unknown): number {
+  if (error instanceof UnreadableBodyError) return error.status;
   return error instanceof ScalerError ? statusByCategory[error.category] : 500;
 }
 

@@ -441,7 +441,8 @@ export class Scaler {
 
   private targetNamed(name: string): TargetConfig {
     const target = this.deps.config.targets.find((candidate) => candidate.name === name);
-    if (!target) throw new NotFoundError(`target "${name}" is not configured; configured targets: ${this.deps.config.targets.map((one) => one.name).join(', ')}`);
+    // The answer never lists the configured targets: a caller who may read them asks GET /api/targets.
+    if (!target) throw new NotFoundError(`target ${JSON.stringify(name.slice(0, 80))} is not configured; check the name (GET /api/targets lists the targets)`);
     return target;
   }
 

@@ -4,7 +4,7 @@
  */
 import type { Services } from '../composition-root.js';
 import { httpEndpoint, type EndpointHandler } from './endpoint.js';
-import { parseAbandonBody, parseJsonBody, routeParameter } from '../../shared/http/requests.js';
+import { OPERATOR_BODY_BYTES, parseAbandonBody, readJsonBody, routeParameter } from '../../shared/http/requests.js';
 import { json } from '../../shared/http/response.js';
 import { operationView } from '../../shared/http/views.js';
 import { NotFoundError } from '../../shared/errors.js';
@@ -32,7 +32,7 @@ export function abandonOperationHandler(services: () => Promise<Services>): Endp
     route: (request) => `operations/${encodeURIComponent(request.params['id'] ?? '')}/abandon`,
     handle: async ({ request, services: { scaler }, caller, log, apiBase }) => {
       const id = routeParameter('operation id', request.params['id']);
-      const { reason } = parseAbandonBody(parseJsonBody(await request.text()));
+      const { reason } = parseAbandonBody(await readJsonBody(request, { maxBytes: OPERATOR_BODY_BYTES }));
       const outcome = await scaler.abandonOperation(id, { by: caller.name, reason }, log);
       return json(200, { ...operationView(outcome.operation, apiBase), abandoned: outcome.changed, decisionId: outcome.decisionId });
     },

@@ -6,7 +6,7 @@ import type { HttpRequest } from '@azure/functions';
 import type { Services } from '../composition-root.js';
 import { httpEndpoint, type EndpointHandler } from './endpoint.js';
 import type { ScaleRequest } from '../../shared/policy/input.js';
-import { parseDecisionsQuery, parseFailureResetBody, parseJsonBody, parsePauseBody, parseRebalanceControlBody, parseScaleBody, pauseUpdate, routeParameter } from '../../shared/http/requests.js';
+import { parseDecisionsQuery, parseFailureResetBody, readJsonBody, parsePauseBody, parseRebalanceControlBody, parseScaleBody, pauseUpdate, routeParameter, OPERATOR_BODY_BYTES } from '../../shared/http/requests.js';
 import { json } from '../../shared/http/response.js';
 import { scaleResponse } from '../../shared/http/scale-response.js';
 import { operationUrl, pausedView, targetStatusView } from '../../shared/http/views.js';
@@ -44,7 +44,7 @@ export function scaleTargetHandler(services: () => Promise<Services>): EndpointH
     route: (request) => `targets/${request.params['name'] ?? ''}/scale`,
     handle: async ({ request, services: { scaler }, caller, log, invocationId, apiBase }) => {
       const name = targetName(request);
-      const body = parseScaleBody(parseJsonBody(await request.text()));
+      const body = parseScaleBody(await readJsonBody(request, { maxBytes: OPERATOR_BODY_BYTES }));
       const scaleRequest: ScaleRequest = { source: 'manual', capacity: body.capacity, delta: body.delta, reason: body.reason, ignoreCooldown: body.ignoreCooldown };
       const context = { trigger: 'manual' as const, initiator: caller.name, request: scaleRequest, invocationId, log };
       const outcome = body.dryRun ? await scaler.previewTarget(name, context) : await scaler.evaluateTarget(name, context);
@@ -61,7 +61,7 @@ export function pauseTargetHandler(services: () => Promise<Services>, paused: bo
     route: (request) => `targets/${request.params['name'] ?? ''}/${verb}`,
     handle: async ({ request, services: { scaler, config }, caller, log }) => {
       const name = targetName(request);
-      const body = parsePauseBody(parseJsonBody(await request.text(), { allowEmpty: !paused }), { reasonRequired: paused });
+      const body = parsePauseBody(await readJsonBody(request, { allowEmpty: !paused, maxBytes: OPERATOR_BODY_BYTES }), { reasonRequired: paused });
       const state = await scaler.setPaused(name, pauseUpdate(body.direction, paused), { by: caller.name, reason: body.reason ?? 'resumed through the API' }, log);
       const target = config.targets.find((candidate) => candidate.name === name);
       return json(200, { target: name, paused: pausedView(target?.paused ?? { scaleOut: false, scaleIn: false }, state) });
@@ -79,7 +79,7 @@ export function resetFailuresHandler(services: () => Promise<Services>): Endpoin
     route: (request) => `targets/${request.params['name'] ?? ''}/failures/reset`,
     handle: async ({ request, services: { scaler }, caller, log }) => {
       const name = targetName(request);
-      const { reason } = parseFailureResetBody(parseJsonBody(await request.text()));
+      const { reason } = parseFailureResetBody(await readJsonBody(request, { maxBytes: OPERATOR_BODY_BYTES }));
       const reset = await scaler.resetFailures(name, { by: caller.name, reason }, log);
       return json(200, { target: name, failuresReset: { at: reset.resetAt.toISOString(), by: reset.by, reason: reset.reason } });
     },
@@ -97,7 +97,7 @@ export function rebalanceControlHandler(services: () => Promise<Services>, actio
     route: (request) => `targets/${request.params['name'] ?? ''}/rebalance/${action}`,
     handle: async ({ request, services: { followUp }, caller, apiBase }) => {
       const name = targetName(request);
-      const { reason } = parseRebalanceControlBody(parseJsonBody(await request.text()));
+      const { reason } = parseRebalanceControlBody(await readJsonBody(request, { maxBytes: OPERATOR_BODY_BYTES }));
       const control = followUp.rebalance;
       const result = action === 'pause' ? await control.pauseRebalance(name, { by: caller.name, reason }) : await control.resumeRebalance(name, { by: caller.name, reason });
       return json(202, { ...result, statusUrl: operationUrl(apiBase, result.operationId) });

@@ -2,8 +2,9 @@
 // ID token for the app registration that protects the endpoint and posts the common alert schema.
 // The HTTP API also requires a function key (authLevel 'function', functions/register.ts), which the URL
 // carries: it is read from the app when the action group is deployed, never written in a template, parameter
-// or azd environment. Anyone who can read the action group can read that URL, so turn on Entra ID validation
-// for alerts (SCALER_ENTRA_APPLY_TO, SCALER_ENTRA_ALERT_ROLE) to make the key alone worthless.
+// or azd environment. It is the alert function's own key, valid for POST /api/alerts only, never the host's
+// default key (valid for every function: scale, pause, resume). Anyone who can read the action group can read
+// that URL, so main.bicep creates the group only with Entra ID validation on the alert endpoint.
 
 @description('Name of the action group.')
 param name string
@@ -18,6 +19,9 @@ param tags object
 @description('Name of the scaler Function App (in this resource group).')
 param functionAppName string
 
+@description('Name of the alert function (functions/register.ts), whose own key the URL carries.')
+param functionName string
+
 @description('Path of the alert function under the app\'s host name, e.g. api/alerts.')
 param webhookPath string
 
@@ -31,9 +35,9 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' existing = {
   name: functionAppName
 }
 
-resource functionHost 'Microsoft.Web/sites/host@2024-11-01' existing = {
+resource alertFunction 'Microsoft.Web/sites/functions@2024-11-01' existing = {
   parent: functionApp
-  name: 'default'
+  name: functionName
 }
 
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
@@ -46,7 +50,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
     webhookReceivers: [
       {
         name: 'elastic-scaler'
-        serviceUri: 'https://${functionApp.properties.defaultHostName}/${webhookPath}?code=${functionHost.listKeys().functionKeys.default}'
+        serviceUri: 'https://${functionApp.properties.defaultHostName}/${webhookPath}?code=${alertFunction.listKeys().default}'
         useCommonAlertSchema: true
         useAadAuth: true
         objectId: webhookAppObjectId

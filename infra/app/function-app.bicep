@@ -87,10 +87,10 @@ param entraApplyTo string
 @description('App role an operator token must carry (SCALER_ENTRA_OPERATOR_ROLE).')
 param entraOperatorRole string
 
-@description('App role the alert webhook token must carry (SCALER_ENTRA_ALERT_ROLE); empty accepts any valid token.')
+@description('App role the alert webhook token must carry (SCALER_ENTRA_ALERT_ROLE).')
 param entraAlertRole string
 
-@description('App role that may read status (SCALER_ENTRA_READER_ROLE); empty accepts any valid token.')
+@description('App role that may read status; the operator role may too (SCALER_ENTRA_READER_ROLE).')
 param entraReaderRole string
 
 @description('Accepted token issuers, comma-separated (SCALER_ENTRA_ISSUERS); empty uses the tenant\'s v2.0 and v1 issuers.')
@@ -188,10 +188,10 @@ var entraSettings = {
   SCALER_ENTRA_AUDIENCES: entraAudiences
   SCALER_ENTRA_APPLY_TO: entraApplyTo
   SCALER_ENTRA_OPERATOR_ROLE: entraOperatorRole
-}
-var entraOptionalSettings = {
   SCALER_ENTRA_ALERT_ROLE: entraAlertRole
   SCALER_ENTRA_READER_ROLE: entraReaderRole
+}
+var entraOptionalSettings = {
   SCALER_ENTRA_ISSUERS: entraIssuers
   SCALER_ENTRA_JWKS_URI: entraJwksUri
 }

@@ -8,6 +8,7 @@ import type { Direction } from '../policy/decision.js';
 import type { ScaleRequest } from '../policy/input.js';
 import { InvalidInputError } from '../errors.js';
 import type { CommonAlert } from './common-alert-schema.js';
+import { normalizeResourceId } from '../config/resource-id.js';
 
 export const DIRECTION_PROPERTY = 'scaler.direction';
 export const STEP_PROPERTY = 'scaler.step';
@@ -22,7 +23,7 @@ export interface AlertAsk {
 }
 
 /** Why a matched alert does not become a request. */
-export type AlertSkipReason = 'NoScaleAction' | 'ResolvedNotActedOn';
+export type AlertSkipReason = 'AlertRuleNotAllowed' | 'NoScaleAction' | 'ResolvedNotActedOn';
 
 export type AlertRequest = { request: ScaleRequest; ask: AlertAsk } | { skip: AlertSkipReason; message: string };
 
@@ -52,10 +53,27 @@ export function askFromConfig(target: TargetConfig, alertRule: string): AlertAsk
   return entry ? { direction: entry[1].direction, step: entry[1].step, source: 'config' } : undefined;
 }
 
+/**
+ * Whether the target opted in to alerts of this rule: its name or id is in `alerts.allowRules`, or its name is
+ * mapped in `alerts.rules`. Names and ids compare in any case, as ARM compares them.
+ */
+export function ruleAllowed(target: TargetConfig, alert: Pick<CommonAlert, 'alertRule' | 'alertRuleId'>): boolean {
+  const name = alert.alertRule.toLowerCase();
+  const id = alert.alertRuleId === undefined ? undefined : normalizeResourceId(alert.alertRuleId);
+  const listed = target.alerts.allowRules.some((entry) => (entry.startsWith('/') ? normalizeResourceId(entry) === id : entry.toLowerCase() === name));
+  return listed || Object.keys(target.alerts.rules).some((rule) => rule.toLowerCase() === name);
+}
+
 /** Turns an alert for one target into a scale request, or says why it does not become one. */
 export function alertRequest(alert: CommonAlert, target: TargetConfig, fromProperties: AlertAsk | undefined): AlertRequest {
-  const ask = fromProperties ?? askFromConfig(target, alert.alertRule);
   const rule = quote(alert.alertRule);
+  if (!ruleAllowed(target, alert)) {
+    return {
+      skip: 'AlertRuleNotAllowed',
+      message: `alert rule ${rule} may not scale target '${target.name}': the target has not opted in to it; recorded and refused. To let it scale the target, add the rule's name or id to the target's alerts.allowRules`,
+    };
+  }
+  const ask = fromProperties ?? askFromConfig(target, alert.alertRule);
   if (!ask) {
     return {
       skip: 'NoScaleAction',

@@ -1,6 +1,7 @@
 /**
  * The alert webhook's use case: parse -> remember the delivery (idempotency) -> map to targets -> ask the
- * executor, once per matched target, through the same guarded path as the timer and operators.
+ * executor, once per matched target that opted in to the alert's rule (at most `MAX_TARGETS_PER_ALERT`, a few at
+ * a time), through the same guarded path as the timer and operators.
  *
  * Azure Monitor retries a delivery (same alert id, monitor condition and fired time) when it gets no answer or a
  * 408/429/503/504. The receipt, written create-if-absent, makes every retry after the first a no-op. A delivery
@@ -13,7 +14,13 @@ import type { Logger } from '../logging.js';
 import { ScalerError, TransientError, describeError } from '../errors.js';
 import { parseCommonAlert, type CommonAlert } from './common-alert-schema.js';
 import { alertRequest, askFromCustomProperties, type AlertAsk, type AlertSkipReason } from './alert-ask.js';
-import { targetsForAlert } from './target-mapping.js';
+import { AlertTargetIndex } from './target-mapping.js';
+import { mapWithConcurrency } from '../concurrency.js';
+
+/** Most targets one alert may act on; a rule that covers more is too broad to be an intended scale signal. */
+export const MAX_TARGETS_PER_ALERT = 20;
+/** Targets of one alert evaluated at once: each holds a lease and calls ARM. */
+const ALERT_CONCURRENCY = 4;
 
 export interface AlertIntakeDependencies {
   config: ScalerConfig;
@@ -32,7 +39,7 @@ export type AlertTargetResult =
 export type AlertIntakeResult =
   | { kind: 'duplicate'; alert: CommonAlert; firstReceivedAt: Date }
   | { kind: 'unmatched'; alert: CommonAlert; message: string }
-  | { kind: 'processed'; alert: CommonAlert; targets: AlertTargetResult[] };
+  | { kind: 'processed'; alert: CommonAlert; targets: AlertTargetResult[]; notProcessed?: { targets: number; message: string } };
 
 export interface AlertInvocation {
   invocationId?: string | undefined;
@@ -40,7 +47,11 @@ export interface AlertInvocation {
 }
 
 export class AlertIntake {
-  constructor(private readonly deps: AlertIntakeDependencies) {}
+  private readonly index: AlertTargetIndex;
+
+  constructor(private readonly deps: AlertIntakeDependencies) {
+    this.index = new AlertTargetIndex(deps.config.targets);
+  }
 
   /**
    * Throws `InvalidInputError` for a payload that is not a usable common-schema alert (nothing recorded), and
@@ -50,27 +61,31 @@ export class AlertIntake {
     const alert = parseCommonAlert(body);
     const fromProperties = askFromCustomProperties(alert.customProperties);
     const log = (invocation.log ?? this.deps.log).child({ alertId: alert.alertId, alertRule: alert.alertRule, monitorCondition: alert.monitorCondition });
-    const targets = targetsForAlert(alert.alertTargetIds, this.deps.config.targets);
     const key: AlertReceiptKey = { alertId: alert.alertId, monitorCondition: alert.monitorCondition, firedAt: alert.firedDateTime };
-    const receipt = await this.deps.state.recordAlertReceipt(key, summaryOf(alert, targets), this.deps.clock());
+    // A redelivery costs one conditional write: matching the targets comes after.
+    const receipt = await this.deps.state.recordAlertReceipt(key, summaryOf(alert), this.deps.clock());
     if (!receipt.isNew) {
       log.log('info', `alert redelivery ignored: first received ${receipt.receipt.receivedAt.toISOString()}`);
       return { kind: 'duplicate', alert, firstReceivedAt: receipt.receipt.receivedAt };
     }
-    if (targets.length === 0) {
+    const matched = this.index.targetsFor(alert.alertTargetIds);
+    if (matched.length === 0) {
       const message = unmatchedMessage(alert);
-      log.log('info', message, { alertTargetIds: alert.alertTargetIds });
+      log.log('info', message, { alertTargetIds: alert.alertTargetIds.slice(0, 5) });
       return { kind: 'unmatched', alert, message };
     }
-    const results = await Promise.all(targets.map((target) => this.forTarget(alert, target, fromProperties, invocation, log)));
+    const targets = matched.slice(0, MAX_TARGETS_PER_ALERT);
+    const notProcessed = matched.length > targets.length ? tooManyTargets(alert, matched.length) : undefined;
+    if (notProcessed) log.log('warn', notProcessed.message, { matchedTargets: matched.length });
+    const results = await mapWithConcurrency(targets, ALERT_CONCURRENCY, (target) => this.forTarget(alert, target, fromProperties, invocation, log));
     await this.giveBackIfRetryable(key, results, log);
-    return { kind: 'processed', alert, targets: results };
+    return { kind: 'processed', alert, targets: results, ...(notProcessed ? { notProcessed } : {}) };
   }
 
   private async forTarget(alert: CommonAlert, target: TargetConfig, fromProperties: AlertAsk | undefined, invocation: AlertInvocation, log: Logger): Promise<AlertTargetResult> {
     const asked = alertRequest(alert, target, fromProperties);
     if ('skip' in asked) {
-      log.log(asked.skip === 'NoScaleAction' ? 'warn' : 'info', asked.message, { target: target.name, resourceId: target.resourceId });
+      log.log(asked.skip === 'ResolvedNotActedOn' ? 'info' : 'warn', asked.message, { target: target.name, resourceId: target.resourceId });
       return { target: target.name, kind: 'skipped', reason: asked.skip, message: asked.message };
     }
     const context = { trigger: 'alert' as const, initiator: alert.alertId, request: asked.request, invocationId: invocation.invocationId, log: invocation.log };
@@ -100,7 +115,7 @@ export class AlertIntake {
 }
 
 /** What the receipt keeps of a delivery: enough to answer "what did that alert say" without the payload. */
-function summaryOf(alert: CommonAlert, targets: readonly TargetConfig[]): Record<string, unknown> {
+function summaryOf(alert: CommonAlert): Record<string, unknown> {
   return {
     alertRule: alert.alertRule,
     severity: alert.severity,
@@ -108,8 +123,16 @@ function summaryOf(alert: CommonAlert, targets: readonly TargetConfig[]): Record
     monitoringService: alert.monitoringService,
     firedDateTime: alert.firedDateTime,
     resolvedDateTime: alert.resolvedDateTime ?? null,
+    alertRuleId: alert.alertRuleId ?? null,
     alertTargetIds: alert.alertTargetIds.slice(0, 20),
-    matchedTargets: targets.map((target) => target.name),
+  };
+}
+
+function tooManyTargets(alert: CommonAlert, matched: number): { targets: number; message: string } {
+  const rest = matched - MAX_TARGETS_PER_ALERT;
+  return {
+    targets: rest,
+    message: `alert rule '${alert.alertRule}' covers ${matched} configured targets, more than the ${MAX_TARGETS_PER_ALERT} one alert may act on; the first ${MAX_TARGETS_PER_ALERT} in config order were processed and ${rest} were not. Narrow the alert rule's scope, or split it into rules per target`,
   };
 }
 

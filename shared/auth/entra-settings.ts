@@ -3,6 +3,7 @@
  * SCALER_ENTRA_TENANT_ID is set; function keys (authLevel 'function') protect every endpoint either way.
  */
 import type { AppSettings } from '../config/app-settings.js';
+import type { ScalerConfig } from '../config/schema.js';
 import { ScalerError } from '../errors.js';
 
 /** Which endpoints a caller reaches, and so which app role the token must carry. */
@@ -15,7 +16,7 @@ export interface EntraSettings {
   jwksUri: URL;
   /** The access kinds that need a token; the others rely on the function key alone. */
   appliesTo: ReadonlySet<AccessKind>;
-  /** Roles accepted per access kind; an empty list accepts any valid token. */
+  /** Roles accepted per access kind: a valid token carrying none of them gets 403. */
   roles: Readonly<Record<AccessKind, readonly string[]>>;
 }
 
@@ -36,10 +37,26 @@ export function entraSettingsFrom(settings: AppSettings): EntraSettings | undefi
     issuers: settings.SCALER_ENTRA_ISSUERS ?? [`https://login.microsoftonline.com/${tenantId}/v2.0`, `https://sts.windows.net/${tenantId}/`],
     jwksUri,
     appliesTo: new Set<AccessKind>(applyTo === 'all' ? ['alert', 'operate', 'read'] : applyTo === 'alerts' ? ['alert'] : ['operate', 'read']),
-    roles: {
-      alert: settings.SCALER_ENTRA_ALERT_ROLE ? [settings.SCALER_ENTRA_ALERT_ROLE] : [],
-      operate,
-      read: settings.SCALER_ENTRA_READER_ROLE ? [settings.SCALER_ENTRA_READER_ROLE, ...operate] : [],
-    },
+    roles: { alert: [settings.SCALER_ENTRA_ALERT_ROLE], operate, read: [settings.SCALER_ENTRA_READER_ROLE, ...operate] },
   };
+}
+
+/** Targets that alerts can scale: they opted in to at least one alert rule. */
+function alertDrivenTargets(config: ScalerConfig): string[] {
+  return config.targets.filter((target) => target.alerts.allowRules.length > 0 || Object.keys(target.alerts.rules).length > 0).map((target) => target.name);
+}
+
+/**
+ * Start-up checks that need the config as well as the settings: while alerts can scale a target, the webhook must
+ * not rest on the function key alone, which the action group's URL carries for anyone who can read it. With Entra
+ * ID on but not applied to alerts that is an error; with Entra ID off (a plain webhook, local development) a warning.
+ */
+export function alertAuthProblems(entra: EntraSettings | undefined, config: ScalerConfig): { errors: string[]; warnings: string[] } {
+  const targets = alertDrivenTargets(config);
+  if (targets.length === 0 || entra?.appliesTo.has('alert')) return { errors: [], warnings: [] };
+  const which = `${targets.length} target(s) act on alerts (${targets.slice(0, 5).join(', ')}${targets.length > 5 ? ', ...' : ''})`;
+  if (entra) {
+    return { errors: [`SCALER_ENTRA_APPLY_TO: operators leaves POST /api/alerts to the function key alone while ${which}; set it to all (or alerts) so the webhook needs Azure Monitor's token, or remove alerts.allowRules and alerts.rules from those targets`], warnings: [] };
+  }
+  return { errors: [], warnings: [`POST /api/alerts is protected by the function key alone while ${which}, and anyone who can read the action group can read that key; set SCALER_ENTRA_TENANT_ID and SCALER_ENTRA_AUDIENCES and use a Secure Webhook so each delivery needs Azure Monitor's token`] };
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ScalerError } from '../errors.js';
-import { formatPath } from './problems.js';
+import { formatPath, suggest } from './problems.js';
 
 const positiveInt = (fallback: number) => z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').positive('must be above 0').default(fallback);
 const url = (example: string) => z.url({ error: `not a URL; set it to ${example}` });
@@ -36,11 +36,11 @@ export const appSettingsSchema = z.object({
   /** Defaults to https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys. */
   SCALER_ENTRA_JWKS_URI: url('https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys').optional(),
   SCALER_ENTRA_APPLY_TO: z.enum(['all', 'alerts', 'operators'], { error: 'must be all, alerts or operators' }).default('all'),
-  /** App role the alert webhook's token must carry (Secure Webhook); any valid token when unset. */
-  SCALER_ENTRA_ALERT_ROLE: z.string().min(1).optional(),
+  /** App role the alert webhook's token must carry (Secure Webhook): a token without it gets 403. */
+  SCALER_ENTRA_ALERT_ROLE: z.string().min(1).default('ActionGroupsSecureWebhook'),
   SCALER_ENTRA_OPERATOR_ROLE: z.string().min(1).default('Scaler.Operate'),
-  /** App role that may read status; the operator role may always read. Any valid token when unset. */
-  SCALER_ENTRA_READER_ROLE: z.string().min(1).optional(),
+  /** App role that may read status; the operator role may always read. A token with neither gets 403. */
+  SCALER_ENTRA_READER_ROLE: z.string().min(1).default('Scaler.Read'),
 });
 
 export type AppSettings = z.output<typeof appSettingsSchema>;
@@ -51,7 +51,7 @@ export function parseAppSettings(env: Record<string, string | undefined>): AppSe
   if (result.success && !result.data.SCALER_STATE_TABLE_ENDPOINT && !result.data.SCALER_STATE_CONNECTION_STRING) {
     problems.push('SCALER_STATE_TABLE_ENDPOINT: not set; set it to https://<account>.table.core.windows.net (or SCALER_STATE_CONNECTION_STRING for local development)');
   }
-  if (result.success) problems.push(...entraProblems(result.data));
+  if (result.success) problems.push(...entraProblems(result.data, env));
   if (problems.length > 0 || !result.success) {
     throw new ScalerError('configuration', `app settings: ${problems.length} problem(s):\n${problems.join('\n')}`);
   }
@@ -59,10 +59,20 @@ export function parseAppSettings(env: Record<string, string | undefined>): AppSe
 }
 
 /** Entra validation is all or nothing: a tenant needs its audiences, and the other settings need a tenant. */
-function entraProblems(settings: AppSettings): string[] {
+function entraProblems(settings: AppSettings, env: Record<string, string | undefined>): string[] {
+  const given = Object.keys(env).filter((name) => name.startsWith(ENTRA_PREFIX) && env[name] !== undefined);
+  // A misspelt setting would silently leave a check off (SCALER_ENTRA_TENANT: no validation at all).
+  const unknown = given.filter((name) => !ENTRA_SETTINGS.includes(name)).map((name) => {
+    const hint = suggest(name, ENTRA_SETTINGS);
+    return `${name}: not a setting the scaler reads${hint ? `; did you mean ${hint}?` : `; the Entra ID settings are ${ENTRA_SETTINGS.join(', ')}`}`;
+  });
   if (settings.SCALER_ENTRA_TENANT_ID) {
-    return settings.SCALER_ENTRA_AUDIENCES ? [] : ["SCALER_ENTRA_AUDIENCES: not set; with SCALER_ENTRA_TENANT_ID set, list the scaler app registration's application ID URI and/or client id"];
+    const audiences = settings.SCALER_ENTRA_AUDIENCES ? [] : ["SCALER_ENTRA_AUDIENCES: not set; with SCALER_ENTRA_TENANT_ID set, list the scaler app registration's application ID URI and/or client id"];
+    return [...unknown, ...audiences];
   }
-  const orphans = (['SCALER_ENTRA_AUDIENCES', 'SCALER_ENTRA_ISSUERS', 'SCALER_ENTRA_JWKS_URI'] as const).filter((name) => settings[name] !== undefined);
-  return orphans.map((name) => `${name}: has no effect without SCALER_ENTRA_TENANT_ID; set the tenant id to turn Entra ID validation on, or remove ${name}`);
+  const orphans = given.filter((name) => name !== 'SCALER_ENTRA_TENANT_ID' && ENTRA_SETTINGS.includes(name));
+  return [...unknown, ...orphans.map((name) => `${name}: has no effect without SCALER_ENTRA_TENANT_ID, so no token is checked; set the tenant id to turn Entra ID validation on, or remove ${name}`)];
 }
+
+const ENTRA_PREFIX = 'SCALER_ENTRA_';
+const ENTRA_SETTINGS = Object.keys(appSettingsSchema.shape).filter((name) => name.startsWith(ENTRA_PREFIX));

@@ -4,10 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parse as parseJson, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { ScalerError } from '../errors.js';
 import { validateConfig, type ConfigResult } from './validate.js';
-import { type ConfigProblem, formatProblem } from './problems.js';
+import { type ConfigProblem, formatPath, formatProblem } from './problems.js';
+import { readStrictJson } from '../strict-json.js';
 import type { ScalerConfig } from './schema.js';
 
 export const CONFIG_SETTING = 'SCALER_CONFIG';
@@ -34,11 +34,18 @@ export async function validateConfigFile(path: string): Promise<ConfigResult> {
 }
 
 export function validateConfigText(text: string): ConfigResult {
-  const syntaxErrors: ParseError[] = [];
-  const raw: unknown = parseJson(text, syntaxErrors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  const [first] = syntaxErrors;
-  if (first) return failure(`not valid JSON: ${printParseErrorCode(first.error)} at ${lineAndColumn(text, first.offset)}; fix the syntax first`);
-  return validateConfig(raw);
+  const reading = readStrictJson(text.replace(/^\uFEFF/, ''));
+  if (reading.ok) return validateConfig(reading.value);
+  const { problem } = reading;
+  const at = lineAndColumn(text, problem.offset);
+  switch (problem.kind) {
+    case 'syntax':
+      return failure(`not valid JSON: ${problem.why} at ${at}; fix the syntax first`);
+    case 'too-deep':
+      return failure(`${problem.why} (${at}); no config field nests that deep, remove the extra nesting`, formatPath(problem.path));
+    case 'duplicate-key':
+      return failure(`${problem.why} (${at}), so only one of its values would count; keep one`, formatPath(problem.path));
+  }
 }
 
 /** The composition root's entry: app setting -> validated config, or a ConfigError listing every problem. */
@@ -54,8 +61,8 @@ export async function loadConfigFromSetting(env: Record<string, string | undefin
   return { config: result.config, warnings: result.warnings };
 }
 
-function failure(message: string): ConfigResult {
-  return { ok: false, errors: [{ severity: 'error', path: '(root)', message }], warnings: [] };
+function failure(message: string, path = '(root)'): ConfigResult {
+  return { ok: false, errors: [{ severity: 'error', path, message }], warnings: [] };
 }
 
 function lineAndColumn(text: string, offset: number): string {

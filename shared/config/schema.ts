@@ -10,11 +10,25 @@ const TARGET_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 const count = (min: number) => z.number().int().min(min);
 
+/**
+ * Upper bounds on every number, so a typo (an extra zero, 1e15) is refused with its path instead of accepted.
+ * Capacity: the HTTP API's own ceiling, above any Kusto SKU's instance count and the 20 nodes of an elastic cluster.
+ */
+export const MAX_UNITS = 1000;
+/** A cooldown or lag longer than 30 days is a typo. */
+const MAX_WAIT_MINUTES = 43_200;
+/** PostgreSQL's own ceiling for max_connections. */
+const MAX_CONNECTIONS = 262_143;
+const MAX_THRESHOLD = 1e15;
+const units = (min: number) => count(min).max(MAX_UNITS);
+const minutes = () => count(0).max(MAX_WAIT_MINUTES);
+const connectionCount = (min: number) => count(min).max(MAX_CONNECTIONS);
+
 const limits = z
   .strictObject({
-    min: count(0).describe('Fewest units the scaler will ever leave the target with.'),
-    max: count(1).describe('Most units the scaler will ever scale the target to.'),
-    default: count(0)
+    min: units(0).describe('Fewest units the scaler will ever leave the target with.'),
+    max: units(1).describe('Most units the scaler will ever scale the target to.'),
+    default: units(0)
       .optional()
       .describe('Capacity to hold when metrics cannot be read: raised to if below, never lowered to. Defaults to min.'),
   })
@@ -23,8 +37,8 @@ const limits = z
 
 const cooldowns = z
   .strictObject({
-    scaleOutMinutes: count(0).default(DEFAULTS.cooldowns.scaleOutMinutes).describe('Wait after the last operation completed before scaling out again.'),
-    scaleInMinutes: count(0).default(DEFAULTS.cooldowns.scaleInMinutes).describe('Wait after the last operation completed before scaling in.'),
+    scaleOutMinutes: minutes().default(DEFAULTS.cooldowns.scaleOutMinutes).describe('Wait after the last operation completed before scaling out again.'),
+    scaleInMinutes: minutes().default(DEFAULTS.cooldowns.scaleInMinutes).describe('Wait after the last operation completed before scaling in.'),
   })
   .prefault({})
   .describe('Per-direction cooldowns, measured from the completion of the last operation of either direction.');
@@ -41,8 +55,8 @@ const failureBackoff = z
 
 const maxStep = z
   .strictObject({
-    out: count(1).default(DEFAULTS.maxStep.out).describe('Most units added by one operation.'),
-    in: count(1).default(DEFAULTS.maxStep.in).describe('Most units removed by one operation.'),
+    out: units(1).default(DEFAULTS.maxStep.out).describe('Most units added by one operation.'),
+    in: units(1).default(DEFAULTS.maxStep.in).describe('Most units removed by one operation.'),
   })
   .prefault({})
   .describe('Largest change one operation may make.');
@@ -58,7 +72,7 @@ const paused = z
 const dataQuality = z
   .strictObject({
     minWindowCoveragePercent: z.number().gt(0).max(100).default(DEFAULTS.dataQuality.minWindowCoveragePercent).describe('Share of grains in a window that must have data for the window to count.'),
-    maxLagMinutes: count(0).default(DEFAULTS.dataQuality.maxLagMinutes).describe('How far the newest data may trail now before the signal counts as missing.'),
+    maxLagMinutes: minutes().default(DEFAULTS.dataQuality.maxLagMinutes).describe('How far the newest data may trail now before the signal counts as missing.'),
   })
   .prefault({})
   .describe('When metric data is complete enough to act on.');
@@ -68,9 +82,9 @@ export const TIME_AGGREGATIONS = ['Average', 'Minimum', 'Maximum', 'Total', 'Cou
 
 const change = z
   .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('count'), value: count(1).describe('Units to add or remove.') }),
+    z.strictObject({ type: z.literal('count'), value: units(1).describe('Units to add or remove.') }),
     z.strictObject({ type: z.literal('percent'), value: z.number().gt(0).max(1000).describe('Percent of current capacity, at least 1 unit.') }),
-    z.strictObject({ type: z.literal('exact'), value: count(1).describe('Capacity to go to.') }),
+    z.strictObject({ type: z.literal('exact'), value: units(1).describe('Capacity to go to.') }),
   ])
   .default({ ...DEFAULTS.rule.change })
   .describe('How much a firing rule changes capacity (Azure Monitor ChangeCount / PercentChangeCount / ExactCount).');
@@ -84,7 +98,7 @@ export const ruleSchema = z
     windowMinutes: count(1).max(1440).default(DEFAULTS.rule.windowMinutes).describe('How far back the rule looks; a multiple of timeGrainMinutes.'),
     timeAggregation: z.enum(TIME_AGGREGATIONS).default(DEFAULTS.rule.timeAggregation).describe('How the grains of the window combine into one value.'),
     operator: z.enum(OPERATORS).describe('How the window value compares with the threshold.'),
-    threshold: z.number().finite().describe('The value the rule compares against, in the metric\'s unit.'),
+    threshold: z.number().min(-MAX_THRESHOLD).max(MAX_THRESHOLD).describe('The value the rule compares against, in the metric\'s unit.'),
     direction: z.enum(['out', 'in']).describe('out adds capacity, in removes it (not offered for elastic clusters).'),
     change,
   })
@@ -111,7 +125,7 @@ const kustoOptimized = z
         cacheUtilizationPercent: z.number().gt(0).max(1000).default(DEFAULTS.optimized.kusto.scaleIn.cacheUtilizationPercent).describe('Cache utilization factor threshold (CacheUtilizationFactor).'),
         streamingIngestUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.streamingIngestUtilizationPercent).describe('Streaming ingest must stay below this (only when the cluster uses it).'),
         minKeepAlive: z.number().min(0).max(1).default(DEFAULTS.optimized.kusto.scaleIn.minKeepAlive).describe('Lowest hourly KeepAlive average that still counts as responsive.'),
-        maxThrottledQueries: count(0).default(DEFAULTS.optimized.kusto.scaleIn.maxThrottledQueries).describe('Throttled queries allowed over the window.'),
+        maxThrottledQueries: count(0).max(1_000_000_000).default(DEFAULTS.optimized.kusto.scaleIn.maxThrottledQueries).describe('Throttled queries allowed over the window.'),
         maxFailedQueryPercent: z.number().min(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.maxFailedQueryPercent).describe('Failed share of QueryResult allowed over the window.'),
       })
       .prefault({}),
@@ -157,13 +171,16 @@ const connections = z
     z.strictObject({ policy: z.literal('service-default') }),
     z.strictObject({
       policy: z.literal('formula'),
-      connectionBudget: count(1).optional().describe("Connections to share out; defaults to the SKU's max_connections."),
-      reservedConnections: count(0).default(0).describe('Kept aside for administration before sharing out.'),
+      connectionBudget: connectionCount(1).optional().describe("Connections to share out; defaults to the SKU's max_connections."),
+      reservedConnections: connectionCount(0).default(0).describe('Kept aside for administration before sharing out.'),
     }),
-    z.strictObject({ policy: z.literal('fixed'), maxClientConnections: count(1).describe('citus.max_client_connections to set.'), maxSharedPoolSize: count(1).describe('citus.max_shared_pool_size to set.') }),
+    z.strictObject({ policy: z.literal('fixed'), maxClientConnections: connectionCount(1).describe('citus.max_client_connections to set.'), maxSharedPoolSize: connectionCount(1).describe('citus.max_shared_pool_size to set.') }),
   ])
   .default({ ...DEFAULTS.connections })
   .describe('How citus.max_client_connections and citus.max_shared_pool_size follow the node count.');
+
+/** The longest alert rule name or id the allow-list holds (ARM ids of alert rules are far shorter). */
+const MAX_RULE_REFERENCE_CHARS = 1024;
 
 const alertAction = z
   .strictObject({
@@ -178,6 +195,13 @@ const alerts = z
       .record(z.string().min(1).max(260), alertAction)
       .default({})
       .describe('Alert rule name (essentials.alertRule, any case) -> { "direction": "out" | "in", "step": 1..100 (default 1) }: what its fired alerts ask for when the rule has no scaler.direction custom property.'),
+    allowRules: z
+      .array(z.string().trim().min(1).max(MAX_RULE_REFERENCE_CHARS))
+      .max(100)
+      .default([])
+      .describe(
+        'Alert rules whose alerts may scale this target, each by name (essentials.alertRule) or ARM id (essentials.alertRuleId, "/subscriptions/..."), in any case. Rules named in rules may too. Any other alert about the target is recorded and refused; with neither list, no alert scales it.',
+      ),
     actOnResolved: z.boolean().default(DEFAULTS.alerts.actOnResolved).describe('Act on resolved alerts too: a resolved alert asks for the opposite of what the fired one asked, by the same step.'),
   })
   .prefault({})
@@ -205,7 +229,7 @@ const kustoFollowUp = z
 
 const targetBase = {
   name: z.string().regex(TARGET_NAME, 'must be lowercase letters, digits and hyphens, starting and ending with a letter or digit, at most 63 characters').describe('Unique, URL-safe name used in the HTTP API.'),
-  resourceId: z.string().describe('ARM resource id of the cluster.'),
+  resourceId: z.string().max(1024).describe('ARM resource id of the cluster.'),
   mode: z.enum(['manual', 'custom', 'optimized']).describe('manual: obey requests only; custom: rules; optimized: built-in reactive logic.'),
   limits,
   cooldowns,

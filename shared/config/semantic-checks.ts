@@ -150,11 +150,31 @@ const checkAlerts: Check = (target, path) => {
       problems.push(error(`${at}.direction`, '"in" is not possible: Azure does not offer scale-in for elastic clusters (nodes can only be added); use "out" or remove this entry'));
     }
   }
+  problems.push(...checkAllowRules(target.alerts.allowRules, `${path}.alerts.allowRules`));
   if (target.alerts.actOnResolved && !canScaleIn) {
     problems.push(warning(`${path}.alerts.actOnResolved`, 'a resolved alert asks for the opposite of its fired alert, a scale-in, which elastic clusters do not offer: resolved alerts will be recorded and refused'));
   }
   return problems;
 };
+
+/** Resource types of Azure Monitor alert rules, whose ids an alert carries as essentials.alertRuleId. */
+const ALERT_RULE_PROVIDERS = ['microsoft.insights/', 'microsoft.alertsmanagement/'];
+
+function checkAllowRules(entries: readonly string[], path: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<string>();
+  entries.forEach((entry, index) => {
+    const at = `${path}[${index}]`;
+    if (seen.has(entry.toLowerCase())) problems.push(warning(at, `${showValue(entry)} is listed twice (entries compare in any case); keep one`));
+    seen.add(entry.toLowerCase());
+    if (!entry.startsWith('/')) return;
+    const type = parseResourceId(entry)?.resourceType.toLowerCase();
+    if (type === undefined || !ALERT_RULE_PROVIDERS.some((provider) => type.startsWith(provider))) {
+      problems.push(error(at, `${showValue(entry)} is not the ARM id of an alert rule, so no alert's essentials.alertRuleId can equal it; use /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Insights/metricAlerts/<rule> (or scheduledQueryRules, activityLogAlerts), or the rule's name`));
+    }
+  });
+  return problems;
+}
 
 /** The rebalance follow-up logs in to the coordinator as `database.user`; without it every rebalance would fail. */
 const checkRebalanceLogin: Check = (target, path) => {

@@ -90,7 +90,7 @@ export class RebalanceControl {
 
 async function runningFollowUp(deps: RebalanceControlDependencies, targetName: string): Promise<{ target: PostgresTargetConfig; operationId: string; progress: FollowUpProgressStore }> {
   const target = deps.config.targets.find((candidate) => candidate.name === targetName);
-  if (!target) throw new NotFoundError(`target "${targetName}" is not configured; configured targets: ${deps.config.targets.map((one) => one.name).join(', ')}`);
+  if (!target) throw new NotFoundError(`target ${JSON.stringify(targetName.slice(0, 80))} is not configured; check the name (GET /api/targets lists the targets)`);
   if (target.kind !== 'postgres-elastic-cluster') throw new NotSupportedError(`target "${targetName}" is a ${target.kind}: only elastic clusters have a rebalance to pause or resume`);
   const operation = await deps.state.getOperationInProgress(target.name);
   if (!operation || operation.status !== 'running') throw new RebalanceNotRunningError(`target "${targetName}" has no operation in progress, so no rebalance to pause or resume`);

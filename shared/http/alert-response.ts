@@ -6,6 +6,7 @@
 import type { AlertIntakeResult, AlertTargetResult } from '../alerts/alert-intake.js';
 import { json, type ApiResponse } from './response.js';
 import { decisionView, operationUrl } from './views.js';
+import { publicMessage } from './problem.js';
 
 export function alertResponse(result: AlertIntakeResult, apiBase: string): ApiResponse {
   const { alert } = result;
@@ -16,7 +17,7 @@ export function alertResponse(result: AlertIntakeResult, apiBase: string): ApiRe
     case 'unmatched':
       return json(202, { duplicate: false, matched: false, ...about, message: result.message });
     case 'processed':
-      return json(202, { duplicate: false, matched: true, ...about, targets: result.targets.map((target) => targetView(target, apiBase)) });
+      return json(202, { duplicate: false, matched: true, ...about, targets: result.targets.map((target) => targetView(target, apiBase)), ...(result.notProcessed ? { notProcessed: result.notProcessed } : {}) });
   }
 }
 
@@ -24,7 +25,10 @@ function targetView(result: AlertTargetResult, apiBase: string) {
   if (result.kind === 'skipped') return { target: result.target, acted: false, reason: result.reason, message: result.message };
   const { outcome, ask } = result;
   const asked = { direction: ask.direction, step: ask.step, from: ask.source };
-  if (outcome.error) return { target: result.target, acted: false, reason: 'EvaluationFailed', message: outcome.error.message, asked, error: outcome.error };
+  if (outcome.error) {
+    const message = publicMessage(outcome.error.message);
+    return { target: result.target, acted: false, reason: 'EvaluationFailed', message, asked, error: { category: outcome.error.category, message } };
+  }
   const decision = outcome.decision ? decisionView(outcome.decision, { id: outcome.decisionId }) : undefined;
   const operation = outcome.operation;
   if (operation && !outcome.acted) {

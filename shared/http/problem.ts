@@ -1,7 +1,9 @@
 /**
  * RFC 9457 problem details (`application/problem+json`) for every failure the HTTP API reports. The status comes
  * from the error's category, in the one place that maps categories (`httpStatusFor` in shared/errors.ts); the
- * `detail` is the error's own `<what failed>: <why>; <fix>` message. Unexpected errors never leak internals.
+ * `detail` is the error's own `<what failed>: <why>; <fix>` message. What the body never carries: the config or
+ * the app settings (a misconfigured scaler says so and points at its logs), storage endpoints and table names,
+ * stack traces, or extension members other than the few the API documents.
  */
 import { ScalerError, TransientError, httpStatusFor, type ErrorCategory } from '../errors.js';
 import { UnauthorizedError } from '../auth/errors.js';
@@ -35,6 +37,12 @@ const TITLES: Record<ErrorCategory, string> = {
   internal: 'Internal error',
 };
 
+/** Extension members an error's details may add to the body; any other detail (an endpoint, a table) stays in the logs. */
+const PUBLIC_DETAILS = ['errors', 'reason', 'decision', 'legacySchema'] as const;
+
+/** Categories whose message describes the scaler's own setup rather than the request: never shown to the caller. */
+const PRIVATE_CATEGORIES: ReadonlySet<ErrorCategory> = new Set(['configuration', 'internal']);
+
 /** A problem type URI per category; `tag:` URIs (RFC 4151) name them without pretending to be web pages. */
 export function problemType(category: ErrorCategory): string {
   return `tag:elastic-scaler,2025:problem:${category}`;
@@ -50,23 +58,42 @@ export function problemResponse(error: unknown, context: ProblemContext = {}): A
   const known = error instanceof ScalerError ? error : undefined;
   const category: ErrorCategory = known?.category ?? 'internal';
   const status = httpStatusFor(known ?? error);
-  const exposed = known !== undefined && category !== 'internal';
   const body: ProblemDetails = {
-    ...(exposed ? known.details : {}),
+    ...publicDetails(known),
     type: problemType(category),
     title: TITLES[category],
     status,
-    detail: exposed ? known.message : `the scaler failed unexpectedly; look up invocation ${context.invocationId ?? '(unknown)'} in its logs`,
+    detail: known && !PRIVATE_CATEGORIES.has(category) ? publicMessage(known.message) : privateDetail(category, context.invocationId),
     ...(context.instance ? { instance: context.instance } : {}),
     ...(context.invocationId ? { invocationId: context.invocationId } : {}),
   };
   return { status, body, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...headersFor(known) } };
 }
 
+/**
+ * A message as a caller may read it: storage endpoints and table names (which messages of storage failures name,
+ * for the logs) are left out.
+ */
+export function publicMessage(message: string): string {
+  return message.replace(/\bhttps?:\/\/[^\s;,'"()]*[^\s;,'"():.]/g, '(endpoint)').replace(/\btable [a-z][a-z0-9]*[A-Z][A-Za-z0-9]*/g, 'a table');
+}
+
+function privateDetail(category: ErrorCategory, invocationId: string | undefined): string {
+  const where = `look up invocation ${invocationId ?? '(unknown)'} in its logs`;
+  return category === 'configuration' ? `the scaler is misconfigured and cannot serve requests; its administrators find every problem when they ${where}` : `the scaler failed unexpectedly; ${where}`;
+}
+
+function publicDetails(error: ScalerError | undefined): Record<string, unknown> {
+  if (!error || PRIVATE_CATEGORIES.has(error.category)) return {};
+  return Object.fromEntries(PUBLIC_DETAILS.filter((key) => error.details[key] !== undefined).map((key) => [key, error.details[key]]));
+}
+
 function headersFor(error: ScalerError | undefined): Record<string, string> {
   if (error instanceof UnauthorizedError) return { 'WWW-Authenticate': error.challenge };
-  if (error instanceof TransientError) {
-    const seconds = error.retryAfterMs === undefined ? DEFAULT_RETRY_AFTER_SECONDS : Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+  // Every 503 says when to come back, whichever error carried the category.
+  if (error?.category === 'transient') {
+    const retryAfterMs = error instanceof TransientError ? error.retryAfterMs : undefined;
+    const seconds = retryAfterMs === undefined ? DEFAULT_RETRY_AFTER_SECONDS : Math.max(1, Math.ceil(retryAfterMs / 1000));
     return { 'Retry-After': String(seconds) };
   }
   return {};

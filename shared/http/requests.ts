@@ -3,33 +3,108 @@
  * `InvalidInputError` naming the field, the value and the fix (HTTP 400); nothing here touches state.
  */
 import { z } from 'zod';
-import { parse as locateJsonError, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, UnreadableBodyError } from '../errors.js';
 import { formatPath, suggest } from '../config/problems.js';
+import { readStrictJson, type JsonProblem } from '../strict-json.js';
 import type { RuntimePauses } from '../policy/input.js';
 
 /** Azure Monitor caps a common-schema payload at 256 KB; nothing the API accepts comes near 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_CAPACITY = 1000;
 
-/** Parses a JSON body; `allowEmpty` turns an empty body into `{}`. */
-export function parseJsonBody(text: string, options: { allowEmpty?: boolean } = {}): unknown {
+/** What the scaler needs of an HTTP request to read its body; `@azure/functions`' HttpRequest is one. */
+export interface BodySource {
+  headers: { get(name: string): string | null };
+  body: ReadableStream<Uint8Array> | null;
+}
+
+export interface BodyOptions {
+  /** Turn an empty body into `{}` (endpoints whose fields are all optional). */
+  allowEmpty?: boolean;
+  maxBytes?: number;
+}
+
+/** An operator's request is a few fields; a reason is at most 500 characters. */
+export const OPERATOR_BODY_BYTES = 16 * 1024;
+
+/**
+ * Reads a request's JSON body at bounded cost: a `Content-Length` over the limit is refused before reading (413),
+ * a body without one stops being read at the limit (413), a `Content-Type` other than JSON is refused (415), and
+ * the text goes through `parseJsonBody`.
+ */
+export async function readJsonBody(request: BodySource, options: BodyOptions = {}): Promise<unknown> {
+  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(`Content-Length ${Number(declared)}`, maxBytes);
+  const mediaType = mediaTypeOf(request.headers.get('content-type'));
+  if (mediaType !== undefined && !isJson(mediaType)) throw notJson(`Content-Type ${JSON.stringify(mediaType.slice(0, 80))} is not JSON`);
+  const text = await readBounded(request.body, maxBytes);
+  if (text.length > 0 && mediaType === undefined) throw notJson('no Content-Type');
+  return parseJsonBody(text, { ...options, maxBytes });
+}
+
+/** Parses a JSON body (strictly: see shared/strict-json.ts); `allowEmpty` turns an empty body into `{}`. */
+export function parseJsonBody(text: string, options: BodyOptions = {}): unknown {
+  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_BODY_BYTES) throw new InvalidInputError(`body: ${bytes} bytes is more than the ${MAX_BODY_BYTES} this API accepts; send a smaller JSON document`);
+  if (bytes > maxBytes) throw new InvalidInputError(`body: ${bytes} bytes is more than the ${maxBytes} this API accepts; send a smaller JSON document`);
   if (text.trim().length === 0) {
     if (options.allowEmpty) return {};
     throw new InvalidInputError('body: empty; send a JSON object with Content-Type: application/json');
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    // JSON.parse's message quotes the body; say only what and where.
-    const errors: ParseError[] = [];
-    locateJsonError(text, errors, { disallowComments: true, allowTrailingComma: false });
-    const first = errors[0];
-    const where = first ? `${printParseErrorCode(first.error)} at character ${first.offset + 1}` : 'it does not parse';
-    throw new InvalidInputError(`body: not valid JSON (${where}); send a JSON object with Content-Type: application/json`);
+  const reading = readStrictJson(text);
+  if (reading.ok) return reading.value;
+  const problem = { ...reading.problem, path: reading.problem.path.map((key) => (typeof key === 'string' && key.length > 60 ? `${key.slice(0, 57)}...` : key)) };
+  throw new InvalidInputError(bodyProblem(problem), { details: { errors: [{ field: fieldPath(problem.path), message: problem.why }] } });
+}
+
+/** Says what and where, never quoting the body (it could hold anything). */
+function bodyProblem(problem: JsonProblem): string {
+  const at = `at character ${problem.offset + 1}`;
+  switch (problem.kind) {
+    case 'syntax':
+      return `body: not valid JSON (${problem.why} ${at}); send a JSON object with Content-Type: application/json`;
+    case 'too-deep':
+      return `${fieldPath(problem.path)}: ${problem.why} (${at}); no request the scaler reads nests that deep, send the documented fields`;
+    case 'duplicate-key':
+      return `${fieldPath(problem.path)}: ${problem.why} (${at}); send each field once`;
   }
+}
+
+function mediaTypeOf(header: string | null): string | undefined {
+  const type = header?.split(';')[0]?.trim().toLowerCase();
+  return type ? type : undefined;
+}
+
+/** `application/json`, or a JSON-based type such as `application/problem+json`. */
+function isJson(mediaType: string): boolean {
+  return mediaType === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(mediaType);
+}
+
+async function readBounded(stream: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string> {
+  if (!stream) return '';
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > maxBytes) {
+      await reader.cancel();
+      throw tooLarge('the body', maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function tooLarge(what: string, maxBytes: number): UnreadableBodyError {
+  return new UnreadableBodyError(413, `body: ${what} is more than the ${maxBytes} bytes this API accepts; nothing was read, send a smaller JSON document`);
+}
+
+function notJson(why: string): UnreadableBodyError {
+  return new UnreadableBodyError(415, `body: ${why}; send the body as JSON with Content-Type: application/json`);
 }
 
 const reason = z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kustoResourceId, pgResourceId, startHarness, type Harness, acceptedPatches, addManualKusto, addManualPg } from '../support/scaler-harness.js';
+import { kustoResourceId, pgResourceId, servicesFor, startHarness, type Harness, type LogLine, acceptedPatches, addManualKusto, addManualPg } from '../support/scaler-harness.js';
+import { createLogger } from '../../shared/logging.js';
 import { scalerApi, type ScalerApi } from '../support/api-services.js';
 import { alertFixture, alertFor, alertId, type AlertOptions } from '../support/alert-fixtures.js';
 import { startEntraStandIn, type EntraStandIn } from '../support/entra-standin.js';
@@ -19,8 +20,11 @@ afterAll(async () => {
 const config = (...targets: unknown[]): ConfigInput => ({ version: 1, targets }) as ConfigInput;
 const OUT = { 'scaler.direction': 'out' };
 
-const pg = (name: string, overrides: Record<string, unknown> = {}, clusterSize = 3) => addManualPg(harness.emulator, name, overrides, clusterSize);
-const kusto = (name: string, overrides: Record<string, unknown> = {}, capacity = 4) => addManualKusto(harness.emulator, name, overrides, capacity);
+/** The rules of the fired and resolved sample alerts; the targets below opt in to them unless a test says otherwise. */
+const SAMPLE_RULES = ['test-metricAlertRule', 'WCUS-R2-Gen2'];
+const optedIn = (overrides: Record<string, unknown>) => ({ ...overrides, alerts: { allowRules: SAMPLE_RULES, ...(overrides['alerts'] as object | undefined) } });
+const pg = (name: string, overrides: Record<string, unknown> = {}, clusterSize = 3) => addManualPg(harness.emulator, name, optedIn(overrides), clusterSize);
+const kusto = (name: string, overrides: Record<string, unknown> = {}, capacity = 4) => addManualKusto(harness.emulator, name, optedIn(overrides), capacity);
 
 async function apiFor(...targets: unknown[]): Promise<{ api: ScalerApi; services: Services }> {
   const services = await harness.services(config(...targets));
@@ -134,6 +138,33 @@ describe('POST /api/alerts: Azure Monitor common alert schema', () => {
     expect(patches('typo')).toHaveLength(1);
   });
 
+  it('records an alert whose rule the target has not opted in to, refuses it and never reaches ARM', async () => {
+    const { api, services } = await apiFor(pg('closed', { alerts: { allowRules: [] } }));
+    const payload = fired('closed', 'c-1');
+
+    const answer = await api.alert(payload);
+    const retry = await api.alert(payload);
+
+    expect(answer.status).toBe(202);
+    expect(answer.body['targets']).toEqual([{ target: 'closed', acted: false, reason: 'AlertRuleNotAllowed', message: expect.stringMatching(/^alert rule 'test-metricAlertRule' may not scale target 'closed': the target has not opted in to it; recorded and refused/) }]);
+    expect(answer.logs.some((line) => line.level === 'warning' && /may not scale target 'closed'/.test(line.message))).toBe(true);
+    expect(retry.body).toMatchObject({ duplicate: true });
+    expect(patches('closed')).toHaveLength(0);
+    expect(await services.state.listDecisions('closed', 5)).toEqual([]);
+  });
+
+  it('scales a target that opted in to the rule by its ARM id, in whatever case Azure Monitor sends it', async () => {
+    const ruleId = '/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-alerts/providers/Microsoft.Insights/metricAlerts/orders-cpu-high';
+    const { api } = await apiFor(pg('byid', { alerts: { allowRules: [ruleId] } }));
+    const payload = fired('byid', 'id-1');
+    payload.data.essentials['alertRuleId'] = ruleId.toLowerCase();
+
+    const answer = await api.alert(payload);
+
+    expect(answer.body['targets']).toEqual([expect.objectContaining({ target: 'byid', acted: true })]);
+    expect(patches('byid')).toHaveLength(1);
+  });
+
   describe('every guard still applies to a fired alert', () => {
     it.each([
       { name: 'an operation in progress', reason: 'OperationInProgress', target: () => pg('guard-busy'), before: async (api: ScalerApi) => api.alert(fired('guard-busy', 'g-0')), expectedPatches: 1 },
@@ -226,5 +257,31 @@ describe('POST /api/alerts with Secure Webhook (Entra ID)', () => {
     expect(wrongRole.status).toBe(403);
     expect(secure.status).toBe(202);
     expect(patches('secure')).toHaveLength(1);
+  });
+
+  it('refuses a token that carries no roles with 403 even when no alert role is set, and acts on the Secure Webhook role', async () => {
+    const services = await harness.services(config(pg('roleless')), entra.settings());
+    const api = scalerApi(services);
+
+    const roleless = await api.alert(fired('roleless', 'rl-1'), { authorization: `Bearer ${await entra.token()}` });
+    const webhook = await api.alert(fired('roleless', 'rl-1'), { authorization: `Bearer ${await entra.token({ roles: ['ActionGroupsSecureWebhook'] })}` });
+
+    expect(roleless.status).toBe(403);
+    expect(roleless.body['detail']).toMatch(/lacks the app role 'ActionGroupsSecureWebhook' \(it has none\)/);
+    expect(webhook.status).toBe(202);
+    expect(patches('roleless')).toHaveLength(1);
+  });
+
+  it('refuses to start when Entra ID covers operators only while a target acts on alerts, saying what to change', async () => {
+    await expect(harness.services(config(pg('exposed')), entra.settings({ SCALER_ENTRA_APPLY_TO: 'operators' }))).rejects.toThrow(
+      /SCALER_ENTRA_APPLY_TO: operators leaves POST \/api\/alerts to the function key alone while 1 target\(s\) act on alerts \(exposed\); set it to all \(or alerts\)/,
+    );
+  });
+
+  it('warns at start-up that the function key alone guards alerts when Entra ID is off', async () => {
+    const lines: LogLine[] = [];
+    await servicesFor(harness.emulator, harness.azurite, config(pg('keyonly')), {}, { log: createLogger((level, message, fields) => lines.push({ level, message, fields })) });
+
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/^app settings: POST \/api\/alerts is protected by the function key alone while 1 target\(s\) act on alerts \(keyonly\).*set SCALER_ENTRA_TENANT_ID and SCALER_ENTRA_AUDIENCES/) }));
   });
 });

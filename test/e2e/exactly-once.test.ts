@@ -29,6 +29,7 @@ describe('exactly one scale operation per need', () => {
       targets: [{
         name: 'burst', kind: 'postgres-elastic-cluster', resourceId: pgResourceId('burst'), mode: 'custom', limits: { min: 2, max: 10 },
         rules: [{ metric: 'cpu_percent', operator: 'GreaterThan', threshold: 80, direction: 'out', windowMinutes: 10 }],
+        alerts: { allowRules: ['test-metricAlertRule'] },
       }],
     } as ConfigInput;
     // Three Function App instances sharing one state store, as a scaled-out app would.

@@ -174,19 +174,33 @@ describe('POST /api/targets/{name}/scale', () => {
     expect(await services.state.listDecisions(target, 5)).toEqual([]);
   });
 
-  it('answers 404 for a target that is not configured, listing the ones that are', async () => {
+  it('answers 503 with Retry-After when Azure cannot be read, so the caller knows when to come back', async () => {
+    const { api, services } = await apiFor(pg('armdown'));
+    harness.emulator.faults.serverError({ status: 503, method: 'GET', path: '/flexibleServers/armdown', times: 20 });
+
+    const answer = await api.scale('armdown', { delta: 1, reason: 'x' });
+    harness.emulator.faults.clear();
+
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('retry-after')).toBe('10');
+    expect(patches('armdown')).toHaveLength(0);
+    expect(await services.state.listOperations('armdown', 5)).toEqual([]);
+  });
+
+  it('answers 404 for a target that is not configured, without listing the ones that are', async () => {
     const { api } = await apiFor(pg('known'));
 
     const answers = await Promise.all([api.scale('unknown', { capacity: 3, reason: 'x' }), api.target('unknown'), api.pause('unknown', { reason: 'x' })]);
 
     expect(answers.map((answer) => answer.status)).toEqual([404, 404, 404]);
-    expect(answers[0]?.body['detail']).toBe('target "unknown" is not configured; configured targets: known');
+    expect(answers[0]?.body['detail']).toBe('target "unknown" is not configured; check the name (GET /api/targets lists the targets)');
+    for (const answer of answers) expect(answer.text).not.toMatch(/\bknown\b/);
   });
 });
 
 describe('POST /api/targets/{name}/pause and /resume', () => {
   it('pauses scale-out so requests and alerts are refused, and resumes it', async () => {
-    const { api } = await apiFor(pg('pausable'));
+    const { api } = await apiFor(pg('pausable', { alerts: { allowRules: ['test-metricAlertRule'] } }));
 
     const paused = await api.pause('pausable', { direction: 'out', reason: 'incident 42' });
     const refused = await api.scale('pausable', { delta: 1, reason: 'more' });

@@ -77,6 +77,17 @@ describe('Entra ID bearer tokens, against locally generated keys served by a loc
     expect(error.message).toBe("authorization failed: bob@contoso.com lacks the app role 'Scaler.Operate' (it has Scaler.Read); assign the role to this caller on the scaler's app registration");
   });
 
+  it.each([
+    { name: 'the alert webhook', kind: 'alert' as const, role: 'ActionGroupsSecureWebhook' },
+    { name: 'status', kind: 'read' as const, role: "'Scaler.Read' or 'Scaler.Operate'" },
+    { name: 'an operator endpoint', kind: 'operate' as const, role: 'Scaler.Operate' },
+  ])('refuses a valid token with no roles at all with 403 on $name, by default', async ({ kind, role }) => {
+    const error = await refusal(authenticator().authenticate(kind, `Bearer ${await entra.token({ claims: { upn: 'mallory@contoso.com' } })}`));
+
+    expect(error).toBeInstanceOf(ForbiddenError);
+    expect(error.message).toContain(`mallory@contoso.com lacks the app role ${role.startsWith("'") ? role : `'${role}'`} (it has none)`);
+  });
+
   it('lets the reader role read but not operate', async () => {
     const token = `Bearer ${await entra.token({ roles: ['Scaler.Read'] })}`;
     const readers = authenticator({ SCALER_ENTRA_READER_ROLE: 'Scaler.Read' });
@@ -132,6 +143,10 @@ describe('Entra ID app settings', () => {
     { name: 'a tenant without audiences', env: { SCALER_ENTRA_TENANT_ID: '11111111-2222-3333-4444-555555555555' }, message: /SCALER_ENTRA_AUDIENCES: not set; with SCALER_ENTRA_TENANT_ID set, list/ },
     { name: 'audiences without a tenant', env: { SCALER_ENTRA_AUDIENCES: AUDIENCE }, message: /SCALER_ENTRA_AUDIENCES: has no effect without SCALER_ENTRA_TENANT_ID/ },
     { name: 'a tenant that is no GUID', env: { SCALER_ENTRA_TENANT_ID: 'contoso', SCALER_ENTRA_AUDIENCES: AUDIENCE }, message: /SCALER_ENTRA_TENANT_ID: not a tenant id/ },
+    { name: 'an alert role without a tenant', env: { SCALER_ENTRA_ALERT_ROLE: 'ActionGroupsSecureWebhook' }, message: /SCALER_ENTRA_ALERT_ROLE: has no effect without SCALER_ENTRA_TENANT_ID, so no token is checked/ },
+    { name: 'a scope without a tenant', env: { SCALER_ENTRA_APPLY_TO: 'all' }, message: /SCALER_ENTRA_APPLY_TO: has no effect without SCALER_ENTRA_TENANT_ID/ },
+    { name: 'roles without a tenant', env: { SCALER_ENTRA_OPERATOR_ROLE: 'Scaler.Operate', SCALER_ENTRA_READER_ROLE: 'Scaler.Read' }, message: /SCALER_ENTRA_OPERATOR_ROLE: has no effect .*\nSCALER_ENTRA_READER_ROLE: has no effect/s },
+    { name: 'a misspelt tenant setting', env: { SCALER_ENTRA_TENANT: '11111111-2222-3333-4444-555555555555', SCALER_ENTRA_AUDIENCES: AUDIENCE }, message: /SCALER_ENTRA_TENANT: not a setting the scaler reads; did you mean SCALER_ENTRA_TENANT_ID\?/ },
     { name: 'an unknown scope', env: { ...{ SCALER_ENTRA_TENANT_ID: '11111111-2222-3333-4444-555555555555', SCALER_ENTRA_AUDIENCES: AUDIENCE }, SCALER_ENTRA_APPLY_TO: 'everyone' }, message: /SCALER_ENTRA_APPLY_TO: must be all, alerts or operators/ },
   ])('names the setting to fix for $name', ({ env, message }) => {
     expect(() => parseAppSettings({ ...BASE, ...env })).toThrow(message);

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { alertRequest, askFromCustomProperties } from '../../../shared/alerts/alert-ask.js';
+import { alertRequest, askFromCustomProperties, ruleAllowed } from '../../../shared/alerts/alert-ask.js';
 import type { CommonAlert } from '../../../shared/alerts/common-alert-schema.js';
 import { targetSchema, type TargetConfig } from '../../../shared/config/schema.js';
 import { InvalidInputError } from '../../../shared/errors.js';
 
 const KUSTO_ID = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Kusto/clusters/telemetry';
 
+const RULE_ID = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Insights/metricAlerts/CPU-High';
+
+/** A target that opted in to the rule 'CPU-High' unless `alerts` says otherwise. */
 function target(alerts: Record<string, unknown> = {}): TargetConfig {
-  return targetSchema.parse({ name: 'telemetry', kind: 'kusto-cluster', resourceId: KUSTO_ID, mode: 'manual', limits: { min: 2, max: 10 }, alerts });
+  return targetSchema.parse({ name: 'telemetry', kind: 'kusto-cluster', resourceId: KUSTO_ID, mode: 'manual', limits: { min: 2, max: 10 }, alerts: { allowRules: ['cpu-high'], ...alerts } });
 }
 
 function alert(overrides: Partial<CommonAlert> = {}): CommonAlert {
@@ -77,5 +80,28 @@ describe('alertRequest', () => {
 
     expect(result).toMatchObject({ request: { source: 'alert', delta: -2 } });
     expect('request' in result && result.request.reason).toMatch(/resolved; undoing its scale-out by 2/);
+  });
+});
+
+describe('ruleAllowed: a target acts only on alert rules it opted in to', () => {
+  it.each([
+    { name: 'the rule name in allowRules, in any case', alerts: { allowRules: ['cpu-HIGH'] }, rule: { alertRule: 'CPU-High' }, allowed: true },
+    { name: 'the rule id in allowRules, as Azure Monitor lowercases it', alerts: { allowRules: [RULE_ID] }, rule: { alertRule: 'renamed', alertRuleId: RULE_ID.toLowerCase() }, allowed: true },
+    { name: 'the rule name mapped in rules', alerts: { allowRules: [], rules: { 'cpu-high': { direction: 'out' } } }, rule: { alertRule: 'CPU-High' }, allowed: true },
+    { name: 'no allow-list and no mapped rules', alerts: { allowRules: [] }, rule: { alertRule: 'CPU-High' }, allowed: false },
+    { name: 'another rule name', alerts: { allowRules: ['cpu-high'] }, rule: { alertRule: 'CPU-High-2' }, allowed: false },
+    { name: 'a rule with the listed id in another resource group', alerts: { allowRules: [RULE_ID] }, rule: { alertRule: 'CPU-High', alertRuleId: RULE_ID.replace('/rg/', '/rg-other/') }, allowed: false },
+    { name: 'a rule without an id, against an id-only allow-list', alerts: { allowRules: [RULE_ID] }, rule: { alertRule: 'CPU-High' }, allowed: false },
+  ])('$name: allowed $allowed', ({ alerts, rule, allowed }) => {
+    expect(ruleAllowed(target(alerts), rule)).toBe(allowed);
+  });
+
+  it('records and refuses an alert of a rule the target did not opt in to, even when its properties ask to scale', () => {
+    const result = alertRequest(alert({ alertRule: 'someone-elses-rule' }), target(), { direction: 'out', step: 1, source: 'custom properties' });
+
+    expect(result).toEqual({
+      skip: 'AlertRuleNotAllowed',
+      message: "alert rule 'someone-elses-rule' may not scale target 'telemetry': the target has not opted in to it; recorded and refused. To let it scale the target, add the rule's name or id to the target's alerts.allowRules",
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlertIntake } from '../../../shared/alerts/alert-intake.js';
+import { AlertIntake, MAX_TARGETS_PER_ALERT } from '../../../shared/alerts/alert-intake.js';
 import { validateConfig } from '../../../shared/config/validate.js';
 import type { ScalerConfig } from '../../../shared/config/schema.js';
 import { MemoryStateStore } from '../../../shared/state/memory-state-store.js';
@@ -13,7 +13,12 @@ const pgId = (name: string) => `/subscriptions/${SUB}/resourceGroups/rg/provider
 const NOW = new Date('2025-04-15T18:20:00Z');
 
 function configWith(...names: string[]): ScalerConfig {
-  const result = validateConfig({ version: 1, targets: names.map((name) => ({ name, kind: 'postgres-elastic-cluster', resourceId: pgId(name), mode: 'manual', limits: { min: 2, max: 8 } })) });
+  return configOf(names, { allowRules: ['test-metricAlertRule'] });
+}
+
+/** Every target opts in to the sample alerts' rule unless `alerts` says otherwise. */
+function configOf(names: readonly string[], alerts: Record<string, unknown>): ScalerConfig {
+  const result = validateConfig({ version: 1, targets: names.map((name) => ({ name, kind: 'postgres-elastic-cluster', resourceId: pgId(name), mode: 'manual', limits: { min: 2, max: 8 }, alerts })) });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return result.config;
 }
@@ -72,14 +77,48 @@ describe('AlertIntake', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('keeps in the receipt what the alert said and which targets it matched', async () => {
+  it('keeps in the receipt what the alert said and about which resources', async () => {
     const { intake, state } = intakeWith(configWith('orders'), acted);
     const payload = alertFor({ resourceId: pgId('orders'), alertId: alertId('summary'), customProperties: { 'scaler.direction': 'out' } });
 
     await intake.receive(payload);
     const { receipt } = await state.recordAlertReceipt({ alertId: alertId('summary'), monitorCondition: 'Fired', firedAt: '2025-04-15T18:17:12.851Z' }, {}, NOW);
 
-    expect(receipt.payloadSummary).toMatchObject({ alertRule: 'test-metricAlertRule', severity: 'Sev4', signalType: 'Metric', matchedTargets: ['orders'], alertTargetIds: [pgId('orders')] });
+    expect(receipt.payloadSummary).toMatchObject({ alertRule: 'test-metricAlertRule', severity: 'Sev4', signalType: 'Metric', alertTargetIds: [pgId('orders')] });
     expect(receipt.receivedAt).toEqual(NOW);
+  });
+
+  it('records an alert for a target that did not opt in to its rule and refuses it, asking the executor nothing', async () => {
+    const { intake, calls, state } = intakeWith(configOf(['orders'], {}), acted);
+    const payload = alertFor({ resourceId: pgId('orders'), alertId: alertId('uninvited'), customProperties: { 'scaler.direction': 'out' } });
+
+    const result = await intake.receive(payload);
+    const retry = await intake.receive(payload);
+
+    expect(result).toMatchObject({ kind: 'processed', targets: [{ target: 'orders', kind: 'skipped', reason: 'AlertRuleNotAllowed' }] });
+    expect(calls).toEqual([]);
+    expect(retry.kind).toBe('duplicate');
+    expect(await state.listDecisions('orders', 5)).toEqual([]);
+  });
+
+  it(`acts on at most ${MAX_TARGETS_PER_ALERT} targets of one alert, four at a time, and says how many it left out`, async () => {
+    const names = Array.from({ length: MAX_TARGETS_PER_ALERT + 5 }, (_, index) => `pg-${String(index).padStart(2, '0')}`);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const { intake, calls } = intakeWith(configWith(...names), async (name) => {
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await Promise.resolve();
+      inFlight -= 1;
+      return acted(name);
+    });
+    const payload = alertFor({ resourceId: pgId('pg-00'), alertId: alertId('broad'), customProperties: { 'scaler.direction': 'out' } });
+    payload.data.essentials['alertTargetIDs'] = names.map(pgId).reverse();
+
+    const result = await intake.receive(payload);
+
+    expect(calls.map((call) => call.name)).toEqual(names.slice(0, MAX_TARGETS_PER_ALERT));
+    expect(mostInFlight).toBe(4);
+    expect(result).toMatchObject({ kind: 'processed', notProcessed: { targets: 5, message: expect.stringMatching(/covers 25 configured targets, more than the 20 one alert may act on; .* Narrow the alert rule's scope/) } });
   });
 });

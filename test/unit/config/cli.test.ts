@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const run = promisify(execFile);
 
@@ -36,6 +39,17 @@ describe('scaler validate-config', () => {
     const result = await scaler('validate-config', 'missing.json');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('cannot read missing.json: ENOENT');
+  });
+
+  it('exits 1 naming the field of a config nested a million levels deep, instead of crashing', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'scaler-config-')), 'deep.json');
+    await writeFile(file, `{"version": 1, "targets": ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`);
+
+    const result = await scaler('validate-config', file);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/error: targets(\[0\])+: nested deeper than 32 levels \(line 1, column \d+\)/);
+    expect(result.stderr).not.toMatch(/RangeError|Maximum call stack/);
   });
 
   it('explains its usage for an unknown command', async () => {

@@ -113,10 +113,35 @@ describe('validateConfig', () => {
   });
 });
 
+describe('upper bounds on numbers', () => {
+  it.each([
+    { name: 'an ADX maximum of 1e15 instances', raw: kusto({ limits: { min: 2, max: 1e15 } }), path: 'targets[0].limits.max', message: /too big: expected number to be <=1000 \(got 1000000000000000\)/ },
+    { name: 'a cooldown of a century', raw: pg({ cooldowns: { scaleOutMinutes: 52_560_000 } }), path: 'targets[0].cooldowns.scaleOutMinutes', message: /<=43200/ },
+    { name: 'a step of a million', raw: kusto({ maxStep: { out: 1_000_000 } }), path: 'targets[0].maxStep.out', message: /<=1000/ },
+    { name: 'a connection budget past what PostgreSQL allows', raw: pg({ connections: { policy: 'formula', connectionBudget: 10_000_000 } }), path: 'targets[0].connections.connectionBudget', message: /<=262143/ },
+    { name: 'a threshold of 1e300', raw: pg({ mode: 'custom', rules: [{ metric: 'cpu_percent', operator: 'GreaterThan', threshold: 1e300, direction: 'out' }] }), path: 'targets[0].rules[0].threshold', message: /<=1000000000000000/ },
+  ])('refuses $name, naming the field', ({ raw, path, message }) => {
+    expect(errorsOf(doc(raw)).find((problem) => problem.path === path)?.message).toMatch(message);
+  });
+});
+
 describe('validateConfigText', () => {
   it('reports a JSON syntax error with its line and column', () => {
     const result = validateConfigText('{\n  "version": 1,\n  "targets": [,]\n}');
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors[0]?.message).toMatch(/not valid JSON: ValueExpected at line 3, column 15/);
+  });
+
+  it('refuses a field nested deeper than any config needs, naming it, instead of overflowing the stack', () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const result = validateConfigText(`{"version": 1, "targets": [{"name": ${deep}}]}`);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0]).toMatchObject({ path: expect.stringMatching(/^targets\[0\]\.name(\[0\])+$/), message: expect.stringMatching(/^nested deeper than 32 levels \(line 1, column \d+\); no config field nests that deep/) });
+  });
+
+  it('refuses a field given twice, which JSON.parse would silently read as the last one', () => {
+    const result = validateConfigText(JSON.stringify(doc(pg())).replace('"max":8', '"max":8,"max":800'));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors).toEqual([{ severity: 'error', path: 'targets[0].limits.max', message: expect.stringMatching(/^appears twice in the same object \(line 1, column \d+\), so only one of its values would count; keep one$/) }]);
   });
 });

@@ -69,7 +69,7 @@ describe('pauseRebalance and resumeRebalance refuse what they cannot do', () => 
   const request = { by: 'ops@example.com', reason: 'test' };
 
   it.each([
-    { name: 'an unknown target', target: 'nope', error: NotFoundError, message: /target "nope" is not configured; configured targets: orders, adx/ },
+    { name: 'an unknown target', target: 'nope', error: NotFoundError, message: /^target "nope" is not configured; check the name \(GET \/api\/targets lists the targets\)$/ },
     { name: 'an ADX cluster', target: 'adx', error: NotSupportedError, message: /only elastic clusters have a rebalance to pause or resume/ },
     { name: 'a cluster with no operation in progress', target: 'orders', error: RebalanceNotRunningError, message: /has no operation in progress/ },
   ])('refuses $name', async ({ target, error, message }) => {

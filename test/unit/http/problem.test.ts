@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { problemResponse } from '../../../shared/http/problem.js';
+import { translateTableError } from '../../../shared/state/table-errors.js';
+import { ConfigError } from '../../../shared/config/load.js';
 import { InvalidInputError, NotFoundError, NotSupportedError, ScalerError, StateConflictError, TransientError } from '../../../shared/errors.js';
 import { ForbiddenError, UnauthorizedError } from '../../../shared/auth/errors.js';
 
@@ -52,5 +54,35 @@ describe('problemResponse (RFC 9457)', () => {
     { name: 'ten seconds when nobody said', error: new TransientError('unreachable'), retryAfter: '10' },
   ])('tells a caller of an outage to retry after $name', ({ error, retryAfter }) => {
     expect(problemResponse(error).headers?.['Retry-After']).toBe(retryAfter);
+  });
+
+  it('says 503s of any origin carry Retry-After, not only those raised as TransientError', () => {
+    const response = problemResponse(new ScalerError('transient', "scaling target 'orders' failed: ARM answered 503 after retries"));
+
+    expect(response.status).toBe(503);
+    expect(response.headers?.['Retry-After']).toBe('10');
+  });
+
+  it('keeps storage endpoints, table names and other private details out of the body', () => {
+    const outage = translateTableError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), { endpoint: 'https://scalerprod.table.core.windows.net', table: 'scalerLeases', operation: 'createEntity', requestTimeoutMs: 5000 });
+    const refused = translateTableError(Object.assign(new Error('Forbidden'), { statusCode: 403, code: 'AuthorizationPermissionMismatch' }), { endpoint: 'https://scalerprod.table.core.windows.net', table: 'scalerDecisions', operation: 'upsertEntity', requestTimeoutMs: 5000 });
+
+    for (const error of [outage, refused]) {
+      const text = JSON.stringify(problemResponse(error).body);
+      expect(text).not.toMatch(/scalerprod|table\.core\.windows\.net|scalerLeases|scalerDecisions/);
+    }
+    expect(problemResponse(outage).body).toMatchObject({ status: 503, detail: expect.stringMatching(/^Table Storage unreachable at \(endpoint\): /) });
+  });
+
+  it('says a misconfigured scaler is misconfigured without quoting its config or settings', () => {
+    const error = new ConfigError('SCALER_CONFIG (inline JSON)', [{ severity: 'error', path: 'targets[0].resourceId', message: '"/subscriptions/secret-sub/resourceGroups/payroll" is not an ARM resource id' }]);
+    const settings = new ScalerError('configuration', 'app settings: 1 problem(s):\nSCALER_STATE_TABLE_ENDPOINT: not a URL; set it to https://<account>.table.core.windows.net');
+
+    for (const failure of [error, settings]) {
+      const response = problemResponse(failure, { invocationId: 'inv-7' });
+      expect(response.status).toBe(500);
+      expect(JSON.stringify(response.body)).not.toMatch(/secret-sub|payroll|SCALER_|resourceId/);
+      expect(response.body).toMatchObject({ detail: 'the scaler is misconfigured and cannot serve requests; its administrators find every problem when they look up invocation inv-7 in its logs' });
+    }
   });
 });

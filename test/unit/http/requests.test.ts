@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES, parseDecisionsQuery, parseJsonBody, parsePauseBody, parseScaleBody, pauseUpdate } from '../../../shared/http/requests.js';
-import { InvalidInputError } from '../../../shared/errors.js';
+import { MAX_BODY_BYTES, parseDecisionsQuery, parseJsonBody, parsePauseBody, parseScaleBody, pauseUpdate, readJsonBody } from '../../../shared/http/requests.js';
+import { InvalidInputError, UnreadableBodyError, httpStatusFor } from '../../../shared/errors.js';
+import { MAX_JSON_DEPTH } from '../../../shared/strict-json.js';
 
 function refusal(run: () => unknown): InvalidInputError {
   try {
@@ -35,6 +36,74 @@ describe('parseJsonBody', () => {
 
   it('lets an endpoint treat an empty body as an empty object', () => {
     expect(parseJsonBody('', { allowEmpty: true })).toEqual({});
+  });
+  it('refuses a body nested deeper than the limit with 400, naming where', () => {
+    const error = refusal(() => parseJsonBody(`{"capacity": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`));
+    expect(error.message).toMatch(new RegExp(`^body.capacity\\[0\\](\\[0\\])*: nested deeper than ${MAX_JSON_DEPTH} levels \\(at character \\d+\\)`));
+    expect(httpStatusFor(error)).toBe(400);
+  });
+
+  it('refuses a repeated field instead of letting the last one win', () => {
+    const error = refusal(() => parseJsonBody('{"delta": 1, "reason": "x", "dryRun": true, "dryRun": false}'));
+    expect(error.message).toBe('body.dryRun: appears twice in the same object (at character 45); send each field once');
+    expect(error.details).toEqual({ errors: [{ field: 'body.dryRun', message: 'appears twice in the same object' }] });
+  });
+});
+
+/** A real fetch `Request`, the same class the Functions runtime's HttpRequest wraps. */
+function request(body: string | ReadableStream<Uint8Array> | undefined, headers: Record<string, string>): Request {
+  return new Request('https://scaler.example/api/alerts', { method: 'POST', headers, ...(body === undefined ? {} : { body, duplex: 'half' }) } as RequestInit);
+}
+
+async function bodyRefusal(promise: Promise<unknown>): Promise<InvalidInputError> {
+  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  if (error instanceof InvalidInputError) return error;
+  throw new Error(`expected the body to be refused, got ${String(error)}`);
+}
+
+describe('readJsonBody', () => {
+  it.each([
+    { name: 'application/json', type: 'application/json' },
+    { name: 'a charset parameter', type: 'application/json; charset=utf-8' },
+    { name: 'a +json type in capitals', type: 'Application/Problem+JSON' },
+  ])('reads a JSON body sent as $name', async ({ type }) => {
+    await expect(readJsonBody(request('{"delta": 1}', { 'content-type': type }))).resolves.toEqual({ delta: 1 });
+  });
+
+  it.each([
+    { name: 'form data', headers: { 'content-type': 'application/x-www-form-urlencoded' }, message: /^body: Content-Type "application\/x-www-form-urlencoded" is not JSON; send the body as JSON with Content-Type: application\/json$/ },
+    { name: 'text', headers: { 'content-type': 'text/plain; charset=utf-8' }, message: /Content-Type "text\/plain" is not JSON/ },
+    { name: 'no Content-Type', headers: {}, message: /^body: no Content-Type; send the body as JSON/ },
+  ])('refuses $name with 415', async ({ headers }) => {
+    const error = await bodyRefusal(readJsonBody(request('{"delta": 1}', headers)));
+    expect(error).toBeInstanceOf(UnreadableBodyError);
+    expect(httpStatusFor(error)).toBe(415);
+  });
+
+  it('lets an endpoint with optional fields take an empty body without a Content-Type', async () => {
+    await expect(readJsonBody(request(undefined, {}), { allowEmpty: true })).resolves.toEqual({});
+  });
+
+  it('refuses a Content-Length over the limit with 413 before reading a byte', async () => {
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({ pull: (controller) => { pulled += 1; controller.enqueue(new TextEncoder().encode('{}')); controller.close(); } }, { highWaterMark: 0 });
+
+    const error = await bodyRefusal(readJsonBody(request(stream, { 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) })));
+
+    expect(httpStatusFor(error)).toBe(413);
+    expect(error.message).toBe(`body: Content-Length ${MAX_BODY_BYTES + 1} is more than the ${MAX_BODY_BYTES} bytes this API accepts; nothing was read, send a smaller JSON document`);
+    expect(pulled).toBe(0);
+  });
+
+  it('stops reading a body without a Content-Length at the limit, with 413', async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    let sent = 0;
+    const endless = new ReadableStream<Uint8Array>({ pull: (controller) => { sent += chunk.byteLength; controller.enqueue(chunk); } }, { highWaterMark: 0 });
+
+    const error = await bodyRefusal(readJsonBody(request(endless, { 'content-type': 'application/json' }), { maxBytes: 256 * 1024 }));
+
+    expect(httpStatusFor(error)).toBe(413);
+    expect(sent).toBeLessThanOrEqual(256 * 1024 + 2 * chunk.byteLength);
   });
 });
 

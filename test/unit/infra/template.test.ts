@@ -201,11 +201,30 @@ describe('the alert webhook', () => {
     expect(receiver.get('identifierUri')).toBe('webhookAppIdentifierUri');
   });
 
-  it('carries the function key the endpoint requires, read from the app at deployment', () => {
+  it("carries the alert function's own key, read from the app at deployment, never the host key valid for every function", () => {
+    const file = bicepFile('infra/alerts/action-group.bicep');
     const uri = receiver.get('serviceUri') ?? '';
+    const functionKeySource = file.resources.find((resource) => resource.symbol === 'alertFunction');
+    const call = main.modules.find((module) => module.path === 'alerts/action-group.bicep');
+    const registeredName = /host\.http\(\s*'(\w+)'\s*,\s*\{[^}]*\balertWebhookHandler\b/.exec(register)?.[1];
+
     if (authLevel === 'anonymous') expect(uri).not.toContain('?code=');
-    else expect(uri).toMatch(/\?code=\$\{functionHost\.listKeys\(\)\.functionKeys\.default\}'$/);
+    else expect(uri).toMatch(/\?code=\$\{alertFunction\.listKeys\(\)\.default\}'$/);
+    expect(functionKeySource).toMatchObject({ type: 'Microsoft.Web/sites/functions', existing: true });
+    expect(bodyProperty(functionKeySource!, 'name')).toBe('functionName');
+    expect(objectEntries(bodyProperty(call!, 'params') ?? '{}').get('functionName')).toBe('alertFunctionName');
+    expect(stringLiteral(variable(main, 'alertFunctionName') ?? '')).toBe(registeredName);
+    expect(file.text).not.toMatch(/functionKeys|Microsoft\.Web\/sites\/host@/);
   });
+
+  it('fails the deployment when an action group is wired while the alert endpoint does not need an Entra ID token', () => {
+    const guard = variable(main, 'alertWebhookProtected') ?? '';
+    const call = main.modules.find((module) => module.path === 'alerts/action-group.bicep');
+
+    expect(guard).toMatch(/^!alertActionGroupEnabled \|\| \(!empty\(httpEntraAudiences\) && httpEntraApplyTo != 'operators'\) \? true : fail\('alertActionGroupEnabled needs Microsoft Entra ID on the alert endpoint: /);
+    expect(call?.body).toMatch(/^if \(alertActionGroupEnabled && alertWebhookProtected\)/);
+  });
+
 
   it('example alert rules tell the scaler the direction through the custom property the code reads', () => {
     const rules = bicepFile('infra/alerts/example-metric-alerts.bicep');
