@@ -88,9 +88,9 @@ describe('an update ARM accepted while Table Storage failed', () => {
 
   it('keeps the alert receipt, so Azure Monitor\'s redelivery scales nothing a second time', async () => {
     const name = 'lostalert';
-    const services = await servicesThroughProxy({ ...addManualPg(harness.emulator, name), cooldowns: { scaleOutMinutes: 0 } });
+    const services = await servicesThroughProxy({ ...addManualPg(harness.emulator, name), cooldowns: { scaleOutMinutes: 0 }, alerts: { allowRules: ['lost-alert-rule'] } });
     const api = scalerApi(services);
-    const payload = alertFor({ resourceId: pgResourceId(name), alertId: alertId('lost-1'), customProperties: { 'scaler.direction': 'out' } });
+    const payload = alertFor({ resourceId: pgResourceId(name), alertId: alertId('lost-1'), alertRule: 'lost-alert-rule', customProperties: { 'scaler.direction': 'out' } });
     cutStorageWhenArmAccepts(name);
     const first = await api.alert(payload);
     proxy.restore();
