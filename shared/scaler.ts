@@ -121,7 +121,7 @@ export class Scaler {
   async evaluateAll(invocation: { invocationId?: string | undefined; log?: Logger | undefined } = {}): Promise<TickReport> {
     const now = this.deps.clock();
     const targets = this.deps.config.targets;
-    const gathered = await mapWithConcurrency(targets, this.options.concurrency, (target) => this.gather(target));
+    const gathered = await mapWithConcurrency(targets, this.options.concurrency, (target) => this.gather(target, invocation.log));
     const live = new Map(targets.map((target, index) => [target.name, gathered[index]?.live as LiveTargetState | Error]));
     const metrics = await this.fetchMetrics(targets, live, now);
     const context: EvaluationContext = { trigger: 'timer', initiator: 'timer', ...invocation };
@@ -135,7 +135,7 @@ export class Scaler {
   async evaluateTarget(name: string, context: EvaluationContext): Promise<TargetOutcome> {
     const target = this.targetNamed(name);
     const now = this.deps.clock();
-    const gathered = await this.gather(target);
+    const gathered = await this.gather(target, context.log);
     const metrics = gathered.live instanceof Error ? undefined : (await this.fetchMetrics([target], new Map([[name, gathered.live]]), now)).get(name);
     return this.evaluateGuarded(target, now, context, gathered, metrics);
   }
@@ -147,7 +147,7 @@ export class Scaler {
   async previewTarget(name: string, context: EvaluationContext): Promise<TargetOutcome> {
     const target = this.targetNamed(name);
     const now = this.deps.clock();
-    const { live, known } = await this.gather(target);
+    const { live, known } = await this.gather(target, context.log);
     if (live instanceof Error) throw live;
     if (known instanceof Error) throw known;
     const metrics = (await this.fetchMetrics([target], new Map([[name, live]]), now)).get(name);
@@ -221,15 +221,15 @@ export class Scaler {
   }
 
   private async evaluate(target: TargetConfig, now: Date, context: EvaluationContext, live: LiveTargetState, known: Known, metrics: MetricsSnapshot | undefined, log: Logger): Promise<TargetOutcome> {
-    const current = hasUnfinishedOperation(known.history) && (await this.completeFinishedOperation(target, now, log)) ? await this.loadKnown(target) : known;
+    const current = hasUnfinishedOperation(known.history) && (await this.completeFinishedOperation(target, now, log)) ? await this.loadKnown(target, log) : known;
     const first = this.decideFor(context, this.decideInput(target, now, live, current, metrics, context.request));
     if (first.action === 'none') return this.record(target, now, context, first);
     return this.act(target, now, context, metrics, log);
   }
 
   /** What a decision needs besides metrics: the live resource, and what the state store remembers. */
-  private async gather(target: TargetConfig): Promise<Gathered> {
-    const [live, known] = await Promise.all([this.scaleTargetFor(target).read().catch(toError), this.loadKnown(target).catch(toError)]);
+  private async gather(target: TargetConfig, log: Logger | undefined): Promise<Gathered> {
+    const [live, known] = await Promise.all([this.scaleTargetFor(target).read().catch(toError), this.loadKnown(target, log).catch(toError)]);
     return { live, known };
   }
 
@@ -245,10 +245,25 @@ export class Scaler {
     return { target, now: this.deps.clock(), live, pauses, history, operationInProgress, decisions: recent };
   }
 
-  private async loadKnown(target: TargetConfig): Promise<Known> {
+  private async loadKnown(target: TargetConfig, log: Logger = this.deps.log): Promise<Known> {
     const { state } = this.deps;
-    const [history, pauses, failures] = await Promise.all([state.getScaleHistory(target.name), state.getPauses(target.name), state.getFailureHistory(target.name, FAILURE_HISTORY_WINDOW)]);
+    const [history, pauses, failures] = await Promise.all([this.scaleHistory(target, log), state.getPauses(target.name), state.getFailureHistory(target.name, FAILURE_HISTORY_WINDOW)]);
     return { history, failures, paused: { scaleOut: pauses?.scaleOut ?? false, scaleIn: pauses?.scaleIn ?? false } };
+  }
+
+  /**
+   * The target's scale history, with any completion stamped in the future (by an instance whose clock ran ahead)
+   * pulled back to now and stored so: otherwise its cooldown would not start until that clock's future arrived.
+   */
+  private async scaleHistory(target: TargetConfig, log: Logger): Promise<ScaleHistory> {
+    const { state } = this.deps;
+    const history = await state.getScaleHistory(target.name);
+    const now = this.deps.clock();
+    const inFuture = [history.lastScaleOut, history.lastScaleIn].some((operation) => operation?.completedAt !== undefined && operation.completedAt.getTime() > now.getTime());
+    if (!inFuture) return history;
+    const clamped = await state.clampFutureCompletions(target.name, now, FAILURE_HISTORY_WINDOW);
+    log.log('warn', `${clamped} operation(s) had a completion time after this instance's clock (${now.toISOString()}); pulled back to now so cooldowns can end. Check the clocks of the instances writing to this state store`, { target: target.name, resourceId: target.resourceId });
+    return state.getScaleHistory(target.name);
   }
 
   /** The guarded part: only one evaluation of a target may act at a time, and only on fresh state. */
@@ -259,13 +274,13 @@ export class Scaler {
       lease = await HeldLease.take(this.deps.state, this.deps.clock, target.name, holder, { ttlSeconds: this.options.leaseSeconds, maxClockSkewSeconds: this.options.maxClockSkewSeconds });
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
-      const [live, known] = await Promise.all([this.scaleTargetFor(target).read(), this.loadKnown(target)]);
+      const [live, known] = await Promise.all([this.scaleTargetFor(target).read(), this.loadKnown(target, log)]);
       const held = leaseHeldDecision(this.decideFor(context, this.decideInput(target, now, live, known, metrics, context.request)));
       return this.record(target, now, context, held);
     }
     try {
       // Under the lease, decide again on fresh state: never act on a stale capacity or history.
-      const [live, known] = await Promise.all([this.scaleTargetFor(target).read(), this.loadKnown(target)]);
+      const [live, known] = await Promise.all([this.scaleTargetFor(target).read(), this.loadKnown(target, log)]);
       const decision = this.decideFor(context, this.decideInput(target, now, live, known, metrics, context.request));
       const recorded = await this.record(target, now, context, decision);
       if (decision.action === 'none') return recorded;

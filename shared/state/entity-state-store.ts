@@ -243,6 +243,24 @@ export class EntityStateStore implements StateStore {
     return summary;
   }
 
+  async clampFutureCompletions(target: string, now: Date, limit: number): Promise<number> {
+    requireDate('now', now);
+    const rows = await this.newestRows(this.tables.operations, target, [], limit);
+    let clamped = 0;
+    for (const row of rows) {
+      const operation = operationFromRow(this.tables.operations.name, row);
+      if (operation.completedAt === undefined || operation.completedAt.getTime() <= now.getTime()) continue;
+      try {
+        await this.tables.operations.replace(operationEntity({ ...operation, completedAt: now }), row.etag);
+        clamped += 1;
+      } catch (error) {
+        // Another writer changed the row at the same moment: the next evaluation looks at it again.
+        if (!(error instanceof RowPreconditionFailed)) throw error;
+      }
+    }
+    return clamped;
+  }
+
   async getFailureHistory(target: string, limit: number): Promise<FailureHistory> {
     const [operations, reset] = await Promise.all([this.listOperations(target, limit), this.getFailureReset(target)]);
     const recent = operations.flatMap((operation) => {

@@ -69,6 +69,13 @@ export interface StateStore {
   getScaleHistory(target: string): Promise<ScaleHistory>;
 
   /**
+   * Pulls back to `now` every `completedAt` of the target's `limit` most recently started operations that lies
+   * after `now` (written by an instance whose clock ran ahead). The change is stored, so the cooldown runs from
+   * `now` instead of from a moment that keeps receding. Returns how many operations changed.
+   */
+  clampFutureCompletions(target: string, now: Date, limit: number): Promise<number>;
+
+  /**
    * The target's finished operations among its `limit` most recently started ones (newest first), with the
    * moment an operator last reset its failures, as the policy's failure backoff needs them.
    */

@@ -88,4 +88,23 @@ describe('the lease around an act', () => {
     expect(acceptedPatches(harness.emulator, name)).toHaveLength(1);
     expect((await punctual.state.listOperations(name, 5)).map((operation) => operation.status)).toEqual(['running']);
   });
+
+  it('pulls back a completion an instance with a clock ten hours ahead stamped, so the cooldown still ends', async () => {
+    const name = 'futuredone';
+    const services = await hotTarget(name);
+    const now = harness.emulator.clock.now();
+    const tenHoursAhead = new Date(now.getTime() + 600 * MINUTE_MS);
+    await services.state.createOperation({ id: 'skewed-op', target: name, trigger: 'timer', direction: 'out', from: 2, to: 3, startedAt: now, arm: {}, initiator: 'timer', reason: 'written by a skewed instance' });
+    await services.state.updateOperationStatus(name, 'skewed-op', { status: 'running', at: tenHoursAhead, message: 'ARM accepted the update' });
+    await services.state.updateOperationStatus(name, 'skewed-op', { status: 'succeeded', at: tenHoursAhead, message: 'ARM reports the update finished' });
+
+    const lines = await tick(services);
+    expect((await services.state.listDecisions(name, 1))[0]?.decision.reason).toBe('CooldownActive');
+    expect(lines.find((line) => line.message.includes('completion time after this instance'))).toMatchObject({ level: 'warning' });
+    expect((await services.state.getOperation(name, 'skewed-op'))?.completedAt).toEqual(now);
+
+    advance(31); // past this target's 30-minute scale-out cooldown, counted from the pulled-back completion
+    await tick(services);
+    expect(acceptedPatches(harness.emulator, name)).toHaveLength(1);
+  });
 });

@@ -194,6 +194,20 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         });
       });
 
+      it('pulls a completion stamped in the future back to now and stores it, leaving earlier ones alone', async () => {
+        await store.createOperation(newOperation({ id: 'op-early', startedAt: at(0) }));
+        await store.updateOperationStatus(TARGET, 'op-early', { status: 'succeeded', at: at(5), message: 'done' });
+        await store.createOperation(newOperation({ id: 'op-skewed', startedAt: at(10) }));
+        await store.updateOperationStatus(TARGET, 'op-skewed', { status: 'succeeded', at: at(600), message: 'done by a clock ten hours ahead' });
+
+        await expect(store.clampFutureCompletions(TARGET, at(20), 10)).resolves.toBe(1);
+
+        expect((await store.getOperation(TARGET, 'op-skewed'))?.completedAt).toEqual(at(20));
+        expect((await store.getOperation(TARGET, 'op-early'))?.completedAt).toEqual(at(5));
+        expect((await store.getScaleHistory(TARGET)).lastScaleOut?.completedAt).toEqual(at(20));
+        await expect(store.clampFutureCompletions(TARGET, at(21), 10)).resolves.toBe(0);
+      });
+
       it('walks started -> running -> succeeded, recording each transition and the completion time', async () => {
         await store.createOperation(newOperation());
 
