@@ -1,7 +1,7 @@
 -- =====================================================================================================================
 -- Citus stand-in: the parts of Citus that elastic-scaler uses, emulated on ONE plain PostgreSQL database (no C
 -- extension). Product SQL must run unchanged here and on a real Citus cluster, so names, argument names, column
--- names and types, states, messages and SQLSTATEs follow ../../../shared/citus-reference.md ("the reference"), and,
+-- names and types, states, messages and SQLSTATEs follow the Citus documentation and its function reference ("the reference"), and,
 -- where the reference is silent, the Citus sources (src/backend/distributed/...; cited per object). Anything that is
 -- only approximated says so in a comment starting with "APPROXIMATION".
 --
