@@ -9,6 +9,7 @@ import { purgeHistoryHandler } from './purge-history.js';
 import { alertWebhookHandler } from './http/alert-webhook.js';
 import { getTargetHandler, listTargetsHandler, pauseTargetHandler, rebalanceControlHandler, scaleTargetHandler } from './http/targets.js';
 import { getOperationHandler } from './http/operations.js';
+import { dashboardHandler } from './http/dashboard.js';
 import * as df from 'durable-functions';
 import { registerFollowUpFunctions, type DurableHost } from './orchestration/register.js';
 import { durableClientInput, withDurableClient } from './orchestration/launcher.js';
@@ -33,5 +34,7 @@ export function registerFunctions(host: FunctionHost, services: () => Promise<Se
   host.http('pauseRebalance', { route: 'targets/{name}/rebalance/pause', methods: ['POST'], authLevel, handler: rebalanceControlHandler(services, 'pause') });
   host.http('resumeRebalance', { route: 'targets/{name}/rebalance/resume', methods: ['POST'], authLevel, handler: rebalanceControlHandler(services, 'resume') });
   host.http('getOperation', { route: 'operations/{id}', methods: ['GET'], authLevel, handler: getOperationHandler(services) });
+  // The operators' page: static, reads and acts through the routes above (so their keys and roles apply).
+  host.http('dashboard', { route: 'dashboard', methods: ['GET'], authLevel, handler: dashboardHandler() });
   registerFollowUpFunctions(durable, services);
 }

