@@ -121,9 +121,11 @@
 
     const act = async (run) => {
       try {
-        result.textContent = await run();
+        const message = await run();
         showProblem('');
+        // Say it is done once the page shows the new state.
         await refresh();
+        result.textContent = message;
       } catch (error) {
         result.textContent = '';
         showProblem(error.message);
