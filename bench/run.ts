@@ -4,6 +4,7 @@ import { printResult } from './report.js';
 import { alertLatencyBenchmark, describeAlertLatency } from './alert-latency.js';
 import { printSimulationBenchmark, simulationBenchmark } from './simulation.js';
 import { describeFollowUp, followUpBenchmark } from './follow-up.js';
+import { cliStartupBenchmark, describeCliStartup } from './cli-startup.js';
 
 const result = await controlLoopBenchmark();
 printResult(result, `control loop: one tick over ${result.targets} targets took ${result.tickMs} ms with ${result.monitorRequests} Monitor requests, ${result.armRequests} ARM requests (${result.patches} PATCH), peak RSS ${result.peakRssMb} MB (${result.latencyMs} ms injected latency)`);
@@ -15,3 +16,6 @@ printResult(alerts, describeAlertLatency(alerts));
 
 const followUp = await followUpBenchmark();
 printResult(followUp, describeFollowUp(followUp));
+
+const cliStartup = await cliStartupBenchmark();
+printResult(cliStartup, describeCliStartup(cliStartup));

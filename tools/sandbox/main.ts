@@ -30,6 +30,8 @@ const LIVE_SCHEDULE = '0 */1 * * * *';
 /** The smoke run evaluates every third simulated minute: the same decisions, a third of the work. */
 const SMOKE_SCHEDULE = '0 */3 * * * *';
 const SMOKE_MAX_MINUTES = 24 * 60;
+/** Noon of the scenario's first day: the load is high (scale-outs, a rebalance) and falls within hours (ADX scales in). */
+const SMOKE_START_HOUR = 12;
 /** Real time between two steps of a live run. */
 const LIVE_STEP_MS = 250;
 /** A slow step (a loaded machine) still moves time by at most this much at once. */
@@ -107,7 +109,7 @@ async function runLive(options: CliOptions): Promise<number> {
 async function runSmoke(options: CliOptions): Promise<number> {
   const startedMs = Date.now();
   const sandbox = await startSandbox({
-    scenario: options.scenario, startHour: 9, port: 0, citusUrl: options.citusUrl, schedule: SMOKE_SCHEDULE,
+    scenario: options.scenario, startHour: SMOKE_START_HOUR, port: 0, citusUrl: options.citusUrl, schedule: SMOKE_SCHEDULE,
     logHandler: () => (level, ...args) => {
       if (level === 'error') console.error(`[error] ${String(args[0])}`);
     },
