@@ -4,7 +4,7 @@
   'use strict';
 
   const POLL_MS = 2000;
-  const DECISIONS = 40;
+  const DECISIONS = 50;
   const HISTORY_POINTS = 240;
   const SVG = 'http://www.w3.org/2000/svg';
   const KIND_LABELS = { 'postgres-elastic-cluster': 'PostgreSQL elastic cluster', 'kusto-cluster': 'Azure Data Explorer' };
@@ -228,9 +228,10 @@
       // `from` is the live capacity when the decision was made; `to` is only what it asked for.
       history.set(decision.id, { at: Date.parse(decision.decidedAt), capacity: decision.from, metric: signal ? signal.value : null, metricName: signal ? signal.metric : undefined, signals: decision.signals || [] });
     }
-    const points = [...history.values()].sort((a, b) => a.at - b.at).slice(-HISTORY_POINTS);
-    histories.set(target.name, new Map(points.map((point, index) => [`${point.at}-${index}`, point])));
-    return points;
+    const points = [...history.entries()].sort(([, a], [, b]) => a.at - b.at);
+    for (const [id] of points.slice(0, Math.max(0, points.length - HISTORY_POINTS))) history.delete(id);
+    histories.set(target.name, history);
+    return points.slice(-HISTORY_POINTS).map(([, point]) => point);
   }
 
   function renderChart(node, target, points) {
