@@ -202,7 +202,8 @@
     const rebalance = progress && progress.rebalance;
     if (rebalance) {
       lines.push(element('progress', { max: 100, value: rebalance.percent, 'aria-label': 'rebalance progress' }));
-      const startedAt = rebalance.startedAt || (progress.rebalanceStart && progress.rebalanceStart.at);
+      // The scaler's own record of the start shares a clock with checkedAt; the job's startedAt is the database's.
+      const startedAt = (progress.rebalanceStart && progress.rebalanceStart.at) || rebalance.startedAt;
       lines.push(element('p', { 'data-field': 'rebalance', text: `Rebalance job ${rebalance.jobId} ${rebalance.state}: ${rebalance.moves.done} of ${rebalance.moves.total} moves, ${formatBytes(rebalance.bytes.moved)} of ${formatBytes(rebalance.bytes.total)} (${formatNumber(rebalance.percent)} %), ETA ${eta(rebalance, startedAt)}` }));
     }
     node.replaceChildren(...lines);
@@ -256,7 +257,7 @@
       chart.append(svg('text', { x: pad.left - 6, y: yCapacity(tick) + 4, 'text-anchor': 'end', class: 'axis-label', text: formatNumber(tick) }));
     }
     for (const tick of [0, 50, 100]) chart.append(svg('text', { x: width - pad.right + 6, y: yPercent(tick) + 4, class: 'axis-label', text: `${tick} %` }));
-    chart.append(svg('text', { x: pad.left - 6, y: 11, 'text-anchor': 'end', class: 'axis-label capacity-label', text: UNIT_LABELS[target.kind] || 'units' }));
+    chart.append(svg('text', { x: 2, y: 11, class: 'axis-label capacity-label', text: UNIT_LABELS[target.kind] || 'units' }));
     chart.append(svg('text', { x: width - pad.right + 6, y: 11, class: 'axis-label metric-label', text: 'metric' }));
     chart.append(svg('text', { x: width / 2, y: height - 6, 'text-anchor': 'middle', class: 'axis-label', text: `${formatTime(new Date(t0).toISOString())} – ${formatTime(new Date(t1).toISOString())} UTC` }));
 
