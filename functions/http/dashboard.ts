@@ -11,6 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { invocationLogger } from '../logging.js';
+import { problemResponse } from '../../shared/http/problem.js';
+import { ScalerError, describeError } from '../../shared/errors.js';
 
 export interface DashboardPage {
   html: string;
@@ -28,9 +30,10 @@ export function dashboardHandler(load: () => Promise<DashboardPage> = dashboardP
       return { status: 200, body: html, headers: pageHeaders(contentSecurityPolicy) };
     } catch (error) {
       page = undefined;
-      const message = `dashboard: its files could not be read (${error instanceof Error ? error.message : String(error)}); redeploy the app with functions/dashboard included`;
-      log.log('error', message, { status: 500 });
-      return { status: 500, jsonBody: { title: 'Internal error', status: 500, detail: message }, headers: { 'content-type': 'application/problem+json' } };
+      const failure = new ScalerError('configuration', `dashboard: its files could not be read (${describeError(error)}); redeploy the app with functions/dashboard included`, { cause: error });
+      const response = problemResponse(failure, { instance: '/api/dashboard', invocationId: context.invocationId });
+      log.log('error', failure.message, { status: response.status, category: failure.category });
+      return { status: response.status, jsonBody: response.body, ...(response.headers ? { headers: response.headers } : {}) };
     }
   };
 }

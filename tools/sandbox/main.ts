@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SCENARIOS, SCENARIO_DESCRIPTIONS, isScenarioName, type ScenarioName } from '../../shared/simulation/scenarios.js';
 import { createLogger } from '../../shared/logging.js';
-import { startSandbox, type Sandbox } from './environment.js';
+import { startSandbox } from './environment.js';
 import { consoleLogHandler, printBanner } from './console.js';
 import { smokeSummary, type SmokeSummary } from './summary.js';
 
@@ -120,10 +120,10 @@ async function runSmoke(options: CliOptions): Promise<number> {
     for (let minute = 0; minute < SMOKE_MAX_MINUTES; minute += 1) {
       await sandbox.step(60_000);
       if (minute % 15 !== 14) continue;
-      summary = await smokeSummary(sandbox, Date.now() - startedMs);
+      summary = await smokeSummary(sandbox);
       if (smokePassed(summary)) break;
     }
-    summary = await smokeSummary(sandbox, Date.now() - startedMs);
+    summary = await smokeSummary(sandbox);
     console.log(JSON.stringify({ sandbox: 'smoke', ...summary.counts, wallMs: Date.now() - startedMs }));
     if (!smokePassed(summary)) console.error(`sandbox smoke: not every kind acted within ${SMOKE_MAX_MINUTES / 60} simulated hours: ${JSON.stringify(summary.byTarget)}`);
     return smokePassed(summary) ? 0 : 1;
@@ -153,7 +153,6 @@ function stopSignal(): { requested: boolean; promise: Promise<void> } {
   return signal;
 }
 
-export type { Sandbox };
 
 main().then(
   (code) => process.exit(code),

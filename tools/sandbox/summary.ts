@@ -15,7 +15,7 @@ export interface SmokeSummary {
 /** More than a smoke run records for one target. */
 const READ_LIMIT = 1000;
 
-export async function smokeSummary(sandbox: Sandbox, _wallMs: number): Promise<SmokeSummary> {
+export async function smokeSummary(sandbox: Sandbox): Promise<SmokeSummary> {
   const [postgres, kusto] = await Promise.all([countsFor(sandbox, sandbox.targets.postgres.name), countsFor(sandbox, sandbox.targets.kusto.name)]);
   const rebalancesFinished = sandbox.followUps.finished.filter(({ result, state }) => result.status === 'succeeded' && state.rebalance?.state === 'finished').length;
   return {
