@@ -31,6 +31,11 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's script runs in the browser, as plain JavaScript (the Function App serves it as is).
+    files: ['functions/dashboard/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly' } },
+  },
+  {
     files: ['shared/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',

@@ -6,8 +6,8 @@
  * Target (issue 4): p99 under 150 ms.
  */
 import { randomUUID } from 'node:crypto';
-import { startAzureEmulator, type AzureEmulator } from '../test/emulator/index.js';
-import { startAzurite } from '../test/support/azurite.js';
+import { startAzureEmulator, type AzureEmulator } from '../tools/emulator/index.js';
+import { startAzurite } from '../tools/local-services/azurite.js';
 import { pgResourceId, servicesFor, SUBSCRIPTION } from '../test/support/scaler-harness.js';
 import { callApi } from '../test/support/http-api.js';
 import { alertFor } from '../test/support/alert-fixtures.js';

@@ -3,10 +3,10 @@
  * 2 subscriptions) against the ARM/Monitor emulator with 50 ms injected latency per request, state in Azurite.
  * Targets (issue 3): at most 20 Monitor requests, the tick under 5 s.
  */
-import { constant } from '../test/emulator/index.js';
+import { constant } from '../tools/emulator/index.js';
 import { servicesFor, tick } from '../test/support/scaler-harness.js';
-import { startAzureEmulator } from '../test/emulator/index.js';
-import { startAzurite } from '../test/support/azurite.js';
+import { startAzureEmulator } from '../tools/emulator/index.js';
+import { startAzurite } from '../tools/local-services/azurite.js';
 import type { ConfigInput } from '../shared/config/schema.js';
 import { peakRssSampler, printResult } from './report.js';
 

@@ -4,9 +4,9 @@
  * machinery, against the ARM emulator and the Citus stand-in. Reports how many orchestrator episodes and
  * activities it took, the longest history one execution replays, and what a replay of that history costs.
  */
-import { startAzureEmulator } from '../test/emulator/index.js';
-import { startPostgres } from '../test/support/postgres.js';
-import { CITUS_SETTING_DEFAULTS } from '../test/citus-standin/index.js';
+import { startAzureEmulator } from '../tools/emulator/index.js';
+import { startPostgres } from '../tools/local-services/postgres.js';
+import { CITUS_SETTING_DEFAULTS } from '../tools/citus-standin/index.js';
 import { SUBSCRIPTION } from '../test/support/scaler-harness.js';
 import { scenario } from '../test/integration/follow-up/scenario.js';
 

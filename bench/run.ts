@@ -5,6 +5,7 @@ import { alertLatencyBenchmark, describeAlertLatency } from './alert-latency.js'
 import { printSimulationBenchmark, simulationBenchmark } from './simulation.js';
 import { describeFollowUp, followUpBenchmark } from './follow-up.js';
 import { alertMatchingBenchmark, describeAlertMatching } from './alert-matching.js';
+import { cliStartupBenchmark, describeCliStartup } from './cli-startup.js';
 
 const result = await controlLoopBenchmark();
 printResult(result, `control loop: one tick over ${result.targets} targets took ${result.tickMs} ms with ${result.monitorRequests} Monitor requests, ${result.armRequests} ARM requests (${result.patches} PATCH), peak RSS ${result.peakRssMb} MB (${result.latencyMs} ms injected latency)`);
@@ -19,3 +20,6 @@ printResult(matching, describeAlertMatching(matching));
 
 const followUp = await followUpBenchmark();
 printResult(followUp, describeFollowUp(followUp));
+
+const cliStartup = await cliStartupBenchmark();
+printResult(cliStartup, describeCliStartup(cliStartup));

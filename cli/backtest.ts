@@ -19,7 +19,7 @@ import { TableStateStore } from '../shared/state/table-state-store.js';
 import { ArmClients } from '../shared/targets/azure-clients.js';
 import { buildScaleTargets } from '../shared/targets/build.js';
 import type { ScalerConfig, TargetConfig } from '../shared/config/schema.js';
-import { CONSOLE, defaultWorkers, describeTarget, loadConfig, loadParameters, parseCount, parsePolicies, printSuites, UsageError, writeReport, type Output } from './simulation-common.js';
+import { CONSOLE, defaultWorkers, describeTarget, loadConfig, loadParameters, parseCount, parsePolicies, printSuites, UsageError, checkReportPath, writeReport, type Output } from './simulation-common.js';
 
 export const BACKTEST_USAGE = `Usage: scaler backtest --target <name> --days <n> --config <file>
                        [--report <out.html>] [--model <params.json>] [--policies <a,b,...>] [--workers <n>] [--json]
@@ -75,6 +75,7 @@ async function backtest(args: string[], output: Output, environment: () => Backt
   const days = parseCount('--days', values.days, 14, { min: 1, max: MAX_BACKTEST_DAYS });
   const policies = parsePolicies(values.policies);
   const workers = parseCount('--workers', values.workers, defaultWorkers(), { min: 1, max: 64 });
+  await checkReportPath(values.report);
   const config = await loadConfig(values.config, output);
   const parameters = await loadParameters(values.model, output);
   if (!config || !parameters) return 1;

@@ -11,7 +11,7 @@ import { generateScenario, isScenarioName, SCENARIO_DESCRIPTIONS, SCENARIOS, SUI
 import { runSuites, selectTarget } from '../tools/simulation/suite.js';
 import { parseTraceCsv, TraceError, type Trace } from '../tools/simulation/trace.js';
 import {
-  CONSOLE, defaultWorkers, describeTarget, loadConfig, loadParameters, parseCount, parseKind, parsePolicies, printSuites, unsimulatedMetrics, UsageError, writeReport, type Output,
+  CONSOLE, defaultWorkers, describeTarget, loadConfig, loadParameters, parseCount, parseKind, parsePolicies, printSuites, unsimulatedMetrics, UsageError, checkReportPath, writeReport, type Output,
 } from './simulation-common.js';
 
 export const SIMULATE_USAGE = `Usage: scaler simulate (--trace <csv> | --scenario <name> | --suite) --kind <kind> --config <file>
@@ -54,6 +54,7 @@ async function simulate(args: string[], output: Output): Promise<number> {
   const days = parseCount('--days', values.days, SUITE_DEFAULTS.days, { min: 1, max: 93 });
   const seed = parseCount('--seed', values.seed, SUITE_DEFAULTS.seed, { min: 0, max: 2 ** 31 - 1 });
   const workers = parseCount('--workers', values.workers, defaultWorkers(), { min: 1, max: 64 });
+  await checkReportPath(values.report);
 
   const config = await loadConfig(values.config, output);
   const parameters = await loadParameters(values.model, output);

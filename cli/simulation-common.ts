@@ -1,5 +1,6 @@
 /** What `scaler simulate` and `scaler backtest` share: config and model files, and printing a comparison. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { validateConfigFile } from '../shared/config/load.js';
 import { formatProblem } from '../shared/config/problems.js';
@@ -21,6 +22,15 @@ export const CONSOLE: Output = { out: (line) => console.log(line), err: (line) =
 
 /** A usage mistake: the command prints it with the usage and exits 2. */
 export class UsageError extends Error {}
+
+/** Fails before any work when the report could not be written at the end: its folder must exist. */
+export async function checkReportPath(file: string | undefined): Promise<void> {
+  if (file === undefined) return;
+  const folder = dirname(resolve(file));
+  const folderStat = await stat(folder).catch(() => undefined);
+  if (!folderStat) throw new UsageError(`--report: the folder ${dirname(file)} does not exist; create it first or write the report elsewhere`);
+  if (!folderStat.isDirectory()) throw new UsageError(`--report: ${dirname(file)} is a file, not a folder; write the report elsewhere`);
+}
 
 export async function loadConfig(file: string, output: Output): Promise<ScalerConfig | undefined> {
   const result = await validateConfigFile(file);

@@ -3,11 +3,15 @@ import { formatProblem } from '../shared/config/problems.js';
 import type { TargetConfig } from '../shared/config/schema.js';
 import { KIND_FACTS } from '../shared/config/kinds.js';
 
+export const VALIDATE_USAGE = `Usage: scaler validate-config <file>
+  Checks a config file (JSON) and lists every problem with its JSON path.
+  Exit 0: valid (warnings may be listed); 1: problems found; 2: wrong usage.`;
+
 /** `scaler validate-config <file>`: exit 0 with a summary, or 1 with every problem. */
 export async function validateConfigCommand(args: string[]): Promise<number> {
   const [file, ...extra] = args;
   if (file === undefined || extra.length > 0) {
-    console.error('Usage: scaler validate-config <file>');
+    console.error(VALIDATE_USAGE);
     return 2;
   }
   const result = await validateConfigFile(file);

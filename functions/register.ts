@@ -9,6 +9,7 @@ import { purgeHistoryHandler } from './purge-history.js';
 import { alertWebhookHandler } from './http/alert-webhook.js';
 import { getTargetHandler, listTargetsHandler, pauseTargetHandler, rebalanceControlHandler, resetFailuresHandler, scaleTargetHandler } from './http/targets.js';
 import { abandonOperationHandler, getOperationHandler } from './http/operations.js';
+import { dashboardHandler } from './http/dashboard.js';
 import * as df from 'durable-functions';
 import { registerFollowUpFunctions, type DurableHost } from './orchestration/register.js';
 import { durableClientInput, withDurableClient } from './orchestration/launcher.js';
@@ -36,5 +37,7 @@ export function registerFunctions(host: FunctionHost, services: () => Promise<Se
   host.http('getOperation', { route: 'operations/{id}', methods: ['GET'], authLevel, handler: getOperationHandler(services) });
   // Abandoning terminates the operation's follow-up, through the durable client.
   host.http('abandonOperation', { route: 'operations/{id}/abandon', methods: ['POST'], authLevel, extraInputs, handler: withDurableClient(abandonOperationHandler(services)) });
+  // The operators' page: static, reads and acts through the routes above (so their keys and roles apply).
+  host.http('dashboard', { route: 'dashboard', methods: ['GET'], authLevel, handler: dashboardHandler() });
   registerFollowUpFunctions(durable, services);
 }

@@ -28,9 +28,19 @@ export async function validateConfigFile(path: string): Promise<ConfigResult> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    return failure(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; check the path`);
+    return failure(`cannot read ${path}: ${readFailure(error)}`);
   }
+  if (text.trim() === '') return failure(`${path} is empty; write the config in it (scaler init writes a starter config to edit)`);
   return validateConfigText(text);
+}
+
+/** Why a file could not be read, in words rather than an errno code. */
+function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'there is no such file; check the path (scaler init writes a starter config)';
+  if (code === 'EISDIR') return 'it is a folder, not a file; name the config file itself';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied; make the file readable by this user';
+  return `${error instanceof Error ? error.message : String(error)}; check the path`;
 }
 
 export function validateConfigText(text: string): ConfigResult {

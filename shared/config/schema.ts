@@ -5,10 +5,28 @@
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.js';
 import { STATISTICS } from '../metrics/metric-series.js';
+import { KIND_FACTS } from './kinds.js';
 
 const TARGET_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-const count = (min: number) => z.number().int().min(min);
+/** Messages in the user's terms, for the `.max()` callers add too (the validator appends the value it got). */
+const count = (min: number, tooSmall = `must be ${min} or more`) =>
+  z
+    .number({
+      // zod types this hook for the schema's own issue only, but the checks below report through it too.
+      error: (raised) => {
+        const issue = raised as { code: string; maximum?: unknown; input?: unknown };
+        if (issue.code === 'too_big') return `must be ${String(issue.maximum)} or less`;
+        if (issue.code === 'too_small') return tooSmall;
+        return issue.input === undefined ? `is required: a whole number of at least ${min}` : `must be a whole number of at least ${min}`;
+      },
+    })
+    .int()
+    .min(min);
+
+/** The services' own smallest sizes, for a negative limits.min (the semantic checks name the kind's own for 0 and 1). */
+const SERVICE_MINIMUMS = Object.values(KIND_FACTS).map((facts) => `${facts.serviceMin} ${facts.unit}`).join(' or ');
+const SMALLEST_SERVICE_MIN = Math.min(...Object.values(KIND_FACTS).map((facts) => facts.serviceMin));
 
 /**
  * Upper bounds on every number, so a typo (an extra zero, 1e15) is refused with its path instead of accepted.
@@ -26,7 +44,7 @@ const connectionCount = (min: number) => count(min).max(MAX_CONNECTIONS);
 
 const limits = z
   .strictObject({
-    min: units(0).describe('Fewest units the scaler will ever leave the target with.'),
+    min: count(0, `is below the service minimum (${SERVICE_MINIMUMS}); set it to ${SMALLEST_SERVICE_MIN} or more`).max(MAX_UNITS).describe('Fewest units the scaler will ever leave the target with.'),
     max: units(1).describe('Most units the scaler will ever scale the target to.'),
     default: units(0)
       .optional()

@@ -3,7 +3,7 @@
  * mappers from domain records; times as ISO 8601, durations in seconds. Internal state (resume tokens, ARM
  * monitor URLs) stays out.
  */
-import type { Decision } from '../policy/decision.js';
+import type { Decision, SignalEvidence } from '../policy/decision.js';
 import { effectiveBounds } from '../policy/decide.js';
 import { lastCompletion } from '../policy/guards/cooldown.js';
 import type { RuntimePauses } from '../policy/input.js';
@@ -28,9 +28,22 @@ export function decisionView(decision: Decision, options: { id?: string | undefi
   return { ...(options.id ? { id: options.id } : {}), action, from, to, reason, message, ...(options.evidence ? { evidence: decision.evidence } : {}) };
 }
 
-export function ledgerEntryView(record: DecisionRecord): DecisionView {
-  const { action, from, to, reason, message } = record.decision;
-  return { id: record.id, decidedAt: record.decidedAt.toISOString(), trigger: record.trigger, action, from, to, reason, message };
+/** A rule or check as a ledger entry shows it: what it read against its threshold (the full evidence stays in the ledger). */
+export interface SignalView {
+  name: string;
+  direction: SignalEvidence['direction'];
+  metric: string;
+  operator: string;
+  threshold: number;
+  value: number | null;
+  status: SignalEvidence['status'];
+  fired: boolean;
+}
+
+export function ledgerEntryView(record: DecisionRecord): DecisionView & { signals: SignalView[] } {
+  const { action, from, to, reason, message, evidence } = record.decision;
+  const signals = (evidence?.signals ?? []).map(({ name, direction, metric, operator, threshold, value, status, fired }) => ({ name, direction, metric, operator, threshold, value, status, fired }));
+  return { id: record.id, decidedAt: record.decidedAt.toISOString(), trigger: record.trigger, action, from, to, reason, message, signals };
 }
 
 /** The base of every API URL (`https://<app>/api`), from the request URL and the route it matched. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { MINUTE_MS, plateau } from '../emulator/index.js';
+import { MINUTE_MS, plateau } from '../../tools/emulator/index.js';
 import { pgResourceId, servicesFor, startHarness, tick, type Harness } from '../support/scaler-harness.js';
 import { scalerApi } from '../support/api-services.js';
 import { alertFor, alertId } from '../support/alert-fixtures.js';

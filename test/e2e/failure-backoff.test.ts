@@ -3,7 +3,7 @@
  * ARM/Monitor emulator and Azurite, the reset through the HTTP handler. Time is the emulator's clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { armError, MINUTE_MS, plateau } from '../emulator/index.js';
+import { armError, MINUTE_MS, plateau } from '../../tools/emulator/index.js';
 import { acceptedPatches, pgResourceId, startHarness, tick, type Harness, type LogLine } from '../support/scaler-harness.js';
 import { scalerApi } from '../support/api-services.js';
 import type { ConfigInput } from '../../shared/config/schema.js';

@@ -4,7 +4,7 @@
  * that is already expired, and a lease that expired and was taken over must stop the PATCH.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MINUTE_MS, plateau } from '../emulator/index.js';
+import { MINUTE_MS, plateau } from '../../tools/emulator/index.js';
 import { acceptedPatches, addManualPg, pgResourceId, servicesFor, startHarness, tick, type Harness } from '../support/scaler-harness.js';
 import { StateConflictError } from '../../shared/errors.js';
 import type { ConfigInput } from '../../shared/config/schema.js';

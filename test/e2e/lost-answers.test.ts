@@ -5,7 +5,7 @@
  * handler against the ARM/Monitor emulator; time is the emulator's clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MINUTE_MS, plateau } from '../emulator/index.js';
+import { MINUTE_MS, plateau } from '../../tools/emulator/index.js';
 import { acceptedPatches, addManualPg, pgResourceId, servicesFor, startHarness, tick, type Harness } from '../support/scaler-harness.js';
 import { startCuttableProxy, throughProxy, type CuttableProxy } from '../support/cuttable-proxy.js';
 import { scalerApi } from '../support/api-services.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableClient } from '@azure/data-tables';
-import { MINUTE_MS } from '../emulator/index.js';
+import { MINUTE_MS } from '../../tools/emulator/index.js';
 import { pgResourceId, startHarness, tick, type Harness, acceptedPatches, addManualKusto, addManualPg } from '../support/scaler-harness.js';
 import { scalerApi, type ScalerApi } from '../support/api-services.js';
 import { alertFor, alertId } from '../support/alert-fixtures.js';

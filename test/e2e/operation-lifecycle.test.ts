@@ -14,7 +14,7 @@ import { ReplayDriver } from '../support/durable-replay.js';
 import { TaskHubStandIn } from '../support/task-hub.js';
 import { scalerApi } from '../support/api-services.js';
 import { startEntraStandIn } from '../support/entra-standin.js';
-import { constant, MINUTE_MS } from '../emulator/index.js';
+import { constant, MINUTE_MS } from '../../tools/emulator/index.js';
 import { DurableFollowUpLauncher, durableClientInput } from '../../functions/orchestration/launcher.js';
 import { FOLLOW_UP_ORCHESTRATION } from '../../functions/orchestration/names.js';
 import { followUpInstanceId } from '../../shared/follow-up/input.js';

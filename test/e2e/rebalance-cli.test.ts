@@ -6,8 +6,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
-import { CITUS_SETTING_DEFAULTS } from '../citus-standin/index.js';
-import { scaledOutCluster, type StandinDb } from '../citus-standin/testing.js';
+import { CITUS_SETTING_DEFAULTS } from '../../tools/citus-standin/index.js';
+import { scaledOutCluster, type StandinDb } from '../../tools/citus-standin/testing.js';
 import { rebalanceCommand } from '../../cli/rebalance.js';
 
 let server: PostgresServer;

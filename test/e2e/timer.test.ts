@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { armError, constant, MINUTE_MS, plateau, postgresClient, FAST_LRO } from '../emulator/index.js';
+import { armError, constant, MINUTE_MS, plateau, postgresClient, FAST_LRO } from '../../tools/emulator/index.js';
 import { kustoResourceId, pgResourceId, servicesFor, startHarness, tick, type Harness, acceptedPatches } from '../support/scaler-harness.js';
 import type { ConfigInput } from '../../shared/config/schema.js';
 import type { Services } from '../../functions/composition-root.js';

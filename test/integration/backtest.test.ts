@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { constant, MINUTE_MS, perMinute, startAzureEmulator, StaticTokenCredential, steps, type AzureEmulator } from '../emulator/index.js';
+import { constant, MINUTE_MS, perMinute, startAzureEmulator, StaticTokenCredential, steps, type AzureEmulator } from '../../tools/emulator/index.js';
 import { startAzurite, type AzuriteInstance } from '../support/azurite.js';
 import { FAST_RETRY, SUBSCRIPTION } from '../support/scaler-harness.js';
 import { backtestCommand, type BacktestEnvironment } from '../../cli/backtest.js';

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
-import { CITUS_SETTING_DEFAULTS } from '../citus-standin/index.js';
-import { connect, scaledOutCluster, type StandinDb } from '../citus-standin/testing.js';
+import { CITUS_SETTING_DEFAULTS } from '../../tools/citus-standin/index.js';
+import { connect, scaledOutCluster, type StandinDb } from '../../tools/citus-standin/testing.js';
 
 let server: PostgresServer;
 

@@ -6,9 +6,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres } from '../support/postgres.js';
 import type { PostgresServer } from '../support/postgres.js';
-import { CITUS_SETTING_DEFAULTS, setServerSetting } from '../citus-standin/index.js';
-import { scaledOutCluster } from '../citus-standin/testing.js';
-import type { StandinDb } from '../citus-standin/testing.js';
+import { CITUS_SETTING_DEFAULTS, setServerSetting } from '../../tools/citus-standin/index.js';
+import { scaledOutCluster } from '../../tools/citus-standin/testing.js';
+import type { StandinDb } from '../../tools/citus-standin/testing.js';
 
 interface StatusRow {
   job_id: string;

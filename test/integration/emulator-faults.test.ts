@@ -3,8 +3,8 @@
  * resets retried, latency, and faults in the middle of an LRO.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AzureEmulator } from '../emulator/index.js';
-import { EMULATOR_PRINCIPAL_ID, FAST_LRO, metricsClient, postgresClient, restErrorFrom, startAzureEmulator } from '../emulator/index.js';
+import type { AzureEmulator } from '../../tools/emulator/index.js';
+import { EMULATOR_PRINCIPAL_ID, FAST_LRO, metricsClient, postgresClient, restErrorFrom, startAzureEmulator } from '../../tools/emulator/index.js';
 
 const RG = 'scaler-rg';
 const POSTGRES = 'Microsoft.DBforPostgreSQL/flexibleServers';

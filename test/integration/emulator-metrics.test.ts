@@ -4,8 +4,8 @@
  */
 import type { MetricsQueryResult } from '@azure/monitor-query-metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AzureEmulator, MetricLoad } from '../emulator/index.js';
-import { MINUTE_MS, constant, metricsClient, perMinute, plateau, restErrorFrom, startAzureEmulator } from '../emulator/index.js';
+import type { AzureEmulator, MetricLoad } from '../../tools/emulator/index.js';
+import { MINUTE_MS, constant, metricsClient, perMinute, plateau, restErrorFrom, startAzureEmulator } from '../../tools/emulator/index.js';
 
 const RG = 'scaler-rg';
 const POSTGRES = 'Microsoft.DBforPostgreSQL/flexibleServers';

@@ -5,7 +5,7 @@
 import { PostgreSQLManagementFlexibleServerClient } from '@azure/arm-postgresql-flexible';
 import type { FullOperationResponse } from '@azure/core-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AzureEmulator } from '../emulator/index.js';
+import type { AzureEmulator } from '../../tools/emulator/index.js';
 import {
   FAST_LRO,
   StaticTokenCredential,
@@ -15,7 +15,7 @@ import {
   rawRequest,
   restErrorFrom,
   startAzureEmulator,
-} from '../emulator/index.js';
+} from '../../tools/emulator/index.js';
 
 const RG = 'scaler-rg';
 const MINUTES = 60_000;

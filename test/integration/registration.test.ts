@@ -47,6 +47,7 @@ const EXPECTED = {
   resetFailures: HTTP('targets/{name}/failures/reset', 'POST'),
   getOperation: HTTP('operations/{id}', 'GET'),
   abandonOperation: HTTP('operations/{id}/abandon', 'POST', true),
+  dashboard: HTTP('dashboard', 'GET'),
 };
 
 const DURABLE_TRIGGERS = ['orchestrationTrigger', 'activityTrigger', 'entityTrigger'];

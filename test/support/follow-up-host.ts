@@ -9,8 +9,8 @@ import type { Services } from '../../functions/composition-root.js';
 import { registerFunctions, type FunctionHost } from '../../functions/register.js';
 import type { DurableHost } from '../../functions/orchestration/register.js';
 import { FOLLOW_UP_ORCHESTRATION } from '../../functions/orchestration/names.js';
-import type { AzureEmulator } from '../emulator/index.js';
-import type { StandinDb } from '../citus-standin/testing.js';
+import type { AzureEmulator } from '../../tools/emulator/index.js';
+import type { StandinDb } from '../../tools/citus-standin/testing.js';
 import type { ActivityFunction, HostFunctions, ReplayClock } from './durable-replay.js';
 
 export interface RegisteredApp extends HostFunctions {

@@ -7,7 +7,7 @@ import type { Timer } from '@azure/functions';
 import { InvocationContext } from './functions-runtime.js';
 import { createServices, type ServiceOverrides, type Services } from '../../functions/composition-root.js';
 import { evaluateTargetsHandler } from '../../functions/evaluate-targets.js';
-import { startAzureEmulator, StaticTokenCredential, type AzureEmulator } from '../emulator/index.js';
+import { startAzureEmulator, StaticTokenCredential, type AzureEmulator } from '../../tools/emulator/index.js';
 import { startAzurite, type AzuriteInstance } from './azurite.js';
 import { TableStateStore } from '../../shared/state/table-state-store.js';
 import { createLogger, type LogFields, type LogLevel } from '../../shared/logging.js';

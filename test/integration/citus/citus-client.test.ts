@@ -5,8 +5,8 @@
 import { createServer, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../../support/postgres.js';
-import { CITUS_SETTING_DEFAULTS, setServerSetting } from '../../citus-standin/index.js';
-import { scaledOutCluster, type StandinDb } from '../../citus-standin/testing.js';
+import { CITUS_SETTING_DEFAULTS, setServerSetting } from '../../../tools/citus-standin/index.js';
+import { scaledOutCluster, type StandinDb } from '../../../tools/citus-standin/testing.js';
 import { CitusClient } from '../../../shared/citus/citus-client.js';
 import { summarizePlan } from '../../../shared/citus/plan.js';
 import { summarizeRebalance } from '../../../shared/citus/progress.js';

@@ -8,8 +8,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { startPostgres, type PostgresServer } from '../../support/postgres.js';
-import { CITUS_SETTING_DEFAULTS } from '../../citus-standin/index.js';
-import { scaledOutCluster, type StandinDb } from '../../citus-standin/testing.js';
+import { CITUS_SETTING_DEFAULTS } from '../../../tools/citus-standin/index.js';
+import { scaledOutCluster, type StandinDb } from '../../../tools/citus-standin/testing.js';
 import { CitusClient } from '../../../shared/citus/citus-client.js';
 import { AlterSystemSettings } from '../../../shared/citus/alter-system-settings.js';
 import { runLocalRebalance, type LocalRebalanceDependencies, type LocalRebalanceOptions, type LocalRebalanceWarning } from '../../../shared/follow-up/local-rebalance.js';

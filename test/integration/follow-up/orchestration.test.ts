@@ -4,9 +4,9 @@
  * Azure emulator and the Citus stand-in on a real PostgreSQL, results fed back as history events.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzureEmulator, type AzureEmulator } from '../../emulator/index.js';
+import { startAzureEmulator, type AzureEmulator } from '../../../tools/emulator/index.js';
 import { startPostgres, type PostgresServer } from '../../support/postgres.js';
-import { CITUS_SETTING_DEFAULTS } from '../../citus-standin/index.js';
+import { CITUS_SETTING_DEFAULTS } from '../../../tools/citus-standin/index.js';
 import { SUBSCRIPTION } from '../../support/scaler-harness.js';
 import type { FollowUpProgressDocument } from '../../../shared/follow-up/progress.js';
 import { activity, scenario, type Scenario } from './scenario.js';

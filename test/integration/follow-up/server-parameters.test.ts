@@ -3,7 +3,7 @@
  * the HTTPS emulator: configurations.get / listByServer / beginUpdate.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresClient, startAzureEmulator, type AzureEmulator } from '../../emulator/index.js';
+import { postgresClient, startAzureEmulator, type AzureEmulator } from '../../../tools/emulator/index.js';
 import { SUBSCRIPTION } from '../../support/scaler-harness.js';
 import { parseResourceId } from '../../../shared/config/resource-id.js';
 import { ArmExecutorSettings, ServerParameters } from '../../../shared/targets/postgres-elastic/server-parameters.js';

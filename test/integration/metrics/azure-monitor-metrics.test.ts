@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { constant, MINUTE_MS, startAzureEmulator, StaticTokenCredential, type AzureEmulator } from '../../emulator/index.js';
+import { constant, MINUTE_MS, startAzureEmulator, StaticTokenCredential, type AzureEmulator } from '../../../tools/emulator/index.js';
 import { AzureMonitorMetrics } from '../../../shared/metrics/azure-monitor-metrics.js';
 import type { MetricsRequest } from '../../../shared/metrics/metrics-source.port.js';
 import type { MetricsSnapshot } from '../../../shared/policy/input.js';

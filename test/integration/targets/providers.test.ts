@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { armError, startAzureEmulator, StaticTokenCredential, type AzureEmulator } from '../../emulator/index.js';
+import { armError, startAzureEmulator, StaticTokenCredential, type AzureEmulator } from '../../../tools/emulator/index.js';
 import { ArmClients } from '../../../shared/targets/azure-clients.js';
 import { buildScaleTargets } from '../../../shared/targets/build.js';
 import { validateConfig } from '../../../shared/config/validate.js';

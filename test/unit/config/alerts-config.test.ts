@@ -19,7 +19,7 @@ describe('the alerts block of a target', () => {
   it.each([
     { name: 'a scale-in alert rule on an elastic cluster', raw: pg({ rules: { 'cpu-low': { direction: 'in' } } }), path: 'targets[0].alerts.rules.cpu-low.direction', message: /Azure does not offer scale-in for elastic clusters/ },
     { name: 'one alert rule twice in different case', raw: kusto({ rules: { 'CPU-High': { direction: 'out' }, 'cpu-high': { direction: 'out' } } }), path: 'targets[0].alerts.rules.cpu-high', message: /same alert rule as "CPU-High"/ },
-    { name: 'a step of zero', raw: kusto({ rules: { 'cpu-high': { direction: 'out', step: 0 } } }), path: 'targets[0].alerts.rules.cpu-high.step', message: /expected number to be >=1/ },
+    { name: 'a step of zero', raw: kusto({ rules: { 'cpu-high': { direction: 'out', step: 0 } } }), path: 'targets[0].alerts.rules.cpu-high.step', message: /must be 1 or more/ },
     { name: 'an allow-list id that is no alert rule', raw: kusto({ allowRules: [KUSTO_ID] }), path: 'targets[0].alerts.allowRules[0]', message: /is not the ARM id of an alert rule, so no alert's essentials.alertRuleId can equal it/ },
     { name: 'an empty allow-list entry', raw: kusto({ allowRules: ['  '] }), path: 'targets[0].alerts.allowRules[0]', message: /too small/ },
     { name: 'an unknown direction', raw: kusto({ rules: { 'cpu-high': { direction: 'up' } } }), path: 'targets[0].alerts.rules.cpu-high.direction', message: /"out"\|"in"/ },

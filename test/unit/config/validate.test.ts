@@ -40,6 +40,9 @@ describe('validateConfig', () => {
     { name: 'an elastic cluster above 20 nodes', raw: doc(pg({ limits: { min: 2, max: 25 } })), path: 'targets[0].limits.max', message: /25 is above the service maximum of 20 nodes for an elastic cluster/ },
     { name: 'an elastic cluster below 2 nodes', raw: doc(pg({ limits: { min: 1, max: 4 } })), path: 'targets[0].limits.min', message: /below the service minimum of 2/ },
     { name: 'a Kusto cluster below 2 instances', raw: doc(kusto({ limits: { min: 1, max: 4 } })), path: 'targets[0].limits.min', message: /2 instances for a Kusto cluster/ },
+    { name: 'a negative minimum', raw: doc(pg({ limits: { min: -1, max: 4 } })), path: 'targets[0].limits.min', message: /^is below the service minimum \(2 nodes or 2 instances\); set it to 2 or more \(got -1\)$/ },
+    { name: 'a negative cooldown, in the user\'s terms', raw: doc(pg({ cooldowns: { scaleOutMinutes: -5 } })), path: 'targets[0].cooldowns.scaleOutMinutes', message: /^must be 0 or more \(got -5\)$/ },
+    { name: 'a time grain above its maximum', raw: doc(pg({ mode: 'custom', rules: [{ metric: 'cpu_percent', operator: 'GreaterThan', threshold: 80, direction: 'out', timeGrainMinutes: 90 }] })), path: 'targets[0].rules[0].timeGrainMinutes', message: /^must be 60 or less \(got 90\)$/ },
     { name: 'min above max', raw: doc(kusto({ limits: { min: 6, max: 4 } })), path: 'targets[0].limits', message: /min 6 is greater than max 4/ },
     { name: 'a default outside the limits', raw: doc(kusto({ limits: { min: 2, max: 4, default: 9 } })), path: 'targets[0].limits.default', message: /outside min 2..max 4/ },
     { name: 'a scale-in rule on an elastic cluster', raw: doc(pg({ mode: 'custom', rules: [rule(), rule({ operator: 'LessThan', threshold: 20, direction: 'in' })] })), path: 'targets[0].rules[1].direction', message: /Azure does not offer scale-in for elastic clusters/ },
@@ -55,7 +58,7 @@ describe('validateConfig', () => {
     { name: 'the same cluster twice, in another case', raw: doc(pg(), pg({ name: 'orders-2', resourceId: PG_ID.toUpperCase().replace('SUBSCRIPTIONS', 'subscriptions') })), path: 'targets[1].resourceId', message: /already used by targets\[0\]/ },
     { name: 'a rebalance block on a Kusto cluster', raw: doc(kusto({ rebalance: {} })), path: 'targets[0].rebalance', message: /unknown field/ },
     { name: 'an invalid rebalance strategy', raw: doc(pg({ rebalance: { strategy: 'by disk; drop table' } })), path: 'targets[0].rebalance.strategy', message: /got/ },
-    { name: 'a fixed connections policy without values', raw: doc(pg({ connections: { policy: 'fixed' } })), path: 'targets[0].connections.maxClientConnections', message: /expected number/ },
+    { name: 'a fixed connections policy without values', raw: doc(pg({ connections: { policy: 'fixed' } })), path: 'targets[0].connections.maxClientConnections', message: /is required: a whole number of at least 1/ },
   ])('reports $name at its path', ({ raw, path, message }) => {
     const problem = errorsOf(raw).find((one) => one.path === path);
     expect(problem, `no error at ${path}; got ${JSON.stringify(errorsOf(raw))}`).toBeDefined();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { htmlReport } from '../../../tools/simulation/report/html.js';
+import { EFFECTIVE_CAPACITY_COLOR, htmlReport, POLICY_COLORS } from '../../../tools/simulation/report/html.js';
 import { outcomeTable, totalsByPolicy } from '../../../tools/simulation/report/table.js';
 import { runSuite, selectTarget, type SuiteResult } from '../../../tools/simulation/suite.js';
 import { POLICIES } from '../../../tools/simulation/policy-runner.js';
@@ -69,5 +69,13 @@ describe('htmlReport', () => {
     expect(html).toContain('&lt;down &amp; out&gt;');
     expect(html).not.toContain('<down & out>');
     expect(html).toContain('<code>kusto.cacheWarmupMinutes</code></td><td>60</td>');
+  });
+
+  it('draws effective capacity in a colour no policy uses and names the units of its timeline axes', async () => {
+    const html = htmlReport({ title: 'Simulation', subtitle: 'two hand-made traces', suites: [await smallSuite()], parameters: parameters() });
+    const distance = (a: string, b: string) => [1, 3, 5].reduce((sum, at) => sum + Math.abs(parseInt(a.slice(at, at + 2), 16) - parseInt(b.slice(at, at + 2), 16)), 0);
+    for (const color of Object.values(POLICY_COLORS)) expect(distance(EFFECTIVE_CAPACITY_COLOR, color), color).toBeGreaterThan(120);
+    expect(html).toContain(`stroke="${EFFECTIVE_CAPACITY_COLOR}"`);
+    expect(html.match(/y: node-equivalents, x: days/g)).toHaveLength(2 * POLICIES.length);
   });
 });

@@ -20,7 +20,10 @@ export interface ReportInput {
   notes?: readonly string[] | undefined;
 }
 
-const POLICY_COLORS: Record<PolicyName, string> = {
+/** Effective capacity (what the cluster can serve) has a colour no policy uses, so it never reads as a policy's line. */
+export const EFFECTIVE_CAPACITY_COLOR = '#c2185b';
+
+export const POLICY_COLORS: Record<PolicyName, string> = {
   'elastic-scaler': '#1a73e8',
   'static-peak': '#5f6368',
   'azure-monitor-autoscale': '#188038',
@@ -92,9 +95,10 @@ function timelineChart(run: RunResult, yMax: number): string {
     height: CHART.height,
     yMax,
     pointsPerDay: 1440 / (timeline.bucketMinutes * factor),
+    yUnit: 'node-equivalents',
     series: [
       { label: 'load (node-equivalents)', values: need, color: '#9aa0a6', shape: 'area' },
-      { label: 'effective capacity', values: effective, color: '#e8710a', shape: 'line', dashed: true },
+      { label: 'effective capacity', values: effective, color: EFFECTIVE_CAPACITY_COLOR, shape: 'line', dashed: true },
       { label: 'billed capacity', values: billed, color: POLICY_COLORS[run.policy], shape: 'step' },
     ],
   });
@@ -153,6 +157,6 @@ table.params td{text-align:left}
 figure{margin:0}figcaption{font-size:12px;color:#5f6368;margin:2px 0 6px 34px}
 svg text{font:11px system-ui,sans-serif;fill:#5f6368}svg .chart-title{font-weight:600;fill:#3c4043}svg .bar-label,svg .bar-value{fill:#3c4043}
 .legend{color:#5f6368}.key{display:inline-block;width:18px;height:8px;margin:0 4px 0 12px;vertical-align:middle}
-.key.area{background:#9aa0a6;opacity:.5}.key.billed{border-top:2px solid #1a73e8}.key.effective{border-top:2px dashed #e8710a}
+.key.area{background:#9aa0a6;opacity:.5}.key.billed{border-top:2px solid #1a73e8}.key.effective{border-top:2px dashed ${EFFECTIVE_CAPACITY_COLOR}}
 footer{margin:32px 0 12px;color:#5f6368;font-size:12px}code{font-size:12px;background:#f1f3f4;padding:0 3px;border-radius:3px}
 `;

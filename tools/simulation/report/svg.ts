@@ -20,6 +20,8 @@ export interface LineChartOptions {
   yMax: number;
   /** Points per day, for the day ticks. */
   pointsPerDay: number;
+  /** What the y axis counts, printed above it (the x axis is in days). */
+  yUnit?: string;
   series: readonly LineSeries[];
 }
 
@@ -36,6 +38,7 @@ export function lineChart(options: LineChartOptions): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(options.title)}">`,
     `<text x="${MARGIN.left}" y="13" class="chart-title">${escapeXml(options.title)}</text>`,
+    ...(options.yUnit ? [`<text x="${width - MARGIN.right}" y="13" class="tick" text-anchor="end">y: ${escapeXml(options.yUnit)}, x: days</text>`] : []),
     ...grid,
     ...drawn,
     `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plot.width}" height="${plot.height}" fill="none" stroke="#c4c7c5"/>`,

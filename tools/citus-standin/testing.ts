@@ -2,7 +2,7 @@
  * Test helpers around the Citus stand-in: a connected client that records notices, and a scaled-out cluster fixture.
  */
 import pg from 'pg';
-import type { PostgresServer } from '../support/postgres.js';
+import type { PostgresServer } from '../local-services/postgres.js';
 import { installCitusStandin } from './index.js';
 import type { CitusStandinOptions } from './index.js';
 

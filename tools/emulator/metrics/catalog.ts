@@ -1,6 +1,7 @@
 /**
  * The metric definitions the emulator serves, per resource type. Names, units, aggregations and dimensions come
- * from docs/azure-monitor-metrics.md. The emulator keeps its own copy on purpose: it is the independent
+ * from Azure Monitor's published list of supported metrics per resource type. The emulator keeps its own copy on
+ * purpose: it is the independent
  * reference the scaler's own catalog is tested against. The localized names are what the portal shows; they
  * differ from the REST name for most metrics, and the metrics SDK flattens `name` to the localized one.
  */

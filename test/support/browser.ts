@@ -1,0 +1,2 @@
+/** Tests drive the same headless Chromium as the dashboard screenshot tool. */
+export * from '../../tools/browser/chromium.js';
