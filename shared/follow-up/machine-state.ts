@@ -60,6 +60,8 @@ export interface FollowUpState {
   startParallelism: number;
   /** Consecutive failed polls or checks of the current phase. */
   failures: number;
+  /** Since when the rebalance's status reads fail (the job runs on in Citus meanwhile), and the last error. */
+  pollOutage?: { since: string; lastError: string } | undefined;
   reported: string[];
   /** Things that went wrong without failing the follow-up (e.g. connection limits could not be set). */
   notes: string[];
@@ -92,7 +94,12 @@ export type Command =
 
 /** A long rebalance polls thousands of times; restarting the history keeps every replay short. */
 export const MAX_WAITS_PER_EXECUTION = 100;
-/** Polls of a running job that may fail in a row (the job runs on in Citus meanwhile) before giving up. */
+/**
+ * Polls of a running job that may fail in a row before giving up, when no rebalance deadline bounds the watch
+ * (every planned rebalance has one; this guards a state that somehow lacks it).
+ */
 export const MAX_POLL_FAILURES = 10;
+/** The longest wait between status reads while they fail: they back off from the poll interval up to this. */
+export const MAX_POLL_BACKOFF_SECONDS = 300;
 /** Attempts to record the outcome before the orchestration ends without it. */
 export const MAX_FINISH_FAILURES = 10;

@@ -19,7 +19,7 @@ import type {
 } from './activity-contract.js';
 import { formatBytes } from '../citus/preflight.js';
 import { rebalanceTimeoutMinutes } from './deadline.js';
-import { MAX_FINISH_FAILURES, MAX_POLL_FAILURES, MAX_WAITS_PER_EXECUTION, type ActivityCall, type Command, type FollowUpResult, type FollowUpState, type Outcome, type Phase } from './machine-state.js';
+import { MAX_FINISH_FAILURES, MAX_POLL_BACKOFF_SECONDS, MAX_POLL_FAILURES, MAX_WAITS_PER_EXECUTION, type ActivityCall, type Command, type FollowUpResult, type FollowUpState, type Outcome, type Phase } from './machine-state.js';
 
 export function startFollowUp(input: FollowUpInput, now: Date): FollowUpState {
   return {
@@ -83,8 +83,7 @@ function applyFailure(state: FollowUpState, call: ActivityCall, message: string,
     case 'startRebalance':
       return finishWith(next, failed(`citus_rebalance_start failed: ${message}`));
     case 'pollRebalance':
-      if (failures < MAX_POLL_FAILURES) return waitFor(next, now);
-      return finishWith(next, failed(`lost track of rebalance job ${state.jobId} after ${failures} failed status reads (the job may still run in Citus): ${message}`));
+      return afterPollFailure(next, message, now);
     case 'checkControl':
       return waitFor(next, now);
     case 'restoreExecutors':
@@ -180,13 +179,14 @@ function rebalanceTimeoutMessage(state: FollowUpState): string {
   const minutes = Math.round((Date.parse(state.rebalanceDeadline ?? state.startedAt) - Date.parse(state.startedAt)) / 60_000);
   const limit = settings.timeoutMinutes === undefined ? 'the limit derived from the plan; set rebalance.timeoutMinutes to change it' : 'rebalance.timeoutMinutes';
   const job = state.jobId === undefined ? 'no rebalance job was running' : jobLeftBehind(state);
-  return `timed out: the rebalance did not end within its deadline (${minutes} min after the follow-up began, ${limit}); ${job}`;
+  const outage = state.pollOutage ? `; its status could not be read since ${state.pollOutage.since} (${state.pollOutage.lastError})` : '';
+  return `timed out: the rebalance did not end within its deadline (${minutes} min after the follow-up began, ${limit}); ${job}${outage}`;
 }
 
 function jobLeftBehind(state: FollowUpState): string {
   if (state.phase === 'paused') return `it was paused (job ${state.jobId} stopped); start the remaining moves by hand with citus_rebalance_start() when it suits you`;
   const progress = state.rebalance ? `, ${state.rebalance.state} at ${state.rebalance.movesDone} of ${state.rebalance.movesTotal} move(s)` : '';
-  return `rebalance job ${state.jobId}${progress}, is left as it is: let it finish, or stop it with SELECT citus_rebalance_stop()`;
+  return `rebalance job ${state.jobId}${progress}${progress ? ',' : ''} is left as it is: let it finish, or stop it with SELECT citus_rebalance_stop()`;
 }
 
 function afterRaise(state: FollowUpState, result: RaiseExecutorsResult): FollowUpState {
@@ -204,7 +204,31 @@ function afterStart(state: FollowUpState, result: StartRebalanceResult): FollowU
   return enter({ ...state, jobId: result.jobId, attempts, resuming: false, scheduledSince: undefined, rebalance: undefined }, 'monitor');
 }
 
-function afterPoll(state: FollowUpState, result: PollRebalanceResult, now: Date): FollowUpState {
+/**
+ * A status read failed after its activity retries: the coordinator restarting, a worker unreachable (08006) or a
+ * stale connection. The job runs on in Citus, so keep watching, backing off, until the rebalance's deadline ends
+ * the watch as timed-out with the last error.
+ */
+function afterPollFailure(state: FollowUpState, message: string, now: Date): FollowUpState {
+  const pollOutage = { since: state.pollOutage?.since ?? now.toISOString(), lastError: message };
+  const next = { ...state, pollOutage };
+  if (state.rebalanceDeadline === undefined && state.failures >= MAX_POLL_FAILURES) {
+    return finishWith(next, failed(`lost track of rebalance job ${state.jobId} after ${state.failures} failed status reads (the job may still run in Citus): ${message}`));
+  }
+  const backoffSeconds = Math.min(MAX_POLL_BACKOFF_SECONDS, state.input.pollIntervalSeconds * 2 ** (state.failures - 1));
+  return { ...next, waitUntil: new Date(now.getTime() + backoffSeconds * 1000).toISOString() };
+}
+
+/** The first status read that works again after an outage: one note for the whole outage. */
+function endPollOutage(state: FollowUpState, now: Date): FollowUpState {
+  if (state.pollOutage === undefined) return state;
+  const minutes = Math.max(1, Math.round((now.getTime() - Date.parse(state.pollOutage.since)) / 60_000));
+  const note = `the status reads of rebalance job ${state.jobId} failed for about ${minutes} min (${state.pollOutage.lastError}); the job ran on and the follow-up kept watching`;
+  return { ...state, pollOutage: undefined, notes: [...state.notes, note] };
+}
+
+function afterPoll(polled: FollowUpState, result: PollRebalanceResult, now: Date): FollowUpState {
+  const state = endPollOutage(polled, now);
   const jobId = requiredJob(state);
   const rebalance = { jobId, state: result.state, movesDone: result.movesDone, movesTotal: result.movesTotal, bytesMoved: result.bytesMoved, bytesTotal: result.bytesTotal, messages: result.messages };
   const next = { ...state, rebalance, scheduledSince: result.scheduledSince, reported: result.reported };

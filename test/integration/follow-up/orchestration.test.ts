@@ -174,6 +174,21 @@ describe('the follow-up orchestration when things go wrong', () => {
     expect((await progressOf(run))?.alerts?.map((alert) => alert.code)).toContain('FollowUpTimedOut');
   });
 
+  it('keeps watching a rebalance while its status reads fail for longer than the activity retries, and finishes it', async () => {
+    const run = await scenario(emulator, server);
+    await run.driver.run((driver) => driver.callsOf(activity('pollRebalance')).length >= 2);
+    const worker = await run.db.one<{ nodeid: number }>("SELECT nodeid FROM pg_dist_node WHERE groupid > 0 ORDER BY nodeid DESC LIMIT 1");
+    // 60 failed reads are 15 activities of 4 tries each: far more than one activity's retries.
+    await run.db.query('SELECT citus_standin.fail_status_reads(60, $1)', [worker.nodeid]);
+
+    await run.driver.run();
+
+    expect(run.driver.output).toMatchObject({ status: 'succeeded', message: expect.stringMatching(/rebalanced: 8 move\(s\), 192\.0 MiB/) });
+    expect(run.driver.callsOf(activity('startRebalance'))).toHaveLength(1);
+    const finish = run.driver.callsOf(activity('finish'))[0]?.input as { notes: string[] } | undefined;
+    expect(finish?.notes).toEqual([expect.stringMatching(/^the status reads of rebalance job \d+ failed for about \d+ min \(.*SQLSTATE 08006.*\); the job ran on and the follow-up kept watching$/)]);
+  });
+
   it('fails the orchestration loudly when the outcome cannot be recorded, leaving the outcome in its custom status', async () => {
     const run = await scenario(emulator, server, { rebalance: { enabled: false }, driver: { failDelivery: (call) => (call.name === activity('finish') ? 'Table Storage answered 503 ServerBusy' : undefined) } });
 

@@ -204,11 +204,29 @@ describe('the follow-up state machine', () => {
     expect(result.result).toMatchObject({ status: 'succeeded', attempts: 1, jobId: 2 });
   });
 
-  it('tolerates failed status reads while the job runs on, but not forever', () => {
+  it('keeps watching through failed status reads, backing off, and notes the outage once the reads work again', () => {
+    const reads = Array.from({ length: 12 }, (): Step => ['pollRebalance', failure('connection to server at "w2" (10.0.0.7), port 5432 failed: 08006')]);
+    const result = run(pgInput(), [
+      ['checkArm', armReady], ['inspectNodes', nodesReady], ['reconcileConnections', connections], ['preflight', planReady], ['startRebalance', started()],
+      ...reads, ['pollRebalance', poll('finished')], ['finish', finished],
+    ]);
+    const waits = result.steps.filter((step) => step.startsWith('timer'));
+    expect(waits.slice(0, 6)).toEqual(['timer 30s', 'timer 60s', 'timer 120s', 'timer 240s', 'timer 300s', 'timer 300s']);
+    expect(result.inputs['finish']?.[0]).toMatchObject({
+      status: 'succeeded',
+      notes: ['the status reads of rebalance job 1 failed for about 48 min (connection to server at "w2" (10.0.0.7), port 5432 failed: 08006); the job ran on and the follow-up kept watching'],
+    });
+  });
+
+  it('ends a watch whose status reads never work again as timed-out at the rebalance deadline, with the last error', () => {
+    const input = pgInput({ rebalance: { ...pgInput().rebalance!, timeoutMinutes: 30 } });
+    // Reads at 0, 30, 90, 210, 450, 750, 1050, 1350, 1650 and 1950 s: the tenth is past the 30 min deadline.
     const reads = Array.from({ length: 10 }, (): Step => ['pollRebalance', failure('connection refused')]);
-    const result = run(pgInput(), [['checkArm', armReady], ['inspectNodes', nodesReady], ['reconcileConnections', connections], ['preflight', planReady], ['startRebalance', started()], ...reads, ['finish', finished]]);
-    expect(result.steps.filter((step) => step === 'pollRebalance')).toHaveLength(10);
-    expect(result.inputs['finish']?.[0]).toMatchObject({ status: 'failed', message: 'lost track of rebalance job 1 after 10 failed status reads (the job may still run in Citus): connection refused' });
+    const result = run(input, [['checkArm', armReady], ['inspectNodes', nodesReady], ['reconcileConnections', connections], ['preflight', planReady], ['startRebalance', started()], ...reads, ['finish', finished]]);
+    expect(result.inputs['finish']?.[0]).toMatchObject({
+      status: 'timed-out', alert: true,
+      message: 'timed out: the rebalance did not end within its deadline (30 min after the follow-up began, rebalance.timeoutMinutes); rebalance job 1 is left as it is: let it finish, or stop it with SELECT citus_rebalance_stop(); its status could not be read since 2026-01-05T08:00:00.000Z (connection refused)',
+    });
   });
 
   it('records the outcome even when restoring the settings fails, with the fix in the notes', () => {
