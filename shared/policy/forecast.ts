@@ -2,9 +2,10 @@
  * The forecaster: hourly load (node-equivalents) in, the next hours' load out, with how far to trust it. Pure and
  * deterministic: the same history always gives the same forecast; nothing here reads the clock.
  *
- * Model: trend + seasonal profile. The trend is a Theil-Sen line through the daily means (robust to a day with a
- * spike or an outage); the profile is the median detrended load per hour of the day (daily model) or per hour of
- * the week (weekly model, once two whole weeks are there to fit it on). Medians keep one-off spikes out of it.
+ * Model: trend x seasonal profile. The trend is a Theil-Sen line through the daily means (robust to a day with a
+ * spike or an outage); the profile is the median ratio of load to trend per hour of the day (daily model) or per
+ * hour of the week (weekly model, once three weeks let it be checked on a whole week). Medians keep one-off spikes
+ * out of it.
  *
  * Confidence: the model is refitted without the last day and scored on it, and again without the last two days
  * and scored on the day before the last (R^2 of the held-out day; the lower of the two). A flat noisy load has
@@ -62,10 +63,16 @@ const WEEKLY_PROFILE_WEEKS = 4;
 /** The last hours compared with the model to see whether today follows the pattern. */
 const DIVERGENCE_HOURS = 3;
 const DIVERGENCE_SHARE = 0.25;
+/** Held-out days the confidence is the worse of. */
+const CONFIDENCE_DAYS = 2;
+/** Held-out days the daily and weekly models compete on. */
+const WEEKLY_SELECTION_DAYS = 7;
+/** The trend line is kept above this, so the profile ratios stay finite (node-equivalents). */
+const MIN_TREND_LOAD = 0.05;
 
 interface FittedModel {
   model: ForecastModel;
-  trendPerHour: number;
+  trendPerDay: number;
   predict: (index: number) => number;
 }
 
@@ -77,14 +84,12 @@ export function forecastLoad(history: HourlyLoad, settings: ForecastSettings): L
   if (historyDays < Math.max(2, settings.minHistoryDays)) {
     return { ...empty, status: 'insufficient-history', message: `${historyDays} day(s) of history; the forecast needs ${Math.max(2, settings.minHistoryDays)}` };
   }
-  const candidates: ForecastModel[] = values.length - 2 * HOLDOUT_HOURS >= 2 * HOURS_PER_WEEK ? ['daily', 'weekly'] : ['daily'];
-  const scored = candidates.map((model) => ({ model, ...holdoutScore(history, model) }));
-  const best = scored.reduce((a, b) => (b.r2 > a.r2 ? b : a));
+  const best = chooseModel(history);
   const fitted = fitModel(history, values.length, best.model);
   const confidence = clip01(best.r2);
   const marginLoad = Math.max(0, quantile(best.errors, 0.95));
   const points = Array.from({ length: settings.horizonHours }, (_, hour) => ({ startMs: fromMs + hour * HOUR_MS, load: Math.max(0, fitted.predict(values.length + hour)) }));
-  const base = { model: best.model, confidence, historyDays, trendPerDay: fitted.trendPerHour * HOURS_PER_DAY, marginLoad, fromMs, points };
+  const base = { model: best.model, confidence, historyDays, trendPerDay: fitted.trendPerDay, marginLoad, fromMs, points };
   const r2 = best.r2.toFixed(2);
   if (confidence < settings.minConfidence) {
     return { ...base, status: 'low-confidence', message: `no seasonality found with high confidence: the ${best.model} model explains ${r2} of a held-out day (needs ${settings.minConfidence})` };
@@ -94,13 +99,40 @@ export function forecastLoad(history: HourlyLoad, settings: ForecastSettings): L
   return { ...base, status: 'confident', message: `${best.model} seasonality found with confidence ${r2} over ${historyDays} day(s)` };
 }
 
-/** Fit on the history without the last day, score that day; again one day earlier; the worse of the two. */
-function holdoutScore(history: HourlyLoad, model: ForecastModel): { r2: number; errors: number[] } {
-  const errors: number[] = [];
-  let worst = Infinity;
-  for (const holdoutEnd of [history.values.length, history.values.length - HOLDOUT_HOURS]) {
+/**
+ * With three weeks or more, daily and weekly models compete on the last week, one held-out day at a time (a
+ * weekday-only check would never see what the weekly model is for); the better mean wins. Its confidence is its
+ * worse score of the last two days.
+ */
+function chooseModel(history: HourlyLoad): { model: ForecastModel; r2: number; errors: number[] } {
+  const weeklyPossible = history.values.length - WEEKLY_SELECTION_DAYS * HOURS_PER_DAY >= 2 * HOURS_PER_WEEK;
+  if (!weeklyPossible) return { model: 'daily', ...summarize(holdoutScores(history, 'daily', CONFIDENCE_DAYS)) };
+  const candidates = (['daily', 'weekly'] as const).map((model) => {
+    const scores = holdoutScores(history, model, WEEKLY_SELECTION_DAYS);
+    const mean = scores.length > 0 ? scores.reduce((sum, score) => sum + score.r2, 0) / scores.length : -Infinity;
+    return { model, mean, ...summarize(scores.slice(0, CONFIDENCE_DAYS)) };
+  });
+  const best = candidates.reduce((a, b) => (b.mean > a.mean ? b : a));
+  return { model: best.model, r2: best.r2, errors: best.errors };
+}
+
+interface DayScore {
+  r2: number;
+  errors: number[];
+}
+
+function summarize(scores: DayScore[]): { r2: number; errors: number[] } {
+  if (scores.length === 0) return { r2: 0, errors: [] };
+  return { r2: Math.min(...scores.map((score) => score.r2)), errors: scores.flatMap((score) => score.errors) };
+}
+
+/** The last `days` days, newest first, each scored by a model fitted on the hours before it. */
+function holdoutScores(history: HourlyLoad, model: ForecastModel, days: number): DayScore[] {
+  const scores: DayScore[] = [];
+  for (let day = 0; day < days; day += 1) {
+    const holdoutEnd = history.values.length - day * HOLDOUT_HOURS;
     const fitEnd = holdoutEnd - HOLDOUT_HOURS;
-    if (fitEnd < 2 * HOURS_PER_DAY) continue;
+    if (fitEnd < 2 * HOURS_PER_DAY) break;
     const fitted = fitModel(history, fitEnd, model);
     const actual: number[] = [];
     const predicted: number[] = [];
@@ -111,28 +143,30 @@ function holdoutScore(history: HourlyLoad, model: ForecastModel): { r2: number; 
       predicted.push(fitted.predict(index));
     }
     if (actual.length < HOLDOUT_HOURS / 2) continue;
-    worst = Math.min(worst, rSquared(actual, predicted));
-    actual.forEach((value, index) => errors.push(value - (predicted[index] ?? 0)));
+    scores.push({ r2: rSquared(actual, predicted), errors: actual.map((value, index) => value - (predicted[index] ?? 0)) });
   }
-  return { r2: Number.isFinite(worst) ? worst : 0, errors };
+  return scores;
 }
 
-/** Trend + profile fitted on values[0, end). */
+/**
+ * Trend x profile fitted on values[0, end): multiplicative, because load is: a cluster that grows by half grows its
+ * peak by half, not by the night's increase.
+ */
 function fitModel(history: HourlyLoad, end: number, model: ForecastModel): FittedModel {
   const period = model === 'daily' ? HOURS_PER_DAY : HOURS_PER_WEEK;
   const firstHour = Math.floor(history.startMs / HOUR_MS);
   const phaseOf = (index: number) => (((firstHour + index) % period) + period) % period;
   const { intercept, slope } = dailyTrend(history.values, end, firstHour);
-  const trendAt = (index: number) => intercept + slope * index;
+  const trendAt = (index: number) => Math.max(MIN_TREND_LOAD, intercept + slope * index);
   const profileStart = Math.max(0, end - (model === 'daily' ? DAILY_PROFILE_DAYS * HOURS_PER_DAY : WEEKLY_PROFILE_WEEKS * HOURS_PER_WEEK));
   const byPhase: number[][] = Array.from({ length: period }, () => []);
   for (let index = profileStart; index < end; index += 1) {
     const value = history.values[index];
-    if (value !== null && value !== undefined) byPhase[phaseOf(index)]?.push(value - trendAt(index));
+    if (value !== null && value !== undefined) byPhase[phaseOf(index)]?.push(value / trendAt(index));
   }
   const fallback = median(byPhase.flat());
   const profile = byPhase.map((samples) => (samples.length > 0 ? median(samples) : fallback));
-  return { model, trendPerHour: slope, predict: (index) => trendAt(index) + (profile[phaseOf(index)] ?? 0) };
+  return { model, trendPerDay: slope * HOURS_PER_DAY, predict: (index) => trendAt(index) * (profile[phaseOf(index)] ?? 1) };
 }
 
 /** Theil-Sen line through the means of whole UTC days, as load per hour index; flat with fewer than 3 days. */
