@@ -61,7 +61,7 @@ export function applyForecast(proposal: Proposal, context: PolicyContext): Propo
   const message = reactiveWins ? `${proposal.message} (a spike the forecast did not foresee: load ${currentLoad?.toFixed(1)} above the forecast ${plan.upperLoadNow.toFixed(1)})` : forecastMessage(context, from, to, plan, input.leadTime);
   const decided = { ...evidence, spike, wouldDo: { to, reason } };
   if (settings.mode === 'forecast-only') return withEvidence(proposal, { ...decided, message: `${input.forecast.message}; forecast-only mode: would go to ${unitsOf(context.target, to)} (${reason}), the reactive logic decides` });
-  const next = reactiveWins ? proposal : { ...proposal, to, reason, message, origin: 'forecast' as const };
+  const next = reactiveWins ? { ...proposal, message } : { ...proposal, to, reason, message, origin: 'forecast' as const };
   return withEvidence(next, { ...decided, applied: true, message: `${input.forecast.message}; ${reactiveWins ? 'the reactive logic meets the spike' : 'the schedule decides'}` });
 }
 
