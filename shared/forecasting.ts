@@ -15,7 +15,7 @@ import type { MetricsSnapshot, ScaleHistory } from './policy/input.js';
 import { forecastLoad } from './policy/forecast.js';
 import type { ForecastInput } from './policy/forecast-stage.js';
 import { learnLeadTime } from './policy/lead-time.js';
-import { FORECAST_METRICS, loadHistory, type HourlyUtilization } from './policy/load-history.js';
+import { FORECAST_METRICS, loadHistory, type HourlyLoad, type HourlyUtilization } from './policy/load-history.js';
 import type { MetricHistory, StateStore } from './state/state-store.port.js';
 import { describeError } from './errors.js';
 import { mapWithConcurrency } from './concurrency.js';
@@ -43,6 +43,7 @@ interface Remembered {
   history: MetricHistory;
   signature: string;
   input: ForecastInput;
+  load: HourlyLoad;
 }
 
 export class ForecastInputs {
@@ -70,14 +71,19 @@ export class ForecastInputs {
       const history = histories[index];
       if (!history) return;
       try {
-        const input = await this.build(subject, history);
-        this.remembered.set(subject.target.name, { history, signature: signatureOf(subject), input });
+        const { input, load } = await this.build(subject, history);
+        this.remembered.set(subject.target.name, { history, signature: signatureOf(subject), input, load });
         answers.set(subject.target.name, input);
       } catch (error) {
         this.deps.log.log('warn', `forecast: reading the operations of ${subject.target.name} failed: ${describeError(error)}; the reactive logic decides until they can be read`, { target: subject.target.name });
       }
     });
     return answers;
+  }
+
+  /** The hourly load the target's last forecast was made from (for `scaler forecast`'s backtest). */
+  loadOf(target: string): HourlyLoad | undefined {
+    return this.remembered.get(target)?.load;
   }
 
   private isFresh(subject: ForecastSubject, dueMs: number): boolean {
@@ -140,7 +146,7 @@ export class ForecastInputs {
     }
   }
 
-  private async build(subject: ForecastSubject, history: MetricHistory): Promise<ForecastInput> {
+  private async build(subject: ForecastSubject, history: MetricHistory): Promise<{ input: ForecastInput; load: HourlyLoad }> {
     const { target } = subject;
     const operations = await this.deps.state.listOperations(target.name, OPERATIONS_READ);
     const utilization: HourlyUtilization[] = Object.entries(history.metrics).map(([metric, values]) => ({
@@ -152,7 +158,7 @@ export class ForecastInputs {
     const forecast = forecastLoad(load, { horizonHours: settings.horizonHours, minHistoryDays: settings.minHistoryDays, minConfidence: settings.minConfidence });
     const warmupMinutes = target.kind === 'kusto-cluster' ? target.forecast.cacheWarmupMinutes : 0;
     const leadTime = learnLeadTime(operations, { defaultMinutes: settings.defaultLeadMinutes, warmupMinutes });
-    return { forecast, leadTime };
+    return { input: { forecast, leadTime }, load };
   }
 }
 
