@@ -8,17 +8,13 @@
  */
 import { KIND_FACTS } from '../config/kinds.js';
 import type { ForecastEvidence, ReasonCode } from './decision.js';
-import type { LoadForecast } from './forecast.js';
+import type { ForecastInput } from './input.js';
 import { planCapacity, type CapacityPlan } from './forecast-plan.js';
 import { FORECAST_METRICS } from './load-history.js';
 import type { LeadTime } from './lead-time.js';
 import { type PolicyContext, type Proposal, unitsOf } from './proposal.js';
 
-/** What the executor hands the policy for a target with forecasting on. */
-export interface ForecastInput {
-  forecast: LoadForecast;
-  leadTime: LeadTime;
-}
+export type { ForecastInput };
 
 /** Minutes of current utilization compared with the forecast to tell a spike. */
 const CURRENT_LOAD_MINUTES = 10;

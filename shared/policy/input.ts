@@ -1,7 +1,14 @@
 import type { TargetConfig } from '../config/schema.js';
 import type { Direction } from './decision.js';
 import type { MetricSeries, Statistic } from '../metrics/metric-series.js';
-import type { ForecastInput } from './forecast-stage.js';
+import type { LoadForecast } from './forecast.js';
+import type { LeadTime } from './lead-time.js';
+
+/** What the executor hands the policy for a target with forecasting on (shared/forecasting.ts builds it). */
+export interface ForecastInput {
+  forecast: LoadForecast;
+  leadTime: LeadTime;
+}
 
 /** The live state of the resource, read from ARM just before deciding. */
 export interface ObservedTarget {

@@ -4,7 +4,13 @@
  * for Azure Data Explorer when ARM finished, after which the hot cache still warms (`cacheWarmupMinutes`, which
  * ADX does not report). With no completed scale-out yet, the configured default stands in. Pure.
  */
-import type { OperationSummary } from './input.js';
+/** A finished (or running) operation, as the lead time needs it. */
+export interface TimedOperation {
+  direction: 'out' | 'in';
+  status: string;
+  startedAt: Date;
+  completedAt?: Date | undefined;
+}
 
 export interface LeadTime {
   minutes: number;
@@ -26,7 +32,7 @@ export const LEAD_TIME_SAMPLES = 10;
 const LEAD_QUANTILE = 0.8;
 const MINUTE_MS = 60_000;
 
-export function learnLeadTime(operations: readonly (OperationSummary & { status: string })[], settings: LeadTimeSettings): LeadTime {
+export function learnLeadTime(operations: readonly TimedOperation[], settings: LeadTimeSettings): LeadTime {
   const durations = operations
     .filter((operation) => operation.direction === 'out' && operation.status === 'succeeded' && operation.completedAt !== undefined)
     .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())

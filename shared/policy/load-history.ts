@@ -5,7 +5,6 @@
  * counted back from the capacity ARM reports now. Pure.
  */
 import type { TargetKind } from '../config/kinds.js';
-import type { OperationSummary } from './input.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -52,9 +51,14 @@ export function loadHistory(utilization: readonly HourlyUtilization[], operation
   return { startMs, values };
 }
 
-/** A finished change of capacity, as the load history needs it. */
-export interface CompletedChange extends OperationSummary {
+/** A change of capacity, as the load history needs it (an operation record fits). */
+export interface CompletedChange {
+  direction: 'out' | 'in';
+  from: number;
+  to: number;
   status: string;
+  startedAt: Date;
+  completedAt?: Date | undefined;
 }
 
 interface CapacityStep {

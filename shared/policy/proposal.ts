@@ -4,8 +4,7 @@
  */
 import type { TargetConfig } from '../config/schema.js';
 import type { ForecastEvidence, GuardNote, ReasonCode, SignalEvidence, Trigger } from './decision.js';
-import type { ForecastInput } from './forecast-stage.js';
-import type { FailureHistory, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
+import type { FailureHistory, ForecastInput, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
 
 /** A scale-out signal's value, kept so the flapping projection can re-check it at a smaller capacity. */
 export interface ProjectableSignal {
