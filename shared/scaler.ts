@@ -56,6 +56,8 @@ export interface ScalerDependencies {
    * the operation itself (no rebalance follow-up).
    */
   followUps?: FollowUpLauncher | undefined;
+  /** The forecast's history reader and cache (shared/forecasting.ts); built from `metrics` and `state` when absent. */
+  forecasts?: ForecastInputs | undefined;
   options?: Partial<ScalerOptions>;
 }
 
@@ -115,7 +117,7 @@ export class Scaler {
 
   constructor(private readonly deps: ScalerDependencies) {
     this.options = { ...DEFAULT_SCALER_OPTIONS, ...deps.options };
-    this.forecasts = new ForecastInputs({ metrics: deps.metrics, state: deps.state, log: deps.log });
+    this.forecasts = deps.forecasts ?? new ForecastInputs({ metrics: deps.metrics, state: deps.state, log: deps.log });
   }
 
   /**

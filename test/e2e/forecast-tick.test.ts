@@ -53,6 +53,12 @@ describe('a timer tick with predictive scaling', () => {
     expect(forecast?.schedule?.[0]).toMatchObject({ to: decision?.to });
     expect(forecast?.hourly).toHaveLength(24);
     expect(acceptedPatches(harness.emulator, 'fc-act')).toHaveLength(1);
+
+    // The next tick, a minute later, reads no history: the hour is not over, and the composition root's reader remembers it.
+    harness.emulator.clock.advance(MINUTE_MS);
+    await tick(services);
+    expect(services.forecasts.historyRequests).toBe(1);
+    expect((await lastDecision(services, 'fc-act'))?.evidence.forecast?.status).toBe('confident');
   });
 
   it('in forecast-only mode records what the forecast would do and lets the reactive rules decide', async () => {
