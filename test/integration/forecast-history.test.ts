@@ -44,6 +44,27 @@ const silent = createLogger(() => undefined);
 const historyPosts = () => emulator.requests.filter({ method: 'POST' }).filter((request) => request.path.includes('/metrics'));
 
 describe('forecast history (Monitor emulator + Azurite)', () => {
+  it('gets one averaged point per complete hour over weeks, through the adapter, like Azure Monitor', async () => {
+    const { id } = emulator.kusto.addCluster({ resourceGroup: 'rg-data', name: 'hourly' });
+    // Minute m of each hour reads m %, except minutes 0-29 of 03:00 UTC, which have no data.
+    emulator.metrics.set(id, 'CPU', (minuteMs) => {
+      const hour = new Date(minuteMs).getUTCHours();
+      const minute = new Date(minuteMs).getUTCMinutes();
+      return hour === 3 && minute < 30 ? null : minute;
+    });
+    const now = emulator.clock.now();
+    const answers = await metrics.fetch([{ target: 'hourly', kind: 'kusto-cluster', resourceId: kustoResourceId('hourly'), region: 'westus', needs: [{ metric: 'CPU', aggregations: ['Average'] }], lookbackMinutes: 21 * 1440, intervalMinutes: 60 }], now);
+    const answer = answers.get('hourly');
+    if (!answer || answer instanceof Error) throw new Error(String(answer));
+    const samples = answer.series[0]?.samples ?? [];
+    expect(samples).toHaveLength(21 * 24);
+    expect(samples.every((sample) => sample.timestampMs % HOUR === 0 && sample.timestampMs + HOUR <= now.getTime())).toBe(true);
+    const full = samples.find((sample) => new Date(sample.timestampMs).getUTCHours() === 5);
+    const half = samples.find((sample) => new Date(sample.timestampMs).getUTCHours() === 3);
+    expect(full?.value).toBeCloseTo(29.5, 6);
+    expect(half?.value).toBeCloseTo(44.5, 6);
+  });
+
   it('reads weeks of hourly history in one batched request, then only the new hours, once an hour', async () => {
     const prefix = `f${randomBytes(6).toString('hex')}`;
     const state = TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix });
