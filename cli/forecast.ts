@@ -71,7 +71,7 @@ async function forecast(args: string[], output: Output, environment: () => Backt
   const inputs = new ForecastInputs({ metrics, state: env.state ?? new MemoryStateStore(), log: createLogger(() => undefined) });
   // Whatever the configured mode, the command shows what the forecast would do.
   const subject = { target: withForecastMode(target, 'act'), region: live.region, capacity: live.capacity, history: {} };
-  const input = (await inputs.prepare([subject], now)).get(target.name);
+  const input = (await inputs.prepare([subject], now, { persist: false })).get(target.name);
   const load = inputs.loadOf(target.name);
   if (!input || !load) throw new ScalerError('provider', `the history of ${target.name} could not be read from Azure Monitor; check the resource id and region, and that the identity has Monitoring Reader on it`);
 

@@ -53,8 +53,12 @@ export class ForecastInputs {
 
   constructor(private readonly deps: { metrics: MetricsSource; state: StateStore; log: Logger }) {}
 
-  /** Forecast input per target name, for the subjects with forecasting on; a target whose history cannot be read is left out. */
-  async prepare(subjects: readonly ForecastSubject[], now: Date): Promise<Map<string, ForecastInput>> {
+  /**
+   * Forecast input per target name, for the subjects with forecasting on; a target whose history cannot be read is
+   * left out. `persist: false` (requests from operators and alerts) keeps newly read hours in this instance only:
+   * only the timer writes the Table Storage cache, so a request, however odd, writes nothing beyond the ledger.
+   */
+  async prepare(subjects: readonly ForecastSubject[], now: Date, options: { persist?: boolean } = {}): Promise<Map<string, ForecastInput>> {
     const dueMs = Math.floor((now.getTime() - HISTORY_PUBLISH_LAG_MS) / HOUR_MS) * HOUR_MS;
     const active = subjects.filter(({ target }) => target.forecast.mode !== 'off');
     const stale = active.filter((subject) => !this.isFresh(subject, dueMs));
@@ -66,7 +70,7 @@ export class ForecastInputs {
     if (stale.length === 0) return answers;
 
     const cached = await mapWithConcurrency(stale, CONCURRENCY, (subject) => this.cachedHistory(subject, dueMs));
-    const histories = await this.refresh(stale, cached, dueMs, now);
+    const histories = await this.refresh(stale, cached, dueMs, now, options.persist !== false);
     await mapWithConcurrency(stale, CONCURRENCY, async (subject, index) => {
       const history = histories[index];
       if (!history) return;
@@ -107,7 +111,7 @@ export class ForecastInputs {
   }
 
   /** Reads the missing hours of every stale target in one batched fetch, merges and stores them. */
-  private async refresh(subjects: readonly ForecastSubject[], cached: (MetricHistory | undefined)[], dueMs: number, now: Date): Promise<(MetricHistory | undefined)[]> {
+  private async refresh(subjects: readonly ForecastSubject[], cached: (MetricHistory | undefined)[], dueMs: number, now: Date, persist: boolean): Promise<(MetricHistory | undefined)[]> {
     const requests: MetricsRequest[] = [];
     subjects.forEach((subject, index) => {
       const have = cached[index];
@@ -129,6 +133,7 @@ export class ForecastInputs {
         return have;
       }
       const merged = mergeHistory(subject.target, have, answer, dueMs);
+      if (!persist) return merged;
       await this.deps.state.putMetricHistory(merged, now).catch((error: unknown) =>
         this.deps.log.log('warn', `forecast: caching the history of ${subject.target.name} failed: ${describeError(error)}; the next tick reads it again`, { target: subject.target.name }),
       );

@@ -130,7 +130,7 @@ export class Scaler {
     const targets = this.deps.config.targets;
     const gathered = await mapWithConcurrency(targets, this.options.concurrency, (target) => this.gather(target, invocation.log));
     const live = new Map(targets.map((target, index) => [target.name, gathered[index]?.live as LiveTargetState | Error]));
-    const [metrics, forecasts] = await Promise.all([this.fetchMetrics(targets, live, now), this.prepareForecasts(targets, gathered, now)]);
+    const [metrics, forecasts] = await Promise.all([this.fetchMetrics(targets, live, now), this.prepareForecasts(targets, gathered, now, true)]);
     const context: EvaluationContext = { trigger: 'timer', initiator: 'timer', ...invocation };
     const outcomes = await mapWithConcurrency(targets, this.options.concurrency, (target, index) =>
       this.evaluateGuarded(target, now, context, gathered[index] as Gathered, metrics.get(target.name), forecasts.get(target.name)),
@@ -143,7 +143,7 @@ export class Scaler {
     const target = this.targetNamed(name);
     const now = this.deps.clock();
     const gathered = await this.gather(target, context.log);
-    const [metrics, forecasts] = gathered.live instanceof Error ? [undefined, new Map<string, ForecastInput>()] : await Promise.all([this.fetchMetrics([target], new Map([[name, gathered.live]]), now).then((answers) => answers.get(name)), this.prepareForecasts([target], [gathered], now)]);
+    const [metrics, forecasts] = gathered.live instanceof Error ? [undefined, new Map<string, ForecastInput>()] : await Promise.all([this.fetchMetrics([target], new Map([[name, gathered.live]]), now).then((answers) => answers.get(name)), this.prepareForecasts([target], [gathered], now, false)]);
     return this.evaluateGuarded(target, now, context, gathered, metrics, forecasts.get(name));
   }
 
@@ -157,7 +157,7 @@ export class Scaler {
     const { live, known } = await this.gather(target, context.log);
     if (live instanceof Error) throw live;
     if (known instanceof Error) throw known;
-    const [answers, forecasts] = await Promise.all([this.fetchMetrics([target], new Map([[name, live]]), now), this.prepareForecasts([target], [{ live, known }], now)]);
+    const [answers, forecasts] = await Promise.all([this.fetchMetrics([target], new Map([[name, live]]), now), this.prepareForecasts([target], [{ live, known }], now, false)]);
     const metrics = answers.get(name);
     const decision = this.decideFor(context, this.decideInput(target, now, live, known, metrics instanceof Error ? undefined : metrics, context.request, forecasts.get(name)));
     return { target: target.name, resourceId: target.resourceId, decision, acted: false };
@@ -444,8 +444,11 @@ export class Scaler {
     return { now, target, observed: live, metrics, history: known.history, failures: known.failures, request, paused: known.paused, forecast };
   }
 
-  /** Forecast inputs of the targets whose live state and history could be read; a failure leaves the reactive logic alone. */
-  private async prepareForecasts(targets: readonly TargetConfig[], gathered: readonly Gathered[], now: Date): Promise<Map<string, ForecastInput>> {
+  /**
+   * Forecast inputs of the targets whose live state and history could be read; a failure leaves the reactive logic
+   * alone. Only the timer (`persist`) writes the history cache: requests write nothing beyond the ledger.
+   */
+  private async prepareForecasts(targets: readonly TargetConfig[], gathered: readonly Gathered[], now: Date, persist: boolean): Promise<Map<string, ForecastInput>> {
     const subjects: ForecastSubject[] = [];
     targets.forEach((target, index) => {
       const { live, known } = gathered[index] ?? {};
@@ -453,7 +456,7 @@ export class Scaler {
       subjects.push({ target, region: live.region, capacity: live.capacity, history: known.history });
     });
     try {
-      return await this.forecasts.prepare(subjects, now);
+      return await this.forecasts.prepare(subjects, now, { persist });
     } catch (error) {
       this.deps.log.log('warn', `forecast: preparing the forecasts failed: ${describeError(error)}; the reactive logic decides this tick`);
       return new Map();

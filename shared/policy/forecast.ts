@@ -63,6 +63,8 @@ const WEEKLY_PROFILE_WEEKS = 4;
 /** The last hours compared with the model to see whether today follows the pattern. */
 const DIVERGENCE_HOURS = 3;
 const DIVERGENCE_SHARE = 0.25;
+/** A held-out day whose standard deviation is below this share of its mean has nothing seasonal to explain. */
+const MIN_VARIATION_SHARE = 0.01;
 /** Held-out days the confidence is the worse of. */
 const CONFIDENCE_DAYS = 2;
 /** Held-out days the daily and weekly models compete on. */
@@ -219,6 +221,10 @@ function recentDivergence(history: HourlyLoad, fitted: FittedModel, marginLoad: 
   return `mean load ${(actual / count).toFixed(1)} where the model expects ${(expected / count).toFixed(1)}`;
 }
 
+/**
+ * R^2 of a held-out day. A day that hardly varies (standard deviation under 1 % of its mean) has no pattern to
+ * explain: 0, whatever the rounding of a near-perfect fit would say.
+ */
 function rSquared(actual: number[], predicted: number[]): number {
   const mean = actual.reduce((sum, value) => sum + value, 0) / actual.length;
   let total = 0;
@@ -227,7 +233,8 @@ function rSquared(actual: number[], predicted: number[]): number {
     total += (value - mean) ** 2;
     residual += (value - (predicted[index] ?? 0)) ** 2;
   });
-  return total === 0 ? 0 : 1 - residual / total;
+  if (total / actual.length <= (MIN_VARIATION_SHARE * mean) ** 2) return 0;
+  return 1 - residual / total;
 }
 
 function countPresent(values: readonly (number | null)[]): number {

@@ -57,6 +57,7 @@ describe('forecastLoad', () => {
   });
 
   it.each([
+    { name: 'a constant load', at: () => 1.86 },
     { name: 'white noise', at: (_hour: number, random: SeededRandom) => 7 + random.normal() },
     { name: 'a random walk', at: (() => { let level = 7; return (_hour: number, random: SeededRandom) => (level = Math.max(1, level + 0.5 * random.normal())); })() },
   ])('has low confidence on $name, so the reactive logic decides', ({ at }) => {

@@ -94,6 +94,6 @@ describe('elastic-scaler with predictive scaling in the simulator', () => {
 
   it('leaves a load without seasonality to the reactive logic', async () => {
     const run = await runPolicy(spec('kusto-cluster', kustoTarget({ forecast: { mode: 'act' } }), generateScenario('noisy-flat', { days: 5 }), { parameters: parameters() }));
-    expect(Object.keys(run.notes.reasons).filter((reason) => reason.startsWith('Forecast') || reason === 'WithinForecast')).toEqual([]);
+    expect(Object.keys(run.notes.reasons ?? {}).filter((reason) => reason.startsWith('Forecast') || reason === 'WithinForecast')).toEqual([]);
   }, 120_000);
 });
