@@ -41,6 +41,14 @@ const COMMANDS: Record<string, Command> = {
       return (args) => backtestCommand(args);
     },
   },
+  forecast: {
+    summary: 'show a target\'s load forecast, its planned schedule and its backtest score on the target\'s history',
+    usage: async () => (await import('./forecast.js')).FORECAST_USAGE,
+    load: async () => {
+      const { forecastCommand } = await import('./forecast.js');
+      return (args) => forecastCommand(args);
+    },
+  },
   rebalance: {
     summary: 'plan, start and watch the Citus shard rebalance of a cluster',
     usage: async () => (await import('./rebalance.js')).REBALANCE_USAGE,

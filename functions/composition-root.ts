@@ -10,6 +10,7 @@ import { parseAppSettings, type AppSettings } from '../shared/config/app-setting
 import { loadConfigFromSetting } from '../shared/config/load.js';
 import type { ScalerConfig } from '../shared/config/schema.js';
 import { Scaler, type ScalerOptions } from '../shared/scaler.js';
+import { ForecastInputs } from '../shared/forecasting.js';
 import { ArmClients, type ArmClientSettings } from '../shared/targets/azure-clients.js';
 import { buildScaleTargets } from '../shared/targets/build.js';
 import { AzureMonitorMetrics, type AzureMonitorSettings } from '../shared/metrics/azure-monitor-metrics.js';
@@ -36,6 +37,8 @@ export interface Services {
   authenticator: HttpAuthenticator;
   /** The durable follow-up's activities, and pause/resume of a rebalance. */
   followUp: FollowUpServices;
+  /** The forecasts' history reader and cache, shared by every evaluation of this instance. */
+  forecasts: ForecastInputs;
 }
 
 export interface ServiceOverrides {
@@ -65,7 +68,10 @@ export async function createServices(env: Record<string, string | undefined>, ov
   const metrics = new AzureMonitorMetrics({ credential, ...(template ? { endpointFor: (region: string) => template.replace('{region}', region) } : {}), ...overrides.metrics });
   const state = overrides.state ?? stateStoreFrom(settings, credential);
   const scaleTargets = buildScaleTargets(config, clients);
+  // Predictive scaling: hourly history in batched Azure Monitor reads, cached in the state store's LoadHistory table.
+  const forecasts = new ForecastInputs({ metrics, state, log });
   const scaler = new Scaler({
+    forecasts,
     config,
     scaleTargets,
     followUps: overrides.followUps === null ? undefined : (overrides.followUps ?? new DurableFollowUpLauncher()),
@@ -85,7 +91,7 @@ export async function createServices(env: Record<string, string | undefined>, ov
   if (exposure.errors.length > 0) throw new ScalerError('configuration', `app settings: ${exposure.errors.length} problem(s):\n${exposure.errors.join('\n')}`);
   const authenticator = new HttpAuthenticator(entra, overrides.auth);
   const followUp = followUpServices({ config, scaleTargets, state, arm: clients, credential, env, clock, log }, overrides.followUp);
-  return { settings, config, scaler, state, alerts, authenticator, followUp };
+  return { settings, config, scaler, state, alerts, authenticator, followUp, forecasts };
 }
 
 function stateStoreFrom(settings: AppSettings, credential: TokenCredential): StateStore {

@@ -25,6 +25,8 @@ import { reconcileRunningOperation } from './follow-up/reconcile-operation.js';
 import { abandonOperation, type AbandonOutcome } from './abandon-operation.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { HeldLease } from './held-lease.js';
+import { ForecastInputs, type ForecastSubject } from './forecasting.js';
+import type { ForecastInput } from './policy/forecast-stage.js';
 
 export interface ScalerOptions {
   /** Targets evaluated at once by a tick. */
@@ -54,6 +56,8 @@ export interface ScalerDependencies {
    * the operation itself (no rebalance follow-up).
    */
   followUps?: FollowUpLauncher | undefined;
+  /** The forecast's history reader and cache (shared/forecasting.ts); built from `metrics` and `state` when absent. */
+  forecasts?: ForecastInputs | undefined;
   options?: Partial<ScalerOptions>;
 }
 
@@ -108,9 +112,12 @@ export interface EvaluationContext {
 
 export class Scaler {
   private readonly options: ScalerOptions;
+  /** History, cache and memo of the forecasts (shared/forecasting.ts). */
+  readonly forecasts: ForecastInputs;
 
   constructor(private readonly deps: ScalerDependencies) {
     this.options = { ...DEFAULT_SCALER_OPTIONS, ...deps.options };
+    this.forecasts = deps.forecasts ?? new ForecastInputs({ metrics: deps.metrics, state: deps.state, log: deps.log });
   }
 
   /**
@@ -123,10 +130,10 @@ export class Scaler {
     const targets = this.deps.config.targets;
     const gathered = await mapWithConcurrency(targets, this.options.concurrency, (target) => this.gather(target, invocation.log));
     const live = new Map(targets.map((target, index) => [target.name, gathered[index]?.live as LiveTargetState | Error]));
-    const metrics = await this.fetchMetrics(targets, live, now);
+    const [metrics, forecasts] = await Promise.all([this.fetchMetrics(targets, live, now), this.prepareForecasts(targets, gathered, now, true)]);
     const context: EvaluationContext = { trigger: 'timer', initiator: 'timer', ...invocation };
     const outcomes = await mapWithConcurrency(targets, this.options.concurrency, (target, index) =>
-      this.evaluateGuarded(target, now, context, gathered[index] as Gathered, metrics.get(target.name)),
+      this.evaluateGuarded(target, now, context, gathered[index] as Gathered, metrics.get(target.name), forecasts.get(target.name)),
     );
     return { now, outcomes };
   }
@@ -136,8 +143,8 @@ export class Scaler {
     const target = this.targetNamed(name);
     const now = this.deps.clock();
     const gathered = await this.gather(target, context.log);
-    const metrics = gathered.live instanceof Error ? undefined : (await this.fetchMetrics([target], new Map([[name, gathered.live]]), now)).get(name);
-    return this.evaluateGuarded(target, now, context, gathered, metrics);
+    const [metrics, forecasts] = gathered.live instanceof Error ? [undefined, new Map<string, ForecastInput>()] : await Promise.all([this.fetchMetrics([target], new Map([[name, gathered.live]]), now).then((answers) => answers.get(name)), this.prepareForecasts([target], [gathered], now, false)]);
+    return this.evaluateGuarded(target, now, context, gathered, metrics, forecasts.get(name));
   }
 
   /**
@@ -150,8 +157,9 @@ export class Scaler {
     const { live, known } = await this.gather(target, context.log);
     if (live instanceof Error) throw live;
     if (known instanceof Error) throw known;
-    const metrics = (await this.fetchMetrics([target], new Map([[name, live]]), now)).get(name);
-    const decision = this.decideFor(context, this.decideInput(target, now, live, known, metrics instanceof Error ? undefined : metrics, context.request));
+    const [answers, forecasts] = await Promise.all([this.fetchMetrics([target], new Map([[name, live]]), now), this.prepareForecasts([target], [{ live, known }], now, false)]);
+    const metrics = answers.get(name);
+    const decision = this.decideFor(context, this.decideInput(target, now, live, known, metrics instanceof Error ? undefined : metrics, context.request, forecasts.get(name)));
     return { target: target.name, resourceId: target.resourceId, decision, acted: false };
   }
 
@@ -201,13 +209,13 @@ export class Scaler {
     return { decisions, receipts };
   }
 
-  private async evaluateGuarded(target: TargetConfig, now: Date, context: EvaluationContext, gathered: Gathered, metrics: MetricsSnapshot | Error | undefined): Promise<TargetOutcome> {
+  private async evaluateGuarded(target: TargetConfig, now: Date, context: EvaluationContext, gathered: Gathered, metrics: MetricsSnapshot | Error | undefined, forecast: ForecastInput | undefined): Promise<TargetOutcome> {
     const log = (context.log ?? this.deps.log).child({ target: target.name, resourceId: target.resourceId, invocationId: context.invocationId });
     try {
       const { live, known } = gathered;
       if (live instanceof Error) throw live;
       if (known instanceof Error) throw known;
-      const outcome = await this.evaluate(target, now, context, live, known, metrics instanceof Error ? undefined : metrics, log);
+      const outcome = await this.evaluate(target, now, context, live, known, metrics instanceof Error ? undefined : metrics, forecast, log);
       log.log(outcome.acted ? 'info' : 'debug', outcome.decision?.message ?? 'evaluated', { decisionId: outcome.decisionId, operationId: outcome.operation?.id, reason: outcome.decision?.reason, action: outcome.decision?.action });
       if (outcome.decision?.reason === 'FailureLimitReached') log.log('error', outcome.decision.message, { decisionId: outcome.decisionId, alert: true, event: 'FailureLimitReached' });
       if (metrics instanceof Error) log.log('warn', `metrics unavailable: ${metrics.message}; capacity can only rise to the default until they return`);
@@ -220,11 +228,11 @@ export class Scaler {
     }
   }
 
-  private async evaluate(target: TargetConfig, now: Date, context: EvaluationContext, live: LiveTargetState, known: Known, metrics: MetricsSnapshot | undefined, log: Logger): Promise<TargetOutcome> {
+  private async evaluate(target: TargetConfig, now: Date, context: EvaluationContext, live: LiveTargetState, known: Known, metrics: MetricsSnapshot | undefined, forecast: ForecastInput | undefined, log: Logger): Promise<TargetOutcome> {
     const current = hasUnfinishedOperation(known.history) && (await this.completeFinishedOperation(target, now, log)) ? await this.loadKnown(target, log) : known;
-    const first = this.decideFor(context, this.decideInput(target, now, live, current, metrics, context.request));
+    const first = this.decideFor(context, this.decideInput(target, now, live, current, metrics, context.request, forecast));
     if (first.action === 'none') return this.record(target, now, context, first);
-    return this.act(target, now, context, metrics, log);
+    return this.act(target, now, context, metrics, forecast, log);
   }
 
   /** What a decision needs besides metrics: the live resource, and what the state store remembers. */
@@ -267,7 +275,7 @@ export class Scaler {
   }
 
   /** The guarded part: only one evaluation of a target may act at a time, and only on fresh state. */
-  private async act(target: TargetConfig, now: Date, context: EvaluationContext, metrics: MetricsSnapshot | undefined, log: Logger): Promise<TargetOutcome> {
+  private async act(target: TargetConfig, now: Date, context: EvaluationContext, metrics: MetricsSnapshot | undefined, forecast: ForecastInput | undefined, log: Logger): Promise<TargetOutcome> {
     const holder = `${this.deps.instanceId}/${context.invocationId ?? this.deps.newId()}`;
     let lease: HeldLease;
     try {
@@ -275,13 +283,13 @@ export class Scaler {
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
       const [live, known] = await Promise.all([this.scaleTargetFor(target).read(), this.loadKnown(target, log)]);
-      const held = leaseHeldDecision(this.decideFor(context, this.decideInput(target, now, live, known, metrics, context.request)));
+      const held = leaseHeldDecision(this.decideFor(context, this.decideInput(target, now, live, known, metrics, context.request, forecast)));
       return this.record(target, now, context, held);
     }
     try {
       // Under the lease, decide again on fresh state: never act on a stale capacity or history.
       const [live, known] = await Promise.all([this.scaleTargetFor(target).read(), this.loadKnown(target, log)]);
-      const decision = this.decideFor(context, this.decideInput(target, now, live, known, metrics, context.request));
+      const decision = this.decideFor(context, this.decideInput(target, now, live, known, metrics, context.request, forecast));
       const recorded = await this.record(target, now, context, decision);
       if (decision.action === 'none') return recorded;
       return await this.startOperation(target, now, context, decision, recorded, live, lease, log);
@@ -432,8 +440,27 @@ export class Scaler {
     return context.request?.source === 'manual' ? refuseOutsideLimits(decision) : decision;
   }
 
-  private decideInput(target: TargetConfig, now: Date, live: LiveTargetState, known: Known, metrics: MetricsSnapshot | undefined, request: ScaleRequest | undefined): DecideInput {
-    return { now, target, observed: live, metrics, history: known.history, failures: known.failures, request, paused: known.paused };
+  private decideInput(target: TargetConfig, now: Date, live: LiveTargetState, known: Known, metrics: MetricsSnapshot | undefined, request: ScaleRequest | undefined, forecast: ForecastInput | undefined): DecideInput {
+    return { now, target, observed: live, metrics, history: known.history, failures: known.failures, request, paused: known.paused, forecast };
+  }
+
+  /**
+   * Forecast inputs of the targets whose live state and history could be read; a failure leaves the reactive logic
+   * alone. Only the timer (`persist`) writes the history cache: requests write nothing beyond the ledger.
+   */
+  private async prepareForecasts(targets: readonly TargetConfig[], gathered: readonly Gathered[], now: Date, persist: boolean): Promise<Map<string, ForecastInput>> {
+    const subjects: ForecastSubject[] = [];
+    targets.forEach((target, index) => {
+      const { live, known } = gathered[index] ?? {};
+      if (!live || live instanceof Error || !known || known instanceof Error) return;
+      subjects.push({ target, region: live.region, capacity: live.capacity, history: known.history });
+    });
+    try {
+      return await this.forecasts.prepare(subjects, now, { persist });
+    } catch (error) {
+      this.deps.log.log('warn', `forecast: preparing the forecasts failed: ${describeError(error)}; the reactive logic decides this tick`);
+      return new Map();
+    }
   }
 
   private async record(target: TargetConfig, now: Date, context: EvaluationContext, decision: Decision): Promise<TargetOutcome> {

@@ -125,4 +125,36 @@ export const DEFAULTS = {
   },
   connections: { policy: 'service-default' },
   kusto: { onConflictingAutoscaler: 'refuse' },
+  forecast: {
+    /** Azure Data Explorer's predictive logic reads "the last few weeks"; Azure Monitor keeps 93 days. */
+    historyDays: 21,
+    horizonHours: 36,
+    /** Plan for this utilization of the forecast load plus its margin: below the usual 75-80 % scale-out rules. */
+    targetUtilizationPercent: 85,
+    /** A load above the forecast (with its margin) by this share is a spike the forecast did not foresee: reactive. */
+    spikeTolerancePercent: 10,
+    kusto: {
+      /**
+       * On: in the simulator it cut elastic-scaler's ADX node-hours by 5-6 % at equal overload, on the suite and on
+       * two fresh seeds (docs/forecasting.md).
+       */
+      mode: 'act',
+      /** Held-out R^2 that counts as "seasonality found with high confidence" for a reversible change. */
+      minConfidence: 0.8,
+      minHistoryDays: 3,
+      /** ARM time plus cache warm-up until the first scale-out completes (simulator defaults: 15 + 60 min). */
+      defaultLeadMinutes: 75,
+      /** ADX does not report the end of its hot-cache warm-up; "up to 2 hours", one hour typical (docs/forecasting.md). */
+      cacheWarmupMinutes: 60,
+    },
+    postgres: {
+      /** On: cheaper (0.6 %) at equal overload on the suite and a fresh seed; guarded by stronger evidence below. */
+      mode: 'act',
+      /** An elastic cluster cannot scale back in: a forecast must explain more to add a node for good. */
+      minConfidence: 0.9,
+      minHistoryDays: 5,
+      /** ARM time plus the rebalance until the first scale-out completes (10 min provisioning + ~50 min moving). */
+      defaultLeadMinutes: 60,
+    },
+  },
 } as const;

@@ -245,6 +245,35 @@ const kustoFollowUp = z
   .prefault({})
   .describe('The follow-up after an ADX capacity change: wait for ARM, record how long it took.');
 
+const FORECAST_MODES = ['off', 'forecast-only', 'act'] as const;
+
+type ForecastKindDefaults = { mode: (typeof FORECAST_MODES)[number]; minConfidence: number; minHistoryDays: number; defaultLeadMinutes: number };
+
+/** Predictive scaling; the defaults that differ per kind are passed in (an irreversible change needs stronger evidence). */
+function forecastShape(defaults: ForecastKindDefaults) {
+  const shared = DEFAULTS.forecast;
+  return {
+    mode: z.enum(FORECAST_MODES).default(defaults.mode).describe('off: reactive only; forecast-only: the forecast and its schedule go into every decision\'s evidence but never act; act: scale ahead of the forecast when seasonality is found with high confidence.'),
+    historyDays: count(3).max(30).default(shared.historyDays).describe('Days of hourly history the forecast reads (cached in Table Storage, so a tick reads only the newest hours).'),
+    horizonHours: count(24).max(168).default(shared.horizonHours).describe('Hours ahead the forecast and its schedule cover.'),
+    minConfidence: z.number().min(0).max(1).default(defaults.minConfidence).describe('Held-out R^2 (0..1) below which the forecast is not trusted and the reactive logic decides alone.'),
+    minHistoryDays: count(2).max(30).default(defaults.minHistoryDays).describe('Whole days of history needed before any forecast.'),
+    targetUtilizationPercent: z.number().gt(0).max(100).default(shared.targetUtilizationPercent).describe('Plan capacity so that the forecast load plus its margin runs at this utilization.'),
+    spikeTolerancePercent: z.number().min(0).max(1000).default(shared.spikeTolerancePercent).describe('Load this far above the forecast (plus margin) is a spike the forecast did not foresee: the reactive logic may add capacity on top.'),
+    defaultLeadMinutes: count(1).max(1440).default(defaults.defaultLeadMinutes).describe('Lead time until the target has completed scale-outs to learn it from.'),
+  };
+}
+
+const FORECAST_DESCRIPTION = 'Predictive scaling: forecast the load from its daily and weekly pattern and scale ahead of it (docs/forecasting.md).';
+const postgresForecast = z.strictObject(forecastShape(DEFAULTS.forecast.postgres)).prefault({}).describe(FORECAST_DESCRIPTION);
+const kustoForecast = z
+  .strictObject({
+    ...forecastShape(DEFAULTS.forecast.kusto),
+    cacheWarmupMinutes: count(0).max(480).default(DEFAULTS.forecast.kusto.cacheWarmupMinutes).describe('Added to each learned scale-out duration: ADX warms its hot cache after ARM finished, and does not report when.'),
+  })
+  .prefault({})
+  .describe(FORECAST_DESCRIPTION);
+
 const targetBase = {
   name: z.string().regex(TARGET_NAME, 'must be lowercase letters, digits and hyphens, starting and ending with a letter or digit, at most 63 characters').describe('Unique, URL-safe name used in the HTTP API.'),
   resourceId: z.string().max(1024).describe('ARM resource id of the cluster.'),
@@ -264,6 +293,7 @@ export const postgresTargetSchema = z.strictObject({
   ...targetBase,
   kind: z.literal('postgres-elastic-cluster'),
   optimized: postgresOptimized,
+  forecast: postgresForecast,
   rebalance,
   connections,
   database,
@@ -273,6 +303,7 @@ export const kustoTargetSchema = z.strictObject({
   ...targetBase,
   kind: z.literal('kusto-cluster'),
   optimized: kustoOptimized,
+  forecast: kustoForecast,
   onConflictingAutoscaler: z.enum(['refuse', 'take-over']).default(DEFAULTS.kusto.onConflictingAutoscaler).describe("What to do when the cluster's own optimized autoscale is on: refuse to act, or turn it off in the same update."),
   followUp: kustoFollowUp,
 });
@@ -303,4 +334,6 @@ export type AlertActionConfig = z.output<typeof alertAction>;
 export type Operator = (typeof OPERATORS)[number];
 export type TimeAggregation = (typeof TIME_AGGREGATIONS)[number];
 export type ScaleMode = TargetConfig['mode'];
+export type ForecastMode = (typeof FORECAST_MODES)[number];
+export type ForecastConfig = TargetConfig['forecast'];
 export type ConfigInput = z.input<typeof configSchema>;

@@ -8,7 +8,7 @@ import { MetricsClient, type MetricValue, type MetricsQueryResult } from '@azure
 import type { MetricsSnapshot } from '../policy/input.js';
 import { parseResourceId, normalizeResourceId } from '../config/resource-id.js';
 import { mapWithConcurrency } from '../concurrency.js';
-import { describeError, TransientError } from '../errors.js';
+import { describeError, InvalidInputError, TransientError } from '../errors.js';
 import { METRIC_NAMESPACE } from './catalog.js';
 import { SAMPLE_INTERVAL_MS, type MetricSeries, type Statistic } from './metric-series.js';
 import type { MetricsRequest, MetricsSource } from './metrics-source.port.js';
@@ -37,7 +37,12 @@ export interface BatchCall {
   aggregations: Statistic[];
   splitBy: string | undefined;
   lookbackMinutes: number;
+  /** Minutes per returned sample (the request's `interval`). */
+  intervalMinutes: number;
 }
+
+/** The ISO 8601 durations Azure Monitor accepts as `interval` (docs/azure-monitor-metrics.md). */
+const INTERVALS: Record<number, string> = { 1: 'PT1M', 5: 'PT5M', 15: 'PT15M', 30: 'PT30M', 60: 'PT1H', 360: 'PT6H', 720: 'PT12H', 1440: 'P1D' };
 
 export class AzureMonitorMetrics implements MetricsSource {
   private readonly clients = new Map<string, MetricsClient>();
@@ -61,11 +66,13 @@ export class AzureMonitorMetrics implements MetricsSource {
   }
 
   private async query(call: BatchCall, nowMs: number): Promise<MetricsQueryResult[]> {
-    const endMs = Math.floor(nowMs / SAMPLE_INTERVAL_MS) * SAMPLE_INTERVAL_MS;
+    const intervalMs = call.intervalMinutes * SAMPLE_INTERVAL_MS;
+    const endMs = Math.floor(nowMs / intervalMs) * intervalMs;
+    const lookbackMs = Math.ceil(call.lookbackMinutes / call.intervalMinutes) * intervalMs;
     return this.clientFor(call.region).queryResources(call.resourceIds, call.metricNames, call.namespace, {
-      startTime: new Date(endMs - call.lookbackMinutes * SAMPLE_INTERVAL_MS),
+      startTime: new Date(endMs - lookbackMs),
       endTime: new Date(endMs),
-      interval: 'PT1M',
+      interval: intervalIso(call.intervalMinutes),
       aggregation: call.aggregations.join(','),
       ...(call.splitBy ? { filter: `${call.splitBy} eq '*'`, top: 50 } : {}),
     });
@@ -94,10 +101,11 @@ export function planBatchCalls(requests: readonly MetricsRequest[]): BatchCall[]
     const id = parseResourceId(request.resourceId);
     if (!id) continue;
     const namespace = METRIC_NAMESPACE[request.kind];
+    const intervalMinutes = request.intervalMinutes ?? 1;
     for (const need of request.needs) {
       const aggregations = [...need.aggregations].sort();
-      const key = [id.subscriptionId, request.region, namespace, aggregations.join(','), need.splitBy ?? ''].join('|');
-      const group = groups.get(key) ?? { base: { subscriptionId: id.subscriptionId, region: request.region, namespace, aggregations, splitBy: need.splitBy, lookbackMinutes: 0 }, resourceIds: new Set(), metricNames: new Set() };
+      const key = [id.subscriptionId, request.region, namespace, aggregations.join(','), need.splitBy ?? '', intervalMinutes].join('|');
+      const group = groups.get(key) ?? { base: { subscriptionId: id.subscriptionId, region: request.region, namespace, aggregations, splitBy: need.splitBy, lookbackMinutes: 0, intervalMinutes }, resourceIds: new Set(), metricNames: new Set() };
       group.resourceIds.add(request.resourceId);
       group.metricNames.add(need.metric);
       group.base.lookbackMinutes = Math.max(group.base.lookbackMinutes, request.lookbackMinutes);
@@ -129,7 +137,7 @@ function addResult(answers: Map<string, MetricsSnapshot | Error>, targetsById: M
     for (const timeseries of metric.timeseries) {
       const dimensions = dimensionsOf(timeseries.metadatavalues, call.splitBy);
       for (const aggregation of call.aggregations) {
-        snapshot.series.push(seriesOf(name, aggregation, dimensions, timeseries.data ?? [], nowMs));
+        snapshot.series.push(seriesOf(name, aggregation, dimensions, timeseries.data ?? [], nowMs, call.intervalMinutes * SAMPLE_INTERVAL_MS));
       }
     }
   }
@@ -144,11 +152,11 @@ function restNameOf(metric: { id: string; name: string }, requested: string[]): 
   return requested.find((name) => name.toLowerCase() === fromId.toLowerCase()) ?? requested.find((name) => name === metric.name);
 }
 
-function seriesOf(metric: string, aggregation: Statistic, dimensions: Record<string, string> | undefined, data: MetricValue[], nowMs: number): MetricSeries {
+function seriesOf(metric: string, aggregation: Statistic, dimensions: Record<string, string> | undefined, data: MetricValue[], nowMs: number, intervalMs: number): MetricSeries {
   const field = AGGREGATION_FIELD[aggregation];
   const samples = data
-    // The minute still in progress is partial: drop it.
-    .filter((point) => point.timeStamp.getTime() + SAMPLE_INTERVAL_MS <= nowMs)
+    // The interval still in progress is partial: drop it.
+    .filter((point) => point.timeStamp.getTime() + intervalMs <= nowMs)
     .map((point) => ({ timestampMs: point.timeStamp.getTime(), value: point[field] ?? null }));
   return { metric, aggregation, ...(dimensions ? { dimensions } : {}), samples };
 }
@@ -158,6 +166,12 @@ function dimensionsOf(values: Array<{ name?: string | undefined; value?: string 
   if (!values || values.length === 0) return undefined;
   if (splitBy && values.length === 1) return { [splitBy]: values[0]?.value ?? '' };
   return Object.fromEntries(values.filter((entry) => entry.name !== undefined).map((entry) => [entry.name as string, entry.value ?? '']));
+}
+
+function intervalIso(minutes: number): string {
+  const iso = INTERVALS[minutes];
+  if (!iso) throw new InvalidInputError(`metrics interval: ${minutes} minutes is not one Azure Monitor offers; use one of ${Object.keys(INTERVALS).join(', ')}`);
+  return iso;
 }
 
 function chunk<T>(items: T[], size: number): T[][] {

@@ -20,11 +20,16 @@ export interface MetricsRequest {
   region: string;
   needs: MetricNeed[];
   lookbackMinutes: number;
+  /**
+   * Length of one returned sample, minutes: 1 (the default) for decisions, 60 for the forecast's history (weeks
+   * in one request of a few hundred points). Samples start on multiples of the interval; partial ones are dropped.
+   */
+  intervalMinutes?: number | undefined;
 }
 
 export interface MetricsSource {
   /**
-   * Fetches 1-minute samples for many targets, ending at `now`. The answer has an entry per request: a
+   * Fetches samples (1-minute unless the request says otherwise) for many targets, ending at `now`. The answer has an entry per request: a
    * snapshot (possibly with missing series, which the policy reports as NoData) or the error that made this
    * target's metrics unreadable. One target's failure never fails the others.
    */

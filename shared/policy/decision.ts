@@ -18,6 +18,10 @@ export const POLICY_REASON_CODES = [
   'SustainedLowUtilization', // optimized mode: every scale-in check agreed over the evaluation window
   'ManualRequest',
   'AlertFired',
+  // Predictive scaling (forecast mode act, seasonality found with high confidence).
+  'ForecastScaleOut', // the forecast's schedule adds capacity ahead of the load
+  'ForecastScaleIn', // the forecast's schedule removes capacity the coming lead time does not need
+  'WithinForecast', // the forecast's schedule holds the current capacity
   // Limits.
   'BelowMinimum', // capacity was below limits.min: pulled up
   'AboveMaximum', // capacity was above limits.max: pulled down (where the target can scale in)
@@ -89,6 +93,37 @@ export interface SignalEvidence {
   projectedValue?: number;
 }
 
+/** What the forecast said, in every decision (docs/forecasting.md). */
+export interface ForecastEvidence {
+  mode: 'off' | 'forecast-only' | 'act';
+  /** `confident`: seasonality found with high confidence; otherwise why the reactive logic decides alone. */
+  status: 'off' | 'unavailable' | 'confident' | 'low-confidence' | 'insufficient-history' | 'diverged';
+  /** True when the forecast decided (or raised) the capacity of this decision. */
+  applied: boolean;
+  message: string;
+  confidence?: number;
+  model?: 'daily' | 'weekly' | null;
+  historyDays?: number;
+  trendPerDay?: number;
+  /** Load added above the forecast for what it got wrong on held-out days, node-equivalents. */
+  marginLoad?: number;
+  leadMinutes?: number;
+  leadSource?: 'learned' | 'default';
+  /** The load now (node-equivalents), from the last minutes' utilization; null without data. */
+  currentLoad?: number | null;
+  upperLoadNow?: number;
+  capacityNow?: number;
+  peakCapacity?: number;
+  /** True when the load now is above what the forecast foresaw: the reactive logic may add on top. */
+  spike?: boolean;
+  /** The planned ahead-of-time operations (the first is the capacity the schedule asks for now). */
+  schedule?: { at: string; to: number }[];
+  /** Forecast mean load per hour (node-equivalents). */
+  hourly?: { at: string; load: number }[];
+  /** What the forecast decided, applied or not (forecast-only mode). */
+  wouldDo?: { to: number; reason: ReasonCode };
+}
+
 export interface DecisionEvidence {
   mode: 'manual' | 'custom' | 'optimized';
   trigger: Trigger;
@@ -98,6 +133,8 @@ export interface DecisionEvidence {
   /** What the rules or request proposed before the guards ran. */
   proposal: { action: ScaleAction; to: number; reason: ReasonCode; message: string };
   guards: GuardNote[];
+  /** The forecast and its planned schedule; absent only in decisions recorded before forecasting existed. */
+  forecast?: ForecastEvidence;
   /** Set when the target is in dry-run: the action that would have been taken. */
   dryRun?: { action: ScaleAction; to: number; reason: ReasonCode };
 }

@@ -1,6 +1,14 @@
 import type { TargetConfig } from '../config/schema.js';
 import type { Direction } from './decision.js';
 import type { MetricSeries, Statistic } from '../metrics/metric-series.js';
+import type { LoadForecast } from './forecast.js';
+import type { LeadTime } from './lead-time.js';
+
+/** What the executor hands the policy for a target with forecasting on (shared/forecasting.ts builds it). */
+export interface ForecastInput {
+  forecast: LoadForecast;
+  leadTime: LeadTime;
+}
 
 /** The live state of the resource, read from ARM just before deciding. */
 export interface ObservedTarget {
@@ -78,6 +86,8 @@ export interface DecideInput {
   request?: ScaleRequest | undefined;
   /** Pause flags set at run time (HTTP API); combined with the config's `paused`. */
   paused?: RuntimePauses | undefined;
+  /** The target's load forecast and learned lead time; absent when forecasting is off or no history could be read. */
+  forecast?: ForecastInput | undefined;
 }
 
 export interface MetricsSnapshot {

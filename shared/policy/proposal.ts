@@ -3,8 +3,8 @@
  * Stages are small pure functions `(proposal, context) => proposal`.
  */
 import type { TargetConfig } from '../config/schema.js';
-import type { GuardNote, ReasonCode, SignalEvidence, Trigger } from './decision.js';
-import type { FailureHistory, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
+import type { ForecastEvidence, GuardNote, ReasonCode, SignalEvidence, Trigger } from './decision.js';
+import type { FailureHistory, ForecastInput, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
 
 /** A scale-out signal's value, kept so the flapping projection can re-check it at a smaller capacity. */
 export interface ProjectableSignal {
@@ -17,7 +17,7 @@ export interface ProjectableSignal {
 }
 
 /** What produced the proposal: drives which guards apply (e.g. maxStep does not cap an operator's request). */
-export type ProposalOrigin = 'signals' | 'request' | 'limits' | 'metrics-unavailable';
+export type ProposalOrigin = 'signals' | 'request' | 'limits' | 'metrics-unavailable' | 'forecast';
 
 export interface Proposal {
   from: number;
@@ -30,6 +30,8 @@ export interface Proposal {
   guards: GuardNote[];
   /** True when no signal could be trusted: capacity may rise to the default but never falls. */
   metricsUnavailable: boolean;
+  /** Set by the forecast stage. */
+  forecast?: ForecastEvidence | undefined;
 }
 
 export interface PolicyContext {
@@ -44,6 +46,8 @@ export interface PolicyContext {
   trigger: Trigger;
   /** limits.min/max narrowed by the service bounds the provider reported. */
   bounds: { min: number; max: number; default: number };
+  /** The forecast and learned lead time, when forecasting is on and history could be read. */
+  forecast: ForecastInput | undefined;
 }
 
 export type Stage = (proposal: Proposal, context: PolicyContext) => Proposal;

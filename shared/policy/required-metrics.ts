@@ -5,6 +5,10 @@
 import type { TargetConfig } from '../config/schema.js';
 import type { MetricNeed } from '../metrics/metrics-source.port.js';
 import type { Statistic } from '../metrics/metric-series.js';
+import { FORECAST_METRICS } from './load-history.js';
+
+/** The forecast compares the last 10 minutes' load with what it foresaw (forecast-stage.ts). */
+const FORECAST_CURRENT_LOAD_MINUTES = 10;
 
 export interface MetricRequirements {
   needs: MetricNeed[];
@@ -27,6 +31,10 @@ export function requiredMetrics(target: TargetConfig): MetricRequirements {
     }
   } else if (target.mode === 'optimized') {
     windowMinutes = optimizedNeeds(target, add);
+  }
+  if (target.forecast.mode !== 'off') {
+    FORECAST_METRICS[target.kind].forEach((metric) => add(metric, 'Average'));
+    windowMinutes = Math.max(windowMinutes, FORECAST_CURRENT_LOAD_MINUTES);
   }
   return { needs: [...needs.values()], lookbackMinutes: windowMinutes === 0 ? 0 : windowMinutes + target.dataQuality.maxLagMinutes };
 }

@@ -9,6 +9,7 @@ import {
   OPERATION_INDEX_PARTITION,
   PAUSES_ROW_KEY,
   FAILURE_RESET_ROW_KEY,
+  LOAD_HISTORY_ROW_KEY,
   alertReceiptRowKey,
   encodeKey,
   timeOrderedRowKey,
@@ -21,6 +22,7 @@ import type {
   FailureReset,
   FollowUpProgress,
   Lease,
+  MetricHistory,
   NewDecisionRecord,
   OperationRecord,
   OperationStatus,
@@ -401,6 +403,26 @@ export function followUpFromRow(table: string, row: StoredRow): FollowUpProgress
     document: read.json('document'),
     updatedAt: read.date('updatedAt'),
   };
+}
+
+export function metricHistoryEntity(history: MetricHistory, updatedAt: Date, documentText: string): EntityWrite {
+  return {
+    partitionKey: targetPartition(history.target),
+    rowKey: LOAD_HISTORY_ROW_KEY,
+    properties: { schemaVersion: SCHEMA_VERSION, target: history.target, updatedAt, ...jsonProperties('document', documentText) },
+  };
+}
+
+export function metricHistoryFromRow(table: string, row: StoredRow): MetricHistory {
+  const read = new RowReader(table, row);
+  read.schemaVersion(READABLE_VERSIONS);
+  const document = read.json('document') as Partial<MetricHistory> | null;
+  const valid =
+    document !== null && typeof document === 'object' && typeof document.resourceId === 'string' && typeof document.intervalMinutes === 'number' &&
+    typeof document.startMs === 'number' && typeof document.throughMs === 'number' && typeof document.metrics === 'object' && document.metrics !== null &&
+    Object.values(document.metrics).every((values) => Array.isArray(values) && values.every((value) => value === null || typeof value === 'number'));
+  if (!valid) read.fail('document is not a metric history (resourceId, intervalMinutes, startMs, throughMs, metrics)');
+  return { ...(document as MetricHistory), target: read.string('target') };
 }
 
 /** Drops keys whose value is undefined, so records compare equal whichever store produced them. */

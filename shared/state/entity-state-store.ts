@@ -11,6 +11,8 @@ import {
   followUpFromRow,
   followUpRowKey,
   isTerminal,
+  metricHistoryEntity,
+  metricHistoryFromRow,
   leaseEntity,
   leaseFromRow,
   operationEntity,
@@ -25,7 +27,7 @@ import {
 import { RowPreconditionFailed, takeRows } from './entity-table.port.js';
 import type { EntityTable, EntityWrite, RowCondition, RowKeys, StoredRow } from './entity-table.port.js';
 import { jsonOrPreview, jsonWithinLimit, shortenMessage } from './json-fit.js';
-import { ALERT_RECEIPT_PARTITION, FAILURE_RESET_ROW_KEY, LEASE_ROW_KEY, OPERATION_INDEX_PARTITION, PAUSES_ROW_KEY, alertReceiptRowKey, encodeKey } from './keys.js';
+import { ALERT_RECEIPT_PARTITION, FAILURE_RESET_ROW_KEY, LEASE_ROW_KEY, LOAD_HISTORY_ROW_KEY, OPERATION_INDEX_PARTITION, PAUSES_ROW_KEY, alertReceiptRowKey, encodeKey } from './keys.js';
 import type { TableKind } from './keys.js';
 import type {
   AlertReceiptKey,
@@ -35,6 +37,7 @@ import type {
   FollowUpProgress,
   Lease,
   LeaseOptions,
+  MetricHistory,
   NewDecisionRecord,
   NewOperation,
   OperationRecord,
@@ -411,6 +414,20 @@ export class EntityStateStore implements StateStore {
     const entity = followUpEntity({ target, operationId, updatedAt: now }, text);
     const table = this.tables.followUps;
     return followUpFromRow(table.name, rowFrom(entity, await table.upsert(entity)));
+  }
+
+  async putMetricHistory(history: MetricHistory, now: Date): Promise<void> {
+    requireText('target', history.target);
+    requireDate('now', now);
+    const { target: _target, ...document } = history;
+    const text = jsonWithinLimit(document, 'metric history');
+    await this.tables.loadHistory.upsert(metricHistoryEntity(history, now, text));
+  }
+
+  async getMetricHistory(target: string): Promise<MetricHistory | undefined> {
+    const table = this.tables.loadHistory;
+    const row = await table.get(targetPartition(target), LOAD_HISTORY_ROW_KEY);
+    return row ? metricHistoryFromRow(table.name, row) : undefined;
   }
 
   async getFollowUpProgress(target: string, operationId: string): Promise<FollowUpProgress | undefined> {

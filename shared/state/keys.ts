@@ -6,7 +6,7 @@ import type { AlertReceiptKey } from './state-store.port.js';
  * How state is laid out in Table Storage. Pure functions, shared by the Table adapter and the in-memory fake
  * so both order and address rows identically.
  */
-export const TABLE_KINDS = ['leases', 'operations', 'decisions', 'pauses', 'alertReceipts', 'followUps'] as const;
+export const TABLE_KINDS = ['leases', 'operations', 'decisions', 'pauses', 'alertReceipts', 'followUps', 'loadHistory'] as const;
 export type TableKind = (typeof TABLE_KINDS)[number];
 
 const TABLE_SUFFIX: Record<TableKind, string> = {
@@ -16,6 +16,7 @@ const TABLE_SUFFIX: Record<TableKind, string> = {
   pauses: 'Pauses',
   alertReceipts: 'AlertReceipts',
   followUps: 'FollowUps',
+  loadHistory: 'LoadHistory',
 };
 
 export const DEFAULT_TABLE_PREFIX = 'scaler';
@@ -40,12 +41,15 @@ export function perTableKind<T>(make: (kind: TableKind) => T): Record<TableKind,
     pauses: make('pauses'),
     alertReceipts: make('alertReceipts'),
     followUps: make('followUps'),
+    loadHistory: make('loadHistory'),
   };
 }
 
 /** Row keys of the single-row-per-target tables. */
 export const LEASE_ROW_KEY = 'lease';
 export const PAUSES_ROW_KEY = 'pauses';
+/** The forecast's cached hourly history: one row per target and interval. */
+export const LOAD_HISTORY_ROW_KEY = 'hourly';
 /** The operator's last failure reset lives beside the pause flags: both are run-time controls of a target. */
 export const FAILURE_RESET_ROW_KEY = 'failure-reset';
 /** All alert receipts share one partition: deliveries are rare and the key is a hash anyway. */

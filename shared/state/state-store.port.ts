@@ -140,6 +140,29 @@ export interface StateStore {
 
   /** The stored progress document, or undefined. */
   getFollowUpProgress(target: string, operationId: string): Promise<FollowUpProgress | undefined>;
+
+  /**
+   * Replaces the target's cached metric history (the forecast's hourly samples), so the next tick reads only the
+   * hours since. Throws `InvalidInputError` when it is too large for one entity (about 30 days of 3 metrics fit).
+   */
+  putMetricHistory(history: MetricHistory, now: Date): Promise<void>;
+
+  /** The target's cached metric history, or undefined when none was stored. */
+  getMetricHistory(target: string): Promise<MetricHistory | undefined>;
+}
+
+/** Hourly (or other fixed-interval) averages of a target's metrics, contiguous from `startMs`. */
+export interface MetricHistory {
+  target: string;
+  /** The resource the samples belong to: a cache for another resource id is stale. */
+  resourceId: string;
+  intervalMinutes: number;
+  /** Start of the first sample, epoch ms. */
+  startMs: number;
+  /** End of the newest complete sample stored, epoch ms; samples after it must still be read. */
+  throughMs: number;
+  /** Metric -> one value per interval from `startMs` to `throughMs`; null where Azure Monitor had no data. */
+  metrics: Record<string, (number | null)[]>;
 }
 
 export interface LeaseOptions {

@@ -36,6 +36,8 @@ export function sandboxConfig(emulator: AzureEmulator, citusConnectionString: st
       limits: { min: 2, max: 10 }, maxStep: { out: 2 }, cooldowns: { scaleOutMinutes: 20 },
       rules: [{ name: 'cpu-high', metric: 'cpu_percent', operator: 'GreaterThan', threshold: 75, direction: 'out', windowMinutes: 10, change: { type: 'count', value: 2 } }],
       rebalance: { pollIntervalSeconds: 60 }, database,
+      // Evidence only: an elastic cluster cannot scale back in, so the forecast's schedule is shown, not followed.
+      forecast: { mode: 'forecast-only', historyDays: 7 },
     },
     {
       name: 'telemetry-adx', kind: 'kusto-cluster', resourceId: kusto.id, mode: 'custom',
@@ -44,6 +46,8 @@ export function sandboxConfig(emulator: AzureEmulator, citusConnectionString: st
         { name: 'cpu-high', metric: 'CPU', operator: 'GreaterThan', threshold: 75, direction: 'out', windowMinutes: 10, change: { type: 'count', value: 2 } },
         { name: 'cpu-low', metric: 'CPU', operator: 'LessThan', threshold: 40, direction: 'in', windowMinutes: 30, change: { type: 'count', value: 1 } },
       ],
+      // Predictive scaling acts here: the workload's history before the sandbox started repeats its first day.
+      forecast: { mode: 'act', historyDays: 7 },
     },
   ];
   return {

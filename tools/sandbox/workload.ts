@@ -19,6 +19,8 @@ export interface WorkloadCluster {
   demandScale: number;
 }
 
+const MINUTES_PER_DAY = 1440;
+
 interface CapacitySample {
   atMs: number;
   capacity: number;
@@ -47,11 +49,16 @@ export class ScenarioWorkload {
     }
   }
 
-  /** Demand of the minute starting at `minuteStartMs`, in node-equivalents (the first minute's before the trace). */
+  /**
+   * Demand of the minute starting at `minuteStartMs`, in node-equivalents. Before the trace, the trace's first day
+   * repeats (same minute of the day), so the weeks of history a forecast reads look like a cluster that ran this
+   * workload before the sandbox started; after it, the last minute's.
+   */
   demandAt(kind: TargetKind, minuteStartMs: number): number {
     const index = Math.floor((minuteStartMs - this.trace.startMs) / MINUTE_MS);
     const last = this.trace.demand.length - 1;
-    return needAt(this.trace, kind, Math.min(Math.max(index, 0), last));
+    if (index < 0) return needAt(this.trace, kind, Math.min(last, ((index % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY));
+    return needAt(this.trace, kind, Math.min(index, last));
   }
 
   private cpuPercent(cluster: WorkloadCluster, minuteStartMs: number): number {

@@ -162,6 +162,7 @@ export class MetricFeed {
    * aggregation, one sample per minute of the lookback, `null` for the minutes not published yet.
    */
   snapshot(request: MetricsRequest, nowMs: number): MetricsSnapshot {
+    if ((request.intervalMinutes ?? 1) > 1) return this.coarseSnapshot(request, nowMs, request.intervalMinutes as number);
     const nowMinute = Math.floor((nowMs - this.options.startMs) / MINUTE_MS);
     const first = Math.max(-PREFILL_MINUTES, nowMinute - request.lookbackMinutes);
     const lastPublished = this.lastPublished(nowMinute);
@@ -173,6 +174,36 @@ export class MetricFeed {
       for (const aggregation of need.aggregations) {
         // One sample per minute: its average, minimum and maximum are the same number.
         if (MEASURED_STATISTICS.has(aggregation)) series.push({ metric: need.metric, aggregation, samples });
+      }
+    }
+    return { asOfMs: nowMs, series };
+  }
+
+  /**
+   * What Azure Monitor answers for a coarse interval (the forecast's PT1H history): per interval, the average of
+   * its published minutes (minimum and maximum likewise); intervals not wholly published yet are left out, as the
+   * adapter drops partial ones.
+   */
+  private coarseSnapshot(request: MetricsRequest, nowMs: number, intervalMinutes: number): MetricsSnapshot {
+    const intervalMs = intervalMinutes * MINUTE_MS;
+    const endMs = Math.floor(nowMs / intervalMs) * intervalMs;
+    const startMs = endMs - Math.ceil(request.lookbackMinutes / intervalMinutes) * intervalMs;
+    const lastPublished = this.lastPublished(Math.floor((nowMs - this.options.startMs) / MINUTE_MS));
+    const series: MetricSeries[] = [];
+    for (const need of request.needs) {
+      const feed = this.series.get(need.metric);
+      if (!feed || need.splitBy) continue;
+      for (const aggregation of need.aggregations) {
+        if (!MEASURED_STATISTICS.has(aggregation)) continue;
+        const samples: MetricSample[] = [];
+        for (let bucketMs = startMs; bucketMs < endMs; bucketMs += intervalMs) {
+          const first = Math.max(-PREFILL_MINUTES, (bucketMs - this.options.startMs) / MINUTE_MS);
+          const last = (bucketMs - this.options.startMs) / MINUTE_MS + intervalMinutes - 1;
+          if (last > lastPublished || last < first) continue;
+          const values = feed.values.subarray(PREFILL_MINUTES + first, PREFILL_MINUTES + last + 1);
+          samples.push({ timestampMs: bucketMs, value: combineMinutes(aggregation, values) });
+        }
+        series.push({ metric: need.metric, aggregation, samples });
       }
     }
     return { asOfMs: nowMs, series };
@@ -196,4 +227,10 @@ export class MetricFeed {
     }
     this.recorded += 1;
   }
+}
+
+function combineMinutes(aggregation: Statistic, values: Float64Array): number {
+  if (aggregation === 'Minimum') return values.reduce((low, value) => Math.min(low, value), Infinity);
+  if (aggregation === 'Maximum') return values.reduce((high, value) => Math.max(high, value), -Infinity);
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
 }

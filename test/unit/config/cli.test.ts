@@ -72,7 +72,7 @@ describe('scaler validate-config', () => {
 });
 
 describe('scaler, as a command line', () => {
-  it.each(['init', 'validate-config', 'simulate', 'backtest', 'rebalance'])('prints the usage of %s for --help and -h, exit 0', async (command) => {
+  it.each(['init', 'validate-config', 'simulate', 'backtest', 'forecast', 'rebalance'])('prints the usage of %s for --help and -h, exit 0', async (command) => {
     for (const flag of ['--help', '-h']) {
       const result = await scaler(command, flag);
       expect(result.code, `${command} ${flag}`).toBe(0);

@@ -19,6 +19,13 @@ function request(index: number, kind: 'postgres-elastic-cluster' | 'kusto-cluste
 }
 
 describe('planBatchCalls', () => {
+  it('keeps the forecast\'s hourly history apart from the 1-minute decision metrics, and batches it across targets', () => {
+    const minute = Array.from({ length: 10 }, (_, index) => request(index * 20, 'kusto-cluster'));
+    const hourly = Array.from({ length: 10 }, (_, index) => request(index * 20, 'kusto-cluster', { intervalMinutes: 60, lookbackMinutes: 21 * 1440 }));
+    const calls = planBatchCalls([...minute, ...hourly]);
+    expect(calls.map((call) => [call.intervalMinutes, call.resourceIds.length, call.lookbackMinutes]).sort()).toEqual([[1, 10, 20], [60, 10, 21 * 1440]]);
+  });
+
   it('covers 500 targets in 2 subscriptions and 5 regions with 20 calls', () => {
     const requests = Array.from({ length: 500 }, (_, index) => request(index, index % 2 === 0 ? 'postgres-elastic-cluster' : 'kusto-cluster'));
     const calls = planBatchCalls(requests);

@@ -1,6 +1,8 @@
 /** Test builders: configs go through the real schema (so defaults apply), metrics look like the adapter's output. */
 import { targetSchema, type TargetConfig } from '../../../shared/config/schema.js';
 import type { MetricSeries, Statistic } from '../../../shared/metrics/metric-series.js';
+import type { LoadForecast } from '../../../shared/policy/forecast.js';
+import type { ForecastInput } from '../../../shared/policy/forecast-stage.js';
 import type { DecideInput, FailureHistory, FinishedOperation, MetricsSnapshot, ObservedTarget, ScaleHistory, ScaleRequest } from '../../../shared/policy/input.js';
 
 export const MINUTE = 60_000;
@@ -64,6 +66,7 @@ export interface InputOptions {
   observed?: Partial<ObservedTarget>;
   paused?: { scaleOut: boolean; scaleIn: boolean };
   nowMs?: number;
+  forecast?: ForecastInput;
 }
 
 export function input(options: InputOptions): DecideInput {
@@ -76,6 +79,7 @@ export function input(options: InputOptions): DecideInput {
     ...(options.failures ? { failures: options.failures } : {}),
     ...(options.request ? { request: options.request } : {}),
     ...(options.paused ? { paused: options.paused } : {}),
+    ...(options.forecast ? { forecast: options.forecast } : {}),
   };
 }
 
@@ -93,4 +97,16 @@ export function finishedOperation(status: FinishedOperation['status'], endedMinu
 /** `count` failures of the same scale-out, newest first, the newest `endedMinutesAgo`, one every 30 minutes before it. */
 export function failedInARow(count: number, endedMinutesAgo: number, overrides: Partial<FinishedOperation> = {}): FinishedOperation[] {
   return Array.from({ length: count }, (_unused, index) => finishedOperation('failed', endedMinutesAgo + index * 30, overrides));
+}
+
+/** A confident forecast of a constant load (node-equivalents) from NOW on, with the default lead time. */
+export function steadyForecast(load: number, overrides: { status?: LoadForecast['status']; leadMinutes?: number } = {}): ForecastInput {
+  const fromMs = NOW - 5 * MINUTE;
+  return {
+    forecast: {
+      status: overrides.status ?? 'confident', model: 'daily', confidence: 0.95, historyDays: 7, trendPerDay: 0, marginLoad: 0, fromMs,
+      points: Array.from({ length: 36 }, (_, hour) => ({ startMs: fromMs + hour * HOUR, load })), message: 'daily seasonality found with confidence 0.95 over 7 day(s)',
+    },
+    leadTime: { minutes: overrides.leadMinutes ?? 60, source: 'default', samples: 0, message: 'no completed scale-out yet; assuming 60 min' },
+  };
 }

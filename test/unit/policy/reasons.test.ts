@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../../shared/policy/decide.js';
 import { POLICY_REASON_CODES, type ReasonCode } from '../../../shared/policy/decision.js';
 import type { DecideInput } from '../../../shared/policy/input.js';
-import { completedOperation, cpuIn, cpuOut, failedInARow, flat, input, kustoTarget, pgTarget, snapshot } from './builders.js';
+import { completedOperation, cpuIn, cpuOut, failedInARow, flat, input, kustoTarget, pgTarget, snapshot, steadyForecast } from './builders.js';
 
 const DAY = 24 * 60;
 const hotPg = snapshot(flat('cpu_percent', 95, 10));
@@ -14,6 +14,7 @@ const quietKustoDay = snapshot(
 );
 const optimizedKusto = kustoTarget({ mode: 'optimized', rules: [], maxStep: { out: 10, in: 10 } });
 const manualPg = pgTarget({ mode: 'manual', rules: [] });
+const forecastKusto = kustoTarget({ rules: kustoRules, forecast: { mode: 'act' }, maxStep: { out: 5, in: 10 } });
 
 /** One named case per reason code: the whole closed union is reachable and documented by example. */
 const CASES: Array<{ reason: ReasonCode; name: string; input: DecideInput }> = [
@@ -25,6 +26,9 @@ const CASES: Array<{ reason: ReasonCode; name: string; input: DecideInput }> = [
   { reason: 'SustainedHighUtilization', name: 'ADX CPU high for an hour', input: input({ target: optimizedKusto, metrics: snapshot(flat('CPU', 85, 60)) }) },
   { reason: 'SustainedLowUtilization', name: 'ADX quiet for a day', input: input({ target: optimizedKusto, capacity: 10, metrics: quietKustoDay }) },
   { reason: 'ManualRequest', name: 'operator asks for more', input: input({ target: manualPg, request: { source: 'manual', delta: 2, reason: 'launch' } }) },
+  { reason: 'ForecastScaleOut', name: 'the forecast needs more within the lead time', input: input({ target: forecastKusto, capacity: 4, metrics: snapshot(flat('CPU', 100, 10)), forecast: steadyForecast(5) }) },
+  { reason: 'ForecastScaleIn', name: 'the forecast needs less for the coming lead time', input: input({ target: forecastKusto, capacity: 10, metrics: snapshot(flat('CPU', 30, 10)), forecast: steadyForecast(3) }) },
+  { reason: 'WithinForecast', name: 'the forecast needs what there is, though a rule fires', input: input({ target: forecastKusto, capacity: 6, metrics: snapshot(flat('CPU', 83, 10)), forecast: steadyForecast(5) }) },
   { reason: 'AlertFired', name: 'an alert asks for one more', input: input({ target: manualPg, request: { source: 'alert', delta: 1, reason: 'cpu alert' } }) },
   { reason: 'BelowMinimum', name: 'capacity under the minimum', input: input({ target: pgTarget({ limits: { min: 5, max: 10 } }), capacity: 4, metrics: calmPg }) },
   { reason: 'AboveMaximum', name: 'Kusto capacity over the maximum', input: input({ target: kustoTarget({ rules: kustoRules, limits: { min: 2, max: 3 } }), capacity: 5, metrics: snapshot(flat('CPU', 50, 10)) }) },

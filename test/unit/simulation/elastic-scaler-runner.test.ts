@@ -78,3 +78,22 @@ describe('withRememberedReads', () => {
     expect(await remembered.getScaleHistory('orders')).toMatchObject({ lastScaleOut: { from: 2, to: 3 } });
   });
 });
+
+describe('elastic-scaler with predictive scaling in the simulator', () => {
+  const daily = generateScenario('daily', { days: 6 });
+  const withForecast = (mode: 'off' | 'act') => spec('kusto-cluster', kustoTarget({ forecast: { mode } }), daily, { parameters: parameters() });
+
+  it('on a daily cycle costs less with the forecast acting than without, and overloads no more', async () => {
+    const [off, act] = await Promise.all([runPolicy(withForecast('off')), runPolicy(withForecast('act'))]);
+    expect(act.notes.errors).toBeUndefined();
+    expect(act.notes.reasons).toHaveProperty('ForecastScaleOut');
+    expect(act.notes.reasons).toHaveProperty('ForecastScaleIn');
+    expect(act.outcomes.nodeHours).toBeLessThan(off.outcomes.nodeHours);
+    expect(act.outcomes.overloadMinutes).toBeLessThanOrEqual(off.outcomes.overloadMinutes);
+  }, 120_000);
+
+  it('leaves a load without seasonality to the reactive logic', async () => {
+    const run = await runPolicy(spec('kusto-cluster', kustoTarget({ forecast: { mode: 'act' } }), generateScenario('noisy-flat', { days: 5 }), { parameters: parameters() }));
+    expect(Object.keys(run.notes.reasons ?? {}).filter((reason) => reason.startsWith('Forecast') || reason === 'WithinForecast')).toEqual([]);
+  }, 120_000);
+});

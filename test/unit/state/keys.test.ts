@@ -68,6 +68,7 @@ describe('tableNamesFor', () => {
       pauses: 'prod1Pauses',
       alertReceipts: 'prod1AlertReceipts',
       followUps: 'prod1FollowUps',
+      loadHistory: 'prod1LoadHistory',
     });
   });
 

@@ -7,6 +7,7 @@ import {
   failureResetEntity,
   followUpEntity,
   leaseEntity,
+  metricHistoryEntity,
   operationEntity,
   operationIndexEntity,
   pausesEntity,
@@ -14,7 +15,7 @@ import {
 import { MAX_JSON_DOCUMENT_CHARS } from '../../../shared/state/entity-fields.js';
 import type { EntityWrite } from '../../../shared/state/entity-table.port.js';
 import type { TableKind } from '../../../shared/state/keys.js';
-import type { Lease, NewOperation, StateStore } from '../../../shared/state/state-store.port.js';
+import type { Lease, MetricHistory, NewOperation, StateStore } from '../../../shared/state/state-store.port.js';
 
 /** What each implementation under test provides: a fresh, empty store, and a way around it to plant raw rows. */
 export interface StateStoreHarness {
@@ -634,6 +635,30 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       });
     });
 
+    describe('metric history', () => {
+      const history = (overrides: Partial<MetricHistory> = {}): MetricHistory => ({
+        target: TARGET, resourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Kusto/clusters/c', intervalMinutes: 60,
+        startMs: T0.getTime(), throughMs: T0.getTime() + 3 * 3_600_000, metrics: { CPU: [40, null, 55.5] }, ...overrides,
+      });
+
+      it('returns the stored history of the target, and nothing for another', async () => {
+        await store.putMetricHistory(history(), T0);
+
+        await expect(store.getMetricHistory(TARGET)).resolves.toEqual(history());
+        await expect(store.getMetricHistory('adx-prod')).resolves.toBeUndefined();
+      });
+
+      it('replaces it, including thirty days of three metrics', async () => {
+        await store.putMetricHistory(history(), T0);
+        const month = Array.from({ length: 30 * 24 }, (_, hour) => 50 + Math.round(Math.sin(hour) * 4000) / 100);
+        const big = history({ metrics: { CPU: month, CacheUtilizationFactor: month, IngestionUtilization: month } });
+
+        await store.putMetricHistory(big, at(60));
+
+        await expect(store.getMetricHistory(TARGET)).resolves.toEqual(big);
+      });
+    });
+
     describe('keys', () => {
       it('stores targets and ids containing characters Table Storage keys may not hold', async () => {
         const target = "team/pg #1?\\'ü";
@@ -715,6 +740,11 @@ function plantableRows(): { kind: TableKind; entity: EntityWrite; read: (store: 
     { kind: 'pauses', entity: failureResetEntity({ target: TARGET, resetAt: T0, by: 'a', reason: 'b' }), read: (s) => s.getFailureHistory(TARGET, 5) },
     { kind: 'alertReceipts', entity: alertReceiptEntity({ key: receiptKey, receivedAt: T0 }, '{}'), read: (s) => s.recordAlertReceipt(receiptKey, {}, T0) },
     { kind: 'followUps', entity: followUpEntity({ target: TARGET, operationId: 'op-1', updatedAt: T0 }, '{}'), read: (s) => s.getFollowUpProgress(TARGET, 'op-1') },
+    {
+      kind: 'loadHistory',
+      entity: metricHistoryEntity({ target: TARGET, resourceId: 'r', intervalMinutes: 60, startMs: 0, throughMs: 0, metrics: {} }, T0, '{"resourceId":"r","intervalMinutes":60,"startMs":0,"throughMs":0,"metrics":{}}'),
+      read: (s) => s.getMetricHistory(TARGET),
+    },
   ];
 }
 

@@ -1,0 +1,203 @@
+/**
+ * What the forecast needs from the outside world, gathered for the executor (shared/scaler.ts): each target's
+ * hourly metric history and its completed operations. The pure parts (load, forecast, lead time) live in
+ * shared/policy; this file only reads and caches.
+ *
+ * History is read from Azure Monitor with a PT1H interval, all targets of a tick in one `MetricsSource.fetch` (the
+ * adapter batches them into as few calls as the API allows), and kept in Table Storage (`putMetricHistory`), so
+ * a tick reads at most the hours since the last one, once an hour, and a cold instance reads the cache instead of
+ * weeks of metrics. The forecast itself is recomputed only when the history or the operations changed.
+ */
+import type { TargetConfig } from './config/schema.js';
+import type { Logger } from './logging.js';
+import type { MetricsRequest, MetricsSource } from './metrics/metrics-source.port.js';
+import type { MetricsSnapshot, ScaleHistory } from './policy/input.js';
+import { forecastLoad } from './policy/forecast.js';
+import type { ForecastInput } from './policy/forecast-stage.js';
+import { learnLeadTime } from './policy/lead-time.js';
+import { FORECAST_METRICS, loadHistory, type HourlyLoad, type HourlyUtilization } from './policy/load-history.js';
+import type { MetricHistory, StateStore } from './state/state-store.port.js';
+import { describeError } from './errors.js';
+import { mapWithConcurrency } from './concurrency.js';
+
+const HOUR_MS = 3_600_000;
+const INTERVAL_MINUTES = 60;
+/** An hour counts as published this long after it ended (Azure Monitor's ingestion latency, with room to spare). */
+export const HISTORY_PUBLISH_LAG_MS = 10 * 60_000;
+/** The newest cached hour is read again with the new ones: late samples may have changed it. */
+const REREAD_HOURS = 1;
+/** Operations read to learn the lead time and the capacity over the history. */
+const OPERATIONS_READ = 100;
+const CONCURRENCY = 16;
+
+/** One target as the executor knows it when it asks for its forecast. */
+export interface ForecastSubject {
+  target: TargetConfig;
+  region: string;
+  capacity: number;
+  /** What the state store remembers of its operations: a change means the forecast must be rebuilt. */
+  history: ScaleHistory;
+}
+
+interface Remembered {
+  history: MetricHistory;
+  signature: string;
+  input: ForecastInput;
+  load: HourlyLoad;
+}
+
+export class ForecastInputs {
+  private readonly remembered = new Map<string, Remembered>();
+  /** History requests sent so far, for tests and the bench. */
+  historyRequests = 0;
+
+  constructor(private readonly deps: { metrics: MetricsSource; state: StateStore; log: Logger }) {}
+
+  /**
+   * Forecast input per target name, for the subjects with forecasting on; a target whose history cannot be read is
+   * left out. `persist: false` (requests from operators and alerts) keeps newly read hours in this instance only:
+   * only the timer writes the Table Storage cache, so a request, however odd, writes nothing beyond the ledger.
+   */
+  async prepare(subjects: readonly ForecastSubject[], now: Date, options: { persist?: boolean } = {}): Promise<Map<string, ForecastInput>> {
+    const dueMs = Math.floor((now.getTime() - HISTORY_PUBLISH_LAG_MS) / HOUR_MS) * HOUR_MS;
+    const active = subjects.filter(({ target }) => target.forecast.mode !== 'off');
+    const stale = active.filter((subject) => !this.isFresh(subject, dueMs));
+    const answers = new Map<string, ForecastInput>();
+    for (const subject of active) {
+      const fresh = this.remembered.get(subject.target.name);
+      if (fresh && !stale.includes(subject)) answers.set(subject.target.name, fresh.input);
+    }
+    if (stale.length === 0) return answers;
+
+    const cached = await mapWithConcurrency(stale, CONCURRENCY, (subject) => this.cachedHistory(subject, dueMs));
+    const histories = await this.refresh(stale, cached, dueMs, now, options.persist !== false);
+    await mapWithConcurrency(stale, CONCURRENCY, async (subject, index) => {
+      const history = histories[index];
+      if (!history) return;
+      try {
+        const { input, load } = await this.build(subject, history);
+        this.remembered.set(subject.target.name, { history, signature: signatureOf(subject), input, load });
+        answers.set(subject.target.name, input);
+      } catch (error) {
+        this.deps.log.log('warn', `forecast: reading the operations of ${subject.target.name} failed: ${describeError(error)}; the reactive logic decides until they can be read`, { target: subject.target.name });
+      }
+    });
+    return answers;
+  }
+
+  /** The hourly load the target's last forecast was made from (for `scaler forecast`'s backtest). */
+  loadOf(target: string): HourlyLoad | undefined {
+    return this.remembered.get(target)?.load;
+  }
+
+  private isFresh(subject: ForecastSubject, dueMs: number): boolean {
+    const remembered = this.remembered.get(subject.target.name);
+    return remembered !== undefined && remembered.history.throughMs >= dueMs && remembered.signature === signatureOf(subject) && remembered.history.resourceId === subject.target.resourceId;
+  }
+
+  /** The history this process remembers, else Table Storage's, if it belongs to this resource. */
+  private async cachedHistory(subject: ForecastSubject, dueMs: number): Promise<MetricHistory | undefined> {
+    const { target } = subject;
+    const usable = (history: MetricHistory | undefined) =>
+      history && history.resourceId === target.resourceId && history.intervalMinutes === INTERVAL_MINUTES && history.throughMs > windowStart(target, dueMs) ? history : undefined;
+    const remembered = usable(this.remembered.get(target.name)?.history);
+    if (remembered) return remembered;
+    try {
+      return usable(await this.deps.state.getMetricHistory(target.name));
+    } catch (error) {
+      this.deps.log.log('warn', `forecast: the cached history of ${target.name} could not be read: ${describeError(error)}; reading it from Azure Monitor`, { target: target.name });
+      return undefined;
+    }
+  }
+
+  /** Reads the missing hours of every stale target in one batched fetch, merges and stores them. */
+  private async refresh(subjects: readonly ForecastSubject[], cached: (MetricHistory | undefined)[], dueMs: number, now: Date, persist: boolean): Promise<(MetricHistory | undefined)[]> {
+    const requests: MetricsRequest[] = [];
+    subjects.forEach((subject, index) => {
+      const have = cached[index];
+      if (have && have.throughMs >= dueMs) return;
+      const fromMs = have ? Math.max(windowStart(subject.target, dueMs), have.throughMs - REREAD_HOURS * HOUR_MS) : windowStart(subject.target, dueMs);
+      requests.push({
+        target: subject.target.name, kind: subject.target.kind, resourceId: subject.target.resourceId, region: subject.region,
+        needs: FORECAST_METRICS[subject.target.kind].map((metric) => ({ metric, aggregations: ['Average'] })),
+        lookbackMinutes: (dueMs - fromMs) / 60_000, intervalMinutes: INTERVAL_MINUTES,
+      });
+    });
+    const fetched = requests.length > 0 ? await this.fetch(requests, dueMs) : new Map<string, MetricsSnapshot | Error>();
+    return mapWithConcurrency(subjects, CONCURRENCY, async (subject, index) => {
+      const have = cached[index];
+      const answer = fetched.get(subject.target.name);
+      if (answer === undefined) return have;
+      if (answer instanceof Error) {
+        this.deps.log.log('warn', `forecast: reading the history of ${subject.target.name} failed: ${answer.message}; ${have ? 'forecasting from the cached hours' : 'the reactive logic decides until it can be read'}`, { target: subject.target.name });
+        return have;
+      }
+      const merged = mergeHistory(subject.target, have, answer, dueMs);
+      if (!persist) return merged;
+      await this.deps.state.putMetricHistory(merged, now).catch((error: unknown) =>
+        this.deps.log.log('warn', `forecast: caching the history of ${subject.target.name} failed: ${describeError(error)}; the next tick reads it again`, { target: subject.target.name }),
+      );
+      return merged;
+    });
+  }
+
+  private async fetch(requests: MetricsRequest[], dueMs: number): Promise<Map<string, MetricsSnapshot | Error>> {
+    this.historyRequests += 1;
+    try {
+      return await this.deps.metrics.fetch(requests, new Date(dueMs));
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      return new Map(requests.map((request) => [request.target, failure]));
+    }
+  }
+
+  private async build(subject: ForecastSubject, history: MetricHistory): Promise<{ input: ForecastInput; load: HourlyLoad }> {
+    const { target } = subject;
+    const operations = await this.deps.state.listOperations(target.name, OPERATIONS_READ);
+    const utilization: HourlyUtilization[] = Object.entries(history.metrics).map(([metric, values]) => ({
+      metric,
+      values: new Map(values.flatMap((value, hour) => (value === null ? [] : [[history.startMs + hour * HOUR_MS, value] as const]))),
+    }));
+    const load = loadHistory(utilization, operations, subject.capacity, history.startMs, history.throughMs);
+    const settings = target.forecast;
+    const forecast = forecastLoad(load, { horizonHours: settings.horizonHours, minHistoryDays: settings.minHistoryDays, minConfidence: settings.minConfidence });
+    const warmupMinutes = target.kind === 'kusto-cluster' ? target.forecast.cacheWarmupMinutes : 0;
+    const leadTime = learnLeadTime(operations, { defaultMinutes: settings.defaultLeadMinutes, warmupMinutes });
+    return { input: { forecast, leadTime }, load };
+  }
+}
+
+function windowStart(target: TargetConfig, dueMs: number): number {
+  return dueMs - target.forecast.historyDays * 24 * HOUR_MS;
+}
+
+/** The cached hours within the window, overwritten by the fetched ones, as contiguous arrays. */
+export function mergeHistory(target: TargetConfig, cached: MetricHistory | undefined, fetched: MetricsSnapshot, dueMs: number): MetricHistory {
+  const startMs = windowStart(target, dueMs);
+  const hours = (dueMs - startMs) / HOUR_MS;
+  const metrics: Record<string, (number | null)[]> = {};
+  for (const metric of FORECAST_METRICS[target.kind]) {
+    const values: (number | null)[] = new Array<number | null>(hours).fill(null);
+    const old = cached?.metrics[metric];
+    if (cached && old) {
+      old.forEach((value, hour) => {
+        const index = (cached.startMs - startMs) / HOUR_MS + hour;
+        if (index >= 0 && index < hours) values[index] = value;
+      });
+    }
+    for (const series of fetched.series) {
+      if (series.metric !== metric || series.aggregation !== 'Average' || series.dimensions) continue;
+      for (const sample of series.samples) {
+        const index = Math.round((sample.timestampMs - startMs) / HOUR_MS);
+        if (index >= 0 && index < hours && sample.value !== null && Number.isFinite(sample.value)) values[index] = sample.value;
+      }
+    }
+    metrics[metric] = values;
+  }
+  return { target: target.name, resourceId: target.resourceId, intervalMinutes: INTERVAL_MINUTES, startMs, throughMs: dueMs, metrics };
+}
+
+function signatureOf(subject: ForecastSubject): string {
+  const stamp = (operation: ScaleHistory['lastScaleOut']) => (operation ? `${operation.startedAt.getTime()}:${operation.completedAt?.getTime() ?? ''}:${operation.to}` : '');
+  return [subject.capacity, stamp(subject.history.lastScaleOut), stamp(subject.history.lastScaleIn)].join('|');
+}
