@@ -20,6 +20,9 @@ import { conflictingAutoscalerGuard } from './guards/conflicting-autoscaler.js';
 import { cooldownGuard } from './guards/cooldown.js';
 import { failureBackoffGuard } from './guards/failure-backoff.js';
 import { dryRunGuard } from './guards/dry-run.js';
+import { proposeInstanceCount } from './instance-count.js';
+import { activeProfile, targetUnderProfile, type ActiveProfile } from './schedule.js';
+import type { ProfileEvidence } from './decision.js';
 
 /**
  * Guards in order. Those that reshape the change (limits, step, one-way door, flapping) run first; those that
@@ -37,8 +40,13 @@ export const GUARDS: readonly Stage[] = [
   cooldownGuard,
 ];
 
-/** The proposer for a target's mode. Manual mode proposes nothing; requests are applied afterwards. */
-export function proposerFor(target: TargetConfig): (context: PolicyContext) => Proposal {
+/**
+ * The proposer for the active profile: its fixed instance count, or its mode. Manual mode proposes nothing;
+ * requests are applied afterwards.
+ */
+export function proposerFor(target: TargetConfig, profile?: ActiveProfile): (context: PolicyContext) => Proposal {
+  const count = profile?.settings.instanceCount;
+  if (count !== undefined) return (context) => proposeInstanceCount(context, count);
   switch (target.mode) {
     case 'custom':
       return proposeFromRules;
@@ -50,8 +58,9 @@ export function proposerFor(target: TargetConfig): (context: PolicyContext) => P
 }
 
 export function decide(input: DecideInput): Decision {
-  const context = contextFrom(input);
-  const proposed = applyRequest(proposerFor(input.target)(context), context);
+  const profile = activeProfile(input.target, input.now.getTime());
+  const context = contextFrom({ ...input, target: targetUnderProfile(input.target, profile) }, profile);
+  const proposed = applyRequest(proposerFor(context.target, profile)(context), context);
   const guarded = GUARDS.reduce((proposal, guard) => guard(proposal, context), proposed);
   const final = dryRunGuard(guarded, context);
   return {
@@ -61,7 +70,8 @@ export function decide(input: DecideInput): Decision {
     reason: final.reason,
     message: final.message,
     evidence: {
-      mode: input.target.mode,
+      mode: profile.settings.instanceCount === undefined ? context.target.mode : 'instance-count',
+      profile: profileEvidence(profile),
       trigger: context.trigger,
       now: input.now.toISOString(),
       limits: context.bounds,
@@ -73,7 +83,20 @@ export function decide(input: DecideInput): Decision {
   };
 }
 
-function contextFrom(input: DecideInput): PolicyContext {
+export function profileEvidence(profile: ActiveProfile): ProfileEvidence {
+  const { instanceCount } = profile.settings;
+  return {
+    name: profile.name,
+    kind: profile.kind,
+    why: profile.why,
+    since: profile.sinceMs === undefined ? null : new Date(profile.sinceMs).toISOString(),
+    next: profile.next ? { at: new Date(profile.next.atMs).toISOString(), profile: profile.next.name } : null,
+    ...(instanceCount === undefined ? {} : { instanceCount }),
+  };
+}
+
+/** `input.target` is already the target under the active profile. */
+function contextFrom(input: DecideInput, profile: ActiveProfile): PolicyContext {
   const trigger: Trigger = input.request?.source ?? 'timer';
   return {
     nowMs: input.now.getTime(),
@@ -86,6 +109,7 @@ function contextFrom(input: DecideInput): PolicyContext {
     paused: input.paused ?? { scaleOut: false, scaleIn: false },
     trigger,
     bounds: effectiveBounds(input),
+    profile,
   };
 }
 

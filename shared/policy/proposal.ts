@@ -4,6 +4,7 @@
  */
 import type { TargetConfig } from '../config/schema.js';
 import type { GuardNote, ReasonCode, SignalEvidence, Trigger } from './decision.js';
+import type { ActiveProfile } from './schedule.js';
 import type { FailureHistory, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
 
 /** A scale-out signal's value, kept so the flapping projection can re-check it at a smaller capacity. */
@@ -17,7 +18,7 @@ export interface ProjectableSignal {
 }
 
 /** What produced the proposal: drives which guards apply (e.g. maxStep does not cap an operator's request). */
-export type ProposalOrigin = 'signals' | 'request' | 'limits' | 'metrics-unavailable';
+export type ProposalOrigin = 'signals' | 'request' | 'limits' | 'metrics-unavailable' | 'schedule';
 
 export interface Proposal {
   from: number;
@@ -44,6 +45,8 @@ export interface PolicyContext {
   trigger: Trigger;
   /** limits.min/max narrowed by the service bounds the provider reported. */
   bounds: { min: number; max: number; default: number };
+  /** The schedule profile in force; `target` already carries its mode, limits and rules. */
+  profile: ActiveProfile;
 }
 
 export type Stage = (proposal: Proposal, context: PolicyContext) => Proposal;

@@ -5,12 +5,17 @@
 import type { TargetConfig } from '../config/schema.js';
 import type { MetricNeed } from '../metrics/metrics-source.port.js';
 import type { Statistic } from '../metrics/metric-series.js';
+import { profileSettings } from './schedule.js';
 
 export interface MetricRequirements {
   needs: MetricNeed[];
   lookbackMinutes: number;
 }
 
+/**
+ * Every profile's metrics, not only the active one's: the fetch happens before the decision picks the profile, and a
+ * profile that has just started finds its windows already filled.
+ */
 export function requiredMetrics(target: TargetConfig): MetricRequirements {
   const needs = new Map<string, MetricNeed>();
   const add = (metric: string, aggregation: Statistic, splitBy?: string) => {
@@ -20,13 +25,15 @@ export function requiredMetrics(target: TargetConfig): MetricRequirements {
     needs.set(key, need);
   };
   let windowMinutes = 0;
-  if (target.mode === 'custom') {
-    for (const rule of target.rules) {
-      add(rule.metric, rule.statistic);
-      windowMinutes = Math.max(windowMinutes, rule.windowMinutes + rule.timeGrainMinutes);
+  for (const { mode, rules } of [profileSettings(target), ...target.profiles.map((profile) => profileSettings(target, profile))]) {
+    if (mode === 'custom') {
+      for (const rule of rules) {
+        add(rule.metric, rule.statistic);
+        windowMinutes = Math.max(windowMinutes, rule.windowMinutes + rule.timeGrainMinutes);
+      }
+    } else if (mode === 'optimized') {
+      windowMinutes = Math.max(windowMinutes, optimizedNeeds(target, add));
     }
-  } else if (target.mode === 'optimized') {
-    windowMinutes = optimizedNeeds(target, add);
   }
   return { needs: [...needs.values()], lookbackMinutes: windowMinutes === 0 ? 0 : windowMinutes + target.dataQuality.maxLagMinutes };
 }
