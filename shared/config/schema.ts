@@ -257,10 +257,12 @@ const timeZone = z.string().min(1).max(64).describe('IANA time zone, e.g. "Europ
 
 const dayOfWeek = z.enum(DAYS_OF_WEEK, {
   error: (issue) => {
-    const hint = typeof issue.input === 'string' ? suggest(issue.input, DAYS_OF_WEEK) : undefined;
+    const input = typeof issue.input === 'string' ? issue.input : undefined;
+    const abbreviated = input && input.length >= 2 ? DAYS_OF_WEEK.find((day) => day.toLowerCase().startsWith(input.toLowerCase())) : undefined;
+    const hint = input === undefined ? undefined : (abbreviated ?? suggest(input, DAYS_OF_WEEK));
     return `must be a day of the week spelled out in English, "Monday" to "Sunday"${hint ? `; did you mean "${hint}"?` : ''}`;
   },
-});
+}).describe('A day of the week, in English.');
 
 const recurrence = z
   .strictObject({
