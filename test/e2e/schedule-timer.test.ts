@@ -64,6 +64,10 @@ describe('schedules through the evaluateTargets timer, against the ARM/Monitor e
     await tick(services);
     expect(harness.emulator.kusto.getCluster(id)?.sku.capacity).toBe(7);
     expect(await lastDecision(services, 'saleadx')).toMatchObject({ action: 'none', reason: 'AtScheduledInstanceCount' });
+    const refused = await api.scale('saleadx', { capacity: 3, reason: 'cost' });
+    expect(refused.body).toMatchObject({ reason: 'AtMinimum', decision: { action: 'none', to: 7, evidence: { profile: { name: 'sale' } } } });
+    expect(refused.text).toContain('but 7 instances is already the minimum of profile \\"sale\\"');
+    expect(patches('saleadx')).toHaveLength(1);
 
     advance(135); // the sale ends: the default profile's maximum of 4 applies again
     await tick(services);

@@ -61,7 +61,9 @@ describe('decide under a schedule', () => {
 
   it("moves to the nearest limit of a profile that starts while capacity is outside them", () => {
     const target = kustoTarget({ rules: kustoRules, profiles: [sundayNoon({ limits: { min: 6, max: 10 } })] });
-    expect(decide(input({ target, capacity: 3, metrics: warmKusto }))).toMatchObject({ action: 'scale-out', to: 6, reason: 'BelowMinimum' });
+    const raised = decide(input({ target, capacity: 3, metrics: warmKusto }));
+    expect(raised).toMatchObject({ action: 'scale-out', to: 6, reason: 'BelowMinimum' });
+    expect(raised.message).toBe('capacity 3 is below the minimum of profile "sunday-noon" of 6; scaling out to 6 instances');
     const night = kustoTarget({ rules: kustoRules, profiles: [sundayNoon({ limits: { min: 2, max: 4 } })] });
     expect(decide(input({ target: night, capacity: 7, metrics: warmKusto }))).toMatchObject({ action: 'scale-in', to: 4, reason: 'AboveMaximum' });
   });
