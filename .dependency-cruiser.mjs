@@ -14,10 +14,11 @@ const ADAPTERS = ['^shared/(targets|state|citus|auth)/', '^shared/metrics/azure-
 const USE_CASES = ['^shared/scaler[.]ts$', '^shared/follow-up/', '^shared/alerts/'];
 
 /**
- * Everything shared/policy may import. Today that is the policy itself, the config types and kind facts, and the
- * metric types it reads; once a vocabulary module exists, replace the config and metrics entries with it.
+ * Everything shared/policy may import. Today that is the policy itself, the config types, kind facts and the pure
+ * time-zone arithmetic the config checks and the schedule share, and the metric types it reads; once a
+ * vocabulary module exists, replace the config and metrics entries with it.
  */
-const POLICY_MAY_IMPORT = ['^shared/policy/', '^shared/config/schema[.]ts$', '^shared/config/kinds[.]ts$', '^shared/metrics/metric-series[.]ts$', '^shared/metrics/metrics-source[.]port[.]ts$'];
+const POLICY_MAY_IMPORT = ['^shared/policy/', '^shared/config/schema[.]ts$', '^shared/config/kinds[.]ts$', '^shared/config/zoned-time[.]ts$', '^shared/metrics/metric-series[.]ts$', '^shared/metrics/metrics-source[.]port[.]ts$'];
 /** Of those, the ones policy may only import as types (no runtime code from the config or metrics layers). */
 const POLICY_TYPES_ONLY = ['^shared/config/schema[.]ts$', '^shared/metrics/'];
 

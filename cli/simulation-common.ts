@@ -90,7 +90,7 @@ export function unsimulatedMetrics(target: TargetConfig, simulated: readonly str
 
 export function describeTarget(target: TargetConfig): string {
   const unit = target.kind === 'postgres-elastic-cluster' ? 'nodes' : 'instances';
-  const rules = target.mode === 'custom' ? `, ${target.rules.length} rule(s)` : '';
+  const rules = `${target.mode === 'custom' ? `, ${target.rules.length} rule(s)` : ''}${target.profiles.length > 0 ? `, ${target.profiles.length} scheduled profile(s)` : ''}`;
   return `${target.kind} target ${target.name} (${target.mode} mode${rules}, ${target.limits.min}..${target.limits.max} ${unit})`;
 }
 

@@ -530,7 +530,9 @@ function refuseOutsideLimits(decision: Decision): Decision {
   const clamped = decision.evidence.guards.some((note) => note.guard === 'limits' && (note.reason === 'ClampedToMax' || note.reason === 'ClampedToMin'));
   if (!clamped) return decision;
   const { min, max } = decision.evidence.limits;
-  const message = `operator asked for ${decision.evidence.proposal.to}, outside the limits ${min}..${max}; nothing changed: ask for a capacity within the limits, or change the limits in the config`;
+  const profile = decision.evidence.profile;
+  const scheduled = profile && profile.kind !== 'default' ? ` of profile "${profile.name}"${profile.next ? ` (until ${profile.next.at})` : ''}` : '';
+  const message = `operator asked for ${decision.evidence.proposal.to}, outside the limits ${min}..${max}${scheduled}; nothing changed: ask for a capacity within the limits, or change the limits in the config`;
   const note = { guard: 'operator-limits', verdict: 'blocked' as const, reason: 'OutsideLimits' as const, detail: message };
   return { ...decision, action: 'none', to: decision.from, reason: 'OutsideLimits', message, evidence: { ...decision.evidence, guards: [...decision.evidence.guards, note] } };
 }

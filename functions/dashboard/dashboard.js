@@ -105,6 +105,7 @@
     const heading = element('h2', { text: name });
     const kind = element('span', { class: 'kind', text: `${KIND_LABELS[target.kind] || target.kind} · ${target.mode} mode` });
     const capacity = element('div', { class: 'capacity', 'data-field': 'capacity' });
+    const schedule = element('p', { class: 'schedule muted', 'data-field': 'schedule' });
     const badges = element('div', { class: 'badges', 'data-field': 'badges' });
     const chart = element('div', { class: 'chart', 'data-field': 'chart' });
     const operation = element('div', { class: 'operation', 'data-field': 'operation' });
@@ -148,8 +149,8 @@
       return `Resumed ${name}`;
     }));
 
-    section.append(element('header', {}, heading, kind, capacity), badges, chart, operation, actions, result, element('h3', { text: 'Recent decisions' }), decisions);
-    return { section, fields: { capacity, badges, chart, operation, decisions } };
+    section.append(element('header', {}, heading, kind, capacity), schedule, badges, chart, operation, actions, result, element('h3', { text: 'Recent decisions' }), decisions);
+    return { section, fields: { capacity, schedule, badges, chart, operation, decisions } };
   }
 
   function renderCapacity(node, target) {
@@ -163,6 +164,18 @@
       element('span', { class: 'limits muted', text: ` (limits ${target.limits.min}–${target.limits.max})` }),
     ];
     node.replaceChildren(...parts.filter((part) => part !== null));
+  }
+
+  /** One line: the schedule profile in force and the next transition (nothing for a target without profiles). */
+  function renderSchedule(node, target) {
+    const schedule = target.schedule;
+    if (!schedule || schedule.profiles.length === 0) {
+      node.replaceChildren();
+      return;
+    }
+    const holds = schedule.instanceCount === undefined ? `${schedule.mode} mode, limits ${schedule.limits.min}–${schedule.limits.max}` : `holds ${schedule.instanceCount}`;
+    const next = schedule.next ? `; ${schedule.next.profile} from ${schedule.next.at.slice(0, 10)} ${formatTime(schedule.next.at)} UTC` : '; no change scheduled';
+    node.replaceChildren(element('span', { title: schedule.why, text: `Profile ${schedule.name} (${schedule.kind}, ${holds})${next}` }));
   }
 
   function renderBadges(node, target) {
@@ -297,6 +310,7 @@
         container.append(view.section);
       }
       renderCapacity(view.fields.capacity, target);
+      renderSchedule(view.fields.schedule, target);
       renderBadges(view.fields.badges, target);
       renderDecisions(view.fields.decisions, target);
       renderChart(view.fields.chart, target, remember(target));

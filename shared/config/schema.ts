@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { DEFAULTS } from './defaults.js';
 import { STATISTICS } from '../metrics/metric-series.js';
 import { KIND_FACTS } from './kinds.js';
+import { DAYS_OF_WEEK } from './zoned-time.js';
+import { suggest } from './problems.js';
 
 const TARGET_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -274,6 +276,52 @@ const kustoForecast = z
   .prefault({})
   .describe(FORECAST_DESCRIPTION);
 
+/** Azure Monitor autoscale allows 20 profiles per setting, the default included, and 10 rules per profile. */
+const MAX_PROFILES = 19;
+const MAX_RULES_PER_PROFILE = 10;
+
+const timeOfDay = (what: string) => z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time of day "HH:MM", e.g. "08:00" or "18:30"').describe(what);
+const localDateTime = (what: string) => z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'must be a wall-clock date and time "YYYY-MM-DDTHH:MM" without an offset (the zone is timeZone), e.g. "2026-11-27T06:00"').describe(what);
+const timeZone = z.string().min(1).max(64).describe('IANA time zone, e.g. "Europe/Berlin", "America/New_York" or "UTC"; daylight-saving time follows the zone.');
+
+const dayOfWeek = z.enum(DAYS_OF_WEEK, {
+  error: (issue) => {
+    const input = typeof issue.input === 'string' ? issue.input : undefined;
+    const abbreviated = input && input.length >= 2 ? DAYS_OF_WEEK.find((day) => day.toLowerCase().startsWith(input.toLowerCase())) : undefined;
+    const hint = input === undefined ? undefined : (abbreviated ?? suggest(input, DAYS_OF_WEEK));
+    return `must be a day of the week spelled out in English, "Monday" to "Sunday"${hint ? `; did you mean "${hint}"?` : ''}`;
+  },
+}).describe('A day of the week, in English.');
+
+const recurrence = z
+  .strictObject({
+    days: z.array(dayOfWeek).min(1, 'list at least one day of the week').describe('Days of the week on which the profile starts, e.g. ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"].'),
+    start: timeOfDay('Local time at which the profile starts on each of those days.'),
+    end: timeOfDay('Optional local time at which the default profile takes over again (on the next day when it is not after start). Without it the profile runs until the next profile starts, as in Azure Monitor.').optional(),
+    timeZone,
+  })
+  .describe('A weekly schedule (Azure Monitor recurrence).');
+
+const fixedDate = z
+  .strictObject({
+    start: localDateTime('Local date and time at which the profile starts.'),
+    end: localDateTime('Local date and time at which it ends (exclusive).'),
+    timeZone,
+  })
+  .describe('One period, e.g. a sale day (Azure Monitor fixedDate). Beats every recurrence profile while it runs.');
+
+export const profileSchema = z
+  .strictObject({
+    name: z.string().min(1).max(80).describe('Shown in decisions, the ledger and the status view; "default" is the target itself.'),
+    recurrence: recurrence.optional(),
+    fixedDate: fixedDate.optional(),
+    mode: z.enum(['manual', 'custom', 'optimized']).optional().describe("How capacity is decided while the profile runs. Defaults to the target's mode."),
+    limits: limits.optional().describe("Capacity bounds while the profile runs. Defaults to the target's limits."),
+    rules: z.array(ruleSchema).max(MAX_RULES_PER_PROFILE).optional().describe("Custom-mode rules while the profile runs; they replace the target's rules (no merging). Defaults to the target's rules."),
+    instanceCount: units(1).optional().describe('Scale to this many units and hold them while the profile runs, instead of mode, limits and rules (the portal\'s "scale to a specific instance count").'),
+  })
+  .describe('A scheduled profile: a recurrence or a fixed date, with its own limits and rules or a fixed instance count.');
+
 const targetBase = {
   name: z.string().regex(TARGET_NAME, 'must be lowercase letters, digits and hyphens, starting and ending with a letter or digit, at most 63 characters').describe('Unique, URL-safe name used in the HTTP API.'),
   resourceId: z.string().max(1024).describe('ARM resource id of the cluster.'),
@@ -283,6 +331,11 @@ const targetBase = {
   failureBackoff,
   maxStep,
   rules: z.array(ruleSchema).default([]).describe('Custom-mode rules.'),
+  profiles: z
+    .array(profileSchema)
+    .max(MAX_PROFILES)
+    .default([])
+    .describe('Schedules (Azure Monitor autoscale profiles). The target\'s own mode, limits and rules are the default profile; a running fixed-date profile beats a recurrence profile, which beats the default. See docs/schedules.md.'),
   dryRun: z.boolean().default(DEFAULTS.dryRun).describe('Decide and record, but never change the cluster.'),
   paused,
   dataQuality,
@@ -330,6 +383,8 @@ export type TargetConfig = z.output<typeof targetSchema>;
 export type PostgresTargetConfig = z.output<typeof postgresTargetSchema>;
 export type KustoTargetConfig = z.output<typeof kustoTargetSchema>;
 export type RuleConfig = z.output<typeof ruleSchema>;
+export type ProfileConfig = z.output<typeof profileSchema>;
+export type LimitsConfig = z.output<typeof limits>;
 export type AlertActionConfig = z.output<typeof alertAction>;
 export type Operator = (typeof OPERATORS)[number];
 export type TimeAggregation = (typeof TIME_AGGREGATIONS)[number];

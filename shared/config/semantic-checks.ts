@@ -1,7 +1,8 @@
 /**
  * Checks that span several fields or need knowledge of the target kind. Each returns problems; none throws.
  */
-import type { KustoTargetConfig, RuleConfig, TargetConfig } from './schema.js';
+import type { KustoTargetConfig, LimitsConfig, RuleConfig, TargetConfig } from './schema.js';
+import { checkProfiles } from './schedule-checks.js';
 import { KIND_FACTS } from './kinds.js';
 import { parseResourceId } from './resource-id.js';
 import { type ConfigProblem, showValue, suggest } from './problems.js';
@@ -25,24 +26,26 @@ const checkResourceId: Check = (target, path) => {
   return [];
 };
 
-const checkLimits: Check = (target, path) => {
-  const { min, max, default: fallback } = target.limits;
-  const facts = KIND_FACTS[target.kind];
+const checkLimits: Check = (target, path) => checkLimitValues(target.kind, target.limits, `${path}.limits`);
+
+function checkLimitValues(kind: TargetConfig['kind'], limits: LimitsConfig, at: string): ConfigProblem[] {
+  const { min, max, default: fallback } = limits;
+  const facts = KIND_FACTS[kind];
   const problems: ConfigProblem[] = [];
-  const noun = target.kind === 'postgres-elastic-cluster' ? 'an elastic cluster' : 'a Kusto cluster';
+  const noun = kind === 'postgres-elastic-cluster' ? 'an elastic cluster' : 'a Kusto cluster';
   if (min < facts.serviceMin) {
-    problems.push(error(`${path}.limits.min`, `${min} is below the service minimum of ${facts.serviceMin} ${facts.unit} for ${noun}; set it to ${facts.serviceMin} or more`));
+    problems.push(error(`${at}.min`, `${min} is below the service minimum of ${facts.serviceMin} ${facts.unit} for ${noun}; set it to ${facts.serviceMin} or more`));
   }
   if (facts.serviceMax !== undefined && max > facts.serviceMax) {
-    problems.push(error(`${path}.limits.max`, `${max} is above the service maximum of ${facts.serviceMax} ${facts.unit} for ${noun}; set it to ${facts.serviceMax} or less`));
+    problems.push(error(`${at}.max`, `${max} is above the service maximum of ${facts.serviceMax} ${facts.unit} for ${noun}; set it to ${facts.serviceMax} or less`));
   }
   if (min > max) {
-    problems.push(error(`${path}.limits`, `min ${min} is greater than max ${max}; swap them or widen the range`));
+    problems.push(error(at, `min ${min} is greater than max ${max}; swap them or widen the range`));
   } else if (fallback < min || fallback > max) {
-    problems.push(error(`${path}.limits.default`, `${fallback} lies outside min ${min}..max ${max}; choose a default within the limits`));
+    problems.push(error(`${at}.default`, `${fallback} lies outside min ${min}..max ${max}; choose a default within the limits`));
   }
   return problems;
-};
+}
 
 const checkModeAndRules: Check = (target, path) => {
   const problems: ConfigProblem[] = [];
@@ -182,7 +185,13 @@ const checkRebalanceLogin: Check = (target, path) => {
   return [warning(`${path}.database.user`, "not set, so the rebalance after a scale-out cannot log in to the coordinator; set it to the PostgreSQL role of the scaler's managed identity (see Deploy), or set rebalance.enabled to false")];
 };
 
-const CHECKS: Check[] = [checkResourceId, checkLimits, checkModeAndRules, checkThresholdGaps, checkOptimizedWindows, checkRebalanceLogin, checkAlerts];
+const checkSchedule: Check = (target, path, settings) =>
+  checkProfiles(target, path, {
+    limits: checkLimitValues,
+    modeAndRules: (asTarget, at) => [...checkModeAndRules(asTarget, at, settings), ...checkThresholdGaps(asTarget, at, settings).filter((problem) => problem.path.startsWith(`${at}.rules`))],
+  });
+
+const CHECKS: Check[] = [checkResourceId, checkLimits, checkModeAndRules, checkThresholdGaps, checkOptimizedWindows, checkRebalanceLogin, checkAlerts, checkSchedule];
 
 export function checkTarget(target: TargetConfig, path: string, settings: { minThresholdGapPercent: number }): ConfigProblem[] {
   return CHECKS.flatMap((check) => check(target, path, settings));

@@ -4,7 +4,8 @@
  * monitor URLs) stays out.
  */
 import type { Decision, SignalEvidence } from '../policy/decision.js';
-import { effectiveBounds } from '../policy/decide.js';
+import { effectiveBounds, profileEvidence } from '../policy/decide.js';
+import { activeProfile, targetUnderProfile } from '../policy/schedule.js';
 import { lastCompletion } from '../policy/guards/cooldown.js';
 import type { RuntimePauses } from '../policy/input.js';
 import type { DecisionRecord, OperationRecord, PauseState } from '../state/state-store.port.js';
@@ -84,6 +85,7 @@ export function operationView(operation: OperationRecord, apiBase: string, follo
 export function targetStatusView(snapshot: TargetSnapshot, apiBase: string) {
   const { target, live, pauses, operationInProgress } = snapshot;
   const readable = !(live instanceof Error);
+  const profile = activeProfile(target, snapshot.now.getTime());
   return {
     name: target.name,
     kind: target.kind,
@@ -91,7 +93,9 @@ export function targetStatusView(snapshot: TargetSnapshot, apiBase: string) {
     mode: target.mode,
     dryRun: target.dryRun,
     limits: target.limits,
-    effectiveLimits: readable ? effectiveBounds({ target, observed: live }) : null,
+    /** The active profile's limits, narrowed by the service bounds the provider reported. */
+    effectiveLimits: readable ? effectiveBounds({ target: targetUnderProfile(target, profile), observed: live }) : null,
+    schedule: { ...profileEvidence(profile), mode: profile.settings.instanceCount === undefined ? profile.settings.mode : 'instance-count', limits: profile.settings.limits, profiles: target.profiles.map((entry) => entry.name) },
     capacity: { live: readable ? live.capacity : null, requested: operationInProgress?.to ?? null },
     live: readable
       ? { status: live.status, region: live.region, operationInProgress: live.operationInProgress?.description ?? null, details: live.details }

@@ -21,6 +21,9 @@ import { conflictingAutoscalerGuard } from './guards/conflicting-autoscaler.js';
 import { cooldownGuard } from './guards/cooldown.js';
 import { failureBackoffGuard } from './guards/failure-backoff.js';
 import { dryRunGuard } from './guards/dry-run.js';
+import { proposeInstanceCount } from './instance-count.js';
+import { activeProfile, targetUnderProfile, type ActiveProfile } from './schedule.js';
+import type { ProfileEvidence } from './decision.js';
 
 /**
  * Guards in order. Those that reshape the change (limits, step, one-way door, flapping) run first; those that
@@ -38,8 +41,13 @@ export const GUARDS: readonly Stage[] = [
   cooldownGuard,
 ];
 
-/** The proposer for a target's mode. Manual mode proposes nothing; requests are applied afterwards. */
-export function proposerFor(target: TargetConfig): (context: PolicyContext) => Proposal {
+/**
+ * The proposer for the active profile: its fixed instance count, or its mode. Manual mode proposes nothing;
+ * requests are applied afterwards.
+ */
+export function proposerFor(target: TargetConfig, profile?: ActiveProfile): (context: PolicyContext) => Proposal {
+  const count = profile?.settings.instanceCount;
+  if (count !== undefined) return (context) => proposeInstanceCount(context, count);
   switch (target.mode) {
     case 'custom':
       return proposeFromRules;
@@ -51,8 +59,9 @@ export function proposerFor(target: TargetConfig): (context: PolicyContext) => P
 }
 
 export function decide(input: DecideInput): Decision {
-  const context = contextFrom(input);
-  const proposed = applyForecast(applyRequest(proposerFor(input.target)(context), context), context);
+  const profile = activeProfile(input.target, input.now.getTime());
+  const context = contextFrom({ ...input, target: targetUnderProfile(input.target, profile) }, profile);
+  const proposed = applyForecast(applyRequest(proposerFor(context.target, profile)(context), context), context);
   const guarded = GUARDS.reduce((proposal, guard) => guard(proposal, context), proposed);
   const final = dryRunGuard(guarded, context);
   return {
@@ -62,7 +71,8 @@ export function decide(input: DecideInput): Decision {
     reason: final.reason,
     message: final.message,
     evidence: {
-      mode: input.target.mode,
+      mode: profile.settings.instanceCount === undefined ? context.target.mode : 'instance-count',
+      profile: profileEvidence(profile),
       trigger: context.trigger,
       now: input.now.toISOString(),
       limits: context.bounds,
@@ -75,7 +85,20 @@ export function decide(input: DecideInput): Decision {
   };
 }
 
-function contextFrom(input: DecideInput): PolicyContext {
+export function profileEvidence(profile: ActiveProfile): ProfileEvidence {
+  const { instanceCount } = profile.settings;
+  return {
+    name: profile.name,
+    kind: profile.kind,
+    why: profile.why,
+    since: profile.sinceMs === undefined ? null : new Date(profile.sinceMs).toISOString(),
+    next: profile.next ? { at: new Date(profile.next.atMs).toISOString(), profile: profile.next.name } : null,
+    ...(instanceCount === undefined ? {} : { instanceCount }),
+  };
+}
+
+/** `input.target` is already the target under the active profile. */
+function contextFrom(input: DecideInput, profile: ActiveProfile): PolicyContext {
   const trigger: Trigger = input.request?.source ?? 'timer';
   return {
     nowMs: input.now.getTime(),
@@ -89,6 +112,7 @@ function contextFrom(input: DecideInput): PolicyContext {
     trigger,
     bounds: effectiveBounds(input),
     forecast: input.forecast,
+    profile,
   };
 }
 

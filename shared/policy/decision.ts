@@ -22,6 +22,9 @@ export const POLICY_REASON_CODES = [
   'ForecastScaleOut', // the forecast's schedule adds capacity ahead of the load
   'ForecastScaleIn', // the forecast's schedule removes capacity the coming lead time does not need
   'WithinForecast', // the forecast's schedule holds the current capacity
+  // Schedules (profiles).
+  'ScheduledInstanceCount', // the active profile fixes an instance count that differs from the current one
+  'AtScheduledInstanceCount', // the active profile fixes an instance count, and the target has it
   // Limits.
   'BelowMinimum', // capacity was below limits.min: pulled up
   'AboveMaximum', // capacity was above limits.max: pulled down (where the target can scale in)
@@ -124,8 +127,25 @@ export interface ForecastEvidence {
   wouldDo?: { to: number; reason: ReasonCode };
 }
 
+/** The schedule profile a decision was taken under (docs/schedules.md). */
+export interface ProfileEvidence {
+  name: string;
+  kind: 'default' | 'recurrence' | 'fixed-date';
+  /** Why it applies now. */
+  why: string;
+  /** ISO 8601; null when it took over more than a week before. */
+  since: string | null;
+  /** The next transition, or null when none is scheduled. */
+  next: { at: string; profile: string } | null;
+  /** Set when the profile holds a fixed instance count instead of deciding by mode and rules. */
+  instanceCount?: number;
+}
+
 export interface DecisionEvidence {
-  mode: 'manual' | 'custom' | 'optimized';
+  /** The active profile's mode; 'instance-count' when it holds a fixed count. */
+  mode: 'manual' | 'custom' | 'optimized' | 'instance-count';
+  /** The active schedule profile ('default' when the target has none). Absent only on entries the executor wrote. */
+  profile?: ProfileEvidence;
   trigger: Trigger;
   now: string;
   limits: { min: number; max: number; default: number };

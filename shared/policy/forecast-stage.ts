@@ -68,6 +68,7 @@ function withEvidence(proposal: Proposal, forecast: ForecastEvidence): Proposal 
 /** A request, missing metrics or a manual target: the forecast is shown but does not decide. */
 function notApplicable(proposal: Proposal, context: PolicyContext): string | undefined {
   if (proposal.origin === 'request') return 'an explicit request decides';
+  if (context.profile.settings.instanceCount !== undefined) return `the profile ${context.profile.name} holds a fixed instance count`;
   if (proposal.metricsUnavailable) return 'current metrics are unavailable, so a spike could not be told apart; the reactive logic decides';
   if (context.target.mode === 'manual') return 'manual mode: only requests change capacity';
   return undefined;

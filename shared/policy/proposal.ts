@@ -4,6 +4,7 @@
  */
 import type { TargetConfig } from '../config/schema.js';
 import type { ForecastEvidence, GuardNote, ReasonCode, SignalEvidence, Trigger } from './decision.js';
+import type { ActiveProfile } from './schedule.js';
 import type { FailureHistory, ForecastInput, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
 
 /** A scale-out signal's value, kept so the flapping projection can re-check it at a smaller capacity. */
@@ -17,7 +18,7 @@ export interface ProjectableSignal {
 }
 
 /** What produced the proposal: drives which guards apply (e.g. maxStep does not cap an operator's request). */
-export type ProposalOrigin = 'signals' | 'request' | 'limits' | 'metrics-unavailable' | 'forecast';
+export type ProposalOrigin = 'signals' | 'request' | 'limits' | 'metrics-unavailable' | 'forecast' | 'schedule';
 
 export interface Proposal {
   from: number;
@@ -48,6 +49,8 @@ export interface PolicyContext {
   bounds: { min: number; max: number; default: number };
   /** The forecast and learned lead time, when forecasting is on and history could be read. */
   forecast: ForecastInput | undefined;
+  /** The schedule profile in force; `target` already carries its mode, limits and rules. */
+  profile: ActiveProfile;
 }
 
 export type Stage = (proposal: Proposal, context: PolicyContext) => Proposal;

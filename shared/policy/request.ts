@@ -8,7 +8,7 @@ import { unitsOf } from './proposal.js';
 export const applyRequest: Stage = (proposal, context) => {
   const { request, target } = context;
   if (!request) {
-    if (target.mode !== 'manual') return proposal;
+    if (target.mode !== 'manual' || context.profile.settings.instanceCount !== undefined) return proposal;
     return { ...proposal, to: proposal.from, reason: 'NoRequest', message: `manual mode: holding ${unitsOf(target, proposal.from)} until an operator or alert asks for a change` };
   }
   const from = proposal.from;

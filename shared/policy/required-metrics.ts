@@ -9,12 +9,17 @@ import { FORECAST_METRICS } from './load-history.js';
 
 /** The forecast compares the last 10 minutes' load with what it foresaw (forecast-stage.ts). */
 const FORECAST_CURRENT_LOAD_MINUTES = 10;
+import { profileSettings } from './schedule.js';
 
 export interface MetricRequirements {
   needs: MetricNeed[];
   lookbackMinutes: number;
 }
 
+/**
+ * Every profile's metrics, not only the active one's: the fetch happens before the decision picks the profile, and a
+ * profile that has just started finds its windows already filled.
+ */
 export function requiredMetrics(target: TargetConfig): MetricRequirements {
   const needs = new Map<string, MetricNeed>();
   const add = (metric: string, aggregation: Statistic, splitBy?: string) => {
@@ -24,13 +29,15 @@ export function requiredMetrics(target: TargetConfig): MetricRequirements {
     needs.set(key, need);
   };
   let windowMinutes = 0;
-  if (target.mode === 'custom') {
-    for (const rule of target.rules) {
-      add(rule.metric, rule.statistic);
-      windowMinutes = Math.max(windowMinutes, rule.windowMinutes + rule.timeGrainMinutes);
+  for (const { mode, rules } of [profileSettings(target), ...target.profiles.map((profile) => profileSettings(target, profile))]) {
+    if (mode === 'custom') {
+      for (const rule of rules) {
+        add(rule.metric, rule.statistic);
+        windowMinutes = Math.max(windowMinutes, rule.windowMinutes + rule.timeGrainMinutes);
+      }
+    } else if (mode === 'optimized') {
+      windowMinutes = Math.max(windowMinutes, optimizedNeeds(target, add));
     }
-  } else if (target.mode === 'optimized') {
-    windowMinutes = optimizedNeeds(target, add);
   }
   if (target.forecast.mode !== 'off') {
     FORECAST_METRICS[target.kind].forEach((metric) => add(metric, 'Average'));

@@ -6,7 +6,7 @@
 import type { TargetKind } from '../../shared/config/kinds.js';
 import type { ScalerConfig, TargetConfig } from '../../shared/config/schema.js';
 import { AdxOptimizedReactive } from './baselines/adx-optimized-reactive.js';
-import { AzureMonitorAutoscale, typicalRulePair } from './baselines/azure-monitor-autoscale.js';
+import { AzureMonitorAutoscale, scheduledProfiles } from './baselines/azure-monitor-autoscale.js';
 import { Hpa } from './baselines/hpa.js';
 import { Oracle, planOracle } from './baselines/oracle.js';
 import { StaticPeak, staticPeakCapacity } from './baselines/static-peak.js';
@@ -47,11 +47,11 @@ export interface RunResult {
 }
 
 /** The limits every policy keeps to: the target's, narrowed by the service bounds the model enforces. */
-export function policyLimits(target: TargetConfig, parameters: SimulationParameters): { min: number; max: number; default: number } {
+export function policyLimits(target: TargetConfig, parameters: SimulationParameters, limits: TargetConfig['limits'] = target.limits): { min: number; max: number; default: number } {
   const service = target.kind === 'postgres-elastic-cluster' ? { min: 2, max: 20 } : { min: parameters.kusto.skuMinInstances, max: parameters.kusto.skuMaxInstances };
-  const max = Math.min(target.limits.max, service.max);
-  const min = Math.min(max, Math.max(target.limits.min, service.min));
-  return { min, max, default: clamp(target.limits.default, { min, max }) };
+  const max = Math.min(limits.max, service.max);
+  const min = Math.min(max, Math.max(limits.min, service.min));
+  return { min, max, default: clamp(limits.default, { min, max }) };
 }
 
 export function initialCapacity(need: Float64Array, limits: { min: number; max: number }): number {
@@ -90,7 +90,7 @@ function createRunner(spec: RunSpec, cluster: SimulatedCluster, limits: { min: n
     case 'static-peak':
       return new ControllerRunner(cluster, new StaticPeak());
     case 'azure-monitor-autoscale':
-      return new ControllerRunner(cluster, new AzureMonitorAutoscale({ rules: typicalRulePair(spec.kind), capacity: limits }, feed, requested));
+      return new ControllerRunner(cluster, new AzureMonitorAutoscale(scheduledProfiles(spec.target, spec.trace.startMs, (bounds) => policyLimits(spec.target, spec.parameters, bounds)), feed, requested));
     case 'adx-optimized-reactive':
       return new ControllerRunner(cluster, new AdxOptimizedReactive(spec.kind, feed, limits, requested));
     case 'hpa':

@@ -1,8 +1,11 @@
-/** Caps how far one operation moves. An operator's explicit request and a pull back inside the limits are not capped. */
+/**
+ * Caps how far one operation moves. An operator's explicit request, a pull back inside the limits and a profile's
+ * fixed instance count (the limits of that profile) are not capped.
+ */
 import { noteGuard, unitsOf, type Stage } from '../proposal.js';
 
 export const maxStepGuard: Stage = (proposal, context) => {
-  const exempt = proposal.origin === 'limits' || proposal.origin === 'metrics-unavailable' || (proposal.origin === 'request' && context.request?.source === 'manual');
+  const exempt = proposal.origin === 'limits' || proposal.origin === 'schedule' || proposal.origin === 'metrics-unavailable' || (proposal.origin === 'request' && context.request?.source === 'manual');
   if (exempt) return noteGuard(proposal, 'max-step');
   const { from, to } = proposal;
   const { out: maxOut, in: maxIn } = context.target.maxStep;

@@ -15,6 +15,7 @@ const quietKustoDay = snapshot(
 const optimizedKusto = kustoTarget({ mode: 'optimized', rules: [], maxStep: { out: 10, in: 10 } });
 const manualPg = pgTarget({ mode: 'manual', rules: [] });
 const forecastKusto = kustoTarget({ rules: kustoRules, forecast: { mode: 'act' }, maxStep: { out: 5, in: 10 } });
+const everyDay = (overrides: Record<string, unknown>) => ({ name: 'all-day', recurrence: { days: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'], start: '00:00', timeZone: 'UTC' }, ...overrides });
 
 /** One named case per reason code: the whole closed union is reachable and documented by example. */
 const CASES: Array<{ reason: ReasonCode; name: string; input: DecideInput }> = [
@@ -30,6 +31,8 @@ const CASES: Array<{ reason: ReasonCode; name: string; input: DecideInput }> = [
   { reason: 'ForecastScaleIn', name: 'the forecast needs less for the coming lead time', input: input({ target: forecastKusto, capacity: 10, metrics: snapshot(flat('CPU', 30, 10)), forecast: steadyForecast(3) }) },
   { reason: 'WithinForecast', name: 'the forecast needs what there is, though a rule fires', input: input({ target: forecastKusto, capacity: 6, metrics: snapshot(flat('CPU', 83, 10)), forecast: steadyForecast(5) }) },
   { reason: 'AlertFired', name: 'an alert asks for one more', input: input({ target: manualPg, request: { source: 'alert', delta: 1, reason: 'cpu alert' } }) },
+  { reason: 'ScheduledInstanceCount', name: 'a profile fixes more instances', input: input({ target: kustoTarget({ rules: kustoRules, profiles: [everyDay({ instanceCount: 6 })] }), capacity: 4, metrics: coolKusto }) },
+  { reason: 'AtScheduledInstanceCount', name: 'a profile fixes the current count', input: input({ target: kustoTarget({ rules: kustoRules, profiles: [everyDay({ instanceCount: 4 })] }), capacity: 4, metrics: coolKusto }) },
   { reason: 'BelowMinimum', name: 'capacity under the minimum', input: input({ target: pgTarget({ limits: { min: 5, max: 10 } }), capacity: 4, metrics: calmPg }) },
   { reason: 'AboveMaximum', name: 'Kusto capacity over the maximum', input: input({ target: kustoTarget({ rules: kustoRules, limits: { min: 2, max: 3 } }), capacity: 5, metrics: snapshot(flat('CPU', 50, 10)) }) },
   { reason: 'ClampedToMax', name: 'step overshoots the maximum', input: input({ target: pgTarget({ limits: { min: 2, max: 5 }, rules: [cpuOut({ change: { type: 'count', value: 2 } })] }), metrics: hotPg }) },

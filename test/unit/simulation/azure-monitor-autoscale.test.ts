@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AzureMonitorAutoscale, evaluateAutoscale, typicalRulePair, type AutoscaleProfile, type AutoscaleRule, type AutoscaleState } from '../../../tools/simulation/baselines/azure-monitor-autoscale.js';
-import { feedReading } from './builders.js';
+import { AzureMonitorAutoscale, evaluateAutoscale, scheduledProfiles, typicalRulePair, type AutoscaleProfile, type AutoscaleRule, type AutoscaleState } from '../../../tools/simulation/baselines/azure-monitor-autoscale.js';
+import { config, feedReading, kustoTarget, pgTarget, START_MS, targetOf } from './builders.js';
 
 const rule = (overrides: Partial<AutoscaleRule>): AutoscaleRule => ({ metric: 'CPU', operator: 'GreaterThan', threshold: 70, windowMinutes: 10, direction: 'out', changeCount: 1, cooldownMinutes: 5, ...overrides });
 const profile = (rules: AutoscaleRule[], capacity = { min: 1, max: 30, default: 1 }): AutoscaleProfile => ({ rules, capacity });
@@ -79,5 +79,40 @@ describe('AzureMonitorAutoscale', () => {
     expect(autoscale.decide(30)).toBe(5);
     // At minute 25 half of the window is hot: 70 % on average, under 75 %.
     expect(new AzureMonitorAutoscale(profile(typicalRulePair('kusto-cluster'), { min: 2, max: 10, default: 2 }), feed, () => 4).decide(25)).toBe(4);
+  });
+});
+
+describe('Azure Monitor autoscale profiles in the baseline', () => {
+  const rules = typicalRulePair('kusto-cluster');
+
+  it("moves to the nearest limit of the profile in force, after the cooldown", () => {
+    expect(evaluateAutoscale(profile(rules, { min: 6, max: 10, default: 6 }), 3, [50, 50], 0, {})).toEqual({ to: 6, reason: 'profile-limits' });
+    expect(evaluateAutoscale(profile(rules, { min: 2, max: 4, default: 2 }), 9, [50, 50], 0, {})).toEqual({ to: 4, reason: 'profile-limits' });
+    expect(evaluateAutoscale(profile(rules, { min: 6, max: 10, default: 6 }), 3, [50, 50], 2, { lastAction: { minute: 0, cooldownMinutes: 5 } })).toEqual({ to: 3, reason: 'cooldown' });
+  });
+
+  it('keeps an elastic cluster above a smaller profile: nodes cannot be removed', () => {
+    expect(evaluateAutoscale({ rules: typicalRulePair('postgres-elastic-cluster'), capacity: { min: 2, max: 4, default: 2 }, canScaleIn: false }, 9, [50], 0, {})).toEqual({ to: 9, reason: 'no-rule-fired' });
+  });
+
+  /** A SKU with at most 14 instances narrows every profile's limits, as policyLimits does. */
+  const skuOf14 = (limits: AutoscaleProfile['capacity']) => {
+    const max = Math.min(limits.max, 14);
+    return { min: Math.min(limits.min, max), max, default: Math.min(limits.default, max) };
+  };
+
+  it("picks the profile in force with the product's schedule: rules and limits, or a fixed count without rules", () => {
+    const everyDay = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+    const profiles = [
+      { name: 'day', recurrence: { days: everyDay, start: '08:00', end: '18:00', timeZone: 'UTC' }, limits: { min: 6, max: 12 } },
+      { name: 'launch', fixedDate: { start: '2026-01-06T12:00', end: '2026-01-06T13:00', timeZone: 'UTC' }, instanceCount: 15 },
+    ];
+    const profileAt = scheduledProfiles(targetOf(config([kustoTarget({ profiles })])), START_MS, skuOf14);
+    expect(profileAt(7 * 60)).toMatchObject({ capacity: { min: 2, max: 14 }, canScaleIn: true });
+    expect(profileAt(7 * 60)?.rules).toHaveLength(2);
+    expect(profileAt(9 * 60)).toMatchObject({ capacity: { min: 6, max: 12 } });
+    // 2026-01-06 12:30 UTC: the fixed date, its count narrowed like any limit.
+    expect(profileAt(1440 + 12 * 60 + 30)).toEqual({ rules: [], capacity: { min: 14, max: 14, default: 14 }, canScaleIn: true });
+    expect(scheduledProfiles(targetOf(config([pgTarget()])), START_MS, (limits) => limits)(0)).toMatchObject({ canScaleIn: false });
   });
 });

@@ -17,10 +17,20 @@
  * cannot target an elastic cluster at all; for that kind this baseline shows what its rule semantics would do
  * there, without the in-rule (Azure offers no scale-in).
  *
+ * Profiles ("Autoscale with multiple profiles", .../autoscale/autoscale-multiprofile): each run picks one
+ * profile, a running fixed date before the recurrence that started last before the default, with the product's
+ * own schedule code (shared/policy/schedule.ts), so both read a config's profiles alike. "If the instance count is
+ * less than 3, autoscale scales to the new minimum of three": a count outside the profile's limits moves to the
+ * nearest limit; a profile without rules holds its count (min = max).
+ *
  * Simulation choices: the engine runs once per minute (samples are per minute); a scale action refused by ARM
- * because an update runs is not a scale action, so it starts no cooldown and is retried on the next run.
+ * because an update runs is not a scale action, so it starts no cooldown and is retried on the next run; moving
+ * into a new profile's limits waits for the cooldown like any other scale action.
  */
-import type { TargetKind } from '../../../shared/config/kinds.js';
+import { KIND_FACTS, type TargetKind } from '../../../shared/config/kinds.js';
+import type { TargetConfig } from '../../../shared/config/schema.js';
+import { activeProfile } from '../../../shared/policy/schedule.js';
+import { MINUTE_MS } from '../trace.js';
 import type { ChangeResult } from '../model/cluster-model.js';
 import type { MetricFeed } from '../metric-feed.js';
 import { clamp, type Controller } from '../policy-runner.js';
@@ -42,6 +52,35 @@ export interface AutoscaleRule {
 export interface AutoscaleProfile {
   rules: AutoscaleRule[];
   capacity: { min: number; max: number; default: number };
+  /** False for an elastic cluster: a count above the maximum stays (Azure cannot remove nodes). */
+  canScaleIn?: boolean;
+}
+
+type Bounds = AutoscaleProfile['capacity'];
+
+/**
+ * The profile in force at each minute of a run: the target's scheduled profiles with their own limits (narrowed
+ * like the default's) and the typical rule pair, or no rules for a fixed instance count or manual mode.
+ */
+export function scheduledProfiles(target: TargetConfig, startMs: number, narrow: (limits: Bounds) => Bounds): (minute: number) => AutoscaleProfile {
+  const canScaleIn = KIND_FACTS[target.kind].canScaleIn;
+  const rules = typicalRulePair(target.kind);
+  const byName = new Map<string, AutoscaleProfile>();
+  if (target.profiles.length === 0) {
+    const only: AutoscaleProfile = { rules, capacity: narrow(target.limits), canScaleIn };
+    return () => only;
+  }
+  return (minute) => {
+    const active = activeProfile(target, startMs + minute * MINUTE_MS);
+    let profile = byName.get(active.name);
+    if (!profile) {
+      const { settings, kind } = active;
+      const holds = settings.instanceCount !== undefined || (kind !== 'default' && settings.mode === 'manual');
+      profile = { rules: holds ? [] : rules, capacity: narrow(settings.limits), canScaleIn };
+      byName.set(active.name, profile);
+    }
+    return profile;
+  };
 }
 
 export function typicalRulePair(kind: TargetKind): AutoscaleRule[] {
@@ -54,7 +93,7 @@ export function typicalRulePair(kind: TargetKind): AutoscaleRule[] {
 export interface AutoscaleDecision {
   to: number;
   /** Why, in the words of the autoscale run history. */
-  reason: 'cooldown' | 'scale-out' | 'scale-in' | 'scale-in-reduced' | 'flapping-avoided' | 'default-capacity' | 'no-rule-fired';
+  reason: 'cooldown' | 'profile-limits' | 'scale-out' | 'scale-in' | 'scale-in-reduced' | 'flapping-avoided' | 'default-capacity' | 'no-rule-fired';
 }
 
 export interface AutoscaleState {
@@ -66,6 +105,8 @@ export interface AutoscaleState {
 export function evaluateAutoscale(profile: AutoscaleProfile, current: number, values: ReadonlyArray<number | null>, minute: number, state: AutoscaleState): AutoscaleDecision & { rule?: AutoscaleRule } {
   const { rules, capacity } = profile;
   if (state.lastAction && minute < state.lastAction.minute + state.lastAction.cooldownMinutes) return { to: current, reason: 'cooldown' };
+  const bounded = clamp(current, capacity);
+  if (bounded > current || (bounded < current && profile.canScaleIn !== false)) return { to: bounded, reason: 'profile-limits' };
   if (rules.length > 0 && values.every((value) => value === null)) {
     return current < capacity.default ? { to: capacity.default, reason: 'default-capacity' } : { to: current, reason: 'no-rule-fired' };
   }
@@ -118,21 +159,31 @@ export function windowAverage(feed: MetricFeed, metric: string, minute: number, 
   return sum / samples.length;
 }
 
+/** No rule fired a move into a new profile's limits, so the portal's default cooldown follows it. */
+const PROFILE_CHANGE_COOLDOWN_MINUTES = 5;
+
 export class AzureMonitorAutoscale implements Controller {
   readonly policy = 'azure-monitor-autoscale' as const;
   private readonly state: AutoscaleState = {};
   private pending: { minute: number; cooldownMinutes: number } | undefined;
 
+  private readonly profileAt: (minute: number) => AutoscaleProfile;
+
+  /** `profile`: one profile for the whole run, or the one in force at each minute (see scheduledProfiles). */
   constructor(
-    private readonly profile: AutoscaleProfile,
+    profile: AutoscaleProfile | ((minute: number) => AutoscaleProfile),
     private readonly feed: MetricFeed,
     private readonly current: () => number,
-  ) {}
+  ) {
+    this.profileAt = typeof profile === 'function' ? profile : () => profile;
+  }
 
   decide(minute: number): number | undefined {
-    const values = this.profile.rules.map((rule) => windowAverage(this.feed, rule.metric, minute, rule.windowMinutes));
-    const decision = evaluateAutoscale(this.profile, this.current(), values, minute, this.state);
-    this.pending = decision.rule ? { minute, cooldownMinutes: decision.rule.cooldownMinutes } : undefined;
+    const profile = this.profileAt(minute);
+    const values = profile.rules.map((rule) => windowAverage(this.feed, rule.metric, minute, rule.windowMinutes));
+    const decision = evaluateAutoscale(profile, this.current(), values, minute, this.state);
+    const cooldownMinutes = decision.rule?.cooldownMinutes ?? (decision.reason === 'profile-limits' ? PROFILE_CHANGE_COOLDOWN_MINUTES : undefined);
+    this.pending = cooldownMinutes === undefined ? undefined : { minute, cooldownMinutes };
     return decision.to;
   }
 
