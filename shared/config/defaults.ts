@@ -1,5 +1,5 @@
 /**
- * Every default of the config in one place. The schema reads them from here, the README's reference table is
+ * Every default of the config in one place. The schema reads them from here, docs/config-reference.md is
  * generated from the schema, and each value says where it comes from.
  */
 export const DEFAULTS = {
