@@ -17,7 +17,10 @@ const topHeadings = (markdown: string) => [...markdown.replace(/```[\s\S]*?```/g
 /** The headings of `wanted` that are missing or out of order. */
 function outOfOrder(headings: string[], wanted: string[]): string[] {
   const positions = wanted.map((heading) => headings.indexOf(heading));
-  return wanted.filter((heading, index) => positions[index] === -1 || (index > 0 && positions[index] < (positions[index - 1] ?? -1)));
+  return wanted.filter((_heading, index) => {
+    const position = positions[index] ?? -1;
+    return position === -1 || (index > 0 && position < (positions[index - 1] ?? -1));
+  });
 }
 
 /** The commands of the first bash block of a section, without comments. */
