@@ -1,5 +1,5 @@
 /**
- * Every default of the config in one place. The schema reads them from here, the README's reference table is
+ * Every default of the config in one place. The schema reads them from here, docs/config-reference.md is
  * generated from the schema, and each value says where it comes from.
  */
 export const DEFAULTS = {
@@ -92,7 +92,7 @@ export const DEFAULTS = {
   },
   rebalance: {
     enabled: true,
-    /** Citus' default strategy since Citus 12 (docs/citus-rebalancer.md). */
+    /** Citus' default strategy since Citus 12 (docs/citus-rebalance.md). */
     strategy: 'by_disk_size',
     shardTransferMode: 'auto',
     /** Sequential moves: Citus' own default. Raise it for faster rebalances at the cost of bandwidth. */
@@ -104,11 +104,11 @@ export const DEFAULTS = {
     /** Zone-redundant HA provisions a standby for every new node as well (docs/azure-elastic-clusters.md). */
     haReadyTimeoutMinutes: 180,
     pollIntervalSeconds: 30,
-    /** A healthy job waits 0.2-5 s in `scheduled` (docs/citus-rebalancer.md); ten minutes is clearly stuck. */
+    /** A healthy job waits 0.2-5 s in `scheduled` (docs/citus-rebalance.md); ten minutes is clearly stuck. */
     stuckScheduledMinutes: 10,
   },
   database: {
-    /** The coordinator: cluster-wide operations must not go through the load-balanced 7432 (docs/citus-rebalancer.md). */
+    /** The coordinator: cluster-wide operations must not go through the load-balanced 7432 (docs/citus-rebalance.md). */
     port: 5432,
     ssl: 'verify-full',
   },

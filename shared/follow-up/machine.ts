@@ -241,7 +241,7 @@ function afterPoll(polled: FollowUpState, result: PollRebalanceResult, now: Date
   const attempt = `rebalance job ${jobId} ${result.state} after ${result.movesDone} of ${result.movesTotal} move(s)`;
   const limit = state.input.rebalance?.maxAttempts ?? 1;
   if (state.attempts < limit) {
-    // A new start plans only what is still unbalanced (docs/citus-rebalancer.md); settings stay raised for it.
+    // A new start plans only what is still unbalanced (docs/citus-rebalance.md); settings stay raised for it.
     return waitFor(enter({ ...next, notes: [...state.notes, `${attempt}: ${result.messages.join('; ') || 'no Citus message'}; starting again`] }, 'start'), now);
   }
   return finishWith(next, failed(`${attempt}, attempt ${state.attempts} of ${limit}; giving up. Citus says: ${result.messages.join('; ') || 'nothing'}`));

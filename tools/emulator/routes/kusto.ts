@@ -43,7 +43,7 @@ const sub = (params: RouteParams): string => params['subscriptionId'] ?? '';
 const rg = (params: RouteParams): string => params['resourceGroupName'] ?? '';
 const cluster = (params: RouteParams): string => params['clusterName'] ?? '';
 
-/** 202 with the cluster body and `Azure-AsyncOperation` only, as in Clusters_Update.json. */
+/** 202 with the cluster body and `Azure-AsyncOperation` only, as the documented update (docs/azure-api-shapes.md). */
 function updateCluster(context: ArmRouteContext, state: KustoState, request: EmulatorRequest, params: RouteParams): EmulatorResponse {
   const operation = state.beginUpdate(sub(params), rg(params), cluster(params), request.body, headerValue(request.headers, 'if-match'));
   const statusPath = `/subscriptions/${sub(params)}/providers/Microsoft.Kusto/locations/${operation.region}/operationResults/${operation.id}`;
@@ -54,7 +54,7 @@ function updateCluster(context: ArmRouteContext, state: KustoState, request: Emu
   };
 }
 
-/** Shaped like Clusters_ListSkusByResource.json. */
+/** Shaped like the documented `listSkusByResource` answer (docs/azure-api-shapes.md). */
 function resourceSkus(state: KustoState, params: RouteParams) {
   return state.availableSkus(sub(params), rg(params), cluster(params)).map((sku) => ({
     resourceType: 'clusters',
@@ -68,7 +68,7 @@ function skusIn(state: KustoState, location: string) {
   return skuCatalog([...state.regions(), canonicalRegion(location)]).filter((sku) => sku.locations.includes(wanted));
 }
 
-/** Status body with the fields of OperationResults_Get.json. */
+/** Status body with the fields of a documented Kusto operation result (docs/azure-api-shapes.md). */
 function operationResult(context: ArmRouteContext, params: RouteParams): EmulatorResponse {
   const operation = operationAt(context, params['location'] ?? '', params['operationId'] ?? '');
   const elapsedFraction = Math.min(1, (context.clock.nowMs() - operation.startedAtMs) / Math.max(1, operation.durationMs));

@@ -112,7 +112,7 @@ function definitionOrError(namespace: string, metricName: string): MetricDefinit
   );
 }
 
-/** One entry of `value[]`, shaped like MetricsBatch_QueryResources_Example1.json. */
+/** One entry of `value[]`, shaped like the documented `metrics:getBatch` answer (docs/azure-api-shapes.md). */
 function metricResult(store: MetricStore, resource: LocatedResource, definition: MetricDefinition, query: MetricsQuery, window: TimeWindow, publishedUntilMs: number) {
   return {
     id: `${resource.id}/providers/Microsoft.Insights/metrics/${definition.name}`,

@@ -59,7 +59,7 @@ function page(context: ArmRouteContext, request: EmulatorRequest, items: readonl
   return jsonResponse(200, pageOf(items, context.pageSize, request.url));
 }
 
-/** 202 with both monitor URLs, as in Servers_Update.json and the recorded PATCHes. */
+/** 202 with both monitor URLs, as the documented update and the recorded PATCHes answer (docs/azure-api-shapes.md). */
 function accepted(context: ArmRouteContext, request: EmulatorRequest, subscriptionId: string, operation: AsyncOperation, body: unknown): EmulatorResponse {
   const locationPath = `/subscriptions/${subscriptionId}/providers/Microsoft.DBforPostgreSQL/locations/${operation.region}`;
   const signature = signatureParameters(context);

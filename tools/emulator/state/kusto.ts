@@ -1,7 +1,7 @@
 /**
- * Emulated Azure Data Explorer (Kusto) clusters. Bodies follow kusto/Clusters_Get.json (type and id spelled
+ * Emulated Azure Data Explorer (Kusto) clusters. Bodies follow the documented cluster shape (type and id spelled
  * `Microsoft.Kusto/Clusters` as the service prints them); a PATCH answers 202 with the body and an
- * `Azure-AsyncOperation` URL, like kusto/Clusters_Update.json.
+ * `Azure-AsyncOperation` URL, like the documented update (docs/azure-api-shapes.md).
  */
 import { randomUUID } from 'node:crypto';
 import type { ArmError, LocatedResource } from '../arm.js';

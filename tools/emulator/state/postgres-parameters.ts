@@ -1,7 +1,7 @@
 /**
  * The server parameters ("configurations") an emulated elastic cluster starts with. The static entries are copied
- * from Configurations_ListByServer_EXCERPT.json (including which ones Azure reports as `user-override`); the Citus
- * connection settings follow the node count the way Azure's elastic-cluster docs describe.
+ * from a real server's listing (including which ones Azure reports as `user-override`, docs/azure-api-shapes.md);
+ * the Citus connection settings follow the node count as Azure describes (docs/citus-rebalance.md).
  */
 export type ConfigurationSource = 'system-default' | 'user-override';
 

@@ -1,8 +1,8 @@
 /**
  * Emulated Azure Database for PostgreSQL flexible servers, elastic clusters in particular. Resource bodies follow
- * the recorded real GET (recorded-azure-cli/Servers_Get_ElasticCluster_recorded.json); the PATCH behaviour follows
- * the recorded clusterSize exchanges: always 202, a smaller or zero size is accepted and ignored, a size above the
- * maximum fails through the async operation with UnsupportedValue.
+ * a recorded real GET, and the PATCH behaviour the recorded clusterSize exchanges (docs/azure-api-shapes.md): always
+ * 202, a smaller or zero size is accepted and ignored, a size above the maximum fails through the async operation
+ * with UnsupportedValue.
  */
 import { ArmError, armError, armTimestamp, idKey, invalidRequestContent, isInScope, parentResourceNotFound, resourceNotFound } from '../arm.js';
 import type { LocatedResource } from '../arm.js';

@@ -20,7 +20,7 @@ export const ELASTIC_CLUSTER_DEFAULTS = {
   shardMoveMbPerSecond: 50,
   /**
    * How parallel moves speed up a rebalance: p moves at once go p^0.75 times faster. Fitted to the measurement
-   * in docs/citus-rebalancer.md (10 moves onto one new node: 2 per node 1.9x, 4 per node 2.8x faster than sequential).
+   * in docs/citus-rebalance.md (10 moves onto one new node: 2 per node 1.9x, 4 per node 2.8x faster than sequential).
    */
   parallelSpeedupExponent: 0.75,
   /**

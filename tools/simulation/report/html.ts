@@ -131,7 +131,7 @@ function runsTable(runs: readonly RunResult[]): string {
 function parametersSection(parameters: SimulationParameters): string {
   const groups = Object.entries(parameters) as Array<[string, Record<string, number>]>;
   const rows = groups.flatMap(([group, values]) => Object.entries(values).map(([name, value]) => `<tr><td><code>${escapeXml(group)}.${escapeXml(name)}</code></td><td>${escapeXml(String(value))}</td></tr>`));
-  return `<section><h2>Model parameters</h2><p>Each is documented, with its source or reasoning, in <code>tools/simulation/model/parameters.ts</code> and the README; override any of them with <code>--model &lt;file.json&gt;</code>.</p><table class="params"><tbody>${rows.join('')}</tbody></table></section>`;
+  return `<section><h2>Model parameters</h2><p>Each is documented, with its source or reasoning, in <code>tools/simulation/model/parameters.ts</code> and docs/simulator.md; override any of them with <code>--model &lt;file.json&gt;</code>.</p><table class="params"><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function downsample(values: readonly number[], factor: number, pick: (...values: number[]) => number): number[] {
