@@ -9,7 +9,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { parseAppSettings, type AppSettings } from '../shared/config/app-settings.js';
 import { loadConfigFromSetting } from '../shared/config/load.js';
 import type { ScalerConfig } from '../shared/config/schema.js';
-import { Scaler, type ScalerOptions } from '../shared/scaler.js';
+import { createScaling, type ScaleExecutor, type ScalingOptions, type TargetAdministration, type TargetDirectory, type TargetQueries } from '../shared/scaling/index.js';
 import { ArmClients, type ArmClientSettings } from '../shared/targets/azure-clients.js';
 import { buildScaleTargets } from '../shared/targets/build.js';
 import { AzureMonitorMetrics, type AzureMonitorSettings } from '../shared/metrics/azure-monitor-metrics.js';
@@ -28,7 +28,14 @@ import { followUpServices, type FollowUpOverrides, type FollowUpServices } from 
 export interface Services {
   settings: AppSettings;
   config: ScalerConfig;
-  scaler: Scaler;
+  /** Every configured target by name, with the scale target built for it. */
+  targets: TargetDirectory;
+  /** The acting path: evaluate, act, complete. */
+  executor: ScaleExecutor;
+  /** Target status and operations, as operators read them. */
+  queries: TargetQueries;
+  /** Pauses, failure resets, abandoning an operation, ledger retention. */
+  administration: TargetAdministration;
   state: StateStore;
   /** The alert webhook's use case. */
   alerts: AlertIntake;
@@ -44,7 +51,7 @@ export interface ServiceOverrides {
   arm?: Partial<ArmClientSettings>;
   metrics?: Partial<AzureMonitorSettings>;
   state?: StateStore;
-  scaler?: Partial<ScalerOptions>;
+  scaling?: Partial<ScalingOptions>;
   log?: Logger;
   /** Token validation's clock and key source (tests use locally generated keys). */
   auth?: TokenValidatorOptions;
@@ -65,7 +72,7 @@ export async function createServices(env: Record<string, string | undefined>, ov
   const metrics = new AzureMonitorMetrics({ credential, ...(template ? { endpointFor: (region: string) => template.replace('{region}', region) } : {}), ...overrides.metrics });
   const state = overrides.state ?? stateStoreFrom(settings, credential);
   const scaleTargets = buildScaleTargets(config, clients);
-  const scaler = new Scaler({
+  const { targets, executor, queries, administration } = createScaling({
     config,
     scaleTargets,
     followUps: overrides.followUps === null ? undefined : (overrides.followUps ?? new DurableFollowUpLauncher()),
@@ -75,17 +82,17 @@ export async function createServices(env: Record<string, string | undefined>, ov
     newId: randomUUID,
     instanceId: `${hostname()}/${process.pid}`,
     log,
-    options: { concurrency: settings.SCALER_CONCURRENCY, leaseSeconds: settings.SCALER_LEASE_SECONDS, ...overrides.scaler },
+    options: { concurrency: settings.SCALER_CONCURRENCY, leaseSeconds: settings.SCALER_LEASE_SECONDS, ...overrides.scaling },
   });
   const clock = overrides.clock ?? (() => new Date());
-  const alerts = new AlertIntake({ config, state, evaluateTarget: (name, context) => scaler.evaluateTarget(name, context), clock, log });
+  const alerts = new AlertIntake({ config, state, evaluateTarget: (name, context) => executor.evaluateTarget(name, context), clock, log });
   const entra = entraSettingsFrom(settings);
   const exposure = alertAuthProblems(entra, config);
   for (const warning of exposure.warnings) log.log('warn', `app settings: ${warning}`);
   if (exposure.errors.length > 0) throw new ScalerError('configuration', `app settings: ${exposure.errors.length} problem(s):\n${exposure.errors.join('\n')}`);
   const authenticator = new HttpAuthenticator(entra, overrides.auth);
   const followUp = followUpServices({ config, scaleTargets, state, arm: clients, credential, env, clock, log }, overrides.followUp);
-  return { settings, config, scaler, state, alerts, authenticator, followUp };
+  return { settings, config, targets, executor, queries, administration, state, alerts, authenticator, followUp };
 }
 
 function stateStoreFrom(settings: AppSettings, credential: TokenCredential): StateStore {

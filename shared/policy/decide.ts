@@ -20,6 +20,8 @@ import { conflictingAutoscalerGuard } from './guards/conflicting-autoscaler.js';
 import { cooldownGuard } from './guards/cooldown.js';
 import { failureBackoffGuard } from './guards/failure-backoff.js';
 import { dryRunGuard } from './guards/dry-run.js';
+import { operatorLimitsGuard } from './guards/operator-limits.js';
+import { leaseHeldGuard } from './guards/lease-held.js';
 
 /**
  * Guards in order. Those that reshape the change (limits, step, one-way door, flapping) run first; those that
@@ -37,6 +39,13 @@ export const GUARDS: readonly Stage[] = [
   cooldownGuard,
 ];
 
+/**
+ * Guards after dry-run, on what the request and the executor say: an operator's capacity outside the limits is
+ * refused rather than clamped, then a lease held by another evaluation stops any change. They leave no note when
+ * they do not apply.
+ */
+export const CLOSING_GUARDS: readonly Stage[] = [operatorLimitsGuard, leaseHeldGuard];
+
 /** The proposer for a target's mode. Manual mode proposes nothing; requests are applied afterwards. */
 export function proposerFor(target: TargetConfig): (context: PolicyContext) => Proposal {
   switch (target.mode) {
@@ -53,7 +62,8 @@ export function decide(input: DecideInput): Decision {
   const context = contextFrom(input);
   const proposed = applyRequest(proposerFor(input.target)(context), context);
   const guarded = GUARDS.reduce((proposal, guard) => guard(proposal, context), proposed);
-  const final = dryRunGuard(guarded, context);
+  const dried = dryRunGuard(guarded, context);
+  const final = CLOSING_GUARDS.reduce((proposal, guard) => guard(proposal, context), dried);
   return {
     action: actionFor(final.from, final.to),
     from: final.from,
@@ -68,7 +78,7 @@ export function decide(input: DecideInput): Decision {
       signals: final.signals,
       proposal: { action: actionFor(proposed.from, proposed.to), to: proposed.to, reason: proposed.reason, message: proposed.message },
       guards: final.guards,
-      ...(final.reason === 'DryRun' ? { dryRun: { action: actionFor(guarded.from, guarded.to), to: guarded.to, reason: guarded.reason } } : {}),
+      ...(dried.reason === 'DryRun' ? { dryRun: { action: actionFor(guarded.from, guarded.to), to: guarded.to, reason: guarded.reason } } : {}),
     },
   };
 }
@@ -84,6 +94,7 @@ function contextFrom(input: DecideInput): PolicyContext {
     failures: input.failures ?? { recent: [] },
     request: input.request,
     paused: input.paused ?? { scaleOut: false, scaleIn: false },
+    executor: input.executor ?? { leaseHeld: false },
     trigger,
     bounds: effectiveBounds(input),
   };

@@ -78,6 +78,14 @@ export interface DecideInput {
   request?: ScaleRequest | undefined;
   /** Pause flags set at run time (HTTP API); combined with the config's `paused`. */
   paused?: RuntimePauses | undefined;
+  /** What the executor found while acting; absent when deciding without acting (the timer's first look, a preview). */
+  executor?: ExecutorFacts | undefined;
+}
+
+/** Facts only the guarded executor knows, which the closing guards turn into decisions. */
+export interface ExecutorFacts {
+  /** Another evaluation holds the target's lease: it is acting on the target right now. */
+  leaseHeld: boolean;
 }
 
 export interface MetricsSnapshot {

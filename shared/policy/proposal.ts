@@ -4,7 +4,7 @@
  */
 import type { TargetConfig } from '../config/schema.js';
 import type { GuardNote, ReasonCode, SignalEvidence, Trigger } from './decision.js';
-import type { FailureHistory, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
+import type { ExecutorFacts, FailureHistory, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
 
 /** A scale-out signal's value, kept so the flapping projection can re-check it at a smaller capacity. */
 export interface ProjectableSignal {
@@ -41,6 +41,7 @@ export interface PolicyContext {
   failures: FailureHistory;
   request: ScaleRequest | undefined;
   paused: RuntimePauses;
+  executor: ExecutorFacts;
   trigger: Trigger;
   /** limits.min/max narrowed by the service bounds the provider reported. */
   bounds: { min: number; max: number; default: number };

@@ -74,7 +74,7 @@ export async function scenario(emulator: AzureEmulator, server: PostgresServer, 
     },
   );
   const services = await build();
-  const outcome = await services.scaler.evaluateTarget(name, { trigger: 'manual', initiator: 'test', request: { source: 'manual', capacity: options.to ?? 4, reason: 'follow-up test' } });
+  const outcome = await services.executor.evaluateTarget(name, { trigger: 'manual', initiator: 'test', request: { source: 'manual', capacity: options.to ?? 4, reason: 'follow-up test' } });
   const first = launched[0];
   if (!outcome.acted || !first) throw new Error(`the scale-out did not start: ${outcome.decision?.message ?? outcome.error?.message}`);
   const clock = new ClusterClock(emulator, db, resourceId);

@@ -5,7 +5,7 @@ import type { ScalerConfig } from '../../../shared/config/schema.js';
 import { MemoryStateStore } from '../../../shared/state/memory-state-store.js';
 import { ProviderError, TransientError } from '../../../shared/errors.js';
 import { silentLogger } from '../../../shared/logging.js';
-import type { EvaluationContext, TargetOutcome } from '../../../shared/scaler.js';
+import type { EvaluationContext, TargetOutcome } from '../../../shared/scaling/index.js';
 import { alertFor, alertId } from '../../support/alert-fixtures.js';
 
 const SUB = '00000000-0000-0000-0000-000000000001';

@@ -56,7 +56,7 @@ describe('what is deployed', () => {
   it('reaches only functions/ and shared/ from functions/index.ts', () => {
     const closure = deployedClosure();
     expect(closure).toContain('functions/index.ts');
-    expect(closure).toContain('shared/scaler.ts');
+    expect(closure).toContain('shared/scaling/scale-executor.ts');
     expect(outsideDeployment(closure)).toEqual([]);
   });
 

@@ -1,0 +1,93 @@
+/**
+ * One evaluation of one target as a single value: who asked, when, and everything `decide()` reads. Inputs are
+ * gathered in one place (`EvaluationInputs`): the live resource and the state store side by side, then the
+ * metrics of every target in a few batched calls. A new input for the policy (a schedule, a forecast, a bulk
+ * read) is added here and to `decideInputOf`, nowhere else.
+ */
+import type { TargetConfig } from '../config/schema.js';
+import type { Trigger } from '../policy/decision.js';
+import type { DecideInput, ExecutorFacts, MetricsSnapshot, ScaleRequest } from '../policy/input.js';
+import { requiredMetrics } from '../policy/required-metrics.js';
+import type { MetricsRequest } from '../metrics/metrics-source.port.js';
+import type { LiveTargetState } from '../targets/scale-target.port.js';
+import type { Logger } from '../logging.js';
+import { mapWithConcurrency } from '../concurrency.js';
+import { loadKnownState, type KnownState } from './known-state.js';
+import type { ScalingDependencies } from './dependencies.js';
+
+export interface EvaluationContext {
+  trigger: Trigger;
+  /** Who asked: `timer`, an alert id, an operator. */
+  initiator: string;
+  request?: ScaleRequest | undefined;
+  invocationId?: string | undefined;
+  /** The invocation's own logger (e.g. bound to the Functions InvocationContext). */
+  log?: Logger | undefined;
+}
+
+/** What a decision about one target is made of. */
+export interface Evaluation {
+  target: TargetConfig;
+  now: Date;
+  context: EvaluationContext;
+  /** Bound to the target and the invocation. */
+  log: Logger;
+  live: LiveTargetState;
+  known: KnownState;
+  /** Undefined when the metrics could not be read: capacity may then only rise to the default. */
+  metrics: MetricsSnapshot | undefined;
+}
+
+export function decideInputOf(evaluation: Evaluation, executor?: ExecutorFacts): DecideInput {
+  const { now, target, live, known, metrics, context } = evaluation;
+  return { now, target, observed: live, metrics, history: known.history, failures: known.failures, request: context.request, paused: known.paused, ...(executor ? { executor } : {}) };
+}
+
+/** One target's reads, each possibly failed: a failure is reported for that target alone. */
+export interface GatheredInputs {
+  live: LiveTargetState | Error;
+  known: KnownState | Error;
+  /** Absent when the target needs no metrics or its resource could not be read. */
+  metrics: MetricsSnapshot | Error | undefined;
+}
+
+export class EvaluationInputs {
+  constructor(private readonly deps: ScalingDependencies) {}
+
+  /** Every target's inputs at `now`, in the order given. */
+  async gather(targets: readonly TargetConfig[], now: Date, log: Logger | undefined): Promise<GatheredInputs[]> {
+    const reads = await mapWithConcurrency(targets, this.deps.options.concurrency, (target) => this.readResourceAndState(target, log));
+    const metrics = await this.fetchMetrics(targets.map((target, index) => ({ target, live: reads[index]?.live })), now);
+    return targets.map((target, index) => ({ ...(reads[index] as Omit<GatheredInputs, 'metrics'>), metrics: metrics.get(target.name) }));
+  }
+
+  /** The live resource and what the state store remembers, read again (under the lease, right before acting). */
+  async reread(target: TargetConfig, log: Logger): Promise<{ live: LiveTargetState; known: KnownState }> {
+    const [live, known] = await Promise.all([this.deps.targets.scaleTargetOf(target).read(), this.known(target, log)]);
+    return { live, known };
+  }
+
+  known(target: TargetConfig, log: Logger = this.deps.log): Promise<KnownState> {
+    return loadKnownState(this.deps.state, target, this.deps.clock(), log);
+  }
+
+  private async readResourceAndState(target: TargetConfig, log: Logger | undefined): Promise<Omit<GatheredInputs, 'metrics'>> {
+    const [live, known] = await Promise.all([this.deps.targets.scaleTargetOf(target).read().catch(toError), this.known(target, log).catch(toError)]);
+    return { live, known };
+  }
+
+  private async fetchMetrics(reads: { target: TargetConfig; live: LiveTargetState | Error | undefined }[], now: Date): Promise<Map<string, MetricsSnapshot | Error>> {
+    const requests: MetricsRequest[] = [];
+    for (const { target, live } of reads) {
+      const { needs, lookbackMinutes } = requiredMetrics(target);
+      if (!live || live instanceof Error || needs.length === 0) continue;
+      requests.push({ target: target.name, kind: target.kind, resourceId: target.resourceId, region: live.region, needs, lookbackMinutes });
+    }
+    if (requests.length === 0) return new Map();
+    return this.deps.metrics.fetch(requests, now);
+  }
+}
+
+export function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
