@@ -36,11 +36,11 @@ function importClosure(root: string, entry = 'functions/index.ts'): string[] {
 }
 
 /**
- * Files in shared/ that the Function App never loads: tool code still waiting for its move to tools/ (the CLI's
- * local rebalance and its ALTER SYSTEM settings, the in-memory state store of the simulator and the tests) and
- * the policy's unused barrel. Shrink this list; never grow it: new tool code goes to tools/.
+ * Files in shared/ that the Function App never loads: tool code still waiting for its move to tools/ (the
+ * in-memory state store of the simulator and the tests). Shrink this list; never grow it: new tool code goes to
+ * tools/.
  */
-const SHARED_NOT_DEPLOYED_YET = ['shared/citus/alter-system-settings.ts', 'shared/follow-up/coordinator-session.ts', 'shared/follow-up/local-rebalance.ts', 'shared/policy/index.ts', 'shared/state/memory-entity-table.ts', 'shared/state/memory-state-store.ts'];
+const SHARED_NOT_DEPLOYED_YET = ['shared/state/memory-entity-table.ts', 'shared/state/memory-state-store.ts'];
 
 /** The files tsconfig.build.json compiles, relative to the repository. */
 function buildFiles(): string[] {
