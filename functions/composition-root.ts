@@ -91,7 +91,7 @@ export async function createServices(env: Record<string, string | undefined>, ov
   for (const warning of exposure.warnings) log.log('warn', `app settings: ${warning}`);
   if (exposure.errors.length > 0) throw new ScalerError('configuration', `app settings: ${exposure.errors.length} problem(s):\n${exposure.errors.join('\n')}`);
   const authenticator = new HttpAuthenticator(entra, overrides.auth);
-  const followUp = followUpServices({ config, scaleTargets, state, arm: clients, credential, env, clock, log }, overrides.followUp);
+  const followUp = followUpServices({ targets, state, arm: clients, credential, env, clock, log }, overrides.followUp);
   return { settings, config, targets, executor, queries, administration, state, alerts, authenticator, followUp };
 }
 

@@ -100,7 +100,7 @@ function contextFrom(input: DecideInput): PolicyContext {
   };
 }
 
-/** The config's limits narrowed by the service bounds the provider reported (e.g. a Kusto SKU's maximum). */
+/** The config's limits narrowed by the service bounds the scale target reported (e.g. a Kusto SKU's maximum). */
 export function effectiveBounds(input: Pick<DecideInput, 'target' | 'observed'>): PolicyContext['bounds'] {
   const { limits } = input.target;
   const service = input.observed.capacityBounds;

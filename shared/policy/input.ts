@@ -12,7 +12,7 @@ export interface ObservedTarget {
   operationInProgress?: { description: string; direction?: Direction; startedAt?: Date } | undefined;
   /** Another autoscaler that manages the same capacity (ADX optimized autoscale). */
   conflictingAutoscaler?: { name: string; enabled: boolean } | undefined;
-  /** Service bounds for the current SKU, when the provider knows them (Kusto listSkusByResource). */
+  /** Service bounds for the current SKU, when the scale target knows them (Kusto listSkusByResource). */
   capacityBounds?: { min: number; max: number } | undefined;
 }
 

@@ -43,7 +43,7 @@ export interface PolicyContext {
   paused: RuntimePauses;
   executor: ExecutorFacts;
   trigger: Trigger;
-  /** limits.min/max narrowed by the service bounds the provider reported. */
+  /** limits.min/max narrowed by the service bounds the scale target reported. */
   bounds: { min: number; max: number; default: number };
 }
 
