@@ -5,7 +5,9 @@
  * read) is added here and to `decideInputOf`, nowhere else.
  */
 import type { TargetConfig } from '../config/schema.js';
-import type { Trigger } from '../policy/decision.js';
+import { isDeepStrictEqual } from 'node:util';
+import { decide } from '../policy/decide.js';
+import type { Decision, Trigger } from '../policy/decision.js';
 import type { DecideInput, ExecutorFacts, MetricsSnapshot, ScaleRequest } from '../policy/input.js';
 import { requiredMetrics } from '../policy/required-metrics.js';
 import type { MetricsRequest } from '../metrics/metrics-source.port.js';
@@ -41,6 +43,14 @@ export interface Evaluation {
 export function decideInputOf(evaluation: Evaluation, executor?: ExecutorFacts): DecideInput {
   const { now, target, live, known, metrics, context } = evaluation;
   return { now, target, observed: live, metrics, history: known.history, failures: known.failures, request: context.request, paused: known.paused, ...(executor ? { executor } : {}) };
+}
+
+/**
+ * The decision under the lease: the first one again when the re-read left every input as it was (decide() is
+ * pure, so it would answer the same), a fresh one when ARM or the state store moved on in between.
+ */
+export function decisionAfterReread(first: Decision, before: DecideInput, after: DecideInput): Decision {
+  return isDeepStrictEqual(before, after) ? first : decide(after);
 }
 
 /** One target's reads, each possibly failed: a failure is reported for that target alone. */

@@ -7,7 +7,6 @@
  *   ARM and the state store -> decide again if that changed anything -> record the decision -> record the
  *   operation -> start the ARM update (without waiting) -> release the lease.
  */
-import { isDeepStrictEqual } from 'node:util';
 import { decide } from '../policy/decide.js';
 import type { Decision } from '../policy/decision.js';
 import type { ScaleStart } from '../targets/scale-target.port.js';
@@ -21,7 +20,7 @@ import { mapWithConcurrency } from '../concurrency.js';
 import type { TargetConfig } from '../config/schema.js';
 import { HeldLease } from './held-lease.js';
 import type { ScalingDependencies } from './dependencies.js';
-import { decideInputOf, EvaluationInputs, toError, type Evaluation, type EvaluationContext, type GatheredInputs } from './evaluation.js';
+import { decideInputOf, decisionAfterReread, EvaluationInputs, toError, type Evaluation, type EvaluationContext, type GatheredInputs } from './evaluation.js';
 import { hasUnfinishedOperation, withEnded } from './known-state.js';
 import { OperationCompletion } from './operation-completion.js';
 import { launchFollowUp } from './follow-up-launch.js';
@@ -118,8 +117,7 @@ export class ScaleExecutor {
     try {
       // Under the lease, look again: never act on a stale capacity or history; decide again only if they changed.
       const fresh: Evaluation = { ...evaluation, ...(await this.inputs.reread(target, log)) };
-      const input = decideInputOf(fresh);
-      const decision = isDeepStrictEqual(input, decideInputOf(evaluation)) ? first : decide(input);
+      const decision = decisionAfterReread(first, decideInputOf(evaluation), decideInputOf(fresh));
       const recorded = await this.record(fresh, decision);
       if (decision.action === 'none') return recorded;
       return await this.startOperation(fresh, decision, recorded, lease);
