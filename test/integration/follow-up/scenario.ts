@@ -6,7 +6,7 @@
 import { createServices, type Services } from '../../../functions/composition-root.js';
 import { FOLLOW_UP_ORCHESTRATION } from '../../../functions/orchestration/names.js';
 import { followUpInputFor, followUpInstanceId } from '../../../shared/follow-up/input.js';
-import { MemoryStateStore } from '../../../shared/state/memory-state-store.js';
+import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store.js';
 import { createLogger } from '../../../shared/logging.js';
 import type { TargetConfig } from '../../../shared/config/schema.js';
 import type { OperationRecord } from '../../../shared/state/state-store.port.js';

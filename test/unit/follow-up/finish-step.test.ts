@@ -3,7 +3,7 @@ import { finish } from '../../../shared/follow-up/steps/arm-steps.js';
 import { StepContext } from '../../../shared/follow-up/steps/dependencies.js';
 import { TargetDirectory } from '../../../shared/targets/target-directory.js';
 import type { ClusterAccess } from '../../../shared/follow-up/cluster-access.js';
-import { MemoryStateStore } from '../../../shared/state/memory-state-store.js';
+import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store.js';
 import { validateConfig } from '../../../shared/config/validate.js';
 import { createLogger } from '../../../shared/logging.js';
 
