@@ -11,7 +11,7 @@ const FUNCTIONS = '^functions/';
 /** Adapters: the code that talks to Azure, PostgreSQL or Entra ID behind a port. */
 const ADAPTERS = ['^shared/(targets|state|citus|auth)/', '^shared/metrics/azure-'];
 /** Use cases: what the triggers call. */
-const USE_CASES = ['^shared/scaler[.]ts$', '^shared/follow-up/', '^shared/alerts/'];
+const USE_CASES = ['^shared/scaling/', '^shared/follow-up/', '^shared/alerts/'];
 
 /**
  * Everything shared/policy may import. Today that is the policy itself, the config types, kind facts and the pure

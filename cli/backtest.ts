@@ -104,7 +104,7 @@ async function backtest(args: string[], output: Output, environment: () => Backt
 function sourcesFor(config: ScalerConfig, target: TargetConfig, env: BacktestEnvironment): BacktestSources {
   const clients = new ArmClients({ credential: env.credential, endpoint: env.armEndpoint, tlsCa: env.tlsCa, retry: env.retry });
   const scaleTarget = buildScaleTargets({ ...config, targets: [target] }, clients).get(target.name);
-  if (!scaleTarget) throw new ScalerError('internal', `no provider was built for target "${target.name}"`);
+  if (!scaleTarget) throw new ScalerError('internal', `no scale target was built for target "${target.name}"`);
   const metrics = new AzureMonitorMetrics({ credential: env.credential, endpointFor: env.metricsEndpointFor, tlsCa: env.tlsCa, retry: env.retry });
   return { scaleTarget, metrics, state: env.state };
 }

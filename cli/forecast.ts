@@ -17,7 +17,7 @@ import { createLogger } from '../shared/logging.js';
 import { effectiveBounds } from '../shared/policy/decide.js';
 import { planCapacity, type CapacityPlan } from '../shared/policy/forecast-plan.js';
 import type { ForecastInput } from '../shared/policy/forecast-stage.js';
-import { MemoryStateStore } from '../shared/state/memory-state-store.js';
+import { MemoryStateStore } from '../tools/memory-state/memory-state-store.js';
 import { ArmClients } from '../shared/targets/azure-clients.js';
 import { buildScaleTargets } from '../shared/targets/build.js';
 import type { ScalerConfig, TargetConfig } from '../shared/config/schema.js';

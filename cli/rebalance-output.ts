@@ -6,7 +6,7 @@ import type { RebalancePlan } from '../shared/citus/plan.js';
 import type { PreflightVerdict } from '../shared/citus/preflight.js';
 import { formatBytes } from '../shared/citus/preflight.js';
 import type { RebalanceProgress } from '../shared/citus/progress.js';
-import type { LocalRebalanceResult } from '../shared/follow-up/local-rebalance.js';
+import type { LocalRebalanceResult } from './local-rebalance.js';
 
 const BAR_WIDTH = 30;
 const LISTED_MOVES = 20;

@@ -1,17 +1,17 @@
 /**
  * `scaler rebalance --connection <postgres url> [--strategy name] [--parallel N] [--watch] [--plan-only] ...`:
  * the follow-up's rebalance steps from a terminal, against any Citus coordinator. A thin adapter over
- * runLocalRebalance (shared/follow-up/local-rebalance.ts): parse, connect, print.
+ * runLocalRebalance (cli/local-rebalance.ts): parse, connect, print.
  */
 import { parseArgs } from 'node:util';
 import { DefaultAzureCredential } from '@azure/identity';
 import { CitusClient, parseConnectionUrl } from '../shared/citus/citus-client.js';
-import { AlterSystemSettings } from '../shared/citus/alter-system-settings.js';
+import { AlterSystemSettings } from './alter-system-settings.js';
 import { SettingsNotAllowedError } from '../shared/citus/errors.js';
 import { EXECUTOR_SETTINGS, SHARD_TRANSFER_MODES, type ShardTransferMode } from '../shared/citus/names.js';
 import type { ExecutorSettingsStore } from '../shared/citus/executor-settings.port.js';
 import { MAX_PARALLELISM } from '../shared/citus/parallelism.js';
-import { runLocalRebalance, type LocalRebalanceOptions, type LocalRebalanceResult } from '../shared/follow-up/local-rebalance.js';
+import { runLocalRebalance, type LocalRebalanceOptions, type LocalRebalanceResult } from './local-rebalance.js';
 import { POSTGRES_ENTRA_SCOPE } from '../shared/follow-up/cluster-access.js';
 import { parseResourceId } from '../shared/config/resource-id.js';
 import { ArmClients } from '../shared/targets/azure-clients.js';

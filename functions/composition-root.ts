@@ -9,8 +9,8 @@ import type { TokenCredential } from '@azure/core-auth';
 import { parseAppSettings, type AppSettings } from '../shared/config/app-settings.js';
 import { loadConfigFromSetting } from '../shared/config/load.js';
 import type { ScalerConfig } from '../shared/config/schema.js';
-import { Scaler, type ScalerOptions } from '../shared/scaler.js';
-import { ForecastInputs } from '../shared/forecasting.js';
+import { createScaling, type ScaleExecutor, type ScalingOptions, type TargetAdministration, type TargetDirectory, type TargetQueries } from '../shared/scaling/index.js';
+import type { ForecastInputs } from '../shared/forecasting.js';
 import { ArmClients, type ArmClientSettings } from '../shared/targets/azure-clients.js';
 import { buildScaleTargets } from '../shared/targets/build.js';
 import { AzureMonitorMetrics, type AzureMonitorSettings } from '../shared/metrics/azure-monitor-metrics.js';
@@ -29,7 +29,14 @@ import { followUpServices, type FollowUpOverrides, type FollowUpServices } from 
 export interface Services {
   settings: AppSettings;
   config: ScalerConfig;
-  scaler: Scaler;
+  /** Every configured target by name, with the scale target built for it. */
+  targets: TargetDirectory;
+  /** The acting path: evaluate, act, complete. */
+  executor: ScaleExecutor;
+  /** Target status and operations, as operators read them. */
+  queries: TargetQueries;
+  /** Pauses, failure resets, abandoning an operation, ledger retention. */
+  administration: TargetAdministration;
   state: StateStore;
   /** The alert webhook's use case. */
   alerts: AlertIntake;
@@ -47,7 +54,7 @@ export interface ServiceOverrides {
   arm?: Partial<ArmClientSettings>;
   metrics?: Partial<AzureMonitorSettings>;
   state?: StateStore;
-  scaler?: Partial<ScalerOptions>;
+  scaling?: Partial<ScalingOptions>;
   log?: Logger;
   /** Token validation's clock and key source (tests use locally generated keys). */
   auth?: TokenValidatorOptions;
@@ -69,9 +76,7 @@ export async function createServices(env: Record<string, string | undefined>, ov
   const state = overrides.state ?? stateStoreFrom(settings, credential);
   const scaleTargets = buildScaleTargets(config, clients);
   // Predictive scaling: hourly history in batched Azure Monitor reads, cached in the state store's LoadHistory table.
-  const forecasts = new ForecastInputs({ metrics, state, log });
-  const scaler = new Scaler({
-    forecasts,
+  const { targets, executor, queries, administration, forecasts } = createScaling({
     config,
     scaleTargets,
     followUps: overrides.followUps === null ? undefined : (overrides.followUps ?? new DurableFollowUpLauncher()),
@@ -81,17 +86,17 @@ export async function createServices(env: Record<string, string | undefined>, ov
     newId: randomUUID,
     instanceId: `${hostname()}/${process.pid}`,
     log,
-    options: { concurrency: settings.SCALER_CONCURRENCY, leaseSeconds: settings.SCALER_LEASE_SECONDS, ...overrides.scaler },
+    options: { concurrency: settings.SCALER_CONCURRENCY, leaseSeconds: settings.SCALER_LEASE_SECONDS, ...overrides.scaling },
   });
   const clock = overrides.clock ?? (() => new Date());
-  const alerts = new AlertIntake({ config, state, evaluateTarget: (name, context) => scaler.evaluateTarget(name, context), clock, log });
+  const alerts = new AlertIntake({ config, state, evaluateTarget: (name, context) => executor.evaluateTarget(name, context), clock, log });
   const entra = entraSettingsFrom(settings);
   const exposure = alertAuthProblems(entra, config);
   for (const warning of exposure.warnings) log.log('warn', `app settings: ${warning}`);
   if (exposure.errors.length > 0) throw new ScalerError('configuration', `app settings: ${exposure.errors.length} problem(s):\n${exposure.errors.join('\n')}`);
   const authenticator = new HttpAuthenticator(entra, overrides.auth);
-  const followUp = followUpServices({ config, scaleTargets, state, arm: clients, credential, env, clock, log }, overrides.followUp);
-  return { settings, config, scaler, state, alerts, authenticator, followUp, forecasts };
+  const followUp = followUpServices({ targets, state, arm: clients, credential, env, clock, log }, overrides.followUp);
+  return { settings, config, targets, executor, queries, administration, state, alerts, authenticator, followUp, forecasts };
 }
 
 function stateStoreFrom(settings: AppSettings, credential: TokenCredential): StateStore {

@@ -6,9 +6,9 @@ import { ScalerError } from '../shared/errors.js';
 
 export function evaluateTargetsHandler(services: () => Promise<Services>) {
   return async (_timer: Timer, context: InvocationContext): Promise<void> => {
-    const { scaler } = await services();
+    const { executor } = await services();
     const log = invocationLogger(context);
-    const report = await scaler.evaluateAll({ invocationId: context.invocationId, log });
+    const report = await executor.evaluateAll({ invocationId: context.invocationId, log });
     const failed = report.outcomes.filter((outcome) => outcome.error);
     const acted = report.outcomes.filter((outcome) => outcome.acted);
     log.log(failed.length > 0 ? 'warn' : 'info', `evaluated ${report.outcomes.length} target(s): ${acted.length} scaled, ${failed.length} failed`, {

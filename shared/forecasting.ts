@@ -1,5 +1,5 @@
 /**
- * What the forecast needs from the outside world, gathered for the executor (shared/scaler.ts): each target's
+ * What the forecast needs from the outside world, gathered for the executor (shared/scaling/evaluation.ts): each target's
  * hourly metric history and its completed operations. The pure parts (load, forecast, lead time) live in
  * shared/policy; this file only reads and caches.
  *

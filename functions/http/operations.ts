@@ -13,9 +13,9 @@ export function getOperationHandler(services: () => Promise<Services>): Endpoint
   return httpEndpoint(services, {
     access: 'read',
     route: (request) => `operations/${encodeURIComponent(request.params['id'] ?? '')}`,
-    handle: async ({ request, services: { scaler }, apiBase }) => {
+    handle: async ({ request, services: { queries }, apiBase }) => {
       const id = routeParameter('operation id', request.params['id']);
-      const found = await scaler.findOperation(id);
+      const found = await queries.findOperation(id);
       if (!found) throw new NotFoundError(`operation '${id.slice(0, 80)}' not found: no operation has this id; use the statusUrl a scale request or an alert answer returned`);
       return json(200, operationView(found.operation, apiBase, found.followUp));
     },
@@ -30,10 +30,10 @@ export function abandonOperationHandler(services: () => Promise<Services>): Endp
   return httpEndpoint(services, {
     access: 'operate',
     route: (request) => `operations/${encodeURIComponent(request.params['id'] ?? '')}/abandon`,
-    handle: async ({ request, services: { scaler }, caller, log, apiBase }) => {
+    handle: async ({ request, services: { administration }, caller, log, apiBase }) => {
       const id = routeParameter('operation id', request.params['id']);
       const { reason } = parseAbandonBody(await readJsonBody(request, { maxBytes: OPERATOR_BODY_BYTES }));
-      const outcome = await scaler.abandonOperation(id, { by: caller.name, reason }, log);
+      const outcome = await administration.abandonOperation(id, { by: caller.name, reason }, log);
       return json(200, { ...operationView(outcome.operation, apiBase), abandoned: outcome.changed, decisionId: outcome.decisionId });
     },
   });

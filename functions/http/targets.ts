@@ -18,9 +18,9 @@ export function listTargetsHandler(services: () => Promise<Services>): EndpointH
   return httpEndpoint(services, {
     access: 'read',
     route: () => 'targets',
-    handle: async ({ request, services: { scaler }, apiBase }) => {
-      const snapshots = await scaler.snapshotAll(parseDecisionsQuery(request.query.get('decisions')));
-      return json(200, { targets: snapshots.map((snapshot) => targetStatusView(snapshot, apiBase)) });
+    handle: async ({ request, services: { queries }, apiBase }) => {
+      const statuses = await queries.statusOfAll(parseDecisionsQuery(request.query.get('decisions')));
+      return json(200, { targets: statuses.map((status) => targetStatusView(status, apiBase)) });
     },
   });
 }
@@ -30,9 +30,9 @@ export function getTargetHandler(services: () => Promise<Services>): EndpointHan
   return httpEndpoint(services, {
     access: 'read',
     route: (request) => `targets/${request.params['name'] ?? ''}`,
-    handle: async ({ request, services: { scaler }, apiBase }) => {
-      const snapshot = await scaler.snapshotTarget(targetName(request), parseDecisionsQuery(request.query.get('decisions')));
-      return json(200, targetStatusView(snapshot, apiBase));
+    handle: async ({ request, services: { queries }, apiBase }) => {
+      const status = await queries.statusOf(targetName(request), parseDecisionsQuery(request.query.get('decisions')));
+      return json(200, targetStatusView(status, apiBase));
     },
   });
 }
@@ -42,12 +42,12 @@ export function scaleTargetHandler(services: () => Promise<Services>): EndpointH
   return httpEndpoint(services, {
     access: 'operate',
     route: (request) => `targets/${request.params['name'] ?? ''}/scale`,
-    handle: async ({ request, services: { scaler }, caller, log, invocationId, apiBase }) => {
+    handle: async ({ request, services: { executor }, caller, log, invocationId, apiBase }) => {
       const name = targetName(request);
       const body = parseScaleBody(await readJsonBody(request, { maxBytes: OPERATOR_BODY_BYTES }));
       const scaleRequest: ScaleRequest = { source: 'manual', capacity: body.capacity, delta: body.delta, reason: body.reason, ignoreCooldown: body.ignoreCooldown };
       const context = { trigger: 'manual' as const, initiator: caller.name, request: scaleRequest, invocationId, log };
-      const outcome = body.dryRun ? await scaler.previewTarget(name, context) : await scaler.evaluateTarget(name, context);
+      const outcome = body.dryRun ? await executor.previewTarget(name, context) : await executor.evaluateTarget(name, context);
       return scaleResponse(outcome, apiBase, { dryRun: body.dryRun });
     },
   });
@@ -59,12 +59,11 @@ export function pauseTargetHandler(services: () => Promise<Services>, paused: bo
   return httpEndpoint(services, {
     access: 'operate',
     route: (request) => `targets/${request.params['name'] ?? ''}/${verb}`,
-    handle: async ({ request, services: { scaler, config }, caller, log }) => {
+    handle: async ({ request, services: { administration }, caller, log }) => {
       const name = targetName(request);
       const body = parsePauseBody(await readJsonBody(request, { allowEmpty: !paused, maxBytes: OPERATOR_BODY_BYTES }), { reasonRequired: paused });
-      const state = await scaler.setPaused(name, pauseUpdate(body.direction, paused), { by: caller.name, reason: body.reason ?? 'resumed through the API' }, log);
-      const target = config.targets.find((candidate) => candidate.name === name);
-      return json(200, { target: name, paused: pausedView(target?.paused ?? { scaleOut: false, scaleIn: false }, state) });
+      const pauses = await administration.setPaused(name, pauseUpdate(body.direction, paused), { by: caller.name, reason: body.reason ?? 'resumed through the API' }, log);
+      return json(200, { target: name, paused: pausedView(pauses) });
     },
   });
 }
@@ -77,10 +76,10 @@ export function resetFailuresHandler(services: () => Promise<Services>): Endpoin
   return httpEndpoint(services, {
     access: 'operate',
     route: (request) => `targets/${request.params['name'] ?? ''}/failures/reset`,
-    handle: async ({ request, services: { scaler }, caller, log }) => {
+    handle: async ({ request, services: { administration }, caller, log }) => {
       const name = targetName(request);
       const { reason } = parseFailureResetBody(await readJsonBody(request, { maxBytes: OPERATOR_BODY_BYTES }));
-      const reset = await scaler.resetFailures(name, { by: caller.name, reason }, log);
+      const reset = await administration.resetFailures(name, { by: caller.name, reason }, log);
       return json(200, { target: name, failuresReset: { at: reset.resetAt.toISOString(), by: reset.by, reason: reset.reason } });
     },
   });

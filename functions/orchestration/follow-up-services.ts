@@ -3,8 +3,7 @@
  * (the HTTP API), built once from what the rest of the app already built.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { ScalerConfig } from '../../shared/config/schema.js';
-import type { ScaleTarget } from '../../shared/targets/scale-target.port.js';
+import type { TargetDirectory } from '../../shared/targets/target-directory.js';
 import type { StateStore } from '../../shared/state/state-store.port.js';
 import type { ArmClients } from '../../shared/targets/azure-clients.js';
 import type { Logger } from '../../shared/logging.js';
@@ -27,8 +26,7 @@ export interface FollowUpOverrides {
 }
 
 export interface FollowUpParts {
-  config: ScalerConfig;
-  scaleTargets: ReadonlyMap<string, ScaleTarget>;
+  targets: TargetDirectory;
   state: StateStore;
   arm: ArmClients;
   credential: TokenCredential;
@@ -39,7 +37,7 @@ export interface FollowUpParts {
 
 export function followUpServices(parts: FollowUpParts, overrides: FollowUpOverrides = {}): FollowUpServices {
   const cluster = overrides.cluster ?? new AzureClusterAccess({ arm: parts.arm, credential: parts.credential, env: parts.env });
-  const { config, scaleTargets, state, clock, log } = parts;
-  const dependencies: FollowUpDependencies = { config, scaleTargets, state, cluster, clock, log, settingsVisibleWithinMs: overrides.settingsVisibleWithinMs, sleep: overrides.sleep };
-  return { dependencies, rebalance: new RebalanceControl({ config, state, cluster, clock, log }) };
+  const { targets, state, clock, log } = parts;
+  const dependencies: FollowUpDependencies = { targets, state, cluster, clock, log, settingsVisibleWithinMs: overrides.settingsVisibleWithinMs, sleep: overrides.sleep };
+  return { dependencies, rebalance: new RebalanceControl({ targets, state, cluster, clock, log }) };
 }

@@ -8,7 +8,8 @@
  * that failed for a reason retrying may fix gives its receipt back, so the retry is processed instead of ignored.
  */
 import type { ScalerConfig, TargetConfig } from '../config/schema.js';
-import type { EvaluationContext, TargetOutcome } from '../scaler.js';
+import type { EvaluationContext } from '../scaling/evaluation.js';
+import type { TargetOutcome } from '../scaling/outcome.js';
 import type { AlertReceiptKey, StateStore } from '../state/state-store.port.js';
 import type { Logger } from '../logging.js';
 import { ScalerError, TransientError, describeError } from '../errors.js';

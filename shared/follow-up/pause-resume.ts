@@ -5,16 +5,17 @@
  * does not scale that cluster meanwhile). A resume lets the follow-up start a new job, which plans only the moves
  * still needed (docs/citus-rebalance.md).
  */
-import type { ScalerConfig, PostgresTargetConfig } from '../config/schema.js';
+import type { PostgresTargetConfig } from '../config/schema.js';
+import type { TargetDirectory } from '../targets/target-directory.js';
 import type { StateStore } from '../state/state-store.port.js';
 import type { Logger } from '../logging.js';
 import type { ClusterAccess } from './cluster-access.js';
 import { FollowUpProgressStore, pauseIsPending, type FollowUpControl } from './progress.js';
 import { RebalanceNotRunningError } from '../citus/errors.js';
-import { NotFoundError, NotSupportedError } from '../errors.js';
+import { NotSupportedError } from '../errors.js';
 
 export interface RebalanceControlDependencies {
-  config: ScalerConfig;
+  targets: TargetDirectory;
   state: StateStore;
   cluster: ClusterAccess;
   clock: () => Date;
@@ -89,8 +90,7 @@ export class RebalanceControl {
 }
 
 async function runningFollowUp(deps: RebalanceControlDependencies, targetName: string): Promise<{ target: PostgresTargetConfig; operationId: string; progress: FollowUpProgressStore }> {
-  const target = deps.config.targets.find((candidate) => candidate.name === targetName);
-  if (!target) throw new NotFoundError(`target ${JSON.stringify(targetName.slice(0, 80))} is not configured; check the name (GET /api/targets lists the targets)`);
+  const target = deps.targets.named(targetName);
   if (target.kind !== 'postgres-elastic-cluster') throw new NotSupportedError(`target "${targetName}" is a ${target.kind}: only elastic clusters have a rebalance to pause or resume`);
   const operation = await deps.state.getOperationInProgress(target.name);
   if (!operation || operation.status !== 'running') throw new RebalanceNotRunningError(`target "${targetName}" has no operation in progress, so no rebalance to pause or resume`);

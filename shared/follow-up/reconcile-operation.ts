@@ -16,45 +16,52 @@ export interface ReconcileDependencies {
 }
 
 /**
- * Carries a `running` operation on: returns true when it ended it. `launch` starts (or adopts) its follow-up the
- * way the executor does, logging rather than throwing when it cannot.
+ * What reconciling did to the operation: still running, ended here (with the record as written), or ended by
+ * another writer in the meantime (the follow-up or an operator; the caller reads its outcome).
  */
-export async function reconcileRunningOperation(deps: ReconcileDependencies, target: TargetConfig, operation: OperationRecord, now: Date, launch: () => Promise<void>): Promise<boolean> {
+export type ReconcileResult = { ended: false } | { ended: true; operation: OperationRecord | undefined };
+
+/**
+ * Carries a `running` operation on. `launch` starts (or adopts) its follow-up the way the executor does, logging
+ * rather than throwing when it cannot.
+ */
+export async function reconcileRunningOperation(deps: ReconcileDependencies, target: TargetConfig, operation: OperationRecord, now: Date, launch: () => Promise<void>): Promise<ReconcileResult> {
   const log = deps.log.child({ operationId: operation.id });
   if (!deps.followUps.inspect) {
     await launch();
-    return false;
+    return { ended: false };
   }
   let action: ReconcileAction;
   try {
     action = reconcileFollowUp(operation, await deps.followUps.inspect(target), now);
   } catch (error) {
     log.log('warn', `reading the follow-up of operation ${operation.id} failed: ${describeError(error)}; the operation stays running and the next evaluation looks again`);
-    return false;
+    return { ended: false };
   }
   switch (action.kind) {
     case 'wait':
       log.log('debug', `operation ${operation.id} still running: ${action.why}`);
-      return false;
+      return { ended: false };
     case 'launch':
       log.log('info', `launching the follow-up of running operation ${operation.id}: ${action.why}`, { event: 'FollowUpRelaunched' });
       await launch();
-      return false;
+      return { ended: false };
     case 'record':
       return recordOutcome(deps.state, log, operation, action);
   }
 }
 
-async function recordOutcome(state: StateStore, log: Logger, operation: OperationRecord, outcome: { status: OperationRecord['status']; message: string; at: Date }): Promise<boolean> {
+async function recordOutcome(state: StateStore, log: Logger, operation: OperationRecord, outcome: { status: OperationRecord['status']; message: string; at: Date }): Promise<ReconcileResult> {
+  let ended: OperationRecord;
   try {
-    await state.updateOperationStatus(operation.target, operation.id, { status: outcome.status, at: outcome.at, message: outcome.message });
+    ended = await state.updateOperationStatus(operation.target, operation.id, { status: outcome.status, at: outcome.at, message: outcome.message });
   } catch (error) {
     // The follow-up (or an operator) ended it in the meantime: that outcome stands.
-    if (error instanceof StateConflictError) return true;
+    if (error instanceof StateConflictError) return { ended: true, operation: undefined };
     throw error;
   }
   const fields = { event: 'OperationReconciled', status: outcome.status };
   if (outcome.status === 'succeeded') log.log('warn', `recorded operation ${operation.id} as succeeded from its follow-up's status: ${outcome.message}`, fields);
   else log.log('error', `recorded operation ${operation.id} as ${outcome.status} from its follow-up's status: ${outcome.message}`, { ...fields, alert: true });
-  return true;
+  return { ended: true, operation: ended };
 }

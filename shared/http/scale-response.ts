@@ -4,7 +4,7 @@
  * code: 409 when the target's state stands in the way for now, 422 when the request cannot be honoured as asked.
  */
 import type { ReasonCode } from '../policy/decision.js';
-import type { TargetOutcome } from '../scaler.js';
+import type { TargetOutcome } from '../scaling/outcome.js';
 import { ScalerError } from '../errors.js';
 import { json, type ApiResponse } from './response.js';
 import { decisionView, operationUrl, operationView } from './views.js';

@@ -4,12 +4,8 @@
  * monitor URLs) stays out.
  */
 import type { Decision, SignalEvidence } from '../policy/decision.js';
-import { effectiveBounds, profileEvidence } from '../policy/decide.js';
-import { activeProfile, targetUnderProfile } from '../policy/schedule.js';
-import { lastCompletion } from '../policy/guards/cooldown.js';
-import type { RuntimePauses } from '../policy/input.js';
-import type { DecisionRecord, OperationRecord, PauseState } from '../state/state-store.port.js';
-import type { OperationLookup, TargetSnapshot } from '../scaler.js';
+import type { DecisionRecord, OperationRecord } from '../state/state-store.port.js';
+import type { OperationLookup, TargetPauses, TargetStatus } from '../scaling/target-status.js';
 import { ScalerError } from '../errors.js';
 
 export interface DecisionView {
@@ -82,10 +78,9 @@ export function operationView(operation: OperationRecord, apiBase: string, follo
   };
 }
 
-export function targetStatusView(snapshot: TargetSnapshot, apiBase: string) {
-  const { target, live, pauses, operationInProgress } = snapshot;
+export function targetStatusView(status: TargetStatus, apiBase: string) {
+  const { target, live, pauses, operationInProgress, cooldown } = status;
   const readable = !(live instanceof Error);
-  const profile = activeProfile(target, snapshot.now.getTime());
   return {
     name: target.name,
     kind: target.kind,
@@ -93,39 +88,31 @@ export function targetStatusView(snapshot: TargetSnapshot, apiBase: string) {
     mode: target.mode,
     dryRun: target.dryRun,
     limits: target.limits,
-    /** The active profile's limits, narrowed by the service bounds the provider reported. */
-    effectiveLimits: readable ? effectiveBounds({ target: targetUnderProfile(target, profile), observed: live }) : null,
-    schedule: { ...profileEvidence(profile), mode: profile.settings.instanceCount === undefined ? profile.settings.mode : 'instance-count', limits: profile.settings.limits, profiles: target.profiles.map((entry) => entry.name) },
+    effectiveLimits: status.effectiveLimits ?? null,
+    schedule: status.schedule,
     capacity: { live: readable ? live.capacity : null, requested: operationInProgress?.to ?? null },
     live: readable
       ? { status: live.status, region: live.region, operationInProgress: live.operationInProgress?.description ?? null, details: live.details }
       : { error: { category: live instanceof ScalerError ? live.category : 'internal', message: live.message } },
-    paused: pausedView(target.paused, pauses),
-    cooldown: cooldownView(snapshot),
+    paused: pausedView(pauses),
+    cooldown: {
+      lastCompletedAt: cooldown.lastCompletedMs === undefined ? null : new Date(cooldown.lastCompletedMs).toISOString(),
+      scaleOutRemainingSeconds: cooldown.scaleOutRemainingSeconds,
+      scaleInRemainingSeconds: cooldown.scaleInRemainingSeconds,
+    },
     operationInProgress: operationInProgress ? operationView(operationInProgress, apiBase) : null,
-    lastDecisions: snapshot.decisions.map(ledgerEntryView),
+    lastDecisions: status.decisions.map(ledgerEntryView),
     alerts: target.alerts,
   };
 }
 
 /** A direction is paused when the config or the API pauses it; both sources are shown. */
-export function pausedView(byConfig: RuntimePauses, byApi: PauseState | undefined) {
+export function pausedView(pauses: TargetPauses) {
+  const { byConfig, byApi } = pauses;
   return {
-    scaleOut: byConfig.scaleOut || (byApi?.scaleOut ?? false),
-    scaleIn: byConfig.scaleIn || (byApi?.scaleIn ?? false),
+    scaleOut: pauses.scaleOut,
+    scaleIn: pauses.scaleIn,
     byConfig: { scaleOut: byConfig.scaleOut, scaleIn: byConfig.scaleIn },
     byApi: byApi ? { scaleOut: byApi.scaleOut, scaleIn: byApi.scaleIn, updatedBy: byApi.updatedBy, reason: byApi.reason, updatedAt: byApi.updatedAt.toISOString() } : null,
-  };
-}
-
-/** Cooldowns run from the completion of the last operation of either direction (see the cooldown guard). */
-function cooldownView(snapshot: TargetSnapshot) {
-  const last = lastCompletion({ history: snapshot.history });
-  const nowMs = snapshot.now.getTime();
-  const remaining = (minutes: number) => (last === undefined ? 0 : Math.max(0, Math.ceil((last + minutes * 60_000 - nowMs) / 1000)));
-  return {
-    lastCompletedAt: last === undefined ? null : new Date(last).toISOString(),
-    scaleOutRemainingSeconds: remaining(snapshot.target.cooldowns.scaleOutMinutes),
-    scaleInRemainingSeconds: remaining(snapshot.target.cooldowns.scaleInMinutes),
   };
 }

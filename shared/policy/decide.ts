@@ -24,6 +24,8 @@ import { dryRunGuard } from './guards/dry-run.js';
 import { proposeInstanceCount } from './instance-count.js';
 import { activeProfile, targetUnderProfile, type ActiveProfile } from './schedule.js';
 import type { ProfileEvidence } from './decision.js';
+import { operatorLimitsGuard } from './guards/operator-limits.js';
+import { leaseHeldGuard } from './guards/lease-held.js';
 
 /**
  * Guards in order. Those that reshape the change (limits, step, one-way door, flapping) run first; those that
@@ -40,6 +42,13 @@ export const GUARDS: readonly Stage[] = [
   failureBackoffGuard,
   cooldownGuard,
 ];
+
+/**
+ * Guards after dry-run, on what the request and the executor say: an operator's capacity outside the limits is
+ * refused rather than clamped, then a lease held by another evaluation stops any change. They leave no note when
+ * they do not apply.
+ */
+export const CLOSING_GUARDS: readonly Stage[] = [operatorLimitsGuard, leaseHeldGuard];
 
 /**
  * The proposer for the active profile: its fixed instance count, or its mode. Manual mode proposes nothing;
@@ -63,7 +72,8 @@ export function decide(input: DecideInput): Decision {
   const context = contextFrom({ ...input, target: targetUnderProfile(input.target, profile) }, profile);
   const proposed = applyForecast(applyRequest(proposerFor(context.target, profile)(context), context), context);
   const guarded = GUARDS.reduce((proposal, guard) => guard(proposal, context), proposed);
-  const final = dryRunGuard(guarded, context);
+  const dried = dryRunGuard(guarded, context);
+  const final = CLOSING_GUARDS.reduce((proposal, guard) => guard(proposal, context), dried);
   return {
     action: actionFor(final.from, final.to),
     from: final.from,
@@ -80,7 +90,7 @@ export function decide(input: DecideInput): Decision {
       proposal: { action: actionFor(proposed.from, proposed.to), to: proposed.to, reason: proposed.reason, message: proposed.message },
       guards: final.guards,
       ...(proposed.forecast ? { forecast: proposed.forecast } : {}),
-      ...(final.reason === 'DryRun' ? { dryRun: { action: actionFor(guarded.from, guarded.to), to: guarded.to, reason: guarded.reason } } : {}),
+      ...(dried.reason === 'DryRun' ? { dryRun: { action: actionFor(guarded.from, guarded.to), to: guarded.to, reason: guarded.reason } } : {}),
     },
   };
 }
@@ -109,6 +119,7 @@ function contextFrom(input: DecideInput, profile: ActiveProfile): PolicyContext 
     failures: input.failures ?? { recent: [] },
     request: input.request,
     paused: input.paused ?? { scaleOut: false, scaleIn: false },
+    executor: input.executor ?? { leaseHeld: false },
     trigger,
     bounds: effectiveBounds(input),
     forecast: input.forecast,
@@ -116,7 +127,7 @@ function contextFrom(input: DecideInput, profile: ActiveProfile): PolicyContext 
   };
 }
 
-/** The config's limits narrowed by the service bounds the provider reported (e.g. a Kusto SKU's maximum). */
+/** The config's limits narrowed by the service bounds the scale target reported (e.g. a Kusto SKU's maximum). */
 export function effectiveBounds(input: Pick<DecideInput, 'target' | 'observed'>): PolicyContext['bounds'] {
   const { limits } = input.target;
   const service = input.observed.capacityBounds;

@@ -48,12 +48,13 @@ export const POLICY_REASON_CODES = [
   'ScaleInReduced', // flapping projection shrank the scale-in step
   'ConflictingAutoscaler',
   'DryRun',
+  // Closing guards, on the request and on what the executor found.
+  'OutsideLimits', // an operator asked for a capacity outside the limits: refused rather than clamped
+  'LeaseHeld', // another evaluation holds the target's lease and is acting on it
 ] as const;
 
-/** Reasons the executor adds around the policy (shared/scaler.ts), never produced by decide() itself. */
+/** Reasons the use cases record without deciding (shared/scaling/), never produced by decide() itself. */
 export const EXECUTOR_REASON_CODES = [
-  'LeaseHeld', // another evaluation holds the target's lease and is acting on it
-  'OutsideLimits', // an operator asked for a capacity outside the limits: refused rather than clamped
   'OperationAbandoned', // an operator ended an operation by hand (POST /api/operations/{id}/abandon)
 ] as const;
 

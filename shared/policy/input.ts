@@ -20,7 +20,7 @@ export interface ObservedTarget {
   operationInProgress?: { description: string; direction?: Direction; startedAt?: Date } | undefined;
   /** Another autoscaler that manages the same capacity (ADX optimized autoscale). */
   conflictingAutoscaler?: { name: string; enabled: boolean } | undefined;
-  /** Service bounds for the current SKU, when the provider knows them (Kusto listSkusByResource). */
+  /** Service bounds for the current SKU, when the scale target knows them (Kusto listSkusByResource). */
   capacityBounds?: { min: number; max: number } | undefined;
 }
 
@@ -88,6 +88,14 @@ export interface DecideInput {
   paused?: RuntimePauses | undefined;
   /** The target's load forecast and learned lead time; absent when forecasting is off or no history could be read. */
   forecast?: ForecastInput | undefined;
+  /** What the executor found while acting; absent when deciding without acting (the timer's first look, a preview). */
+  executor?: ExecutorFacts | undefined;
+}
+
+/** Facts only the guarded executor knows, which the closing guards turn into decisions. */
+export interface ExecutorFacts {
+  /** Another evaluation holds the target's lease: it is acting on the target right now. */
+  leaseHeld: boolean;
 }
 
 export interface MetricsSnapshot {

@@ -5,7 +5,7 @@
 import type { TargetConfig } from '../config/schema.js';
 import type { ForecastEvidence, GuardNote, ReasonCode, SignalEvidence, Trigger } from './decision.js';
 import type { ActiveProfile } from './schedule.js';
-import type { FailureHistory, ForecastInput, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
+import type { ExecutorFacts, FailureHistory, ForecastInput, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
 
 /** A scale-out signal's value, kept so the flapping projection can re-check it at a smaller capacity. */
 export interface ProjectableSignal {
@@ -44,8 +44,9 @@ export interface PolicyContext {
   failures: FailureHistory;
   request: ScaleRequest | undefined;
   paused: RuntimePauses;
+  executor: ExecutorFacts;
   trigger: Trigger;
-  /** limits.min/max narrowed by the service bounds the provider reported. */
+  /** limits.min/max narrowed by the service bounds the scale target reported. */
   bounds: { min: number; max: number; default: number };
   /** The forecast and learned lead time, when forecasting is on and history could be read. */
   forecast: ForecastInput | undefined;

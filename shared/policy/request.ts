@@ -4,6 +4,7 @@
  */
 import type { Stage } from './proposal.js';
 import { unitsOf } from './proposal.js';
+import type { ScaleRequest } from './input.js';
 
 export const applyRequest: Stage = (proposal, context) => {
   const { request, target } = context;
@@ -12,7 +13,7 @@ export const applyRequest: Stage = (proposal, context) => {
     return { ...proposal, to: proposal.from, reason: 'NoRequest', message: `manual mode: holding ${unitsOf(target, proposal.from)} until an operator or alert asks for a change` };
   }
   const from = proposal.from;
-  const to = request.capacity ?? from + (request.delta ?? 0);
+  const to = requestedCapacity(request, from);
   const who = request.source === 'alert' ? 'alert' : 'operator';
   const base = { ...proposal, origin: 'request' as const, metricsUnavailable: false };
   if (to === from) {
@@ -25,3 +26,8 @@ export const applyRequest: Stage = (proposal, context) => {
     message: `${who} asked to go from ${from} to ${unitsOf(target, to)}: ${request.reason}`,
   };
 };
+
+/** The capacity a request asks for, from the capacity the target has now. */
+export function requestedCapacity(request: Pick<ScaleRequest, 'capacity' | 'delta'>, from: number): number {
+  return request.capacity ?? from + (request.delta ?? 0);
+}

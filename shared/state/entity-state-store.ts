@@ -1,5 +1,6 @@
 import { InvalidInputError, NotFoundError, StateConflictError } from '../errors.js';
-import type { FailureHistory, FinishedOperation, OperationSummary, RuntimePauses, ScaleHistory } from '../policy/input.js';
+import type { FailureHistory, OperationSummary, RuntimePauses, ScaleHistory } from '../policy/input.js';
+import { finishedOperationOf, operationSummaryOf } from './operation-summaries.js';
 import {
   alertReceiptEntity,
   alertReceiptFromRow,
@@ -240,10 +241,7 @@ export class EntityStateStore implements StateStore {
   private async lastOperation(target: string, where: RowCondition[]): Promise<OperationSummary | undefined> {
     const [row] = await this.newestRows(this.tables.operations, target, where, 1);
     if (row === undefined) return undefined;
-    const operation = operationFromRow(this.tables.operations.name, row);
-    const summary: OperationSummary = { direction: operation.direction, from: operation.from, to: operation.to, startedAt: operation.startedAt };
-    if (operation.completedAt !== undefined) summary.completedAt = operation.completedAt;
-    return summary;
+    return operationSummaryOf(operationFromRow(this.tables.operations.name, row));
   }
 
   async clampFutureCompletions(target: string, now: Date, limit: number): Promise<number> {
@@ -450,12 +448,6 @@ export class EntityStateStore implements StateStore {
     for await (const row of table.query(query)) keys.push({ partitionKey: row.partitionKey, rowKey: row.rowKey });
     return table.deleteMany(keys);
   }
-}
-
-function finishedOperationOf(operation: OperationRecord): FinishedOperation | undefined {
-  if (operation.completedAt === undefined || (operation.status !== 'succeeded' && operation.status !== 'failed' && operation.status !== 'cancelled')) return undefined;
-  const { direction, from, to, startedAt, completedAt, status } = operation;
-  return { direction, from, to, startedAt, completedAt, status, message: operation.history.at(-1)?.message };
 }
 
 /** What a row looks like right after writing `entity`: lets every result go through the same mapper as a read. */

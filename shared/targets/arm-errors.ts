@@ -1,5 +1,5 @@
 /**
- * Turns ARM failures into the scaler's error family, in one place for both providers. The SDK pipeline has
+ * Turns ARM failures into the scaler's error family, in one place for every scale target. The SDK pipeline has
  * already retried throttling (429 with Retry-After), 5xx and connection resets with backoff by the time an error
  * reaches here.
  */

@@ -1,6 +1,6 @@
 /**
- * The port every provider implements, like KEDA's Scaler: few methods, each with a written contract.
- * Providers read and act; they never decide (that is shared/policy's job).
+ * The port every scale target (the ARM adapter of one target kind) implements, like KEDA's Scaler: few methods,
+ * each with a written contract. Scale targets read and act; they never decide (that is shared/policy's job).
  */
 import type { TargetConfig } from '../config/schema.js';
 import type { ObservedTarget } from '../policy/input.js';
@@ -18,7 +18,7 @@ export interface LiveTargetState extends ObservedTarget {
   details: Record<string, unknown>;
 }
 
-/** What a provider returns once ARM accepted a change; enough to poll it later from another invocation. */
+/** What a scale target returns once ARM accepted a change; enough to poll it later from another invocation. */
 export interface ScaleStart {
   /** Serialized long-running-operation state (core-lro `poller.toString()`), to resume polling anywhere. */
   resumeToken: string;

@@ -50,7 +50,7 @@ async function stepUntil(done: () => Promise<boolean>, minutes: number): Promise
 async function rebalanceReported(target: string): Promise<boolean> {
   const operation = (await sandbox.services.state.listOperations(target, 1))[0];
   if (!operation) return false;
-  const found = await sandbox.services.scaler.findOperation(operation.id);
+  const found = await sandbox.services.queries.findOperation(operation.id);
   return (found?.followUp?.document as FollowUpProgressDocument | undefined)?.rebalance !== undefined;
 }
 
@@ -113,8 +113,8 @@ describe('the dashboard in Chromium', () => {
     await adx.locator('button[data-action="pause"]').click();
     await adx.locator('.badge').getByText('scale-out paused').waitFor({ timeout: PAGE_WAIT_MS });
     await adx.locator('.badge').getByText('scale-in paused').waitFor({ timeout: PAGE_WAIT_MS });
-    const [paused] = (await sandbox.services.scaler.snapshotAll(0)).filter((snapshot) => snapshot.target.name === 'telemetry-adx');
-    expect(paused?.pauses).toMatchObject({ scaleOut: true, scaleIn: true, reason: 'maintenance window' });
+    const [paused] = (await sandbox.services.queries.statusOfAll(0)).filter((snapshot) => snapshot.target.name === 'telemetry-adx');
+    expect(paused?.pauses).toMatchObject({ scaleOut: true, scaleIn: true, byApi: { reason: 'maintenance window' } });
 
     await adx.locator('button[data-action="resume"]').click();
     await adx.locator('[data-field="result"]').getByText('Resumed telemetry-adx').waitFor({ timeout: PAGE_WAIT_MS });
@@ -128,8 +128,8 @@ describe('the dashboard in Chromium', () => {
     await pg.locator('button[data-action="pause"]').click();
     const problem = page.locator('#problem');
     await problem.getByText('The request is malformed (400): body.reason:').waitFor({ timeout: PAGE_WAIT_MS });
-    const [snapshot] = (await sandbox.services.scaler.snapshotAll(0)).filter((candidate) => candidate.target.name === 'orders-pg');
-    expect(snapshot?.pauses?.scaleOut ?? false).toBe(false);
+    const [snapshot] = (await sandbox.services.queries.statusOfAll(0)).filter((candidate) => candidate.target.name === 'orders-pg');
+    expect(snapshot?.pauses.scaleOut).toBe(false);
     await expect(pg.locator('.badge').getByText('scale-out paused').count()).resolves.toBe(0);
   });
 });

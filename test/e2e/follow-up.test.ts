@@ -99,7 +99,7 @@ describe('a scale-out carried to its end by the durable follow-up', () => {
     expect(await lastDecision(services, name)).toMatchObject({ action: 'none', reason: 'OperationInProgress' });
 
     const views: Array<FollowUpProgressDocument | undefined> = [];
-    const watch = async () => void views.push((await services.scaler.findOperation(operation?.id ?? ''))?.followUp?.document as FollowUpProgressDocument | undefined);
+    const watch = async () => void views.push((await services.queries.findOperation(operation?.id ?? ''))?.followUp?.document as FollowUpProgressDocument | undefined);
     const driver = driverFor(app, name, new ClusterClock(harness.emulator, db, id), watch);
     await driver.run((run) => run.callsOf('followUp_pollRebalance').length >= 2);
 

@@ -52,7 +52,7 @@ function sources(config: ScalerConfig, target: TargetConfig, state?: StateStore)
   const env = environment(state);
   const clients = new ArmClients({ credential: env.credential, endpoint: env.armEndpoint, tlsCa: env.tlsCa, retry: env.retry, lroPollIntervalMs: 10 });
   const scaleTarget = buildScaleTargets(config, clients).get(target.name);
-  if (!scaleTarget) throw new Error('no provider');
+  if (!scaleTarget) throw new Error('no scale target');
   return { scaleTarget, metrics: new AzureMonitorMetrics({ credential: env.credential, endpointFor: env.metricsEndpointFor, tlsCa: env.tlsCa, retry: env.retry }), state };
 }
 

@@ -1,10 +1,10 @@
 /**
- * elastic-scaler under test: the product's own `Scaler` (shared/scaler.ts) with the real policy, guards and
+ * elastic-scaler under test: the product's own scaling use cases (shared/scaling/) with the real policy, guards and
  * executor, and the in-memory state store with the same contract as Table Storage. Only the ports are simulated
  * (ARM, Azure Monitor, the durable follow-up) and the clock is the simulation's. Every minute is one timer tick,
  * as with the default schedule (every minute).
  *
- * Fast path (the default): each minute first asks `Scaler.previewTarget`, the product's own "what would you do
+ * Fast path (the default): each minute first asks `ScaleExecutor.previewTarget`, the product's own "what would you do
  * now" (same reads, same `decide()`, no ledger entry). Only when that decision acts does the full timer tick run
  * (`evaluateAll`: lease, fresh re-read, decide again, record, PATCH). A tick whose decision is "none" would only
  * have appended a ledger entry (its follow-up relaunch is idempotent), so skipping it changes no outcome; it
@@ -14,9 +14,9 @@
  */
 import type { ScalerConfig, TargetConfig } from '../../shared/config/schema.js';
 import { silentLogger } from '../../shared/logging.js';
-import { Scaler, type TargetOutcome } from '../../shared/scaler.js';
+import { createScaling, type Scaling, type TargetOutcome } from '../../shared/scaling/index.js';
 import { describeError } from '../../shared/errors.js';
-import { MemoryStateStore } from '../../shared/state/memory-state-store.js';
+import { MemoryStateStore } from '../memory-state/memory-state-store.js';
 import { withRememberedReads } from './adapters/cached-reads.js';
 import { SimulatedFollowUps } from './adapters/simulated-follow-ups.js';
 import { SimulatedMetrics } from './adapters/simulated-metrics.js';
@@ -32,7 +32,7 @@ const MAX_LISTED_ERRORS = 5;
 
 export class ElasticScalerRunner implements PolicyRunner {
   readonly policy = 'elastic-scaler' as const;
-  private readonly scaler: Scaler;
+  private readonly scaling: Scaling;
   private readonly followUps: SimulatedFollowUps;
   private readonly reasons = new Map<string, number>();
   private readonly errors = new Map<string, number>();
@@ -49,7 +49,7 @@ export class ElasticScalerRunner implements PolicyRunner {
     const state = exactTicks ? new MemoryStateStore() : withRememberedReads(new MemoryStateStore());
     this.followUps = new SimulatedFollowUps(state, startMs);
     let ids = 0;
-    this.scaler = new Scaler({
+    this.scaling = createScaling({
       config: { ...config, targets: [target] },
       scaleTargets: new Map([[target.name, new SimulatedScaleTarget(target, cluster)]]),
       metrics: new SimulatedMetrics(cluster.feed),
@@ -66,14 +66,14 @@ export class ElasticScalerRunner implements PolicyRunner {
     this.nowMs = this.cluster.trace.startMs + minute * MINUTE_MS;
     await this.followUps.complete(this.cluster.model.drainSettled());
     const preview = this.exactTicks ? undefined : await this.preview();
-    const outcomes = preview && !preview.error && preview.decision?.action === 'none' ? [preview] : (await this.scaler.evaluateAll()).outcomes;
+    const outcomes = preview && !preview.error && preview.decision?.action === 'none' ? [preview] : (await this.scaling.executor.evaluateAll()).outcomes;
     for (const outcome of outcomes) this.tally(outcome);
-    if ((minute + 1) % LEDGER_PURGE_EVERY_MINUTES === 0) await this.scaler.purgeHistory(LEDGER_RETENTION_DAYS, LEDGER_RETENTION_DAYS);
+    if ((minute + 1) % LEDGER_PURGE_EVERY_MINUTES === 0) await this.scaling.administration.purgeHistory(LEDGER_RETENTION_DAYS, LEDGER_RETENTION_DAYS);
   }
 
   private async preview(): Promise<TargetOutcome> {
     try {
-      return await this.scaler.previewTarget(this.target.name, { trigger: 'timer', initiator: 'timer' });
+      return await this.scaling.executor.previewTarget(this.target.name, { trigger: 'timer', initiator: 'timer' });
     } catch (error) {
       // Let the full tick run: it reports the failure the way the timer would.
       return { target: this.target.name, resourceId: this.target.resourceId, acted: false, error: { category: 'internal', message: describeError(error) } };

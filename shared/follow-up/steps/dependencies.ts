@@ -1,6 +1,7 @@
 /** What the follow-up's steps (the activities) need; built once in the composition root. */
-import type { ScalerConfig, PostgresTargetConfig, TargetConfig } from '../../config/schema.js';
+import type { PostgresTargetConfig, TargetConfig } from '../../config/schema.js';
 import type { ScaleTarget } from '../../targets/scale-target.port.js';
+import type { TargetDirectory } from '../../targets/target-directory.js';
 import type { StateStore } from '../../state/state-store.port.js';
 import type { Logger } from '../../logging.js';
 import type { ClusterAccess } from '../cluster-access.js';
@@ -8,8 +9,7 @@ import { FollowUpProgressStore, type FollowUpProgressDocument } from '../progres
 import { NotFoundError, ScalerError } from '../../errors.js';
 
 export interface FollowUpDependencies {
-  config: ScalerConfig;
-  scaleTargets: ReadonlyMap<string, ScaleTarget>;
+  targets: TargetDirectory;
   state: StateStore;
   cluster: ClusterAccess;
   clock: () => Date;
@@ -28,7 +28,7 @@ export class StepContext {
   }
 
   target(name: string): TargetConfig {
-    const target = this.deps.config.targets.find((candidate) => candidate.name === name);
+    const target = this.deps.targets.find(name);
     if (!target) throw new NotFoundError(`target "${name}" is not in the config any more; its follow-up cannot go on`);
     return target;
   }
@@ -40,9 +40,7 @@ export class StepContext {
   }
 
   scaleTarget(name: string): ScaleTarget {
-    const scaleTarget = this.deps.scaleTargets.get(name);
-    if (!scaleTarget) throw new ScalerError('internal', `no provider was built for target "${name}"`);
-    return scaleTarget;
+    return this.deps.targets.scaleTargetOf({ name });
   }
 
   log(target: TargetConfig, operationId: string): Logger {

@@ -8,13 +8,12 @@ import type {
 } from '../activity-contract.js';
 import type { StepContext } from './dependencies.js';
 import type { CitusClient } from '../../citus/citus-client.js';
-import { summarizePlan } from '../../citus/plan.js';
-import { assessPreflight } from '../../citus/preflight.js';
-import { effectiveParallelism, executorChanges, startFlags } from '../../citus/parallelism.js';
+import type { PreflightVerdict } from '../../citus/preflight.js';
+import { effectiveParallelism, executorChanges } from '../../citus/parallelism.js';
 import { EXECUTOR_SETTINGS, isTerminalJobState, type ExecutorSettingName } from '../../citus/names.js';
-import { failureMessages, summarizeRebalance, type RebalanceWarning } from '../../citus/progress.js';
+import { failureMessages, type RebalanceWarning } from '../../citus/progress.js';
+import { describeStart, preflightRebalance, readRebalanceJob, startRebalanceJob } from '../../citus/rebalance-driver.js';
 import { addAlert, pausedSince, resumeRequested } from '../progress.js';
-import { ProviderError } from '../../errors.js';
 import type { PostgresTargetConfig } from '../../config/schema.js';
 
 const GIB = 1024 ** 3;
@@ -23,17 +22,8 @@ export async function preflight(context: StepContext, input: PreflightInput): Pr
   const target = context.postgresTarget(input.target);
   const facts = await context.deps.cluster.facts(target);
   const verdict = await withSql(context, target, async (sql) => {
-    const latest = await sql.latestRebalance();
-    const plan = summarizePlan(await sql.plan(input.strategy));
-    const [missing, shardBytesByNode] = await Promise.all([
-      input.shardTransferMode === 'auto' ? sql.tablesWithoutReplicaIdentity(plan.tables) : Promise.resolve([]),
-      sql.shardBytesByNode(),
-    ]);
     const capacity = facts.storageSizeGB === undefined ? undefined : facts.storageSizeGB * GIB;
-    const result = assessPreflight({
-      latestJob: latest && { jobId: latest.jobId, state: latest.state }, plan, transferMode: input.shardTransferMode, tablesWithoutReplicaIdentity: missing,
-      disk: { shardBytesByNode, nodeCapacityBytes: capacity }, minFreeDiskPercent: input.minFreeDiskPercent,
-    });
+    const { plan, verdict: result } = await preflightRebalance(sql, { strategy: input.strategy, transferMode: input.shardTransferMode, minFreeDiskPercent: input.minFreeDiskPercent, nodeCapacityBytes: capacity });
     await context.record(target, input.operationId, 'preflight', (document) => {
       document.plan = {
         moves: plan.moves.length, bytes: plan.totalBytes, tables: plan.tables, bytesInByNode: plan.bytesInByNode, firstMoves: plan.moves.slice(0, 20),
@@ -81,13 +71,13 @@ export async function startRebalance(context: StepContext, input: StartRebalance
   const target = context.postgresTarget(input.target);
   const log = context.log(target, input.operationId);
   return withSql(context, target, async (sql) => {
-    const started = await sql.startRebalance({ strategy: input.strategy, transferMode: input.shardTransferMode, ...startFlags(input.parallelism) });
+    const started = await startRebalanceJob(sql, { strategy: input.strategy, transferMode: input.shardTransferMode, parallelism: input.parallelism });
     if (started.kind === 'nothing-to-move') {
       log.log('info', `nothing to rebalance: ${started.notice}`);
       return { kind: 'nothing-to-move', message: started.notice };
     }
     const taskBytes = await sql.moveBytesByTask(started.jobId);
-    const message = started.kind === 'started' ? started.notice ?? `scheduled job ${started.jobId}` : `adopted job ${started.jobId}: ${started.message}`;
+    const message = describeStart(started);
     await context.record(target, input.operationId, 'monitor', (document) => {
       delete document.rebalance;
       document.rebalanceStart = { jobId: started.jobId, attempt: input.attempt, kind: started.kind, message, at: context.deps.clock().toISOString(), taskBytes };
@@ -103,13 +93,9 @@ export async function pollRebalance(context: StepContext, input: PollRebalanceIn
   const now = new Date(input.now);
   const document = await context.progress.read(target.name, input.operationId);
   const start = document?.rebalanceStart?.jobId === input.jobId ? document.rebalanceStart : undefined;
-  const { status, tasks, taskBytes } = await withSql(context, target, async (sql) => {
-    const jobStatus = await sql.jobStatus(input.jobId);
-    if (!jobStatus) throw new ProviderError(`rebalance job ${input.jobId} is not in pg_dist_background_job any more; someone removed it`);
-    return { status: jobStatus, tasks: await sql.jobTasks(input.jobId), taskBytes: start?.taskBytes ?? (await sql.moveBytesByTask(input.jobId)) };
-  });
-  const scheduledSince = status.state === 'scheduled' ? input.scheduledSince ?? input.now : undefined;
-  const progress = summarizeRebalance(status, tasks, { taskBytes, now, scheduledSince, stuckScheduledMinutes: input.stuckScheduledMinutes });
+  const { status, progress, scheduledSince } = await withSql(context, target, (sql) =>
+    readRebalanceJob(sql, input.jobId, { now, taskBytes: start?.taskBytes, scheduledSince: input.scheduledSince ?? input.now, stuckScheduledMinutes: input.stuckScheduledMinutes }),
+  );
   const terminal = isTerminalJobState(status.state);
   const fresh = progress.warnings.filter((warning) => !input.reported.includes(warningKey(input.jobId, warning)));
   // An operator's pause stops the job (citus_rebalance_stop): cancelled then is a pause, not a failure.
@@ -180,7 +166,7 @@ function warningKey(jobId: number, warning: RebalanceWarning): string {
   return [warning.code, jobId, warning.taskId ?? '', warning.retried ?? ''].join(':');
 }
 
-function describeVerdict(result: ReturnType<typeof assessPreflight>): string {
+function describeVerdict(result: PreflightVerdict): string {
   switch (result.kind) {
     case 'adopt': return `rebalance job ${result.jobId} is already ${result.state}; adopting it`;
     case 'nothing-to-move': return result.message;

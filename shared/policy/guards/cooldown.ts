@@ -32,3 +32,21 @@ export function lastCompletion(context: Pick<PolicyContext, 'history'>): number 
     .map((time) => time.getTime());
   return times.length > 0 ? Math.max(...times) : undefined;
 }
+
+/** Where a target's cooldowns stand at `nowMs`: what an operator sees next to the guard's verdict. */
+export interface CooldownStatus {
+  /** The completion the cooldowns run from (epoch ms); undefined when no operation has completed yet. */
+  lastCompletedMs: number | undefined;
+  scaleOutRemainingSeconds: number;
+  scaleInRemainingSeconds: number;
+}
+
+export function cooldownStatus(context: Pick<PolicyContext, 'history' | 'target' | 'nowMs'>): CooldownStatus {
+  const last = lastCompletion(context);
+  const remaining = (minutes: number) => (last === undefined ? 0 : Math.max(0, Math.ceil((last + minutes * MINUTE_MS - context.nowMs) / 1000)));
+  return {
+    lastCompletedMs: last,
+    scaleOutRemainingSeconds: remaining(context.target.cooldowns.scaleOutMinutes),
+    scaleInRemainingSeconds: remaining(context.target.cooldowns.scaleInMinutes),
+  };
+}

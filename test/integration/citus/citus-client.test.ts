@@ -10,7 +10,7 @@ import { scaledOutCluster, type StandinDb } from '../../../tools/citus-standin/t
 import { CitusClient } from '../../../shared/citus/citus-client.js';
 import { summarizePlan } from '../../../shared/citus/plan.js';
 import { summarizeRebalance } from '../../../shared/citus/progress.js';
-import { AlterSystemSettings } from '../../../shared/citus/alter-system-settings.js';
+import { AlterSystemSettings } from '../../../cli/alter-system-settings.js';
 import { executorChanges } from '../../../shared/citus/parallelism.js';
 import { MAX_EXECUTORS, MAX_EXECUTORS_PER_NODE } from '../../../shared/citus/names.js';
 import { ProviderError, TransientError } from '../../../shared/errors.js';

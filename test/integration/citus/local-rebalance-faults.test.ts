@@ -11,8 +11,8 @@ import { startPostgres, type PostgresServer } from '../../support/postgres.js';
 import { CITUS_SETTING_DEFAULTS } from '../../../tools/citus-standin/index.js';
 import { scaledOutCluster, type StandinDb } from '../../../tools/citus-standin/testing.js';
 import { CitusClient } from '../../../shared/citus/citus-client.js';
-import { AlterSystemSettings } from '../../../shared/citus/alter-system-settings.js';
-import { runLocalRebalance, type LocalRebalanceDependencies, type LocalRebalanceOptions, type LocalRebalanceWarning } from '../../../shared/follow-up/local-rebalance.js';
+import { AlterSystemSettings } from '../../../cli/alter-system-settings.js';
+import { runLocalRebalance, type LocalRebalanceDependencies, type LocalRebalanceOptions, type LocalRebalanceWarning } from '../../../cli/local-rebalance.js';
 import type { TrackedProgress } from '../../../shared/citus/progress.js';
 import { TransientError } from '../../../shared/errors.js';
 

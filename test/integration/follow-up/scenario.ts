@@ -6,7 +6,7 @@
 import { createServices, type Services } from '../../../functions/composition-root.js';
 import { FOLLOW_UP_ORCHESTRATION } from '../../../functions/orchestration/names.js';
 import { followUpInputFor, followUpInstanceId } from '../../../shared/follow-up/input.js';
-import { MemoryStateStore } from '../../../shared/state/memory-state-store.js';
+import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store.js';
 import { createLogger } from '../../../shared/logging.js';
 import type { TargetConfig } from '../../../shared/config/schema.js';
 import type { OperationRecord } from '../../../shared/state/state-store.port.js';
@@ -74,7 +74,7 @@ export async function scenario(emulator: AzureEmulator, server: PostgresServer, 
     },
   );
   const services = await build();
-  const outcome = await services.scaler.evaluateTarget(name, { trigger: 'manual', initiator: 'test', request: { source: 'manual', capacity: options.to ?? 4, reason: 'follow-up test' } });
+  const outcome = await services.executor.evaluateTarget(name, { trigger: 'manual', initiator: 'test', request: { source: 'manual', capacity: options.to ?? 4, reason: 'follow-up test' } });
   const first = launched[0];
   if (!outcome.acted || !first) throw new Error(`the scale-out did not start: ${outcome.decision?.message ?? outcome.error?.message}`);
   const clock = new ClusterClock(emulator, db, resourceId);

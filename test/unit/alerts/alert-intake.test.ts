@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { AlertIntake, MAX_TARGETS_PER_ALERT } from '../../../shared/alerts/alert-intake.js';
 import { validateConfig } from '../../../shared/config/validate.js';
 import type { ScalerConfig } from '../../../shared/config/schema.js';
-import { MemoryStateStore } from '../../../shared/state/memory-state-store.js';
+import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store.js';
 import { ProviderError, TransientError } from '../../../shared/errors.js';
 import { silentLogger } from '../../../shared/logging.js';
-import type { EvaluationContext, TargetOutcome } from '../../../shared/scaler.js';
+import type { EvaluationContext, TargetOutcome } from '../../../shared/scaling/index.js';
 import { alertFor, alertId } from '../../support/alert-fixtures.js';
 
 const SUB = '00000000-0000-0000-0000-000000000001';

@@ -58,14 +58,14 @@ describe('architecture rules (dependency-cruiser)', () => {
   it('accepts a tree that keeps every rule', async () => {
     expect(
       await violations({
-        'functions/index.ts': valueOf('../shared/scaler.js'),
-        'shared/scaler.ts': `${valueOf('./targets/adapter.js')}\nexport { decide } from './policy/decide.js';\n`,
+        'functions/index.ts': valueOf('../shared/scaling/executor.js'),
+        'shared/scaling/executor.ts': `${valueOf('../targets/adapter.js')}\nexport { decide } from '../policy/decide.js';\n`,
         'shared/targets/adapter.ts': valueOf('../state/store.js'),
         'shared/state/store.ts': exportsOne,
         'shared/policy/decide.ts': `${typeOf('../config/schema.js')}\nimport { KIND_FACTS } from '../config/kinds.js';\nexport const decide = KIND_FACTS;\n`,
         'shared/config/schema.ts': 'export type One = 1;\n',
         'shared/config/kinds.ts': 'export const KIND_FACTS = {};\n',
-        'tools/simulation/run.ts': valueOf('../../shared/scaler.js'),
+        'tools/simulation/run.ts': valueOf('../../shared/scaling/executor.js'),
         'bench/run.ts': valueOf('../tools/simulation/run.js'),
       }),
     ).toEqual([]);
@@ -95,7 +95,7 @@ describe('architecture rules (dependency-cruiser)', () => {
   });
 
   it.each([
-    { name: 'a use case', file: 'shared/policy/decide.ts', imports: '../scaler.js', target: 'shared/scaler.ts' },
+    { name: 'a use case', file: 'shared/policy/decide.ts', imports: '../scaling/executor.js', target: 'shared/scaling/executor.ts' },
     { name: 'the follow-up', file: 'shared/policy/decide.ts', imports: '../follow-up/machine.js', target: 'shared/follow-up/machine.ts' },
     { name: 'auth', file: 'shared/policy/decide.ts', imports: '../auth/authenticator.js', target: 'shared/auth/authenticator.ts' },
     { name: 'an adapter', file: 'shared/policy/decide.ts', imports: '../state/table-state-store.js', target: 'shared/state/table-state-store.ts' },
@@ -115,7 +115,7 @@ describe('architecture rules (dependency-cruiser)', () => {
   });
 
   it.each([
-    { name: 'a use case', file: 'shared/targets/kusto/adapter.ts', imports: '../../scaler.js', target: 'shared/scaler.ts' },
+    { name: 'a use case', file: 'shared/targets/kusto/adapter.ts', imports: '../../scaling/executor.js', target: 'shared/scaling/executor.ts' },
     { name: 'the follow-up', file: 'shared/state/table-state-store.ts', imports: '../follow-up/machine.js', target: 'shared/follow-up/machine.ts' },
     { name: 'the alert intake', file: 'shared/citus/client.ts', imports: '../alerts/alert-intake.js', target: 'shared/alerts/alert-intake.ts' },
     { name: 'a trigger', file: 'shared/metrics/azure-monitor-metrics.ts', imports: '../../functions/register.js', target: 'functions/register.ts' },

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { finish } from '../../../shared/follow-up/steps/arm-steps.js';
 import { StepContext } from '../../../shared/follow-up/steps/dependencies.js';
+import { TargetDirectory } from '../../../shared/targets/target-directory.js';
 import type { ClusterAccess } from '../../../shared/follow-up/cluster-access.js';
-import { MemoryStateStore } from '../../../shared/state/memory-state-store.js';
+import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store.js';
 import { validateConfig } from '../../../shared/config/validate.js';
 import { createLogger } from '../../../shared/logging.js';
 
@@ -16,8 +17,8 @@ async function contextWithRunningOperation(): Promise<{ context: StepContext; st
   const startedAt = new Date('2026-03-01T10:00:00.000Z');
   await state.createOperation({ id: 'op-1', target: 'telemetry', trigger: 'timer', direction: 'out', from: 3, to: 4, startedAt, arm: {}, initiator: 'timer', reason: 'cpu high' });
   await state.updateOperationStatus('telemetry', 'op-1', { status: 'running', at: startedAt });
-  // The finish step touches neither a cluster nor a provider.
-  const context = new StepContext({ config: validated.config, scaleTargets: new Map(), state, cluster: {} as ClusterAccess, clock: () => ACTIVITY_NOW, log: createLogger(() => undefined) });
+  // The finish step touches neither a cluster nor a scale target.
+  const context = new StepContext({ targets: new TargetDirectory(validated.config, new Map()), state, cluster: {} as ClusterAccess, clock: () => ACTIVITY_NOW, log: createLogger(() => undefined) });
   return { context, state };
 }
 

@@ -4,9 +4,10 @@ import { pauseIsPending, pausedSince, resumeRequested } from '../../../shared/fo
 import { pauseRebalance, resumeRebalance, type RebalanceControlDependencies } from '../../../shared/follow-up/pause-resume.js';
 import type { ClusterAccess } from '../../../shared/follow-up/cluster-access.js';
 import { configSchema, targetSchema } from '../../../shared/config/schema.js';
-import { MemoryStateStore } from '../../../shared/state/memory-state-store.js';
+import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store.js';
 import type { OperationRecord } from '../../../shared/state/state-store.port.js';
 import { silentLogger } from '../../../shared/logging.js';
+import { TargetDirectory } from '../../../shared/targets/target-directory.js';
 import { NotFoundError, NotSupportedError } from '../../../shared/errors.js';
 import { RebalanceNotRunningError } from '../../../shared/citus/errors.js';
 
@@ -64,7 +65,7 @@ describe('pauseRebalance and resumeRebalance refuse what they cannot do', () => 
   };
   async function deps(state = new MemoryStateStore()): Promise<RebalanceControlDependencies> {
     const config = configSchema.parse({ version: 1, targets: [pg(), adx] });
-    return { config, state, cluster: noCluster, clock: () => new Date('2026-01-05T09:00:00Z'), log: silentLogger };
+    return { targets: new TargetDirectory(config, new Map()), state, cluster: noCluster, clock: () => new Date('2026-01-05T09:00:00Z'), log: silentLogger };
   }
   const request = { by: 'ops@example.com', reason: 'test' };
 

@@ -190,3 +190,47 @@ describe('in-progress guard, with every unfinished operation', () => {
     expect(decision.message).toContain('the scale-out 3 -> 4 is still in progress');
   });
 });
+
+describe('closing guards', () => {
+  const manualPg = pgTarget({ mode: 'manual', rules: [] });
+
+  it.each([
+    { name: 'above the maximum', capacity: 25, limits: '2..10' },
+    { name: 'below the minimum of a Kusto cluster', capacity: 1, limits: '2..10', target: kustoTarget({ mode: 'manual', rules: [] }) },
+  ])("refuses an operator's capacity $name instead of clamping it", ({ capacity, limits, target }) => {
+    const decision = decide(input({ target: target ?? manualPg, capacity: 4, request: { source: 'manual', capacity, reason: 'test' } }));
+    expect(decision).toMatchObject({ action: 'none', from: 4, to: 4, reason: 'OutsideLimits' });
+    expect(decision.message).toBe(`operator asked for ${capacity}, outside the limits ${limits}; nothing changed: ask for a capacity within the limits, or change the limits in the config`);
+    expect(decision.evidence.guards.at(-1)).toMatchObject({ guard: 'operator-limits', verdict: 'blocked', reason: 'OutsideLimits' });
+  });
+
+  it('clamps an alert that asks for more than the maximum, as rules are', () => {
+    const decision = decide(input({ target: pgTarget({ mode: 'manual', rules: [], maxStep: { out: 20 } }), capacity: 4, request: { source: 'alert', capacity: 25, reason: 'alert' } }));
+    expect(decision).toMatchObject({ action: 'scale-out', to: 10, reason: 'ClampedToMax' });
+  });
+
+  it("refuses an operator's capacity outside the limits even while a cooldown would hold it", () => {
+    const decision = decide(input({ target: manualPg, capacity: 4, request: { source: 'manual', capacity: 25, reason: 'test' }, history: { lastScaleOut: completedOperation('out', 1) } }));
+    expect(decision.reason).toBe('OutsideLimits');
+  });
+
+  it('keeps what a dry-run target would have done when it refuses the capacity', () => {
+    const decision = decide(input({ target: pgTarget({ mode: 'manual', rules: [], dryRun: true }), capacity: 4, request: { source: 'manual', capacity: 25, reason: 'test' } }));
+    expect(decision.reason).toBe('OutsideLimits');
+    expect(decision.evidence.dryRun).toEqual({ action: 'scale-out', to: 10, reason: 'ClampedToMax' });
+  });
+
+  it('stops a change while another evaluation holds the lease, and says which change', () => {
+    const decision = decide({ ...input({ target: pgTarget(), capacity: 4, metrics: hotPg }), executor: { leaseHeld: true } });
+    expect(decision).toMatchObject({ action: 'none', from: 4, to: 4, reason: 'LeaseHeld' });
+    expect(decision.message).toBe('another evaluation is acting on this target right now (lease held); not repeating 4 -> 5');
+    expect(decision.evidence.guards.at(-1)).toMatchObject({ guard: 'lease', verdict: 'blocked', reason: 'LeaseHeld' });
+  });
+
+  it('leaves a decision to hold alone when the lease is held, and notes nothing', () => {
+    const held = decide({ ...input({ target: pgTarget(), capacity: 4, metrics: snapshot(flat('cpu_percent', 50, 10)) }), executor: { leaseHeld: true } });
+    const free = decide(input({ target: pgTarget(), capacity: 4, metrics: snapshot(flat('cpu_percent', 50, 10)) }));
+    expect(held).toEqual(free);
+    expect(held.reason).toBe('WithinThresholds');
+  });
+});

@@ -53,6 +53,8 @@ const CASES: Array<{ reason: ReasonCode; name: string; input: DecideInput }> = [
   { reason: 'ScaleInReduced', name: 'projection shrinks the scale-in', input: input({ target: kustoTarget({ rules: [cpuOut({ metric: 'CPU', threshold: 60 }), cpuIn({ threshold: 45, change: { type: 'count', value: 3 } })], maxStep: { in: 5 } }), capacity: 6, metrics: snapshot(flat('CPU', 42, 10)) }) },
   { reason: 'ConflictingAutoscaler', name: 'ADX optimized autoscale on', input: input({ target: kustoTarget({ rules: kustoRules }), metrics: snapshot(flat('CPU', 95, 10)), observed: { conflictingAutoscaler: { name: 'ADX optimized autoscale', enabled: true } } }) },
   { reason: 'DryRun', name: 'dry-run target', input: input({ target: pgTarget({ dryRun: true }), metrics: hotPg }) },
+  { reason: 'OutsideLimits', name: 'operator asks for more than the maximum', input: input({ target: manualPg, request: { source: 'manual', capacity: 25, reason: 'big sale' } }) },
+  { reason: 'LeaseHeld', name: 'another evaluation holds the lease', input: { ...input({ target: pgTarget(), metrics: hotPg }), executor: { leaseHeld: true } } },
 ];
 
 describe('reason codes', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runPolicy, type RunSpec } from '../../../tools/simulation/run.js';
 import { generateScenario } from '../../../tools/simulation/scenarios.js';
 import { withRememberedReads } from '../../../tools/simulation/adapters/cached-reads.js';
-import { MemoryStateStore } from '../../../shared/state/memory-state-store.js';
+import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store.js';
 import { config, EXACT_METRICS, kustoTarget, parameters, pgTarget, step, targetOf, trace } from './builders.js';
 
 function spec(kind: RunSpec['kind'], target: Record<string, unknown>, load: RunSpec['trace'], overrides: Partial<RunSpec> = {}): RunSpec {

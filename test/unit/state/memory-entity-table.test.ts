@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RowPreconditionFailed } from '../../../shared/state/entity-table.port.js';
-import { MemoryTables, entitySizeBytes } from '../../../shared/state/memory-entity-table.js';
+import { MemoryTables, entitySizeBytes } from '../../../tools/memory-state/memory-entity-table.js';
 
 function table() {
   return new MemoryTables().table('scalerTest');

@@ -1,5 +1,5 @@
-import { MemoryStateStore } from '../../../shared/state/memory-state-store.js';
-import { MemoryTables } from '../../../shared/state/memory-entity-table.js';
+import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store.js';
+import { MemoryTables } from '../../../tools/memory-state/memory-entity-table.js';
 import { tableNamesFor } from '../../../shared/state/keys.js';
 import { describeStateStoreContract } from './state-store.contract.js';
 

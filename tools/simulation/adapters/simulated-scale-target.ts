@@ -1,5 +1,5 @@
 /**
- * The `ScaleTarget` port backed by a cluster model, so the real executor (shared/scaler.ts) acts on a simulated
+ * The `ScaleTarget` port backed by a cluster model, so the real executor (shared/scaling/scale-executor.ts) acts on a simulated
  * cluster exactly as it acts on ARM: `read` reports what ARM would (capacity, busy while an update runs, SKU
  * bounds, ADX's own autoscale off), `startScale` is refused with the same errors ARM's answers map to (409 ->
  * OperationInProgressError, scale-in of an elastic cluster -> NotSupportedError), `pollScale` follows the update.

@@ -3,12 +3,12 @@
  * "Executor settings"). A setting that was not in postgresql.auto.conf before is RESET afterwards, not pinned to its value.
  * On Azure the role may not run ALTER SYSTEM: that surfaces as SettingsNotAllowedError (SQLSTATE 42501).
  */
-import type { CitusClient } from './citus-client.js';
-import type { ExecutorSettingsStore } from './executor-settings.port.js';
-import { EXECUTOR_SETTINGS, type ExecutorSettingName } from './names.js';
-import type { ExecutorSnapshot, SettingChange } from './parallelism.js';
-import { ProviderError } from '../errors.js';
-import { alterSystemReset, alterSystemSet, RELOAD_CONF } from './sql.js';
+import type { CitusClient } from '../shared/citus/citus-client.js';
+import type { ExecutorSettingsStore } from '../shared/citus/executor-settings.port.js';
+import { EXECUTOR_SETTINGS, type ExecutorSettingName } from '../shared/citus/names.js';
+import type { ExecutorSnapshot, SettingChange } from '../shared/citus/parallelism.js';
+import { ProviderError } from '../shared/errors.js';
+import { alterSystemReset, alterSystemSet, RELOAD_CONF } from '../shared/citus/sql.js';
 
 export interface AlterSystemOptions {
   /** The reload reaches each session at its next command; how long to wait until this session sees it. */

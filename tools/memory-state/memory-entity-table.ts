@@ -1,6 +1,6 @@
-import type { EntityTable, EntityWrite, PropertyValue, RowCondition, RowKeys, RowQuery, StoredRow } from './entity-table.port.js';
-import { RowPreconditionFailed } from './entity-table.port.js';
-import { rejectedWriteError } from './table-errors.js';
+import type { EntityTable, EntityWrite, PropertyValue, RowCondition, RowKeys, RowQuery, StoredRow } from '../../shared/state/entity-table.port.js';
+import { RowPreconditionFailed } from '../../shared/state/entity-table.port.js';
+import { rejectedWriteError } from '../../shared/state/table-errors.js';
 
 /**
  * Table Storage in memory: ETags that change on every write, conditional create/replace/delete, rows returned

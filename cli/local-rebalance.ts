@@ -2,7 +2,8 @@
  * The rebalance steps (4-7 of the follow-up) run from a terminal against any Citus coordinator: pre-flight and
  * plan, executor settings up (ALTER SYSTEM on a self-managed cluster, the server parameters API on Azure),
  * citus_rebalance_start (or adopt the job already running), watch it to the end, settings back. Used by
- * `scaler rebalance`; the same pure pieces as the durable follow-up, driven by a loop on an injected clock.
+ * `scaler rebalance`; the same rebalance driver as the durable follow-up (shared/citus/rebalance-driver.ts),
+ * driven by a loop on an injected clock.
  *
  * Faults seen on real clusters are survived, not reported as failures: a lost connection while watching (a
  * coordinator restart, a worker unreachable from this session) is reopened with backoff and watching goes on.
@@ -10,15 +11,16 @@
  * connection; otherwise the exact statements to run are printed. A note in the database (sql.RAISED_MARKER) lets a
  * later run find settings an interrupted run left raised, and restore them when no job needs them any more.
  */
-import type { CitusClient, StartResult } from '../citus/citus-client.js';
-import { isConnectionFailure } from '../citus/errors.js';
-import type { ExecutorSettingsStore } from '../citus/executor-settings.port.js';
-import { summarizePlan, type RebalancePlan } from '../citus/plan.js';
-import { assessPreflight, type PreflightVerdict } from '../citus/preflight.js';
-import { executorChanges, startFlags, type ExecutorSnapshot, type SettingChange } from '../citus/parallelism.js';
-import { condenseTaskMessage, failureMessages, groupWarnings, summarizeRebalance, trackProgress, type RebalanceProgress, type RebalanceWarning, type TrackedProgress } from '../citus/progress.js';
-import { EXECUTOR_SETTINGS, isTerminalJobState, type ShardTransferMode } from '../citus/names.js';
-import { describeError, InvalidInputError, ProviderError } from '../errors.js';
+import type { CitusClient, StartResult } from '../shared/citus/citus-client.js';
+import { isConnectionFailure } from '../shared/citus/errors.js';
+import type { ExecutorSettingsStore } from '../shared/citus/executor-settings.port.js';
+import type { RebalancePlan } from '../shared/citus/plan.js';
+import type { PreflightVerdict } from '../shared/citus/preflight.js';
+import { executorChanges, type ExecutorSnapshot, type SettingChange } from '../shared/citus/parallelism.js';
+import { condenseTaskMessage, failureMessages, groupWarnings, trackProgress, type RebalanceProgress, type RebalanceWarning, type TrackedProgress } from '../shared/citus/progress.js';
+import { describeStart, preflightRebalance, readRebalanceJob, startRebalanceJob } from '../shared/citus/rebalance-driver.js';
+import { EXECUTOR_SETTINGS, isTerminalJobState, type ShardTransferMode } from '../shared/citus/names.js';
+import { describeError, InvalidInputError, ProviderError } from '../shared/errors.js';
 import { CoordinatorSession, firstLine, type ReconnectPolicy } from './coordinator-session.js';
 
 export interface LocalRebalanceOptions {
@@ -123,22 +125,15 @@ async function rebalance(options: LocalRebalanceOptions, deps: LocalRebalanceDep
   return startAndWatch(options, deps, session);
 }
 
-async function preflight(sql: CitusClient, options: LocalRebalanceOptions): Promise<{ plan: RebalancePlan; verdict: PreflightVerdict }> {
-  const latest = await sql.latestRebalance();
-  const plan = summarizePlan(await sql.plan(options.strategy));
-  const missing = options.transferMode === 'auto' ? await sql.tablesWithoutReplicaIdentity(plan.tables) : [];
-  const verdict = assessPreflight({
-    latestJob: latest && { jobId: latest.jobId, state: latest.state }, plan, transferMode: options.transferMode, tablesWithoutReplicaIdentity: missing,
-    disk: { shardBytesByNode: options.nodeDiskBytes === undefined ? {} : await sql.shardBytesByNode(), nodeCapacityBytes: options.nodeDiskBytes }, minFreeDiskPercent: options.minFreeDiskPercent,
-  });
-  return { plan, verdict };
+function preflight(sql: CitusClient, options: LocalRebalanceOptions): Promise<{ plan: RebalancePlan; verdict: PreflightVerdict }> {
+  return preflightRebalance(sql, { strategy: options.strategy, transferMode: options.transferMode, minFreeDiskPercent: options.minFreeDiskPercent, nodeCapacityBytes: options.nodeDiskBytes });
 }
 
 async function startAndWatch(options: LocalRebalanceOptions, deps: LocalRebalanceDependencies, session: CoordinatorSession): Promise<LocalRebalanceResult> {
   const raised = await raiseExecutors(options, deps, session);
   let started: StartResult;
   try {
-    started = await (await session.client()).startRebalance({ strategy: options.strategy, transferMode: options.transferMode, ...startFlags(options.parallelism) });
+    started = await startRebalanceJob(await session.client(), options);
   } catch (error) {
     if (raised && isConnectionFailure(error)) explainLeftRaised(raised, deps, 'the connection was lost while starting the rebalance, so a job may be running', 'once no rebalance job runs (SELECT state FROM citus_rebalance_status())');
     else if (raised) await restoreOrExplain(raised, deps, session, 'the rebalance did not start');
@@ -148,7 +143,7 @@ async function startAndWatch(options: LocalRebalanceOptions, deps: LocalRebalanc
     if (raised) await restoreOrExplain(raised, deps, session, 'nothing to move');
     return { kind: 'nothing-to-move', message: started.notice };
   }
-  deps.onEvent?.(started.kind === 'started' ? started.notice ?? `scheduled job ${started.jobId}` : `adopted job ${started.jobId}: ${started.message}`);
+  deps.onEvent?.(describeStart(started));
   if (!options.watch) return { kind: 'started', jobId: started.jobId, adopted: started.kind === 'adopted' };
   return watchAndRestore(started.jobId, started.kind === 'adopted', raised, options, deps, session);
 }
@@ -198,11 +193,14 @@ async function watch(jobId: number, options: LocalRebalanceOptions, deps: LocalR
   let tracked: TrackedProgress | undefined;
   for (;;) {
     if (deps.signal?.aborted) return { kind: 'interrupted', progress: tracked };
-    const { status, tasks } = await session.retrying(async (sql) => ({ status: await sql.jobStatus(jobId), tasks: await sql.jobTasks(jobId) }));
-    if (!status) throw new ProviderError(`rebalance job ${jobId} disappeared from pg_dist_background_job; someone removed it, so there is nothing left to watch`);
-    const now = deps.clock();
-    scheduledSince = status.state === 'scheduled' ? scheduledSince ?? now.toISOString() : undefined;
-    tracked = trackProgress(tracked, summarizeRebalance(status, tasks, { taskBytes, now, scheduledSince, stuckScheduledMinutes: options.stuckScheduledMinutes }), now);
+    // The time of the attempt that answered: reconnecting in between lets time pass.
+    const { reading, now } = await session.retrying(async (sql) => {
+      const at = deps.clock();
+      return { reading: await readRebalanceJob(sql, jobId, { now: at, taskBytes, scheduledSince, stuckScheduledMinutes: options.stuckScheduledMinutes }), now: at };
+    });
+    const { status } = reading;
+    scheduledSince = reading.scheduledSince;
+    tracked = trackProgress(tracked, reading.progress, now);
     deps.onProgress?.(tracked);
     const fresh = tracked.warnings.filter((warning) => !reported.has(warningKey(warning)));
     for (const warning of fresh) reported.add(warningKey(warning));

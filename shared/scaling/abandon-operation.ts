@@ -4,15 +4,16 @@
  * completion time (the cooldown runs from it), the ledger gets an entry saying who and why, and the follow-up
  * still running for it is terminated so the next operation can have its own.
  */
-import type { ScalerConfig, TargetConfig } from './config/schema.js';
-import type { Decision } from './policy/decision.js';
-import type { OperationRecord, PauseChange, StateStore } from './state/state-store.port.js';
-import type { FollowUpLauncher } from './follow-up.port.js';
-import type { Logger } from './logging.js';
-import { describeError, NotFoundError, StateConflictError } from './errors.js';
+import type { TargetConfig } from '../config/schema.js';
+import type { TargetDirectory } from '../targets/target-directory.js';
+import type { Decision } from '../policy/decision.js';
+import type { OperationRecord, PauseChange, StateStore } from '../state/state-store.port.js';
+import type { FollowUpLauncher } from '../follow-up.port.js';
+import type { Logger } from '../logging.js';
+import { describeError, NotFoundError, StateConflictError } from '../errors.js';
 
 export interface AbandonDependencies {
-  config: ScalerConfig;
+  targets: TargetDirectory;
   state: StateStore;
   clock: () => Date;
   newId: () => string;
@@ -37,7 +38,7 @@ export async function abandonOperation(deps: AbandonDependencies, operationId: s
   const now = deps.clock();
   const message = `abandoned by ${change.by}: ${change.reason}`;
   const ended = await deps.state.updateOperationStatus(operation.target, operation.id, { status: 'abandoned', at: now, message });
-  const target = deps.config.targets.find((candidate) => candidate.name === operation.target);
+  const target = deps.targets.find(operation.target);
   const log = deps.log.child({ target: operation.target, resourceId: target?.resourceId, operationId: operation.id });
   const decisionId = deps.newId();
   await deps.state.appendDecision({ id: decisionId, target: operation.target, trigger: 'manual', decidedAt: now, decision: abandonDecision(operation, target, now, message) });

@@ -5,9 +5,9 @@
  * and other statements that are safe to repeat. Time passes through the injected clock and sleeper, so tests run
  * in virtual time.
  */
-import type { CitusClient } from '../citus/citus-client.js';
-import { isConnectionFailure } from '../citus/errors.js';
-import { describeError } from '../errors.js';
+import type { CitusClient } from '../shared/citus/citus-client.js';
+import { isConnectionFailure } from '../shared/citus/errors.js';
+import { describeError } from '../shared/errors.js';
 
 export interface ReconnectPolicy {
   initialDelayMs: number;

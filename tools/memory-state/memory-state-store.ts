@@ -1,5 +1,5 @@
-import { EntityStateStore } from './entity-state-store.js';
-import { perTableKind, tableNamesFor } from './keys.js';
+import { EntityStateStore } from '../../shared/state/entity-state-store.js';
+import { perTableKind, tableNamesFor } from '../../shared/state/keys.js';
 import { MemoryTables } from './memory-entity-table.js';
 
 export interface MemoryStateStoreOptions {

@@ -26,7 +26,7 @@ function targets(...entries: Array<Record<string, unknown>>): Map<string, ScaleT
 const pg = (name: string) => targets({ name, kind: 'postgres-elastic-cluster', resourceId: pgResourceId(name) }).get(name) as ScaleTarget;
 const kusto = (name: string, extra: Record<string, unknown> = {}) => targets({ name, kind: 'kusto-cluster', resourceId: kustoResourceId(name), ...extra }).get(name) as ScaleTarget;
 
-describe('postgres-elastic-cluster provider (real SDK against the ARM emulator)', () => {
+describe('postgres-elastic-cluster scale target (real SDK against the ARM emulator)', () => {
   it('reads the cluster size, state, region and high availability', async () => {
     emulator.postgres.addCluster({ resourceGroup: 'rg-data', name: 'read-me', location: 'Canada Central', clusterSize: 4, highAvailability: { mode: 'ZoneRedundant', state: 'Healthy' } });
     const live = await pg('read-me').read();
@@ -96,7 +96,7 @@ describe('postgres-elastic-cluster provider (real SDK against the ARM emulator)'
   });
 });
 
-describe('kusto-cluster provider (real SDK against the ARM emulator)', () => {
+describe('kusto-cluster scale target (real SDK against the ARM emulator)', () => {
   it('reads capacity, state and the SKU bounds, looking each SKU up once', async () => {
     emulator.kusto.addCluster({ resourceGroup: 'rg-data', name: 'adxone', capacity: 3, skuCapacity: { minimum: 2, maximum: 16 } });
     emulator.kusto.addCluster({ resourceGroup: 'rg-data', name: 'adxtwo', capacity: 5, skuCapacity: { minimum: 2, maximum: 16 } });

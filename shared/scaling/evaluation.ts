@@ -1,0 +1,133 @@
+/**
+ * One evaluation of one target as a single value: who asked, when, and everything `decide()` reads. Inputs are
+ * gathered in one place (`EvaluationInputs`): the live resource and the state store side by side, then the
+ * metrics of every target in a few batched calls. A new input for the policy (a schedule, a forecast, a bulk
+ * read) is added here and to `decideInputOf`, nowhere else.
+ */
+import type { TargetConfig } from '../config/schema.js';
+import { isDeepStrictEqual } from 'node:util';
+import { decide } from '../policy/decide.js';
+import type { Decision, Trigger } from '../policy/decision.js';
+import type { DecideInput, ExecutorFacts, MetricsSnapshot, ScaleRequest } from '../policy/input.js';
+import { requiredMetrics } from '../policy/required-metrics.js';
+import type { MetricsRequest } from '../metrics/metrics-source.port.js';
+import type { LiveTargetState } from '../targets/scale-target.port.js';
+import type { Logger } from '../logging.js';
+import { mapWithConcurrency } from '../concurrency.js';
+import { loadKnownState, type KnownState } from './known-state.js';
+import type { ForecastInput } from '../policy/forecast-stage.js';
+import type { ForecastSubject } from '../forecasting.js';
+import { describeError } from '../errors.js';
+import type { ScalingDependencies } from './dependencies.js';
+
+export interface EvaluationContext {
+  trigger: Trigger;
+  /** Who asked: `timer`, an alert id, an operator. */
+  initiator: string;
+  request?: ScaleRequest | undefined;
+  invocationId?: string | undefined;
+  /** The invocation's own logger (e.g. bound to the Functions InvocationContext). */
+  log?: Logger | undefined;
+}
+
+/** What a decision about one target is made of. */
+export interface Evaluation {
+  target: TargetConfig;
+  now: Date;
+  context: EvaluationContext;
+  /** Bound to the target and the invocation. */
+  log: Logger;
+  live: LiveTargetState;
+  known: KnownState;
+  /** Undefined when the metrics could not be read: capacity may then only rise to the default. */
+  metrics: MetricsSnapshot | undefined;
+  /** The forecast and learned lead time; undefined when forecasting is off or its history could not be read. */
+  forecast: ForecastInput | undefined;
+}
+
+export function decideInputOf(evaluation: Evaluation, executor?: ExecutorFacts): DecideInput {
+  const { now, target, live, known, metrics, forecast, context } = evaluation;
+  return { now, target, observed: live, metrics, history: known.history, failures: known.failures, request: context.request, paused: known.paused, forecast, ...(executor ? { executor } : {}) };
+}
+
+/**
+ * The decision under the lease: the first one again when the re-read left every input as it was (decide() is
+ * pure, so it would answer the same), a fresh one when ARM or the state store moved on in between.
+ */
+export function decisionAfterReread(first: Decision, before: DecideInput, after: DecideInput): Decision {
+  return isDeepStrictEqual(before, after) ? first : decide(after);
+}
+
+/** One target's reads, each possibly failed: a failure is reported for that target alone. */
+export interface GatheredInputs {
+  live: LiveTargetState | Error;
+  known: KnownState | Error;
+  /** Absent when the target needs no metrics or its resource could not be read. */
+  metrics: MetricsSnapshot | Error | undefined;
+  forecast: ForecastInput | undefined;
+}
+
+type ResourceAndState = Pick<GatheredInputs, 'live' | 'known'>;
+
+export class EvaluationInputs {
+  constructor(private readonly deps: ScalingDependencies) {}
+
+  /**
+   * Every target's inputs at `now`, in the order given. Only the timer (`persistForecastHistory`) writes the
+   * forecasts' history cache: operator and alert requests write nothing beyond the ledger.
+   */
+  async gather(targets: readonly TargetConfig[], now: Date, log: Logger | undefined, persistForecastHistory = false): Promise<GatheredInputs[]> {
+    const reads = await mapWithConcurrency(targets, this.deps.options.concurrency, (target) => this.readResourceAndState(target, log));
+    const [metrics, forecasts] = await Promise.all([
+      this.fetchMetrics(targets.map((target, index) => ({ target, live: reads[index]?.live })), now),
+      this.prepareForecasts(targets, reads, now, persistForecastHistory),
+    ]);
+    return targets.map((target, index) => ({ ...(reads[index] as ResourceAndState), metrics: metrics.get(target.name), forecast: forecasts.get(target.name) }));
+  }
+
+  /** The live resource and what the state store remembers, read again (under the lease, right before acting). */
+  async reread(target: TargetConfig, log: Logger): Promise<{ live: LiveTargetState; known: KnownState }> {
+    const [live, known] = await Promise.all([this.deps.targets.scaleTargetOf(target).read(), this.known(target, log)]);
+    return { live, known };
+  }
+
+  known(target: TargetConfig, log: Logger = this.deps.log): Promise<KnownState> {
+    return loadKnownState(this.deps.state, target, this.deps.clock(), log);
+  }
+
+  /** Forecast inputs of the targets whose live state and history could be read; a failure leaves the reactive logic alone. */
+  private async prepareForecasts(targets: readonly TargetConfig[], reads: readonly ResourceAndState[], now: Date, persist: boolean): Promise<Map<string, ForecastInput>> {
+    const subjects: ForecastSubject[] = [];
+    targets.forEach((target, index) => {
+      const { live, known } = reads[index] ?? {};
+      if (!live || live instanceof Error || !known || known instanceof Error) return;
+      subjects.push({ target, region: live.region, capacity: live.capacity, history: known.history });
+    });
+    try {
+      return await this.deps.forecasts.prepare(subjects, now, { persist });
+    } catch (error) {
+      this.deps.log.log('warn', `forecast: preparing the forecasts failed: ${describeError(error)}; the reactive logic decides this tick`);
+      return new Map();
+    }
+  }
+
+  private async readResourceAndState(target: TargetConfig, log: Logger | undefined): Promise<ResourceAndState> {
+    const [live, known] = await Promise.all([this.deps.targets.scaleTargetOf(target).read().catch(toError), this.known(target, log).catch(toError)]);
+    return { live, known };
+  }
+
+  private async fetchMetrics(reads: { target: TargetConfig; live: LiveTargetState | Error | undefined }[], now: Date): Promise<Map<string, MetricsSnapshot | Error>> {
+    const requests: MetricsRequest[] = [];
+    for (const { target, live } of reads) {
+      const { needs, lookbackMinutes } = requiredMetrics(target);
+      if (!live || live instanceof Error || needs.length === 0) continue;
+      requests.push({ target: target.name, kind: target.kind, resourceId: target.resourceId, region: live.region, needs, lookbackMinutes });
+    }
+    if (requests.length === 0) return new Map();
+    return this.deps.metrics.fetch(requests, now);
+  }
+}
+
+export function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

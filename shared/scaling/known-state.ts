@@ -1,0 +1,72 @@
+/**
+ * What the state store remembers about a target, as the policy needs it: scale history, recent failures and the
+ * pause flags set through the API. Read once per evaluation; an operation the executor itself ends is folded in
+ * (`withEnded`) instead of reading back the row it just wrote.
+ */
+import type { TargetConfig } from '../config/schema.js';
+import type { FailureHistory, FinishedOperation, OperationSummary, RuntimePauses, ScaleHistory } from '../policy/input.js';
+import type { OperationRecord, StateStore } from '../state/state-store.port.js';
+import { finishedOperationOf, operationSummaryOf } from '../state/operation-summaries.js';
+import type { Logger } from '../logging.js';
+
+export interface KnownState {
+  history: ScaleHistory;
+  failures: FailureHistory;
+  paused: RuntimePauses;
+}
+
+/** Operations read for the failure backoff: more than the longest streak it counts (maxConsecutiveFailures <= 20). */
+export const FAILURE_HISTORY_WINDOW = 50;
+
+export async function loadKnownState(state: StateStore, target: TargetConfig, now: Date, log: Logger): Promise<KnownState> {
+  const [history, pauses, failures] = await Promise.all([scaleHistory(state, target, now, log), state.getPauses(target.name), state.getFailureHistory(target.name, FAILURE_HISTORY_WINDOW)]);
+  return { history, failures, paused: { scaleOut: pauses?.scaleOut ?? false, scaleIn: pauses?.scaleIn ?? false } };
+}
+
+/**
+ * The target's scale history, with any completion stamped in the future (by an instance whose clock ran ahead)
+ * pulled back to now and stored so: otherwise its cooldown would not start until that clock's future arrived.
+ */
+async function scaleHistory(state: StateStore, target: TargetConfig, now: Date, log: Logger): Promise<ScaleHistory> {
+  const history = await state.getScaleHistory(target.name);
+  const inFuture = (operation: OperationSummary | undefined) => operation?.completedAt !== undefined && operation.completedAt.getTime() > now.getTime();
+  if (![history.lastScaleOut, history.lastScaleIn].some(inFuture)) return history;
+  const clamped = await state.clampFutureCompletions(target.name, now, FAILURE_HISTORY_WINDOW);
+  log.log('warn', `${clamped} operation(s) had a completion time after this instance's clock (${now.toISOString()}); pulled back to now so cooldowns can end. Check the clocks of the instances writing to this state store`, { target: target.name, resourceId: target.resourceId });
+  const pulledBack = (operation: OperationSummary | undefined) => (operation && inFuture(operation) ? { ...operation, completedAt: now } : operation);
+  return withoutUndefined({ lastScaleOut: pulledBack(history.lastScaleOut), lastScaleIn: pulledBack(history.lastScaleIn), unfinished: history.unfinished });
+}
+
+export function hasUnfinishedOperation(history: ScaleHistory): boolean {
+  return [history.unfinished, history.lastScaleOut, history.lastScaleIn].some((operation) => operation !== undefined && operation.completedAt === undefined);
+}
+
+/**
+ * The known state once the executor has ended `operation` (the newest unfinished one): its summary completes,
+ * it stops being unfinished, and the failure backoff counts it. No other operation is in progress beside it: the
+ * in-progress guard let none start.
+ */
+export function withEnded(known: KnownState, operation: OperationRecord): KnownState {
+  const summary = operationSummaryOf(operation);
+  const last = operation.direction === 'out' ? 'lastScaleOut' : 'lastScaleIn';
+  const history: ScaleHistory = withoutUndefined({
+    ...known.history,
+    [last]: isSameOperation(known.history[last], operation) ? summary : known.history[last],
+    unfinished: isSameOperation(known.history.unfinished, operation) ? undefined : known.history.unfinished,
+  });
+  const finished = finishedOperationOf(operation);
+  return { ...known, history, failures: finished ? { ...known.failures, recent: newestStartedFirst(known.failures.recent, finished) } : known.failures };
+}
+
+function isSameOperation(summary: OperationSummary | undefined, operation: OperationRecord): boolean {
+  return summary !== undefined && summary.direction === operation.direction && summary.from === operation.from && summary.to === operation.to && summary.startedAt.getTime() === operation.startedAt.getTime();
+}
+
+function newestStartedFirst(recent: readonly FinishedOperation[], finished: FinishedOperation): FinishedOperation[] {
+  const index = recent.findIndex((operation) => operation.startedAt.getTime() < finished.startedAt.getTime());
+  return index === -1 ? [...recent, finished] : [...recent.slice(0, index), finished, ...recent.slice(index)];
+}
+
+function withoutUndefined(history: { [K in keyof ScaleHistory]: OperationSummary | undefined }): ScaleHistory {
+  return Object.fromEntries(Object.entries(history).filter(([, operation]) => operation !== undefined)) as ScaleHistory;
+}
