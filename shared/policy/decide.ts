@@ -10,6 +10,7 @@ import type { PolicyContext, Proposal, Stage } from './proposal.js';
 import { proposeFromRules } from './custom-rules.js';
 import { proposeOptimized } from './optimized.js';
 import { applyRequest } from './request.js';
+import { horizonStep } from './horizon.js';
 import { limitsGuard } from './guards/limits.js';
 import { maxStepGuard } from './guards/max-step.js';
 import { oneWayDoorGuard } from './guards/one-way-door.js';
@@ -51,7 +52,7 @@ export function proposerFor(target: TargetConfig): (context: PolicyContext) => P
 
 export function decide(input: DecideInput): Decision {
   const context = contextFrom(input);
-  const proposed = applyRequest(proposerFor(input.target)(context), context);
+  const proposed = applyRequest(horizonStep(proposerFor(input.target)(context), context), context);
   const guarded = GUARDS.reduce((proposal, guard) => guard(proposal, context), proposed);
   const final = dryRunGuard(guarded, context);
   return {
@@ -68,6 +69,7 @@ export function decide(input: DecideInput): Decision {
       signals: final.signals,
       proposal: { action: actionFor(proposed.from, proposed.to), to: proposed.to, reason: proposed.reason, message: proposed.message },
       guards: final.guards,
+      ...(final.horizon ? { horizon: final.horizon } : {}),
       ...(final.reason === 'DryRun' ? { dryRun: { action: actionFor(guarded.from, guarded.to), to: guarded.to, reason: guarded.reason } } : {}),
     },
   };
@@ -86,6 +88,7 @@ function contextFrom(input: DecideInput): PolicyContext {
     paused: input.paused ?? { scaleOut: false, scaleIn: false },
     trigger,
     bounds: effectiveBounds(input),
+    horizonNeed: input.horizonNeed,
   };
 }
 

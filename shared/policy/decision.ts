@@ -98,6 +98,8 @@ export interface DecisionEvidence {
   /** What the rules or request proposed before the guards ran. */
   proposal: { action: ScaleAction; to: number; reason: ReasonCode; message: string };
   guards: GuardNote[];
+  /** The horizon a scale-out was sized for (elastic clusters: one rebalance for the need over it). */
+  horizon?: { loadUnits: number; horizonMinutes: number; source: 'trend' | 'forecast'; detail: string; targetPercent: number; units: number };
   /** Set when the target is in dry-run: the action that would have been taken. */
   dryRun?: { action: ScaleAction; to: number; reason: ReasonCode };
 }

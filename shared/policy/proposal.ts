@@ -4,7 +4,7 @@
  */
 import type { TargetConfig } from '../config/schema.js';
 import type { GuardNote, ReasonCode, SignalEvidence, Trigger } from './decision.js';
-import type { FailureHistory, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
+import type { FailureHistory, HorizonNeed, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
 
 /** A scale-out signal's value, kept so the flapping projection can re-check it at a smaller capacity. */
 export interface ProjectableSignal {
@@ -30,6 +30,15 @@ export interface Proposal {
   guards: GuardNote[];
   /** True when no signal could be trusted: capacity may rise to the default but never falls. */
   metricsUnavailable: boolean;
+  /** The horizon a scale-out was sized for (elastic clusters), when it was. */
+  horizon?: HorizonEvidence | undefined;
+}
+
+export interface HorizonEvidence extends HorizonNeed {
+  /** Utilization the step was sized for, percent. */
+  targetPercent: number;
+  /** Capacity that serves the horizon's load at that utilization. */
+  units: number;
 }
 
 export interface PolicyContext {
@@ -44,6 +53,7 @@ export interface PolicyContext {
   trigger: Trigger;
   /** limits.min/max narrowed by the service bounds the provider reported. */
   bounds: { min: number; max: number; default: number };
+  horizonNeed?: HorizonNeed | undefined;
 }
 
 export type Stage = (proposal: Proposal, context: PolicyContext) => Proposal;
