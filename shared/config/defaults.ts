@@ -116,6 +116,12 @@ export const DEFAULTS = {
     pollIntervalSeconds: 30,
     /** ADX adds instances and rebalances its hot cache; large clusters take well over an hour. */
     timeoutMinutes: 180,
+    /**
+     * After ARM reports the update done, ADX reorganizes its hot cache over the instances, which loads the CPU
+     * and can take "up to 2 hours" (docs/azure-data-explorer-scaling.md); an hour is typical. The operation is
+     * held that long: cooldowns start after it, so a rule does not fire again on the reorganization's load.
+     */
+    cacheWarmupMinutes: 60,
   },
   alerts: {
     /** One unit per fired alert: an alert is a strong signal, but each delivery should move capacity gently. */

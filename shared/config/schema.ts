@@ -241,6 +241,7 @@ const kustoFollowUp = z
   .strictObject({
     pollIntervalSeconds: count(5).max(3600).default(DEFAULTS.kustoFollowUp.pollIntervalSeconds).describe('How often the follow-up polls ARM for the end of the update.'),
     timeoutMinutes: count(1).max(2880).default(DEFAULTS.kustoFollowUp.timeoutMinutes).describe('How long to wait for the update before recording the operation as timed-out.'),
+    cacheWarmupMinutes: count(0).max(720).default(DEFAULTS.kustoFollowUp.cacheWarmupMinutes).describe('After ARM finishes, the hot cache reorganizes this long: cooldowns start after it, and no further change is made meanwhile.'),
   })
   .prefault({})
   .describe('The follow-up after an ADX capacity change: wait for ARM, record how long it took.');

@@ -13,7 +13,7 @@ import type { SignalEvidence } from './decision.js';
 import { evaluateSignal, hasData, type SignalSpec } from './signal.js';
 import { describeMissing, metricsUnavailableProposal } from './metrics-unavailable.js';
 import { evaluateWindow } from './windows.js';
-import { lastCompletion } from './guards/cooldown.js';
+import { lastSettled } from './guards/cooldown.js';
 import { type PolicyContext, type ProjectableSignal, type Proposal, formatValue, unitsOf } from './proposal.js';
 
 interface ScaleOutCheck {
@@ -105,9 +105,9 @@ function evaluateScaleIn(target: KustoTargetConfig, context: PolicyContext, outS
   }
 
   const windowStart = checks[0]?.signal.windowStart;
-  const settled = lastCompletion(context);
+  const settled = lastSettled(context);
   if (windowStart && settled !== undefined && Date.parse(windowStart) < settled) {
-    return hold('EvaluationWindowIncomplete', `the scale-in window must start after the last operation finished at ${new Date(settled).toISOString()}; holding ${unitsOf(target, from)}`);
+    return hold('EvaluationWindowIncomplete', `the scale-in window must start after the last operation and its cache warm-up finished at ${new Date(settled).toISOString()}; holding ${unitsOf(target, from)}`);
   }
 
   const needed = Math.max(1, ...projectable.map((signal) => proportionalCapacity(from, signal.value, target.optimized.targetUtilizationPercent)));
