@@ -58,6 +58,12 @@ export const DEFAULTS = {
     /** ADX: scale in only after a 1-day evaluation, re-evaluated every hour. */
     scaleInWindowMinutes: 1440,
     scaleInGrainMinutes: 60,
+    /**
+     * Not in ADX's published logic: with strong evidence the scale-in need not wait for a whole quiet day. Every
+     * check must agree over this shorter window, and every peak, spread over the smaller size, must still be
+     * below its scale-in threshold (the cluster stays quiet after the scale-in). 0 turns it off.
+     */
+    scaleInEarlyWindowMinutes: 360,
     kusto: {
       scaleOut: {
         /** Not published by Azure; 80 % leaves the published 50 % scale-in threshold 30 points below. */

@@ -87,6 +87,8 @@ export interface SignalEvidence {
   fired: boolean;
   /** Scale-in flapping projection: the value expected at the smaller capacity. */
   projectedValue?: number;
+  /** The cluster publishes no data for this metric at all (it does not use that feature); it neither fires nor blocks. */
+  notReported?: boolean;
 }
 
 export interface DecisionEvidence {
