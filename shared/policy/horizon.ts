@@ -1,5 +1,5 @@
 /**
- * Steps sized to the horizon. On an elastic cluster every scale-out costs one shard rebalance, during which the
+ * Steps sized to the horizon (both kinds: on Azure Data Explorer each operation costs a cache warm-up). On an elastic cluster every scale-out costs one shard rebalance, during which the
  * cluster serves less, and the next one cannot start until it and the cooldown are over. Meeting a surge one node
  * per operation pays that price once per node. So a scale-out asks at once for the capacity the load will need
  * when the new nodes carry it: at the end of the horizon (provisioning plus rebalance, as long as the target's
@@ -23,9 +23,12 @@ const HORIZON_BOUNDS_MINUTES = { min: 15, max: 240 };
 const RECENT_MINUTES = 10;
 const TREND_MINUTES = 30;
 const TREND_CENTRES_APART_MINUTES = (TREND_MINUTES - RECENT_MINUTES) / 2;
+/** A utilization this high is pinned: the load behind it cannot be read. */
+const SATURATED_PERCENT = 97;
+const SATURATED_LOAD_FACTOR = 1.5;
 
 export const horizonStep: Stage = (proposal, context) => {
-  if (context.target.kind !== 'postgres-elastic-cluster' || proposal.origin !== 'signals' || proposal.to <= proposal.from) return proposal;
+  if (proposal.origin !== 'signals' || proposal.to <= proposal.from) return proposal;
   const sizing = sizingSignal(proposal, context);
   if (!sizing) return proposal;
   const need = context.horizonNeed ?? trendHorizonNeed(context, sizing.metric);
@@ -68,6 +71,11 @@ export function trendHorizonNeed(context: PolicyContext, metric: string): Horizo
   const loadNow = (recent.value * capacity) / 100;
   const risePerMinute = earlier.status === 'ok' && earlier.value !== null ? Math.max(0, ((recent.value - earlier.value) * capacity) / 100 / TREND_CENTRES_APART_MINUTES) : 0;
   const minutes = horizonMinutes(context);
+  // A utilization pinned at its ceiling hides how much load there is. Where a step too large can be undone
+  // (Azure Data Explorer scales back in), assume half as much again; an elastic cluster keeps every node, so it
+  // is sized for what it can see.
+  const saturated = recent.value >= SATURATED_PERCENT && context.target.kind === 'kusto-cluster';
+  if (saturated) return { loadUnits: loadNow * SATURATED_LOAD_FACTOR, horizonMinutes: minutes, source: 'trend', detail: `load at least ${loadNow.toFixed(1)} now (utilization pinned at ${formatValue(recent.value)} %), assumed ${(loadNow * SATURATED_LOAD_FACTOR).toFixed(1)}` };
   // The recent window's centre is half of it in the past.
   const loadUnits = loadNow + risePerMinute * (minutes + RECENT_MINUTES / 2);
   const detail = `load ${loadNow.toFixed(1)} now, rising ${(risePerMinute * 60).toFixed(1)} per hour, ${loadUnits.toFixed(1)} expected`;

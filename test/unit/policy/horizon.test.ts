@@ -49,9 +49,11 @@ describe('horizon-sized steps on an elastic cluster', () => {
     expect(decide(input({ target: pgTarget(), capacity: 4, metrics: rising(60, 99) }))).toMatchObject({ to: 6, reason: 'StepLimited' });
   });
 
-  it('leaves Azure Data Explorer steps to its rules (it can scale back in)', () => {
+  it('sizes Azure Data Explorer for half as much again when CPU is pinned at 100 % (the load behind it cannot be read)', () => {
     const adx = kustoTarget({ rules: [cpuOut({ metric: 'CPU' }), cpuIn()], maxStep: { out: 10 } });
-    expect(decide(input({ target: adx, capacity: 4, metrics: snapshot(flat('CPU', 95, 30)) })).to).toBe(5);
+    // 4 instances pinned: at least 4 of load, assumed 6, which needs 8 below 75 %.
+    expect(decide(input({ target: adx, capacity: 4, metrics: snapshot(flat('CPU', 100, 30)) })).to).toBe(8);
+    expect(decide(input({ target, capacity: 4, metrics: snapshot(flat('cpu_percent', 100, 30)) })).to).toBe(6);
   });
 });
 
