@@ -58,6 +58,12 @@ export const DEFAULTS = {
     /** ADX: scale in only after a 1-day evaluation, re-evaluated every hour. */
     scaleInWindowMinutes: 1440,
     scaleInGrainMinutes: 60,
+    /**
+     * Not in ADX's published logic: with strong evidence the scale-in need not wait for a whole quiet day. Every
+     * check must agree over this shorter window, and every peak, spread over the smaller size, must still be
+     * below its scale-in threshold (the cluster stays quiet after the scale-in). 0 turns it off.
+     */
+    scaleInEarlyWindowMinutes: 360,
     kusto: {
       scaleOut: {
         /** Not published by Azure; 80 % leaves the published 50 % scale-in threshold 30 points below. */
@@ -116,6 +122,12 @@ export const DEFAULTS = {
     pollIntervalSeconds: 30,
     /** ADX adds instances and rebalances its hot cache; large clusters take well over an hour. */
     timeoutMinutes: 180,
+    /**
+     * After ARM reports the update done, ADX reorganizes its hot cache over the instances, which loads the CPU
+     * and can take "up to 2 hours" (docs/azure-data-explorer-scaling.md); an hour is typical. The operation is
+     * held that long: cooldowns start after it, so a rule does not fire again on the reorganization's load.
+     */
+    cacheWarmupMinutes: 60,
   },
   alerts: {
     /** One unit per fired alert: an alert is a strong signal, but each delivery should move capacity gently. */

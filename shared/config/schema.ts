@@ -131,6 +131,7 @@ const kustoOptimized = z
     targetUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.targetUtilizationPercent).describe('Scale to the capacity that brings the hottest signal to this utilization.'),
     scaleInWindowMinutes: count(60).max(10080).default(DEFAULTS.optimized.scaleInWindowMinutes).describe('Every scale-in check must agree over this window, which must lie after the last operation.'),
     scaleInGrainMinutes: count(1).max(60).default(DEFAULTS.optimized.scaleInGrainMinutes).describe('Grain of the scale-in window (hourly by default, as ADX re-evaluates hourly).'),
+    scaleInEarlyWindowMinutes: count(0).max(10080).default(DEFAULTS.optimized.scaleInEarlyWindowMinutes).describe('Strong evidence: scale in after this shorter quiet window when every peak, spread over the smaller size, stays below its scale-in threshold. 0 waits for the full window.'),
     scaleOut: z
       .strictObject({
         cpuPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleOut.cpuPercent).describe('CPU percent threshold.'),
@@ -243,6 +244,7 @@ const kustoFollowUp = z
   .strictObject({
     pollIntervalSeconds: count(5).max(3600).default(DEFAULTS.kustoFollowUp.pollIntervalSeconds).describe('How often the follow-up polls ARM for the end of the update.'),
     timeoutMinutes: count(1).max(2880).default(DEFAULTS.kustoFollowUp.timeoutMinutes).describe('How long to wait for the update before recording the operation as timed-out.'),
+    cacheWarmupMinutes: count(0).max(720).default(DEFAULTS.kustoFollowUp.cacheWarmupMinutes).describe('After ARM finishes, the hot cache reorganizes this long: cooldowns start after it, and no further change is made meanwhile.'),
   })
   .prefault({})
   .describe('The follow-up after an ADX capacity change: wait for ARM, record how long it took.');

@@ -133,6 +133,8 @@ const checkOptimizedWindows: Check = (target, path) => {
   ];
   if (target.kind === 'kusto-cluster') {
     windows.push(['scaleInWindowMinutes', target.optimized.scaleInWindowMinutes, target.optimized.scaleInGrainMinutes]);
+    // 0 turns the early scale-in off.
+    if (target.optimized.scaleInEarlyWindowMinutes > 0) windows.push(['scaleInEarlyWindowMinutes', target.optimized.scaleInEarlyWindowMinutes, target.optimized.scaleInGrainMinutes]);
   }
   return windows
     .filter(([, window, grain]) => window % grain !== 0 || window < grain)

@@ -11,6 +11,7 @@ import { proposeFromRules } from './custom-rules.js';
 import { proposeOptimized } from './optimized.js';
 import { applyRequest } from './request.js';
 import { applyForecast } from './forecast-stage.js';
+import { horizonStep } from './horizon.js';
 import { limitsGuard } from './guards/limits.js';
 import { maxStepGuard } from './guards/max-step.js';
 import { oneWayDoorGuard } from './guards/one-way-door.js';
@@ -70,7 +71,7 @@ export function proposerFor(target: TargetConfig, profile?: ActiveProfile): (con
 export function decide(input: DecideInput): Decision {
   const profile = activeProfile(input.target, input.now.getTime());
   const context = contextFrom({ ...input, target: targetUnderProfile(input.target, profile) }, profile);
-  const proposed = applyForecast(applyRequest(proposerFor(context.target, profile)(context), context), context);
+  const proposed = applyForecast(applyRequest(horizonStep(proposerFor(context.target, profile)(context), context), context), context);
   const guarded = GUARDS.reduce((proposal, guard) => guard(proposal, context), proposed);
   const dried = dryRunGuard(guarded, context);
   const final = CLOSING_GUARDS.reduce((proposal, guard) => guard(proposal, context), dried);
@@ -90,6 +91,7 @@ export function decide(input: DecideInput): Decision {
       proposal: { action: actionFor(proposed.from, proposed.to), to: proposed.to, reason: proposed.reason, message: proposed.message },
       guards: final.guards,
       ...(proposed.forecast ? { forecast: proposed.forecast } : {}),
+      ...(final.horizon ? { horizon: final.horizon } : {}),
       ...(dried.reason === 'DryRun' ? { dryRun: { action: actionFor(guarded.from, guarded.to), to: guarded.to, reason: guarded.reason } } : {}),
     },
   };
@@ -124,6 +126,7 @@ function contextFrom(input: DecideInput, profile: ActiveProfile): PolicyContext 
     bounds: effectiveBounds(input),
     forecast: input.forecast,
     profile,
+    horizonNeed: input.horizonNeed,
   };
 }
 

@@ -95,6 +95,8 @@ export interface SignalEvidence {
   fired: boolean;
   /** Scale-in flapping projection: the value expected at the smaller capacity. */
   projectedValue?: number;
+  /** The cluster publishes no data for this metric at all (it does not use that feature); it neither fires nor blocks. */
+  notReported?: boolean;
 }
 
 /** What the forecast said, in every decision (docs/forecasting.md). */
@@ -156,6 +158,8 @@ export interface DecisionEvidence {
   guards: GuardNote[];
   /** The forecast and its planned schedule; absent only in decisions recorded before forecasting existed. */
   forecast?: ForecastEvidence;
+  /** The horizon a scale-out was sized for (elastic clusters: one rebalance for the need over it). */
+  horizon?: { loadUnits: number; horizonMinutes: number; source: 'trend' | 'forecast'; detail: string; targetPercent: number; units: number };
   /** Set when the target is in dry-run: the action that would have been taken. */
   dryRun?: { action: ScaleAction; to: number; reason: ReasonCode };
 }

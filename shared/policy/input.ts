@@ -74,6 +74,19 @@ export interface RuntimePauses {
   scaleIn: boolean;
 }
 
+/**
+ * The load a scale-out should be sized for: what the cluster will have to serve when an operation started now
+ * is complete. A forecaster may supply it; without one the policy derives it from the recent trend.
+ */
+export interface HorizonNeed {
+  /** Expected load at the end of the horizon, in units at 100 % (node-equivalents). */
+  loadUnits: number;
+  horizonMinutes: number;
+  source: 'trend' | 'forecast';
+  /** How it was derived, for the decision's message. */
+  detail: string;
+}
+
 export interface DecideInput {
   now: Date;
   target: TargetConfig;
@@ -88,6 +101,8 @@ export interface DecideInput {
   paused?: RuntimePauses | undefined;
   /** The target's load forecast and learned lead time; absent when forecasting is off or no history could be read. */
   forecast?: ForecastInput | undefined;
+  /** Load over the coming operation's horizon, from a forecast; absent: derived from the recent trend. */
+  horizonNeed?: HorizonNeed | undefined;
   /** What the executor found while acting; absent when deciding without acting (the timer's first look, a preview). */
   executor?: ExecutorFacts | undefined;
 }

@@ -13,7 +13,7 @@ import type { SignalEvidence } from './decision.js';
 import { evaluateSignal, hasData, type SignalSpec } from './signal.js';
 import { describeMissing, metricsUnavailableProposal } from './metrics-unavailable.js';
 import { evaluateWindow } from './windows.js';
-import { lastCompletion } from './guards/cooldown.js';
+import { lastSettled } from './guards/cooldown.js';
 import { type PolicyContext, type ProjectableSignal, type Proposal, formatValue, unitsOf } from './proposal.js';
 
 interface ScaleOutCheck {
@@ -89,30 +89,80 @@ export function proportionalCapacity(from: number, utilizationPercent: number, t
 
 function evaluateScaleIn(target: KustoTargetConfig, context: PolicyContext, outSignals: SignalEvidence[]): Proposal {
   const from = context.observed.capacity;
-  const checks = kustoScaleInChecks(target, context);
-  const signals = [...outSignals, ...checks.map(({ signal }) => signal)];
-  const projectable = kustoProjectable(target, checks);
+  const { scaleInWindowMinutes, scaleInEarlyWindowMinutes } = target.optimized;
+  const day = judgeScaleIn(target, context, scaleInWindowMinutes);
+  const early = scaleInEarlyWindowMinutes > 0 && scaleInEarlyWindowMinutes < scaleInWindowMinutes && day.verdict !== 'pass' ? judgeScaleIn(target, context, scaleInEarlyWindowMinutes) : undefined;
+  const marked = (signal: SignalEvidence): SignalEvidence => (day.unreported.includes(signal.metric) && signal.status === 'no-data' ? { ...signal, notReported: true } : signal);
+  const signals = [...outSignals, ...day.checks.map(({ signal }) => signal), ...(early?.checks.map(({ signal }) => signal) ?? [])].map(marked);
+  const projectable = kustoProjectable(target, day.verdict === 'pass' || !early ? day.checks : early.checks);
   const base = { from, origin: 'signals' as const, signals, projectable, guards: [], metricsUnavailable: false };
-  const hold = (reason: 'WithinThresholds' | 'EvaluationWindowIncomplete', message: string): Proposal => ({ ...base, to: from, reason, message });
+  const unreported = day.unreported.length > 0 ? `; ${day.unreported.join(' and ')} ${day.unreported.length === 1 ? 'is' : 'are'} not reported by this cluster, so scale-in is decided without ${day.unreported.length === 1 ? 'it' : 'them'}` : '';
 
-  const failing = checks.filter(({ signal, optional }) => !(signal.fired || (optional && signal.status === 'no-data')));
+  if (day.verdict === 'pass') {
+    const needed = Math.max(1, ...projectable.map((signal) => proportionalCapacity(from, signal.value, target.optimized.targetUtilizationPercent)));
+    const to = Math.min(from - 1, needed);
+    return { ...base, to, reason: 'SustainedLowUtilization', message: `every scale-in check agreed over the last ${scaleInWindowMinutes} min${unreported}; scaling in from ${from} to ${unitsOf(target, to)}` };
+  }
+  if (early?.verdict === 'pass') {
+    const to = strongEvidenceCapacity(target, from, early.checks);
+    if (to < from) {
+      return { ...base, to, reason: 'SustainedLowUtilization', message: `strong evidence: every scale-in check agreed over the last ${scaleInEarlyWindowMinutes} min and stays quiet at ${unitsOf(target, to)} (each peak projected below its scale-in threshold)${unreported}; scaling in from ${from} without waiting ${scaleInWindowMinutes} min` };
+    }
+  }
+  return { ...base, to: from, reason: day.verdict === 'incomplete' ? 'EvaluationWindowIncomplete' : 'WithinThresholds', message: `${day.message}${unreported}; holding ${unitsOf(target, from)}` };
+}
+
+interface ScaleInJudgement {
+  verdict: 'pass' | 'veto' | 'incomplete';
+  checks: ScaleInCheck[];
+  /** Metrics the cluster publishes no data for at all (it does not emit them): their checks do not block. */
+  unreported: string[];
+  message: string;
+}
+
+/** Every scale-in check over one window, which must lie after the last operation and its warm-up. */
+function judgeScaleIn(target: KustoTargetConfig, context: PolicyContext, windowMinutes: number): ScaleInJudgement {
+  const checks = kustoScaleInChecks(target, context, windowMinutes);
+  const unreported = checks.filter(({ signal, optional }) => !optional && signal.status === 'no-data' && NOT_ALWAYS_EMITTED.has(signal.metric) && !reported(context, signal.metric)).map(({ signal }) => signal.metric);
+  const passes = ({ signal, optional }: ScaleInCheck) => signal.fired || (signal.status === 'no-data' && (optional || unreported.includes(signal.metric)));
+  const failing = checks.filter((check) => !passes(check));
   if (failing.length > 0) {
     const missing = failing.filter(({ signal }) => signal.status !== 'ok');
     if (missing.length === failing.length) {
-      return hold('EvaluationWindowIncomplete', `scale-in needs ${target.optimized.scaleInWindowMinutes} min of complete data (${describeMissing(missing.map(({ signal }) => signal))}); holding ${unitsOf(target, from)}`);
+      return { verdict: 'incomplete', checks, unreported, message: `scale-in needs ${windowMinutes} min of complete data (${describeMissing(missing.map(({ signal }) => signal))})` };
     }
-    return hold('WithinThresholds', `no scale-out signal fired and scale-in is vetoed by ${failing.map(({ signal }) => signal.name).join(', ')}; holding ${unitsOf(target, from)}`);
+    return { verdict: 'veto', checks, unreported, message: `no scale-out signal fired and scale-in is vetoed by ${failing.map(({ signal }) => signal.name).join(', ')}` };
   }
-
   const windowStart = checks[0]?.signal.windowStart;
-  const settled = lastCompletion(context);
+  const settled = lastSettled(context);
   if (windowStart && settled !== undefined && Date.parse(windowStart) < settled) {
-    return hold('EvaluationWindowIncomplete', `the scale-in window must start after the last operation finished at ${new Date(settled).toISOString()}; holding ${unitsOf(target, from)}`);
+    return { verdict: 'incomplete', checks, unreported, message: `the ${windowMinutes}-min scale-in window must start after the last operation and its cache warm-up finished at ${new Date(settled).toISOString()}` };
   }
+  return { verdict: 'pass', checks, unreported, message: '' };
+}
 
-  const needed = Math.max(1, ...projectable.map((signal) => proportionalCapacity(from, signal.value, target.optimized.targetUtilizationPercent)));
-  const to = Math.min(from - 1, needed);
-  return { ...base, to, reason: 'SustainedLowUtilization', message: `every scale-in check agreed over the last ${target.optimized.scaleInWindowMinutes} min; scaling in from ${from} to ${unitsOf(target, to)}` };
+/** Cache and ingestion series exist only on clusters that use them; CPU and KeepAlive always do. */
+const NOT_ALWAYS_EMITTED: ReadonlySet<string> = new Set(['CacheUtilizationFactor', 'IngestionUtilization']);
+
+/** Whether the snapshot holds any value of `metric` at all. A series of nothing but nulls is not a report. */
+function reported(context: PolicyContext, metric: string): boolean {
+  return (context.metrics?.series ?? []).some((one) => one.metric === metric && one.samples.some((sample) => sample.value !== null && Number.isFinite(sample.value)));
+}
+
+/**
+ * The smallest capacity at which every check's peak, spread over fewer instances, still stays below its own
+ * scale-in threshold: the cluster would still qualify as quiet after the scale-in, so there is no need to wait for
+ * a whole quiet day.
+ */
+function strongEvidenceCapacity(target: KustoTargetConfig, from: number, checks: ScaleInCheck[]): number {
+  const thresholds: Record<string, number> = { CPU: target.optimized.scaleIn.cpuPercent, IngestionUtilization: target.optimized.scaleIn.ingestionUtilizationPercent, CacheUtilizationFactor: target.optimized.scaleIn.cacheUtilizationPercent };
+  let to = 1;
+  for (const { signal } of checks) {
+    const threshold = thresholds[signal.metric];
+    if (threshold === undefined || signal.value === null) continue;
+    to = Math.max(to, Math.floor((signal.value * from) / threshold) + 1);
+  }
+  return Math.min(from, to);
 }
 
 interface ScaleInCheck {
@@ -121,12 +171,14 @@ interface ScaleInCheck {
   optional: boolean;
 }
 
-function kustoScaleInChecks(target: KustoTargetConfig, context: PolicyContext): ScaleInCheck[] {
-  const { scaleIn, scaleInWindowMinutes, scaleInGrainMinutes } = target.optimized;
-  const window = { timeGrainMinutes: scaleInGrainMinutes, windowMinutes: scaleInWindowMinutes, direction: 'in' as const };
+function kustoScaleInChecks(target: KustoTargetConfig, context: PolicyContext, windowMinutes: number): ScaleInCheck[] {
+  const { scaleIn, scaleInGrainMinutes } = target.optimized;
+  const window = { timeGrainMinutes: scaleInGrainMinutes, windowMinutes, direction: 'in' as const };
+  // The early window's checks carry its length in their names, so the evidence tells both apart.
+  const suffix = windowMinutes === target.optimized.scaleInWindowMinutes ? '' : `-${windowMinutes}min`;
   const peakBelow = (name: string, metric: string, threshold: number, optional = false): ScaleInCheck => ({
     optional,
-    signal: evaluateSignal({ ...window, name, metric, threshold, statistic: 'Average', timeAggregation: 'Maximum', operator: 'LessThan' }, context),
+    signal: evaluateSignal({ ...window, name: `${name}${suffix}`, metric, threshold, statistic: 'Average', timeAggregation: 'Maximum', operator: 'LessThan' }, context),
   });
   return [
     peakBelow('cpu-low', 'CPU', scaleIn.cpuPercent),
@@ -135,24 +187,24 @@ function kustoScaleInChecks(target: KustoTargetConfig, context: PolicyContext): 
     peakBelow('streaming-ingest-not-high', 'StreamingIngestUtilization', scaleIn.streamingIngestUtilizationPercent, true),
     {
       optional: false,
-      signal: evaluateSignal({ ...window, name: 'keepalive-healthy', metric: 'KeepAlive', threshold: scaleIn.minKeepAlive, statistic: 'Average', timeAggregation: 'Minimum', operator: 'GreaterThanOrEqual' }, context),
+      signal: evaluateSignal({ ...window, name: `keepalive-healthy${suffix}`, metric: 'KeepAlive', threshold: scaleIn.minKeepAlive, statistic: 'Average', timeAggregation: 'Minimum', operator: 'GreaterThanOrEqual' }, context),
     },
     {
       optional: true,
-      signal: evaluateSignal({ ...window, name: 'no-query-throttling', metric: 'TotalNumberOfThrottledQueries', threshold: scaleIn.maxThrottledQueries, statistic: 'Total', timeAggregation: 'Total', operator: 'LessThanOrEqual' }, context),
+      signal: evaluateSignal({ ...window, name: `no-query-throttling${suffix}`, metric: 'TotalNumberOfThrottledQueries', threshold: scaleIn.maxThrottledQueries, statistic: 'Total', timeAggregation: 'Total', operator: 'LessThanOrEqual' }, context),
     },
-    { optional: true, signal: failedQueryShare(target, context) },
+    { optional: true, signal: failedQueryShare(target, context, windowMinutes, suffix) },
   ];
 }
 
 /** QueryResult (Count, split by QueryStatus) gives the failed share; there is no FailedQueries metric. */
-function failedQueryShare(target: KustoTargetConfig, context: PolicyContext): SignalEvidence {
-  const { scaleIn, scaleInWindowMinutes, scaleInGrainMinutes } = target.optimized;
-  const spec = { metric: 'QueryResult', statistic: 'Count' as const, timeGrainMinutes: scaleInGrainMinutes, windowMinutes: scaleInWindowMinutes, timeAggregation: 'Total' as const };
+function failedQueryShare(target: KustoTargetConfig, context: PolicyContext, windowMinutes: number, suffix: string): SignalEvidence {
+  const { scaleIn, scaleInGrainMinutes } = target.optimized;
+  const spec = { metric: 'QueryResult', statistic: 'Count' as const, timeGrainMinutes: scaleInGrainMinutes, windowMinutes, timeAggregation: 'Total' as const };
   const all = evaluateWindow(context.metrics, spec, target.dataQuality);
   const failed = evaluateWindow(context.metrics, { ...spec, dimensionFilter: (dimensions) => /fail/i.test(dimensions.QueryStatus ?? '') }, target.dataQuality);
   const share = all.value ? ((failed.value ?? 0) / all.value) * 100 : null;
-  const signal = evaluateSignal({ ...spec, name: 'failed-queries-low', direction: 'in', operator: 'LessThanOrEqual', threshold: scaleIn.maxFailedQueryPercent }, context);
+  const signal = evaluateSignal({ ...spec, name: `failed-queries-low${suffix}`, direction: 'in', operator: 'LessThanOrEqual', threshold: scaleIn.maxFailedQueryPercent }, context);
   const status = all.status;
   return { ...signal, statistic: 'Count', metric: 'QueryResult (failed %)', value: share, status, fired: status === 'ok' && share !== null && share <= scaleIn.maxFailedQueryPercent };
 }

@@ -5,7 +5,7 @@
 import type { TargetConfig } from '../config/schema.js';
 import type { ForecastEvidence, GuardNote, ReasonCode, SignalEvidence, Trigger } from './decision.js';
 import type { ActiveProfile } from './schedule.js';
-import type { ExecutorFacts, FailureHistory, ForecastInput, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
+import type { ExecutorFacts, FailureHistory, ForecastInput, HorizonNeed, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
 
 /** A scale-out signal's value, kept so the flapping projection can re-check it at a smaller capacity. */
 export interface ProjectableSignal {
@@ -33,6 +33,15 @@ export interface Proposal {
   metricsUnavailable: boolean;
   /** Set by the forecast stage. */
   forecast?: ForecastEvidence | undefined;
+  /** The horizon a scale-out was sized for (elastic clusters), when it was. */
+  horizon?: HorizonEvidence | undefined;
+}
+
+export interface HorizonEvidence extends HorizonNeed {
+  /** Utilization the step was sized for, percent. */
+  targetPercent: number;
+  /** Capacity that serves the horizon's load at that utilization. */
+  units: number;
 }
 
 export interface PolicyContext {
@@ -52,6 +61,7 @@ export interface PolicyContext {
   forecast: ForecastInput | undefined;
   /** The schedule profile in force; `target` already carries its mode, limits and rules. */
   profile: ActiveProfile;
+  horizonNeed?: HorizonNeed | undefined;
 }
 
 export type Stage = (proposal: Proposal, context: PolicyContext) => Proposal;

@@ -49,13 +49,13 @@ export function evaluateWindow(snapshot: MetricsSnapshot | undefined, spec: Wind
   const earliestUsefulMs = lastCompleteGrainEnd - (spec.windowMinutes + quality.maxLagMinutes + 2 * spec.timeGrainMinutes) * MINUTE_MS;
   const series = matchingSeries(snapshot.series, spec);
   const grains = bucketIntoGrains(series, grainMs, lastCompleteGrainEnd, earliestUsefulMs);
-  if (grains.size === 0) {
+  const newestGrain = grains.newestWithData();
+  if (newestGrain < 0) {
     const stale = series.some((one) => one.samples.some((sample) => sample.value !== null && Number.isFinite(sample.value)));
     return { ...empty, status: 'no-data', note: stale ? `newest data of ${spec.metric} is older than ${quality.maxLagMinutes} minutes` : `no ${spec.statistic} samples of ${spec.metric}` };
   }
-  const newestGrainStart = Math.max(...grains.keys());
 
-  const windowEndMs = newestGrainStart + grainMs;
+  const windowEndMs = grains.startMs(newestGrain) + grainMs;
   const lagMinutes = (snapshot.asOfMs - windowEndMs) / MINUTE_MS;
   if (lagMinutes > quality.maxLagMinutes + spec.timeGrainMinutes) {
     return { ...empty, status: 'no-data', note: `newest data of ${spec.metric} is ${Math.round(lagMinutes)} minutes old` };
@@ -63,9 +63,9 @@ export function evaluateWindow(snapshot: MetricsSnapshot | undefined, spec: Wind
 
   const windowStartMs = windowEndMs - grainsExpected * grainMs;
   const grainValues: number[] = [];
-  for (let start = windowStartMs; start < windowEndMs; start += grainMs) {
-    const samples = grains.get(start);
-    if (samples) grainValues.push(combine(spec.statistic, samples));
+  for (let grain = newestGrain - grainsExpected + 1; grain <= newestGrain; grain += 1) {
+    const combined = grains.combined(grain, spec.statistic);
+    if (combined !== undefined) grainValues.push(combined);
   }
   const value = aggregate(spec.timeAggregation, grainValues);
   const required = Math.ceil((grainsExpected * quality.minWindowCoveragePercent) / 100);
@@ -85,19 +85,101 @@ function matchingSeries(series: MetricSeries[], spec: WindowSpec): MetricSeries[
   );
 }
 
-/** Grain start -> finite sample values, for complete grains only. NaN, infinities and nulls are not data. */
-function bucketIntoGrains(series: MetricSeries[], grainMs: number, lastCompleteGrainEnd: number, earliestMs: number): Map<number, number[]> {
-  const grains = new Map<number, number[]>();
-  const add = (sample: MetricSample) => {
-    if (sample.value === null || !Number.isFinite(sample.value) || sample.timestampMs < earliestMs) return;
-    const grainStart = Math.floor(sample.timestampMs / grainMs) * grainMs;
-    if (grainStart + grainMs > lastCompleteGrainEnd) return;
-    const bucket = grains.get(grainStart);
-    if (bucket) bucket.push(sample.value);
-    else grains.set(grainStart, [sample.value]);
-  };
-  for (const one of series) one.samples.forEach(add);
+/**
+ * Running sums, minima, maxima and counts per grain, for complete grains from `earliestMs` on. Filled in one pass
+ * over the samples (a day of 1-minute samples is read on every evaluation), in the same order as the samples, so
+ * a grain's sum is exactly what adding its values one by one gives.
+ */
+class GrainAccumulator {
+  readonly sums: Float64Array;
+  readonly minima: Float64Array;
+  readonly maxima: Float64Array;
+  readonly counts: Uint32Array;
+
+  constructor(
+    readonly firstStartMs: number,
+    readonly grainMs: number,
+    size: number,
+  ) {
+    this.sums = new Float64Array(size);
+    this.minima = new Float64Array(size).fill(Infinity);
+    this.maxima = new Float64Array(size).fill(-Infinity);
+    this.counts = new Uint32Array(size);
+  }
+
+  startMs(grain: number): number {
+    return this.firstStartMs + grain * this.grainMs;
+  }
+
+  newestWithData(): number {
+    for (let grain = this.counts.length - 1; grain >= 0; grain -= 1) if ((this.counts[grain] as number) > 0) return grain;
+    return -1;
+  }
+
+  /** The grain's samples combined with the statistic (see `combine`), or undefined when it has none. */
+  combined(grain: number, statistic: Statistic): number | undefined {
+    const count = grain >= 0 && grain < this.counts.length ? (this.counts[grain] as number) : 0;
+    if (count === 0) return undefined;
+    switch (statistic) {
+      case 'Average':
+        return (this.sums[grain] as number) / count;
+      case 'Minimum':
+        return this.minima[grain] as number;
+      case 'Maximum':
+        return this.maxima[grain] as number;
+      case 'Total':
+      case 'Count':
+        return this.sums[grain] as number;
+    }
+  }
+}
+
+/** Complete grains only. NaN, infinities and nulls are not data. */
+function bucketIntoGrains(series: MetricSeries[], grainMs: number, lastCompleteGrainEnd: number, earliestMs: number): GrainAccumulator {
+  const firstStartMs = Math.floor(earliestMs / grainMs) * grainMs;
+  const size = Math.max(0, Math.round((lastCompleteGrainEnd - firstStartMs) / grainMs));
+  const grains = new GrainAccumulator(firstStartMs, grainMs, size);
+  const { sums, minima, maxima, counts } = grains;
+  for (const one of series) {
+    const samples = one.samples;
+    for (let index = firstUsefulIndex(samples, earliestMs); index < samples.length; index += 1) {
+      const sample = samples[index] as MetricSample;
+      const value = sample.value;
+      if (value === null || !Number.isFinite(value) || sample.timestampMs < earliestMs) continue;
+      const grain = Math.floor((sample.timestampMs - firstStartMs) / grainMs);
+      if (grain >= size) continue;
+      sums[grain] = (sums[grain] as number) + value;
+      if (value < (minima[grain] as number)) minima[grain] = value;
+      if (value > (maxima[grain] as number)) maxima[grain] = value;
+      counts[grain] = (counts[grain] as number) + 1;
+    }
+  }
   return grains;
+}
+
+/** Whether each sample is later than the one before (memoized: one series is read by several windows). */
+const inTimeOrder = new WeakMap<readonly MetricSample[], boolean>();
+
+/**
+ * Where the samples at or after `earliestMs` begin: a binary search when the samples are in time order (as Azure
+ * Monitor returns them), else 0. A one-hour window then reads an hour of a day-long series, not the whole day.
+ */
+function firstUsefulIndex(samples: readonly MetricSample[], earliestMs: number): number {
+  let ordered = inTimeOrder.get(samples);
+  if (ordered === undefined) {
+    ordered = true;
+    for (let index = 1; index < samples.length && ordered; index += 1) ordered = (samples[index - 1] as MetricSample).timestampMs < (samples[index] as MetricSample).timestampMs;
+    inTimeOrder.set(samples, ordered);
+  }
+  if (!ordered) return 0;
+  let low = 0;
+  let high = samples.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((samples[middle] as MetricSample).timestampMs < earliestMs) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** How the samples of one grain combine. Count and Total series already hold counts and sums per minute. */

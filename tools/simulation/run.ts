@@ -8,7 +8,7 @@ import type { ScalerConfig, TargetConfig } from '../../shared/config/schema.js';
 import { AdxOptimizedReactive } from './baselines/adx-optimized-reactive.js';
 import { AzureMonitorAutoscale, scheduledProfiles } from './baselines/azure-monitor-autoscale.js';
 import { Hpa } from './baselines/hpa.js';
-import { Oracle, planOracle } from './baselines/oracle.js';
+import { Oracle, planOracle, type OraclePlan } from './baselines/oracle.js';
 import { StaticPeak, staticPeakCapacity } from './baselines/static-peak.js';
 import { ElasticScalerRunner } from './elastic-scaler-runner.js';
 import type { SimulationParameters } from './model/parameters.js';
@@ -65,9 +65,10 @@ export async function runPolicy(spec: RunSpec): Promise<RunResult> {
   const limits = policyLimits(spec.target, spec.parameters);
   const need = needSeries(spec.trace, spec.kind);
   const start = spec.initialCapacity === undefined ? initialCapacity(need, limits) : clamp(spec.initialCapacity, limits);
-  const capacity = spec.policy === 'static-peak' ? staticPeakCapacity(need, limits) : start;
+  const plan = spec.policy === 'oracle' ? planOracle({ kind: spec.kind, trace: spec.trace, parameters: spec.parameters, limits, initialCapacity: start }) : undefined;
+  const capacity = spec.policy === 'static-peak' ? staticPeakCapacity(need, limits) : (plan?.initialCapacity ?? start);
   const cluster = new SimulatedCluster({ kind: spec.kind, trace: spec.trace, parameters: spec.parameters, initialCapacity: capacity, snapshots: spec.policy === 'elastic-scaler' });
-  const runner = createRunner(spec, cluster, limits, capacity);
+  const runner = plan ? oracleRunner(cluster, plan, start) : createRunner(spec, cluster, limits);
   await drive(cluster, runner);
   return {
     kind: spec.kind,
@@ -81,7 +82,7 @@ export async function runPolicy(spec: RunSpec): Promise<RunResult> {
   };
 }
 
-function createRunner(spec: RunSpec, cluster: SimulatedCluster, limits: { min: number; max: number; default: number }, capacity: number): PolicyRunner {
+function createRunner(spec: RunSpec, cluster: SimulatedCluster, limits: { min: number; max: number; default: number }): PolicyRunner {
   const { model, feed } = cluster;
   const requested = () => model.requestedCapacity;
   switch (spec.policy) {
@@ -95,11 +96,15 @@ function createRunner(spec: RunSpec, cluster: SimulatedCluster, limits: { min: n
       return new ControllerRunner(cluster, new AdxOptimizedReactive(spec.kind, feed, limits, requested));
     case 'hpa':
       return new ControllerRunner(cluster, new Hpa(spec.kind, feed, limits, () => ({ current: model.requestedCapacity, ready: model.readyUnits })));
-    case 'oracle': {
-      const plan = planOracle({ kind: spec.kind, trace: spec.trace, parameters: spec.parameters, limits, initialCapacity: capacity });
-      const runner = new ControllerRunner(cluster, new Oracle(plan));
-      const note = `lead time ${plan.leadMinutes} min; ${plan.repairs} repair pass(es)${plan.unavoidableOverloadMinutes > 0 ? `; ${plan.unavoidableOverloadMinutes} overloaded minute(s) no schedule within the limits avoids` : ''}`;
-      return { policy: 'oracle', atMinute: (minute) => runner.atMinute(minute), notes: () => ({ notes: [note] }) };
-    }
+    case 'oracle':
+      throw new Error('the oracle is planned before its cluster is built (oracleRunner)');
   }
+}
+
+function oracleRunner(cluster: SimulatedCluster, plan: OraclePlan, commonStart: number): PolicyRunner {
+  const runner = new ControllerRunner(cluster, new Oracle(plan));
+  const notes = [`lead time ${plan.leadMinutes} min; ${plan.repairs} repair pass(es)`];
+  if (plan.initialCapacity > commonStart) notes.push(`started with ${plan.initialCapacity} units instead of ${commonStart}: from ${commonStart}, the first rebalance or warm-up would overload whatever the schedule`);
+  if (plan.unavoidableOverloadMinutes > 0) notes.push(`${plan.unavoidableOverloadMinutes} overloaded minute(s) no schedule within the limits avoids`);
+  return { policy: 'oracle', atMinute: (minute) => runner.atMinute(minute), notes: () => ({ notes: [notes.join('; ')] }) };
 }

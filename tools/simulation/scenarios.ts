@@ -1,5 +1,5 @@
 /**
- * The standard scenarios: six 14-day workloads that exercise different weaknesses of an autoscaler. They are
+ * The standard scenarios: ten 14-day workloads that exercise different weaknesses of an autoscaler. They are
  * generated, not recorded, from one seed each, and are reproducible bit for bit. Levels are in node-equivalents
  * and sized for a cluster of 2..20 units; none is tuned to any policy (the shapes and numbers below were fixed
  * before any policy was run against them).
@@ -10,7 +10,7 @@
 import { hashSeed, SeededRandom } from './prng.js';
 import type { Trace } from './trace.js';
 
-export const SCENARIOS = ['daily', 'weekly', 'growth', 'flash-spikes', 'step-change', 'noisy-flat'] as const;
+export const SCENARIOS = ['daily', 'weekly', 'growth', 'flash-spikes', 'step-change', 'noisy-flat', 'business-hours', 'nightly-batch', 'launch-event', 'organic-growth'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export const SCENARIO_DESCRIPTIONS: Record<ScenarioName, string> = {
@@ -20,6 +20,10 @@ export const SCENARIO_DESCRIPTIONS: Record<ScenarioName, string> = {
   'flash-spikes': 'a modest daily pattern with about three sudden spikes a day (+4 to +9 nodes for 10 to 45 min)',
   'step-change': 'flat at 4 nodes, then a permanent step to 10 nodes on day 5 at 10:00 UTC',
   'noisy-flat': 'flat at 7 nodes with strong autocorrelated noise (standard deviation about 1 node)',
+  'business-hours': 'office hours on weekdays: 2 nodes at night, a 30-minute ramp at 08:00 to 9, a lunch dip, down at 18:00; weekends at 2',
+  'nightly-batch': 'a light day (3 to 5 nodes) and a nightly ETL batch of 12 nodes from 01:00 for 90 minutes, a little longer each day',
+  'launch-event': 'the daily pattern, 3 to 7 nodes, then a launch on day 8 at 09:00: 2.5 times the load for 8 hours, settling 30 % above the old level',
+  'organic-growth': 'a well-sized cluster at 6 nodes that grows by 35 % over the two weeks, starting right at its capacity',
 };
 
 export const SUITE_DEFAULTS = {
@@ -70,6 +74,15 @@ function daytime(minute: number): number {
   return (1 + Math.cos((2 * Math.PI * (hour - 14)) / 24)) / 2;
 }
 
+/** 0 outside 08:00-18:00 UTC; a 30-minute ramp up at 08:00, a 20 % dip over lunch, a 30-minute ramp down at 17:30. */
+function officeHours(minute: number): number {
+  const hour = (minute % 1440) / 60;
+  if (hour < 8 || hour >= 18) return 0;
+  const ramp = Math.min(1, (hour - 8) / 0.5, (18 - hour) / 0.5);
+  const lunch = hour >= 12 && hour < 13 ? 0.8 : 1;
+  return ramp * lunch;
+}
+
 function isWeekend(minute: number): boolean {
   const day = Math.floor(minute / 1440) % 7;
   return day === 5 || day === 6;
@@ -87,6 +100,23 @@ const SHAPES: Record<ScenarioName, Shape> = {
     return shape;
   },
   'step-change': (minutes) => fill(minutes, (minute) => (minute < 5 * 1440 + 10 * 60 ? 4 : 10)),
+  'business-hours': (minutes) => fill(minutes, (minute) => (isWeekend(minute) ? 2 : 2 + 7 * officeHours(minute))),
+  'nightly-batch': (minutes) =>
+    fill(minutes, (minute) => {
+      const day = Math.floor(minute / 1440);
+      const sinceOne = (minute % 1440) - 60;
+      const batch = sinceOne >= 0 && sinceOne < 90 + 5 * day ? 12 : 0;
+      return Math.max(3 + 2 * daytime(minute), batch);
+    }),
+  'launch-event': (minutes) =>
+    fill(minutes, (minute) => {
+      const base = 3 + 4 * daytime(minute);
+      const launch = 8 * 1440 + 9 * 60;
+      if (minute < launch) return base;
+      if (minute < launch + 8 * 60) return 2.5 * base;
+      return 1.3 * base;
+    }),
+  'organic-growth': (minutes) => fill(minutes, (minute) => 5.95 * (1 + (0.35 * minute) / minutes)),
   'noisy-flat': (minutes, random) => {
     // AR(1) with phi 0.95 and innovation sd 0.31: stationary sd about 1 node, correlated over ~20 minutes.
     const shape = new Float64Array(minutes);

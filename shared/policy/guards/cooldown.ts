@@ -1,6 +1,8 @@
 /**
  * Per-direction cooldowns, measured from the completion of the last operation of either direction (for an
- * elastic cluster that is the end of the rebalance), so a scale-in never follows a scale-out too closely.
+ * elastic cluster that is the end of the rebalance; for Azure Data Explorer the end of the cache warm-up after
+ * ARM finished), so a scale-in never follows a scale-out too closely and a rule does not fire again on the load
+ * of a reorganization still running.
  */
 import { noteGuard, type PolicyContext, type Stage } from '../proposal.js';
 
@@ -15,16 +17,29 @@ export const cooldownGuard: Stage = (proposal, context) => {
   const lastCompletedMs = lastCompletion(context);
   if (lastCompletedMs === undefined) return noteGuard(proposal, 'cooldown');
   const minutes = to > from ? context.target.cooldowns.scaleOutMinutes : context.target.cooldowns.scaleInMinutes;
-  const endsMs = lastCompletedMs + minutes * MINUTE_MS;
+  const warmupMinutes = cacheWarmupMinutes(context);
+  const endsMs = lastCompletedMs + (warmupMinutes + minutes) * MINUTE_MS;
   if (context.nowMs >= endsMs) return noteGuard(proposal, 'cooldown');
   const remaining = Math.ceil((endsMs - context.nowMs) / MINUTE_MS);
   const label = to > from ? 'scale-out' : 'scale-in';
+  const after = warmupMinutes > 0 ? `the ${warmupMinutes}-min cache warm-up that follows the last operation` : 'the last operation';
   return noteGuard(proposal, 'cooldown', {
     to: from,
     reason: 'CooldownActive',
-    message: `${label} cooldown of ${minutes} min after the last operation (finished ${new Date(lastCompletedMs).toISOString()}) has ${remaining} min left; wanted ${from} -> ${to}`,
+    message: `${label} cooldown of ${minutes} min after ${after} (finished ${new Date(lastCompletedMs).toISOString()}) has ${remaining} min left; wanted ${from} -> ${to}`,
   });
 };
+
+/** Azure Data Explorer keeps reorganizing its cache after ARM is done; elastic clusters complete with the rebalance. */
+export function cacheWarmupMinutes(context: Pick<PolicyContext, 'target'>): number {
+  return context.target.kind === 'kusto-cluster' ? context.target.followUp.cacheWarmupMinutes : 0;
+}
+
+/** When the last operation's effect is complete: its completion, plus the cache warm-up on Azure Data Explorer. */
+export function lastSettled(context: Pick<PolicyContext, 'history' | 'target'>): number | undefined {
+  const completed = lastCompletion(context);
+  return completed === undefined ? undefined : completed + cacheWarmupMinutes(context) * MINUTE_MS;
+}
 
 export function lastCompletion(context: Pick<PolicyContext, 'history'>): number | undefined {
   const times = [context.history.lastScaleOut?.completedAt, context.history.lastScaleIn?.completedAt]

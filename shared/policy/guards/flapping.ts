@@ -9,7 +9,7 @@ export const flappingGuard: Stage = (proposal, context) => {
   const { from, to } = proposal;
   if (to >= from || context.request?.source === 'manual' || proposal.origin === 'limits') return noteGuard(proposal, 'flapping');
 
-  const blind = proposal.signals.filter((signal) => signal.direction === 'out' && signal.status !== 'ok');
+  const blind = proposal.signals.filter((signal) => signal.direction === 'out' && signal.status !== 'ok' && !signal.notReported);
   if (blind.length > 0) {
     return noteGuard(proposal, 'flapping', {
       to: from,

@@ -36,7 +36,7 @@ describe('failure backoff guard', () => {
   it('quotes the last failure and the way out when it stops', () => {
     const decision = decideWith({ recent: failedInARow(4, 10) });
     expect(decision.message).toBe(
-      'scale-out from 4 failed 4 times in a row (last: ARM reports the update failed: QuotaExceeded: no quota); stopped trying (failureBackoff.maxConsecutiveFailures is 4) until an operator fixes the cause and resets the failures with POST /api/targets/orders/failures/reset; wanted 4 -> 5',
+      'scale-out from 4 failed 4 times in a row (last: ARM reports the update failed: QuotaExceeded: no quota); stopped trying (failureBackoff.maxConsecutiveFailures is 4) until an operator fixes the cause and resets the failures with POST /api/targets/orders/failures/reset; wanted 4 -> 6',
     );
   });
 

@@ -156,7 +156,7 @@ describe('blocking guards', () => {
   it('records what a dry-run target would have done, and does nothing', () => {
     const decision = decide(input({ target: pgTarget({ dryRun: true }), capacity: 4, metrics: hotPg }));
     expect(decision).toMatchObject({ action: 'none', from: 4, to: 4, reason: 'DryRun' });
-    expect(decision.evidence.dryRun).toEqual({ action: 'scale-out', to: 5, reason: 'ScaleOutRuleFired' });
+    expect(decision.evidence.dryRun).toEqual({ action: 'scale-out', to: 6, reason: 'ScaleOutRuleFired' });
   });
 });
 

@@ -75,19 +75,51 @@ describe('optimized mode on Azure Data Explorer', () => {
   });
 
   it('waits for a full window of data after the last operation finished', () => {
-    const history = { lastScaleOut: completedOperation('out', 600, 8, 10) };
+    // Finished 200 minutes ago, warmed 140 minutes ago: too recent for the day and for the 6-hour early window.
+    const history = { lastScaleOut: completedOperation('out', 200, 8, 10) };
     const decision = decide(input({ target: optimizedKusto(), capacity: 10, metrics: snapshot(...quietDay()), history }));
     expect(decision).toMatchObject({ action: 'none', reason: 'EvaluationWindowIncomplete' });
   });
 
   it('reports an incomplete window when the day of data is not there yet', () => {
-    const metrics = snapshot(...quietDay().map((one) => ({ ...one, samples: one.samples.slice(-300) })));
+    // Four hours: not enough for the day, nor for the 6-hour early window (80 % of its grains).
+    const metrics = snapshot(...quietDay().map((one) => ({ ...one, samples: one.samples.slice(-240) })));
     expect(decide(input({ target: optimizedKusto(), capacity: 10, metrics }))).toMatchObject({ action: 'none', reason: 'EvaluationWindowIncomplete' });
   });
 
   it('passes streaming-ingest and throttling checks when the cluster does not emit them', () => {
     const day = quietDay().filter((one) => one.metric !== 'TotalNumberOfThrottledQueries' && one.metric !== 'QueryResult');
     expect(decide(input({ target: optimizedKusto(), capacity: 10, metrics: snapshot(...day) })).action).toBe('scale-in');
+  });
+
+  it('scales in after six quiet hours with strong evidence: every peak stays below its scale-in threshold at the smaller size', () => {
+    // Warmed up 7 hours ago; CPU 20 % and cache 30 % on 10 instances stay below 50 % and 75 % on 5 (40 %, 60 %), not on 4.
+    const history = { lastScaleOut: completedOperation('out', 480, 8, 10) };
+    const decision = decide(input({ target: optimizedKusto(), capacity: 10, metrics: snapshot(...quietDay()), history }));
+    expect(decision).toMatchObject({ action: 'scale-in', from: 10, to: 5, reason: 'SustainedLowUtilization' });
+    expect(decision.message).toMatch(/strong evidence: every scale-in check agreed over the last 360 min .* without waiting 1440 min/);
+    expect(decision.evidence.signals.map((signal) => signal.name)).toContain('cpu-low-360min');
+  });
+
+  it('waits for the whole day when the peak would leave the quiet zone at a smaller size', () => {
+    const history = { lastScaleOut: completedOperation('out', 480, 8, 10) };
+    const metrics = snapshot(...quietDay({ CPU: flat('CPU', 46, DAY_MINUTES) }));
+    expect(decide(input({ target: optimizedKusto(), capacity: 10, metrics, history }))).toMatchObject({ action: 'none', reason: 'EvaluationWindowIncomplete' });
+    const off = optimizedKusto({ optimized: { scaleInEarlyWindowMinutes: 0 } });
+    expect(decide(input({ target: off, capacity: 10, metrics: snapshot(...quietDay()), history }))).toMatchObject({ action: 'none', reason: 'EvaluationWindowIncomplete' });
+  });
+
+  it('is not blocked forever on a cluster that reports no cache or ingestion series, and says so', () => {
+    const day = quietDay().filter((one) => one.metric !== 'CacheUtilizationFactor' && one.metric !== 'IngestionUtilization');
+    const decision = decide(input({ target: optimizedKusto(), capacity: 10, metrics: snapshot(...day) }));
+    expect(decision).toMatchObject({ action: 'scale-in', reason: 'SustainedLowUtilization' });
+    expect(decision.message).toMatch(/IngestionUtilization and CacheUtilizationFactor are not reported by this cluster, so scale-in is decided without them/);
+  });
+
+  it('still holds when a reported cache series has a gap', () => {
+    const cache = series('CacheUtilizationFactor', [...Array(DAY_MINUTES - 600).fill(30), ...Array(600).fill(null)]);
+    const decision = decide(input({ target: optimizedKusto(), capacity: 10, metrics: snapshot(...quietDay({ CacheUtilizationFactor: cache })) }));
+    expect(decision).toMatchObject({ action: 'none', reason: 'EvaluationWindowIncomplete' });
   });
 
   it('raises to the default when no signal has data', () => {

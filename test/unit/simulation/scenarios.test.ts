@@ -25,6 +25,10 @@ const PINNED: Record<ScenarioName, string> = {
   'flash-spikes': '9fba039e896663dc6ff12343dabf7e30f760cf2c27a58d13304a0429ab6a161d',
   'step-change': '1935557843319fef8153741920beba1132fe3ba4063a895060ab7a82751eb8df',
   'noisy-flat': 'd7e3d609d2c662e7df8c5a2f148e11992b3b4875f553f4bf6ece30d36401b256',
+  'business-hours': '174939d88f1d64e99d7510ddfd18637ae6d1e94f7d8b06a3d6e22a784f1b2d15',
+  'nightly-batch': 'ebdbb903a4f242067172178f7bbe463dfdc9327bc554591079a9390d96eeed7a',
+  'launch-event': '7a3ba2a7f7164c7cd6971a9783069ccf3cd6562323a05e4c0e01fafd70bf3616',
+  'organic-growth': '708ef86c1e35eef5f82e15c5f5a7a34062d740dca785dc9128dec029f6021396',
 };
 
 describe('generateScenario', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OVERLOAD_MARK_COLOR } from '../../../tools/simulation/report/svg.js';
 import { EFFECTIVE_CAPACITY_COLOR, htmlReport, POLICY_COLORS } from '../../../tools/simulation/report/html.js';
 import { outcomeTable, totalsByPolicy } from '../../../tools/simulation/report/table.js';
 import { runSuite, selectTarget, type SuiteResult } from '../../../tools/simulation/suite.js';
@@ -63,8 +64,10 @@ describe('htmlReport', () => {
     const html = htmlReport({ title: 'Simulation <test>', subtitle: 'two hand-made traces', suites: [suite], parameters: parameters() });
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/<script|<link|<img|src=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
-    // Per trace: 4 bar charts and one timeline per policy.
-    expect(html.match(/<svg /g)).toHaveLength(2 * (4 + POLICIES.length));
+    // Per trace: 4 bar charts and one timeline per policy, plus a 12-hour zoom on the worst window of each run that overloaded.
+    const zooms = html.match(/y: node-equivalents, x: hours/g)?.length ?? 0;
+    expect(zooms).toBeGreaterThanOrEqual(suite.runs.filter((run) => run.outcomes.overloadMinutes > 0).length);
+    expect(html.match(/<svg /g)).toHaveLength(2 * (4 + POLICIES.length) + zooms);
     expect(html).toContain('Simulation &lt;test&gt;');
     expect(html).toContain('&lt;down &amp; out&gt;');
     expect(html).not.toContain('<down & out>');
@@ -77,5 +80,14 @@ describe('htmlReport', () => {
     for (const color of Object.values(POLICY_COLORS)) expect(distance(EFFECTIVE_CAPACITY_COLOR, color), color).toBeGreaterThan(120);
     expect(html).toContain(`stroke="${EFFECTIVE_CAPACITY_COLOR}"`);
     expect(html.match(/y: node-equivalents, x: days/g)).toHaveLength(2 * POLICIES.length);
+  });
+
+  it('marks overloaded minutes in red and zooms on the worst window of a policy that overloaded', async () => {
+    const suite = await smallSuite();
+    const overloaded = suite.runs.filter((run) => run.outcomes.overloadMinutes > 0);
+    expect(overloaded.length).toBeGreaterThan(0);
+    const html = htmlReport({ title: 'Simulation', subtitle: 'two hand-made traces', suites: [suite], parameters: parameters() });
+    expect(html).toContain(`fill="${OVERLOAD_MARK_COLOR}"`);
+    expect(html).toMatch(/worst window: day \d+, [\d.]+:00 UTC \+ 12 h; up to [\d.,]+ node-equivalents unserved/);
   });
 });

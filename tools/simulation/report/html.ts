@@ -6,7 +6,7 @@ import type { SimulationParameters } from '../model/parameters.js';
 import type { PolicyName } from '../policy-runner.js';
 import type { RunResult } from '../run.js';
 import type { SuiteResult } from '../suite.js';
-import { barChart, escapeXml, formatNumber, lineChart } from './svg.js';
+import { barChart, escapeXml, formatNumber, lineChart, OVERLOAD_MARK_COLOR } from './svg.js';
 import { totalsByPolicy } from './table.js';
 
 export interface ReportInput {
@@ -78,7 +78,7 @@ function scenarioSection(scenario: string, runs: readonly RunResult[], descripti
     bars('Scale operations', 'count', (run) => run.outcomes.operations),
     '</div>',
     '<div class="charts">',
-    ...runs.map((run) => `<figure>${timelineChart(run, yMax)}${runNotes(run)}</figure>`),
+    ...runs.map((run) => `<figure>${timelineChart(run, yMax)}${worstWindowChart(run, yMax)}${runNotes(run)}</figure>`),
     '</div></article>',
   ].join('\n');
 }
@@ -90,12 +90,13 @@ function timelineChart(run: RunResult, yMax: number): string {
   const billed = downsample(timeline.billed, factor, Math.max);
   const effective = downsample(timeline.effective, factor, Math.min);
   return lineChart({
-    title: `${run.policy}: ${formatNumber(run.outcomes.nodeHours)} node-h, ${run.outcomes.overloadMinutes} overload min, ${run.outcomes.operations} ops`,
+    title: `${run.policy}: ${formatNumber(run.outcomes.nodeHours)} node-h, ${formatNumber(run.outcomes.overloadMinutes)} overload min, ${formatNumber(run.outcomes.operations)} ops`,
     width: CHART.width,
     height: CHART.height,
     yMax,
     pointsPerDay: 1440 / (timeline.bucketMinutes * factor),
     yUnit: 'node-equivalents',
+    marks: need.map((value, index) => value > (effective[index] ?? Infinity) + 1e-9),
     series: [
       { label: 'load (node-equivalents)', values: need, color: '#9aa0a6', shape: 'area' },
       { label: 'effective capacity', values: effective, color: EFFECTIVE_CAPACITY_COLOR, shape: 'line', dashed: true },
@@ -104,8 +105,47 @@ function timelineChart(run: RunResult, yMax: number): string {
   });
 }
 
+/** Buckets either side of the worst one in the zoom: 12 hours of 10-minute buckets. */
+const ZOOM_BUCKETS = 36;
+
+/** Where the policy lost most: the 12 hours around its worst overloaded bucket, at full resolution. */
+function worstWindowChart(run: RunResult, yMax: number): string {
+  const { timeline } = run;
+  let worst = -1;
+  let worstExcess = 0;
+  timeline.need.forEach((value, index) => {
+    const excess = value - (timeline.effective[index] ?? Infinity);
+    if (excess > worstExcess + 1e-9) {
+      worst = index;
+      worstExcess = excess;
+    }
+  });
+  if (worst < 0) return '';
+  const from = Math.max(0, worst - ZOOM_BUCKETS);
+  const to = Math.min(timeline.need.length, worst + ZOOM_BUCKETS);
+  const slice = (values: readonly number[]) => values.slice(from, to);
+  const need = slice(timeline.need);
+  const effective = slice(timeline.effective);
+  const startHour = (from * timeline.bucketMinutes) / 60;
+  return lineChart({
+    title: `worst window: day ${formatNumber(Math.floor(startHour / 24))}, ${formatNumber(startHour % 24)}:00 UTC + 12 h; up to ${formatNumber(worstExcess)} node-equivalents unserved`,
+    width: CHART.width,
+    height: CHART.height - 30,
+    yMax,
+    pointsPerDay: 60 / timeline.bucketMinutes,
+    xUnit: 'hours',
+    yUnit: 'node-equivalents',
+    marks: need.map((value, index) => value > (effective[index] ?? Infinity) + 1e-9),
+    series: [
+      { label: 'load (node-equivalents)', values: need, color: '#9aa0a6', shape: 'area' },
+      { label: 'effective capacity', values: effective, color: EFFECTIVE_CAPACITY_COLOR, shape: 'line', dashed: true },
+      { label: 'billed capacity', values: slice(timeline.billed), color: POLICY_COLORS[run.policy], shape: 'step' },
+    ],
+  });
+}
+
 function runNotes(run: RunResult): string {
-  const reasons = run.notes.reasons ? Object.entries(run.notes.reasons).slice(0, 4).map(([reason, count]) => `${reason} ${count}`).join(', ') : '';
+  const reasons = run.notes.reasons ? Object.entries(run.notes.reasons).slice(0, 6).map(([reason, count]) => `${reason} ${formatNumber(count)}`).join(', ') : '';
   const lines = [...(reasons ? [`decisions: ${reasons}`] : []), ...(run.notes.notes ?? []), ...(run.notes.errors ?? []).map((error) => `error: ${error}`)];
   return lines.length > 0 ? `<figcaption>${lines.map(escapeXml).join('<br>')}</figcaption>` : '';
 }
@@ -118,11 +158,11 @@ function runsTable(runs: readonly RunResult[]): string {
       `<span class="swatch" style="background:${POLICY_COLORS[run.policy]}"></span>${escapeXml(run.policy)}`,
       formatNumber(run.outcomes.nodeHours),
       run.costVsOracle === undefined ? '-' : `${run.costVsOracle.toFixed(2)}x`,
-      String(run.outcomes.overloadMinutes),
+      formatNumber(run.outcomes.overloadMinutes),
       formatNumber(run.outcomes.unservedNodeMinutes),
-      String(run.outcomes.hotMinutes),
-      String(run.outcomes.operations),
-      String(run.outcomes.reversals),
+      formatNumber(run.outcomes.hotMinutes),
+      formatNumber(run.outcomes.operations),
+      formatNumber(run.outcomes.reversals),
     ],
   );
   return `<table><thead><tr>${header.map((cell) => `<th>${cell}</th>`).join('')}</tr></thead><tbody>${rows.map((row) => `<tr>${row.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
@@ -142,7 +182,7 @@ function downsample(values: readonly number[], factor: number, pick: (...values:
 }
 
 const LEGEND =
-  '<p class="legend"><span class="key area"></span>load <span class="key billed"></span>billed capacity (policy colour) <span class="key effective"></span>effective capacity</p>';
+  '<p class="legend"><span class="key area"></span>load <span class="key billed"></span>billed capacity (policy colour) <span class="key effective"></span>effective capacity <span class="key overload"></span>overloaded (10-minute buckets); under each chart with overload, a 12-hour zoom on its worst window</p>';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#202124;margin:24px auto;max-width:1180px;padding:0 16px}
@@ -157,6 +197,6 @@ table.params td{text-align:left}
 figure{margin:0}figcaption{font-size:12px;color:#5f6368;margin:2px 0 6px 34px}
 svg text{font:11px system-ui,sans-serif;fill:#5f6368}svg .chart-title{font-weight:600;fill:#3c4043}svg .bar-label,svg .bar-value{fill:#3c4043}
 .legend{color:#5f6368}.key{display:inline-block;width:18px;height:8px;margin:0 4px 0 12px;vertical-align:middle}
-.key.area{background:#9aa0a6;opacity:.5}.key.billed{border-top:2px solid #1a73e8}.key.effective{border-top:2px dashed ${EFFECTIVE_CAPACITY_COLOR}}
+.key.area{background:#9aa0a6;opacity:.5}.key.overload{background:${OVERLOAD_MARK_COLOR};width:3px}.key.billed{border-top:2px solid #1a73e8}.key.effective{border-top:2px dashed ${EFFECTIVE_CAPACITY_COLOR}}
 footer{margin:32px 0 12px;color:#5f6368;font-size:12px}code{font-size:12px;background:#f1f3f4;padding:0 3px;border-radius:3px}
 `;

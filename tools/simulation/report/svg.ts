@@ -22,8 +22,15 @@ export interface LineChartOptions {
   pointsPerDay: number;
   /** What the y axis counts, printed above it (the x axis is in days). */
   yUnit?: string;
+  /** x axis unit (default days, ticked per day). */
+  xUnit?: 'days' | 'hours';
+  /** Points to mark below the plot (overloaded ones), drawn as red ticks. */
+  marks?: readonly boolean[];
   series: readonly LineSeries[];
 }
+
+/** Overloaded points: a colour no series uses. */
+export const OVERLOAD_MARK_COLOR = '#d93025';
 
 const MARGIN = { left: 34, right: 8, top: 20, bottom: 18 };
 
@@ -33,14 +40,17 @@ export function lineChart(options: LineChartOptions): string {
   const points = Math.max(1, ...series.map((one) => one.values.length));
   const x = (index: number) => MARGIN.left + (points <= 1 ? 0 : (index / (points - 1)) * plot.width);
   const y = (value: number) => MARGIN.top + plot.height - (Math.min(value, yMax) / yMax) * plot.height;
-  const grid = [...yTicks(yMax).map((tick) => horizontalTick(tick, y(tick), width)), ...dayTicks(points, pointsPerDay).map((day) => verticalTick(day, x(day * pointsPerDay), height))];
+  const xUnit = options.xUnit ?? 'days';
+  const grid = [...yTicks(yMax).map((tick) => horizontalTick(tick, y(tick), width)), ...dayTicks(points, pointsPerDay).map((day) => verticalTick(day, x(day * pointsPerDay), height, xUnit))];
   const drawn = series.map((one) => path(one, x, y));
+  const marks = (options.marks ?? []).flatMap((marked, index) => (marked ? [`<rect x="${round(x(index) - 0.6)}" y="${round(MARGIN.top + plot.height - 5)}" width="1.8" height="5" fill="${OVERLOAD_MARK_COLOR}"/>`] : []));
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(options.title)}">`,
     `<text x="${MARGIN.left}" y="13" class="chart-title">${escapeXml(options.title)}</text>`,
-    ...(options.yUnit ? [`<text x="${width - MARGIN.right}" y="13" class="tick" text-anchor="end">y: ${escapeXml(options.yUnit)}, x: days</text>`] : []),
+    ...(options.yUnit ? [`<text x="${width - MARGIN.right}" y="13" class="tick" text-anchor="end">y: ${escapeXml(options.yUnit)}, x: ${xUnit}</text>`] : []),
     ...grid,
     ...drawn,
+    ...(marks.length > 0 ? [`<g><title>overloaded (load above the effective capacity)</title>${marks.join('')}</g>`] : []),
     `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plot.width}" height="${plot.height}" fill="none" stroke="#c4c7c5"/>`,
     '</svg>',
   ].join('');
@@ -84,8 +94,8 @@ function horizontalTick(value: number, y: number, width: number): string {
   return `<line x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${round(y)}" y2="${round(y)}" stroke="#eceff1"/><text x="${MARGIN.left - 4}" y="${round(y + 3)}" class="tick" text-anchor="end">${formatNumber(value)}</text>`;
 }
 
-function verticalTick(day: number, x: number, height: number): string {
-  const label = day % 2 === 0 ? `<text x="${round(x)}" y="${height - 5}" class="tick" text-anchor="middle">d${day}</text>` : '';
+function verticalTick(day: number, x: number, height: number, unit: 'days' | 'hours'): string {
+  const label = day % 2 === 0 ? `<text x="${round(x)}" y="${height - 5}" class="tick" text-anchor="middle">${unit === 'days' ? `d${day}` : `${day} h`}</text>` : '';
   return `<line x1="${round(x)}" x2="${round(x)}" y1="${MARGIN.top}" y2="${height - MARGIN.bottom}" stroke="#f1f3f4"/>${label}`;
 }
 
@@ -114,6 +124,7 @@ export function barChart(options: { title: string; unit: string; bars: readonly 
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(options.title)}"><text x="0" y="13" class="chart-title">${escapeXml(options.title)} (${escapeXml(options.unit)})</text>${rows.join('')}</svg>`;
 }
 
+/** The one number format of the report: thousands separated, one decimal below 100 unless whole. */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   if (Math.abs(value) >= 100 || Number.isInteger(value)) return Math.round(value).toLocaleString('en-US');

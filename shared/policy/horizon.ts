@@ -1,0 +1,83 @@
+/**
+ * Steps sized to the horizon (both kinds: on Azure Data Explorer each operation costs a cache warm-up). On an elastic cluster every scale-out costs one shard rebalance, during which the
+ * cluster serves less, and the next one cannot start until it and the cooldown are over. Meeting a surge one node
+ * per operation pays that price once per node. So a scale-out asks at once for the capacity the load will need
+ * when the new nodes carry it: at the end of the horizon (provisioning plus rebalance, as long as the target's
+ * last scale-out took, or a default).
+ *
+ * The need comes from `input.horizonNeed` when a forecaster supplies it; otherwise from the recent trend of the
+ * metric that asked for the scale-out: its load now (utilization x capacity) plus its rise per minute over the
+ * last half hour, carried over the horizon. Only ever raises a scale-out the signals already asked for; a steady
+ * or falling load keeps the signals' step. Pure: everything comes from the context.
+ */
+import type { HorizonNeed } from './input.js';
+import { evaluateWindow } from './windows.js';
+import { formatValue, noteGuard, unitsOf, type PolicyContext, type Proposal, type Stage } from './proposal.js';
+
+const MINUTE_MS = 60_000;
+/** Horizons when the target has no completed scale-out to learn from (provisioning plus a typical rebalance or warm-up). */
+export const DEFAULT_HORIZON_MINUTES = { 'postgres-elastic-cluster': 60, 'kusto-cluster': 75 } as const;
+/** A horizon learnt from a scale-out is kept within these bounds (a stuck or instant operation says little). */
+const HORIZON_BOUNDS_MINUTES = { min: 15, max: 240 };
+/** Recent load: the last 10 minutes; trend: against the last 30 (centres 10 minutes apart). */
+const RECENT_MINUTES = 10;
+const TREND_MINUTES = 30;
+const TREND_CENTRES_APART_MINUTES = (TREND_MINUTES - RECENT_MINUTES) / 2;
+/** A utilization this high is pinned: the load behind it cannot be read. */
+const SATURATED_PERCENT = 97;
+const SATURATED_LOAD_FACTOR = 1.5;
+
+export const horizonStep: Stage = (proposal, context) => {
+  if (proposal.origin !== 'signals' || proposal.to <= proposal.from) return proposal;
+  const sizing = sizingSignal(proposal, context);
+  if (!sizing) return proposal;
+  const need = context.horizonNeed ?? trendHorizonNeed(context, sizing.metric);
+  if (!need) return proposal;
+  const units = Math.ceil((need.loadUnits * 100) / sizing.targetPercent - 1e-9);
+  const withNote = { ...proposal, horizon: { ...need, targetPercent: sizing.targetPercent, units } };
+  if (units <= proposal.to) return noteGuard(withNote, 'horizon');
+  const message = `${proposal.message}; sized for the ${need.horizonMinutes}-min horizon (one rebalance): ${need.detail}, ${unitsOf(context.target, units)} at ${formatValue(sizing.targetPercent)} %`;
+  return noteGuard(withNote, 'horizon', { to: units, reason: proposal.reason, message });
+};
+
+/** The metric that asked for the scale-out, and the utilization to size it for. */
+function sizingSignal(proposal: Proposal, context: PolicyContext): { metric: string; targetPercent: number } | undefined {
+  const fired = proposal.signals.filter((signal) => signal.direction === 'out' && signal.fired && signal.value !== null);
+  const hottest = fired.sort((a, b) => (b.value ?? 0) / b.threshold - (a.value ?? 0) / a.threshold)[0];
+  if (!hottest) return undefined;
+  // Custom mode: just below the rule's threshold, so the rule does not fire again at the horizon's load. Not
+  // lower: an elastic cluster keeps every node it gets, so headroom beyond the user's own rule is paid forever.
+  const targetPercent = context.target.mode === 'optimized' ? context.target.optimized.targetUtilizationPercent : hottest.threshold;
+  return { metric: hottest.metric, targetPercent };
+}
+
+/** How long the target's last scale-out took from the ask to its end (rebalance included), within bounds. */
+export function horizonMinutes(context: PolicyContext): number {
+  const last = context.history.lastScaleOut;
+  if (last?.completedAt) {
+    const minutes = Math.round((last.completedAt.getTime() - last.startedAt.getTime()) / MINUTE_MS);
+    return Math.min(HORIZON_BOUNDS_MINUTES.max, Math.max(HORIZON_BOUNDS_MINUTES.min, minutes));
+  }
+  return DEFAULT_HORIZON_MINUTES[context.target.kind];
+}
+
+/** Load at the end of the horizon from the last half hour of `metric` (a utilization in percent of the current capacity). */
+export function trendHorizonNeed(context: PolicyContext, metric: string): HorizonNeed | undefined {
+  const spec = { metric, statistic: 'Average' as const, timeGrainMinutes: 1, timeAggregation: 'Average' as const };
+  const recent = evaluateWindow(context.metrics, { ...spec, windowMinutes: RECENT_MINUTES }, context.target.dataQuality);
+  const earlier = evaluateWindow(context.metrics, { ...spec, windowMinutes: TREND_MINUTES }, context.target.dataQuality);
+  if (recent.status !== 'ok' || recent.value === null) return undefined;
+  const capacity = context.observed.capacity;
+  const loadNow = (recent.value * capacity) / 100;
+  const risePerMinute = earlier.status === 'ok' && earlier.value !== null ? Math.max(0, ((recent.value - earlier.value) * capacity) / 100 / TREND_CENTRES_APART_MINUTES) : 0;
+  const minutes = horizonMinutes(context);
+  // A utilization pinned at its ceiling hides how much load there is. Where a step too large can be undone
+  // (Azure Data Explorer scales back in), assume half as much again; an elastic cluster keeps every node, so it
+  // is sized for what it can see.
+  const saturated = recent.value >= SATURATED_PERCENT && context.target.kind === 'kusto-cluster';
+  if (saturated) return { loadUnits: loadNow * SATURATED_LOAD_FACTOR, horizonMinutes: minutes, source: 'trend', detail: `load at least ${loadNow.toFixed(1)} now (utilization pinned at ${formatValue(recent.value)} %), assumed ${(loadNow * SATURATED_LOAD_FACTOR).toFixed(1)}` };
+  // The recent window's centre is half of it in the past.
+  const loadUnits = loadNow + risePerMinute * (minutes + RECENT_MINUTES / 2);
+  const detail = `load ${loadNow.toFixed(1)} now, rising ${(risePerMinute * 60).toFixed(1)} per hour, ${loadUnits.toFixed(1)} expected`;
+  return { loadUnits, horizonMinutes: minutes, source: 'trend', detail };
+}
