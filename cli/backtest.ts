@@ -101,7 +101,8 @@ async function backtest(args: string[], output: Output, environment: () => Backt
   return suite.runs.some((run) => (run.notes.errors?.length ?? 0) > 0) ? 1 : 0;
 }
 
-function sourcesFor(config: ScalerConfig, target: TargetConfig, env: BacktestEnvironment): BacktestSources {
+/** The target's live resource and its Azure Monitor history, through the real SDK clients (also `scaler forecast`'s). */
+export function sourcesFor(config: ScalerConfig, target: TargetConfig, env: BacktestEnvironment): BacktestSources {
   const clients = new ArmClients({ credential: env.credential, endpoint: env.armEndpoint, tlsCa: env.tlsCa, retry: env.retry });
   const scaleTarget = buildScaleTargets({ ...config, targets: [target] }, clients).get(target.name);
   if (!scaleTarget) throw new ScalerError('internal', `no scale target was built for target "${target.name}"`);

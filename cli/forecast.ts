@@ -10,7 +10,6 @@
  */
 import { parseArgs } from 'node:util';
 import { describeError, ScalerError } from '../shared/errors.js';
-import { AzureMonitorMetrics } from '../shared/metrics/azure-monitor-metrics.js';
 import { ForecastInputs } from '../shared/forecasting.js';
 import { KIND_FACTS } from '../shared/config/kinds.js';
 import { createLogger } from '../shared/logging.js';
@@ -18,13 +17,11 @@ import { effectiveBounds } from '../shared/policy/decide.js';
 import { planCapacity, type CapacityPlan } from '../shared/policy/forecast-plan.js';
 import type { ForecastInput } from '../shared/policy/forecast-stage.js';
 import { MemoryStateStore } from '../tools/memory-state/memory-state-store.js';
-import { ArmClients } from '../shared/targets/azure-clients.js';
-import { buildScaleTargets } from '../shared/targets/build.js';
 import type { ScalerConfig, TargetConfig } from '../shared/config/schema.js';
 import { backtestTarget, MAX_BACKTEST_DAYS, reconstructHistory } from '../tools/simulation/backtest.js';
 import { backtestForecast, type ForecastBacktest } from '../tools/simulation/forecast-backtest.js';
 import { runSuites } from '../tools/simulation/suite.js';
-import { environmentFromSettings, type BacktestEnvironment } from './backtest.js';
+import { environmentFromSettings, sourcesFor, type BacktestEnvironment } from './backtest.js';
 import { CONSOLE, defaultWorkers, describeTarget, loadConfig, loadParameters, parseCount, UsageError, type Output } from './simulation-common.js';
 
 const SCORED_DAYS = 7;
@@ -150,14 +147,6 @@ async function replayWithAndWithout(config: ScalerConfig, target: TargetConfig, 
 
 function withForecastMode(target: TargetConfig, mode: 'act' | 'off'): TargetConfig {
   return target.kind === 'kusto-cluster' ? { ...target, forecast: { ...target.forecast, mode } } : { ...target, forecast: { ...target.forecast, mode } };
-}
-
-function sourcesFor(config: ScalerConfig, target: TargetConfig, env: BacktestEnvironment) {
-  const clients = new ArmClients({ credential: env.credential, endpoint: env.armEndpoint, tlsCa: env.tlsCa, retry: env.retry });
-  const scaleTarget = buildScaleTargets({ ...config, targets: [target] }, clients).get(target.name);
-  if (!scaleTarget) throw new ScalerError('internal', `no provider was built for target "${target.name}"`);
-  const metrics = new AzureMonitorMetrics({ credential: env.credential, endpointFor: env.metricsEndpointFor, tlsCa: env.tlsCa, retry: env.retry });
-  return { scaleTarget, metrics };
 }
 
 function parseOptions(args: string[]) {
