@@ -18,7 +18,14 @@ const USE_CASES = ['^shared/scaling/', '^shared/follow-up/', '^shared/alerts/'];
  * time-zone arithmetic the config checks and the schedule share, and the metric types it reads; once a
  * vocabulary module exists, replace the config and metrics entries with it.
  */
-const POLICY_MAY_IMPORT = ['^shared/policy/', '^shared/config/schema[.]ts$', '^shared/config/kinds[.]ts$', '^shared/config/zoned-time[.]ts$', '^shared/metrics/metric-series[.]ts$', '^shared/metrics/metrics-source[.]port[.]ts$'];
+const POLICY_MAY_IMPORT = [
+  '^shared/policy/',
+  '^shared/config/schema[.]ts$',
+  '^shared/config/kinds[.]ts$',
+  '^shared/config/zoned-time[.]ts$',
+  '^shared/metrics/metric-series[.]ts$',
+  '^shared/metrics/metrics-source[.]port[.]ts$',
+];
 /** Of those, the ones policy may only import as types (no runtime code from the config or metrics layers). */
 const POLICY_TYPES_ONLY = ['^shared/config/schema[.]ts$', '^shared/metrics/'];
 

@@ -13,6 +13,9 @@ export default defineConfig({
     allowOnly: false,
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    projects: TEST_TIERS.map((tier) => ({ extends: true, test: { name: tier, include: [`test/${tier}/**/*.test.ts`] } })),
+    projects: TEST_TIERS.map((tier) => ({
+      extends: true,
+      test: { name: tier, include: [`test/${tier}/**/*.test.ts`] },
+    })),
   },
 });

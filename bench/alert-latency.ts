@@ -26,11 +26,16 @@ export async function alertLatencyBenchmark(): Promise<Record<string, number | s
     const services = await servicesFor(emulator, azurite, config);
     const webhook = alertWebhookHandler(() => Promise.resolve(services));
     const deliver = async (name: string): Promise<number> => {
-      const payload = alertFor({ resourceId: pgResourceId(name), alertId: `/alerts/${randomUUID()}`, customProperties: { 'scaler.direction': 'out' } });
+      const payload = alertFor({
+        resourceId: pgResourceId(name),
+        alertId: `/alerts/${randomUUID()}`,
+        customProperties: { 'scaler.direction': 'out' },
+      });
       const receivedMs = Date.now();
       const answer = await callApi(webhook, { method: 'POST', path: '/api/alerts', body: payload });
       const patch = emulator.requests.filter({ method: 'PATCH' }).find((request) => request.path.endsWith(`/${name}`));
-      if (answer.status !== 202 || !patch) throw new Error(`alert-latency: the alert for ${name} did not scale (HTTP ${answer.status}: ${answer.text})`);
+      if (answer.status !== 202 || !patch)
+        throw new Error(`alert-latency: the alert for ${name} did not scale (HTTP ${answer.status}: ${answer.text})`);
       return patch.receivedAtMs - receivedMs;
     };
     // Warm-up: table creation, TLS sessions, JIT. Not measured.
@@ -38,7 +43,13 @@ export async function alertLatencyBenchmark(): Promise<Record<string, number | s
     const latencies: number[] = [];
     for (const name of names.slice(WARM_UP)) latencies.push(await deliver(name));
     latencies.sort((a, b) => a - b);
-    return { bench: 'alert-latency', alerts: ALERTS, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: latencies.at(-1) ?? 0 };
+    return {
+      bench: 'alert-latency',
+      alerts: ALERTS,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: latencies.at(-1) ?? 0,
+    };
   } finally {
     await Promise.all([emulator.close(), azurite.stop()]);
   }
@@ -52,7 +63,14 @@ function percentile(sorted: readonly number[], p: number): number {
 function addCluster(emulator: AzureEmulator, name: string) {
   emulator.postgres.addCluster({ resourceGroup: 'rg-data', name, location: 'westeurope', clusterSize: 3 });
   // Opted in to the sample alerts' rule, so every delivery may scale its cluster.
-  return { name, kind: 'postgres-elastic-cluster', resourceId: pgResourceId(name), mode: 'manual', limits: { min: 2, max: 10 }, alerts: { allowRules: ['test-metricAlertRule'] } };
+  return {
+    name,
+    kind: 'postgres-elastic-cluster',
+    resourceId: pgResourceId(name),
+    mode: 'manual',
+    limits: { min: 2, max: 10 },
+    alerts: { allowRules: ['test-metricAlertRule'] },
+  };
 }
 
 export function describeAlertLatency(result: Record<string, number | string>): string {

@@ -75,7 +75,10 @@ function worstCaseAlert(): string {
   const payload = alertFor({ resourceId: ids[0] ?? '', customProperties: { 'scaler.direction': 'out' } });
   payload.data.essentials['alertTargetIDs'] = ids;
   const withoutPadding = Buffer.byteLength(JSON.stringify(payload));
-  payload.data.customProperties = { 'scaler.direction': 'out', padding: 'p'.repeat(Math.max(0, BODY_BYTES - withoutPadding - 40)) };
+  payload.data.customProperties = {
+    'scaler.direction': 'out',
+    padding: 'p'.repeat(Math.max(0, BODY_BYTES - withoutPadding - 40)),
+  };
   return JSON.stringify(payload);
 }
 

@@ -18,7 +18,13 @@ export async function cliStartupBenchmark(): Promise<CliStartupResult> {
   const durations: number[] = [];
   for (let run = 0; run < RUNS; run += 1) durations.push(await timeRun(['bin/scaler.mjs', '--help']));
   durations.sort((a, b) => a - b);
-  return { bench: 'cli-startup', command: 'scaler --help', runs: RUNS, medianMs: durations[Math.floor(RUNS / 2)] ?? 0, maxMs: durations.at(-1) ?? 0 };
+  return {
+    bench: 'cli-startup',
+    command: 'scaler --help',
+    runs: RUNS,
+    medianMs: durations[Math.floor(RUNS / 2)] ?? 0,
+    maxMs: durations.at(-1) ?? 0,
+  };
 }
 
 function timeRun(args: string[]): Promise<number> {
@@ -26,7 +32,11 @@ function timeRun(args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: 'ignore' });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(Math.round(performance.now() - startedMs)) : reject(new Error(`scaler --help exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(Math.round(performance.now() - startedMs))
+        : reject(new Error(`scaler --help exited ${code}`)),
+    );
   });
 }
 

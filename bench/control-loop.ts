@@ -32,7 +32,9 @@ export async function controlLoopBenchmark(): Promise<Record<string, number | st
 
     const all = emulator.requests.all();
     const monitorRequests = all.filter((request) => request.path.includes('metrics:getBatch')).length;
-    const decisions = await Promise.all(targets.slice(0, 50).map((target) => services.state.listDecisions(target.name, 1)));
+    const decisions = await Promise.all(
+      targets.slice(0, 50).map((target) => services.state.listDecisions(target.name, 1)),
+    );
     return {
       bench: 'control-loop',
       targets: TARGETS,
@@ -59,14 +61,28 @@ function addTarget(emulator: Awaited<ReturnType<typeof startAzureEmulator>>, ind
     const name = `pg-${index}`;
     const { id } = emulator.postgres.addCluster({ ...base, name, clusterSize: 4 });
     emulator.metrics.set(id, 'cpu_percent', constant(hot ? 92 : 45));
-    return { name, kind: 'postgres-elastic-cluster', resourceId: id, mode: 'custom', limits: { min: 2, max: 20 }, rules: [{ metric: 'cpu_percent', operator: 'GreaterThan', threshold: 80, direction: 'out', windowMinutes: 10 }] };
+    return {
+      name,
+      kind: 'postgres-elastic-cluster',
+      resourceId: id,
+      mode: 'custom',
+      limits: { min: 2, max: 20 },
+      rules: [{ metric: 'cpu_percent', operator: 'GreaterThan', threshold: 80, direction: 'out', windowMinutes: 10 }],
+    };
   }
   const name = `adx${index}`;
   const { id } = emulator.kusto.addCluster({ ...base, name, capacity: 4 });
   emulator.metrics.set(id, 'CPU', constant(hot ? 92 : 45));
   return {
-    name, kind: 'kusto-cluster', resourceId: id, mode: 'custom', limits: { min: 2, max: 20 },
-    rules: [{ metric: 'CPU', operator: 'GreaterThan', threshold: 80, direction: 'out', windowMinutes: 10 }, { metric: 'CPU', operator: 'LessThan', threshold: 20, direction: 'in', windowMinutes: 30 }],
+    name,
+    kind: 'kusto-cluster',
+    resourceId: id,
+    mode: 'custom',
+    limits: { min: 2, max: 20 },
+    rules: [
+      { metric: 'CPU', operator: 'GreaterThan', threshold: 80, direction: 'out', windowMinutes: 10 },
+      { metric: 'CPU', operator: 'LessThan', threshold: 20, direction: 'in', windowMinutes: 30 },
+    ],
   };
 }
 

@@ -11,7 +11,10 @@ import { SUBSCRIPTION } from '../test/support/scaler-harness.js';
 import { scenario } from '../test/integration/follow-up/scenario.js';
 
 export async function followUpBenchmark(): Promise<Record<string, number | string>> {
-  const [emulator, server] = await Promise.all([startAzureEmulator({ subscriptionId: SUBSCRIPTION }), startPostgres({ config: CITUS_SETTING_DEFAULTS })]);
+  const [emulator, server] = await Promise.all([
+    startAzureEmulator({ subscriptionId: SUBSCRIPTION }),
+    startPostgres({ config: CITUS_SETTING_DEFAULTS }),
+  ]);
   try {
     const run = await scenario(emulator, server, { rebalance: { parallelism: 2, pollIntervalSeconds: 5 } });
     const started = performance.now();

@@ -1,7 +1,12 @@
 /** Shared output of the benchmarks: a readable line, then one JSON line a script can compare across runs. */
 export function printResult(result: Record<string, number | string>, summary?: string): void {
   if (summary) console.log(summary);
-  else console.log(Object.entries(result).map(([key, value]) => `${key}=${value}`).join('  '));
+  else
+    console.log(
+      Object.entries(result)
+        .map(([key, value]) => `${key}=${value}`)
+        .join('  '),
+    );
   console.log(JSON.stringify(result));
 }
 

@@ -8,7 +8,10 @@ import { alertMatchingBenchmark, describeAlertMatching } from './alert-matching.
 import { cliStartupBenchmark, describeCliStartup } from './cli-startup.js';
 
 const result = await controlLoopBenchmark();
-printResult(result, `control loop: one tick over ${result.targets} targets took ${result.tickMs} ms with ${result.monitorRequests} Monitor requests, ${result.armRequests} ARM requests (${result.patches} PATCH), peak RSS ${result.peakRssMb} MB (${result.latencyMs} ms injected latency)`);
+printResult(
+  result,
+  `control loop: one tick over ${result.targets} targets took ${result.tickMs} ms with ${result.monitorRequests} Monitor requests, ${result.armRequests} ARM requests (${result.patches} PATCH), peak RSS ${result.peakRssMb} MB (${result.latencyMs} ms injected latency)`,
+);
 
 printSimulationBenchmark(await simulationBenchmark());
 

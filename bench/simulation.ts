@@ -26,7 +26,8 @@ export interface SimulationBenchmark {
 
 export async function simulationBenchmark(workers = availableParallelism()): Promise<SimulationBenchmark> {
   const loaded = await validateConfigFile(CONFIG);
-  if (!loaded.ok) throw new Error(`${CONFIG}: ${loaded.errors.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`);
+  if (!loaded.ok)
+    throw new Error(`${CONFIG}: ${loaded.errors.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`);
   const suites: SuiteResult[] = [];
   const elapsedMs: Record<string, number> = {};
   const cpuMs: Record<string, number> = {};
@@ -34,7 +35,10 @@ export async function simulationBenchmark(workers = availableParallelism()): Pro
     const cpuBefore = process.cpuUsage();
     const traces = SCENARIOS.map((name) => generateScenario(name));
     const target = selectTarget(loaded.config, kind);
-    const [suite] = await runSuites([{ kind, config: loaded.config, target, traces, parameters: DEFAULT_SIMULATION_PARAMETERS }], workers);
+    const [suite] = await runSuites(
+      [{ kind, config: loaded.config, target, traces, parameters: DEFAULT_SIMULATION_PARAMETERS }],
+      workers,
+    );
     if (!suite) throw new Error(`the ${kind} suite returned nothing`);
     suites.push(suite);
     elapsedMs[kind] = suite.elapsedMs;
@@ -46,7 +50,9 @@ export async function simulationBenchmark(workers = availableParallelism()): Pro
 
 export function printSimulationBenchmark(result: SimulationBenchmark): void {
   for (const suite of result.suites) {
-    console.log(`\nsimulation: ${suite.kind} (target ${suite.target}), ${SCENARIOS.length} scenarios x ${SUITE_DEFAULTS.days} days x ${new Set(suite.runs.map((run) => run.policy)).size} policies`);
+    console.log(
+      `\nsimulation: ${suite.kind} (target ${suite.target}), ${SCENARIOS.length} scenarios x ${SUITE_DEFAULTS.days} days x ${new Set(suite.runs.map((run) => run.policy)).size} policies`,
+    );
     console.log(outcomeTable(suite.runs));
     console.log('\nall scenarios together:');
     console.log(outcomeTable(totalsByPolicy(suite)));
@@ -55,18 +61,36 @@ export function printSimulationBenchmark(result: SimulationBenchmark): void {
   for (const suite of result.suites) {
     for (const run of suite.runs) {
       const { outcomes } = run;
-      console.log(JSON.stringify({
-        bench: 'sim', kind: run.kind, scenario: run.scenario, policy: run.policy,
-        nodeHours: Math.round(outcomes.nodeHours * 10) / 10, overloadMinutes: outcomes.overloadMinutes,
-        unservedNodeMinutes: Math.round(outcomes.unservedNodeMinutes * 10) / 10, ops: outcomes.operations, reversals: outcomes.reversals,
-      }));
+      console.log(
+        JSON.stringify({
+          bench: 'sim',
+          kind: run.kind,
+          scenario: run.scenario,
+          policy: run.policy,
+          nodeHours: Math.round(outcomes.nodeHours * 10) / 10,
+          overloadMinutes: outcomes.overloadMinutes,
+          unservedNodeMinutes: Math.round(outcomes.unservedNodeMinutes * 10) / 10,
+          ops: outcomes.operations,
+          reversals: outcomes.reversals,
+        }),
+      );
     }
   }
   for (const suite of result.suites) printTotals(suite);
   printSpeed(result);
-  const times = Object.entries(result.elapsedMs).map(([kind, ms]) => `${kind} ${(ms / 1000).toFixed(1)} s`).join(', ');
-  console.log(`simulation: ${SCENARIOS.length} scenarios x ${SUITE_DEFAULTS.days} days x ${POLICIES.length} policies per kind on ${result.workers} worker thread(s): ${times}`);
-  console.log(JSON.stringify({ bench: 'sim-timing', workers: result.workers, ...Object.fromEntries(Object.entries(result.elapsedMs).map(([kind, ms]) => [`${kind}Ms`, ms])) }));
+  const times = Object.entries(result.elapsedMs)
+    .map(([kind, ms]) => `${kind} ${(ms / 1000).toFixed(1)} s`)
+    .join(', ');
+  console.log(
+    `simulation: ${SCENARIOS.length} scenarios x ${SUITE_DEFAULTS.days} days x ${POLICIES.length} policies per kind on ${result.workers} worker thread(s): ${times}`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'sim-timing',
+      workers: result.workers,
+      ...Object.fromEntries(Object.entries(result.elapsedMs).map(([kind, ms]) => [`${kind}Ms`, ms])),
+    }),
+  );
 }
 
 /** One line per kind and policy with the suite's totals, and whether the kind's targets (issue 12) are met. */
@@ -75,29 +99,52 @@ function printTotals(suite: SuiteResult): void {
   const totals = totalsByPolicy(suite);
   for (const run of totals) {
     const { outcomes } = run;
-    console.log(JSON.stringify({
-      bench: 'sim-total', kind: suite.kind, policy: run.policy,
-      nodeHours: Math.round(outcomes.nodeHours * 10) / 10,
-      xOracle: run.costVsOracle === undefined ? null : Math.round(run.costVsOracle * 1000) / 1000,
-      overloadMinutes: outcomes.overloadMinutes,
-      overloadShare: simulatedMinutes > 0 ? Math.round((outcomes.overloadMinutes / simulatedMinutes) * 1e6) / 1e6 : null,
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'sim-total',
+        kind: suite.kind,
+        policy: run.policy,
+        nodeHours: Math.round(outcomes.nodeHours * 10) / 10,
+        xOracle: run.costVsOracle === undefined ? null : Math.round(run.costVsOracle * 1000) / 1000,
+        overloadMinutes: outcomes.overloadMinutes,
+        overloadShare:
+          simulatedMinutes > 0 ? Math.round((outcomes.overloadMinutes / simulatedMinutes) * 1e6) / 1e6 : null,
+      }),
+    );
   }
   const target = TARGETS[suite.kind];
   const ours = totals.find((run) => run.policy === 'elastic-scaler');
   const staticPeak = totals.find((run) => run.policy === 'static-peak');
   if (!ours || !target) return;
   const share = ours.outcomes.overloadMinutes / simulatedMinutes;
-  const dominatedBy = totals.filter((run) => run.policy !== 'elastic-scaler' && run.policy !== 'oracle' && run.outcomes.nodeHours < ours.outcomes.nodeHours && run.outcomes.overloadMinutes < ours.outcomes.overloadMinutes).map((run) => run.policy);
+  const dominatedBy = totals
+    .filter(
+      (run) =>
+        run.policy !== 'elastic-scaler' &&
+        run.policy !== 'oracle' &&
+        run.outcomes.nodeHours < ours.outcomes.nodeHours &&
+        run.outcomes.overloadMinutes < ours.outcomes.overloadMinutes,
+    )
+    .map((run) => run.policy);
   const cheaperThanStatic = staticPeak ? 1 - ours.outcomes.nodeHours / staticPeak.outcomes.nodeHours : null;
-  console.log(JSON.stringify({
-    bench: 'sim-targets', kind: suite.kind,
-    xOracle: Math.round((ours.costVsOracle ?? NaN) * 1000) / 1000, xOracleTarget: target.xOracle,
-    overloadShare: Math.round(share * 1e6) / 1e6, overloadShareTarget: target.overloadShare,
-    cheaperThanStaticPeak: cheaperThanStatic === null ? null : Math.round(cheaperThanStatic * 1000) / 1000, ...(target.cheaperThanStaticPeak ? { cheaperThanStaticPeakTarget: target.cheaperThanStaticPeak } : {}),
-    dominatedBy,
-    met: (ours.costVsOracle ?? Infinity) <= target.xOracle && share <= target.overloadShare && dominatedBy.length === 0 && (target.cheaperThanStaticPeak === undefined || (cheaperThanStatic ?? 0) >= target.cheaperThanStaticPeak),
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'sim-targets',
+      kind: suite.kind,
+      xOracle: Math.round((ours.costVsOracle ?? NaN) * 1000) / 1000,
+      xOracleTarget: target.xOracle,
+      overloadShare: Math.round(share * 1e6) / 1e6,
+      overloadShareTarget: target.overloadShare,
+      cheaperThanStaticPeak: cheaperThanStatic === null ? null : Math.round(cheaperThanStatic * 1000) / 1000,
+      ...(target.cheaperThanStaticPeak ? { cheaperThanStaticPeakTarget: target.cheaperThanStaticPeak } : {}),
+      dominatedBy,
+      met:
+        (ours.costVsOracle ?? Infinity) <= target.xOracle &&
+        share <= target.overloadShare &&
+        dominatedBy.length === 0 &&
+        (target.cheaperThanStaticPeak === undefined || (cheaperThanStatic ?? 0) >= target.cheaperThanStaticPeak),
+    }),
+  );
 }
 
 /** Issue 12's targets, per kind. */
@@ -107,7 +154,9 @@ const TARGETS: Record<string, { xOracle: number; overloadShare: number; cheaperT
 };
 
 function simulatedMinutesOf(suite: SuiteResult, policy: string): number {
-  return suite.runs.filter((run) => run.policy === policy).reduce((total, run) => total + run.timeline.need.length * run.timeline.bucketMinutes, 0);
+  return suite.runs
+    .filter((run) => run.policy === policy)
+    .reduce((total, run) => total + run.timeline.need.length * run.timeline.bucketMinutes, 0);
 }
 
 /**
@@ -124,8 +173,23 @@ function printSpeed(result: SimulationBenchmark): void {
       const seconds = runs.reduce((total, run) => total + run.elapsedMs, 0) / 1000;
       perPolicy[policy] = Math.round(simulatedMinutesOf(suite, policy) / Math.max(seconds, 1e-3));
     }
-    console.log(`simulation speed: ${suite.kind}: ${Math.round(minutes / Math.max(cpuSeconds, 1e-3)).toLocaleString('en-US')} simulated minutes per CPU second; per policy (per second of its runs): ${Object.entries(perPolicy).map(([policy, rate]) => `${policy} ${rate.toLocaleString('en-US')}`).join(', ')}`);
-    console.log(JSON.stringify({ bench: 'sim-speed', kind: suite.kind, simulatedMinutes: minutes, cpuMs: result.cpuMs[suite.kind], minutesPerCpuSecond: Math.round(minutes / Math.max(cpuSeconds, 1e-3)), minutesPerRunSecond: perPolicy }));
+    console.log(
+      `simulation speed: ${suite.kind}: ${Math.round(minutes / Math.max(cpuSeconds, 1e-3)).toLocaleString('en-US')} simulated minutes per CPU second; per policy (per second of its runs): ${Object.entries(
+        perPolicy,
+      )
+        .map(([policy, rate]) => `${policy} ${rate.toLocaleString('en-US')}`)
+        .join(', ')}`,
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'sim-speed',
+        kind: suite.kind,
+        simulatedMinutes: minutes,
+        cpuMs: result.cpuMs[suite.kind],
+        minutesPerCpuSecond: Math.round(minutes / Math.max(cpuSeconds, 1e-3)),
+        minutesPerRunSecond: perPolicy,
+      }),
+    );
   }
 }
 

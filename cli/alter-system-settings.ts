@@ -29,7 +29,10 @@ export class AlterSystemSettings implements ExecutorSettingsStore {
     const snapshot = {} as ExecutorSnapshot;
     for (const name of EXECUTOR_SETTINGS) {
       const reading = readings[name];
-      if (reading?.value === undefined) throw new ProviderError(`reading ${name} on ${this.client.where}: the server does not know the setting; is the citus extension loaded?`);
+      if (reading?.value === undefined)
+        throw new ProviderError(
+          `reading ${name} on ${this.client.where}: the server does not know the setting; is the citus extension loaded?`,
+        );
       snapshot[name] = { name, value: reading.value, setByAlterSystem: reading.setByAlterSystem };
     }
     return snapshot;
@@ -48,7 +51,9 @@ export class AlterSystemSettings implements ExecutorSettingsStore {
   }
 
   restoreInstructions(before: ExecutorSnapshot, names: readonly ExecutorSettingName[]): string[] {
-    const statements = Object.entries(restoredValues(before, names)).map(([name, value]) => `${value === undefined ? alterSystemReset(name) : alterSystemSet(name, value)};`);
+    const statements = Object.entries(restoredValues(before, names)).map(
+      ([name, value]) => `${value === undefined ? alterSystemReset(name) : alterSystemSet(name, value)};`,
+    );
     return statements.length === 0 ? [] : [...statements, `${RELOAD_CONF};`];
   }
 
@@ -60,7 +65,9 @@ export class AlterSystemSettings implements ExecutorSettingsStore {
       const pending = Object.entries(expected).filter(([name, value]) => readings[name]?.value !== value);
       if (pending.length === 0) return;
       if (Date.now() >= deadline) {
-        throw new ProviderError(`changing ${pending.map(([name, value]) => `${name} to ${value}`).join(', ')} on ${this.client.where}: pg_reload_conf() ran but the server still reports the old value; check the server log for a rejected setting`);
+        throw new ProviderError(
+          `changing ${pending.map(([name, value]) => `${name} to ${value}`).join(', ')} on ${this.client.where}: pg_reload_conf() ran but the server still reports the old value; check the server log for a rejected setting`,
+        );
       }
       await sleep(25);
     }
@@ -68,6 +75,11 @@ export class AlterSystemSettings implements ExecutorSettingsStore {
 }
 
 /** Not set with ALTER SYSTEM before: RESET (undefined) brings back whatever postgresql.conf or the default says. */
-function restoredValues(before: ExecutorSnapshot, names: readonly ExecutorSettingName[]): Record<string, number | undefined> {
-  return Object.fromEntries(names.map((name) => [name, before[name].setByAlterSystem === false ? undefined : Number(before[name].value)]));
+function restoredValues(
+  before: ExecutorSnapshot,
+  names: readonly ExecutorSettingName[],
+): Record<string, number | undefined> {
+  return Object.fromEntries(
+    names.map((name) => [name, before[name].setByAlterSystem === false ? undefined : Number(before[name].value)]),
+  );
 }

@@ -12,14 +12,32 @@ import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential } from '@azure/identity';
 import { describeError, ScalerError } from '../shared/errors.js';
 import { AzureMonitorMetrics } from '../shared/metrics/azure-monitor-metrics.js';
-import { backtestTarget, MAX_BACKTEST_DAYS, reconstructHistory, type BacktestSources } from '../tools/simulation/backtest.js';
+import {
+  backtestTarget,
+  MAX_BACKTEST_DAYS,
+  reconstructHistory,
+  type BacktestSources,
+} from '../tools/simulation/backtest.js';
 import { runSuites } from '../tools/simulation/suite.js';
 import type { StateStore } from '../shared/state/state-store.port.js';
 import { TableStateStore } from '../shared/state/table-state-store.js';
 import { ArmClients } from '../shared/targets/azure-clients.js';
 import { buildScaleTargets } from '../shared/targets/build.js';
 import type { ScalerConfig, TargetConfig } from '../shared/config/schema.js';
-import { CONSOLE, defaultWorkers, describeTarget, loadConfig, loadParameters, parseCount, parsePolicies, printSuites, UsageError, checkReportPath, writeReport, type Output } from './simulation-common.js';
+import {
+  CONSOLE,
+  defaultWorkers,
+  describeTarget,
+  loadConfig,
+  loadParameters,
+  parseCount,
+  parsePolicies,
+  printSuites,
+  UsageError,
+  checkReportPath,
+  writeReport,
+  type Output,
+} from './simulation-common.js';
 
 export const BACKTEST_USAGE = `Usage: scaler backtest --target <name> --days <n> --config <file>
                        [--report <out.html>] [--model <params.json>] [--policies <a,b,...>] [--workers <n>] [--json]
@@ -38,7 +56,9 @@ export interface BacktestEnvironment {
 }
 
 export function environmentFromSettings(env: Record<string, string | undefined>): BacktestEnvironment {
-  const credential = new DefaultAzureCredential(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {});
+  const credential = new DefaultAzureCredential(
+    env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {},
+  );
   const template = env.SCALER_METRICS_ENDPOINT_TEMPLATE;
   const options = { tablePrefix: env.SCALER_STATE_TABLE_PREFIX ?? 'scaler' };
   const state = env.SCALER_STATE_TABLE_ENDPOINT
@@ -55,7 +75,11 @@ export function environmentFromSettings(env: Record<string, string | undefined>)
   };
 }
 
-export async function backtestCommand(args: string[], output: Output = CONSOLE, environment: () => BacktestEnvironment = () => environmentFromSettings(process.env)): Promise<number> {
+export async function backtestCommand(
+  args: string[],
+  output: Output = CONSOLE,
+  environment: () => BacktestEnvironment = () => environmentFromSettings(process.env),
+): Promise<number> {
   try {
     return await backtest(args, output, environment);
   } catch (error) {
@@ -71,7 +95,8 @@ export async function backtestCommand(args: string[], output: Output = CONSOLE, 
 async function backtest(args: string[], output: Output, environment: () => BacktestEnvironment): Promise<number> {
   const { values } = parseOptions(args);
   if (values.target === undefined) throw new UsageError('--target is required: the name of a target in the config');
-  if (values.config === undefined) throw new UsageError('--config is required: the scaler config whose target is backtested');
+  if (values.config === undefined)
+    throw new UsageError('--config is required: the scaler config whose target is backtested');
   const days = parseCount('--days', values.days, 14, { min: 1, max: MAX_BACKTEST_DAYS });
   const policies = parsePolicies(values.policies);
   const workers = parseCount('--workers', values.workers, defaultWorkers(), { min: 1, max: 64 });
@@ -87,26 +112,55 @@ async function backtest(args: string[], output: Output, environment: () => Backt
   const window = `${new Date(history.trace.startMs).toISOString()} to ${now.toISOString()}`;
   if (!values.json) {
     output.out(`Backtesting ${describeTarget(target)} over the last ${days} day(s), ${window}`);
-    output.out(`Capacity from ${history.capacitySource}; actually billed ${Math.round(history.actualNodeHours).toLocaleString('en-US')} node-hours, starting at ${history.capacityAtStart}.`);
+    output.out(
+      `Capacity from ${history.capacitySource}; actually billed ${Math.round(history.actualNodeHours).toLocaleString('en-US')} node-hours, starting at ${history.capacityAtStart}.`,
+    );
     for (const note of history.notes) output.out(`note: ${note}`);
     output.out('');
   }
-  const [suite] = await runSuites([{ kind: target.kind, config, target, traces: [history.trace], parameters, policies, initialCapacity: history.capacityAtStart }], workers);
+  const [suite] = await runSuites(
+    [
+      {
+        kind: target.kind,
+        config,
+        target,
+        traces: [history.trace],
+        parameters,
+        policies,
+        initialCapacity: history.capacityAtStart,
+      },
+    ],
+    workers,
+  );
   if (!suite) return 1;
   printSuites([suite], output, values.json === true);
   if (values.report !== undefined) {
     const subtitle = `${describeTarget(target)}; last ${days} day(s), ${window}; capacity from ${history.capacitySource}; actually billed ${Math.round(history.actualNodeHours)} node-hours`;
-    await writeReport(values.report, { title: `Backtest: ${target.name}`, subtitle, suites: [suite], parameters, notes: history.notes }, output);
+    await writeReport(
+      values.report,
+      { title: `Backtest: ${target.name}`, subtitle, suites: [suite], parameters, notes: history.notes },
+      output,
+    );
   }
   return suite.runs.some((run) => (run.notes.errors?.length ?? 0) > 0) ? 1 : 0;
 }
 
 /** The target's live resource and its Azure Monitor history, through the real SDK clients (also `scaler forecast`'s). */
 export function sourcesFor(config: ScalerConfig, target: TargetConfig, env: BacktestEnvironment): BacktestSources {
-  const clients = new ArmClients({ credential: env.credential, endpoint: env.armEndpoint, tlsCa: env.tlsCa, retry: env.retry });
+  const clients = new ArmClients({
+    credential: env.credential,
+    endpoint: env.armEndpoint,
+    tlsCa: env.tlsCa,
+    retry: env.retry,
+  });
   const scaleTarget = buildScaleTargets({ ...config, targets: [target] }, clients).get(target.name);
   if (!scaleTarget) throw new ScalerError('internal', `no scale target was built for target "${target.name}"`);
-  const metrics = new AzureMonitorMetrics({ credential: env.credential, endpointFor: env.metricsEndpointFor, tlsCa: env.tlsCa, retry: env.retry });
+  const metrics = new AzureMonitorMetrics({
+    credential: env.credential,
+    endpointFor: env.metricsEndpointFor,
+    tlsCa: env.tlsCa,
+    retry: env.retry,
+  });
   return { scaleTarget, metrics, state: env.state };
 }
 

@@ -16,7 +16,11 @@ export interface ReconnectPolicy {
   giveUpAfterMs: number;
 }
 
-export const DEFAULT_RECONNECT: Readonly<ReconnectPolicy> = { initialDelayMs: 1_000, maxDelayMs: 30_000, giveUpAfterMs: 15 * 60_000 };
+export const DEFAULT_RECONNECT: Readonly<ReconnectPolicy> = {
+  initialDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  giveUpAfterMs: 15 * 60_000,
+};
 
 export interface ConnectionLost {
   /** The failure, first line only. */
@@ -38,7 +42,10 @@ export class CoordinatorSession {
   private current: CitusClient | undefined;
   private readonly policy: ReconnectPolicy;
 
-  constructor(private readonly deps: SessionDependencies, first?: CitusClient) {
+  constructor(
+    private readonly deps: SessionDependencies,
+    first?: CitusClient,
+  ) {
     this.current = first;
     this.policy = { ...DEFAULT_RECONNECT, ...deps.reconnect };
   }

@@ -22,7 +22,16 @@ import { backtestTarget, MAX_BACKTEST_DAYS, reconstructHistory } from '../tools/
 import { backtestForecast, type ForecastBacktest } from '../tools/simulation/forecast-backtest.js';
 import { runSuites } from '../tools/simulation/suite.js';
 import { environmentFromSettings, sourcesFor, type BacktestEnvironment } from './backtest.js';
-import { CONSOLE, defaultWorkers, describeTarget, loadConfig, loadParameters, parseCount, UsageError, type Output } from './simulation-common.js';
+import {
+  CONSOLE,
+  defaultWorkers,
+  describeTarget,
+  loadConfig,
+  loadParameters,
+  parseCount,
+  UsageError,
+  type Output,
+} from './simulation-common.js';
 
 const SCORED_DAYS = 7;
 
@@ -31,7 +40,11 @@ export const FORECAST_USAGE = `Usage: scaler forecast --target <name> --config <
   last ${SCORED_DAYS} days, and a replay of the last <n> days (1..${MAX_BACKTEST_DAYS}, default 14) with forecasting on
   (mode act) against off. --no-replay skips the replay.`;
 
-export async function forecastCommand(args: string[], output: Output = CONSOLE, environment: () => BacktestEnvironment = () => environmentFromSettings(process.env)): Promise<number> {
+export async function forecastCommand(
+  args: string[],
+  output: Output = CONSOLE,
+  environment: () => BacktestEnvironment = () => environmentFromSettings(process.env),
+): Promise<number> {
   try {
     return await forecast(args, output, environment);
   } catch (error) {
@@ -54,7 +67,8 @@ interface ReplayRow {
 async function forecast(args: string[], output: Output, environment: () => BacktestEnvironment): Promise<number> {
   const { values } = parseOptions(args);
   if (values.target === undefined) throw new UsageError('--target is required: the name of a target in the config');
-  if (values.config === undefined) throw new UsageError('--config is required: the scaler config whose target is forecast');
+  if (values.config === undefined)
+    throw new UsageError('--config is required: the scaler config whose target is forecast');
   const days = parseCount('--days', values.days, 14, { min: 1, max: MAX_BACKTEST_DAYS });
   const config = await loadConfig(values.config, output);
   const parameters = await loadParameters(values.model, output);
@@ -65,23 +79,57 @@ async function forecast(args: string[], output: Output, environment: () => Backt
   const now = env.clock();
   const { scaleTarget, metrics } = sourcesFor(config, target, env);
   const live = await scaleTarget.read();
-  const inputs = new ForecastInputs({ metrics, state: env.state ?? new MemoryStateStore(), log: createLogger(() => undefined) });
+  const inputs = new ForecastInputs({
+    metrics,
+    state: env.state ?? new MemoryStateStore(),
+    log: createLogger(() => undefined),
+  });
   // Whatever the configured mode, the command shows what the forecast would do.
-  const subject = { target: withForecastMode(target, 'act'), region: live.region, capacity: live.capacity, history: {} };
+  const subject = {
+    target: withForecastMode(target, 'act'),
+    region: live.region,
+    capacity: live.capacity,
+    history: {},
+  };
   const input = (await inputs.prepare([subject], now, { persist: false })).get(target.name);
   const load = inputs.loadOf(target.name);
-  if (!input || !load) throw new ScalerError('provider', `the history of ${target.name} could not be read from Azure Monitor; check the resource id and region, and that the identity has Monitoring Reader on it`);
+  if (!input || !load)
+    throw new ScalerError(
+      'provider',
+      `the history of ${target.name} could not be read from Azure Monitor; check the resource id and region, and that the identity has Monitoring Reader on it`,
+    );
 
   const plan = planCapacity(input.forecast, {
-    nowMs: now.getTime(), leadMinutes: input.leadTime.minutes, bounds: effectiveBounds({ target, observed: live }),
-    targetUtilizationPercent: target.forecast.targetUtilizationPercent, maxStepOut: target.maxStep.out, cooldownOutMinutes: target.cooldowns.scaleOutMinutes,
+    nowMs: now.getTime(),
+    leadMinutes: input.leadTime.minutes,
+    bounds: effectiveBounds({ target, observed: live }),
+    targetUtilizationPercent: target.forecast.targetUtilizationPercent,
+    maxStepOut: target.maxStep.out,
+    cooldownOutMinutes: target.cooldowns.scaleOutMinutes,
     canScaleIn: KIND_FACTS[target.kind].canScaleIn,
   });
-  const accuracy = backtestForecast(load, { minHistoryDays: target.forecast.minHistoryDays, minConfidence: target.forecast.minConfidence }, SCORED_DAYS);
-  const replay = values['no-replay'] ? undefined : await replayWithAndWithout(config, target, days, now, env, parameters);
+  const accuracy = backtestForecast(
+    load,
+    { minHistoryDays: target.forecast.minHistoryDays, minConfidence: target.forecast.minConfidence },
+    SCORED_DAYS,
+  );
+  const replay = values['no-replay']
+    ? undefined
+    : await replayWithAndWithout(config, target, days, now, env, parameters);
 
   if (values.json) {
-    output.out(JSON.stringify({ target: target.name, capacity: live.capacity, configuredMode: target.forecast.mode, forecast: input.forecast, leadTime: input.leadTime, plan, accuracy, replay }));
+    output.out(
+      JSON.stringify({
+        target: target.name,
+        capacity: live.capacity,
+        configuredMode: target.forecast.mode,
+        forecast: input.forecast,
+        leadTime: input.leadTime,
+        plan,
+        accuracy,
+        replay,
+      }),
+    );
     return 0;
   }
   printForecast(output, target, live.capacity, input, plan);
@@ -90,19 +138,31 @@ async function forecast(args: string[], output: Output, environment: () => Backt
   return 0;
 }
 
-function printForecast(output: Output, target: TargetConfig, capacity: number, input: ForecastInput, plan: CapacityPlan): void {
+function printForecast(
+  output: Output,
+  target: TargetConfig,
+  capacity: number,
+  input: ForecastInput,
+  plan: CapacityPlan,
+): void {
   const { forecast, leadTime } = input;
   output.out(`Forecast for ${describeTarget(target)}, now at ${capacity}; configured mode ${target.forecast.mode}`);
   output.out(`  ${forecast.status}: ${forecast.message}`);
-  output.out(`  model ${forecast.model ?? 'none'}, confidence ${forecast.confidence.toFixed(2)} (needs ${target.forecast.minConfidence}), trend ${forecast.trendPerDay.toFixed(2)}/day, margin ${forecast.marginLoad.toFixed(2)} node-equivalents`);
+  output.out(
+    `  model ${forecast.model ?? 'none'}, confidence ${forecast.confidence.toFixed(2)} (needs ${target.forecast.minConfidence}), trend ${forecast.trendPerDay.toFixed(2)}/day, margin ${forecast.marginLoad.toFixed(2)} node-equivalents`,
+  );
   output.out(`  lead time ${leadTime.minutes} min (${leadTime.source}: ${leadTime.message})`);
-  if (forecast.status !== 'confident') output.out('  The reactive logic decides alone until seasonality is found with high confidence; the schedule below is what the forecast would do.');
+  if (forecast.status !== 'confident')
+    output.out(
+      '  The reactive logic decides alone until seasonality is found with high confidence; the schedule below is what the forecast would do.',
+    );
   output.out('');
   output.out('Planned schedule (operations start a lead time before the load needs them):');
   for (const change of plan.schedule) output.out(`  ${change.at}  -> ${change.to}`);
   output.out('');
   output.out('Forecast load per hour (node-equivalents):');
-  for (const point of forecast.points.slice(0, 24)) output.out(`  ${new Date(point.startMs).toISOString()}  ${point.load.toFixed(2)}`);
+  for (const point of forecast.points.slice(0, 24))
+    output.out(`  ${new Date(point.startMs).toISOString()}  ${point.load.toFixed(2)}`);
 }
 
 function printAccuracy(output: Output, accuracy: ForecastBacktest): void {
@@ -111,42 +171,95 @@ function printAccuracy(output: Output, accuracy: ForecastBacktest): void {
   output.out('  day                       status                confidence  R^2     MAPE %  covered %');
   for (const day of accuracy.days) {
     const cell = (value: number | null, width: number) => (value === null ? '-' : value.toFixed(2)).padEnd(width);
-    output.out(`  ${day.day}  ${day.status.padEnd(20)}  ${cell(day.confidence, 10)}  ${cell(day.r2, 6)}  ${cell(day.meanAbsolutePercentError, 6)}  ${cell(day.coveredPercent, 6)}`);
+    output.out(
+      `  ${day.day}  ${day.status.padEnd(20)}  ${cell(day.confidence, 10)}  ${cell(day.r2, 6)}  ${cell(day.meanAbsolutePercentError, 6)}  ${cell(day.coveredPercent, 6)}`,
+    );
   }
-  output.out(`  over ${accuracy.confidentDays} confident day(s): R^2 ${accuracy.meanR2 ?? '-'}, MAPE ${accuracy.meanAbsolutePercentError ?? '-'} %, load within forecast + margin ${accuracy.coveredPercent ?? '-'} % of hours`);
+  output.out(
+    `  over ${accuracy.confidentDays} confident day(s): R^2 ${accuracy.meanR2 ?? '-'}, MAPE ${accuracy.meanAbsolutePercentError ?? '-'} %, load within forecast + margin ${accuracy.coveredPercent ?? '-'} % of hours`,
+  );
 }
 
 function printReplay(output: Output, replay: ReplayRow[], days: number): void {
   output.out('');
   output.out(`Replay of the last ${days} day(s) (simulated; the forecaster there only sees the replayed days):`);
   output.out('  policy                      node-hours  overloaded min  x oracle');
-  for (const row of replay) output.out(`  ${row.policy.padEnd(26)}  ${String(row.nodeHours).padStart(10)}  ${String(row.overloadMinutes).padStart(14)}  ${row.xOracle === null ? '-' : row.xOracle.toFixed(2)}`);
+  for (const row of replay)
+    output.out(
+      `  ${row.policy.padEnd(26)}  ${String(row.nodeHours).padStart(10)}  ${String(row.overloadMinutes).padStart(14)}  ${row.xOracle === null ? '-' : row.xOracle.toFixed(2)}`,
+    );
 }
 
-async function replayWithAndWithout(config: ScalerConfig, target: TargetConfig, days: number, now: Date, env: BacktestEnvironment, parameters: Parameters<typeof runSuites>[0][number]['parameters']): Promise<ReplayRow[]> {
+async function replayWithAndWithout(
+  config: ScalerConfig,
+  target: TargetConfig,
+  days: number,
+  now: Date,
+  env: BacktestEnvironment,
+  parameters: Parameters<typeof runSuites>[0][number]['parameters'],
+): Promise<ReplayRow[]> {
   const { scaleTarget, metrics } = sourcesFor(config, target, env);
   const history = await reconstructHistory(target, days, now, { scaleTarget, metrics, state: env.state });
   const withMode = (mode: 'act' | 'off') => withForecastMode(target, mode);
   const suites = await runSuites(
     [
-      { kind: target.kind, config, target: withMode('act'), traces: [history.trace], parameters, policies: ['elastic-scaler', 'oracle'], initialCapacity: history.capacityAtStart },
-      { kind: target.kind, config, target: withMode('off'), traces: [history.trace], parameters, policies: ['elastic-scaler'], initialCapacity: history.capacityAtStart },
+      {
+        kind: target.kind,
+        config,
+        target: withMode('act'),
+        traces: [history.trace],
+        parameters,
+        policies: ['elastic-scaler', 'oracle'],
+        initialCapacity: history.capacityAtStart,
+      },
+      {
+        kind: target.kind,
+        config,
+        target: withMode('off'),
+        traces: [history.trace],
+        parameters,
+        policies: ['elastic-scaler'],
+        initialCapacity: history.capacityAtStart,
+      },
     ],
     defaultWorkers(),
   );
   const [act, off] = suites;
   const oracle = act?.runs.find((run) => run.policy === 'oracle')?.outcomes.nodeHours;
-  const row = (policy: string, run: { outcomes: { nodeHours: number; overloadMinutes: number } } | undefined): ReplayRow[] =>
-    run ? [{ policy, nodeHours: Math.round(run.outcomes.nodeHours), overloadMinutes: run.outcomes.overloadMinutes, xOracle: oracle ? Math.round((run.outcomes.nodeHours / oracle) * 100) / 100 : null }] : [];
+  const row = (
+    policy: string,
+    run: { outcomes: { nodeHours: number; overloadMinutes: number } } | undefined,
+  ): ReplayRow[] =>
+    run
+      ? [
+          {
+            policy,
+            nodeHours: Math.round(run.outcomes.nodeHours),
+            overloadMinutes: run.outcomes.overloadMinutes,
+            xOracle: oracle ? Math.round((run.outcomes.nodeHours / oracle) * 100) / 100 : null,
+          },
+        ]
+      : [];
   return [
-    ...row('elastic-scaler, forecast act', act?.runs.find((run) => run.policy === 'elastic-scaler')),
-    ...row('elastic-scaler, forecast off', off?.runs.find((run) => run.policy === 'elastic-scaler')),
-    ...row('oracle', act?.runs.find((run) => run.policy === 'oracle')),
+    ...row(
+      'elastic-scaler, forecast act',
+      act?.runs.find((run) => run.policy === 'elastic-scaler'),
+    ),
+    ...row(
+      'elastic-scaler, forecast off',
+      off?.runs.find((run) => run.policy === 'elastic-scaler'),
+    ),
+    ...row(
+      'oracle',
+      act?.runs.find((run) => run.policy === 'oracle'),
+    ),
   ];
 }
 
 function withForecastMode(target: TargetConfig, mode: 'act' | 'off'): TargetConfig {
-  return target.kind === 'kusto-cluster' ? { ...target, forecast: { ...target.forecast, mode } } : { ...target, forecast: { ...target.forecast, mode } };
+  return target.kind === 'kusto-cluster'
+    ? { ...target, forecast: { ...target.forecast, mode } }
+    : { ...target, forecast: { ...target.forecast, mode } };
 }
 
 function parseOptions(args: string[]) {

@@ -17,7 +17,8 @@ const SCHEMA_FILE = fileURLToPath(new URL('../config.schema.json', import.meta.u
 const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 
 export function starterConfig(schemaPath: string): Record<string, unknown> {
-  const provider = (type: string, name: string) => `/subscriptions/${PLACEHOLDER_SUBSCRIPTION}/resourceGroups/rg-data/providers/${type}/${name}`;
+  const provider = (type: string, name: string) =>
+    `/subscriptions/${PLACEHOLDER_SUBSCRIPTION}/resourceGroups/rg-data/providers/${type}/${name}`;
   return {
     $schema: schemaPath,
     version: 1,
@@ -30,7 +31,16 @@ export function starterConfig(schemaPath: string): Record<string, unknown> {
         dryRun: true,
         limits: { min: 2, max: 8 },
         cooldowns: { scaleOutMinutes: 30 },
-        rules: [{ name: 'cpu-high', metric: 'cpu_percent', operator: 'GreaterThan', threshold: 75, direction: 'out', windowMinutes: 15 }],
+        rules: [
+          {
+            name: 'cpu-high',
+            metric: 'cpu_percent',
+            operator: 'GreaterThan',
+            threshold: 75,
+            direction: 'out',
+            windowMinutes: 15,
+          },
+        ],
         database: { user: 'id-elastic-scaler' },
       },
       {
@@ -48,7 +58,12 @@ export function starterConfig(schemaPath: string): Record<string, unknown> {
 export async function initCommand(args: string[]): Promise<number> {
   let parsed: { file: string; force: boolean };
   try {
-    const { values, positionals } = parseArgs({ args, options: { force: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args,
+      options: { force: { type: 'boolean', default: false } },
+      allowPositionals: true,
+      strict: true,
+    });
     if (positionals.length > 1) throw new Error(`give one file, not ${positionals.length}`);
     parsed = { file: positionals[0] ?? 'scaler.config.json', force: values.force };
   } catch (error) {
@@ -57,17 +72,21 @@ export async function initCommand(args: string[]): Promise<number> {
   }
   const file = resolve(parsed.file);
   if (!parsed.force && (await exists(file))) {
-    console.error(`scaler init: ${parsed.file} already exists; edit it, choose another file name, or pass --force to overwrite it`);
+    console.error(
+      `scaler init: ${parsed.file} already exists; edit it, choose another file name, or pass --force to overwrite it`,
+    );
     return 1;
   }
   if (!(await exists(dirname(file)))) {
-    console.error(`scaler init: the folder ${dirname(parsed.file)} does not exist; create it first or choose another path`);
+    console.error(
+      `scaler init: the folder ${dirname(parsed.file)} does not exist; create it first or choose another path`,
+    );
     return 1;
   }
   const schemaPath = schemaPathFrom(dirname(file));
   await writeFile(file, `${JSON.stringify(starterConfig(schemaPath), null, 2)}\n`, 'utf8');
   console.log(`Wrote ${parsed.file}: two targets in dry-run (they decide and record, never change a cluster).`);
-  console.log('Next: put your clusters\' resource ids in it, then run');
+  console.log("Next: put your clusters' resource ids in it, then run");
   console.log(`  npx scaler validate-config ${parsed.file}`);
   return 0;
 }

@@ -17,8 +17,21 @@ import type { ExecutorSettingsStore } from '../shared/citus/executor-settings.po
 import type { RebalancePlan } from '../shared/citus/plan.js';
 import type { PreflightVerdict } from '../shared/citus/preflight.js';
 import { executorChanges, type ExecutorSnapshot, type SettingChange } from '../shared/citus/parallelism.js';
-import { condenseTaskMessage, failureMessages, groupWarnings, trackProgress, type RebalanceProgress, type RebalanceWarning, type TrackedProgress } from '../shared/citus/progress.js';
-import { describeStart, preflightRebalance, readRebalanceJob, startRebalanceJob } from '../shared/citus/rebalance-driver.js';
+import {
+  condenseTaskMessage,
+  failureMessages,
+  groupWarnings,
+  trackProgress,
+  type RebalanceProgress,
+  type RebalanceWarning,
+  type TrackedProgress,
+} from '../shared/citus/progress.js';
+import {
+  describeStart,
+  preflightRebalance,
+  readRebalanceJob,
+  startRebalanceJob,
+} from '../shared/citus/rebalance-driver.js';
 import { EXECUTOR_SETTINGS, isTerminalJobState, type ShardTransferMode } from '../shared/citus/names.js';
 import { describeError, InvalidInputError, ProviderError } from '../shared/errors.js';
 import { CoordinatorSession, firstLine, type ReconnectPolicy } from './coordinator-session.js';
@@ -54,7 +67,8 @@ export interface LocalRebalanceDependencies {
 }
 
 /** Citus's own warnings about the job, and what happened to the watch itself. */
-export type LocalRebalanceWarning = RebalanceWarning | { code: 'ConnectionLost' | 'SettingsLeftRaised' | 'SettingsNotNoted'; message: string };
+export type LocalRebalanceWarning =
+  RebalanceWarning | { code: 'ConnectionLost' | 'SettingsLeftRaised' | 'SettingsNotNoted'; message: string };
 
 /** Settings raised and not put back: what to run by hand, and why the scaler did not. */
 export interface SettingsLeftRaised {
@@ -67,8 +81,23 @@ export type LocalRebalanceResult =
   | { kind: 'blocked'; problems: string[] }
   | { kind: 'nothing-to-move'; message: string }
   | { kind: 'started'; jobId: number; adopted: boolean }
-  | { kind: 'ended'; jobId: number; adopted: boolean; progress: RebalanceProgress; durationSeconds: number; messages: string[]; restored: SettingChange[]; leftRaised?: SettingsLeftRaised | undefined }
-  | { kind: 'interrupted'; jobId: number; progress: RebalanceProgress | undefined; restored: SettingChange[]; leftRaised?: SettingsLeftRaised | undefined };
+  | {
+      kind: 'ended';
+      jobId: number;
+      adopted: boolean;
+      progress: RebalanceProgress;
+      durationSeconds: number;
+      messages: string[];
+      restored: SettingChange[];
+      leftRaised?: SettingsLeftRaised | undefined;
+    }
+  | {
+      kind: 'interrupted';
+      jobId: number;
+      progress: RebalanceProgress | undefined;
+      restored: SettingChange[];
+      leftRaised?: SettingsLeftRaised | undefined;
+    };
 
 /** What a run raised (or an earlier run left raised): enough to put it back. */
 interface RaisedSettings {
@@ -78,11 +107,25 @@ interface RaisedSettings {
   instructions: string[];
 }
 
-function raisedSettings(before: ExecutorSnapshot, changes: SettingChange[], store: ExecutorSettingsStore): RaisedSettings {
-  return { before, changes, instructions: store.restoreInstructions(before, changes.map((change) => change.name)) };
+function raisedSettings(
+  before: ExecutorSnapshot,
+  changes: SettingChange[],
+  store: ExecutorSettingsStore,
+): RaisedSettings {
+  return {
+    before,
+    changes,
+    instructions: store.restoreInstructions(
+      before,
+      changes.map((change) => change.name),
+    ),
+  };
 }
 
-export async function runLocalRebalance(options: LocalRebalanceOptions, deps: LocalRebalanceDependencies): Promise<LocalRebalanceResult> {
+export async function runLocalRebalance(
+  options: LocalRebalanceOptions,
+  deps: LocalRebalanceDependencies,
+): Promise<LocalRebalanceResult> {
   const session = sessionFor(deps);
   try {
     return await rebalance(options, deps, session);
@@ -95,29 +138,49 @@ export async function runLocalRebalance(options: LocalRebalanceOptions, deps: Lo
 function sessionFor(deps: LocalRebalanceDependencies): CoordinatorSession {
   let lastReason: string | undefined;
   return new CoordinatorSession({
-    connect: deps.connect, clock: deps.clock, sleep: deps.sleep, reconnect: deps.reconnect,
+    connect: deps.connect,
+    clock: deps.clock,
+    sleep: deps.sleep,
+    reconnect: deps.reconnect,
     onConnectionLost: (lost) => {
       const reason = condenseTaskMessage(lost.reason);
-      if (lost.attempt === 1 || reason !== lastReason) deps.onWarning?.({ code: 'ConnectionLost', message: `lost the connection to the coordinator (${reason}); connecting again with backoff, first in ${formatSeconds(lost.retryInMs)}` });
+      if (lost.attempt === 1 || reason !== lastReason)
+        deps.onWarning?.({
+          code: 'ConnectionLost',
+          message: `lost the connection to the coordinator (${reason}); connecting again with backoff, first in ${formatSeconds(lost.retryInMs)}`,
+        });
       lastReason = reason;
     },
     onReconnected: (attempts, afterMs) => {
       lastReason = undefined;
-      deps.onEvent?.(`connected again after ${attempts} failed attempt(s) in ${formatSeconds(afterMs)}; still watching`);
+      deps.onEvent?.(
+        `connected again after ${attempts} failed attempt(s) in ${formatSeconds(afterMs)}; still watching`,
+      );
     },
   });
 }
 
-async function rebalance(options: LocalRebalanceOptions, deps: LocalRebalanceDependencies, session: CoordinatorSession): Promise<LocalRebalanceResult> {
+async function rebalance(
+  options: LocalRebalanceOptions,
+  deps: LocalRebalanceDependencies,
+  session: CoordinatorSession,
+): Promise<LocalRebalanceResult> {
   const sql = await session.client();
   const { plan, verdict } = await preflight(sql, options);
   deps.onPlan?.(plan, verdict);
   if (options.planOnly) return { kind: 'plan', plan, verdict };
   const leftRaised = await readLeftRaised(sql, deps);
   if (verdict.kind === 'adopt') {
-    deps.onEvent?.(`rebalance job ${verdict.jobId} is already ${verdict.state}: following it instead of starting another`);
-    if (leftRaised) deps.onEvent?.(`${describeChanges(leftRaised.changes)} were left raised by an earlier run; they go back when job ${verdict.jobId} ends${options.watch ? '' : ' (run again with --watch to do that)'}`);
-    return options.watch ? watchAndRestore(verdict.jobId, true, leftRaised, options, deps, session) : { kind: 'started', jobId: verdict.jobId, adopted: true };
+    deps.onEvent?.(
+      `rebalance job ${verdict.jobId} is already ${verdict.state}: following it instead of starting another`,
+    );
+    if (leftRaised)
+      deps.onEvent?.(
+        `${describeChanges(leftRaised.changes)} were left raised by an earlier run; they go back when job ${verdict.jobId} ends${options.watch ? '' : ' (run again with --watch to do that)'}`,
+      );
+    return options.watch
+      ? watchAndRestore(verdict.jobId, true, leftRaised, options, deps, session)
+      : { kind: 'started', jobId: verdict.jobId, adopted: true };
   }
   if (leftRaised) await restoreLeftRaised(leftRaised, deps, session);
   if (verdict.kind === 'blocked') return { kind: 'blocked', problems: verdict.problems };
@@ -125,17 +188,35 @@ async function rebalance(options: LocalRebalanceOptions, deps: LocalRebalanceDep
   return startAndWatch(options, deps, session);
 }
 
-function preflight(sql: CitusClient, options: LocalRebalanceOptions): Promise<{ plan: RebalancePlan; verdict: PreflightVerdict }> {
-  return preflightRebalance(sql, { strategy: options.strategy, transferMode: options.transferMode, minFreeDiskPercent: options.minFreeDiskPercent, nodeCapacityBytes: options.nodeDiskBytes });
+function preflight(
+  sql: CitusClient,
+  options: LocalRebalanceOptions,
+): Promise<{ plan: RebalancePlan; verdict: PreflightVerdict }> {
+  return preflightRebalance(sql, {
+    strategy: options.strategy,
+    transferMode: options.transferMode,
+    minFreeDiskPercent: options.minFreeDiskPercent,
+    nodeCapacityBytes: options.nodeDiskBytes,
+  });
 }
 
-async function startAndWatch(options: LocalRebalanceOptions, deps: LocalRebalanceDependencies, session: CoordinatorSession): Promise<LocalRebalanceResult> {
+async function startAndWatch(
+  options: LocalRebalanceOptions,
+  deps: LocalRebalanceDependencies,
+  session: CoordinatorSession,
+): Promise<LocalRebalanceResult> {
   const raised = await raiseExecutors(options, deps, session);
   let started: StartResult;
   try {
     started = await startRebalanceJob(await session.client(), options);
   } catch (error) {
-    if (raised && isConnectionFailure(error)) explainLeftRaised(raised, deps, 'the connection was lost while starting the rebalance, so a job may be running', 'once no rebalance job runs (SELECT state FROM citus_rebalance_status())');
+    if (raised && isConnectionFailure(error))
+      explainLeftRaised(
+        raised,
+        deps,
+        'the connection was lost while starting the rebalance, so a job may be running',
+        'once no rebalance job runs (SELECT state FROM citus_rebalance_status())',
+      );
     else if (raised) await restoreOrExplain(raised, deps, session, 'the rebalance did not start');
     throw error;
   }
@@ -148,7 +229,11 @@ async function startAndWatch(options: LocalRebalanceOptions, deps: LocalRebalanc
   return watchAndRestore(started.jobId, started.kind === 'adopted', raised, options, deps, session);
 }
 
-async function raiseExecutors(options: LocalRebalanceOptions, deps: LocalRebalanceDependencies, session: CoordinatorSession): Promise<RaisedSettings | undefined> {
+async function raiseExecutors(
+  options: LocalRebalanceOptions,
+  deps: LocalRebalanceDependencies,
+  session: CoordinatorSession,
+): Promise<RaisedSettings | undefined> {
   if (options.parallelism <= 1) return undefined;
   const sql = await session.client();
   const settings = deps.settingsFor(sql);
@@ -156,36 +241,74 @@ async function raiseExecutors(options: LocalRebalanceOptions, deps: LocalRebalan
   const changes = executorChanges(before, options.parallelism);
   if (changes.length === 0) return undefined;
   if (!options.watch) {
-    throw new InvalidInputError(`--parallel ${options.parallelism}: the executor settings must be raised for it and put back when the job ends, which needs --watch; add --watch, or run without --parallel`);
+    throw new InvalidInputError(
+      `--parallel ${options.parallelism}: the executor settings must be raised for it and put back when the job ends, which needs --watch; add --watch, or run without --parallel`,
+    );
   }
   const raised = raisedSettings(before, changes, settings);
   await writeMarker(sql, raised, deps);
   await settings.apply(changes);
-  for (const change of changes) deps.onEvent?.(`raised ${change.name} from ${change.from} to ${change.to} (${settings.via})`);
+  for (const change of changes)
+    deps.onEvent?.(`raised ${change.name} from ${change.from} to ${change.to} (${settings.via})`);
   await waitUntilVisible(changes, deps, session);
   return raised;
 }
 
 /** Watches the job to its end; settings go back only when it is terminal, or when the operator stops watching. */
-async function watchAndRestore(jobId: number, adopted: boolean, raised: RaisedSettings | undefined, options: LocalRebalanceOptions, deps: LocalRebalanceDependencies, session: CoordinatorSession): Promise<LocalRebalanceResult> {
+async function watchAndRestore(
+  jobId: number,
+  adopted: boolean,
+  raised: RaisedSettings | undefined,
+  options: LocalRebalanceOptions,
+  deps: LocalRebalanceDependencies,
+  session: CoordinatorSession,
+): Promise<LocalRebalanceResult> {
   let outcome: WatchOutcome;
   try {
     outcome = await watch(jobId, options, deps, session);
   } catch (error) {
-    if (raised) explainLeftRaised(raised, deps, `watching job ${jobId} failed before it ended (${firstLine(describeError(error))}), and lowering them under a running job would slow it down`, `once job ${jobId} has ended`);
+    if (raised)
+      explainLeftRaised(
+        raised,
+        deps,
+        `watching job ${jobId} failed before it ended (${firstLine(describeError(error))}), and lowering them under a running job would slow it down`,
+        `once job ${jobId} has ended`,
+      );
     throw error;
   }
-  const leftRaised = raised ? await restoreOrExplain(raised, deps, session, outcome.kind === 'interrupted' ? 'stopped watching' : `job ${jobId} ${outcome.progress.state}`) : undefined;
+  const leftRaised = raised
+    ? await restoreOrExplain(
+        raised,
+        deps,
+        session,
+        outcome.kind === 'interrupted' ? 'stopped watching' : `job ${jobId} ${outcome.progress.state}`,
+      )
+    : undefined;
   const restored = raised && !leftRaised ? raised.changes : [];
-  if (outcome.kind === 'interrupted') return { kind: 'interrupted', jobId, progress: outcome.progress, restored, leftRaised };
-  return { kind: 'ended', jobId, adopted, progress: outcome.progress, durationSeconds: outcome.durationSeconds, messages: outcome.messages, restored, leftRaised };
+  if (outcome.kind === 'interrupted')
+    return { kind: 'interrupted', jobId, progress: outcome.progress, restored, leftRaised };
+  return {
+    kind: 'ended',
+    jobId,
+    adopted,
+    progress: outcome.progress,
+    durationSeconds: outcome.durationSeconds,
+    messages: outcome.messages,
+    restored,
+    leftRaised,
+  };
 }
 
 type WatchOutcome =
   | { kind: 'ended'; progress: RebalanceProgress; durationSeconds: number; messages: string[] }
   | { kind: 'interrupted'; progress: RebalanceProgress | undefined };
 
-async function watch(jobId: number, options: LocalRebalanceOptions, deps: LocalRebalanceDependencies, session: CoordinatorSession): Promise<WatchOutcome> {
+async function watch(
+  jobId: number,
+  options: LocalRebalanceOptions,
+  deps: LocalRebalanceDependencies,
+  session: CoordinatorSession,
+): Promise<WatchOutcome> {
   const taskBytes = await session.retrying((sql) => sql.moveBytesByTask(jobId));
   const reported = new Set<string>();
   const watchedSince = deps.clock();
@@ -196,7 +319,15 @@ async function watch(jobId: number, options: LocalRebalanceOptions, deps: LocalR
     // The time of the attempt that answered: reconnecting in between lets time pass.
     const { reading, now } = await session.retrying(async (sql) => {
       const at = deps.clock();
-      return { reading: await readRebalanceJob(sql, jobId, { now: at, taskBytes, scheduledSince, stuckScheduledMinutes: options.stuckScheduledMinutes }), now: at };
+      return {
+        reading: await readRebalanceJob(sql, jobId, {
+          now: at,
+          taskBytes,
+          scheduledSince,
+          stuckScheduledMinutes: options.stuckScheduledMinutes,
+        }),
+        now: at,
+      };
     });
     const { status } = reading;
     scheduledSince = reading.scheduledSince;
@@ -209,14 +340,24 @@ async function watch(jobId: number, options: LocalRebalanceOptions, deps: LocalR
       const started = status.startedAt ? new Date(status.startedAt) : watchedSince;
       const ended = status.finishedAt ? new Date(status.finishedAt) : now;
       const messages = status.state === 'finished' ? [] : failureMessages(tracked);
-      return { kind: 'ended', progress: tracked, durationSeconds: Math.max(0, (ended.getTime() - started.getTime()) / 1000), messages };
+      return {
+        kind: 'ended',
+        progress: tracked,
+        durationSeconds: Math.max(0, (ended.getTime() - started.getTime()) / 1000),
+        messages,
+      };
     }
     await abortableSleep(deps, options.pollIntervalMs);
   }
 }
 
 /** Restores on a fresh connection (the old one may be the casualty of a restart); on failure, says what to run. */
-async function restoreOrExplain(raised: RaisedSettings, deps: LocalRebalanceDependencies, session: CoordinatorSession, why: string): Promise<SettingsLeftRaised | undefined> {
+async function restoreOrExplain(
+  raised: RaisedSettings,
+  deps: LocalRebalanceDependencies,
+  session: CoordinatorSession,
+  why: string,
+): Promise<SettingsLeftRaised | undefined> {
   const names = raised.changes.map((change) => change.name);
   try {
     await session.fresh(async (sql) => {
@@ -230,27 +371,51 @@ async function restoreOrExplain(raised: RaisedSettings, deps: LocalRebalanceDepe
   return undefined;
 }
 
-function explainLeftRaised(raised: RaisedSettings, deps: LocalRebalanceDependencies, reason: string, when: string): SettingsLeftRaised {
+function explainLeftRaised(
+  raised: RaisedSettings,
+  deps: LocalRebalanceDependencies,
+  reason: string,
+  when: string,
+): SettingsLeftRaised {
   const statements = raised.instructions;
-  deps.onWarning?.({ code: 'SettingsLeftRaised', message: `${describeChanges(raised.changes)} stay raised: ${reason}. To put them back ${when}, run:\n${statements.map((line) => `  ${line}`).join('\n')}\n(or run scaler rebalance again: it finds them and puts them back)` });
+  deps.onWarning?.({
+    code: 'SettingsLeftRaised',
+    message: `${describeChanges(raised.changes)} stay raised: ${reason}. To put them back ${when}, run:\n${statements.map((line) => `  ${line}`).join('\n')}\n(or run scaler rebalance again: it finds them and puts them back)`,
+  });
   return { reason, statements };
 }
 
-async function restoreLeftRaised(raised: RaisedSettings, deps: LocalRebalanceDependencies, session: CoordinatorSession): Promise<void> {
-  deps.onEvent?.(`${describeChanges(raised.changes)} were left raised by an earlier run and no rebalance needs them: putting them back`);
+async function restoreLeftRaised(
+  raised: RaisedSettings,
+  deps: LocalRebalanceDependencies,
+  session: CoordinatorSession,
+): Promise<void> {
+  deps.onEvent?.(
+    `${describeChanges(raised.changes)} were left raised by an earlier run and no rebalance needs them: putting them back`,
+  );
   const left = await restoreOrExplain(raised, deps, session, 'left raised by an earlier run');
-  if (left) throw new ProviderError(`restoring the executor settings an earlier run left raised failed: ${left.reason}; run the statements above, then run again`);
+  if (left)
+    throw new ProviderError(
+      `restoring the executor settings an earlier run left raised failed: ${left.reason}; run the statements above, then run again`,
+    );
 }
 
 /** Server parameters set through ARM reach the coordinator a little later; the job must start after they do. */
-async function waitUntilVisible(changes: readonly SettingChange[], deps: LocalRebalanceDependencies, session: CoordinatorSession, withinMs = 60_000): Promise<void> {
+async function waitUntilVisible(
+  changes: readonly SettingChange[],
+  deps: LocalRebalanceDependencies,
+  session: CoordinatorSession,
+  withinMs = 60_000,
+): Promise<void> {
   const deadline = deps.clock().getTime() + withinMs;
   for (;;) {
     const readings = await session.retrying((sql) => sql.readSettings(changes.map((change) => change.name)));
     const pending = changes.filter((change) => readings[change.name]?.value !== change.to);
     if (pending.length === 0) return;
     if (deps.clock().getTime() >= deadline) {
-      deps.onEvent?.(`the coordinator still shows ${pending.map((change) => `${change.name} = ${readings[change.name]?.value ?? '?'}`).join(', ')}; starting anyway, the moves may run less parallel than asked`);
+      deps.onEvent?.(
+        `the coordinator still shows ${pending.map((change) => `${change.name} = ${readings[change.name]?.value ?? '?'}`).join(', ')}; starting anyway, the moves may run less parallel than asked`,
+      );
       return;
     }
     await deps.sleep(1_000);
@@ -262,7 +427,9 @@ async function readLeftRaised(sql: CitusClient, deps: LocalRebalanceDependencies
   try {
     text = await sql.readRaisedMarker();
   } catch (error) {
-    deps.onEvent?.(`could not check for executor settings an earlier run left raised (${firstLine(describeError(error))}); going on`);
+    deps.onEvent?.(
+      `could not check for executor settings an earlier run left raised (${firstLine(describeError(error))}); going on`,
+    );
     return undefined;
   }
   const noted = text === undefined ? undefined : parseMarker(text);
@@ -273,7 +440,10 @@ async function writeMarker(sql: CitusClient, raised: RaisedSettings, deps: Local
   try {
     await sql.writeRaisedMarker(JSON.stringify({ before: raised.before, changes: raised.changes }));
   } catch (error) {
-    deps.onWarning?.({ code: 'SettingsNotNoted', message: `could not note the raised executor settings in the database (${firstLine(describeError(error))}); if this run is cut off, a later run will not find and restore them` });
+    deps.onWarning?.({
+      code: 'SettingsNotNoted',
+      message: `could not note the raised executor settings in the database (${firstLine(describeError(error))}); if this run is cut off, a later run will not find and restore them`,
+    });
   }
 }
 
@@ -281,7 +451,9 @@ async function clearMarker(sql: CitusClient, deps: LocalRebalanceDependencies): 
   try {
     await sql.clearRaisedMarker();
   } catch (error) {
-    deps.onEvent?.(`could not clear the note of raised executor settings (${firstLine(describeError(error))}); a later run will find the settings already back`);
+    deps.onEvent?.(
+      `could not clear the note of raised executor settings (${firstLine(describeError(error))}); a later run will find the settings already back`,
+    );
   }
 }
 

@@ -26,7 +26,7 @@ const COMMANDS: Record<string, Command> = {
     load: async () => (await import('./validate-config.js')).validateConfigCommand,
   },
   simulate: {
-    summary: 'compare a target\'s policy with baselines on a trace or the scenario suite',
+    summary: "compare a target's policy with baselines on a trace or the scenario suite",
     usage: async () => (await import('./simulate.js')).SIMULATE_USAGE,
     load: async () => {
       const { simulateCommand } = await import('./simulate.js');
@@ -34,7 +34,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   backtest: {
-    summary: 'replay a target\'s last n days of Azure Monitor history against its config',
+    summary: "replay a target's last n days of Azure Monitor history against its config",
     usage: async () => (await import('./backtest.js')).BACKTEST_USAGE,
     load: async () => {
       const { backtestCommand } = await import('./backtest.js');
@@ -42,7 +42,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   forecast: {
-    summary: 'show a target\'s load forecast, its planned schedule and its backtest score on the target\'s history',
+    summary: "show a target's load forecast, its planned schedule and its backtest score on the target's history",
     usage: async () => (await import('./forecast.js')).FORECAST_USAGE,
     load: async () => {
       const { forecastCommand } = await import('./forecast.js');
@@ -74,7 +74,9 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   if (!command) {
     const suggestion = closest(name, Object.keys(COMMANDS));
-    console.error(`scaler: unknown command "${name}"${suggestion ? `; did you mean "${suggestion}"?` : ''}\n\n${usage()}`);
+    console.error(
+      `scaler: unknown command "${name}"${suggestion ? `; did you mean "${suggestion}"?` : ''}\n\n${usage()}`,
+    );
     return 2;
   }
   if (args.some((arg) => HELP_FLAGS.has(arg))) {
@@ -118,6 +120,8 @@ async function unknownOption(args: string[], commandUsage: string): Promise<stri
 }
 
 async function packageVersion(): Promise<string> {
-  const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version?: string;
+  };
   return manifest.version ?? 'unknown';
 }

@@ -46,7 +46,11 @@ interface Output {
   interactive: boolean;
 }
 
-const consoleOutput = (): Output => ({ out: (text) => console.log(text), err: (text) => console.error(text), interactive: process.stdout.isTTY === true });
+const consoleOutput = (): Output => ({
+  out: (text) => console.log(text),
+  err: (text) => console.error(text),
+  interactive: process.stdout.isTTY === true,
+});
 
 export async function rebalanceCommand(args: string[], output: Output = consoleOutput()): Promise<number> {
   let parsed: ParsedArguments;
@@ -102,22 +106,38 @@ function parseArguments(args: string[]): ParsedArguments {
     args,
     allowPositionals: true,
     options: {
-      connection: { type: 'string' }, strategy: { type: 'string' }, 'transfer-mode': { type: 'string', default: 'auto' }, parallel: { type: 'string', default: '1' },
-      watch: { type: 'boolean', default: false }, 'plan-only': { type: 'boolean', default: false }, 'resource-id': { type: 'string' }, interval: { type: 'string', default: '2' },
-      'min-free-disk': { type: 'string', default: String(DEFAULTS.rebalance.minFreeDiskPercent) }, 'node-disk-gb': { type: 'string' }, entra: { type: 'boolean', default: false },
+      connection: { type: 'string' },
+      strategy: { type: 'string' },
+      'transfer-mode': { type: 'string', default: 'auto' },
+      parallel: { type: 'string', default: '1' },
+      watch: { type: 'boolean', default: false },
+      'plan-only': { type: 'boolean', default: false },
+      'resource-id': { type: 'string' },
+      interval: { type: 'string', default: '2' },
+      'min-free-disk': { type: 'string', default: String(DEFAULTS.rebalance.minFreeDiskPercent) },
+      'node-disk-gb': { type: 'string' },
+      entra: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return { help: true, connection: '', entra: false, options: {} as LocalRebalanceOptions };
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
   const connection = values.connection;
-  if (!connection) throw new Error('--connection is required: the coordinator, e.g. postgres://citus@mycluster.postgres.database.azure.com:5432/postgres');
+  if (!connection)
+    throw new Error(
+      '--connection is required: the coordinator, e.g. postgres://citus@mycluster.postgres.database.azure.com:5432/postgres',
+    );
   parseConnectionUrl(connection);
   const transferMode = values['transfer-mode'];
-  if (!(SHARD_TRANSFER_MODES as readonly string[]).includes(transferMode)) throw new Error(`--transfer-mode: "${transferMode}" is not one of ${SHARD_TRANSFER_MODES.join(', ')}`);
+  if (!(SHARD_TRANSFER_MODES as readonly string[]).includes(transferMode))
+    throw new Error(`--transfer-mode: "${transferMode}" is not one of ${SHARD_TRANSFER_MODES.join(', ')}`);
   const resourceId = values['resource-id'];
-  if (resourceId !== undefined && !parseResourceId(resourceId)) throw new Error(`--resource-id: "${resourceId}" is not an ARM resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>)`);
-  const nodeDiskGb = values['node-disk-gb'] === undefined ? undefined : number('--node-disk-gb', values['node-disk-gb'], 1, 1_000_000);
+  if (resourceId !== undefined && !parseResourceId(resourceId))
+    throw new Error(
+      `--resource-id: "${resourceId}" is not an ARM resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>)`,
+    );
+  const nodeDiskGb =
+    values['node-disk-gb'] === undefined ? undefined : number('--node-disk-gb', values['node-disk-gb'], 1, 1_000_000);
   return {
     help: false,
     connection,
@@ -139,7 +159,8 @@ function parseArguments(args: string[]): ParsedArguments {
 
 function number(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) throw new Error(`${flag}: "${text}" is not a number from ${min} to ${max}`);
+  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max)
+    throw new Error(`${flag}: "${text}" is not a number from ${min} to ${max}`);
   return value;
 }
 
@@ -166,7 +187,9 @@ function executorSettingsFor(parsed: ParsedArguments): (sql: CitusClient) => Exe
   const id = parsed.resourceId === undefined ? undefined : parseResourceId(parsed.resourceId);
   if (!id || !parsed.resourceId) return (sql) => new AlterSystemSettings(sql);
   const arm = new ArmClients({ credential: new DefaultAzureCredential() });
-  const settings = new ArmExecutorSettings(new ServerParameters(arm.postgres(id.subscriptionId), id, parsed.resourceId, arm.lroPollIntervalMs));
+  const settings = new ArmExecutorSettings(
+    new ServerParameters(arm.postgres(id.subscriptionId), id, parsed.resourceId, arm.lroPollIntervalMs),
+  );
   return () => settings;
 }
 
@@ -175,7 +198,8 @@ function reporters(output: Output, options: LocalRebalanceOptions) {
   return {
     onPlan: (...args: Parameters<typeof planText>) => output.out(planText(...args)),
     onEvent: (message: string) => output.out(message),
-    onWarning: (warning: { message: string }) => output.err(`${output.interactive ? '\n' : ''}warning: ${warning.message}`),
+    onWarning: (warning: { message: string }) =>
+      output.err(`${output.interactive ? '\n' : ''}warning: ${warning.message}`),
     onProgress: (progress: Parameters<typeof progressLine>[0]) => {
       if (!options.watch) return;
       const line = progressLine(progress);

@@ -7,11 +7,30 @@ import { parseArgs } from 'node:util';
 import type { TargetKind } from '../shared/config/kinds.js';
 import { describeError } from '../shared/errors.js';
 import { simulatedMetricNames } from '../tools/simulation/metric-feed.js';
-import { generateScenario, isScenarioName, SCENARIO_DESCRIPTIONS, SCENARIOS, SUITE_DEFAULTS } from '../tools/simulation/scenarios.js';
+import {
+  generateScenario,
+  isScenarioName,
+  SCENARIO_DESCRIPTIONS,
+  SCENARIOS,
+  SUITE_DEFAULTS,
+} from '../tools/simulation/scenarios.js';
 import { runSuites, selectTarget } from '../tools/simulation/suite.js';
 import { parseTraceCsv, TraceError, type Trace } from '../tools/simulation/trace.js';
 import {
-  CONSOLE, defaultWorkers, describeTarget, loadConfig, loadParameters, parseCount, parseKind, parsePolicies, printSuites, unsimulatedMetrics, UsageError, checkReportPath, writeReport, type Output,
+  CONSOLE,
+  defaultWorkers,
+  describeTarget,
+  loadConfig,
+  loadParameters,
+  parseCount,
+  parseKind,
+  parsePolicies,
+  printSuites,
+  unsimulatedMetrics,
+  UsageError,
+  checkReportPath,
+  writeReport,
+  type Output,
 } from './simulation-common.js';
 
 export const SIMULATE_USAGE = `Usage: scaler simulate (--trace <csv> | --scenario <name> | --suite) --kind <kind> --config <file>
@@ -47,8 +66,11 @@ export async function simulateCommand(args: string[], output: Output = CONSOLE):
 async function simulate(args: string[], output: Output): Promise<number> {
   const { values } = parseOptions(args);
   const kind = parseKind(values.kind);
-  if (values.config === undefined) throw new UsageError('--config is required: the scaler config whose target is simulated');
-  const sources = [values.trace !== undefined, values.scenario !== undefined, values.suite === true].filter(Boolean).length;
+  if (values.config === undefined)
+    throw new UsageError('--config is required: the scaler config whose target is simulated');
+  const sources = [values.trace !== undefined, values.scenario !== undefined, values.suite === true].filter(
+    Boolean,
+  ).length;
   if (sources !== 1) throw new UsageError('give exactly one of --trace, --scenario or --suite');
   const policies = parsePolicies(values.policies);
   const days = parseCount('--days', values.days, SUITE_DEFAULTS.days, { min: 1, max: 93 });
@@ -63,13 +85,32 @@ async function simulate(args: string[], output: Output): Promise<number> {
   const traces = await tracesFrom(values, days, seed);
   warnAboutUnsimulatedMetrics(kind, target, traces, output);
 
-  const what = values.trace !== undefined ? `trace ${values.trace} (${traces[0]?.demand.length ?? 0} minutes)` : `${traces.length} scenario(s) x ${days} days (seed ${seed})`;
-  if (!values.json) output.out(`Simulating ${describeTarget(target)} on ${what}, ${policies.length} policies, ${Math.min(workers, traces.length * policies.length)} worker(s)\n`);
-  const [suite] = await runSuites([{ kind, config, target, traces, parameters, policies, exactTicks: values.exact === true }], workers);
+  const what =
+    values.trace !== undefined
+      ? `trace ${values.trace} (${traces[0]?.demand.length ?? 0} minutes)`
+      : `${traces.length} scenario(s) x ${days} days (seed ${seed})`;
+  if (!values.json)
+    output.out(
+      `Simulating ${describeTarget(target)} on ${what}, ${policies.length} policies, ${Math.min(workers, traces.length * policies.length)} worker(s)\n`,
+    );
+  const [suite] = await runSuites(
+    [{ kind, config, target, traces, parameters, policies, exactTicks: values.exact === true }],
+    workers,
+  );
   if (!suite) return 1;
   printSuites([suite], output, values.json === true);
   if (values.report !== undefined) {
-    await writeReport(values.report, { title: `Simulation: ${target.name}`, subtitle: `${describeTarget(target)}; ${what}; ${policies.join(', ')}`, suites: [suite], parameters, descriptions: SCENARIO_DESCRIPTIONS }, output);
+    await writeReport(
+      values.report,
+      {
+        title: `Simulation: ${target.name}`,
+        subtitle: `${describeTarget(target)}; ${what}; ${policies.join(', ')}`,
+        suites: [suite],
+        parameters,
+        descriptions: SCENARIO_DESCRIPTIONS,
+      },
+      output,
+    );
   }
   if (!values.json) output.out(`Finished in ${(suite.elapsedMs / 1000).toFixed(1)} s`);
   return suite.runs.some((run) => (run.notes.errors?.length ?? 0) > 0) ? 1 : 0;
@@ -103,27 +144,44 @@ function parseOptions(args: string[]) {
   }
 }
 
-async function tracesFrom(values: { trace?: string | undefined; scenario?: string | undefined }, days: number, seed: number): Promise<Trace[]> {
+async function tracesFrom(
+  values: { trace?: string | undefined; scenario?: string | undefined },
+  days: number,
+  seed: number,
+): Promise<Trace[]> {
   if (values.trace !== undefined) {
     let text: string;
     try {
       text = await readFile(values.trace, 'utf8');
     } catch (error) {
-      throw new UsageError(`--trace ${values.trace}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? describeError(error)}); check the path`);
+      throw new UsageError(
+        `--trace ${values.trace}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? describeError(error)}); check the path`,
+      );
     }
     return [parseTraceCsv(text, values.trace)];
   }
   if (values.scenario !== undefined) {
-    if (!isScenarioName(values.scenario)) throw new UsageError(`--scenario "${values.scenario}" is not a scenario; use one of ${SCENARIOS.join(', ')}`);
+    if (!isScenarioName(values.scenario))
+      throw new UsageError(`--scenario "${values.scenario}" is not a scenario; use one of ${SCENARIOS.join(', ')}`);
     return [generateScenario(values.scenario, { days, seed })];
   }
   return SCENARIOS.map((name) => generateScenario(name, { days, seed }));
 }
 
-function warnAboutUnsimulatedMetrics(kind: TargetKind, target: Parameters<typeof unsimulatedMetrics>[0], traces: readonly Trace[], output: Output): void {
-  const has = { cache: traces.every((trace) => trace.cacheDemand !== undefined), ingestion: traces.every((trace) => trace.ingestionDemand !== undefined) };
+function warnAboutUnsimulatedMetrics(
+  kind: TargetKind,
+  target: Parameters<typeof unsimulatedMetrics>[0],
+  traces: readonly Trace[],
+  output: Output,
+): void {
+  const has = {
+    cache: traces.every((trace) => trace.cacheDemand !== undefined),
+    ingestion: traces.every((trace) => trace.ingestionDemand !== undefined),
+  };
   const missing = unsimulatedMetrics(target, simulatedMetricNames(kind, has));
   if (missing.length > 0) {
-    output.err(`note: ${target.name} reads ${missing.join(', ')}, which the simulator does not produce; its policy sees no data for them, as for a metric the cluster does not emit`);
+    output.err(
+      `note: ${target.name} reads ${missing.join(', ')}, which the simulator does not produce; its policy sees no data for them, as for a metric the cluster does not emit`,
+    );
   }
 }

@@ -7,7 +7,11 @@ import { formatProblem } from '../shared/config/problems.js';
 import type { ScalerConfig, TargetConfig } from '../shared/config/schema.js';
 import { TARGET_KINDS, type TargetKind } from '../shared/config/kinds.js';
 import { requiredMetrics } from '../shared/policy/required-metrics.js';
-import { DEFAULT_SIMULATION_PARAMETERS, simulationParameters, type SimulationParameters } from '../tools/simulation/model/parameters.js';
+import {
+  DEFAULT_SIMULATION_PARAMETERS,
+  simulationParameters,
+  type SimulationParameters,
+} from '../tools/simulation/model/parameters.js';
 import { isPolicyName, POLICIES, type PolicyName } from '../tools/simulation/policy-runner.js';
 import { htmlReport, type ReportInput } from '../tools/simulation/report/html.js';
 import { outcomeTable, runWarnings, totalsByPolicy } from '../tools/simulation/report/table.js';
@@ -28,8 +32,12 @@ export async function checkReportPath(file: string | undefined): Promise<void> {
   if (file === undefined) return;
   const folder = dirname(resolve(file));
   const folderStat = await stat(folder).catch(() => undefined);
-  if (!folderStat) throw new UsageError(`--report: the folder ${dirname(file)} does not exist; create it first or write the report elsewhere`);
-  if (!folderStat.isDirectory()) throw new UsageError(`--report: ${dirname(file)} is a file, not a folder; write the report elsewhere`);
+  if (!folderStat)
+    throw new UsageError(
+      `--report: the folder ${dirname(file)} does not exist; create it first or write the report elsewhere`,
+    );
+  if (!folderStat.isDirectory())
+    throw new UsageError(`--report: ${dirname(file)} is a file, not a folder; write the report elsewhere`);
 }
 
 export async function loadConfig(file: string, output: Output): Promise<ScalerConfig | undefined> {
@@ -40,13 +48,18 @@ export async function loadConfig(file: string, output: Output): Promise<ScalerCo
   return undefined;
 }
 
-export async function loadParameters(file: string | undefined, output: Output): Promise<SimulationParameters | undefined> {
+export async function loadParameters(
+  file: string | undefined,
+  output: Output,
+): Promise<SimulationParameters | undefined> {
   if (file === undefined) return DEFAULT_SIMULATION_PARAMETERS;
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
-    output.err(`${file}: cannot read the model parameters: ${error instanceof Error ? error.message : String(error)}; give a JSON file like {"kusto": {"cacheWarmupMinutes": 90}}`);
+    output.err(
+      `${file}: cannot read the model parameters: ${error instanceof Error ? error.message : String(error)}; give a JSON file like {"kusto": {"cacheWarmupMinutes": 90}}`,
+    );
     return undefined;
   }
   const parameters = simulationParameters(raw);
@@ -60,22 +73,35 @@ export async function loadParameters(file: string | undefined, output: Output): 
 
 export function parseKind(value: string | undefined): TargetKind {
   if (value === undefined) throw new UsageError(`--kind is required: one of ${TARGET_KINDS.join(', ')}`);
-  if (!(TARGET_KINDS as readonly string[]).includes(value)) throw new UsageError(`--kind "${value}" is not a target kind; use one of ${TARGET_KINDS.join(', ')}`);
+  if (!(TARGET_KINDS as readonly string[]).includes(value))
+    throw new UsageError(`--kind "${value}" is not a target kind; use one of ${TARGET_KINDS.join(', ')}`);
   return value as TargetKind;
 }
 
 export function parsePolicies(value: string | undefined): PolicyName[] {
   if (value === undefined) return [...POLICIES];
-  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !isPolicyName(name));
-  if (unknown.length > 0 || names.length === 0) throw new UsageError(`--policies "${value}": unknown policy ${unknown.join(', ') || '(none given)'}; use a comma-separated list of ${POLICIES.join(', ')}`);
+  if (unknown.length > 0 || names.length === 0)
+    throw new UsageError(
+      `--policies "${value}": unknown policy ${unknown.join(', ') || '(none given)'}; use a comma-separated list of ${POLICIES.join(', ')}`,
+    );
   return names as PolicyName[];
 }
 
-export function parseCount(option: string, value: string | undefined, fallback: number, bounds: { min: number; max: number }): number {
+export function parseCount(
+  option: string,
+  value: string | undefined,
+  fallback: number,
+  bounds: { min: number; max: number },
+): number {
   if (value === undefined) return fallback;
   const count = Number(value);
-  if (!Number.isInteger(count) || count < bounds.min || count > bounds.max) throw new UsageError(`${option} "${value}" is not a whole number from ${bounds.min} to ${bounds.max}`);
+  if (!Number.isInteger(count) || count < bounds.min || count > bounds.max)
+    throw new UsageError(`${option} "${value}" is not a whole number from ${bounds.min} to ${bounds.max}`);
   return count;
 }
 
@@ -85,7 +111,9 @@ export function defaultWorkers(): number {
 
 /** Metrics the target's policy reads that the simulator does not produce: the policy sees no data for them. */
 export function unsimulatedMetrics(target: TargetConfig, simulated: readonly string[]): string[] {
-  return requiredMetrics(target).needs.map((need) => need.metric).filter((metric) => !simulated.includes(metric));
+  return requiredMetrics(target)
+    .needs.map((need) => need.metric)
+    .filter((metric) => !simulated.includes(metric));
 }
 
 export function describeTarget(target: TargetConfig): string {

@@ -29,7 +29,11 @@ export async function validateConfigCommand(args: string[]): Promise<number> {
 
 function describeTarget(target: TargetConfig): string {
   const { min, max, default: fallback } = target.limits;
-  const flags = [target.dryRun ? 'dry-run' : '', target.paused.scaleOut ? 'scale-out paused' : '', target.paused.scaleIn ? 'scale-in paused' : ''].filter(Boolean);
+  const flags = [
+    target.dryRun ? 'dry-run' : '',
+    target.paused.scaleOut ? 'scale-out paused' : '',
+    target.paused.scaleIn ? 'scale-in paused' : '',
+  ].filter(Boolean);
   const rules = `${target.mode === 'custom' ? `, ${target.rules.length} rule(s)` : ''}${target.profiles.length > 0 ? `, ${target.profiles.length} scheduled profile(s)` : ''}`;
   return `${target.name}: ${target.kind}, ${target.mode} mode${rules}, ${min}..${max} ${KIND_FACTS[target.kind].unit} (default ${fallback})${flags.length ? `, ${flags.join(', ')}` : ''}`;
 }

@@ -9,7 +9,14 @@ import type { TokenCredential } from '@azure/core-auth';
 import { parseAppSettings, type AppSettings } from '../shared/config/app-settings.js';
 import { loadConfigFromSetting } from '../shared/config/load.js';
 import type { ScalerConfig } from '../shared/config/schema.js';
-import { createScaling, type ScaleExecutor, type ScalingOptions, type TargetAdministration, type TargetDirectory, type TargetQueries } from '../shared/scaling/index.js';
+import {
+  createScaling,
+  type ScaleExecutor,
+  type ScalingOptions,
+  type TargetAdministration,
+  type TargetDirectory,
+  type TargetQueries,
+} from '../shared/scaling/index.js';
 import type { ForecastInputs } from '../shared/forecasting.js';
 import { ArmClients, type ArmClientSettings } from '../shared/targets/azure-clients.js';
 import { buildScaleTargets } from '../shared/targets/build.js';
@@ -63,16 +70,27 @@ export interface ServiceOverrides {
   followUp?: FollowUpOverrides;
 }
 
-export async function createServices(env: Record<string, string | undefined>, overrides: ServiceOverrides = {}): Promise<Services> {
+export async function createServices(
+  env: Record<string, string | undefined>,
+  overrides: ServiceOverrides = {},
+): Promise<Services> {
   const settings = parseAppSettings(env);
-  const log = overrides.log ?? createLogger((level, message, fields) => console[level === 'debug' ? 'debug' : level](message, fields));
+  const log =
+    overrides.log ??
+    createLogger((level, message, fields) => console[level === 'debug' ? 'debug' : level](message, fields));
   const { config, warnings } = await loadConfigFromSetting(env);
   for (const warning of warnings) log.log('warn', `config: ${warning.path}: ${warning.message}`);
 
-  const credential = overrides.credential ?? new DefaultAzureCredential(settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {});
+  const credential =
+    overrides.credential ??
+    new DefaultAzureCredential(settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {});
   const clients = new ArmClients({ credential, endpoint: settings.SCALER_ARM_ENDPOINT, ...overrides.arm });
   const template = settings.SCALER_METRICS_ENDPOINT_TEMPLATE;
-  const metrics = new AzureMonitorMetrics({ credential, ...(template ? { endpointFor: (region: string) => template.replace('{region}', region) } : {}), ...overrides.metrics });
+  const metrics = new AzureMonitorMetrics({
+    credential,
+    ...(template ? { endpointFor: (region: string) => template.replace('{region}', region) } : {}),
+    ...overrides.metrics,
+  });
   const state = overrides.state ?? stateStoreFrom(settings, credential);
   const scaleTargets = buildScaleTargets(config, clients);
   // Predictive scaling: hourly history in batched Azure Monitor reads, cached in the state store's LoadHistory table.
@@ -86,22 +104,49 @@ export async function createServices(env: Record<string, string | undefined>, ov
     newId: randomUUID,
     instanceId: `${hostname()}/${process.pid}`,
     log,
-    options: { concurrency: settings.SCALER_CONCURRENCY, leaseSeconds: settings.SCALER_LEASE_SECONDS, ...overrides.scaling },
+    options: {
+      concurrency: settings.SCALER_CONCURRENCY,
+      leaseSeconds: settings.SCALER_LEASE_SECONDS,
+      ...overrides.scaling,
+    },
   });
   const clock = overrides.clock ?? (() => new Date());
-  const alerts = new AlertIntake({ config, state, evaluateTarget: (name, context) => executor.evaluateTarget(name, context), clock, log });
+  const alerts = new AlertIntake({
+    config,
+    state,
+    evaluateTarget: (name, context) => executor.evaluateTarget(name, context),
+    clock,
+    log,
+  });
   const entra = entraSettingsFrom(settings);
   const exposure = alertAuthProblems(entra, config);
   for (const warning of exposure.warnings) log.log('warn', `app settings: ${warning}`);
-  if (exposure.errors.length > 0) throw new ScalerError('configuration', `app settings: ${exposure.errors.length} problem(s):\n${exposure.errors.join('\n')}`);
+  if (exposure.errors.length > 0)
+    throw new ScalerError(
+      'configuration',
+      `app settings: ${exposure.errors.length} problem(s):\n${exposure.errors.join('\n')}`,
+    );
   const authenticator = new HttpAuthenticator(entra, overrides.auth);
   const followUp = followUpServices({ targets, state, arm: clients, credential, env, clock, log }, overrides.followUp);
-  return { settings, config, targets, executor, queries, administration, state, alerts, authenticator, followUp, forecasts };
+  return {
+    settings,
+    config,
+    targets,
+    executor,
+    queries,
+    administration,
+    state,
+    alerts,
+    authenticator,
+    followUp,
+    forecasts,
+  };
 }
 
 function stateStoreFrom(settings: AppSettings, credential: TokenCredential): StateStore {
   const options = { tablePrefix: settings.SCALER_STATE_TABLE_PREFIX };
-  if (settings.SCALER_STATE_TABLE_ENDPOINT) return TableStateStore.fromEndpoint(settings.SCALER_STATE_TABLE_ENDPOINT, credential, options);
+  if (settings.SCALER_STATE_TABLE_ENDPOINT)
+    return TableStateStore.fromEndpoint(settings.SCALER_STATE_TABLE_ENDPOINT, credential, options);
   return TableStateStore.fromConnectionString(settings.SCALER_STATE_CONNECTION_STRING as string, options);
 }
 

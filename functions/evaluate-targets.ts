@@ -11,9 +11,15 @@ export function evaluateTargetsHandler(services: () => Promise<Services>) {
     const report = await executor.evaluateAll({ invocationId: context.invocationId, log });
     const failed = report.outcomes.filter((outcome) => outcome.error);
     const acted = report.outcomes.filter((outcome) => outcome.acted);
-    log.log(failed.length > 0 ? 'warn' : 'info', `evaluated ${report.outcomes.length} target(s): ${acted.length} scaled, ${failed.length} failed`, {
-      targets: report.outcomes.length, acted: acted.length, failed: failed.length,
-    });
+    log.log(
+      failed.length > 0 ? 'warn' : 'info',
+      `evaluated ${report.outcomes.length} target(s): ${acted.length} scaled, ${failed.length} failed`,
+      {
+        targets: report.outcomes.length,
+        acted: acted.length,
+        failed: failed.length,
+      },
+    );
     const [first] = failed;
     if (first?.error && failed.length === report.outcomes.length) {
       // Nothing could be evaluated (e.g. Table Storage is down): fail the invocation so it shows up as failed.

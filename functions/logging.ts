@@ -5,7 +5,14 @@ import { createLogger, type Logger } from '../shared/logging.js';
 export function invocationLogger(context: InvocationContext): Logger {
   return createLogger(
     (level, message, fields) => {
-      const write = level === 'error' ? context.error : level === 'warn' ? context.warn : level === 'debug' ? context.debug : context.info;
+      const write =
+        level === 'error'
+          ? context.error
+          : level === 'warn'
+            ? context.warn
+            : level === 'debug'
+              ? context.debug
+              : context.info;
       write.call(context, message, fields);
     },
     { invocationId: context.invocationId },

@@ -75,8 +75,20 @@ function walk(schema: JsonSchema, path: string, variant: string | undefined, row
   addRow(rows, path, describeType(schema), schema, variant);
 }
 
-function addRow(rows: Map<string, Row>, path: string, type: string, schema: JsonSchema, variant: string | undefined): void {
-  const row: Row = { path, type, defaultValue: schema.default === undefined ? '' : `\`${JSON.stringify(schema.default)}\``, description: (schema.description ?? '').replace(/\|/g, '\\|'), only: new Set(variant ? [variant] : []) };
+function addRow(
+  rows: Map<string, Row>,
+  path: string,
+  type: string,
+  schema: JsonSchema,
+  variant: string | undefined,
+): void {
+  const row: Row = {
+    path,
+    type,
+    defaultValue: schema.default === undefined ? '' : `\`${JSON.stringify(schema.default)}\``,
+    description: (schema.description ?? '').replace(/\|/g, '\\|'),
+    only: new Set(variant ? [variant] : []),
+  };
   // A discriminator (kind, change.type, connections.policy) gets one row listing all its values.
   const key = schema.const !== undefined ? path : `${path}|${row.type}|${row.defaultValue}`;
   const existing = rows.get(key);
@@ -90,7 +102,13 @@ function addRow(rows: Map<string, Row>, path: string, type: string, schema: Json
     return;
   }
   if (variant && existing.only.size > 0) existing.only.add(variant);
-  if (existing.only.size >= 2 && path.startsWith('targets[]') && existing.only.has('postgres-elastic-cluster') && existing.only.has('kusto-cluster')) existing.only.clear();
+  if (
+    existing.only.size >= 2 &&
+    path.startsWith('targets[]') &&
+    existing.only.has('postgres-elastic-cluster') &&
+    existing.only.has('kusto-cluster')
+  )
+    existing.only.clear();
 }
 
 /** The discriminator value of a union member: a target kind, a change type or a connections policy. */
@@ -110,14 +128,16 @@ function describeType(schema: JsonSchema): string {
   const type = Array.isArray(schema.type) ? schema.type.join(' or ') : (schema.type ?? 'any');
   const low = schema.minimum ?? schema.exclusiveMinimum;
   const high = schema.maximum !== undefined && schema.maximum < 1e9 ? schema.maximum : undefined;
-  if ((type === 'integer' || type === 'number') && (low !== undefined || high !== undefined)) return `${type} ${low ?? ''}..${high ?? ''}`;
+  if ((type === 'integer' || type === 'number') && (low !== undefined || high !== undefined))
+    return `${type} ${low ?? ''}..${high ?? ''}`;
   return type;
 }
 
 export function withReference(page: string, reference: string): string {
   const start = page.indexOf(START);
   const end = page.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`docs/config-reference.md: config reference markers not found; add ${START} and ${END}`);
+  if (start < 0 || end < start)
+    throw new Error(`docs/config-reference.md: config reference markers not found; add ${START} and ${END}`);
   return `${page.slice(0, start + START.length)}\n${reference}\n${page.slice(end)}`;
 }
 

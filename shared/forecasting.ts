@@ -58,7 +58,11 @@ export class ForecastInputs {
    * left out. `persist: false` (requests from operators and alerts) keeps newly read hours in this instance only:
    * only the timer writes the Table Storage cache, so a request, however odd, writes nothing beyond the ledger.
    */
-  async prepare(subjects: readonly ForecastSubject[], now: Date, options: { persist?: boolean } = {}): Promise<Map<string, ForecastInput>> {
+  async prepare(
+    subjects: readonly ForecastSubject[],
+    now: Date,
+    options: { persist?: boolean } = {},
+  ): Promise<Map<string, ForecastInput>> {
     const dueMs = Math.floor((now.getTime() - HISTORY_PUBLISH_LAG_MS) / HOUR_MS) * HOUR_MS;
     const active = subjects.filter(({ target }) => target.forecast.mode !== 'off');
     const stale = active.filter((subject) => !this.isFresh(subject, dueMs));
@@ -79,7 +83,11 @@ export class ForecastInputs {
         this.remembered.set(subject.target.name, { history, signature: signatureOf(subject), input, load });
         answers.set(subject.target.name, input);
       } catch (error) {
-        this.deps.log.log('warn', `forecast: reading the operations of ${subject.target.name} failed: ${describeError(error)}; the reactive logic decides until they can be read`, { target: subject.target.name });
+        this.deps.log.log(
+          'warn',
+          `forecast: reading the operations of ${subject.target.name} failed: ${describeError(error)}; the reactive logic decides until they can be read`,
+          { target: subject.target.name },
+        );
       }
     });
     return answers;
@@ -92,51 +100,88 @@ export class ForecastInputs {
 
   private isFresh(subject: ForecastSubject, dueMs: number): boolean {
     const remembered = this.remembered.get(subject.target.name);
-    return remembered !== undefined && remembered.history.throughMs >= dueMs && remembered.signature === signatureOf(subject) && remembered.history.resourceId === subject.target.resourceId;
+    return (
+      remembered !== undefined &&
+      remembered.history.throughMs >= dueMs &&
+      remembered.signature === signatureOf(subject) &&
+      remembered.history.resourceId === subject.target.resourceId
+    );
   }
 
   /** The history this process remembers, else Table Storage's, if it belongs to this resource. */
   private async cachedHistory(subject: ForecastSubject, dueMs: number): Promise<MetricHistory | undefined> {
     const { target } = subject;
     const usable = (history: MetricHistory | undefined) =>
-      history && history.resourceId === target.resourceId && history.intervalMinutes === INTERVAL_MINUTES && history.throughMs > windowStart(target, dueMs) ? history : undefined;
+      history &&
+      history.resourceId === target.resourceId &&
+      history.intervalMinutes === INTERVAL_MINUTES &&
+      history.throughMs > windowStart(target, dueMs)
+        ? history
+        : undefined;
     const remembered = usable(this.remembered.get(target.name)?.history);
     if (remembered) return remembered;
     try {
       return usable(await this.deps.state.getMetricHistory(target.name));
     } catch (error) {
-      this.deps.log.log('warn', `forecast: the cached history of ${target.name} could not be read: ${describeError(error)}; reading it from Azure Monitor`, { target: target.name });
+      this.deps.log.log(
+        'warn',
+        `forecast: the cached history of ${target.name} could not be read: ${describeError(error)}; reading it from Azure Monitor`,
+        { target: target.name },
+      );
       return undefined;
     }
   }
 
   /** Reads the missing hours of every stale target in one batched fetch, merges and stores them. */
-  private async refresh(subjects: readonly ForecastSubject[], cached: (MetricHistory | undefined)[], dueMs: number, now: Date, persist: boolean): Promise<(MetricHistory | undefined)[]> {
+  private async refresh(
+    subjects: readonly ForecastSubject[],
+    cached: (MetricHistory | undefined)[],
+    dueMs: number,
+    now: Date,
+    persist: boolean,
+  ): Promise<(MetricHistory | undefined)[]> {
     const requests: MetricsRequest[] = [];
     subjects.forEach((subject, index) => {
       const have = cached[index];
       if (have && have.throughMs >= dueMs) return;
-      const fromMs = have ? Math.max(windowStart(subject.target, dueMs), have.throughMs - REREAD_HOURS * HOUR_MS) : windowStart(subject.target, dueMs);
+      const fromMs = have
+        ? Math.max(windowStart(subject.target, dueMs), have.throughMs - REREAD_HOURS * HOUR_MS)
+        : windowStart(subject.target, dueMs);
       requests.push({
-        target: subject.target.name, kind: subject.target.kind, resourceId: subject.target.resourceId, region: subject.region,
+        target: subject.target.name,
+        kind: subject.target.kind,
+        resourceId: subject.target.resourceId,
+        region: subject.region,
         needs: FORECAST_METRICS[subject.target.kind].map((metric) => ({ metric, aggregations: ['Average'] })),
-        lookbackMinutes: (dueMs - fromMs) / 60_000, intervalMinutes: INTERVAL_MINUTES,
+        lookbackMinutes: (dueMs - fromMs) / 60_000,
+        intervalMinutes: INTERVAL_MINUTES,
       });
     });
-    const fetched = requests.length > 0 ? await this.fetch(requests, dueMs) : new Map<string, MetricsSnapshot | Error>();
+    const fetched =
+      requests.length > 0 ? await this.fetch(requests, dueMs) : new Map<string, MetricsSnapshot | Error>();
     return mapWithConcurrency(subjects, CONCURRENCY, async (subject, index) => {
       const have = cached[index];
       const answer = fetched.get(subject.target.name);
       if (answer === undefined) return have;
       if (answer instanceof Error) {
-        this.deps.log.log('warn', `forecast: reading the history of ${subject.target.name} failed: ${answer.message}; ${have ? 'forecasting from the cached hours' : 'the reactive logic decides until it can be read'}`, { target: subject.target.name });
+        this.deps.log.log(
+          'warn',
+          `forecast: reading the history of ${subject.target.name} failed: ${answer.message}; ${have ? 'forecasting from the cached hours' : 'the reactive logic decides until it can be read'}`,
+          { target: subject.target.name },
+        );
         return have;
       }
       const merged = mergeHistory(subject.target, have, answer, dueMs);
       if (!persist) return merged;
-      await this.deps.state.putMetricHistory(merged, now).catch((error: unknown) =>
-        this.deps.log.log('warn', `forecast: caching the history of ${subject.target.name} failed: ${describeError(error)}; the next tick reads it again`, { target: subject.target.name }),
-      );
+      await this.deps.state
+        .putMetricHistory(merged, now)
+        .catch((error: unknown) =>
+          this.deps.log.log(
+            'warn',
+            `forecast: caching the history of ${subject.target.name} failed: ${describeError(error)}; the next tick reads it again`,
+            { target: subject.target.name },
+          ),
+        );
       return merged;
     });
   }
@@ -151,16 +196,25 @@ export class ForecastInputs {
     }
   }
 
-  private async build(subject: ForecastSubject, history: MetricHistory): Promise<{ input: ForecastInput; load: HourlyLoad }> {
+  private async build(
+    subject: ForecastSubject,
+    history: MetricHistory,
+  ): Promise<{ input: ForecastInput; load: HourlyLoad }> {
     const { target } = subject;
     const operations = await this.deps.state.listOperations(target.name, OPERATIONS_READ);
     const utilization: HourlyUtilization[] = Object.entries(history.metrics).map(([metric, values]) => ({
       metric,
-      values: new Map(values.flatMap((value, hour) => (value === null ? [] : [[history.startMs + hour * HOUR_MS, value] as const]))),
+      values: new Map(
+        values.flatMap((value, hour) => (value === null ? [] : [[history.startMs + hour * HOUR_MS, value] as const])),
+      ),
     }));
     const load = loadHistory(utilization, operations, subject.capacity, history.startMs, history.throughMs);
     const settings = target.forecast;
-    const forecast = forecastLoad(load, { horizonHours: settings.horizonHours, minHistoryDays: settings.minHistoryDays, minConfidence: settings.minConfidence });
+    const forecast = forecastLoad(load, {
+      horizonHours: settings.horizonHours,
+      minHistoryDays: settings.minHistoryDays,
+      minConfidence: settings.minConfidence,
+    });
     const warmupMinutes = target.kind === 'kusto-cluster' ? target.forecast.cacheWarmupMinutes : 0;
     const leadTime = learnLeadTime(operations, { defaultMinutes: settings.defaultLeadMinutes, warmupMinutes });
     return { input: { forecast, leadTime }, load };
@@ -172,7 +226,12 @@ function windowStart(target: TargetConfig, dueMs: number): number {
 }
 
 /** The cached hours within the window, overwritten by the fetched ones, as contiguous arrays. */
-export function mergeHistory(target: TargetConfig, cached: MetricHistory | undefined, fetched: MetricsSnapshot, dueMs: number): MetricHistory {
+export function mergeHistory(
+  target: TargetConfig,
+  cached: MetricHistory | undefined,
+  fetched: MetricsSnapshot,
+  dueMs: number,
+): MetricHistory {
   const startMs = windowStart(target, dueMs);
   const hours = (dueMs - startMs) / HOUR_MS;
   const metrics: Record<string, (number | null)[]> = {};
@@ -189,15 +248,24 @@ export function mergeHistory(target: TargetConfig, cached: MetricHistory | undef
       if (series.metric !== metric || series.aggregation !== 'Average' || series.dimensions) continue;
       for (const sample of series.samples) {
         const index = Math.round((sample.timestampMs - startMs) / HOUR_MS);
-        if (index >= 0 && index < hours && sample.value !== null && Number.isFinite(sample.value)) values[index] = sample.value;
+        if (index >= 0 && index < hours && sample.value !== null && Number.isFinite(sample.value))
+          values[index] = sample.value;
       }
     }
     metrics[metric] = values;
   }
-  return { target: target.name, resourceId: target.resourceId, intervalMinutes: INTERVAL_MINUTES, startMs, throughMs: dueMs, metrics };
+  return {
+    target: target.name,
+    resourceId: target.resourceId,
+    intervalMinutes: INTERVAL_MINUTES,
+    startMs,
+    throughMs: dueMs,
+    metrics,
+  };
 }
 
 function signatureOf(subject: ForecastSubject): string {
-  const stamp = (operation: ScaleHistory['lastScaleOut']) => (operation ? `${operation.startedAt.getTime()}:${operation.completedAt?.getTime() ?? ''}:${operation.to}` : '');
+  const stamp = (operation: ScaleHistory['lastScaleOut']) =>
+    operation ? `${operation.startedAt.getTime()}:${operation.completedAt?.getTime() ?? ''}:${operation.to}` : '';
   return [subject.capacity, stamp(subject.history.lastScaleOut), stamp(subject.history.lastScaleIn)].join('|');
 }

@@ -27,18 +27,31 @@ export interface AdoptionTimes {
   staleStartMinutes: number;
 }
 
-export function adoptionVerdict(operation: OperationRecord, live: LiveTargetState, times: AdoptionTimes): AdoptionVerdict {
+export function adoptionVerdict(
+  operation: OperationRecord,
+  live: LiveTargetState,
+  times: AdoptionTimes,
+): AdoptionVerdict {
   const ageMs = times.nowMs - operation.startedAt.getTime();
   if (ageMs < times.leaseSeconds * 1000) return { kind: 'wait' };
   const change = `${operation.from} -> ${operation.to}`;
   if (capacityReached(operation, live.capacity)) {
-    return { kind: 'adopt', message: `adopted: ARM shows capacity ${live.capacity} (state ${live.status}), the change ${change} this operation asked for; ARM accepted it but the answer was not recorded` };
+    return {
+      kind: 'adopt',
+      message: `adopted: ARM shows capacity ${live.capacity} (state ${live.status}), the change ${change} this operation asked for; ARM accepted it but the answer was not recorded`,
+    };
   }
   if (live.operationInProgress !== undefined) {
-    return { kind: 'adopt', message: `adopted: ${live.operationInProgress.description}, started when this operation sent ${change}; ARM accepted it but the answer was not recorded` };
+    return {
+      kind: 'adopt',
+      message: `adopted: ${live.operationInProgress.description}, started when this operation sent ${change}; ARM accepted it but the answer was not recorded`,
+    };
   }
   if (ageMs <= times.staleStartMinutes * 60_000) return { kind: 'wait' };
-  return { kind: 'give-up', message: `ARM shows no update of the resource and capacity still ${live.capacity} ${times.staleStartMinutes} min after this operation sent ${change}: the update never took effect; the scaler will decide again` };
+  return {
+    kind: 'give-up',
+    message: `ARM shows no update of the resource and capacity still ${live.capacity} ${times.staleStartMinutes} min after this operation sent ${change}: the update never took effect; the scaler will decide again`,
+  };
 }
 
 /**

@@ -64,7 +64,12 @@ function scanStructure(text: string, maxDepth: number): JsonProblem | undefined 
       if (top?.kind === 'object' && top.expectKey) {
         const key = decodeKey(text.slice(offset, end + 1));
         if (key !== undefined && top.keys.has(key)) {
-          return { kind: 'duplicate-key', offset, path: [...pathOf(stack.slice(0, -1)), key], why: 'appears twice in the same object' };
+          return {
+            kind: 'duplicate-key',
+            offset,
+            path: [...pathOf(stack.slice(0, -1)), key],
+            why: 'appears twice in the same object',
+          };
         }
         if (key !== undefined) top.keys.add(key);
         top.at = key ?? '';
@@ -72,8 +77,14 @@ function scanStructure(text: string, maxDepth: number): JsonProblem | undefined 
       }
       offset = end;
     } else if (char === OPEN_OBJECT || char === OPEN_ARRAY) {
-      if (stack.length >= maxDepth) return { kind: 'too-deep', offset, path: pathOf(stack), why: `nested deeper than ${maxDepth} levels` };
-      stack.push({ kind: char === OPEN_OBJECT ? 'object' : 'array', keys: new Set(), at: char === OPEN_OBJECT ? '' : 0, expectKey: char === OPEN_OBJECT });
+      if (stack.length >= maxDepth)
+        return { kind: 'too-deep', offset, path: pathOf(stack), why: `nested deeper than ${maxDepth} levels` };
+      stack.push({
+        kind: char === OPEN_OBJECT ? 'object' : 'array',
+        keys: new Set(),
+        at: char === OPEN_OBJECT ? '' : 0,
+        expectKey: char === OPEN_OBJECT,
+      });
     } else if (char === CLOSE_OBJECT || char === CLOSE_ARRAY) {
       stack.pop();
     } else if (char === COMMA) {
@@ -115,5 +126,10 @@ function syntaxProblem(text: string): JsonProblem {
   const errors: ParseError[] = [];
   locateJsonError(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];
-  return { kind: 'syntax', offset: first?.offset ?? 0, path: [], why: first ? printParseErrorCode(first.error) : 'it does not parse' };
+  return {
+    kind: 'syntax',
+    offset: first?.offset ?? 0,
+    path: [],
+    why: first ? printParseErrorCode(first.error) : 'it does not parse',
+  };
 }

@@ -30,10 +30,18 @@ export function dashboardHandler(load: () => Promise<DashboardPage> = dashboardP
       return { status: 200, body: html, headers: pageHeaders(contentSecurityPolicy) };
     } catch (error) {
       page = undefined;
-      const failure = new ScalerError('configuration', `dashboard: its files could not be read (${describeError(error)}); redeploy the app with functions/dashboard included`, { cause: error });
+      const failure = new ScalerError(
+        'configuration',
+        `dashboard: its files could not be read (${describeError(error)}); redeploy the app with functions/dashboard included`,
+        { cause: error },
+      );
       const response = problemResponse(failure, { instance: '/api/dashboard', invocationId: context.invocationId });
       log.log('error', failure.message, { status: response.status, category: failure.category });
-      return { status: response.status, jsonBody: response.body, ...(response.headers ? { headers: response.headers } : {}) };
+      return {
+        status: response.status,
+        jsonBody: response.body,
+        ...(response.headers ? { headers: response.headers } : {}),
+      };
     }
   };
 }
@@ -56,10 +64,16 @@ export function dashboardPage(): Promise<DashboardPage> {
 }
 
 export async function buildPage(directory: string): Promise<DashboardPage> {
-  const [shell, script, styles] = await Promise.all(['dashboard.html', 'dashboard.js', 'dashboard.css'].map((file) => readFile(join(directory, file), 'utf8')));
-  if (script === undefined || styles === undefined || shell === undefined) throw new Error('dashboard: a file is missing');
-  if (script.includes('</script') || styles.includes('</style')) throw new Error('dashboard: the script or styles contain a closing tag');
-  const html = shell.replace('<!-- styles -->', `<style>${styles}</style>`).replace('<!-- script -->', `<script>${script}</script>`);
+  const [shell, script, styles] = await Promise.all(
+    ['dashboard.html', 'dashboard.js', 'dashboard.css'].map((file) => readFile(join(directory, file), 'utf8')),
+  );
+  if (script === undefined || styles === undefined || shell === undefined)
+    throw new Error('dashboard: a file is missing');
+  if (script.includes('</script') || styles.includes('</style'))
+    throw new Error('dashboard: the script or styles contain a closing tag');
+  const html = shell
+    .replace('<!-- styles -->', `<style>${styles}</style>`)
+    .replace('<!-- script -->', `<script>${script}</script>`);
   const contentSecurityPolicy = [
     "default-src 'none'",
     `script-src '${sha256(script)}'`,

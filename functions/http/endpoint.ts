@@ -46,14 +46,29 @@ export function httpEndpoint(services: () => Promise<Services>, spec: EndpointSp
     try {
       const resolved = await services();
       caller = await resolved.authenticator.authenticate(spec.access, request.headers.get('authorization'));
-      response = await spec.handle({ request, services: resolved, caller, log, invocationId: context.invocationId, apiBase: apiBaseUrl(request.url, spec.route(request)) });
+      response = await spec.handle({
+        request,
+        services: resolved,
+        caller,
+        log,
+        invocationId: context.invocationId,
+        apiBase: apiBaseUrl(request.url, spec.route(request)),
+      });
     } catch (error) {
       response = problemResponse(error, { instance: path, invocationId: context.invocationId });
       logFailure(log, error, response.status);
     }
     const level = response.status >= 500 ? 'error' : response.status >= 400 ? 'warn' : 'info';
-    log.log(level, `${request.method} ${path} -> ${response.status}`, { status: response.status, durationMs: Date.now() - startedMs, caller: caller?.name });
-    return { status: response.status, jsonBody: response.body, ...(response.headers ? { headers: response.headers } : {}) };
+    log.log(level, `${request.method} ${path} -> ${response.status}`, {
+      status: response.status,
+      durationMs: Date.now() - startedMs,
+      caller: caller?.name,
+    });
+    return {
+      status: response.status,
+      jsonBody: response.body,
+      ...(response.headers ? { headers: response.headers } : {}),
+    };
   };
 }
 

@@ -16,7 +16,10 @@ export function getOperationHandler(services: () => Promise<Services>): Endpoint
     handle: async ({ request, services: { queries }, apiBase }) => {
       const id = routeParameter('operation id', request.params['id']);
       const found = await queries.findOperation(id);
-      if (!found) throw new NotFoundError(`operation '${id.slice(0, 80)}' not found: no operation has this id; use the statusUrl a scale request or an alert answer returned`);
+      if (!found)
+        throw new NotFoundError(
+          `operation '${id.slice(0, 80)}' not found: no operation has this id; use the statusUrl a scale request or an alert answer returned`,
+        );
       return json(200, operationView(found.operation, apiBase, found.followUp));
     },
   });
@@ -34,7 +37,11 @@ export function abandonOperationHandler(services: () => Promise<Services>): Endp
       const id = routeParameter('operation id', request.params['id']);
       const { reason } = parseAbandonBody(await readJsonBody(request, { maxBytes: OPERATOR_BODY_BYTES }));
       const outcome = await administration.abandonOperation(id, { by: caller.name, reason }, log);
-      return json(200, { ...operationView(outcome.operation, apiBase), abandoned: outcome.changed, decisionId: outcome.decisionId });
+      return json(200, {
+        ...operationView(outcome.operation, apiBase),
+        abandoned: outcome.changed,
+        decisionId: outcome.decisionId,
+      });
     },
   });
 }

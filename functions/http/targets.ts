@@ -6,7 +6,17 @@ import type { HttpRequest } from '@azure/functions';
 import type { Services } from '../composition-root.js';
 import { httpEndpoint, type EndpointHandler } from './endpoint.js';
 import type { ScaleRequest } from '../../shared/policy/input.js';
-import { parseDecisionsQuery, parseFailureResetBody, readJsonBody, parsePauseBody, parseRebalanceControlBody, parseScaleBody, pauseUpdate, routeParameter, OPERATOR_BODY_BYTES } from '../../shared/http/requests.js';
+import {
+  parseDecisionsQuery,
+  parseFailureResetBody,
+  readJsonBody,
+  parsePauseBody,
+  parseRebalanceControlBody,
+  parseScaleBody,
+  pauseUpdate,
+  routeParameter,
+  OPERATOR_BODY_BYTES,
+} from '../../shared/http/requests.js';
 import { json } from '../../shared/http/response.js';
 import { scaleResponse } from '../../shared/http/scale-response.js';
 import { operationUrl, pausedView, targetStatusView } from '../../shared/http/views.js';
@@ -45,9 +55,17 @@ export function scaleTargetHandler(services: () => Promise<Services>): EndpointH
     handle: async ({ request, services: { executor }, caller, log, invocationId, apiBase }) => {
       const name = targetName(request);
       const body = parseScaleBody(await readJsonBody(request, { maxBytes: OPERATOR_BODY_BYTES }));
-      const scaleRequest: ScaleRequest = { source: 'manual', capacity: body.capacity, delta: body.delta, reason: body.reason, ignoreCooldown: body.ignoreCooldown };
+      const scaleRequest: ScaleRequest = {
+        source: 'manual',
+        capacity: body.capacity,
+        delta: body.delta,
+        reason: body.reason,
+        ignoreCooldown: body.ignoreCooldown,
+      };
       const context = { trigger: 'manual' as const, initiator: caller.name, request: scaleRequest, invocationId, log };
-      const outcome = body.dryRun ? await executor.previewTarget(name, context) : await executor.evaluateTarget(name, context);
+      const outcome = body.dryRun
+        ? await executor.previewTarget(name, context)
+        : await executor.evaluateTarget(name, context);
       return scaleResponse(outcome, apiBase, { dryRun: body.dryRun });
     },
   });
@@ -61,8 +79,15 @@ export function pauseTargetHandler(services: () => Promise<Services>, paused: bo
     route: (request) => `targets/${request.params['name'] ?? ''}/${verb}`,
     handle: async ({ request, services: { administration }, caller, log }) => {
       const name = targetName(request);
-      const body = parsePauseBody(await readJsonBody(request, { allowEmpty: !paused, maxBytes: OPERATOR_BODY_BYTES }), { reasonRequired: paused });
-      const pauses = await administration.setPaused(name, pauseUpdate(body.direction, paused), { by: caller.name, reason: body.reason ?? 'resumed through the API' }, log);
+      const body = parsePauseBody(await readJsonBody(request, { allowEmpty: !paused, maxBytes: OPERATOR_BODY_BYTES }), {
+        reasonRequired: paused,
+      });
+      const pauses = await administration.setPaused(
+        name,
+        pauseUpdate(body.direction, paused),
+        { by: caller.name, reason: body.reason ?? 'resumed through the API' },
+        log,
+      );
       return json(200, { target: name, paused: pausedView(pauses) });
     },
   });
@@ -80,7 +105,10 @@ export function resetFailuresHandler(services: () => Promise<Services>): Endpoin
       const name = targetName(request);
       const { reason } = parseFailureResetBody(await readJsonBody(request, { maxBytes: OPERATOR_BODY_BYTES }));
       const reset = await administration.resetFailures(name, { by: caller.name, reason }, log);
-      return json(200, { target: name, failuresReset: { at: reset.resetAt.toISOString(), by: reset.by, reason: reset.reason } });
+      return json(200, {
+        target: name,
+        failuresReset: { at: reset.resetAt.toISOString(), by: reset.by, reason: reset.reason },
+      });
     },
   });
 }
@@ -90,7 +118,10 @@ export function resetFailuresHandler(services: () => Promise<Services>): Endpoin
  * rebalance (moves already done stay done) or lets the follow-up start a new job for the remaining moves.
  * 202: the change takes effect in the follow-up, which the target's status shows.
  */
-export function rebalanceControlHandler(services: () => Promise<Services>, action: 'pause' | 'resume'): EndpointHandler {
+export function rebalanceControlHandler(
+  services: () => Promise<Services>,
+  action: 'pause' | 'resume',
+): EndpointHandler {
   return httpEndpoint(services, {
     access: 'operate',
     route: (request) => `targets/${request.params['name'] ?? ''}/rebalance/${action}`,
@@ -98,7 +129,10 @@ export function rebalanceControlHandler(services: () => Promise<Services>, actio
       const name = targetName(request);
       const { reason } = parseRebalanceControlBody(await readJsonBody(request, { maxBytes: OPERATOR_BODY_BYTES }));
       const control = followUp.rebalance;
-      const result = action === 'pause' ? await control.pauseRebalance(name, { by: caller.name, reason }) : await control.resumeRebalance(name, { by: caller.name, reason });
+      const result =
+        action === 'pause'
+          ? await control.pauseRebalance(name, { by: caller.name, reason })
+          : await control.resumeRebalance(name, { by: caller.name, reason });
       return json(202, { ...result, statusUrl: operationUrl(apiBase, result.operationId) });
     },
   });

@@ -12,7 +12,10 @@ import { InvalidInputError } from '../../shared/errors.js';
 
 export type ActivityHandler = (input: unknown, context: InvocationContext) => Promise<unknown>;
 
-export function followUpActivityHandler<Name extends ActivityName>(name: Name, services: () => Promise<Services>): ActivityHandler {
+export function followUpActivityHandler<Name extends ActivityName>(
+  name: Name,
+  services: () => Promise<Services>,
+): ActivityHandler {
   return async (input, context) => {
     const { followUp } = await services();
     const steps = createFollowUpSteps({ ...followUp.dependencies, log: invocationLogger(context) });
@@ -24,8 +27,15 @@ export function followUpActivityHandler<Name extends ActivityName>(name: Name, s
 /** Every step's input names its target and operation; anything else did not come from the orchestrator. */
 function addressed(name: ActivityName, input: unknown): { target: string; operationId: string } {
   const value = input as { target?: unknown; operationId?: unknown } | null;
-  if (typeof value !== 'object' || value === null || typeof value.target !== 'string' || typeof value.operationId !== 'string') {
-    throw new InvalidInputError(`follow-up activity ${name}: its input has no target and operationId; it must be called by the follow-up orchestrator`);
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof value.target !== 'string' ||
+    typeof value.operationId !== 'string'
+  ) {
+    throw new InvalidInputError(
+      `follow-up activity ${name}: its input has no target and operationId; it must be called by the follow-up orchestrator`,
+    );
   }
   return value as { target: string; operationId: string };
 }

@@ -36,8 +36,17 @@ export interface FollowUpParts {
 }
 
 export function followUpServices(parts: FollowUpParts, overrides: FollowUpOverrides = {}): FollowUpServices {
-  const cluster = overrides.cluster ?? new AzureClusterAccess({ arm: parts.arm, credential: parts.credential, env: parts.env });
+  const cluster =
+    overrides.cluster ?? new AzureClusterAccess({ arm: parts.arm, credential: parts.credential, env: parts.env });
   const { targets, state, clock, log } = parts;
-  const dependencies: FollowUpDependencies = { targets, state, cluster, clock, log, settingsVisibleWithinMs: overrides.settingsVisibleWithinMs, sleep: overrides.sleep };
+  const dependencies: FollowUpDependencies = {
+    targets,
+    state,
+    cluster,
+    clock,
+    log,
+    settingsVisibleWithinMs: overrides.settingsVisibleWithinMs,
+    sleep: overrides.sleep,
+  };
   return { dependencies, rebalance: new RebalanceControl({ targets, state, cluster, clock, log }) };
 }

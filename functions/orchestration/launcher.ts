@@ -24,15 +24,21 @@ const invocations = new AsyncLocalStorage<InvocationContext>();
 export const durableClientInput = df.input.durableClient();
 
 /** Runs `handler` with its invocation's durable client available to the launcher. */
-export function withDurableClient<Trigger, Result>(handler: (trigger: Trigger, context: InvocationContext) => Promise<Result>) {
-  return (trigger: Trigger, context: InvocationContext): Promise<Result> => invocations.run(context, () => handler(trigger, context));
+export function withDurableClient<Trigger, Result>(
+  handler: (trigger: Trigger, context: InvocationContext) => Promise<Result>,
+) {
+  return (trigger: Trigger, context: InvocationContext): Promise<Result> =>
+    invocations.run(context, () => handler(trigger, context));
 }
 
 /** The durable client of the invocation in progress. */
 export function currentDurableClient(): DurableStarter {
   const context = invocations.getStore();
   if (!context) {
-    throw new ScalerError('internal', 'no durable client in this invocation: register the function with extraInputs [durableClientInput] and wrap its handler in withDurableClient; the next timer tick starts the follow-up');
+    throw new ScalerError(
+      'internal',
+      'no durable client in this invocation: register the function with extraInputs [durableClientInput] and wrap its handler in withDurableClient; the next timer tick starts the follow-up',
+    );
   }
   return df.getClient(context);
 }
@@ -49,7 +55,9 @@ export class DurableFollowUpLauncher implements FollowUpLauncher {
     // Only a live instance is adopted: one that ended (even for this operation) is replaced, so a relaunch runs.
     if (existing && operationOf(existing) === operation.id && ACTIVE.has(existing.runtimeStatus)) return;
     if (existing && ACTIVE.has(existing.runtimeStatus)) {
-      throw new TransientError(`the follow-up ${instanceId} still runs for operation ${operationOf(existing) ?? 'unknown'}; operation ${operation.id} gets its own once that one ends (the next evaluation tries again)`);
+      throw new TransientError(
+        `the follow-up ${instanceId} still runs for operation ${operationOf(existing) ?? 'unknown'}; operation ${operation.id} gets its own once that one ends (the next evaluation tries again)`,
+      );
     }
     try {
       await client.startNew(FOLLOW_UP_ORCHESTRATION, { instanceId, input: followUpInputFor(target, operation) });
@@ -57,7 +65,10 @@ export class DurableFollowUpLauncher implements FollowUpLauncher {
       // Another launcher won the race: adopt what it started.
       const now = await statusOf(client, instanceId).catch(() => undefined);
       if (now && ACTIVE.has(now.runtimeStatus) && operationOf(now) === operation.id) return;
-      throw new TransientError(`starting the follow-up ${instanceId} of operation ${operation.id} failed: ${describeError(error)}; the next evaluation tries again`, { cause: error });
+      throw new TransientError(
+        `starting the follow-up ${instanceId} of operation ${operation.id} failed: ${describeError(error)}; the next evaluation tries again`,
+        { cause: error },
+      );
     }
   }
 
@@ -77,7 +88,11 @@ export class DurableFollowUpLauncher implements FollowUpLauncher {
     if (!status) return undefined;
     const updated = new Date(status.lastUpdatedTime);
     return {
-      instanceId, runtimeStatus: String(status.runtimeStatus), operationId: operationOf(status), output: status.output, customStatus: status.customStatus,
+      instanceId,
+      runtimeStatus: String(status.runtimeStatus),
+      operationId: operationOf(status),
+      output: status.output,
+      customStatus: status.customStatus,
       lastUpdatedAt: Number.isNaN(updated.getTime()) ? undefined : updated,
     };
   }
@@ -88,13 +103,17 @@ async function statusOf(client: DurableStarter, instanceId: string): Promise<Dur
     return await client.getStatus(instanceId, { showInput: true });
   } catch (error) {
     if (/HTTP 404/.test(describeError(error))) return undefined;
-    throw new TransientError(`reading the status of the follow-up ${instanceId} failed: ${describeError(error)}; the next evaluation tries again`, { cause: error });
+    throw new TransientError(
+      `reading the status of the follow-up ${instanceId} failed: ${describeError(error)}; the next evaluation tries again`,
+      { cause: error },
+    );
   }
 }
 
 /** The operation an instance follows: in its input, or in the state it continued with. */
 function operationOf(status: DurableOrchestrationStatus): string | undefined {
-  const input = status.input as { operationId?: unknown; resume?: { input?: { operationId?: unknown } } } | null | undefined;
+  const input = status.input as
+    { operationId?: unknown; resume?: { input?: { operationId?: unknown } } } | null | undefined;
   const id = input?.operationId ?? input?.resume?.input?.operationId;
   return typeof id === 'string' ? id : undefined;
 }

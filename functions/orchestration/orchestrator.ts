@@ -5,7 +5,13 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, RetryOptions as RetryOptionsType } from 'durable-functions';
-import { afterActivity, afterActivityFailure, afterTimer, nextCommand, startFollowUp } from '../../shared/follow-up/machine.js';
+import {
+  afterActivity,
+  afterActivityFailure,
+  afterTimer,
+  nextCommand,
+  startFollowUp,
+} from '../../shared/follow-up/machine.js';
 import type { FollowUpState } from '../../shared/follow-up/machine-state.js';
 import type { FollowUpCustomStatus } from '../../shared/follow-up/reconcile.js';
 import { FOLLOW_UP_INPUT_VERSION, type FollowUpInput } from '../../shared/follow-up/input.js';
@@ -46,14 +52,20 @@ export const followUpOrchestrator: OrchestrationHandler = function* (context: Or
       continue;
     }
     try {
-      const result: unknown = yield context.df.callActivityWithRetry(activityFunctionName(command.name), retry, command.input);
+      const result: unknown = yield context.df.callActivityWithRetry(
+        activityFunctionName(command.name),
+        retry,
+        command.input,
+      );
       state = afterActivity(state, command, result, context.df.currentUtcDateTime);
     } catch (error) {
       state = afterActivityFailure(state, command, failureMessage(error), context.df.currentUtcDateTime);
     }
     context.df.setCustomStatus(progressStatus(state));
     if (!context.df.isReplaying && state.phase !== phase) {
-      context.info(`follow-up of ${state.input.target} (operation ${state.input.operationId}): ${phase} -> ${state.phase}`);
+      context.info(
+        `follow-up of ${state.input.target} (operation ${state.input.operationId}): ${phase} -> ${state.phase}`,
+      );
     }
   }
 };
@@ -67,7 +79,9 @@ function initialState(context: OrchestrationContext): FollowUpState {
   const input: unknown = context.df.getInput();
   if (isResumed(input)) return input.resume;
   if (!isFollowUpInput(input)) {
-    throw new Error(`follow-up orchestration ${context.df.instanceId}: its input is not a follow-up input of version ${FOLLOW_UP_INPUT_VERSION}; start it through the scaler's launcher`);
+    throw new Error(
+      `follow-up orchestration ${context.df.instanceId}: its input is not a follow-up input of version ${FOLLOW_UP_INPUT_VERSION}; start it through the scaler's launcher`,
+    );
   }
   return startFollowUp(input, context.df.currentUtcDateTime);
 }
@@ -77,7 +91,11 @@ function isResumed(value: unknown): value is ResumedInput {
 }
 
 function isFollowUpInput(value: unknown): value is FollowUpInput {
-  return typeof value === 'object' && value !== null && (value as { schemaVersion?: unknown }).schemaVersion === FOLLOW_UP_INPUT_VERSION;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { schemaVersion?: unknown }).schemaVersion === FOLLOW_UP_INPUT_VERSION
+  );
 }
 
 /**
@@ -87,5 +105,10 @@ function isFollowUpInput(value: unknown): value is FollowUpInput {
 export function failureMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   const firstLine = text.split(/ \n |\n/)[0] ?? text;
-  return firstLine.replace(/^Activity function '[^']*' failed:\s*/, '').replace(/^(Error|[A-Z]\w*Error):\s*/, '').trim() || 'the activity failed without a message';
+  return (
+    firstLine
+      .replace(/^Activity function '[^']*' failed:\s*/, '')
+      .replace(/^(Error|[A-Z]\w*Error):\s*/, '')
+      .trim() || 'the activity failed without a message'
+  );
 }

@@ -35,15 +35,24 @@ export function askFromCustomProperties(properties: Readonly<Record<string, unkn
   const scalerKeys = Object.keys(properties).filter((key) => key.toLowerCase().startsWith('scaler.'));
   const unknown = scalerKeys.filter((key) => !KNOWN_PROPERTIES.includes(key.toLowerCase()));
   if (unknown.length > 0) {
-    throw new InvalidInputError(`alert custom property ${quote(unknown[0] ?? '')}: not one the scaler reads (${KNOWN_PROPERTIES.join(', ')}); fix the alert rule's custom properties`);
+    throw new InvalidInputError(
+      `alert custom property ${quote(unknown[0] ?? '')}: not one the scaler reads (${KNOWN_PROPERTIES.join(', ')}); fix the alert rule's custom properties`,
+    );
   }
   const direction = valueOf(properties, DIRECTION_PROPERTY);
   const step = valueOf(properties, STEP_PROPERTY);
   if (direction === undefined) {
-    if (step !== undefined) throw new InvalidInputError(`alert custom property ${STEP_PROPERTY}: set without ${DIRECTION_PROPERTY}; add ${DIRECTION_PROPERTY} (out or in) to the alert rule`);
+    if (step !== undefined)
+      throw new InvalidInputError(
+        `alert custom property ${STEP_PROPERTY}: set without ${DIRECTION_PROPERTY}; add ${DIRECTION_PROPERTY} (out or in) to the alert rule`,
+      );
     return undefined;
   }
-  return { direction: parseDirection(direction), step: step === undefined ? 1 : parseStep(step), source: 'custom properties' };
+  return {
+    direction: parseDirection(direction),
+    step: step === undefined ? 1 : parseStep(step),
+    source: 'custom properties',
+  };
 }
 
 /** The target's config entry for this alert rule (names compare in any case), or undefined. */
@@ -60,12 +69,18 @@ export function askFromConfig(target: TargetConfig, alertRule: string): AlertAsk
 export function ruleAllowed(target: TargetConfig, alert: Pick<CommonAlert, 'alertRule' | 'alertRuleId'>): boolean {
   const name = alert.alertRule.toLowerCase();
   const id = alert.alertRuleId === undefined ? undefined : normalizeResourceId(alert.alertRuleId);
-  const listed = target.alerts.allowRules.some((entry) => (entry.startsWith('/') ? normalizeResourceId(entry) === id : entry.toLowerCase() === name));
+  const listed = target.alerts.allowRules.some((entry) =>
+    entry.startsWith('/') ? normalizeResourceId(entry) === id : entry.toLowerCase() === name,
+  );
   return listed || Object.keys(target.alerts.rules).some((rule) => rule.toLowerCase() === name);
 }
 
 /** Turns an alert for one target into a scale request, or says why it does not become one. */
-export function alertRequest(alert: CommonAlert, target: TargetConfig, fromProperties: AlertAsk | undefined): AlertRequest {
+export function alertRequest(
+  alert: CommonAlert,
+  target: TargetConfig,
+  fromProperties: AlertAsk | undefined,
+): AlertRequest {
   const rule = quote(alert.alertRule);
   if (!ruleAllowed(target, alert)) {
     return {
@@ -82,14 +97,31 @@ export function alertRequest(alert: CommonAlert, target: TargetConfig, fromPrope
   }
   if (alert.monitorCondition === 'Fired') {
     const delta = ask.direction === 'out' ? ask.step : -ask.step;
-    return { ask, request: { source: 'alert', delta, reason: `alert rule ${rule} fired (${alert.severity}, ${alert.signalType}); ${ask.source} ask for scale-${ask.direction} by ${ask.step}` } };
+    return {
+      ask,
+      request: {
+        source: 'alert',
+        delta,
+        reason: `alert rule ${rule} fired (${alert.severity}, ${alert.signalType}); ${ask.source} ask for scale-${ask.direction} by ${ask.step}`,
+      },
+    };
   }
   if (!target.alerts.actOnResolved) {
-    return { skip: 'ResolvedNotActedOn', message: `alert rule ${rule} resolved; recorded only, as target '${target.name}' does not act on resolved alerts (alerts.actOnResolved is false)` };
+    return {
+      skip: 'ResolvedNotActedOn',
+      message: `alert rule ${rule} resolved; recorded only, as target '${target.name}' does not act on resolved alerts (alerts.actOnResolved is false)`,
+    };
   }
   const undo: Direction = ask.direction === 'out' ? 'in' : 'out';
   const delta = undo === 'out' ? ask.step : -ask.step;
-  return { ask, request: { source: 'alert', delta, reason: `alert rule ${rule} resolved; undoing its scale-${ask.direction} by ${ask.step} (alerts.actOnResolved)` } };
+  return {
+    ask,
+    request: {
+      source: 'alert',
+      delta,
+      reason: `alert rule ${rule} resolved; undoing its scale-${ask.direction} by ${ask.step} (alerts.actOnResolved)`,
+    },
+  };
 }
 
 function valueOf(properties: Readonly<Record<string, unknown>>, name: string): unknown {
@@ -100,14 +132,18 @@ function valueOf(properties: Readonly<Record<string, unknown>>, name: string): u
 function parseDirection(value: unknown): Direction {
   const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
   if (text === 'out' || text === 'in') return text;
-  throw new InvalidInputError(`alert custom property ${DIRECTION_PROPERTY}: ${show(value)} is not out or in; set it to out (add capacity) or in (remove capacity)`);
+  throw new InvalidInputError(
+    `alert custom property ${DIRECTION_PROPERTY}: ${show(value)} is not out or in; set it to out (add capacity) or in (remove capacity)`,
+  );
 }
 
 function parseStep(value: unknown): number {
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
   const step = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
   if (step >= 1 && step <= MAX_STEP) return step;
-  throw new InvalidInputError(`alert custom property ${STEP_PROPERTY}: ${show(value)} is not a whole number from 1 to ${MAX_STEP}; set it to the units to add or remove`);
+  throw new InvalidInputError(
+    `alert custom property ${STEP_PROPERTY}: ${show(value)} is not a whole number from 1 to ${MAX_STEP}; set it to the units to add or remove`,
+  );
 }
 
 function quote(text: string): string {

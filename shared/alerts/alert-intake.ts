@@ -40,7 +40,12 @@ export type AlertTargetResult =
 export type AlertIntakeResult =
   | { kind: 'duplicate'; alert: CommonAlert; firstReceivedAt: Date }
   | { kind: 'unmatched'; alert: CommonAlert; message: string }
-  | { kind: 'processed'; alert: CommonAlert; targets: AlertTargetResult[]; notProcessed?: { targets: number; message: string } };
+  | {
+      kind: 'processed';
+      alert: CommonAlert;
+      targets: AlertTargetResult[];
+      notProcessed?: { targets: number; message: string };
+    };
 
 export interface AlertInvocation {
   invocationId?: string | undefined;
@@ -61,8 +66,16 @@ export class AlertIntake {
   async receive(body: unknown, invocation: AlertInvocation = {}): Promise<AlertIntakeResult> {
     const alert = parseCommonAlert(body);
     const fromProperties = askFromCustomProperties(alert.customProperties);
-    const log = (invocation.log ?? this.deps.log).child({ alertId: alert.alertId, alertRule: alert.alertRule, monitorCondition: alert.monitorCondition });
-    const key: AlertReceiptKey = { alertId: alert.alertId, monitorCondition: alert.monitorCondition, firedAt: alert.firedDateTime };
+    const log = (invocation.log ?? this.deps.log).child({
+      alertId: alert.alertId,
+      alertRule: alert.alertRule,
+      monitorCondition: alert.monitorCondition,
+    });
+    const key: AlertReceiptKey = {
+      alertId: alert.alertId,
+      monitorCondition: alert.monitorCondition,
+      firedAt: alert.firedDateTime,
+    };
     // A redelivery costs one conditional write: matching the targets comes after.
     const receipt = await this.deps.state.recordAlertReceipt(key, summaryOf(alert), this.deps.clock());
     if (!receipt.isNew) {
@@ -78,40 +91,80 @@ export class AlertIntake {
     const targets = matched.slice(0, MAX_TARGETS_PER_ALERT);
     const notProcessed = matched.length > targets.length ? tooManyTargets(alert, matched.length) : undefined;
     if (notProcessed) log.log('warn', notProcessed.message, { matchedTargets: matched.length });
-    const results = await mapWithConcurrency(targets, ALERT_CONCURRENCY, (target) => this.forTarget(alert, target, fromProperties, invocation, log));
+    const results = await mapWithConcurrency(targets, ALERT_CONCURRENCY, (target) =>
+      this.forTarget(alert, target, fromProperties, invocation, log),
+    );
     await this.giveBackIfRetryable(key, results, log);
     return { kind: 'processed', alert, targets: results, ...(notProcessed ? { notProcessed } : {}) };
   }
 
-  private async forTarget(alert: CommonAlert, target: TargetConfig, fromProperties: AlertAsk | undefined, invocation: AlertInvocation, log: Logger): Promise<AlertTargetResult> {
+  private async forTarget(
+    alert: CommonAlert,
+    target: TargetConfig,
+    fromProperties: AlertAsk | undefined,
+    invocation: AlertInvocation,
+    log: Logger,
+  ): Promise<AlertTargetResult> {
     const asked = alertRequest(alert, target, fromProperties);
     if ('skip' in asked) {
-      log.log(asked.skip === 'ResolvedNotActedOn' ? 'info' : 'warn', asked.message, { target: target.name, resourceId: target.resourceId });
+      log.log(asked.skip === 'ResolvedNotActedOn' ? 'info' : 'warn', asked.message, {
+        target: target.name,
+        resourceId: target.resourceId,
+      });
       return { target: target.name, kind: 'skipped', reason: asked.skip, message: asked.message };
     }
-    const context = { trigger: 'alert' as const, initiator: alert.alertId, request: asked.request, invocationId: invocation.invocationId, log: invocation.log };
+    const context = {
+      trigger: 'alert' as const,
+      initiator: alert.alertId,
+      request: asked.request,
+      invocationId: invocation.invocationId,
+      log: invocation.log,
+    };
     const outcome = await this.deps.evaluateTarget(target.name, context).catch((error: unknown): TargetOutcome => {
       // One target's failure is that target's answer; the others are still evaluated and reported.
       const category = error instanceof ScalerError ? error.category : 'internal';
-      log.log('error', `evaluating the alert failed: ${describeError(error)}`, { target: target.name, resourceId: target.resourceId, category });
-      return { target: target.name, resourceId: target.resourceId, acted: false, error: { category, message: describeError(error) } };
+      log.log('error', `evaluating the alert failed: ${describeError(error)}`, {
+        target: target.name,
+        resourceId: target.resourceId,
+        category,
+      });
+      return {
+        target: target.name,
+        resourceId: target.resourceId,
+        acted: false,
+        error: { category, message: describeError(error) },
+      };
     });
     return { target: target.name, kind: 'evaluated', ask: asked.ask, outcome };
   }
 
   /** A target that could not be evaluated for a passing reason (storage or ARM unreachable): let Azure Monitor retry. */
   private async giveBackIfRetryable(key: AlertReceiptKey, results: AlertTargetResult[], log: Logger): Promise<void> {
-    const failed = results.find((result) => result.kind === 'evaluated' && result.outcome.error?.category === 'transient');
+    const failed = results.find(
+      (result) => result.kind === 'evaluated' && result.outcome.error?.category === 'transient',
+    );
     if (!failed || failed.kind !== 'evaluated') return;
     const why = failed.outcome.error?.message ?? 'unknown';
     // Once ARM accepted an update for this delivery, a redelivery must never count as new: it could scale again.
     const acted = results.find((result) => result.kind === 'evaluated' && result.outcome.acted);
     if (acted) {
-      log.log('warn', `alert processing failed for target '${failed.target}': ${why}; the delivery stays recorded because target '${acted.target}' was scaled for it, so the timer's next evaluation handles '${failed.target}'`);
+      log.log(
+        'warn',
+        `alert processing failed for target '${failed.target}': ${why}; the delivery stays recorded because target '${acted.target}' was scaled for it, so the timer's next evaluation handles '${failed.target}'`,
+      );
       return;
     }
-    await this.deps.state.deleteAlertReceipt(key).catch((error: unknown) => log.log('warn', `giving back the alert receipt failed: ${describeError(error)}; a retry of this delivery will be ignored`));
-    throw new TransientError(`alert processing failed for target '${failed.target}': ${why}; the delivery was not recorded, so Azure Monitor's retry will process it`);
+    await this.deps.state
+      .deleteAlertReceipt(key)
+      .catch((error: unknown) =>
+        log.log(
+          'warn',
+          `giving back the alert receipt failed: ${describeError(error)}; a retry of this delivery will be ignored`,
+        ),
+      );
+    throw new TransientError(
+      `alert processing failed for target '${failed.target}': ${why}; the delivery was not recorded, so Azure Monitor's retry will process it`,
+    );
   }
 }
 

@@ -31,7 +31,11 @@ export interface CommonAlert {
   customProperties: Readonly<Record<string, unknown>>;
 }
 
-const TIME_TEXT = z.string().min(1).max(64).refine((text) => !Number.isNaN(Date.parse(text)), 'is not a date and time');
+const TIME_TEXT = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((text) => !Number.isNaN(Date.parse(text)), 'is not a date and time');
 const ID_TEXT = z.string().min(1).max(2048);
 
 const essentialsSchema = z.looseObject({
@@ -70,9 +74,14 @@ export function parseCommonAlert(body: unknown): CommonAlert {
   const parsed = commonAlertSchema.safeParse(body);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
-    throw new InvalidInputError(`alert payload: not a valid common alert schema payload: ${problems.join('; ')}; send the body Azure Monitor action groups send`, {
-      details: { errors: parsed.error.issues.map((issue) => ({ field: formatPath(issue.path), message: issue.message })) },
-    });
+    throw new InvalidInputError(
+      `alert payload: not a valid common alert schema payload: ${problems.join('; ')}; send the body Azure Monitor action groups send`,
+      {
+        details: {
+          errors: parsed.error.issues.map((issue) => ({ field: formatPath(issue.path), message: issue.message })),
+        },
+      },
+    );
   }
   const { essentials, alertContext, customProperties } = parsed.data.data;
   return {
@@ -98,11 +107,14 @@ export function parseCommonAlert(body: unknown): CommonAlert {
 export function legacySchemaOf(body: unknown): string | undefined {
   if (!isRecord(body)) return undefined;
   const schemaId = body['schemaId'];
-  if (typeof schemaId === 'string') return schemaId === COMMON_ALERT_SCHEMA_ID ? undefined : `schemaId ${JSON.stringify(schemaId.slice(0, 80))}`;
+  if (typeof schemaId === 'string')
+    return schemaId === COMMON_ALERT_SCHEMA_ID ? undefined : `schemaId ${JSON.stringify(schemaId.slice(0, 80))}`;
   if (schemaId !== undefined) return undefined;
   const data = isRecord(body['data']) ? body['data'] : body;
-  if (isRecord(data['context']) && typeof data['status'] === 'string') return `a classic alert payload (status ${JSON.stringify(String(data['status']).slice(0, 40))}, no schemaId)`;
-  if (typeof data['AlertRuleName'] === 'string') return 'a legacy log search alert payload (AlertRuleName, no schemaId)';
+  if (isRecord(data['context']) && typeof data['status'] === 'string')
+    return `a classic alert payload (status ${JSON.stringify(String(data['status']).slice(0, 40))}, no schemaId)`;
+  if (typeof data['AlertRuleName'] === 'string')
+    return 'a legacy log search alert payload (AlertRuleName, no schemaId)';
   return undefined;
 }
 

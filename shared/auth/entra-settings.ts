@@ -25,25 +25,41 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 export function entraSettingsFrom(settings: AppSettings): EntraSettings | undefined {
   const tenantId = settings.SCALER_ENTRA_TENANT_ID;
   if (!tenantId) return undefined;
-  const jwksUri = new URL(settings.SCALER_ENTRA_JWKS_URI ?? `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`);
+  const jwksUri = new URL(
+    settings.SCALER_ENTRA_JWKS_URI ?? `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`,
+  );
   if (jwksUri.protocol !== 'https:' && !LOOPBACK_HOSTS.has(jwksUri.hostname)) {
-    throw new ScalerError('configuration', `SCALER_ENTRA_JWKS_URI: ${jwksUri.origin} is not HTTPS; signing keys must come over HTTPS (plain HTTP is allowed only on loopback, for tests)`);
+    throw new ScalerError(
+      'configuration',
+      `SCALER_ENTRA_JWKS_URI: ${jwksUri.origin} is not HTTPS; signing keys must come over HTTPS (plain HTTP is allowed only on loopback, for tests)`,
+    );
   }
   const operate = [settings.SCALER_ENTRA_OPERATOR_ROLE];
   const applyTo = settings.SCALER_ENTRA_APPLY_TO;
   return {
     tenantId,
     audiences: settings.SCALER_ENTRA_AUDIENCES ?? [],
-    issuers: settings.SCALER_ENTRA_ISSUERS ?? [`https://login.microsoftonline.com/${tenantId}/v2.0`, `https://sts.windows.net/${tenantId}/`],
+    issuers: settings.SCALER_ENTRA_ISSUERS ?? [
+      `https://login.microsoftonline.com/${tenantId}/v2.0`,
+      `https://sts.windows.net/${tenantId}/`,
+    ],
     jwksUri,
-    appliesTo: new Set<AccessKind>(applyTo === 'all' ? ['alert', 'operate', 'read'] : applyTo === 'alerts' ? ['alert'] : ['operate', 'read']),
-    roles: { alert: [settings.SCALER_ENTRA_ALERT_ROLE], operate, read: [settings.SCALER_ENTRA_READER_ROLE, ...operate] },
+    appliesTo: new Set<AccessKind>(
+      applyTo === 'all' ? ['alert', 'operate', 'read'] : applyTo === 'alerts' ? ['alert'] : ['operate', 'read'],
+    ),
+    roles: {
+      alert: [settings.SCALER_ENTRA_ALERT_ROLE],
+      operate,
+      read: [settings.SCALER_ENTRA_READER_ROLE, ...operate],
+    },
   };
 }
 
 /** Targets that alerts can scale: they opted in to at least one alert rule. */
 function alertDrivenTargets(config: ScalerConfig): string[] {
-  return config.targets.filter((target) => target.alerts.allowRules.length > 0 || Object.keys(target.alerts.rules).length > 0).map((target) => target.name);
+  return config.targets
+    .filter((target) => target.alerts.allowRules.length > 0 || Object.keys(target.alerts.rules).length > 0)
+    .map((target) => target.name);
 }
 
 /**
@@ -51,12 +67,25 @@ function alertDrivenTargets(config: ScalerConfig): string[] {
  * not rest on the function key alone, which the action group's URL carries for anyone who can read it. With Entra
  * ID on but not applied to alerts that is an error; with Entra ID off (a plain webhook, local development) a warning.
  */
-export function alertAuthProblems(entra: EntraSettings | undefined, config: ScalerConfig): { errors: string[]; warnings: string[] } {
+export function alertAuthProblems(
+  entra: EntraSettings | undefined,
+  config: ScalerConfig,
+): { errors: string[]; warnings: string[] } {
   const targets = alertDrivenTargets(config);
   if (targets.length === 0 || entra?.appliesTo.has('alert')) return { errors: [], warnings: [] };
   const which = `${targets.length} target(s) act on alerts (${targets.slice(0, 5).join(', ')}${targets.length > 5 ? ', ...' : ''})`;
   if (entra) {
-    return { errors: [`SCALER_ENTRA_APPLY_TO: operators leaves POST /api/alerts to the function key alone while ${which}; set it to all (or alerts) so the webhook needs Azure Monitor's token, or remove alerts.allowRules and alerts.rules from those targets`], warnings: [] };
+    return {
+      errors: [
+        `SCALER_ENTRA_APPLY_TO: operators leaves POST /api/alerts to the function key alone while ${which}; set it to all (or alerts) so the webhook needs Azure Monitor's token, or remove alerts.allowRules and alerts.rules from those targets`,
+      ],
+      warnings: [],
+    };
   }
-  return { errors: [], warnings: [`POST /api/alerts is protected by the function key alone while ${which}, and anyone who can read the action group can read that key; set SCALER_ENTRA_TENANT_ID and SCALER_ENTRA_AUDIENCES and use a Secure Webhook so each delivery needs Azure Monitor's token`] };
+  return {
+    errors: [],
+    warnings: [
+      `POST /api/alerts is protected by the function key alone while ${which}, and anyone who can read the action group can read that key; set SCALER_ENTRA_TENANT_ID and SCALER_ENTRA_AUDIENCES and use a Secure Webhook so each delivery needs Azure Monitor's token`,
+    ],
+  };
 }

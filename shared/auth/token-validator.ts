@@ -3,7 +3,14 @@
  * signature (RS256 only, so `alg: none` and HMAC tricks fail), issuer, audience, expiry and not-before. Every
  * failure becomes an `UnauthorizedError` that says which check failed; no message ever quotes the token.
  */
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { TransientError, describeError } from '../errors.js';
 import { UnauthorizedError } from './errors.js';
 import type { EntraSettings } from './entra-settings.js';
@@ -62,37 +69,66 @@ export class EntraTokenValidator {
     if (error instanceof errors.JWTExpired) {
       return invalidToken(`the token expired at ${timeOf(error.payload.exp)}; get a new token`, 'token expired');
     }
-    if (error instanceof errors.JWTClaimValidationFailed) return invalidToken(claimProblem(error), `${error.claim} claim check failed`);
+    if (error instanceof errors.JWTClaimValidationFailed)
+      return invalidToken(claimProblem(error), `${error.claim} claim check failed`);
     if (error instanceof errors.JOSEAlgNotAllowed) {
-      return invalidToken(`the token's algorithm ${JSON.stringify(algorithmOf(token))} is not accepted; tokens must be signed with ${ALGORITHMS.join(' or ')}`, 'algorithm not accepted');
+      return invalidToken(
+        `the token's algorithm ${JSON.stringify(algorithmOf(token))} is not accepted; tokens must be signed with ${ALGORITHMS.join(' or ')}`,
+        'algorithm not accepted',
+      );
     }
     if (error instanceof errors.JWSSignatureVerificationFailed) {
-      return invalidToken("the token's signature does not verify against the tenant's signing keys; use a token Microsoft Entra ID issued", 'signature verification failed');
+      return invalidToken(
+        "the token's signature does not verify against the tenant's signing keys; use a token Microsoft Entra ID issued",
+        'signature verification failed',
+      );
     }
     if (error instanceof errors.JWKSNoMatchingKey) {
-      return invalidToken("the token is signed with a key the tenant's signing keys do not list; use a token Microsoft Entra ID issued", 'unknown signing key');
+      return invalidToken(
+        "the token is signed with a key the tenant's signing keys do not list; use a token Microsoft Entra ID issued",
+        'unknown signing key',
+      );
     }
-    if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)) {
-      return new TransientError(`authentication failed: the signing keys could not be read from ${this.settings.jwksUri.origin}${this.settings.jwksUri.pathname}: ${describeError(error)}; retry shortly`, { cause: error });
+    if (
+      error instanceof errors.JWKSTimeout ||
+      error instanceof errors.JWKSInvalid ||
+      !(error instanceof errors.JOSEError)
+    ) {
+      return new TransientError(
+        `authentication failed: the signing keys could not be read from ${this.settings.jwksUri.origin}${this.settings.jwksUri.pathname}: ${describeError(error)}; retry shortly`,
+        { cause: error },
+      );
     }
-    return invalidToken('the bearer token is not a well-formed signed JWT; send the access token itself', 'malformed token');
+    return invalidToken(
+      'the bearer token is not a well-formed signed JWT; send the access token itself',
+      'malformed token',
+    );
   }
 }
 
 function bearerToken(authorization: string | null | undefined): string {
   const realm = 'Bearer realm="elastic-scaler"';
   if (!authorization || authorization.trim().length === 0) {
-    throw new UnauthorizedError('authentication failed: no bearer token; send "Authorization: Bearer <token>" with a Microsoft Entra ID access token for the scaler', realm);
+    throw new UnauthorizedError(
+      'authentication failed: no bearer token; send "Authorization: Bearer <token>" with a Microsoft Entra ID access token for the scaler',
+      realm,
+    );
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
   if (!match?.[1]) {
-    throw new UnauthorizedError('authentication failed: the Authorization header is not a bearer token; send "Authorization: Bearer <token>"', `${realm}, error="invalid_request"`);
+    throw new UnauthorizedError(
+      'authentication failed: the Authorization header is not a bearer token; send "Authorization: Bearer <token>"',
+      `${realm}, error="invalid_request"`,
+    );
   }
   return match[1];
 }
 
 function invalidToken(why: string, description: string): UnauthorizedError {
-  return new UnauthorizedError(`authentication failed: ${why}`, `Bearer realm="elastic-scaler", error="invalid_token", error_description="${description}"`);
+  return new UnauthorizedError(
+    `authentication failed: ${why}`,
+    `Bearer realm="elastic-scaler", error="invalid_token", error_description="${description}"`,
+  );
 }
 
 function claimProblem(error: InstanceType<typeof errors.JWTClaimValidationFailed>): string {

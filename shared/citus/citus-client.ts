@@ -55,26 +55,44 @@ export class CitusClient {
 
   static async connect(settings: CitusConnectionSettings): Promise<CitusClient> {
     const where = `${settings.host}:${settings.port}/${settings.database}`;
-    const config = citusClientConfig({
-      host: settings.host,
-      port: settings.port,
-      database: settings.database,
-      user: settings.user,
-      password: settings.password,
-      ssl: settings.ssl === 'disable' ? false : { rejectUnauthorized: settings.ssl === 'verify-full' },
-    }, { connectTimeoutMs: settings.connectTimeoutMs, statementTimeoutMs: settings.statementTimeoutMs, queryTimeoutMs: settings.queryTimeoutMs });
+    const config = citusClientConfig(
+      {
+        host: settings.host,
+        port: settings.port,
+        database: settings.database,
+        user: settings.user,
+        password: settings.password,
+        ssl: settings.ssl === 'disable' ? false : { rejectUnauthorized: settings.ssl === 'verify-full' },
+      },
+      {
+        connectTimeoutMs: settings.connectTimeoutMs,
+        statementTimeoutMs: settings.statementTimeoutMs,
+        queryTimeoutMs: settings.queryTimeoutMs,
+      },
+    );
     return CitusClient.open(config, where);
   }
 
   /** A client over a connection string (the CLI); the password, if any, comes from the URL. */
-  static async connectUrl(connectionString: string, password?: () => Promise<string>, timeouts: TimeoutOverrides = {}): Promise<CitusClient> {
+  static async connectUrl(
+    connectionString: string,
+    password?: () => Promise<string>,
+    timeouts: TimeoutOverrides = {},
+  ): Promise<CitusClient> {
     const url = parseConnectionUrl(connectionString);
     const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
-    return CitusClient.open(citusClientConfig({ connectionString, ...(password && !url.password ? { password } : {}) }, timeouts), where);
+    return CitusClient.open(
+      citusClientConfig({ connectionString, ...(password && !url.password ? { password } : {}) }, timeouts),
+      where,
+    );
   }
 
   /** connectUrl, then assertCoordinator: what `scaler rebalance` uses. */
-  static async coordinatorAt(connectionString: string, password?: () => Promise<string>, timeouts: TimeoutOverrides = {}): Promise<CitusClient> {
+  static async coordinatorAt(
+    connectionString: string,
+    password?: () => Promise<string>,
+    timeouts: TimeoutOverrides = {},
+  ): Promise<CitusClient> {
     const client = await CitusClient.connectUrl(connectionString, password, timeouts);
     try {
       await client.assertCoordinator();
@@ -101,9 +119,14 @@ export class CitusClient {
    * there (a worker, or the load-balanced port 7432, may answer the same SQL with partial results).
    */
   async assertCoordinator(): Promise<void> {
-    const [row] = await this.rows<{ coordinator: boolean | null }>('checking that this is the Citus coordinator (citus_is_coordinator())', sql.IS_COORDINATOR);
+    const [row] = await this.rows<{ coordinator: boolean | null }>(
+      'checking that this is the Citus coordinator (citus_is_coordinator())',
+      sql.IS_COORDINATOR,
+    );
     if (row?.coordinator !== true) {
-      throw new NotCoordinatorError(`connecting to ${this.where}: this is not the Citus coordinator (citus_is_coordinator() is ${String(row?.coordinator ?? null)}); connect to the coordinator, port 5432 on Azure elastic clusters (not the load-balanced 7432, not a worker)`);
+      throw new NotCoordinatorError(
+        `connecting to ${this.where}: this is not the Citus coordinator (citus_is_coordinator() is ${String(row?.coordinator ?? null)}); connect to the coordinator, port 5432 on Azure elastic clusters (not the load-balanced 7432, not a worker)`,
+      );
     }
   }
 
@@ -131,22 +154,35 @@ export class CitusClient {
 
   async plan(strategy: string | undefined): Promise<PlanRow[]> {
     const values = strategy === undefined ? [] : [strategy];
-    return parsePlanRows(await this.rows('reading get_rebalance_table_shards_plan()', sql.planQuery(strategy !== undefined), values));
+    return parsePlanRows(
+      await this.rows('reading get_rebalance_table_shards_plan()', sql.planQuery(strategy !== undefined), values),
+    );
   }
 
   async shardBytesByNode(): Promise<Record<string, number>> {
-    const rows = await this.rows<{ node: string; bytes: string | number }>('reading citus_shards', sql.SHARD_BYTES_BY_NODE);
+    const rows = await this.rows<{ node: string; bytes: string | number }>(
+      'reading citus_shards',
+      sql.SHARD_BYTES_BY_NODE,
+    );
     return Object.fromEntries(rows.map((row) => [row.node, Number(row.bytes)]));
   }
 
   async tablesWithoutReplicaIdentity(tables: readonly string[]): Promise<string[]> {
     if (tables.length === 0) return [];
-    const rows = await this.rows<{ table_name: string }>('checking replica identities', sql.TABLES_WITHOUT_REPLICA_IDENTITY, [tables]);
+    const rows = await this.rows<{ table_name: string }>(
+      'checking replica identities',
+      sql.TABLES_WITHOUT_REPLICA_IDENTITY,
+      [tables],
+    );
     return rows.map((row) => row.table_name);
   }
 
   async moveBytesByTask(jobId: number): Promise<Record<string, number>> {
-    const rows = await this.rows<{ task_id: string | number; bytes: string | number }>(`sizing the moves of job ${jobId}`, sql.MOVE_BYTES_BY_TASK, [jobId]);
+    const rows = await this.rows<{ task_id: string | number; bytes: string | number }>(
+      `sizing the moves of job ${jobId}`,
+      sql.MOVE_BYTES_BY_TASK,
+      [jobId],
+    );
     return Object.fromEntries(rows.map((row) => [String(row.task_id), Number(row.bytes)]));
   }
 
@@ -160,7 +196,11 @@ export class CitusClient {
       if (row?.job_id === null || row?.job_id === undefined) {
         return { kind: 'nothing-to-move', notice: notices.at(-1) ?? 'No moves available for rebalancing' };
       }
-      return { kind: 'started', jobId: Number(row.job_id), notice: notices.find((notice) => notice.startsWith('Scheduled')) };
+      return {
+        kind: 'started',
+        jobId: Number(row.job_id),
+        notice: notices.find((notice) => notice.startsWith('Scheduled')),
+      };
     } catch (error) {
       const running = runningJobIdIn(error);
       if (running !== undefined) return { kind: 'adopted', jobId: running, message: (error as Error).message };
@@ -173,47 +213,72 @@ export class CitusClient {
   }
 
   async readSettings(names: readonly ExecutorSettingName[]): Promise<Record<string, SettingReading>> {
-    const rows = await this.rows<{ name: string; value: string | null }>('reading settings', sql.READ_SETTINGS, [names]);
+    const rows = await this.rows<{ name: string; value: string | null }>('reading settings', sql.READ_SETTINGS, [
+      names,
+    ]);
     let fromAutoConf: Set<string> | undefined;
     try {
-      fromAutoConf = new Set((await this.client.query<{ name: string }>(sql.SET_BY_ALTER_SYSTEM, [names])).rows.map((row) => row.name));
+      fromAutoConf = new Set(
+        (await this.client.query<{ name: string }>(sql.SET_BY_ALTER_SYSTEM, [names])).rows.map((row) => row.name),
+      );
     } catch {
       fromAutoConf = undefined; // pg_file_settings needs superuser: unknown, restore by value
     }
-    return Object.fromEntries(rows.map((row) => [row.name, { value: row.value ?? undefined, setByAlterSystem: fromAutoConf?.has(row.name) }]));
+    return Object.fromEntries(
+      rows.map((row) => [row.name, { value: row.value ?? undefined, setByAlterSystem: fromAutoConf?.has(row.name) }]),
+    );
   }
 
   /** ALTER SYSTEM SET (or RESET with `undefined`) for each setting, then one pg_reload_conf(). */
   async alterSystem(values: Readonly<Record<string, number | undefined>>): Promise<void> {
     for (const [name, value] of Object.entries(values)) {
-      await this.rows(`changing ${name} with ALTER SYSTEM`, value === undefined ? sql.alterSystemReset(name) : sql.alterSystemSet(name, value));
+      await this.rows(
+        `changing ${name} with ALTER SYSTEM`,
+        value === undefined ? sql.alterSystemReset(name) : sql.alterSystemSet(name, value),
+      );
     }
     await this.rows('reloading the configuration (pg_reload_conf)', sql.RELOAD_CONF);
   }
 
   /** The note of settings an earlier run raised and did not put back (see sql.RAISED_MARKER), if any. */
   async readRaisedMarker(): Promise<string | undefined> {
-    const [row] = await this.rows<{ value: string }>('reading the note of raised executor settings', sql.READ_RAISED_MARKER);
+    const [row] = await this.rows<{ value: string }>(
+      'reading the note of raised executor settings',
+      sql.READ_RAISED_MARKER,
+    );
     return row?.value;
   }
 
   async writeRaisedMarker(value: string): Promise<void> {
     const database = await this.currentDatabase();
-    await this.rows('noting the raised executor settings (ALTER DATABASE ... SET)', sql.writeRaisedMarker(this.client.escapeIdentifier(database), this.client.escapeLiteral(value)));
+    await this.rows(
+      'noting the raised executor settings (ALTER DATABASE ... SET)',
+      sql.writeRaisedMarker(this.client.escapeIdentifier(database), this.client.escapeLiteral(value)),
+    );
   }
 
   async clearRaisedMarker(): Promise<void> {
     const database = await this.currentDatabase();
-    await this.rows('clearing the note of raised executor settings (ALTER DATABASE ... RESET)', sql.clearRaisedMarker(this.client.escapeIdentifier(database)));
+    await this.rows(
+      'clearing the note of raised executor settings (ALTER DATABASE ... RESET)',
+      sql.clearRaisedMarker(this.client.escapeIdentifier(database)),
+    );
   }
 
   private async currentDatabase(): Promise<string> {
-    const [row] = await this.rows<{ database: string }>('reading current_database()', 'SELECT current_database() AS database');
+    const [row] = await this.rows<{ database: string }>(
+      'reading current_database()',
+      'SELECT current_database() AS database',
+    );
     if (!row) throw new ProviderError(`reading current_database() on ${this.where}: the server returned no row`);
     return row.database;
   }
 
-  private async rows<Row extends pg.QueryResultRow = Record<string, unknown>>(action: string, text: string, values: unknown[] = []): Promise<Row[]> {
+  private async rows<Row extends pg.QueryResultRow = Record<string, unknown>>(
+    action: string,
+    text: string,
+    values: unknown[] = [],
+  ): Promise<Row[]> {
     try {
       return (await this.client.query<Row>(text, values)).rows;
     } catch (error) {
@@ -229,9 +294,15 @@ export function parseConnectionUrl(connectionString: string): URL {
   try {
     url = new URL(connectionString);
   } catch {
-    throw new InvalidInputError(`--connection: "${shown}" is not a valid URL; write it as postgres://user[:password]@host:5432/database (percent-encode special characters in the password)`);
+    throw new InvalidInputError(
+      `--connection: "${shown}" is not a valid URL; write it as postgres://user[:password]@host:5432/database (percent-encode special characters in the password)`,
+    );
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new InvalidInputError(`--connection: "${shown}" is not a postgres:// URL`);
-  if (url.hostname === '') throw new InvalidInputError(`--connection: "${shown}" names no host; write it as postgres://user@host:5432/database`);
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new InvalidInputError(`--connection: "${shown}" is not a postgres:// URL`);
+  if (url.hostname === '')
+    throw new InvalidInputError(
+      `--connection: "${shown}" names no host; write it as postgres://user@host:5432/database`,
+    );
   return url;
 }

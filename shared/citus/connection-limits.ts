@@ -69,10 +69,24 @@ export interface ConnectionPlan {
 
 export function planConnectionLimits(raw: ConnectionPlanInput): ConnectionPlan {
   const input = { ...raw, parameters: effectiveParameters(raw.parameters) };
-  const plan: ConnectionPlan = { policy: input.policy.policy, nodeCount: input.nodeCount, desired: {}, changes: [], kept: [], drift: driftOf(input.parameters) };
+  const plan: ConnectionPlan = {
+    policy: input.policy.policy,
+    nodeCount: input.nodeCount,
+    desired: {},
+    changes: [],
+    kept: [],
+    drift: driftOf(input.parameters),
+  };
   const desired = desiredLimits(input);
   if (typeof desired === 'string') {
-    plan.kept.push(...CONNECTION_SETTINGS.map((name) => ({ name, value: input.parameters[name]?.value ?? 'unknown', wanted: 'unknown', reason: desired })));
+    plan.kept.push(
+      ...CONNECTION_SETTINGS.map((name) => ({
+        name,
+        value: input.parameters[name]?.value ?? 'unknown',
+        wanted: 'unknown',
+        reason: desired,
+      })),
+    );
     return plan;
   }
   plan.desired = desired;
@@ -88,18 +102,30 @@ export function planConnectionLimits(raw: ConnectionPlanInput): ConnectionPlan {
 }
 
 /** The values a policy asks for, or why it cannot say. */
-export function desiredLimits(input: Pick<ConnectionPlanInput, 'policy' | 'nodeCount' | 'parameters'>): Partial<Record<ConnectionSettingName, number>> | string {
+export function desiredLimits(
+  input: Pick<ConnectionPlanInput, 'policy' | 'nodeCount' | 'parameters'>,
+): Partial<Record<ConnectionSettingName, number>> | string {
   const { policy, nodeCount } = input;
   if (policy.policy === 'service-default') return {};
-  if (policy.policy === 'fixed') return { 'citus.max_client_connections': policy.maxClientConnections, 'citus.max_shared_pool_size': policy.maxSharedPoolSize };
+  if (policy.policy === 'fixed')
+    return {
+      'citus.max_client_connections': policy.maxClientConnections,
+      'citus.max_shared_pool_size': policy.maxSharedPoolSize,
+    };
   const budget = policy.connectionBudget ?? Number(input.parameters[MAX_CONNECTIONS]?.value);
-  if (!Number.isFinite(budget)) return `the connection budget is unknown: the server reports no ${MAX_CONNECTIONS}; set connections.connectionBudget`;
+  if (!Number.isFinite(budget))
+    return `the connection budget is unknown: the server reports no ${MAX_CONNECTIONS}; set connections.connectionBudget`;
   const perNode = Math.floor((budget - policy.reservedConnections) / Math.max(1, nodeCount));
-  if (perNode < 1) return `connections.reservedConnections ${policy.reservedConnections} leaves nothing of the budget ${budget} to share over ${nodeCount} nodes; lower it`;
+  if (perNode < 1)
+    return `connections.reservedConnections ${policy.reservedConnections} leaves nothing of the budget ${budget} to share over ${nodeCount} nodes; lower it`;
   return { 'citus.max_client_connections': perNode, 'citus.max_shared_pool_size': perNode };
 }
 
-function judgeChange(input: ConnectionPlanInput, name: ConnectionSettingName, wanted: string): ParameterChange | KeptParameter | 'unchanged' {
+function judgeChange(
+  input: ConnectionPlanInput,
+  name: ConnectionSettingName,
+  wanted: string,
+): ParameterChange | KeptParameter | 'unchanged' {
   const current = input.parameters[name];
   if (!current) return { name, value: 'absent', wanted, reason: `the server has no parameter ${name}` };
   if (current.value === wanted) return 'unchanged';
@@ -107,23 +133,40 @@ function judgeChange(input: ConnectionPlanInput, name: ConnectionSettingName, wa
   const ours = input.lastApplied[name];
   if (current.source === 'user-override' && ours !== current.value) {
     return {
-      name, value: current.value, wanted,
+      name,
+      value: current.value,
+      wanted,
       reason: `${name} was set by hand to ${current.value} (source user-override), so the scaler leaves it; reset it to its default (Azure portal, Server parameters) to let connections.policy ${input.policy.policy} manage it`,
     };
   }
   if (current.allowedValues && !isAllowedNumber(current.allowedValues, wanted)) {
-    return { name, value: current.value, wanted, reason: `${wanted} is outside the values the server allows for ${name} (${current.allowedValues})` };
+    return {
+      name,
+      value: current.value,
+      wanted,
+      reason: `${wanted} is outside the values the server allows for ${name} (${current.allowedValues})`,
+    };
   }
   return { name, from: current.value, to: wanted };
 }
 
 /** `citus.max_shared_pool_size` 0 (the default) is max_connections to Citus; other values are what they say. */
-export function effectiveParameters(parameters: Readonly<Record<string, ServerParameterState>>): Record<string, ServerParameterState> {
+export function effectiveParameters(
+  parameters: Readonly<Record<string, ServerParameterState>>,
+): Record<string, ServerParameterState> {
   const pool = parameters[MAX_SHARED_POOL_SIZE];
   const maxConnections = parameters[MAX_CONNECTIONS]?.value;
   if (!pool || maxConnections === undefined || !/^\d+$/.test(maxConnections)) return { ...parameters };
-  const effective = (value: string | undefined) => (value !== undefined && Number(value) === 0 && value.trim() !== '' ? maxConnections : value);
-  return { ...parameters, [MAX_SHARED_POOL_SIZE]: { ...pool, value: effective(pool.value) ?? pool.value, defaultValue: effective(pool.defaultValue) } };
+  const effective = (value: string | undefined) =>
+    value !== undefined && Number(value) === 0 && value.trim() !== '' ? maxConnections : value;
+  return {
+    ...parameters,
+    [MAX_SHARED_POOL_SIZE]: {
+      ...pool,
+      value: effective(pool.value) ?? pool.value,
+      defaultValue: effective(pool.defaultValue),
+    },
+  };
 }
 
 function driftOf(parameters: Readonly<Record<string, ServerParameterState>>): ParameterDrift[] {

@@ -44,7 +44,12 @@ export function citusClientConfig(base: pg.ClientConfig, overrides: TimeoutOverr
 }
 
 export function resolveTimeouts(overrides: TimeoutOverrides = {}): CitusTimeouts {
-  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) as Partial<CitusTimeouts>;
+  const defined = Object.fromEntries(
+    Object.entries(overrides).filter(([, value]) => value !== undefined),
+  ) as Partial<CitusTimeouts>;
   const timeouts = { ...DEFAULT_CITUS_TIMEOUTS, ...defined };
-  return { ...timeouts, queryTimeoutMs: Math.max(timeouts.queryTimeoutMs, timeouts.statementTimeoutMs + CANCEL_GRACE_MS) };
+  return {
+    ...timeouts,
+    queryTimeoutMs: Math.max(timeouts.queryTimeoutMs, timeouts.statementTimeoutMs + CANCEL_GRACE_MS),
+  };
 }

@@ -44,8 +44,12 @@ export interface JobStatus {
 }
 
 const bigintText = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(Number);
-const time = z.union([z.date(), z.string(), z.null()]).transform((value) => (value === null ? undefined : new Date(value).toISOString()));
-const byteCount = z.union([z.number(), z.null(), z.undefined()]).transform((value) => (typeof value === 'number' ? value : undefined));
+const time = z
+  .union([z.date(), z.string(), z.null()])
+  .transform((value) => (value === null ? undefined : new Date(value).toISOString()));
+const byteCount = z
+  .union([z.number(), z.null(), z.undefined()])
+  .transform((value) => (typeof value === 'number' ? value : undefined));
 
 const taskDetail = z.looseObject({
   task_id: z.number().int(),
@@ -79,10 +83,27 @@ export function parseJobStatus(row: unknown): JobStatus {
   const parsed = statusRow.safeParse(row);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ProviderError(`reading the rebalance status: unexpected ${issue ? `${issue.path.join('.')} (${issue.message})` : 'row'}; the status must be read with raw => true from Citus 11.2 or later`);
+    throw new ProviderError(
+      `reading the rebalance status: unexpected ${issue ? `${issue.path.join('.')} (${issue.message})` : 'row'}; the status must be read with raw => true from Citus 11.2 or later`,
+    );
   }
-  const { job_id, state, job_type, started_at, finished_at, details: { task_state_counts, tasks } } = parsed.data;
-  return { jobId: job_id, state, jobType: job_type, startedAt: started_at, finishedAt: finished_at, taskStateCounts: task_state_counts ?? {}, tasks: tasks.map(toTaskDetail) };
+  const {
+    job_id,
+    state,
+    job_type,
+    started_at,
+    finished_at,
+    details: { task_state_counts, tasks },
+  } = parsed.data;
+  return {
+    jobId: job_id,
+    state,
+    jobType: job_type,
+    startedAt: started_at,
+    finishedAt: finished_at,
+    taskStateCounts: task_state_counts ?? {},
+    tasks: tasks.map(toTaskDetail),
+  };
 }
 
 function toTaskDetail(task: z.output<typeof taskDetail>): TaskDetail {

@@ -6,11 +6,30 @@ export const JOB_STATES = ['scheduled', 'running', 'finished', 'cancelling', 'ca
 export type JobState = (typeof JOB_STATES)[number];
 export const TERMINAL_JOB_STATES: ReadonlySet<JobState> = new Set(['finished', 'cancelled', 'failed']);
 
-export const TASK_STATES = ['blocked', 'runnable', 'running', 'done', 'cancelling', 'error', 'unscheduled', 'cancelled'] as const;
+export const TASK_STATES = [
+  'blocked',
+  'runnable',
+  'running',
+  'done',
+  'cancelling',
+  'error',
+  'unscheduled',
+  'cancelled',
+] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
 /** `get_rebalance_progress().status`, shown as `phase` of a running task. */
-export const MOVE_PHASES = ['Not Started Yet', 'Setting Up', 'Copying Data', 'Catching Up', 'Creating Constraints', 'Final Catchup', 'Creating Foreign Keys', 'Completing', 'Completed'] as const;
+export const MOVE_PHASES = [
+  'Not Started Yet',
+  'Setting Up',
+  'Copying Data',
+  'Catching Up',
+  'Creating Constraints',
+  'Final Catchup',
+  'Creating Foreign Keys',
+  'Completing',
+  'Completed',
+] as const;
 
 export const SHARD_TRANSFER_MODES = ['auto', 'force_logical', 'block_writes'] as const;
 export type ShardTransferMode = (typeof SHARD_TRANSFER_MODES)[number];

@@ -32,23 +32,39 @@ const nodeRow = z.looseObject({
 export function parseNodes(rows: readonly unknown[]): DistNode[] {
   return rows.map((row) => {
     const parsed = nodeRow.safeParse(row);
-    if (!parsed.success) throw new ProviderError(`reading pg_dist_node: unexpected row (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    if (!parsed.success)
+      throw new ProviderError(`reading pg_dist_node: unexpected row (${parsed.error.issues[0]?.message ?? 'invalid'})`);
     const node = parsed.data;
-    return { nodeId: node.nodeid, host: node.nodename, port: node.nodeport, isActive: node.isactive, role: node.noderole, shouldHaveShards: node.shouldhaveshards };
+    return {
+      nodeId: node.nodeid,
+      host: node.nodename,
+      port: node.nodeport,
+      isActive: node.isactive,
+      role: node.noderole,
+      shouldHaveShards: node.shouldhaveshards,
+    };
   });
 }
 
 export function assessNodes(nodes: readonly DistNode[], size: { from: number; to: number }): NodesVerdict {
   const active = nodes.filter((node) => node.isActive && node.role === 'primary').sort((a, b) => a.nodeId - b.nodeId);
   if (active.length < size.to) {
-    return { kind: 'waiting', message: `pg_dist_node shows ${active.length} active primary node(s), the cluster should have ${size.to}` };
+    return {
+      kind: 'waiting',
+      message: `pg_dist_node shows ${active.length} active primary node(s), the cluster should have ${size.to}`,
+    };
   }
   const newNodes = active.slice(active.length - Math.max(0, size.to - size.from));
   const refusing = newNodes.filter((node) => !node.shouldHaveShards);
   if (refusing.length > 0) {
     const names = refusing.map((node) => `${node.host}:${node.port}`).join(', ');
-    const fix = refusing.map((node) => `SELECT citus_set_node_property('${node.host}', ${node.port}, 'shouldhaveshards', true);`).join(' ');
-    return { kind: 'failed', message: `the new node(s) ${names} are active but cannot hold shards (shouldhaveshards = false), so a rebalance would not use them; run ${fix} and rebalance by hand (scaler rebalance)` };
+    const fix = refusing
+      .map((node) => `SELECT citus_set_node_property('${node.host}', ${node.port}, 'shouldhaveshards', true);`)
+      .join(' ');
+    return {
+      kind: 'failed',
+      message: `the new node(s) ${names} are active but cannot hold shards (shouldhaveshards = false), so a rebalance would not use them; run ${fix} and rebalance by hand (scaler rebalance)`,
+    };
   }
   return { kind: 'ready', activeNodes: active.length, newNodes };
 }

@@ -51,7 +51,10 @@ const planRow = z.looseObject({
 export function parsePlanRows(rows: readonly unknown[]): PlanRow[] {
   return rows.map((row) => {
     const parsed = planRow.safeParse(row);
-    if (!parsed.success) throw new ProviderError(`reading the rebalance plan: unexpected row (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    if (!parsed.success)
+      throw new ProviderError(
+        `reading the rebalance plan: unexpected row (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+      );
     const value = parsed.data;
     return {
       tableName: value.table_name,
@@ -76,7 +79,13 @@ export function summarizePlan(rows: readonly PlanRow[]): RebalancePlan {
     move.bytes += row.shardBytes;
     moves.set(key, move);
   }
-  const plan: RebalancePlan = { moves: [...moves.values()], totalBytes: 0, bytesInByNode: {}, bytesOutByNode: {}, tables: [] };
+  const plan: RebalancePlan = {
+    moves: [...moves.values()],
+    totalBytes: 0,
+    bytesInByNode: {},
+    bytesOutByNode: {},
+    tables: [],
+  };
   for (const move of plan.moves) {
     plan.totalBytes += move.bytes;
     plan.bytesInByNode[move.target] = (plan.bytesInByNode[move.target] ?? 0) + move.bytes;

@@ -38,19 +38,31 @@ export type PreflightVerdict =
 
 export function assessPreflight(facts: PreflightFacts): PreflightVerdict {
   const { latestJob, plan } = facts;
-  if (latestJob && !isTerminalJobState(latestJob.state)) return { kind: 'adopt', jobId: latestJob.jobId, state: latestJob.state };
-  if (plan.moves.length === 0) return { kind: 'nothing-to-move', message: 'the plan has no moves: the shards are already balanced for this strategy' };
+  if (latestJob && !isTerminalJobState(latestJob.state))
+    return { kind: 'adopt', jobId: latestJob.jobId, state: latestJob.state };
+  if (plan.moves.length === 0)
+    return {
+      kind: 'nothing-to-move',
+      message: 'the plan has no moves: the shards are already balanced for this strategy',
+    };
   const problems: string[] = [];
   if (facts.transferMode === 'auto' && facts.tablesWithoutReplicaIdentity.length > 0) {
     const tables = facts.tablesWithoutReplicaIdentity.join(', ');
-    problems.push(`shard_transfer_mode auto needs a replica identity on every table that moves, and ${tables} has none; add a primary key or run ALTER TABLE ... REPLICA IDENTITY FULL, or set rebalance.shardTransferMode to force_logical or block_writes (block_writes blocks writes to the moving shards)`);
+    problems.push(
+      `shard_transfer_mode auto needs a replica identity on every table that moves, and ${tables} has none; add a primary key or run ALTER TABLE ... REPLICA IDENTITY FULL, or set rebalance.shardTransferMode to force_logical or block_writes (block_writes blocks writes to the moving shards)`,
+    );
   }
   const disk = projectDisk(plan, facts.disk);
   for (const node of disk.filter((projection) => projection.freePercent < facts.minFreeDiskPercent)) {
-    problems.push(`node ${node.node} would have ${node.freePercent.toFixed(1)} % free disk after the moves (${formatBytes(node.projectedBytes)} of ${formatBytes(node.capacityBytes)} used by shards), below minFreeDiskPercent ${facts.minFreeDiskPercent} %; add storage or lower rebalance.minFreeDiskPercent`);
+    problems.push(
+      `node ${node.node} would have ${node.freePercent.toFixed(1)} % free disk after the moves (${formatBytes(node.projectedBytes)} of ${formatBytes(node.capacityBytes)} used by shards), below minFreeDiskPercent ${facts.minFreeDiskPercent} %; add storage or lower rebalance.minFreeDiskPercent`,
+    );
   }
   if (problems.length > 0) return { kind: 'blocked', problems };
-  const notes = facts.disk.nodeCapacityBytes === undefined ? ['disk headroom not checked: the size of a node\'s storage is unknown'] : [];
+  const notes =
+    facts.disk.nodeCapacityBytes === undefined
+      ? ["disk headroom not checked: the size of a node's storage is unknown"]
+      : [];
   return { kind: 'ready', notes, disk };
 }
 
@@ -58,10 +70,18 @@ export function assessPreflight(facts: PreflightFacts): PreflightVerdict {
 export function projectDisk(plan: RebalancePlan, disk: DiskFacts): DiskProjection[] {
   const capacity = disk.nodeCapacityBytes;
   if (capacity === undefined || capacity <= 0) return [];
-  return Object.keys(plan.bytesInByNode).sort().map((node) => {
-    const projectedBytes = (disk.shardBytesByNode[node] ?? 0) + (plan.bytesInByNode[node] ?? 0) - (plan.bytesOutByNode[node] ?? 0);
-    return { node, projectedBytes, capacityBytes: capacity, freePercent: Math.max(0, (1 - projectedBytes / capacity) * 100) };
-  });
+  return Object.keys(plan.bytesInByNode)
+    .sort()
+    .map((node) => {
+      const projectedBytes =
+        (disk.shardBytesByNode[node] ?? 0) + (plan.bytesInByNode[node] ?? 0) - (plan.bytesOutByNode[node] ?? 0);
+      return {
+        node,
+        projectedBytes,
+        capacityBytes: capacity,
+        freePercent: Math.max(0, (1 - projectedBytes / capacity) * 100),
+      };
+    });
 }
 
 export function formatBytes(bytes: number): string {

@@ -66,7 +66,11 @@ const MAX_MESSAGE_CHARS = 500;
 const RETRIED_BY_CITUS = ' is being retried by Citus: ';
 const MAX_LISTED = 20;
 
-export function summarizeRebalance(status: JobStatus, tasks: readonly JobTask[], context: ProgressContext): RebalanceProgress {
+export function summarizeRebalance(
+  status: JobStatus,
+  tasks: readonly JobTask[],
+  context: ProgressContext,
+): RebalanceProgress {
   const moves = tasks.filter((task) => task.kind === 'move');
   const running = runningMoves(status, tasks, context.taskBytes);
   const bytesOf = (task: JobTask) => context.taskBytes[String(task.taskId)] ?? 0;
@@ -74,7 +78,10 @@ export function summarizeRebalance(status: JobStatus, tasks: readonly JobTask[],
   const total = moves.reduce((sum, task) => sum + bytesOf(task), 0);
   const copying = running.filter((move) => move.kind === 'move');
   const doneBytes = done.reduce((sum, task) => sum + bytesOf(task), 0);
-  const copyingBytes = copying.reduce((sum, move) => sum + Math.min(move.bytesCopied, move.bytesTotal || move.bytesCopied), 0);
+  const copyingBytes = copying.reduce(
+    (sum, move) => sum + Math.min(move.bytesCopied, move.bytesTotal || move.bytesCopied),
+    0,
+  );
   const moved = doneBytes + copyingBytes;
   const counts = {
     total: moves.length,
@@ -84,7 +91,9 @@ export function summarizeRebalance(status: JobStatus, tasks: readonly JobTask[],
     failed: countIn(moves, ['error', 'unscheduled']),
     cancelled: countIn(moves, ['cancelled']),
   };
-  const retrying = problems(tasks.filter((task) => task.retryCount > 0 && ['runnable', 'running'].includes(task.state)));
+  const retrying = problems(
+    tasks.filter((task) => task.retryCount > 0 && ['runnable', 'running'].includes(task.state)),
+  );
   const failed = problems(tasks.filter((task) => task.state === 'error' || task.state === 'unscheduled'));
   const progress: RebalanceProgress = {
     jobId: status.jobId,
@@ -105,39 +114,63 @@ export function summarizeRebalance(status: JobStatus, tasks: readonly JobTask[],
 
 /** The Citus messages of the tasks that failed, for the final report. */
 export function failureMessages(progress: RebalanceProgress): string[] {
-  const messages = [...progress.failed, ...progress.retrying].map((task) => `task ${task.taskId} (${task.state}, retried ${task.retried}x): ${task.message || 'no message'}`);
+  const messages = [...progress.failed, ...progress.retrying].map(
+    (task) => `task ${task.taskId} (${task.state}, retried ${task.retried}x): ${task.message || 'no message'}`,
+  );
   return messages.length > 0 ? messages : [`job ${progress.jobId} ended ${progress.state} without a task message`];
 }
 
-function runningMoves(status: JobStatus, tasks: readonly JobTask[], taskBytes: Readonly<Record<string, number>>): RunningMove[] {
-  return status.tasks.flatMap((detail) => {
-    if (detail.state !== 'running') return [];
-    const task = tasks.find((candidate) => candidate.taskId === detail.taskId);
-    return [{
-      taskId: detail.taskId,
-      kind: task?.kind ?? 'other',
-      shardId: task?.shardId,
-      phase: detail.phase,
-      source: detail.hosts.source,
-      target: detail.hosts.target,
-      bytesCopied: detail.sizeBytes.target,
-      bytesTotal: taskBytes[String(detail.taskId)] ?? detail.sizeBytes.source,
-      retried: detail.retried,
-    }];
-  }).slice(0, MAX_LISTED);
+function runningMoves(
+  status: JobStatus,
+  tasks: readonly JobTask[],
+  taskBytes: Readonly<Record<string, number>>,
+): RunningMove[] {
+  return status.tasks
+    .flatMap((detail) => {
+      if (detail.state !== 'running') return [];
+      const task = tasks.find((candidate) => candidate.taskId === detail.taskId);
+      return [
+        {
+          taskId: detail.taskId,
+          kind: task?.kind ?? 'other',
+          shardId: task?.shardId,
+          phase: detail.phase,
+          source: detail.hosts.source,
+          target: detail.hosts.target,
+          bytesCopied: detail.sizeBytes.target,
+          bytesTotal: taskBytes[String(detail.taskId)] ?? detail.sizeBytes.source,
+          retried: detail.retried,
+        },
+      ];
+    })
+    .slice(0, MAX_LISTED);
 }
 
-function warningsFor(progress: RebalanceProgress, tasks: readonly JobTask[], context: ProgressContext): RebalanceWarning[] {
+function warningsFor(
+  progress: RebalanceProgress,
+  tasks: readonly JobTask[],
+  context: ProgressContext,
+): RebalanceWarning[] {
   const warnings: RebalanceWarning[] = [];
   if (!isTerminalJobState(progress.state)) {
     for (const task of progress.retrying) {
       const what = describeTask(tasks.find((candidate) => candidate.taskId === task.taskId));
-      warnings.push({ code: 'TaskRetrying', taskId: task.taskId, retried: task.retried, message: `${what} failed ${task.retried} time(s) and${RETRIED_BY_CITUS}${task.message || 'no message'}` });
+      warnings.push({
+        code: 'TaskRetrying',
+        taskId: task.taskId,
+        retried: task.retried,
+        message: `${what} failed ${task.retried} time(s) and${RETRIED_BY_CITUS}${task.message || 'no message'}`,
+      });
     }
   }
   for (const task of progress.failed.filter((problem) => problem.state === 'error')) {
     const what = describeTask(tasks.find((candidate) => candidate.taskId === task.taskId));
-    warnings.push({ code: 'MoveFailed', taskId: task.taskId, retried: task.retried, message: `${what} failed for good after ${task.retried} tries: ${task.message || 'no message'}; the moves that depend on it will not run` });
+    warnings.push({
+      code: 'MoveFailed',
+      taskId: task.taskId,
+      retried: task.retried,
+      message: `${what} failed for good after ${task.retried} tries: ${task.message || 'no message'}; the moves that depend on it will not run`,
+    });
   }
   const stuckMinutes = minutesSince(context.scheduledSince, context.now);
   if (progress.state === 'scheduled' && stuckMinutes !== undefined && stuckMinutes >= context.stuckScheduledMinutes) {
@@ -151,13 +184,19 @@ function warningsFor(progress: RebalanceProgress, tasks: readonly JobTask[], con
 
 function describeTask(task: JobTask | undefined): string {
   if (!task) return 'a task';
-  if (task.kind === 'move') return `task ${task.taskId} (move of shard ${task.shardId} from node ${task.sourceNodeId} to node ${task.targetNodeId})`;
+  if (task.kind === 'move')
+    return `task ${task.taskId} (move of shard ${task.shardId} from node ${task.sourceNodeId} to node ${task.targetNodeId})`;
   if (task.kind === 'reference-copy') return `task ${task.taskId} (copy of the reference tables)`;
   return `task ${task.taskId}`;
 }
 
 function problems(tasks: readonly JobTask[]): TaskProblem[] {
-  return tasks.slice(0, MAX_LISTED).map((task) => ({ taskId: task.taskId, state: task.state, retried: task.retryCount, message: condenseTaskMessage(task.message).slice(0, MAX_MESSAGE_CHARS) }));
+  return tasks.slice(0, MAX_LISTED).map((task) => ({
+    taskId: task.taskId,
+    state: task.state,
+    retried: task.retryCount,
+    message: condenseTaskMessage(task.message).slice(0, MAX_MESSAGE_CHARS),
+  }));
 }
 
 /**
@@ -188,7 +227,12 @@ export function groupWarnings(warnings: readonly RebalanceWarning[]): RebalanceW
     const [first] = group;
     if (group.length === 1 && first) return first;
     const ids = group.map((warning) => warning.taskId).join(', ');
-    return { code: 'TaskRetrying', taskId: first?.taskId, retried: Math.max(...group.map((warning) => warning.retried ?? 0)), message: `tasks ${ids} failed and are being retried by Citus: ${cause}` };
+    return {
+      code: 'TaskRetrying',
+      taskId: first?.taskId,
+      retried: Math.max(...group.map((warning) => warning.retried ?? 0)),
+      message: `tasks ${ids} failed and are being retried by Citus: ${cause}`,
+    };
   });
   return [...grouped, ...others];
 }
@@ -201,16 +245,32 @@ export interface TrackedProgress extends RebalanceProgress {
   since: { at: string; bytesMoved: number };
 }
 
-export function trackProgress(previous: TrackedProgress | undefined, next: RebalanceProgress, now: Date): TrackedProgress {
+export function trackProgress(
+  previous: TrackedProgress | undefined,
+  next: RebalanceProgress,
+  now: Date,
+): TrackedProgress {
   const sameJob = previous?.jobId === next.jobId ? previous : undefined;
   const since = sameJob?.since ?? { at: now.toISOString(), bytesMoved: next.bytes.moved };
   const moved = Math.max(next.bytes.moved, sameJob?.bytes.moved ?? 0);
   const percent = Math.max(next.percent, sameJob?.percent ?? 0);
-  return { ...next, percent, bytes: { ...next.bytes, moved }, since, etaSeconds: estimateSeconds(since, moved, next.bytes.total, now, next.state) };
+  return {
+    ...next,
+    percent,
+    bytes: { ...next.bytes, moved },
+    since,
+    etaSeconds: estimateSeconds(since, moved, next.bytes.total, now, next.state),
+  };
 }
 
 /** Seconds left at the rate measured since `since`; undefined before anything moved or once the job is over. */
-export function estimateSeconds(since: { at: string; bytesMoved: number }, moved: number, total: number, now: Date, state: JobState): number | undefined {
+export function estimateSeconds(
+  since: { at: string; bytesMoved: number },
+  moved: number,
+  total: number,
+  now: Date,
+  state: JobState,
+): number | undefined {
   if (isTerminalJobState(state) || total <= 0) return undefined;
   const elapsedSeconds = (now.getTime() - new Date(since.at).getTime()) / 1000;
   const rate = (moved - since.bytesMoved) / elapsedSeconds;
@@ -231,9 +291,20 @@ const COPY_SHARE = 0.9;
 const UNFINISHED_MOVES_CAP = 99;
 const FINISHED_MOVES_CAP = 99.9;
 
-function percentOf(state: JobState, moves: RebalanceProgress['moves'], totalBytes: number, doneBytes: number, copyingBytes: number): number {
+function percentOf(
+  state: JobState,
+  moves: RebalanceProgress['moves'],
+  totalBytes: number,
+  doneBytes: number,
+  copyingBytes: number,
+): number {
   if (state === 'finished') return 100;
-  const fraction = totalBytes > 0 ? (doneBytes + COPY_SHARE * copyingBytes) / totalBytes : moves.total > 0 ? moves.done / moves.total : 0;
+  const fraction =
+    totalBytes > 0
+      ? (doneBytes + COPY_SHARE * copyingBytes) / totalBytes
+      : moves.total > 0
+        ? moves.done / moves.total
+        : 0;
   const cap = moves.done < moves.total ? UNFINISHED_MOVES_CAP : FINISHED_MOVES_CAP;
   return Math.min(cap, Math.floor(fraction * 1000) / 10);
 }

@@ -24,7 +24,10 @@ export interface PreflightOptions {
 }
 
 /** The plan and what the pre-flight checks make of it: adopt a running job, nothing to move, blocked, or ready. */
-export async function preflightRebalance(sql: CitusClient, options: PreflightOptions): Promise<{ plan: RebalancePlan; verdict: PreflightVerdict }> {
+export async function preflightRebalance(
+  sql: CitusClient,
+  options: PreflightOptions,
+): Promise<{ plan: RebalancePlan; verdict: PreflightVerdict }> {
   const latest = await sql.latestRebalance();
   const plan = summarizePlan(await sql.plan(options.strategy));
   const [missing, shardBytesByNode] = await Promise.all([
@@ -32,8 +35,12 @@ export async function preflightRebalance(sql: CitusClient, options: PreflightOpt
     options.nodeCapacityBytes === undefined ? Promise.resolve({}) : sql.shardBytesByNode(),
   ]);
   const verdict = assessPreflight({
-    latestJob: latest && { jobId: latest.jobId, state: latest.state }, plan, transferMode: options.transferMode, tablesWithoutReplicaIdentity: missing,
-    disk: { shardBytesByNode, nodeCapacityBytes: options.nodeCapacityBytes }, minFreeDiskPercent: options.minFreeDiskPercent,
+    latestJob: latest && { jobId: latest.jobId, state: latest.state },
+    plan,
+    transferMode: options.transferMode,
+    tablesWithoutReplicaIdentity: missing,
+    disk: { shardBytesByNode, nodeCapacityBytes: options.nodeCapacityBytes },
+    minFreeDiskPercent: options.minFreeDiskPercent,
   });
   return { plan, verdict };
 }
@@ -46,12 +53,18 @@ export interface StartOptions {
 
 /** citus_rebalance_start with the flags `parallelism` needs; "already running" adopts that job. */
 export function startRebalanceJob(sql: CitusClient, options: StartOptions): Promise<StartResult> {
-  return sql.startRebalance({ strategy: options.strategy, transferMode: options.transferMode, ...startFlags(options.parallelism) });
+  return sql.startRebalance({
+    strategy: options.strategy,
+    transferMode: options.transferMode,
+    ...startFlags(options.parallelism),
+  });
 }
 
 /** What a start did, in one line for the log or the terminal. */
 export function describeStart(started: Exclude<StartResult, { kind: 'nothing-to-move' }>): string {
-  return started.kind === 'started' ? started.notice ?? `scheduled job ${started.jobId}` : `adopted job ${started.jobId}: ${started.message}`;
+  return started.kind === 'started'
+    ? (started.notice ?? `scheduled job ${started.jobId}`)
+    : `adopted job ${started.jobId}: ${started.message}`;
 }
 
 export interface JobReading {
@@ -74,10 +87,19 @@ export interface JobReadOptions {
 /** One look at the job: its status, its tasks, and the progress they add up to. */
 export async function readRebalanceJob(sql: CitusClient, jobId: number, options: JobReadOptions): Promise<JobReading> {
   const status = await sql.jobStatus(jobId);
-  if (!status) throw new ProviderError(`rebalance job ${jobId} is not in pg_dist_background_job any more: someone removed it, so there is nothing left to watch`);
+  if (!status)
+    throw new ProviderError(
+      `rebalance job ${jobId} is not in pg_dist_background_job any more: someone removed it, so there is nothing left to watch`,
+    );
   const tasks = await sql.jobTasks(jobId);
   const taskBytes = options.taskBytes ?? (await sql.moveBytesByTask(jobId));
-  const scheduledSince = status.state === 'scheduled' ? options.scheduledSince ?? options.now.toISOString() : undefined;
-  const progress = summarizeRebalance(status, tasks, { taskBytes, now: options.now, scheduledSince, stuckScheduledMinutes: options.stuckScheduledMinutes });
+  const scheduledSince =
+    status.state === 'scheduled' ? (options.scheduledSince ?? options.now.toISOString()) : undefined;
+  const progress = summarizeRebalance(status, tasks, {
+    taskBytes,
+    now: options.now,
+    scheduledSince,
+    stuckScheduledMinutes: options.stuckScheduledMinutes,
+  });
   return { status, tasks, progress, scheduledSince };
 }

@@ -115,7 +115,8 @@ export const RELOAD_CONF = 'SELECT pg_catalog.pg_reload_conf()';
 const SETTING_NAME = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
 
 export function alterSystemSet(name: string, value: number): string {
-  if (!SETTING_NAME.test(name) || !Number.isInteger(value)) throw new Error(`alterSystemSet: refusing ${name} = ${value}`);
+  if (!SETTING_NAME.test(name) || !Number.isInteger(value))
+    throw new Error(`alterSystemSet: refusing ${name} = ${value}`);
   return `ALTER SYSTEM SET ${name} = ${value}`;
 }
 

@@ -35,14 +35,24 @@ const taskRow = z.looseObject({
 export function parseJobTasks(rows: readonly unknown[]): JobTask[] {
   return rows.map((row) => {
     const parsed = taskRow.safeParse(row);
-    if (!parsed.success) throw new ProviderError(`reading pg_dist_background_task: unexpected row (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    if (!parsed.success)
+      throw new ProviderError(
+        `reading pg_dist_background_task: unexpected row (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+      );
     const { task_id, status, retry_count, message, command } = parsed.data;
-    return { taskId: task_id, state: status, retryCount: retry_count ?? 0, message: message ?? '', ...describeCommand(command) };
+    return {
+      taskId: task_id,
+      state: status,
+      retryCount: retry_count ?? 0,
+      message: message ?? '',
+      ...describeCommand(command),
+    };
   });
 }
 
 export function describeCommand(command: string): Pick<JobTask, 'kind' | 'shardId' | 'sourceNodeId' | 'targetNodeId'> {
   const move = MOVE_COMMAND.exec(command);
-  if (move) return { kind: 'move', shardId: Number(move[1]), sourceNodeId: Number(move[2]), targetNodeId: Number(move[3]) };
+  if (move)
+    return { kind: 'move', shardId: Number(move[1]), sourceNodeId: Number(move[2]), targetNodeId: Number(move[3]) };
   return { kind: REFERENCE_COPY.test(command) ? 'reference-copy' : 'other' };
 }

@@ -17,7 +17,10 @@ export class ConfigError extends ScalerError {
 
   constructor(source: string, problems: ConfigProblem[]) {
     const errors = problems.filter((problem) => problem.severity === 'error');
-    super('configuration', `${source}: ${errors.length} problem(s) in the config:\n${errors.map(formatProblem).join('\n')}`);
+    super(
+      'configuration',
+      `${source}: ${errors.length} problem(s) in the config:\n${errors.map(formatProblem).join('\n')}`,
+    );
     this.problems = problems;
   }
 }
@@ -30,7 +33,8 @@ export async function validateConfigFile(path: string): Promise<ConfigResult> {
   } catch (error) {
     return failure(`cannot read ${path}: ${readFailure(error)}`);
   }
-  if (text.trim() === '') return failure(`${path} is empty; write the config in it (scaler init writes a starter config to edit)`);
+  if (text.trim() === '')
+    return failure(`${path} is empty; write the config in it (scaler init writes a starter config to edit)`);
   return validateConfigText(text);
 }
 
@@ -52,17 +56,28 @@ export function validateConfigText(text: string): ConfigResult {
     case 'syntax':
       return failure(`not valid JSON: ${problem.why} at ${at}; fix the syntax first`);
     case 'too-deep':
-      return failure(`${problem.why} (${at}); no config field nests that deep, remove the extra nesting`, formatPath(problem.path));
+      return failure(
+        `${problem.why} (${at}); no config field nests that deep, remove the extra nesting`,
+        formatPath(problem.path),
+      );
     case 'duplicate-key':
-      return failure(`${problem.why} (${at}), so only one of its values would count; keep one`, formatPath(problem.path));
+      return failure(
+        `${problem.why} (${at}), so only one of its values would count; keep one`,
+        formatPath(problem.path),
+      );
   }
 }
 
 /** The composition root's entry: app setting -> validated config, or a ConfigError listing every problem. */
-export async function loadConfigFromSetting(env: Record<string, string | undefined>): Promise<{ config: ScalerConfig; warnings: ConfigProblem[] }> {
+export async function loadConfigFromSetting(
+  env: Record<string, string | undefined>,
+): Promise<{ config: ScalerConfig; warnings: ConfigProblem[] }> {
   const setting = env[CONFIG_SETTING]?.trim();
   if (!setting) {
-    throw new ScalerError('configuration', `${CONFIG_SETTING} is not set: set it to the config JSON or to the path of a config file`);
+    throw new ScalerError(
+      'configuration',
+      `${CONFIG_SETTING} is not set: set it to the config JSON or to the path of a config file`,
+    );
   }
   const inline = setting.startsWith('{');
   const source = inline ? `${CONFIG_SETTING} (inline JSON)` : `${CONFIG_SETTING} (file ${setting})`;

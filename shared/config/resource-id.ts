@@ -13,7 +13,13 @@ const RESOURCE_ID =
 export function parseResourceId(id: string): ResourceId | undefined {
   const match = RESOURCE_ID.exec(id.trim());
   if (!match) return undefined;
-  const [, subscriptionId, resourceGroup, resourceType, name] = match as unknown as [string, string, string, string, string];
+  const [, subscriptionId, resourceGroup, resourceType, name] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   return { subscriptionId: subscriptionId.toLowerCase(), resourceGroup, resourceType, name };
 }
 

@@ -20,14 +20,18 @@ const count = (min: number, tooSmall = `must be ${min} or more`) =>
         const issue = raised as { code: string; maximum?: unknown; input?: unknown };
         if (issue.code === 'too_big') return `must be ${String(issue.maximum)} or less`;
         if (issue.code === 'too_small') return tooSmall;
-        return issue.input === undefined ? `is required: a whole number of at least ${min}` : `must be a whole number of at least ${min}`;
+        return issue.input === undefined
+          ? `is required: a whole number of at least ${min}`
+          : `must be a whole number of at least ${min}`;
       },
     })
     .int()
     .min(min);
 
 /** The services' own smallest sizes, for a negative limits.min (the semantic checks name the kind's own for 0 and 1). */
-const SERVICE_MINIMUMS = Object.values(KIND_FACTS).map((facts) => `${facts.serviceMin} ${facts.unit}`).join(' or ');
+const SERVICE_MINIMUMS = Object.values(KIND_FACTS)
+  .map((facts) => `${facts.serviceMin} ${facts.unit}`)
+  .join(' or ');
 const SMALLEST_SERVICE_MIN = Math.min(...Object.values(KIND_FACTS).map((facts) => facts.serviceMin));
 
 /**
@@ -46,7 +50,9 @@ const connectionCount = (min: number) => count(min).max(MAX_CONNECTIONS);
 
 const limits = z
   .strictObject({
-    min: count(0, `is below the service minimum (${SERVICE_MINIMUMS}); set it to ${SMALLEST_SERVICE_MIN} or more`).max(MAX_UNITS).describe('Fewest units the scaler will ever leave the target with.'),
+    min: count(0, `is below the service minimum (${SERVICE_MINIMUMS}); set it to ${SMALLEST_SERVICE_MIN} or more`)
+      .max(MAX_UNITS)
+      .describe('Fewest units the scaler will ever leave the target with.'),
     max: units(1).describe('Most units the scaler will ever scale the target to.'),
     default: units(0)
       .optional()
@@ -57,19 +63,39 @@ const limits = z
 
 const cooldowns = z
   .strictObject({
-    scaleOutMinutes: minutes().default(DEFAULTS.cooldowns.scaleOutMinutes).describe('Wait after the last operation completed before scaling out again.'),
-    scaleInMinutes: minutes().default(DEFAULTS.cooldowns.scaleInMinutes).describe('Wait after the last operation completed before scaling in.'),
+    scaleOutMinutes: minutes()
+      .default(DEFAULTS.cooldowns.scaleOutMinutes)
+      .describe('Wait after the last operation completed before scaling out again.'),
+    scaleInMinutes: minutes()
+      .default(DEFAULTS.cooldowns.scaleInMinutes)
+      .describe('Wait after the last operation completed before scaling in.'),
   })
   .prefault({})
   .describe('Per-direction cooldowns, measured from the completion of the last operation of either direction.');
 
 const failureBackoff = z
   .strictObject({
-    baseMinutes: count(5).max(1440).default(DEFAULTS.failureBackoff.baseMinutes).describe('Wait after a failed operation before trying the same change again; doubled for each further failure in a row.'),
-    maxMinutes: count(5).max(10080).default(DEFAULTS.failureBackoff.maxMinutes).describe('Longest wait between two attempts of a change that keeps failing.'),
-    maxConsecutiveFailures: count(1).max(20).default(DEFAULTS.failureBackoff.maxConsecutiveFailures).describe('Failures in a row after which the scaler stops trying the change and alerts, until an operator resets them.'),
+    baseMinutes: count(5)
+      .max(1440)
+      .default(DEFAULTS.failureBackoff.baseMinutes)
+      .describe(
+        'Wait after a failed operation before trying the same change again; doubled for each further failure in a row.',
+      ),
+    maxMinutes: count(5)
+      .max(10080)
+      .default(DEFAULTS.failureBackoff.maxMinutes)
+      .describe('Longest wait between two attempts of a change that keeps failing.'),
+    maxConsecutiveFailures: count(1)
+      .max(20)
+      .default(DEFAULTS.failureBackoff.maxConsecutiveFailures)
+      .describe(
+        'Failures in a row after which the scaler stops trying the change and alerts, until an operator resets them.',
+      ),
   })
-  .refine((backoff) => backoff.maxMinutes >= backoff.baseMinutes, { path: ['maxMinutes'], message: 'must be at least baseMinutes; raise maxMinutes or lower baseMinutes' })
+  .refine((backoff) => backoff.maxMinutes >= backoff.baseMinutes, {
+    path: ['maxMinutes'],
+    message: 'must be at least baseMinutes; raise maxMinutes or lower baseMinutes',
+  })
   .prefault({})
   .describe('How a change that keeps failing is retried: exponential backoff, then a stop with an alert.');
 
@@ -91,19 +117,36 @@ const paused = z
 
 const dataQuality = z
   .strictObject({
-    minWindowCoveragePercent: z.number().gt(0).max(100).default(DEFAULTS.dataQuality.minWindowCoveragePercent).describe('Share of grains in a window that must have data for the window to count.'),
-    maxLagMinutes: minutes().default(DEFAULTS.dataQuality.maxLagMinutes).describe('How far the newest data may trail now before the signal counts as missing.'),
+    minWindowCoveragePercent: z
+      .number()
+      .gt(0)
+      .max(100)
+      .default(DEFAULTS.dataQuality.minWindowCoveragePercent)
+      .describe('Share of grains in a window that must have data for the window to count.'),
+    maxLagMinutes: minutes()
+      .default(DEFAULTS.dataQuality.maxLagMinutes)
+      .describe('How far the newest data may trail now before the signal counts as missing.'),
   })
   .prefault({})
   .describe('When metric data is complete enough to act on.');
 
-export const OPERATORS = ['GreaterThan', 'GreaterThanOrEqual', 'LessThan', 'LessThanOrEqual', 'Equals', 'NotEquals'] as const;
+export const OPERATORS = [
+  'GreaterThan',
+  'GreaterThanOrEqual',
+  'LessThan',
+  'LessThanOrEqual',
+  'Equals',
+  'NotEquals',
+] as const;
 export const TIME_AGGREGATIONS = ['Average', 'Minimum', 'Maximum', 'Total', 'Count', 'Last'] as const;
 
 const change = z
   .discriminatedUnion('type', [
     z.strictObject({ type: z.literal('count'), value: units(1).describe('Units to add or remove.') }),
-    z.strictObject({ type: z.literal('percent'), value: z.number().gt(0).max(1000).describe('Percent of current capacity, at least 1 unit.') }),
+    z.strictObject({
+      type: z.literal('percent'),
+      value: z.number().gt(0).max(1000).describe('Percent of current capacity, at least 1 unit.'),
+    }),
     z.strictObject({ type: z.literal('exact'), value: units(1).describe('Capacity to go to.') }),
   ])
   .default({ ...DEFAULTS.rule.change })
@@ -111,14 +154,35 @@ const change = z
 
 export const ruleSchema = z
   .strictObject({
-    name: z.string().min(1).max(80).optional().describe('Shown in decisions and the ledger. Defaults to "<direction>-<metric>-<index>".'),
+    name: z
+      .string()
+      .min(1)
+      .max(80)
+      .optional()
+      .describe('Shown in decisions and the ledger. Defaults to "<direction>-<metric>-<index>".'),
     metric: z.string().min(1).describe('Azure Monitor metric name, exactly as published (e.g. cpu_percent, CPU).'),
-    statistic: z.enum(STATISTICS).default(DEFAULTS.rule.statistic).describe('How samples within one time grain combine (also the aggregation requested from Azure Monitor).'),
-    timeGrainMinutes: count(1).max(60).default(DEFAULTS.rule.timeGrainMinutes).describe('Length of one grain; samples within it combine with the statistic.'),
-    windowMinutes: count(1).max(1440).default(DEFAULTS.rule.windowMinutes).describe('How far back the rule looks; a multiple of timeGrainMinutes.'),
-    timeAggregation: z.enum(TIME_AGGREGATIONS).default(DEFAULTS.rule.timeAggregation).describe('How the grains of the window combine into one value.'),
+    statistic: z
+      .enum(STATISTICS)
+      .default(DEFAULTS.rule.statistic)
+      .describe('How samples within one time grain combine (also the aggregation requested from Azure Monitor).'),
+    timeGrainMinutes: count(1)
+      .max(60)
+      .default(DEFAULTS.rule.timeGrainMinutes)
+      .describe('Length of one grain; samples within it combine with the statistic.'),
+    windowMinutes: count(1)
+      .max(1440)
+      .default(DEFAULTS.rule.windowMinutes)
+      .describe('How far back the rule looks; a multiple of timeGrainMinutes.'),
+    timeAggregation: z
+      .enum(TIME_AGGREGATIONS)
+      .default(DEFAULTS.rule.timeAggregation)
+      .describe('How the grains of the window combine into one value.'),
     operator: z.enum(OPERATORS).describe('How the window value compares with the threshold.'),
-    threshold: z.number().min(-MAX_THRESHOLD).max(MAX_THRESHOLD).describe('The value the rule compares against, in the metric\'s unit.'),
+    threshold: z
+      .number()
+      .min(-MAX_THRESHOLD)
+      .max(MAX_THRESHOLD)
+      .describe("The value the rule compares against, in the metric's unit."),
     direction: z.enum(['out', 'in']).describe('out adds capacity, in removes it (not offered for elastic clusters).'),
     change,
   })
@@ -126,28 +190,98 @@ export const ruleSchema = z
 
 const kustoOptimized = z
   .strictObject({
-    scaleOutWindowMinutes: count(5).max(1440).default(DEFAULTS.optimized.scaleOutWindowMinutes).describe('A scale-out signal must stay above its threshold this long.'),
-    scaleOutGrainMinutes: count(1).max(60).default(DEFAULTS.optimized.scaleOutGrainMinutes).describe('Grain of the scale-out window: every grain average must be above the threshold.'),
-    targetUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.targetUtilizationPercent).describe('Scale to the capacity that brings the hottest signal to this utilization.'),
-    scaleInWindowMinutes: count(60).max(10080).default(DEFAULTS.optimized.scaleInWindowMinutes).describe('Every scale-in check must agree over this window, which must lie after the last operation.'),
-    scaleInGrainMinutes: count(1).max(60).default(DEFAULTS.optimized.scaleInGrainMinutes).describe('Grain of the scale-in window (hourly by default, as ADX re-evaluates hourly).'),
-    scaleInEarlyWindowMinutes: count(0).max(10080).default(DEFAULTS.optimized.scaleInEarlyWindowMinutes).describe('Strong evidence: scale in after this shorter quiet window when every peak, spread over the smaller size, stays below its scale-in threshold. 0 waits for the full window.'),
+    scaleOutWindowMinutes: count(5)
+      .max(1440)
+      .default(DEFAULTS.optimized.scaleOutWindowMinutes)
+      .describe('A scale-out signal must stay above its threshold this long.'),
+    scaleOutGrainMinutes: count(1)
+      .max(60)
+      .default(DEFAULTS.optimized.scaleOutGrainMinutes)
+      .describe('Grain of the scale-out window: every grain average must be above the threshold.'),
+    targetUtilizationPercent: z
+      .number()
+      .gt(0)
+      .max(100)
+      .default(DEFAULTS.optimized.targetUtilizationPercent)
+      .describe('Scale to the capacity that brings the hottest signal to this utilization.'),
+    scaleInWindowMinutes: count(60)
+      .max(10080)
+      .default(DEFAULTS.optimized.scaleInWindowMinutes)
+      .describe('Every scale-in check must agree over this window, which must lie after the last operation.'),
+    scaleInGrainMinutes: count(1)
+      .max(60)
+      .default(DEFAULTS.optimized.scaleInGrainMinutes)
+      .describe('Grain of the scale-in window (hourly by default, as ADX re-evaluates hourly).'),
+    scaleInEarlyWindowMinutes: count(0)
+      .max(10080)
+      .default(DEFAULTS.optimized.scaleInEarlyWindowMinutes)
+      .describe(
+        'Strong evidence: scale in after this shorter quiet window when every peak, spread over the smaller size, stays below its scale-in threshold. 0 waits for the full window.',
+      ),
     scaleOut: z
       .strictObject({
-        cpuPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleOut.cpuPercent).describe('CPU percent threshold.'),
-        cacheUtilizationPercent: z.number().gt(0).max(1000).default(DEFAULTS.optimized.kusto.scaleOut.cacheUtilizationPercent).describe('Cache utilization factor threshold (CacheUtilizationFactor).'),
-        ingestionUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleOut.ingestionUtilizationPercent).describe('Ingestion utilization threshold (IngestionUtilization).'),
+        cpuPercent: z
+          .number()
+          .gt(0)
+          .max(100)
+          .default(DEFAULTS.optimized.kusto.scaleOut.cpuPercent)
+          .describe('CPU percent threshold.'),
+        cacheUtilizationPercent: z
+          .number()
+          .gt(0)
+          .max(1000)
+          .default(DEFAULTS.optimized.kusto.scaleOut.cacheUtilizationPercent)
+          .describe('Cache utilization factor threshold (CacheUtilizationFactor).'),
+        ingestionUtilizationPercent: z
+          .number()
+          .gt(0)
+          .max(100)
+          .default(DEFAULTS.optimized.kusto.scaleOut.ingestionUtilizationPercent)
+          .describe('Ingestion utilization threshold (IngestionUtilization).'),
       })
       .prefault({}),
     scaleIn: z
       .strictObject({
-        cpuPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.cpuPercent).describe('CPU percent threshold.'),
-        ingestionUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.ingestionUtilizationPercent).describe('Ingestion utilization threshold (IngestionUtilization).'),
-        cacheUtilizationPercent: z.number().gt(0).max(1000).default(DEFAULTS.optimized.kusto.scaleIn.cacheUtilizationPercent).describe('Cache utilization factor threshold (CacheUtilizationFactor).'),
-        streamingIngestUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.streamingIngestUtilizationPercent).describe('Streaming ingest must stay below this (only when the cluster uses it).'),
-        minKeepAlive: z.number().min(0).max(1).default(DEFAULTS.optimized.kusto.scaleIn.minKeepAlive).describe('Lowest hourly KeepAlive average that still counts as responsive.'),
-        maxThrottledQueries: count(0).max(1_000_000_000).default(DEFAULTS.optimized.kusto.scaleIn.maxThrottledQueries).describe('Throttled queries allowed over the window.'),
-        maxFailedQueryPercent: z.number().min(0).max(100).default(DEFAULTS.optimized.kusto.scaleIn.maxFailedQueryPercent).describe('Failed share of QueryResult allowed over the window.'),
+        cpuPercent: z
+          .number()
+          .gt(0)
+          .max(100)
+          .default(DEFAULTS.optimized.kusto.scaleIn.cpuPercent)
+          .describe('CPU percent threshold.'),
+        ingestionUtilizationPercent: z
+          .number()
+          .gt(0)
+          .max(100)
+          .default(DEFAULTS.optimized.kusto.scaleIn.ingestionUtilizationPercent)
+          .describe('Ingestion utilization threshold (IngestionUtilization).'),
+        cacheUtilizationPercent: z
+          .number()
+          .gt(0)
+          .max(1000)
+          .default(DEFAULTS.optimized.kusto.scaleIn.cacheUtilizationPercent)
+          .describe('Cache utilization factor threshold (CacheUtilizationFactor).'),
+        streamingIngestUtilizationPercent: z
+          .number()
+          .gt(0)
+          .max(100)
+          .default(DEFAULTS.optimized.kusto.scaleIn.streamingIngestUtilizationPercent)
+          .describe('Streaming ingest must stay below this (only when the cluster uses it).'),
+        minKeepAlive: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(DEFAULTS.optimized.kusto.scaleIn.minKeepAlive)
+          .describe('Lowest hourly KeepAlive average that still counts as responsive.'),
+        maxThrottledQueries: count(0)
+          .max(1_000_000_000)
+          .default(DEFAULTS.optimized.kusto.scaleIn.maxThrottledQueries)
+          .describe('Throttled queries allowed over the window.'),
+        maxFailedQueryPercent: z
+          .number()
+          .min(0)
+          .max(100)
+          .default(DEFAULTS.optimized.kusto.scaleIn.maxFailedQueryPercent)
+          .describe('Failed share of QueryResult allowed over the window.'),
       })
       .prefault({}),
   })
@@ -156,14 +290,40 @@ const kustoOptimized = z
 
 const postgresOptimized = z
   .strictObject({
-    scaleOutWindowMinutes: count(5).max(1440).default(DEFAULTS.optimized.scaleOutWindowMinutes).describe('A scale-out signal must stay above its threshold this long.'),
-    scaleOutGrainMinutes: count(1).max(60).default(DEFAULTS.optimized.scaleOutGrainMinutes).describe('Grain of the scale-out window: every grain average must be above the threshold.'),
-    targetUtilizationPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.targetUtilizationPercent).describe('Scale to the capacity that brings the hottest signal to this utilization.'),
+    scaleOutWindowMinutes: count(5)
+      .max(1440)
+      .default(DEFAULTS.optimized.scaleOutWindowMinutes)
+      .describe('A scale-out signal must stay above its threshold this long.'),
+    scaleOutGrainMinutes: count(1)
+      .max(60)
+      .default(DEFAULTS.optimized.scaleOutGrainMinutes)
+      .describe('Grain of the scale-out window: every grain average must be above the threshold.'),
+    targetUtilizationPercent: z
+      .number()
+      .gt(0)
+      .max(100)
+      .default(DEFAULTS.optimized.targetUtilizationPercent)
+      .describe('Scale to the capacity that brings the hottest signal to this utilization.'),
     scaleOut: z
       .strictObject({
-        cpuPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.postgres.scaleOut.cpuPercent).describe('CPU percent threshold.'),
-        memoryPercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.postgres.scaleOut.memoryPercent).describe('Memory percent threshold (memory_percent).'),
-        storagePercent: z.number().gt(0).max(100).default(DEFAULTS.optimized.postgres.scaleOut.storagePercent).describe('Storage percent threshold (storage_percent).'),
+        cpuPercent: z
+          .number()
+          .gt(0)
+          .max(100)
+          .default(DEFAULTS.optimized.postgres.scaleOut.cpuPercent)
+          .describe('CPU percent threshold.'),
+        memoryPercent: z
+          .number()
+          .gt(0)
+          .max(100)
+          .default(DEFAULTS.optimized.postgres.scaleOut.memoryPercent)
+          .describe('Memory percent threshold (memory_percent).'),
+        storagePercent: z
+          .number()
+          .gt(0)
+          .max(100)
+          .default(DEFAULTS.optimized.postgres.scaleOut.storagePercent)
+          .describe('Storage percent threshold (storage_percent).'),
       })
       .prefault({}),
   })
@@ -172,17 +332,55 @@ const postgresOptimized = z
 
 const rebalance = z
   .strictObject({
-    enabled: z.boolean().default(DEFAULTS.rebalance.enabled).describe('Start and watch the Citus shard rebalance after each scale-out.'),
-    strategy: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default(DEFAULTS.rebalance.strategy).describe('A row of pg_dist_rebalance_strategy (by_disk_size, by_shard_count or your own).'),
-    shardTransferMode: z.enum(['auto', 'force_logical', 'block_writes']).default(DEFAULTS.rebalance.shardTransferMode).describe('citus_rebalance_start shard_transfer_mode; auto needs a replica identity on every table.'),
-    parallelism: z.union([count(1).max(128), z.literal('auto')]).default(DEFAULTS.rebalance.parallelism).describe('Shard moves at once; "auto" uses the number of nodes added.'),
-    maxAttempts: count(1).max(10).default(DEFAULTS.rebalance.maxAttempts).describe('Starts of a failed or cancelled rebalance before giving up.'),
-    minFreeDiskPercent: z.number().min(0).max(100).default(DEFAULTS.rebalance.minFreeDiskPercent).describe('Pre-flight: refuse to start a rebalance when a node would have less free disk.'),
-    readyTimeoutMinutes: count(1).max(1440).default(DEFAULTS.rebalance.readyTimeoutMinutes).describe('How long to wait for ARM to report the new cluster size.'),
-    haReadyTimeoutMinutes: count(1).max(2880).default(DEFAULTS.rebalance.haReadyTimeoutMinutes).describe('The same wait when zone-redundant high availability is on (standbys are added too).'),
-    pollIntervalSeconds: count(5).max(3600).default(DEFAULTS.rebalance.pollIntervalSeconds).describe('How often the follow-up polls ARM and citus_rebalance_status().'),
-    stuckScheduledMinutes: count(1).max(1440).default(DEFAULTS.rebalance.stuckScheduledMinutes).describe('Report a rebalance job that stays scheduled (never starts) this long.'),
-    timeoutMinutes: count(10).max(43_200).optional().describe('Longest the rebalance may take, from its first start to its end, pauses and retries included; past it the operation ends timed-out. Default: derived from the plan (1 h plus 2 min per GiB to move, per attempt).'),
+    enabled: z
+      .boolean()
+      .default(DEFAULTS.rebalance.enabled)
+      .describe('Start and watch the Citus shard rebalance after each scale-out.'),
+    strategy: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+      .default(DEFAULTS.rebalance.strategy)
+      .describe('A row of pg_dist_rebalance_strategy (by_disk_size, by_shard_count or your own).'),
+    shardTransferMode: z
+      .enum(['auto', 'force_logical', 'block_writes'])
+      .default(DEFAULTS.rebalance.shardTransferMode)
+      .describe('citus_rebalance_start shard_transfer_mode; auto needs a replica identity on every table.'),
+    parallelism: z
+      .union([count(1).max(128), z.literal('auto')])
+      .default(DEFAULTS.rebalance.parallelism)
+      .describe('Shard moves at once; "auto" uses the number of nodes added.'),
+    maxAttempts: count(1)
+      .max(10)
+      .default(DEFAULTS.rebalance.maxAttempts)
+      .describe('Starts of a failed or cancelled rebalance before giving up.'),
+    minFreeDiskPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(DEFAULTS.rebalance.minFreeDiskPercent)
+      .describe('Pre-flight: refuse to start a rebalance when a node would have less free disk.'),
+    readyTimeoutMinutes: count(1)
+      .max(1440)
+      .default(DEFAULTS.rebalance.readyTimeoutMinutes)
+      .describe('How long to wait for ARM to report the new cluster size.'),
+    haReadyTimeoutMinutes: count(1)
+      .max(2880)
+      .default(DEFAULTS.rebalance.haReadyTimeoutMinutes)
+      .describe('The same wait when zone-redundant high availability is on (standbys are added too).'),
+    pollIntervalSeconds: count(5)
+      .max(3600)
+      .default(DEFAULTS.rebalance.pollIntervalSeconds)
+      .describe('How often the follow-up polls ARM and citus_rebalance_status().'),
+    stuckScheduledMinutes: count(1)
+      .max(1440)
+      .default(DEFAULTS.rebalance.stuckScheduledMinutes)
+      .describe('Report a rebalance job that stays scheduled (never starts) this long.'),
+    timeoutMinutes: count(10)
+      .max(43_200)
+      .optional()
+      .describe(
+        'Longest the rebalance may take, from its first start to its end, pauses and retries included; past it the operation ends timed-out. Default: derived from the plan (1 h plus 2 min per GiB to move, per attempt).',
+      ),
   })
   .prefault({})
   .describe('The follow-up after an elastic-cluster scale-out.');
@@ -192,10 +390,16 @@ const connections = z
     z.strictObject({ policy: z.literal('service-default') }),
     z.strictObject({
       policy: z.literal('formula'),
-      connectionBudget: connectionCount(1).optional().describe("Connections to share out; defaults to the SKU's max_connections."),
+      connectionBudget: connectionCount(1)
+        .optional()
+        .describe("Connections to share out; defaults to the SKU's max_connections."),
       reservedConnections: connectionCount(0).default(0).describe('Kept aside for administration before sharing out.'),
     }),
-    z.strictObject({ policy: z.literal('fixed'), maxClientConnections: connectionCount(1).describe('citus.max_client_connections to set.'), maxSharedPoolSize: connectionCount(1).describe('citus.max_shared_pool_size to set.') }),
+    z.strictObject({
+      policy: z.literal('fixed'),
+      maxClientConnections: connectionCount(1).describe('citus.max_client_connections to set.'),
+      maxSharedPoolSize: connectionCount(1).describe('citus.max_shared_pool_size to set.'),
+    }),
   ])
   .default({ ...DEFAULTS.connections })
   .describe('How citus.max_client_connections and citus.max_shared_pool_size follow the node count.');
@@ -206,7 +410,10 @@ const MAX_RULE_REFERENCE_CHARS = 1024;
 const alertAction = z
   .strictObject({
     direction: z.enum(['out', 'in']).describe('out adds capacity, in removes it (not offered for elastic clusters).'),
-    step: count(1).max(100).default(DEFAULTS.alerts.step).describe('Units a fired alert asks to add or remove; maxStep and the limits still apply.'),
+    step: count(1)
+      .max(100)
+      .default(DEFAULTS.alerts.step)
+      .describe('Units a fired alert asks to add or remove; maxStep and the limits still apply.'),
   })
   .describe('What a fired alert of this rule asks for.');
 
@@ -215,7 +422,9 @@ const alerts = z
     rules: z
       .record(z.string().min(1).max(260), alertAction)
       .default({})
-      .describe('Alert rule name (essentials.alertRule, any case) -> { "direction": "out" | "in", "step": 1..100 (default 1) }: what its fired alerts ask for when the rule has no scaler.direction custom property.'),
+      .describe(
+        'Alert rule name (essentials.alertRule, any case) -> { "direction": "out" | "in", "step": 1..100 (default 1) }: what its fired alerts ask for when the rule has no scaler.direction custom property.',
+      ),
     allowRules: z
       .array(z.string().trim().min(1).max(MAX_RULE_REFERENCE_CHARS))
       .max(100)
@@ -223,57 +432,147 @@ const alerts = z
       .describe(
         'Alert rules whose alerts may scale this target, each by name (essentials.alertRule) or ARM id (essentials.alertRuleId, "/subscriptions/..."), in any case. Rules named in rules may too. Any other alert about the target is recorded and refused; with neither list, no alert scales it.',
       ),
-    actOnResolved: z.boolean().default(DEFAULTS.alerts.actOnResolved).describe('Act on resolved alerts too: a resolved alert asks for the opposite of what the fired one asked, by the same step.'),
+    actOnResolved: z
+      .boolean()
+      .default(DEFAULTS.alerts.actOnResolved)
+      .describe(
+        'Act on resolved alerts too: a resolved alert asks for the opposite of what the fired one asked, by the same step.',
+      ),
   })
   .prefault({})
   .describe('How Azure Monitor alerts (POST /api/alerts) for this target become scale requests.');
 
 const database = z
   .strictObject({
-    host: z.string().min(1).optional().describe("The coordinator's host name; defaults to the cluster's fullyQualifiedDomainName from ARM."),
-    port: count(1).max(65535).default(DEFAULTS.database.port).describe('The coordinator port: 5432. Never the load-balanced 7432, which may land on a worker.'),
-    name: z.string().min(1).optional().describe("Database holding the distributed tables; defaults to the cluster's default database from ARM."),
-    user: z.string().min(1).optional().describe("PostgreSQL role to log in as: the name of the scaler's managed identity as a Microsoft Entra role. Needed for the rebalance."),
-    passwordSetting: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Name of an app setting that holds a password: password login instead of a Microsoft Entra token.'),
-    ssl: z.enum(['verify-full', 'require', 'disable']).default(DEFAULTS.database.ssl).describe('verify-full checks the server certificate; disable only for local test servers.'),
+    host: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The coordinator's host name; defaults to the cluster's fullyQualifiedDomainName from ARM."),
+    port: count(1)
+      .max(65535)
+      .default(DEFAULTS.database.port)
+      .describe('The coordinator port: 5432. Never the load-balanced 7432, which may land on a worker.'),
+    name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Database holding the distributed tables; defaults to the cluster's default database from ARM."),
+    user: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "PostgreSQL role to log in as: the name of the scaler's managed identity as a Microsoft Entra role. Needed for the rebalance.",
+      ),
+    passwordSetting: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .optional()
+      .describe('Name of an app setting that holds a password: password login instead of a Microsoft Entra token.'),
+    ssl: z
+      .enum(['verify-full', 'require', 'disable'])
+      .default(DEFAULTS.database.ssl)
+      .describe('verify-full checks the server certificate; disable only for local test servers.'),
   })
   .prefault({})
   .describe('How the follow-up connects to the coordinator to rebalance (Microsoft Entra token by default).');
 
 const kustoFollowUp = z
   .strictObject({
-    pollIntervalSeconds: count(5).max(3600).default(DEFAULTS.kustoFollowUp.pollIntervalSeconds).describe('How often the follow-up polls ARM for the end of the update.'),
-    timeoutMinutes: count(1).max(2880).default(DEFAULTS.kustoFollowUp.timeoutMinutes).describe('How long to wait for the update before recording the operation as timed-out.'),
-    cacheWarmupMinutes: count(0).max(720).default(DEFAULTS.kustoFollowUp.cacheWarmupMinutes).describe('After ARM finishes, the hot cache reorganizes this long: cooldowns start after it, and no further change is made meanwhile.'),
+    pollIntervalSeconds: count(5)
+      .max(3600)
+      .default(DEFAULTS.kustoFollowUp.pollIntervalSeconds)
+      .describe('How often the follow-up polls ARM for the end of the update.'),
+    timeoutMinutes: count(1)
+      .max(2880)
+      .default(DEFAULTS.kustoFollowUp.timeoutMinutes)
+      .describe('How long to wait for the update before recording the operation as timed-out.'),
+    cacheWarmupMinutes: count(0)
+      .max(720)
+      .default(DEFAULTS.kustoFollowUp.cacheWarmupMinutes)
+      .describe(
+        'After ARM finishes, the hot cache reorganizes this long: cooldowns start after it, and no further change is made meanwhile.',
+      ),
   })
   .prefault({})
   .describe('The follow-up after an ADX capacity change: wait for ARM, record how long it took.');
 
 const FORECAST_MODES = ['off', 'forecast-only', 'act'] as const;
 
-type ForecastKindDefaults = { mode: (typeof FORECAST_MODES)[number]; minConfidence: number; minHistoryDays: number; defaultLeadMinutes: number };
+type ForecastKindDefaults = {
+  mode: (typeof FORECAST_MODES)[number];
+  minConfidence: number;
+  minHistoryDays: number;
+  defaultLeadMinutes: number;
+};
 
 /** Predictive scaling; the defaults that differ per kind are passed in (an irreversible change needs stronger evidence). */
 function forecastShape(defaults: ForecastKindDefaults) {
   const shared = DEFAULTS.forecast;
   return {
-    mode: z.enum(FORECAST_MODES).default(defaults.mode).describe('off: reactive only; forecast-only: the forecast and its schedule go into every decision\'s evidence but never act; act: scale ahead of the forecast when seasonality is found with high confidence.'),
-    historyDays: count(3).max(30).default(shared.historyDays).describe('Days of hourly history the forecast reads (cached in Table Storage, so a tick reads only the newest hours).'),
-    horizonHours: count(24).max(168).default(shared.horizonHours).describe('Hours ahead the forecast and its schedule cover.'),
-    minConfidence: z.number().min(0).max(1).default(defaults.minConfidence).describe('Held-out R^2 (0..1) below which the forecast is not trusted and the reactive logic decides alone.'),
-    minHistoryDays: count(2).max(30).default(defaults.minHistoryDays).describe('Whole days of history needed before any forecast.'),
-    targetUtilizationPercent: z.number().gt(0).max(100).default(shared.targetUtilizationPercent).describe('Plan capacity so that the forecast load plus its margin runs at this utilization.'),
-    spikeTolerancePercent: z.number().min(0).max(1000).default(shared.spikeTolerancePercent).describe('Load this far above the forecast (plus margin) is a spike the forecast did not foresee: the reactive logic may add capacity on top.'),
-    defaultLeadMinutes: count(1).max(1440).default(defaults.defaultLeadMinutes).describe('Lead time until the target has completed scale-outs to learn it from.'),
+    mode: z
+      .enum(FORECAST_MODES)
+      .default(defaults.mode)
+      .describe(
+        "off: reactive only; forecast-only: the forecast and its schedule go into every decision's evidence but never act; act: scale ahead of the forecast when seasonality is found with high confidence.",
+      ),
+    historyDays: count(3)
+      .max(30)
+      .default(shared.historyDays)
+      .describe(
+        'Days of hourly history the forecast reads (cached in Table Storage, so a tick reads only the newest hours).',
+      ),
+    horizonHours: count(24)
+      .max(168)
+      .default(shared.horizonHours)
+      .describe('Hours ahead the forecast and its schedule cover.'),
+    minConfidence: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(defaults.minConfidence)
+      .describe('Held-out R^2 (0..1) below which the forecast is not trusted and the reactive logic decides alone.'),
+    minHistoryDays: count(2)
+      .max(30)
+      .default(defaults.minHistoryDays)
+      .describe('Whole days of history needed before any forecast.'),
+    targetUtilizationPercent: z
+      .number()
+      .gt(0)
+      .max(100)
+      .default(shared.targetUtilizationPercent)
+      .describe('Plan capacity so that the forecast load plus its margin runs at this utilization.'),
+    spikeTolerancePercent: z
+      .number()
+      .min(0)
+      .max(1000)
+      .default(shared.spikeTolerancePercent)
+      .describe(
+        'Load this far above the forecast (plus margin) is a spike the forecast did not foresee: the reactive logic may add capacity on top.',
+      ),
+    defaultLeadMinutes: count(1)
+      .max(1440)
+      .default(defaults.defaultLeadMinutes)
+      .describe('Lead time until the target has completed scale-outs to learn it from.'),
   };
 }
 
-const FORECAST_DESCRIPTION = 'Predictive scaling: forecast the load from its daily and weekly pattern and scale ahead of it (docs/forecasting.md).';
-const postgresForecast = z.strictObject(forecastShape(DEFAULTS.forecast.postgres)).prefault({}).describe(FORECAST_DESCRIPTION);
+const FORECAST_DESCRIPTION =
+  'Predictive scaling: forecast the load from its daily and weekly pattern and scale ahead of it (docs/forecasting.md).';
+const postgresForecast = z
+  .strictObject(forecastShape(DEFAULTS.forecast.postgres))
+  .prefault({})
+  .describe(FORECAST_DESCRIPTION);
 const kustoForecast = z
   .strictObject({
     ...forecastShape(DEFAULTS.forecast.kusto),
-    cacheWarmupMinutes: count(0).max(480).default(DEFAULTS.forecast.kusto.cacheWarmupMinutes).describe('Added to each learned scale-out duration: ADX warms its hot cache after ARM finished, and does not report when.'),
+    cacheWarmupMinutes: count(0)
+      .max(480)
+      .default(DEFAULTS.forecast.kusto.cacheWarmupMinutes)
+      .describe(
+        'Added to each learned scale-out duration: ADX warms its hot cache after ARM finished, and does not report when.',
+      ),
   })
   .prefault({})
   .describe(FORECAST_DESCRIPTION);
@@ -282,24 +581,53 @@ const kustoForecast = z
 const MAX_PROFILES = 19;
 const MAX_RULES_PER_PROFILE = 10;
 
-const timeOfDay = (what: string) => z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time of day "HH:MM", e.g. "08:00" or "18:30"').describe(what);
-const localDateTime = (what: string) => z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'must be a wall-clock date and time "YYYY-MM-DDTHH:MM" without an offset (the zone is timeZone), e.g. "2026-11-27T06:00"').describe(what);
-const timeZone = z.string().min(1).max(64).describe('IANA time zone, e.g. "Europe/Berlin", "America/New_York" or "UTC"; daylight-saving time follows the zone.');
+const timeOfDay = (what: string) =>
+  z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time of day "HH:MM", e.g. "08:00" or "18:30"')
+    .describe(what);
+const localDateTime = (what: string) =>
+  z
+    .string()
+    .regex(
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/,
+      'must be a wall-clock date and time "YYYY-MM-DDTHH:MM" without an offset (the zone is timeZone), e.g. "2026-11-27T06:00"',
+    )
+    .describe(what);
+const timeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .describe(
+    'IANA time zone, e.g. "Europe/Berlin", "America/New_York" or "UTC"; daylight-saving time follows the zone.',
+  );
 
-const dayOfWeek = z.enum(DAYS_OF_WEEK, {
-  error: (issue) => {
-    const input = typeof issue.input === 'string' ? issue.input : undefined;
-    const abbreviated = input && input.length >= 2 ? DAYS_OF_WEEK.find((day) => day.toLowerCase().startsWith(input.toLowerCase())) : undefined;
-    const hint = input === undefined ? undefined : (abbreviated ?? suggest(input, DAYS_OF_WEEK));
-    return `must be a day of the week spelled out in English, "Monday" to "Sunday"${hint ? `; did you mean "${hint}"?` : ''}`;
-  },
-}).describe('A day of the week, in English.');
+const dayOfWeek = z
+  .enum(DAYS_OF_WEEK, {
+    error: (issue) => {
+      const input = typeof issue.input === 'string' ? issue.input : undefined;
+      const abbreviated =
+        input && input.length >= 2
+          ? DAYS_OF_WEEK.find((day) => day.toLowerCase().startsWith(input.toLowerCase()))
+          : undefined;
+      const hint = input === undefined ? undefined : (abbreviated ?? suggest(input, DAYS_OF_WEEK));
+      return `must be a day of the week spelled out in English, "Monday" to "Sunday"${hint ? `; did you mean "${hint}"?` : ''}`;
+    },
+  })
+  .describe('A day of the week, in English.');
 
 const recurrence = z
   .strictObject({
-    days: z.array(dayOfWeek).min(1, 'list at least one day of the week').describe('Days of the week on which the profile starts, e.g. ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"].'),
+    days: z
+      .array(dayOfWeek)
+      .min(1, 'list at least one day of the week')
+      .describe(
+        'Days of the week on which the profile starts, e.g. ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"].',
+      ),
     start: timeOfDay('Local time at which the profile starts on each of those days.'),
-    end: timeOfDay('Optional local time at which the default profile takes over again (on the next day when it is not after start). Without it the profile runs until the next profile starts, as in Azure Monitor.').optional(),
+    end: timeOfDay(
+      'Optional local time at which the default profile takes over again (on the next day when it is not after start). Without it the profile runs until the next profile starts, as in Azure Monitor.',
+    ).optional(),
     timeZone,
   })
   .describe('A weekly schedule (Azure Monitor recurrence).');
@@ -314,20 +642,47 @@ const fixedDate = z
 
 export const profileSchema = z
   .strictObject({
-    name: z.string().min(1).max(80).describe('Shown in decisions, the ledger and the status view; "default" is the target itself.'),
+    name: z
+      .string()
+      .min(1)
+      .max(80)
+      .describe('Shown in decisions, the ledger and the status view; "default" is the target itself.'),
     recurrence: recurrence.optional(),
     fixedDate: fixedDate.optional(),
-    mode: z.enum(['manual', 'custom', 'optimized']).optional().describe("How capacity is decided while the profile runs. Defaults to the target's mode."),
+    mode: z
+      .enum(['manual', 'custom', 'optimized'])
+      .optional()
+      .describe("How capacity is decided while the profile runs. Defaults to the target's mode."),
     limits: limits.optional().describe("Capacity bounds while the profile runs. Defaults to the target's limits."),
-    rules: z.array(ruleSchema).max(MAX_RULES_PER_PROFILE).optional().describe("Custom-mode rules while the profile runs; they replace the target's rules (no merging). Defaults to the target's rules."),
-    instanceCount: units(1).optional().describe('Scale to this many units and hold them while the profile runs, instead of mode, limits and rules (the portal\'s "scale to a specific instance count").'),
+    rules: z
+      .array(ruleSchema)
+      .max(MAX_RULES_PER_PROFILE)
+      .optional()
+      .describe(
+        "Custom-mode rules while the profile runs; they replace the target's rules (no merging). Defaults to the target's rules.",
+      ),
+    instanceCount: units(1)
+      .optional()
+      .describe(
+        'Scale to this many units and hold them while the profile runs, instead of mode, limits and rules (the portal\'s "scale to a specific instance count").',
+      ),
   })
-  .describe('A scheduled profile: a recurrence or a fixed date, with its own limits and rules or a fixed instance count.');
+  .describe(
+    'A scheduled profile: a recurrence or a fixed date, with its own limits and rules or a fixed instance count.',
+  );
 
 const targetBase = {
-  name: z.string().regex(TARGET_NAME, 'must be lowercase letters, digits and hyphens, starting and ending with a letter or digit, at most 63 characters').describe('Unique, URL-safe name used in the HTTP API.'),
+  name: z
+    .string()
+    .regex(
+      TARGET_NAME,
+      'must be lowercase letters, digits and hyphens, starting and ending with a letter or digit, at most 63 characters',
+    )
+    .describe('Unique, URL-safe name used in the HTTP API.'),
   resourceId: z.string().max(1024).describe('ARM resource id of the cluster.'),
-  mode: z.enum(['manual', 'custom', 'optimized']).describe('manual: obey requests only; custom: rules; optimized: built-in reactive logic.'),
+  mode: z
+    .enum(['manual', 'custom', 'optimized'])
+    .describe('manual: obey requests only; custom: rules; optimized: built-in reactive logic.'),
   limits,
   cooldowns,
   failureBackoff,
@@ -337,7 +692,9 @@ const targetBase = {
     .array(profileSchema)
     .max(MAX_PROFILES)
     .default([])
-    .describe('Schedules (Azure Monitor autoscale profiles). The target\'s own mode, limits and rules are the default profile; a running fixed-date profile beats a recurrence profile, which beats the default. See docs/schedules.md.'),
+    .describe(
+      "Schedules (Azure Monitor autoscale profiles). The target's own mode, limits and rules are the default profile; a running fixed-date profile beats a recurrence profile, which beats the default. See docs/schedules.md.",
+    ),
   dryRun: z.boolean().default(DEFAULTS.dryRun).describe('Decide and record, but never change the cluster.'),
   paused,
   dataQuality,
@@ -359,7 +716,12 @@ export const kustoTargetSchema = z.strictObject({
   kind: z.literal('kusto-cluster'),
   optimized: kustoOptimized,
   forecast: kustoForecast,
-  onConflictingAutoscaler: z.enum(['refuse', 'take-over']).default(DEFAULTS.kusto.onConflictingAutoscaler).describe("What to do when the cluster's own optimized autoscale is on: refuse to act, or turn it off in the same update."),
+  onConflictingAutoscaler: z
+    .enum(['refuse', 'take-over'])
+    .default(DEFAULTS.kusto.onConflictingAutoscaler)
+    .describe(
+      "What to do when the cluster's own optimized autoscale is on: refuse to act, or turn it off in the same update.",
+    ),
   followUp: kustoFollowUp,
 });
 
@@ -367,7 +729,14 @@ export const targetSchema = z.discriminatedUnion('kind', [postgresTargetSchema, 
 
 export const settingsSchema = z
   .strictObject({
-    minThresholdGapPercent: z.number().min(0).max(100).default(DEFAULTS.settings.minThresholdGapPercent).describe('Warn when scale-out and scale-in thresholds on one metric are closer than this share of the scale-out threshold.'),
+    minThresholdGapPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(DEFAULTS.settings.minThresholdGapPercent)
+      .describe(
+        'Warn when scale-out and scale-in thresholds on one metric are closer than this share of the scale-out threshold.',
+      ),
   })
   .prefault({})
   .describe('Settings for the whole document.');

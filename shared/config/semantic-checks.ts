@@ -18,10 +18,20 @@ const checkResourceId: Check = (target, path) => {
   const parsed = parseResourceId(target.resourceId);
   const at = `${path}.resourceId`;
   if (!parsed) {
-    return [error(at, `${showValue(target.resourceId)} is not an ARM resource id; expected /subscriptions/<subscription-guid>/resourceGroups/<group>/providers/${expected}/<name>`)];
+    return [
+      error(
+        at,
+        `${showValue(target.resourceId)} is not an ARM resource id; expected /subscriptions/<subscription-guid>/resourceGroups/<group>/providers/${expected}/<name>`,
+      ),
+    ];
   }
   if (parsed.resourceType.toLowerCase() !== expected.toLowerCase()) {
-    return [error(at, `${showValue(target.resourceId)} is a ${parsed.resourceType} id, but kind ${target.kind} needs a ${expected} id; fix the id or the kind`)];
+    return [
+      error(
+        at,
+        `${showValue(target.resourceId)} is a ${parsed.resourceType} id, but kind ${target.kind} needs a ${expected} id; fix the id or the kind`,
+      ),
+    ];
   }
   return [];
 };
@@ -34,15 +44,27 @@ function checkLimitValues(kind: TargetConfig['kind'], limits: LimitsConfig, at: 
   const problems: ConfigProblem[] = [];
   const noun = kind === 'postgres-elastic-cluster' ? 'an elastic cluster' : 'a Kusto cluster';
   if (min < facts.serviceMin) {
-    problems.push(error(`${at}.min`, `${min} is below the service minimum of ${facts.serviceMin} ${facts.unit} for ${noun}; set it to ${facts.serviceMin} or more`));
+    problems.push(
+      error(
+        `${at}.min`,
+        `${min} is below the service minimum of ${facts.serviceMin} ${facts.unit} for ${noun}; set it to ${facts.serviceMin} or more`,
+      ),
+    );
   }
   if (facts.serviceMax !== undefined && max > facts.serviceMax) {
-    problems.push(error(`${at}.max`, `${max} is above the service maximum of ${facts.serviceMax} ${facts.unit} for ${noun}; set it to ${facts.serviceMax} or less`));
+    problems.push(
+      error(
+        `${at}.max`,
+        `${max} is above the service maximum of ${facts.serviceMax} ${facts.unit} for ${noun}; set it to ${facts.serviceMax} or less`,
+      ),
+    );
   }
   if (min > max) {
     problems.push(error(at, `min ${min} is greater than max ${max}; swap them or widen the range`));
   } else if (fallback < min || fallback > max) {
-    problems.push(error(`${at}.default`, `${fallback} lies outside min ${min}..max ${max}; choose a default within the limits`));
+    problems.push(
+      error(`${at}.default`, `${fallback} lies outside min ${min}..max ${max}; choose a default within the limits`),
+    );
   }
   return problems;
 }
@@ -50,10 +72,17 @@ function checkLimitValues(kind: TargetConfig['kind'], limits: LimitsConfig, at: 
 const checkModeAndRules: Check = (target, path) => {
   const problems: ConfigProblem[] = [];
   if (target.mode === 'custom' && target.rules.length === 0) {
-    problems.push(error(`${path}.rules`, 'custom mode needs at least one rule; add a rule or choose mode "optimized" or "manual"'));
+    problems.push(
+      error(`${path}.rules`, 'custom mode needs at least one rule; add a rule or choose mode "optimized" or "manual"'),
+    );
   }
   if (target.mode !== 'custom' && target.rules.length > 0) {
-    problems.push(warning(`${path}.rules`, `${target.rules.length} rule(s) are ignored in ${target.mode} mode; set mode to "custom" to use them`));
+    problems.push(
+      warning(
+        `${path}.rules`,
+        `${target.rules.length} rule(s) are ignored in ${target.mode} mode; set mode to "custom" to use them`,
+      ),
+    );
   }
   if (target.mode === 'custom' && target.rules.length > 0 && !target.rules.some((rule) => rule.direction === 'out')) {
     problems.push(warning(`${path}.rules`, 'no rule scales out, so this target can only shrink; add an "out" rule'));
@@ -63,7 +92,13 @@ const checkModeAndRules: Check = (target, path) => {
     problems.push(...checkRule(target, rule, `${path}.rules[${index}]`));
     if (rule.name !== undefined) {
       const first = names.get(rule.name);
-      if (first !== undefined) problems.push(error(`${path}.rules[${index}].name`, `${showValue(rule.name)} is already used by rules[${first}]; rule names must be unique`));
+      if (first !== undefined)
+        problems.push(
+          error(
+            `${path}.rules[${index}].name`,
+            `${showValue(rule.name)} is already used by rules[${first}]; rule names must be unique`,
+          ),
+        );
       else names.set(rule.name, index);
     }
   });
@@ -73,20 +108,48 @@ const checkModeAndRules: Check = (target, path) => {
 function checkRule(target: TargetConfig, rule: RuleConfig, path: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (rule.direction === 'in' && !KIND_FACTS[target.kind].canScaleIn) {
-    problems.push(error(`${path}.direction`, '"in" is not possible: Azure does not offer scale-in for elastic clusters (nodes can only be added); remove this rule'));
+    problems.push(
+      error(
+        `${path}.direction`,
+        '"in" is not possible: Azure does not offer scale-in for elastic clusters (nodes can only be added); remove this rule',
+      ),
+    );
   }
   const metric = findMetric(target.kind, rule.metric);
   if (!metric) {
     const hint = suggest(rule.metric, metricNames(target.kind));
-    problems.push(error(`${path}.metric`, `${showValue(rule.metric)} is not a metric of ${KIND_FACTS[target.kind].resourceType}${hint ? `; did you mean "${hint}"?` : '; see the metric list in the README'}`));
+    problems.push(
+      error(
+        `${path}.metric`,
+        `${showValue(rule.metric)} is not a metric of ${KIND_FACTS[target.kind].resourceType}${hint ? `; did you mean "${hint}"?` : '; see the metric list in the README'}`,
+      ),
+    );
   } else if (!metric.aggregations.includes(rule.statistic)) {
-    problems.push(error(`${path}.statistic`, `${showValue(rule.statistic)} is not offered for ${rule.metric}; use one of ${metric.aggregations.join(', ')}`));
+    problems.push(
+      error(
+        `${path}.statistic`,
+        `${showValue(rule.statistic)} is not offered for ${rule.metric}; use one of ${metric.aggregations.join(', ')}`,
+      ),
+    );
   }
   if (rule.windowMinutes < rule.timeGrainMinutes || rule.windowMinutes % rule.timeGrainMinutes !== 0) {
-    problems.push(error(`${path}.windowMinutes`, `${rule.windowMinutes} is not a whole number of ${rule.timeGrainMinutes}-minute grains; use a multiple of timeGrainMinutes`));
+    problems.push(
+      error(
+        `${path}.windowMinutes`,
+        `${rule.windowMinutes} is not a whole number of ${rule.timeGrainMinutes}-minute grains; use a multiple of timeGrainMinutes`,
+      ),
+    );
   }
-  if (rule.change.type === 'exact' && (rule.change.value < target.limits.min || rule.change.value > target.limits.max)) {
-    problems.push(warning(`${path}.change.value`, `exact capacity ${rule.change.value} lies outside limits ${target.limits.min}..${target.limits.max} and will be clamped`));
+  if (
+    rule.change.type === 'exact' &&
+    (rule.change.value < target.limits.min || rule.change.value > target.limits.max)
+  ) {
+    problems.push(
+      warning(
+        `${path}.change.value`,
+        `exact capacity ${rule.change.value} lies outside limits ${target.limits.min}..${target.limits.max} and will be clamped`,
+      ),
+    );
   }
   return problems;
 }
@@ -101,7 +164,13 @@ const checkThresholdGaps: Check = (target, path, settings) => {
     if (outRule.direction !== 'out' || !ABOVE.has(outRule.operator)) return;
     target.rules.forEach((inRule, inIndex) => {
       if (inRule.direction === 'in' && BELOW.has(inRule.operator) && inRule.metric === outRule.metric) {
-        pairs.push({ metric: outRule.metric, out: outRule.threshold, in: inRule.threshold, where: `${path}.rules[${inIndex}].threshold`, versus: `rules[${outIndex}]` });
+        pairs.push({
+          metric: outRule.metric,
+          out: outRule.threshold,
+          in: inRule.threshold,
+          where: `${path}.rules[${inIndex}].threshold`,
+          versus: `rules[${outIndex}]`,
+        });
       }
     });
   });
@@ -110,7 +179,12 @@ const checkThresholdGaps: Check = (target, path, settings) => {
     const gap = pair.out - pair.in;
     const wanted = (Math.abs(pair.out) * settings.minThresholdGapPercent) / 100;
     if (gap >= wanted) return [];
-    return [warning(pair.where, `scale-in threshold ${pair.in} is within ${settings.minThresholdGapPercent} % of the scale-out threshold ${pair.out} on ${pair.metric}${pair.versus ? ` (${pair.versus})` : ''}: capacity may flap; widen the gap to at least ${formatNumber(wanted)}`)];
+    return [
+      warning(
+        pair.where,
+        `scale-in threshold ${pair.in} is within ${settings.minThresholdGapPercent} % of the scale-out threshold ${pair.out} on ${pair.metric}${pair.versus ? ` (${pair.versus})` : ''}: capacity may flap; widen the gap to at least ${formatNumber(wanted)}`,
+      ),
+    ];
   });
 };
 
@@ -123,7 +197,12 @@ function optimizedPairs(target: KustoTargetConfig, path: string) {
   const at = (field: string) => `${path}.optimized.scaleIn.${field}`;
   return [
     { metric: 'CPU', out: scaleOut.cpuPercent, in: scaleIn.cpuPercent, where: at('cpuPercent') },
-    { metric: 'IngestionUtilization', out: scaleOut.ingestionUtilizationPercent, in: scaleIn.ingestionUtilizationPercent, where: at('ingestionUtilizationPercent') },
+    {
+      metric: 'IngestionUtilization',
+      out: scaleOut.ingestionUtilizationPercent,
+      in: scaleIn.ingestionUtilizationPercent,
+      where: at('ingestionUtilizationPercent'),
+    },
   ];
 }
 
@@ -134,11 +213,21 @@ const checkOptimizedWindows: Check = (target, path) => {
   if (target.kind === 'kusto-cluster') {
     windows.push(['scaleInWindowMinutes', target.optimized.scaleInWindowMinutes, target.optimized.scaleInGrainMinutes]);
     // 0 turns the early scale-in off.
-    if (target.optimized.scaleInEarlyWindowMinutes > 0) windows.push(['scaleInEarlyWindowMinutes', target.optimized.scaleInEarlyWindowMinutes, target.optimized.scaleInGrainMinutes]);
+    if (target.optimized.scaleInEarlyWindowMinutes > 0)
+      windows.push([
+        'scaleInEarlyWindowMinutes',
+        target.optimized.scaleInEarlyWindowMinutes,
+        target.optimized.scaleInGrainMinutes,
+      ]);
   }
   return windows
     .filter(([, window, grain]) => window % grain !== 0 || window < grain)
-    .map(([field, window, grain]) => error(`${path}.optimized.${field}`, `${window} is not a whole number of ${grain}-minute grains; use a multiple of the grain`));
+    .map(([field, window, grain]) =>
+      error(
+        `${path}.optimized.${field}`,
+        `${window} is not a whole number of ${grain}-minute grains; use a multiple of the grain`,
+      ),
+    );
 };
 
 /** Alert rule names compare case-insensitively, as Azure resource names do; elastic clusters only grow. */
@@ -149,15 +238,28 @@ const checkAlerts: Check = (target, path) => {
   for (const [rule, action] of Object.entries(target.alerts.rules)) {
     const at = `${path}.alerts.rules.${rule}`;
     const first = seen.get(rule.toLowerCase());
-    if (first !== undefined) problems.push(error(at, `is the same alert rule as ${JSON.stringify(first)} (names compare in any case); keep one`));
+    if (first !== undefined)
+      problems.push(
+        error(at, `is the same alert rule as ${JSON.stringify(first)} (names compare in any case); keep one`),
+      );
     seen.set(rule.toLowerCase(), rule);
     if (action.direction === 'in' && !canScaleIn) {
-      problems.push(error(`${at}.direction`, '"in" is not possible: Azure does not offer scale-in for elastic clusters (nodes can only be added); use "out" or remove this entry'));
+      problems.push(
+        error(
+          `${at}.direction`,
+          '"in" is not possible: Azure does not offer scale-in for elastic clusters (nodes can only be added); use "out" or remove this entry',
+        ),
+      );
     }
   }
   problems.push(...checkAllowRules(target.alerts.allowRules, `${path}.alerts.allowRules`));
   if (target.alerts.actOnResolved && !canScaleIn) {
-    problems.push(warning(`${path}.alerts.actOnResolved`, 'a resolved alert asks for the opposite of its fired alert, a scale-in, which elastic clusters do not offer: resolved alerts will be recorded and refused'));
+    problems.push(
+      warning(
+        `${path}.alerts.actOnResolved`,
+        'a resolved alert asks for the opposite of its fired alert, a scale-in, which elastic clusters do not offer: resolved alerts will be recorded and refused',
+      ),
+    );
   }
   return problems;
 };
@@ -170,12 +272,18 @@ function checkAllowRules(entries: readonly string[], path: string): ConfigProble
   const seen = new Set<string>();
   entries.forEach((entry, index) => {
     const at = `${path}[${index}]`;
-    if (seen.has(entry.toLowerCase())) problems.push(warning(at, `${showValue(entry)} is listed twice (entries compare in any case); keep one`));
+    if (seen.has(entry.toLowerCase()))
+      problems.push(warning(at, `${showValue(entry)} is listed twice (entries compare in any case); keep one`));
     seen.add(entry.toLowerCase());
     if (!entry.startsWith('/')) return;
     const type = parseResourceId(entry)?.resourceType.toLowerCase();
     if (type === undefined || !ALERT_RULE_PROVIDERS.some((provider) => type.startsWith(provider))) {
-      problems.push(error(at, `${showValue(entry)} is not the ARM id of an alert rule, so no alert's essentials.alertRuleId can equal it; use /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Insights/metricAlerts/<rule> (or scheduledQueryRules, activityLogAlerts), or the rule's name`));
+      problems.push(
+        error(
+          at,
+          `${showValue(entry)} is not the ARM id of an alert rule, so no alert's essentials.alertRuleId can equal it; use /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Insights/metricAlerts/<rule> (or scheduledQueryRules, activityLogAlerts), or the rule's name`,
+        ),
+      );
     }
   });
   return problems;
@@ -183,19 +291,41 @@ function checkAllowRules(entries: readonly string[], path: string): ConfigProble
 
 /** The rebalance follow-up logs in to the coordinator as `database.user`; without it every rebalance would fail. */
 const checkRebalanceLogin: Check = (target, path) => {
-  if (target.kind !== 'postgres-elastic-cluster' || !target.rebalance.enabled || target.database.user !== undefined) return [];
-  return [warning(`${path}.database.user`, "not set, so the rebalance after a scale-out cannot log in to the coordinator; set it to the PostgreSQL role of the scaler's managed identity (see Deploy), or set rebalance.enabled to false")];
+  if (target.kind !== 'postgres-elastic-cluster' || !target.rebalance.enabled || target.database.user !== undefined)
+    return [];
+  return [
+    warning(
+      `${path}.database.user`,
+      "not set, so the rebalance after a scale-out cannot log in to the coordinator; set it to the PostgreSQL role of the scaler's managed identity (see Deploy), or set rebalance.enabled to false",
+    ),
+  ];
 };
 
 const checkSchedule: Check = (target, path, settings) =>
   checkProfiles(target, path, {
     limits: checkLimitValues,
-    modeAndRules: (asTarget, at) => [...checkModeAndRules(asTarget, at, settings), ...checkThresholdGaps(asTarget, at, settings).filter((problem) => problem.path.startsWith(`${at}.rules`))],
+    modeAndRules: (asTarget, at) => [
+      ...checkModeAndRules(asTarget, at, settings),
+      ...checkThresholdGaps(asTarget, at, settings).filter((problem) => problem.path.startsWith(`${at}.rules`)),
+    ],
   });
 
-const CHECKS: Check[] = [checkResourceId, checkLimits, checkModeAndRules, checkThresholdGaps, checkOptimizedWindows, checkRebalanceLogin, checkAlerts, checkSchedule];
+const CHECKS: Check[] = [
+  checkResourceId,
+  checkLimits,
+  checkModeAndRules,
+  checkThresholdGaps,
+  checkOptimizedWindows,
+  checkRebalanceLogin,
+  checkAlerts,
+  checkSchedule,
+];
 
-export function checkTarget(target: TargetConfig, path: string, settings: { minThresholdGapPercent: number }): ConfigProblem[] {
+export function checkTarget(
+  target: TargetConfig,
+  path: string,
+  settings: { minThresholdGapPercent: number },
+): ConfigProblem[] {
   return CHECKS.flatMap((check) => check(target, path, settings));
 }
 

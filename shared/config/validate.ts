@@ -81,7 +81,12 @@ function checkUniqueness(rawTargets: unknown[]): ConfigProblem[] {
       const key = field === 'resourceId' ? normalizeResourceId(value) : value;
       const first = seen[field].get(key);
       if (first === undefined) seen[field].set(key, index);
-      else problems.push({ severity: 'error', path: `targets[${index}].${field}`, message: `${showValue(value)} is already used by targets[${first}]; each target needs its own ${field}` });
+      else
+        problems.push({
+          severity: 'error',
+          path: `targets[${index}].${field}`,
+          message: `${showValue(value)} is already used by targets[${first}]; each target needs its own ${field}`,
+        });
     }
   });
   return problems;
@@ -94,13 +99,23 @@ function zodProblems(error: z.ZodError, raw: unknown, prefix: PropertyKey[]): Co
     }
     const path = [...prefix, ...issue.path];
     const value = valueAt(raw, issue.path);
-    return [{ severity: 'error' as const, path: formatPath(path), message: `${describeIssue(issue)} (got ${showValue(value)})` }];
+    return [
+      {
+        severity: 'error' as const,
+        path: formatPath(path),
+        message: `${describeIssue(issue)} (got ${showValue(value)})`,
+      },
+    ];
   });
 }
 
 function unknownKeyProblem(path: PropertyKey[], key: string): ConfigProblem {
   const hint = suggest(key, FIELD_NAMES);
-  return { severity: 'error', path: formatPath([...path, key]), message: `unknown field${hint ? `; did you mean "${hint}"?` : '; remove it'}` };
+  return {
+    severity: 'error',
+    path: formatPath([...path, key]),
+    message: `unknown field${hint ? `; did you mean "${hint}"?` : '; remove it'}`,
+  };
 }
 
 /** Every field name the schema knows, for "did you mean" hints on typos. */
@@ -117,7 +132,13 @@ function collectFieldNames(schema: unknown, names = new Set<string>(), seen = ne
       collectFieldNames(child, names, seen);
     }
   }
-  for (const child of [def.innerType, def.element, def.in, def.out, ...((def.options as unknown[] | undefined) ?? [])]) {
+  for (const child of [
+    def.innerType,
+    def.element,
+    def.in,
+    def.out,
+    ...((def.options as unknown[] | undefined) ?? []),
+  ]) {
     collectFieldNames(child, names, seen);
   }
   return names;

@@ -28,7 +28,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     formatters.set(timeZone, formatter);
   }
   return formatter;
@@ -56,7 +65,14 @@ export function localAt(ms: number, timeZone: string): LocalDateTime & { second:
   for (const part of formatterFor(timeZone).formatToParts(ms)) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
-  return { year: parts.year ?? 0, month: parts.month ?? 1, day: parts.day ?? 1, hour: parts.hour ?? 0, minute: parts.minute ?? 0, second: parts.second ?? 0 };
+  return {
+    year: parts.year ?? 0,
+    month: parts.month ?? 1,
+    day: parts.day ?? 1,
+    hour: parts.hour ?? 0,
+    minute: parts.minute ?? 0,
+    second: parts.second ?? 0,
+  };
 }
 
 /** The zone's offset from UTC at `ms`, in ms (positive east of Greenwich). */
@@ -78,9 +94,17 @@ export function zonedToUtc(local: LocalDateTime, timeZone: string): number {
 }
 
 /** The local calendar date `days` after the given one (negative: before), with its day of the week. */
-export function addDays(date: Pick<LocalDateTime, 'year' | 'month' | 'day'>, days: number): { year: number; month: number; day: number; dayOfWeek: DayOfWeek } {
+export function addDays(
+  date: Pick<LocalDateTime, 'year' | 'month' | 'day'>,
+  days: number,
+): { year: number; month: number; day: number; dayOfWeek: DayOfWeek } {
   const shifted = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
-  return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate(), dayOfWeek: DAYS_OF_WEEK[shifted.getUTCDay()] ?? 'Sunday' };
+  return {
+    year: shifted.getUTCFullYear(),
+    month: shifted.getUTCMonth() + 1,
+    day: shifted.getUTCDate(),
+    dayOfWeek: DAYS_OF_WEEK[shifted.getUTCDay()] ?? 'Sunday',
+  };
 }
 
 /** "HH:MM" (24-hour) into hours and minutes; undefined when it is not a time of day. */
@@ -99,7 +123,8 @@ export function parseLocalDateTime(text: string): LocalDateTime | undefined {
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const time = parseTimeOfDay(match[4] ?? '');
   const check = new Date(Date.UTC(year, month - 1, day));
-  if (!time || check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
+  if (!time || check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day)
+    return undefined;
   return { year, month, day, ...time };
 }
 
@@ -108,7 +133,7 @@ export function parseLocalDateTime(text: string): LocalDateTime | undefined {
  * from Azure gets a precise fix. Not exhaustive: any other name gets a "did you mean" from the IANA list.
  */
 export const WINDOWS_TIME_ZONES: Readonly<Record<string, string>> = {
-  'UTC': 'UTC',
+  UTC: 'UTC',
   'Coordinated Universal Time': 'UTC',
   'GMT Standard Time': 'Europe/London',
   'W. Europe Standard Time': 'Europe/Berlin',

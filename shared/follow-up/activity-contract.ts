@@ -46,7 +46,8 @@ export interface InspectNodesInput extends Addressed {
   from: number;
   to: number;
 }
-export type InspectNodesResult = { kind: 'ready'; activeNodes: number; newNodes: string[] } | { kind: 'waiting' | 'failed'; message: string };
+export type InspectNodesResult =
+  { kind: 'ready'; activeNodes: number; newNodes: string[] } | { kind: 'waiting' | 'failed'; message: string };
 
 export interface ReconcileConnectionsInput extends Addressed {
   nodeCount: number;
@@ -85,7 +86,8 @@ export interface StartRebalanceInput extends Addressed {
   parallelism: number;
   attempt: number;
 }
-export type StartRebalanceResult = { kind: 'started' | 'adopted'; jobId: number; message: string } | { kind: 'nothing-to-move'; message: string };
+export type StartRebalanceResult =
+  { kind: 'started' | 'adopted'; jobId: number; message: string } | { kind: 'nothing-to-move'; message: string };
 
 export interface PollRebalanceInput extends Addressed {
   jobId: number;

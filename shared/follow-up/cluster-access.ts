@@ -52,7 +52,12 @@ export class AzureClusterAccess implements ClusterAccess {
 
   parameters(target: PostgresTargetConfig): ServerParameters {
     const id = idOf(target);
-    return new ServerParameters(this.options.arm.postgres(id.subscriptionId), id, target.resourceId, this.options.arm.lroPollIntervalMs);
+    return new ServerParameters(
+      this.options.arm.postgres(id.subscriptionId),
+      id,
+      target.resourceId,
+      this.options.arm.lroPollIntervalMs,
+    );
   }
 
   executorSettings(target: PostgresTargetConfig): ExecutorSettingsStore {
@@ -63,25 +68,45 @@ export class AzureClusterAccess implements ClusterAccess {
   async connectionSettings(target: PostgresTargetConfig): Promise<CitusConnectionSettings> {
     const { database } = target;
     if (!database.user) {
-      throw new ScalerError('configuration', `targets[${target.name}].database.user: not set, so the follow-up cannot log in to rebalance; set it to the PostgreSQL role of the scaler's managed identity (its name, as added with pgaadauth_create_principal)`);
+      throw new ScalerError(
+        'configuration',
+        `targets[${target.name}].database.user: not set, so the follow-up cannot log in to rebalance; set it to the PostgreSQL role of the scaler's managed identity (its name, as added with pgaadauth_create_principal)`,
+      );
     }
     const facts = database.host && database.name ? undefined : await this.facts(target);
     const host = database.host ?? facts?.fullyQualifiedDomainName;
-    if (!host) throw new ProviderError(`${target.resourceId}: ARM shows no fullyQualifiedDomainName (private access only?); set targets[${target.name}].database.host`);
-    return { host, port: database.port, database: database.name ?? facts?.defaultDatabaseName ?? 'postgres', user: database.user, password: this.passwordFor(target), ssl: database.ssl };
+    if (!host)
+      throw new ProviderError(
+        `${target.resourceId}: ARM shows no fullyQualifiedDomainName (private access only?); set targets[${target.name}].database.host`,
+      );
+    return {
+      host,
+      port: database.port,
+      database: database.name ?? facts?.defaultDatabaseName ?? 'postgres',
+      user: database.user,
+      password: this.passwordFor(target),
+      ssl: database.ssl,
+    };
   }
 
   private passwordFor(target: PostgresTargetConfig): CitusConnectionSettings['password'] {
     const setting = target.database.passwordSetting;
     if (setting) {
       const password = this.options.env[setting];
-      if (!password) throw new ScalerError('configuration', `targets[${target.name}].database.passwordSetting: the app setting ${setting} is not set; set it (a Key Vault reference is best) or remove passwordSetting to log in with Microsoft Entra ID`);
+      if (!password)
+        throw new ScalerError(
+          'configuration',
+          `targets[${target.name}].database.passwordSetting: the app setting ${setting} is not set; set it (a Key Vault reference is best) or remove passwordSetting to log in with Microsoft Entra ID`,
+        );
       return password;
     }
     const scope = this.options.scope ?? POSTGRES_ENTRA_SCOPE;
     return async () => {
       const token = await this.options.credential.getToken(scope);
-      if (!token) throw new ProviderError(`getting a Microsoft Entra token for ${scope} returned nothing; check the managed identity (AZURE_CLIENT_ID)`);
+      if (!token)
+        throw new ProviderError(
+          `getting a Microsoft Entra token for ${scope} returned nothing; check the managed identity (AZURE_CLIENT_ID)`,
+        );
       return token.token;
     };
   }
@@ -89,6 +114,7 @@ export class AzureClusterAccess implements ClusterAccess {
 
 function idOf(target: PostgresTargetConfig) {
   const id = parseResourceId(target.resourceId);
-  if (!id) throw new ScalerError('configuration', `${target.name}: resourceId ${target.resourceId} is not an ARM resource id`);
+  if (!id)
+    throw new ScalerError('configuration', `${target.name}: resourceId ${target.resourceId} is not an ARM resource id`);
   return id;
 }

@@ -10,7 +10,10 @@ const GIB = 1024 ** 3;
 export const REBALANCE_BASE_MINUTES = 60;
 export const REBALANCE_MINUTES_PER_GIB = 2;
 
-export function rebalanceTimeoutMinutes(settings: Pick<RebalanceSettings, 'maxAttempts' | 'timeoutMinutes'>, bytesToMove: number): number {
+export function rebalanceTimeoutMinutes(
+  settings: Pick<RebalanceSettings, 'maxAttempts' | 'timeoutMinutes'>,
+  bytesToMove: number,
+): number {
   if (settings.timeoutMinutes !== undefined) return settings.timeoutMinutes;
   const perAttempt = REBALANCE_BASE_MINUTES + REBALANCE_MINUTES_PER_GIB * Math.ceil(Math.max(0, bytesToMove) / GIB);
   return perAttempt * settings.maxAttempts;

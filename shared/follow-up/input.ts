@@ -63,7 +63,12 @@ export function followUpInputFor(target: TargetConfig, operation: OperationRecor
   } as const;
   if (target.kind === 'kusto-cluster') {
     const { pollIntervalSeconds, timeoutMinutes } = target.followUp;
-    return { ...common, pollIntervalSeconds, readyTimeoutMinutes: timeoutMinutes, haReadyTimeoutMinutes: timeoutMinutes };
+    return {
+      ...common,
+      pollIntervalSeconds,
+      readyTimeoutMinutes: timeoutMinutes,
+      haReadyTimeoutMinutes: timeoutMinutes,
+    };
   }
   const { rebalance } = target;
   const rebalancing = rebalance.enabled && operation.direction === 'out';

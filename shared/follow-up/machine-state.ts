@@ -6,7 +6,19 @@ import type { FollowUpInput } from './input.js';
 import type { ActivityInput, ActivityName, OutcomeStatus } from './activity-contract.js';
 import type { JobState } from '../citus/names.js';
 
-export const PHASES = ['wait-arm', 'verify-nodes', 'connections', 'preflight', 'raise-executors', 'start', 'monitor', 'paused', 'restore', 'finish', 'done'] as const;
+export const PHASES = [
+  'wait-arm',
+  'verify-nodes',
+  'connections',
+  'preflight',
+  'raise-executors',
+  'start',
+  'monitor',
+  'paused',
+  'restore',
+  'finish',
+  'done',
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** How a follow-up ends: `timed-out` when it ran past a deadline, in whatever phase. */
@@ -73,7 +85,9 @@ export interface FollowUpState {
   waits: number;
 }
 
-export type ActivityCall = { [Name in ActivityName]: { kind: 'activity'; name: Name; input: ActivityInput<Name> } }[ActivityName];
+export type ActivityCall = {
+  [Name in ActivityName]: { kind: 'activity'; name: Name; input: ActivityInput<Name> };
+}[ActivityName];
 
 export interface FollowUpResult {
   target: string;

@@ -27,16 +27,59 @@ export interface FollowUpProgressDocument {
   /** The step running now: wait-arm, verify-nodes, connections, preflight, raise-executors, start, monitor, paused, restore, finish, completed. */
   phase: string;
   updatedAt: string;
-  arm?: { requested: number; capacity: number; status: string; operation: string; message?: string | undefined; checkedAt: string };
+  arm?: {
+    requested: number;
+    capacity: number;
+    status: string;
+    operation: string;
+    message?: string | undefined;
+    checkedAt: string;
+  };
   nodes?: { activeNodes?: number | undefined; newNodes?: string[] | undefined; waiting?: string | undefined };
   connections?: ConnectionPlan & { applied: ParameterChange[]; pendingRestart: string[] };
-  plan?: { moves: number; bytes: number; tables: string[]; bytesInByNode: Record<string, number>; disk: DiskProjection[]; notes: string[]; firstMoves: PlannedMove[]; verdict: string };
-  executors?: { via: string; parallelism: number; before: ExecutorSnapshot; changed: string[]; effectiveParallelism?: number | undefined; restoredAt?: string | undefined };
+  plan?: {
+    moves: number;
+    bytes: number;
+    tables: string[];
+    bytesInByNode: Record<string, number>;
+    disk: DiskProjection[];
+    notes: string[];
+    firstMoves: PlannedMove[];
+    verdict: string;
+  };
+  executors?: {
+    via: string;
+    parallelism: number;
+    before: ExecutorSnapshot;
+    changed: string[];
+    effectiveParallelism?: number | undefined;
+    restoredAt?: string | undefined;
+  };
   /** The job the last start scheduled or adopted, with the bytes of each move task's shard group. */
-  rebalanceStart?: { jobId: number; attempt: number; kind: 'started' | 'adopted'; message: string; at: string; taskBytes: Record<string, number> };
+  rebalanceStart?: {
+    jobId: number;
+    attempt: number;
+    kind: 'started' | 'adopted';
+    message: string;
+    at: string;
+    taskBytes: Record<string, number>;
+  };
   rebalance?: RebalanceProgress & { attempt: number; checkedAt: string };
-  attempts?: Array<{ attempt: number; jobId: number; state: string; movesDone: number; movesTotal: number; messages: string[] }>;
-  outcome?: { status: 'succeeded' | 'failed' | 'timed-out'; message: string; notes: string[]; completedAt: string; durationSeconds: number };
+  attempts?: Array<{
+    attempt: number;
+    jobId: number;
+    state: string;
+    movesDone: number;
+    movesTotal: number;
+    messages: string[];
+  }>;
+  outcome?: {
+    status: 'succeeded' | 'failed' | 'timed-out';
+    message: string;
+    notes: string[];
+    completedAt: string;
+    durationSeconds: number;
+  };
   alerts?: ProgressAlert[];
 }
 
@@ -65,7 +108,12 @@ export class FollowUpProgressStore {
     now: Date,
     change: (document: FollowUpProgressDocument) => void,
   ): Promise<FollowUpProgressDocument> {
-    const document = (await this.read(base.target, base.operationId)) ?? { schemaVersion: PROGRESS_DOCUMENT_VERSION, ...base, phase: 'wait-arm', updatedAt: now.toISOString() };
+    const document = (await this.read(base.target, base.operationId)) ?? {
+      schemaVersion: PROGRESS_DOCUMENT_VERSION,
+      ...base,
+      phase: 'wait-arm',
+      updatedAt: now.toISOString(),
+    };
     change(document);
     document.updatedAt = now.toISOString();
     if (document.alerts && document.alerts.length > MAX_ALERTS) document.alerts = document.alerts.slice(-MAX_ALERTS);
@@ -106,7 +154,11 @@ export function pausedSince(control: FollowUpControl, since: string | undefined)
 
 /** A resume answered the latest pause. */
 export function resumeRequested(control: FollowUpControl): boolean {
-  return control.pause !== undefined && control.resume !== undefined && Date.parse(control.resume.requestedAt) >= Date.parse(control.pause.requestedAt);
+  return (
+    control.pause !== undefined &&
+    control.resume !== undefined &&
+    Date.parse(control.resume.requestedAt) >= Date.parse(control.pause.requestedAt)
+  );
 }
 
 export function addAlert(document: FollowUpProgressDocument, alert: ProgressAlert): void {

@@ -25,7 +25,13 @@ export type ReconcileResult = { ended: false } | { ended: true; operation: Opera
  * Carries a `running` operation on. `launch` starts (or adopts) its follow-up the way the executor does, logging
  * rather than throwing when it cannot.
  */
-export async function reconcileRunningOperation(deps: ReconcileDependencies, target: TargetConfig, operation: OperationRecord, now: Date, launch: () => Promise<void>): Promise<ReconcileResult> {
+export async function reconcileRunningOperation(
+  deps: ReconcileDependencies,
+  target: TargetConfig,
+  operation: OperationRecord,
+  now: Date,
+  launch: () => Promise<void>,
+): Promise<ReconcileResult> {
   const log = deps.log.child({ operationId: operation.id });
   if (!deps.followUps.inspect) {
     await launch();
@@ -35,7 +41,10 @@ export async function reconcileRunningOperation(deps: ReconcileDependencies, tar
   try {
     action = reconcileFollowUp(operation, await deps.followUps.inspect(target), now);
   } catch (error) {
-    log.log('warn', `reading the follow-up of operation ${operation.id} failed: ${describeError(error)}; the operation stays running and the next evaluation looks again`);
+    log.log(
+      'warn',
+      `reading the follow-up of operation ${operation.id} failed: ${describeError(error)}; the operation stays running and the next evaluation looks again`,
+    );
     return { ended: false };
   }
   switch (action.kind) {
@@ -43,7 +52,9 @@ export async function reconcileRunningOperation(deps: ReconcileDependencies, tar
       log.log('debug', `operation ${operation.id} still running: ${action.why}`);
       return { ended: false };
     case 'launch':
-      log.log('info', `launching the follow-up of running operation ${operation.id}: ${action.why}`, { event: 'FollowUpRelaunched' });
+      log.log('info', `launching the follow-up of running operation ${operation.id}: ${action.why}`, {
+        event: 'FollowUpRelaunched',
+      });
       await launch();
       return { ended: false };
     case 'record':
@@ -51,17 +62,36 @@ export async function reconcileRunningOperation(deps: ReconcileDependencies, tar
   }
 }
 
-async function recordOutcome(state: StateStore, log: Logger, operation: OperationRecord, outcome: { status: OperationRecord['status']; message: string; at: Date }): Promise<ReconcileResult> {
+async function recordOutcome(
+  state: StateStore,
+  log: Logger,
+  operation: OperationRecord,
+  outcome: { status: OperationRecord['status']; message: string; at: Date },
+): Promise<ReconcileResult> {
   let ended: OperationRecord;
   try {
-    ended = await state.updateOperationStatus(operation.target, operation.id, { status: outcome.status, at: outcome.at, message: outcome.message });
+    ended = await state.updateOperationStatus(operation.target, operation.id, {
+      status: outcome.status,
+      at: outcome.at,
+      message: outcome.message,
+    });
   } catch (error) {
     // The follow-up (or an operator) ended it in the meantime: that outcome stands.
     if (error instanceof StateConflictError) return { ended: true, operation: undefined };
     throw error;
   }
   const fields = { event: 'OperationReconciled', status: outcome.status };
-  if (outcome.status === 'succeeded') log.log('warn', `recorded operation ${operation.id} as succeeded from its follow-up's status: ${outcome.message}`, fields);
-  else log.log('error', `recorded operation ${operation.id} as ${outcome.status} from its follow-up's status: ${outcome.message}`, { ...fields, alert: true });
+  if (outcome.status === 'succeeded')
+    log.log(
+      'warn',
+      `recorded operation ${operation.id} as succeeded from its follow-up's status: ${outcome.message}`,
+      fields,
+    );
+  else
+    log.log(
+      'error',
+      `recorded operation ${operation.id} as ${outcome.status} from its follow-up's status: ${outcome.message}`,
+      { ...fields, alert: true },
+    );
   return { ended: true, operation: ended };
 }

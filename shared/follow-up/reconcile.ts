@@ -44,34 +44,76 @@ export type ReconcileAction =
 const ACTIVE = new Set(['Pending', 'Running', 'ContinuedAsNew', 'Suspended']);
 const OUTCOME_STATUSES: readonly OutcomeStatus[] = ['succeeded', 'failed', 'timed-out'];
 
-export function reconcileFollowUp(operation: OperationRecord, instance: FollowUpInstanceReport | undefined, now: Date): ReconcileAction {
-  if (instance === undefined) return { kind: 'launch', why: 'no follow-up instance exists for it (never started, or purged)' };
+export function reconcileFollowUp(
+  operation: OperationRecord,
+  instance: FollowUpInstanceReport | undefined,
+  now: Date,
+): ReconcileAction {
+  if (instance === undefined)
+    return { kind: 'launch', why: 'no follow-up instance exists for it (never started, or purged)' };
   const ended = instance.lastUpdatedAt ?? now;
   if (instance.operationId !== operation.id) {
-    if (ACTIVE.has(instance.runtimeStatus)) return { kind: 'wait', why: `the follow-up ${instance.instanceId} still runs for operation ${instance.operationId ?? 'unknown'}` };
-    return { kind: 'launch', why: `the follow-up ${instance.instanceId} is ${instance.runtimeStatus} and followed operation ${instance.operationId ?? 'unknown'}, not this one` };
+    if (ACTIVE.has(instance.runtimeStatus))
+      return {
+        kind: 'wait',
+        why: `the follow-up ${instance.instanceId} still runs for operation ${instance.operationId ?? 'unknown'}`,
+      };
+    return {
+      kind: 'launch',
+      why: `the follow-up ${instance.instanceId} is ${instance.runtimeStatus} and followed operation ${instance.operationId ?? 'unknown'}, not this one`,
+    };
   }
-  if (ACTIVE.has(instance.runtimeStatus)) return { kind: 'wait', why: `its follow-up ${instance.instanceId} is ${instance.runtimeStatus}` };
+  if (ACTIVE.has(instance.runtimeStatus))
+    return { kind: 'wait', why: `its follow-up ${instance.instanceId} is ${instance.runtimeStatus}` };
   switch (instance.runtimeStatus) {
     case 'Completed': {
       const result = resultFor(operation, instance.output);
-      if (result) return record(result.status, `${result.message} (recorded by the scaler: the follow-up completed without recording it)`, ended);
-      return record('failed', `the follow-up ${instance.instanceId} completed without an outcome for this operation; check the cluster by hand`, ended);
+      if (result)
+        return record(
+          result.status,
+          `${result.message} (recorded by the scaler: the follow-up completed without recording it)`,
+          ended,
+        );
+      return record(
+        'failed',
+        `the follow-up ${instance.instanceId} completed without an outcome for this operation; check the cluster by hand`,
+        ended,
+      );
     }
     case 'Failed': {
       const result = resultFor(operation, unrecordedOutcome(instance.customStatus));
-      if (result) return record(result.status, `${result.message} (recorded by the scaler: the follow-up could not record it)`, ended);
-      return record('failed', `the follow-up ${instance.instanceId} failed: ${firstLine(instance.output)}; check the cluster by hand before scaling it again`, ended);
+      if (result)
+        return record(
+          result.status,
+          `${result.message} (recorded by the scaler: the follow-up could not record it)`,
+          ended,
+        );
+      return record(
+        'failed',
+        `the follow-up ${instance.instanceId} failed: ${firstLine(instance.output)}; check the cluster by hand before scaling it again`,
+        ended,
+      );
     }
     case 'Terminated':
     case 'Canceled':
-      return record('abandoned', `the follow-up ${instance.instanceId} was ${instance.runtimeStatus.toLowerCase()} by hand (${firstLine(instance.output)}); the scaler no longer follows this operation`, ended);
+      return record(
+        'abandoned',
+        `the follow-up ${instance.instanceId} was ${instance.runtimeStatus.toLowerCase()} by hand (${firstLine(instance.output)}); the scaler no longer follows this operation`,
+        ended,
+      );
     default:
-      return { kind: 'wait', why: `its follow-up ${instance.instanceId} is ${instance.runtimeStatus}, which the scaler does not act on` };
+      return {
+        kind: 'wait',
+        why: `its follow-up ${instance.instanceId} is ${instance.runtimeStatus}, which the scaler does not act on`,
+      };
   }
 }
 
-function record(status: Extract<OperationStatus, OutcomeStatus | 'abandoned'>, message: string, at: Date): ReconcileAction {
+function record(
+  status: Extract<OperationStatus, OutcomeStatus | 'abandoned'>,
+  message: string,
+  at: Date,
+): ReconcileAction {
   return { kind: 'record', status, message, at };
 }
 
@@ -85,7 +127,9 @@ function resultFor(operation: OperationRecord, value: unknown): { status: Outcom
 }
 
 function unrecordedOutcome(customStatus: unknown): unknown {
-  return typeof customStatus === 'object' && customStatus !== null ? (customStatus as { unrecordedOutcome?: unknown }).unrecordedOutcome : undefined;
+  return typeof customStatus === 'object' && customStatus !== null
+    ? (customStatus as { unrecordedOutcome?: unknown }).unrecordedOutcome
+    : undefined;
 }
 
 function firstLine(value: unknown): string {

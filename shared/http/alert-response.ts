@@ -17,23 +17,44 @@ export function alertResponse(result: AlertIntakeResult, apiBase: string): ApiRe
     case 'unmatched':
       return json(202, { duplicate: false, matched: false, ...about, message: result.message });
     case 'processed':
-      return json(202, { duplicate: false, matched: true, ...about, targets: result.targets.map((target) => targetView(target, apiBase)), ...(result.notProcessed ? { notProcessed: result.notProcessed } : {}) });
+      return json(202, {
+        duplicate: false,
+        matched: true,
+        ...about,
+        targets: result.targets.map((target) => targetView(target, apiBase)),
+        ...(result.notProcessed ? { notProcessed: result.notProcessed } : {}),
+      });
   }
 }
 
 function targetView(result: AlertTargetResult, apiBase: string) {
-  if (result.kind === 'skipped') return { target: result.target, acted: false, reason: result.reason, message: result.message };
+  if (result.kind === 'skipped')
+    return { target: result.target, acted: false, reason: result.reason, message: result.message };
   const { outcome, ask } = result;
   const asked = { direction: ask.direction, step: ask.step, from: ask.source };
   if (outcome.error) {
     const message = publicMessage(outcome.error.message);
-    return { target: result.target, acted: false, reason: 'EvaluationFailed', message, asked, error: { category: outcome.error.category, message } };
+    return {
+      target: result.target,
+      acted: false,
+      reason: 'EvaluationFailed',
+      message,
+      asked,
+      error: { category: outcome.error.category, message },
+    };
   }
   const decision = outcome.decision ? decisionView(outcome.decision, { id: outcome.decisionId }) : undefined;
   const operation = outcome.operation;
   if (operation && !outcome.acted) {
     const why = operation.history.at(-1)?.message ?? 'ARM refused the update';
-    return { target: result.target, acted: false, reason: 'OperationInProgress', message: `ARM reports another update of the resource in progress: ${why}`, asked, decision };
+    return {
+      target: result.target,
+      acted: false,
+      reason: 'OperationInProgress',
+      message: `ARM reports another update of the resource in progress: ${why}`,
+      asked,
+      decision,
+    };
   }
   return {
     target: result.target,

@@ -31,7 +31,7 @@ const TITLES: Record<ErrorCategory, string> = {
   unauthorized: 'Authentication required',
   forbidden: 'Not allowed',
   unsupported: 'The target cannot do that',
-  conflict: 'Conflicts with the target\'s current state',
+  conflict: "Conflicts with the target's current state",
   provider: 'Azure refused the request',
   transient: 'Temporarily unavailable',
   internal: 'Internal error',
@@ -63,7 +63,10 @@ export function problemResponse(error: unknown, context: ProblemContext = {}): A
     type: problemType(category),
     title: TITLES[category],
     status,
-    detail: known && !PRIVATE_CATEGORIES.has(category) ? publicMessage(known.message) : privateDetail(category, context.invocationId),
+    detail:
+      known && !PRIVATE_CATEGORIES.has(category)
+        ? publicMessage(known.message)
+        : privateDetail(category, context.invocationId),
     ...(context.instance ? { instance: context.instance } : {}),
     ...(context.invocationId ? { invocationId: context.invocationId } : {}),
   };
@@ -75,17 +78,23 @@ export function problemResponse(error: unknown, context: ProblemContext = {}): A
  * for the logs) are left out.
  */
 export function publicMessage(message: string): string {
-  return message.replace(/\bhttps?:\/\/[^\s;,'"()]*[^\s;,'"():.]/g, '(endpoint)').replace(/\btable [a-z][a-z0-9]*[A-Z][A-Za-z0-9]*/g, 'a table');
+  return message
+    .replace(/\bhttps?:\/\/[^\s;,'"()]*[^\s;,'"():.]/g, '(endpoint)')
+    .replace(/\btable [a-z][a-z0-9]*[A-Z][A-Za-z0-9]*/g, 'a table');
 }
 
 function privateDetail(category: ErrorCategory, invocationId: string | undefined): string {
   const where = `look up invocation ${invocationId ?? '(unknown)'} in its logs`;
-  return category === 'configuration' ? `the scaler is misconfigured and cannot serve requests; its administrators find every problem when they ${where}` : `the scaler failed unexpectedly; ${where}`;
+  return category === 'configuration'
+    ? `the scaler is misconfigured and cannot serve requests; its administrators find every problem when they ${where}`
+    : `the scaler failed unexpectedly; ${where}`;
 }
 
 function publicDetails(error: ScalerError | undefined): Record<string, unknown> {
   if (!error || PRIVATE_CATEGORIES.has(error.category)) return {};
-  return Object.fromEntries(PUBLIC_DETAILS.filter((key) => error.details[key] !== undefined).map((key) => [key, error.details[key]]));
+  return Object.fromEntries(
+    PUBLIC_DETAILS.filter((key) => error.details[key] !== undefined).map((key) => [key, error.details[key]]),
+  );
 }
 
 function headersFor(error: ScalerError | undefined): Record<string, string> {
@@ -93,7 +102,8 @@ function headersFor(error: ScalerError | undefined): Record<string, string> {
   // Every 503 says when to come back, whichever error carried the category.
   if (error?.category === 'transient') {
     const retryAfterMs = error instanceof TransientError ? error.retryAfterMs : undefined;
-    const seconds = retryAfterMs === undefined ? DEFAULT_RETRY_AFTER_SECONDS : Math.max(1, Math.ceil(retryAfterMs / 1000));
+    const seconds =
+      retryAfterMs === undefined ? DEFAULT_RETRY_AFTER_SECONDS : Math.max(1, Math.ceil(retryAfterMs / 1000));
     return { 'Retry-After': String(seconds) };
   }
   return {};

@@ -37,7 +37,8 @@ export async function readJsonBody(request: BodySource, options: BodyOptions = {
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge(`Content-Length ${Number(declared)}`, maxBytes);
   const mediaType = mediaTypeOf(request.headers.get('content-type'));
-  if (mediaType !== undefined && !isJson(mediaType)) throw notJson(`Content-Type ${JSON.stringify(mediaType.slice(0, 80))} is not JSON`);
+  if (mediaType !== undefined && !isJson(mediaType))
+    throw notJson(`Content-Type ${JSON.stringify(mediaType.slice(0, 80))} is not JSON`);
   const text = await readBounded(request.body, maxBytes);
   if (text.length > 0 && mediaType === undefined) throw notJson('no Content-Type');
   return parseJsonBody(text, { ...options, maxBytes });
@@ -47,15 +48,25 @@ export async function readJsonBody(request: BodySource, options: BodyOptions = {
 export function parseJsonBody(text: string, options: BodyOptions = {}): unknown {
   const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > maxBytes) throw new InvalidInputError(`body: ${bytes} bytes is more than the ${maxBytes} this API accepts; send a smaller JSON document`);
+  if (bytes > maxBytes)
+    throw new InvalidInputError(
+      `body: ${bytes} bytes is more than the ${maxBytes} this API accepts; send a smaller JSON document`,
+    );
   if (text.trim().length === 0) {
     if (options.allowEmpty) return {};
     throw new InvalidInputError('body: empty; send a JSON object with Content-Type: application/json');
   }
   const reading = readStrictJson(text);
   if (reading.ok) return reading.value;
-  const problem = { ...reading.problem, path: reading.problem.path.map((key) => (typeof key === 'string' && key.length > 60 ? `${key.slice(0, 57)}...` : key)) };
-  throw new InvalidInputError(bodyProblem(problem), { details: { errors: [{ field: fieldPath(problem.path), message: problem.why }] } });
+  const problem = {
+    ...reading.problem,
+    path: reading.problem.path.map((key) =>
+      typeof key === 'string' && key.length > 60 ? `${key.slice(0, 57)}...` : key,
+    ),
+  };
+  throw new InvalidInputError(bodyProblem(problem), {
+    details: { errors: [{ field: fieldPath(problem.path), message: problem.why }] },
+  });
 }
 
 /** Says what and where, never quoting the body (it could hold anything). */
@@ -100,7 +111,10 @@ async function readBounded(stream: ReadableStream<Uint8Array> | null, maxBytes: 
 }
 
 function tooLarge(what: string, maxBytes: number): UnreadableBodyError {
-  return new UnreadableBodyError(413, `body: ${what} is more than the ${maxBytes} bytes this API accepts; nothing was read, send a smaller JSON document`);
+  return new UnreadableBodyError(
+    413,
+    `body: ${what} is more than the ${maxBytes} bytes this API accepts; nothing was read, send a smaller JSON document`,
+  );
 }
 
 function notJson(why: string): UnreadableBodyError {
@@ -112,7 +126,13 @@ const reason = z.string().trim().min(1, 'must not be empty').max(500, 'must be a
 const scaleBodySchema = z
   .strictObject({
     capacity: z.number().int('must be a whole number of nodes or instances').min(0).max(MAX_CAPACITY).optional(),
-    delta: z.number().int('must be a whole number of units').min(-MAX_CAPACITY).max(MAX_CAPACITY).refine((delta) => delta !== 0, 'must not be 0; ask for at least one unit more or less').optional(),
+    delta: z
+      .number()
+      .int('must be a whole number of units')
+      .min(-MAX_CAPACITY)
+      .max(MAX_CAPACITY)
+      .refine((delta) => delta !== 0, 'must not be 0; ask for at least one unit more or less')
+      .optional(),
     reason,
     dryRun: z.boolean().default(false),
     ignoreCooldown: z.boolean().default(false),
@@ -146,7 +166,9 @@ export function parsePauseBody(body: unknown, options: { reasonRequired: boolean
   const parsed = parseWith(pauseBodySchema, body, 'direction');
   if (options.reasonRequired && parsed.reason === undefined) {
     const message = 'missing; say why the target is paused (kept with the pause flags and shown in its status)';
-    throw new InvalidInputError(`body.reason: ${message}`, { details: { errors: [{ field: 'body.reason', message }] } });
+    throw new InvalidInputError(`body.reason: ${message}`, {
+      details: { errors: [{ field: 'body.reason', message }] },
+    });
   }
   return { direction: parsed.direction, reason: parsed.reason };
 }
@@ -183,12 +205,15 @@ export function parseDecisionsQuery(value: string | null): number {
   if (value === null || value === '') return DEFAULT_DECISIONS;
   const count = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
   if (count >= 0 && count <= MAX_DECISIONS) return count;
-  throw new InvalidInputError(`query decisions: ${JSON.stringify(value.slice(0, 40))} is not a whole number from 0 to ${MAX_DECISIONS}; ask for fewer decisions`);
+  throw new InvalidInputError(
+    `query decisions: ${JSON.stringify(value.slice(0, 40))} is not a whole number from 0 to ${MAX_DECISIONS}; ask for fewer decisions`,
+  );
 }
 
 /** A route parameter; the Functions host only routes requests that have it, so empty means a bad URL. */
 export function routeParameter(name: string, value: string | undefined): string {
-  if (value === undefined || value.length === 0 || value.length > 256) throw new InvalidInputError(`path: the ${name} is missing or too long; check the URL`);
+  if (value === undefined || value.length === 0 || value.length > 256)
+    throw new InvalidInputError(`path: the ${name} is missing or too long; check the URL`);
   return value;
 }
 
@@ -201,7 +226,9 @@ function parseWith<T extends z.ZodType>(schema: T, body: unknown, fieldsOf: keyo
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const errors = parsed.error.issues.flatMap((issue) => describeIssue(issue, FIELD_HINTS[fieldsOf] ?? []));
-  throw new InvalidInputError(errors.map((error) => `${error.field}: ${error.message}`).join('; '), { details: { errors } });
+  throw new InvalidInputError(errors.map((error) => `${error.field}: ${error.message}`).join('; '), {
+    details: { errors },
+  });
 }
 
 const MISSING_HINTS: Record<string, string> = {
@@ -212,7 +239,10 @@ function describeIssue(issue: z.core.$ZodIssue, fields: readonly string[]): Arra
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {
       const hint = suggest(key, fields);
-      return { field: fieldPath([...issue.path, key]), message: `unknown field${hint ? `; did you mean "${hint}"?` : `; the fields are ${fields.join(', ')}`}` };
+      return {
+        field: fieldPath([...issue.path, key]),
+        message: `unknown field${hint ? `; did you mean "${hint}"?` : `; the fields are ${fields.join(', ')}`}`,
+      };
     });
   }
   const last = issue.path.at(-1);

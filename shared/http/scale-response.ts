@@ -10,7 +10,15 @@ import { json, type ApiResponse } from './response.js';
 import { decisionView, operationUrl, operationView } from './views.js';
 
 /** Refusals that may clear by themselves (another operation, a cooldown, a pause): 409, try later. */
-const CONFLICTS: ReadonlySet<ReasonCode> = new Set(['LeaseHeld', 'OperationInProgress', 'CooldownActive', 'BackingOff', 'FailureLimitReached', 'Paused', 'ConflictingAutoscaler']);
+const CONFLICTS: ReadonlySet<ReasonCode> = new Set([
+  'LeaseHeld',
+  'OperationInProgress',
+  'CooldownActive',
+  'BackingOff',
+  'FailureLimitReached',
+  'Paused',
+  'ConflictingAutoscaler',
+]);
 /** Nothing to do, and that is what was asked: 200. */
 const SATISFIED: ReadonlySet<ReasonCode> = new Set(['AlreadyAtRequestedCapacity', 'DryRun']);
 
@@ -18,10 +26,13 @@ const FIXES: Partial<Record<ReasonCode, string>> = {
   LeaseHeld: 'retry in a few seconds',
   OperationInProgress: 'wait for it to finish (see GET /api/targets/{name}), then retry',
   CooldownActive: 'retry when the cooldown ends, or send "ignoreCooldown": true',
-  BackingOff: 'retry when the backoff ends, or fix the cause and reset the failures with POST /api/targets/{name}/failures/reset',
-  FailureLimitReached: 'fix the cause (see the last failure), then reset the failures with POST /api/targets/{name}/failures/reset',
+  BackingOff:
+    'retry when the backoff ends, or fix the cause and reset the failures with POST /api/targets/{name}/failures/reset',
+  FailureLimitReached:
+    'fix the cause (see the last failure), then reset the failures with POST /api/targets/{name}/failures/reset',
   Paused: 'resume the direction with POST /api/targets/{name}/resume, or change paused in the config',
-  ConflictingAutoscaler: 'turn off the cluster\'s own optimized autoscale, or set onConflictingAutoscaler to "take-over"',
+  ConflictingAutoscaler:
+    'turn off the cluster\'s own optimized autoscale, or set onConflictingAutoscaler to "take-over"',
   ScaleInUnsupported: 'elastic clusters can only grow',
   AtMaximum: 'raise limits.max in the config to go higher',
   AtMinimum: 'lower limits.min in the config to go lower',
@@ -32,22 +43,42 @@ export function scaleResponse(outcome: TargetOutcome, apiBase: string, options: 
   const decision = outcome.decision;
   if (!decision) throw new ScalerError('internal', `scaling target '${outcome.target}' produced no decision`);
   const view = decisionView(decision, { id: outcome.decisionId, evidence: true });
-  if (options.dryRun) return json(200, { target: outcome.target, dryRun: true, wouldAct: decision.action !== 'none', decision: view });
+  if (options.dryRun)
+    return json(200, { target: outcome.target, dryRun: true, wouldAct: decision.action !== 'none', decision: view });
   const { operation } = outcome;
   if (outcome.acted && operation) {
     const statusUrl = operationUrl(apiBase, operation.id);
-    return json(202, { target: outcome.target, acted: true, decision: view, operation: operationView(operation, apiBase), statusUrl }, { Location: statusUrl });
+    return json(
+      202,
+      { target: outcome.target, acted: true, decision: view, operation: operationView(operation, apiBase), statusUrl },
+      { Location: statusUrl },
+    );
   }
   if (operation) {
     const why = operation.history.at(-1)?.message ?? 'ARM refused the update';
-    throw refusal('conflict', `scaling target '${outcome.target}' did not start: ARM reports another update of the resource in progress (${why}); retry when it finished`, 'OperationInProgress', view);
+    throw refusal(
+      'conflict',
+      `scaling target '${outcome.target}' did not start: ARM reports another update of the resource in progress (${why}); retry when it finished`,
+      'OperationInProgress',
+      view,
+    );
   }
   if (SATISFIED.has(decision.reason)) return json(200, { target: outcome.target, acted: false, decision: view });
   const category = CONFLICTS.has(decision.reason) ? 'conflict' : 'unsupported';
   const fix = FIXES[decision.reason]?.replace('{name}', outcome.target);
-  throw refusal(category, `scaling target '${outcome.target}' refused (${decision.reason}): ${decision.message}${fix ? `; ${fix}` : ''}`, decision.reason, view);
+  throw refusal(
+    category,
+    `scaling target '${outcome.target}' refused (${decision.reason}): ${decision.message}${fix ? `; ${fix}` : ''}`,
+    decision.reason,
+    view,
+  );
 }
 
-function refusal(category: 'conflict' | 'unsupported', message: string, reason: ReasonCode, decision: ReturnType<typeof decisionView>): ScalerError {
+function refusal(
+  category: 'conflict' | 'unsupported',
+  message: string,
+  reason: ReasonCode,
+  decision: ReturnType<typeof decisionView>,
+): ScalerError {
   return new ScalerError(category, message, { details: { reason, decision } });
 }

@@ -20,9 +20,20 @@ export interface DecisionView {
   evidence?: Decision['evidence'] | undefined;
 }
 
-export function decisionView(decision: Decision, options: { id?: string | undefined; evidence?: boolean } = {}): DecisionView {
+export function decisionView(
+  decision: Decision,
+  options: { id?: string | undefined; evidence?: boolean } = {},
+): DecisionView {
   const { action, from, to, reason, message } = decision;
-  return { ...(options.id ? { id: options.id } : {}), action, from, to, reason, message, ...(options.evidence ? { evidence: decision.evidence } : {}) };
+  return {
+    ...(options.id ? { id: options.id } : {}),
+    action,
+    from,
+    to,
+    reason,
+    message,
+    ...(options.evidence ? { evidence: decision.evidence } : {}),
+  };
 }
 
 /** A rule or check as a ledger entry shows it: what it read against its threshold (the full evidence stays in the ledger). */
@@ -39,8 +50,29 @@ export interface SignalView {
 
 export function ledgerEntryView(record: DecisionRecord): DecisionView & { signals: SignalView[] } {
   const { action, from, to, reason, message, evidence } = record.decision;
-  const signals = (evidence?.signals ?? []).map(({ name, direction, metric, operator, threshold, value, status, fired }) => ({ name, direction, metric, operator, threshold, value, status, fired }));
-  return { id: record.id, decidedAt: record.decidedAt.toISOString(), trigger: record.trigger, action, from, to, reason, message, signals };
+  const signals = (evidence?.signals ?? []).map(
+    ({ name, direction, metric, operator, threshold, value, status, fired }) => ({
+      name,
+      direction,
+      metric,
+      operator,
+      threshold,
+      value,
+      status,
+      fired,
+    }),
+  );
+  return {
+    id: record.id,
+    decidedAt: record.decidedAt.toISOString(),
+    trigger: record.trigger,
+    action,
+    from,
+    to,
+    reason,
+    message,
+    signals,
+  };
 }
 
 /** The base of every API URL (`https://<app>/api`), from the request URL and the route it matched. */
@@ -48,7 +80,9 @@ export function apiBaseUrl(requestUrl: string, routeSuffix: string): string {
   const url = new URL(requestUrl);
   const path = url.pathname.replace(/\/+$/, '');
   const suffix = `/${routeSuffix.replace(/^\/+/, '')}`;
-  const prefix = path.toLowerCase().endsWith(suffix.toLowerCase()) ? path.slice(0, path.length - suffix.length) : '/api';
+  const prefix = path.toLowerCase().endsWith(suffix.toLowerCase())
+    ? path.slice(0, path.length - suffix.length)
+    : '/api';
   return `${url.origin}${prefix}`;
 }
 
@@ -71,8 +105,16 @@ export function operationView(operation: OperationRecord, apiBase: string, follo
     initiator: operation.initiator,
     reason: operation.reason,
     decisionId: operation.decisionId ?? null,
-    history: operation.history.map((step) => ({ status: step.status, at: step.at.toISOString(), ...(step.message ? { message: step.message } : {}) })),
-    arm: { operationId: operation.arm.operationId ?? null, requestId: operation.arm.requestId ?? null, correlationId: operation.arm.correlationId ?? null },
+    history: operation.history.map((step) => ({
+      status: step.status,
+      at: step.at.toISOString(),
+      ...(step.message ? { message: step.message } : {}),
+    })),
+    arm: {
+      operationId: operation.arm.operationId ?? null,
+      requestId: operation.arm.requestId ?? null,
+      correlationId: operation.arm.correlationId ?? null,
+    },
     ...(followUp ? { followUp: { updatedAt: followUp.updatedAt.toISOString(), progress: followUp.document } } : {}),
     statusUrl: operationUrl(apiBase, operation.id),
   };
@@ -92,7 +134,12 @@ export function targetStatusView(status: TargetStatus, apiBase: string) {
     schedule: status.schedule,
     capacity: { live: readable ? live.capacity : null, requested: operationInProgress?.to ?? null },
     live: readable
-      ? { status: live.status, region: live.region, operationInProgress: live.operationInProgress?.description ?? null, details: live.details }
+      ? {
+          status: live.status,
+          region: live.region,
+          operationInProgress: live.operationInProgress?.description ?? null,
+          details: live.details,
+        }
       : { error: { category: live instanceof ScalerError ? live.category : 'internal', message: live.message } },
     paused: pausedView(pauses),
     cooldown: {
@@ -113,6 +160,14 @@ export function pausedView(pauses: TargetPauses) {
     scaleOut: pauses.scaleOut,
     scaleIn: pauses.scaleIn,
     byConfig: { scaleOut: byConfig.scaleOut, scaleIn: byConfig.scaleIn },
-    byApi: byApi ? { scaleOut: byApi.scaleOut, scaleIn: byApi.scaleIn, updatedBy: byApi.updatedBy, reason: byApi.reason, updatedAt: byApi.updatedAt.toISOString() } : null,
+    byApi: byApi
+      ? {
+          scaleOut: byApi.scaleOut,
+          scaleIn: byApi.scaleIn,
+          updatedBy: byApi.updatedBy,
+          reason: byApi.reason,
+          updatedAt: byApi.updatedAt.toISOString(),
+        }
+      : null,
   };
 }

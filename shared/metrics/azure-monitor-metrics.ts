@@ -42,7 +42,16 @@ export interface BatchCall {
 }
 
 /** The ISO 8601 durations Azure Monitor accepts as `interval` (docs/azure-monitor-metrics.md). */
-const INTERVALS: Record<number, string> = { 1: 'PT1M', 5: 'PT5M', 15: 'PT15M', 30: 'PT30M', 60: 'PT1H', 360: 'PT6H', 720: 'PT12H', 1440: 'P1D' };
+const INTERVALS: Record<number, string> = {
+  1: 'PT1M',
+  5: 'PT5M',
+  15: 'PT15M',
+  30: 'PT30M',
+  60: 'PT1H',
+  360: 'PT6H',
+  720: 'PT12H',
+  1440: 'P1D',
+};
 
 export class AzureMonitorMetrics implements MetricsSource {
   private readonly clients = new Map<string, MetricsClient>();
@@ -51,14 +60,19 @@ export class AzureMonitorMetrics implements MetricsSource {
 
   async fetch(requests: readonly MetricsRequest[], now: Date): Promise<Map<string, MetricsSnapshot | Error>> {
     const nowMs = now.getTime();
-    const answers = new Map<string, MetricsSnapshot | Error>(requests.map((request) => [request.target, { asOfMs: nowMs, series: [] }]));
+    const answers = new Map<string, MetricsSnapshot | Error>(
+      requests.map((request) => [request.target, { asOfMs: nowMs, series: [] }]),
+    );
     const targetsById = new Map(requests.map((request) => [normalizeResourceId(request.resourceId), request.target]));
     await mapWithConcurrency(planBatchCalls(requests), this.settings.concurrency ?? 8, async (call) => {
       try {
         const results = await this.query(call, nowMs);
         for (const result of results) addResult(answers, targetsById, result, call, nowMs);
       } catch (error) {
-        const failure = new TransientError(`reading metrics ${call.metricNames.join(', ')} in ${call.region} failed: ${describeError(error)}`, { cause: error });
+        const failure = new TransientError(
+          `reading metrics ${call.metricNames.join(', ')} in ${call.region} failed: ${describeError(error)}`,
+          { cause: error },
+        );
         for (const id of call.resourceIds) answers.set(targetsById.get(normalizeResourceId(id)) ?? id, failure);
       }
     });
@@ -96,7 +110,10 @@ export class AzureMonitorMetrics implements MetricsSource {
  * per set of aggregations and dimension split (a filter applies to every metric of a call).
  */
 export function planBatchCalls(requests: readonly MetricsRequest[]): BatchCall[] {
-  const groups = new Map<string, { base: Omit<BatchCall, 'resourceIds' | 'metricNames'>; resourceIds: Set<string>; metricNames: Set<string> }>();
+  const groups = new Map<
+    string,
+    { base: Omit<BatchCall, 'resourceIds' | 'metricNames'>; resourceIds: Set<string>; metricNames: Set<string> }
+  >();
   for (const request of requests) {
     const id = parseResourceId(request.resourceId);
     if (!id) continue;
@@ -104,8 +121,27 @@ export function planBatchCalls(requests: readonly MetricsRequest[]): BatchCall[]
     const intervalMinutes = request.intervalMinutes ?? 1;
     for (const need of request.needs) {
       const aggregations = [...need.aggregations].sort();
-      const key = [id.subscriptionId, request.region, namespace, aggregations.join(','), need.splitBy ?? '', intervalMinutes].join('|');
-      const group = groups.get(key) ?? { base: { subscriptionId: id.subscriptionId, region: request.region, namespace, aggregations, splitBy: need.splitBy, lookbackMinutes: 0, intervalMinutes }, resourceIds: new Set(), metricNames: new Set() };
+      const key = [
+        id.subscriptionId,
+        request.region,
+        namespace,
+        aggregations.join(','),
+        need.splitBy ?? '',
+        intervalMinutes,
+      ].join('|');
+      const group = groups.get(key) ?? {
+        base: {
+          subscriptionId: id.subscriptionId,
+          region: request.region,
+          namespace,
+          aggregations,
+          splitBy: need.splitBy,
+          lookbackMinutes: 0,
+          intervalMinutes,
+        },
+        resourceIds: new Set(),
+        metricNames: new Set(),
+      };
       group.resourceIds.add(request.resourceId);
       group.metricNames.add(need.metric);
       group.base.lookbackMinutes = Math.max(group.base.lookbackMinutes, request.lookbackMinutes);
@@ -113,7 +149,13 @@ export function planBatchCalls(requests: readonly MetricsRequest[]): BatchCall[]
     }
   }
   return [...groups.values()].flatMap(({ base, resourceIds, metricNames }) =>
-    chunk([...resourceIds], MAX_RESOURCES_PER_CALL).flatMap((ids) => chunk([...metricNames].sort(), MAX_METRICS_PER_CALL).map((names) => ({ ...base, resourceIds: ids, metricNames: names }))),
+    chunk([...resourceIds], MAX_RESOURCES_PER_CALL).flatMap((ids) =>
+      chunk([...metricNames].sort(), MAX_METRICS_PER_CALL).map((names) => ({
+        ...base,
+        resourceIds: ids,
+        metricNames: names,
+      })),
+    ),
   );
 }
 
@@ -125,7 +167,13 @@ const AGGREGATION_FIELD: Record<Statistic, 'average' | 'minimum' | 'maximum' | '
   Count: 'count',
 };
 
-function addResult(answers: Map<string, MetricsSnapshot | Error>, targetsById: Map<string, string>, result: MetricsQueryResult, call: BatchCall, nowMs: number): void {
+function addResult(
+  answers: Map<string, MetricsSnapshot | Error>,
+  targetsById: Map<string, string>,
+  result: MetricsQueryResult,
+  call: BatchCall,
+  nowMs: number,
+): void {
   const target = result.resourceId ? targetsById.get(normalizeResourceId(result.resourceId)) : undefined;
   const snapshot = target ? answers.get(target) : undefined;
   if (!snapshot || snapshot instanceof Error) return;
@@ -137,7 +185,16 @@ function addResult(answers: Map<string, MetricsSnapshot | Error>, targetsById: M
     for (const timeseries of metric.timeseries) {
       const dimensions = dimensionsOf(timeseries.metadatavalues, call.splitBy);
       for (const aggregation of call.aggregations) {
-        snapshot.series.push(seriesOf(name, aggregation, dimensions, timeseries.data ?? [], nowMs, call.intervalMinutes * SAMPLE_INTERVAL_MS));
+        snapshot.series.push(
+          seriesOf(
+            name,
+            aggregation,
+            dimensions,
+            timeseries.data ?? [],
+            nowMs,
+            call.intervalMinutes * SAMPLE_INTERVAL_MS,
+          ),
+        );
       }
     }
   }
@@ -149,10 +206,20 @@ function addResult(answers: Map<string, MetricsSnapshot | Error>, targetsById: M
  */
 function restNameOf(metric: { id: string; name: string }, requested: string[]): string | undefined {
   const fromId = metric.id.split('/').at(-1) ?? '';
-  return requested.find((name) => name.toLowerCase() === fromId.toLowerCase()) ?? requested.find((name) => name === metric.name);
+  return (
+    requested.find((name) => name.toLowerCase() === fromId.toLowerCase()) ??
+    requested.find((name) => name === metric.name)
+  );
 }
 
-function seriesOf(metric: string, aggregation: Statistic, dimensions: Record<string, string> | undefined, data: MetricValue[], nowMs: number, intervalMs: number): MetricSeries {
+function seriesOf(
+  metric: string,
+  aggregation: Statistic,
+  dimensions: Record<string, string> | undefined,
+  data: MetricValue[],
+  nowMs: number,
+  intervalMs: number,
+): MetricSeries {
   const field = AGGREGATION_FIELD[aggregation];
   const samples = data
     // The interval still in progress is partial: drop it.
@@ -162,15 +229,23 @@ function seriesOf(metric: string, aggregation: Statistic, dimensions: Record<str
 }
 
 /** Dimension values of a split series, keyed by the dimension we split by (the SDK's names are localized too). */
-function dimensionsOf(values: Array<{ name?: string | undefined; value?: string | undefined }> | undefined, splitBy: string | undefined): Record<string, string> | undefined {
+function dimensionsOf(
+  values: Array<{ name?: string | undefined; value?: string | undefined }> | undefined,
+  splitBy: string | undefined,
+): Record<string, string> | undefined {
   if (!values || values.length === 0) return undefined;
   if (splitBy && values.length === 1) return { [splitBy]: values[0]?.value ?? '' };
-  return Object.fromEntries(values.filter((entry) => entry.name !== undefined).map((entry) => [entry.name as string, entry.value ?? '']));
+  return Object.fromEntries(
+    values.filter((entry) => entry.name !== undefined).map((entry) => [entry.name as string, entry.value ?? '']),
+  );
 }
 
 function intervalIso(minutes: number): string {
   const iso = INTERVALS[minutes];
-  if (!iso) throw new InvalidInputError(`metrics interval: ${minutes} minutes is not one Azure Monitor offers; use one of ${Object.keys(INTERVALS).join(', ')}`);
+  if (!iso)
+    throw new InvalidInputError(
+      `metrics interval: ${minutes} minutes is not one Azure Monitor offers; use one of ${Object.keys(INTERVALS).join(', ')}`,
+    );
   return iso;
 }
 

@@ -16,15 +16,28 @@ export function ruleName(rule: RuleConfig, index: number): string {
 
 export function proposeFromRules(context: PolicyContext): Proposal {
   const from = context.observed.capacity;
-  const evaluated = context.target.rules.map((rule, index) => ({ rule, signal: evaluateSignal({ ...rule, name: ruleName(rule, index) }, context) }));
+  const evaluated = context.target.rules.map((rule, index) => ({
+    rule,
+    signal: evaluateSignal({ ...rule, name: ruleName(rule, index) }, context),
+  }));
   const signals = evaluated.map(({ signal }) => signal);
-  const projectable = evaluated.filter(({ rule, signal }) => rule.direction === 'out' && hasData(signal)).flatMap(({ rule, signal }) => projectableFrom(rule, signal));
+  const projectable = evaluated
+    .filter(({ rule, signal }) => rule.direction === 'out' && hasData(signal))
+    .flatMap(({ rule, signal }) => projectableFrom(rule, signal));
   const base = { from, origin: 'signals' as const, signals, projectable, guards: [], metricsUnavailable: false };
 
   const outs = evaluated.filter(({ rule, signal }) => rule.direction === 'out' && signal.fired);
-  const bestOut = maxBy(outs.map(({ rule, signal }) => ({ signal, to: applyChange(rule, from, 'out') })), (candidate) => candidate.to);
+  const bestOut = maxBy(
+    outs.map(({ rule, signal }) => ({ signal, to: applyChange(rule, from, 'out') })),
+    (candidate) => candidate.to,
+  );
   if (bestOut && bestOut.to > from) {
-    return { ...base, to: bestOut.to, reason: 'ScaleOutRuleFired', message: `${describe(bestOut.signal)}; scaling out from ${from} to ${unitsOf(context.target, bestOut.to)}` };
+    return {
+      ...base,
+      to: bestOut.to,
+      reason: 'ScaleOutRuleFired',
+      message: `${describe(bestOut.signal)}; scaling out from ${from} to ${unitsOf(context.target, bestOut.to)}`,
+    };
   }
 
   const ins = evaluated.filter(({ rule }) => rule.direction === 'in');
@@ -32,14 +45,24 @@ export function proposeFromRules(context: PolicyContext): Proposal {
     const smallestReduction = Math.max(...ins.map(({ rule }) => applyChange(rule, from, 'in')));
     if (smallestReduction < from) {
       const why = ins.map(({ signal }) => describe(signal)).join('; ');
-      return { ...base, to: smallestReduction, reason: 'ScaleInRulesFired', message: `${why}; scaling in from ${from} to ${unitsOf(context.target, smallestReduction)}` };
+      return {
+        ...base,
+        to: smallestReduction,
+        reason: 'ScaleInRulesFired',
+        message: `${why}; scaling in from ${from} to ${unitsOf(context.target, smallestReduction)}`,
+      };
     }
   }
 
   if (signals.some((signal) => !hasData(signal))) {
     return { ...metricsUnavailableProposal(context, signals, describeMissing(signals)), projectable };
   }
-  return { ...base, to: from, reason: 'WithinThresholds', message: `all ${signals.length} rule(s) within thresholds; holding ${unitsOf(context.target, from)}` };
+  return {
+    ...base,
+    to: from,
+    reason: 'WithinThresholds',
+    message: `all ${signals.length} rule(s) within thresholds; holding ${unitsOf(context.target, from)}`,
+  };
 }
 
 /** The capacity a firing rule asks for. Percent changes move at least one unit. */
@@ -59,7 +82,15 @@ function percentUnits(from: number, percent: number, direction: 'out' | 'in'): n
 function projectableFrom(rule: RuleConfig, signal: SignalEvidence): ProjectableSignal[] {
   if (signal.value === null) return [];
   if (rule.operator !== 'GreaterThan' && rule.operator !== 'GreaterThanOrEqual') return [];
-  return [{ name: signal.name, metric: rule.metric, value: signal.value, threshold: rule.threshold, inclusive: rule.operator === 'GreaterThanOrEqual' }];
+  return [
+    {
+      name: signal.name,
+      metric: rule.metric,
+      value: signal.value,
+      threshold: rule.threshold,
+      inclusive: rule.operator === 'GreaterThanOrEqual',
+    },
+  ];
 }
 
 function describe(signal: SignalEvidence): string {
@@ -68,5 +99,8 @@ function describe(signal: SignalEvidence): string {
 }
 
 function maxBy<T>(items: T[], key: (item: T) => number): T | undefined {
-  return items.reduce<T | undefined>((best, item) => (best === undefined || key(item) > key(best) ? item : best), undefined);
+  return items.reduce<T | undefined>(
+    (best, item) => (best === undefined || key(item) > key(best) ? item : best),
+    undefined,
+  );
 }

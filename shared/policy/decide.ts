@@ -71,7 +71,10 @@ export function proposerFor(target: TargetConfig, profile?: ActiveProfile): (con
 export function decide(input: DecideInput): Decision {
   const profile = activeProfile(input.target, input.now.getTime());
   const context = contextFrom({ ...input, target: targetUnderProfile(input.target, profile) }, profile);
-  const proposed = applyForecast(applyRequest(horizonStep(proposerFor(context.target, profile)(context), context), context), context);
+  const proposed = applyForecast(
+    applyRequest(horizonStep(proposerFor(context.target, profile)(context), context), context),
+    context,
+  );
   const guarded = GUARDS.reduce((proposal, guard) => guard(proposal, context), proposed);
   const dried = dryRunGuard(guarded, context);
   const final = CLOSING_GUARDS.reduce((proposal, guard) => guard(proposal, context), dried);
@@ -88,11 +91,18 @@ export function decide(input: DecideInput): Decision {
       now: input.now.toISOString(),
       limits: context.bounds,
       signals: final.signals,
-      proposal: { action: actionFor(proposed.from, proposed.to), to: proposed.to, reason: proposed.reason, message: proposed.message },
+      proposal: {
+        action: actionFor(proposed.from, proposed.to),
+        to: proposed.to,
+        reason: proposed.reason,
+        message: proposed.message,
+      },
       guards: final.guards,
       ...(proposed.forecast ? { forecast: proposed.forecast } : {}),
       ...(final.horizon ? { horizon: final.horizon } : {}),
-      ...(dried.reason === 'DryRun' ? { dryRun: { action: actionFor(guarded.from, guarded.to), to: guarded.to, reason: guarded.reason } } : {}),
+      ...(dried.reason === 'DryRun'
+        ? { dryRun: { action: actionFor(guarded.from, guarded.to), to: guarded.to, reason: guarded.reason } }
+        : {}),
     },
   };
 }
@@ -141,5 +151,15 @@ export function effectiveBounds(input: Pick<DecideInput, 'target' | 'observed'>)
 
 function holdProposal(context: PolicyContext): Proposal {
   const from = context.observed.capacity;
-  return { from, to: from, reason: 'NoRequest', message: '', origin: 'signals', signals: [], projectable: [], guards: [], metricsUnavailable: false };
+  return {
+    from,
+    to: from,
+    reason: 'NoRequest',
+    message: '',
+    origin: 'signals',
+    signals: [],
+    projectable: [],
+    guards: [],
+    metricsUnavailable: false,
+  };
 }

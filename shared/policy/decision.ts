@@ -159,7 +159,14 @@ export interface DecisionEvidence {
   /** The forecast and its planned schedule; absent only in decisions recorded before forecasting existed. */
   forecast?: ForecastEvidence;
   /** The horizon a scale-out was sized for (elastic clusters: one rebalance for the need over it). */
-  horizon?: { loadUnits: number; horizonMinutes: number; source: 'trend' | 'forecast'; detail: string; targetPercent: number; units: number };
+  horizon?: {
+    loadUnits: number;
+    horizonMinutes: number;
+    source: 'trend' | 'forecast';
+    detail: string;
+    targetPercent: number;
+    units: number;
+  };
   /** Set when the target is in dry-run: the action that would have been taken. */
   dryRun?: { action: ScaleAction; to: number; reason: ReasonCode };
 }

@@ -58,11 +58,17 @@ export function forecastLoadAt(forecast: LoadForecast, atMs: number): number {
 export function planCapacity(forecast: LoadForecast, settings: PlanSettings): CapacityPlan {
   const endMs = forecast.fromMs + forecast.points.length * HOUR_MS;
   const slots = Math.max(1, Math.floor((endMs - settings.nowMs) / SLOT_MS));
-  const need = Array.from({ length: slots }, (_, slot) => unitsFor(forecastLoadAt(forecast, settings.nowMs + slot * SLOT_MS) + forecast.marginLoad, settings));
+  const need = Array.from({ length: slots }, (_, slot) =>
+    unitsFor(forecastLoadAt(forecast, settings.nowMs + slot * SLOT_MS) + forecast.marginLoad, settings),
+  );
   const leadSlots = Math.max(1, Math.ceil(settings.leadMinutes / SLOT_MINUTES));
   const sustained = settings.canScaleIn ? need : opening(need, leadSlots);
   const ahead = forwardMax(sustained, leadSlots);
-  const stepped = withStepLimit(ahead, Math.ceil((settings.leadMinutes + settings.cooldownOutMinutes) / SLOT_MINUTES), settings.maxStepOut);
+  const stepped = withStepLimit(
+    ahead,
+    Math.ceil((settings.leadMinutes + settings.cooldownOutMinutes) / SLOT_MINUTES),
+    settings.maxStepOut,
+  );
   const planned = settings.canScaleIn ? stepped : runningMax(stepped);
   return {
     capacityNow: planned[0] as number,
@@ -105,7 +111,8 @@ function runningMax(values: number[]): number[] {
 function changesOf(planned: number[], nowMs: number): ScheduledChange[] {
   const changes: ScheduledChange[] = [{ at: new Date(nowMs).toISOString(), to: planned[0] as number }];
   for (let slot = 1; slot < planned.length && changes.length < MAX_SCHEDULE_ENTRIES; slot += 1) {
-    if (planned[slot] !== planned[slot - 1]) changes.push({ at: new Date(nowMs + slot * SLOT_MS).toISOString(), to: planned[slot] as number });
+    if (planned[slot] !== planned[slot - 1])
+      changes.push({ at: new Date(nowMs + slot * SLOT_MS).toISOString(), to: planned[slot] as number });
   }
   return changes;
 }

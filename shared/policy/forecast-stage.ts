@@ -24,14 +24,31 @@ const EVIDENCE_HOURS = 24;
 
 export function applyForecast(proposal: Proposal, context: PolicyContext): Proposal {
   const settings = context.target.forecast;
-  if (settings.mode === 'off') return withEvidence(proposal, { mode: 'off', status: 'off', applied: false, message: 'forecasting is off; the reactive logic decides' });
+  if (settings.mode === 'off')
+    return withEvidence(proposal, {
+      mode: 'off',
+      status: 'off',
+      applied: false,
+      message: 'forecasting is off; the reactive logic decides',
+    });
   const input = context.forecast;
   if (!input) {
-    return withEvidence(proposal, { mode: settings.mode, status: 'unavailable', applied: false, message: 'no load history could be read; the reactive logic decides' });
+    return withEvidence(proposal, {
+      mode: settings.mode,
+      status: 'unavailable',
+      applied: false,
+      message: 'no load history could be read; the reactive logic decides',
+    });
   }
   const described = describeForecast(input);
   if (input.forecast.status !== 'confident') {
-    return withEvidence(proposal, { ...described, mode: settings.mode, status: input.forecast.status, applied: false, message: `${input.forecast.message}; the reactive logic decides` });
+    return withEvidence(proposal, {
+      ...described,
+      mode: settings.mode,
+      status: input.forecast.status,
+      applied: false,
+      message: `${input.forecast.message}; the reactive logic decides`,
+    });
   }
   const canScaleIn = KIND_FACTS[context.target.kind].canScaleIn;
   const plan = planCapacity(input.forecast, {
@@ -44,7 +61,15 @@ export function applyForecast(proposal: Proposal, context: PolicyContext): Propo
     canScaleIn,
   });
   const currentLoad = observedLoad(context);
-  const evidence: ForecastEvidence = { ...described, ...planEvidence(plan), mode: settings.mode, status: 'confident', applied: false, currentLoad, message: input.forecast.message };
+  const evidence: ForecastEvidence = {
+    ...described,
+    ...planEvidence(plan),
+    mode: settings.mode,
+    status: 'confident',
+    applied: false,
+    currentLoad,
+    message: input.forecast.message,
+  };
   const blocker = notApplicable(proposal, context);
   if (blocker) return withEvidence(proposal, { ...evidence, message: `${input.forecast.message}; ${blocker}` });
 
@@ -53,12 +78,30 @@ export function applyForecast(proposal: Proposal, context: PolicyContext): Propo
   const scheduled = canScaleIn ? plan.capacityNow : Math.max(from, plan.capacityNow);
   const to = spike ? Math.max(proposal.to, scheduled) : scheduled;
   const reactiveWins = spike && proposal.to >= scheduled;
-  const reason: ReasonCode = reactiveWins ? proposal.reason : to > from ? 'ForecastScaleOut' : to < from ? 'ForecastScaleIn' : 'WithinForecast';
-  const message = reactiveWins ? `${proposal.message} (a spike the forecast did not foresee: load ${currentLoad?.toFixed(1)} above the forecast ${plan.upperLoadNow.toFixed(1)})` : forecastMessage(context, from, to, plan, input.leadTime);
+  const reason: ReasonCode = reactiveWins
+    ? proposal.reason
+    : to > from
+      ? 'ForecastScaleOut'
+      : to < from
+        ? 'ForecastScaleIn'
+        : 'WithinForecast';
+  const message = reactiveWins
+    ? `${proposal.message} (a spike the forecast did not foresee: load ${currentLoad?.toFixed(1)} above the forecast ${plan.upperLoadNow.toFixed(1)})`
+    : forecastMessage(context, from, to, plan, input.leadTime);
   const decided = { ...evidence, spike, wouldDo: { to, reason } };
-  if (settings.mode === 'forecast-only') return withEvidence(proposal, { ...decided, message: `${input.forecast.message}; forecast-only mode: would go to ${unitsOf(context.target, to)} (${reason}), the reactive logic decides` });
-  const next = reactiveWins ? { ...proposal, message } : { ...proposal, to, reason, message, origin: 'forecast' as const };
-  return withEvidence(next, { ...decided, applied: true, message: `${input.forecast.message}; ${reactiveWins ? 'the reactive logic meets the spike' : 'the schedule decides'}` });
+  if (settings.mode === 'forecast-only')
+    return withEvidence(proposal, {
+      ...decided,
+      message: `${input.forecast.message}; forecast-only mode: would go to ${unitsOf(context.target, to)} (${reason}), the reactive logic decides`,
+    });
+  const next = reactiveWins
+    ? { ...proposal, message }
+    : { ...proposal, to, reason, message, origin: 'forecast' as const };
+  return withEvidence(next, {
+    ...decided,
+    applied: true,
+    message: `${input.forecast.message}; ${reactiveWins ? 'the reactive logic meets the spike' : 'the schedule decides'}`,
+  });
 }
 
 function withEvidence(proposal: Proposal, forecast: ForecastEvidence): Proposal {
@@ -68,15 +111,18 @@ function withEvidence(proposal: Proposal, forecast: ForecastEvidence): Proposal 
 /** A request, missing metrics or a manual target: the forecast is shown but does not decide. */
 function notApplicable(proposal: Proposal, context: PolicyContext): string | undefined {
   if (proposal.origin === 'request') return 'an explicit request decides';
-  if (context.profile.settings.instanceCount !== undefined) return `the profile ${context.profile.name} holds a fixed instance count`;
-  if (proposal.metricsUnavailable) return 'current metrics are unavailable, so a spike could not be told apart; the reactive logic decides';
+  if (context.profile.settings.instanceCount !== undefined)
+    return `the profile ${context.profile.name} holds a fixed instance count`;
+  if (proposal.metricsUnavailable)
+    return 'current metrics are unavailable, so a spike could not be told apart; the reactive logic decides';
   if (context.target.mode === 'manual') return 'manual mode: only requests change capacity';
   return undefined;
 }
 
 function forecastMessage(context: PolicyContext, from: number, to: number, plan: CapacityPlan, lead: LeadTime): string {
   const units = (count: number) => unitsOf(context.target, count);
-  if (to === from) return `the forecast needs ${units(from)} for the next ${lead.minutes} min (lead time); holding, next change ${nextChange(plan, from)}`;
+  if (to === from)
+    return `the forecast needs ${units(from)} for the next ${lead.minutes} min (lead time); holding, next change ${nextChange(plan, from)}`;
   const verb = to > from ? 'scaling out' : 'scaling in';
   return `forecast: ${verb} from ${from} to ${units(to)} ahead of the load, ${lead.minutes} min lead time (${lead.source}); schedule peak ${units(plan.peakCapacity)}`;
 }
@@ -96,12 +142,21 @@ function describeForecast(input: ForecastInput): Omit<ForecastEvidence, 'mode' |
     marginLoad: round(forecast.marginLoad, 2),
     leadMinutes: leadTime.minutes,
     leadSource: leadTime.source,
-    hourly: forecast.points.slice(0, EVIDENCE_HOURS).map((point) => ({ at: new Date(point.startMs).toISOString(), load: round(point.load, 2) })),
+    hourly: forecast.points
+      .slice(0, EVIDENCE_HOURS)
+      .map((point) => ({ at: new Date(point.startMs).toISOString(), load: round(point.load, 2) })),
   };
 }
 
-function planEvidence(plan: CapacityPlan): Pick<ForecastEvidence, 'capacityNow' | 'upperLoadNow' | 'peakCapacity' | 'schedule'> {
-  return { capacityNow: plan.capacityNow, upperLoadNow: round(plan.upperLoadNow, 2), peakCapacity: plan.peakCapacity, schedule: plan.schedule };
+function planEvidence(
+  plan: CapacityPlan,
+): Pick<ForecastEvidence, 'capacityNow' | 'upperLoadNow' | 'peakCapacity' | 'schedule'> {
+  return {
+    capacityNow: plan.capacityNow,
+    upperLoadNow: round(plan.upperLoadNow, 2),
+    peakCapacity: plan.peakCapacity,
+    schedule: plan.schedule,
+  };
 }
 
 /** The load now: the last minutes' mean utilization x capacity, the largest of the forecast metrics; null without data. */

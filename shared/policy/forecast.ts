@@ -84,21 +84,49 @@ export function forecastLoad(history: HourlyLoad, settings: ForecastSettings): L
   const historyDays = Math.floor(countPresent(values) / HOURS_PER_DAY);
   const empty = { model: null, confidence: 0, historyDays, trendPerDay: 0, marginLoad: 0, fromMs, points: [] };
   if (historyDays < Math.max(2, settings.minHistoryDays)) {
-    return { ...empty, status: 'insufficient-history', message: `${historyDays} day(s) of history; the forecast needs ${Math.max(2, settings.minHistoryDays)}` };
+    return {
+      ...empty,
+      status: 'insufficient-history',
+      message: `${historyDays} day(s) of history; the forecast needs ${Math.max(2, settings.minHistoryDays)}`,
+    };
   }
   const best = chooseModel(history);
   const fitted = fitModel(history, values.length, best.model);
   const confidence = clip01(best.r2);
   const marginLoad = Math.max(0, quantile(best.errors, 0.95));
-  const points = Array.from({ length: settings.horizonHours }, (_, hour) => ({ startMs: fromMs + hour * HOUR_MS, load: Math.max(0, fitted.predict(values.length + hour)) }));
-  const base = { model: best.model, confidence, historyDays, trendPerDay: fitted.trendPerDay, marginLoad, fromMs, points };
+  const points = Array.from({ length: settings.horizonHours }, (_, hour) => ({
+    startMs: fromMs + hour * HOUR_MS,
+    load: Math.max(0, fitted.predict(values.length + hour)),
+  }));
+  const base = {
+    model: best.model,
+    confidence,
+    historyDays,
+    trendPerDay: fitted.trendPerDay,
+    marginLoad,
+    fromMs,
+    points,
+  };
   const r2 = best.r2.toFixed(2);
   if (confidence < settings.minConfidence) {
-    return { ...base, status: 'low-confidence', message: `no seasonality found with high confidence: the ${best.model} model explains ${r2} of a held-out day (needs ${settings.minConfidence})` };
+    return {
+      ...base,
+      status: 'low-confidence',
+      message: `no seasonality found with high confidence: the ${best.model} model explains ${r2} of a held-out day (needs ${settings.minConfidence})`,
+    };
   }
   const divergence = recentDivergence(history, fitted, marginLoad);
-  if (divergence) return { ...base, status: 'diverged', message: `the last ${DIVERGENCE_HOURS} hours do not follow the ${best.model} pattern (${divergence}); the reactive logic decides until they do` };
-  return { ...base, status: 'confident', message: `${best.model} seasonality found with confidence ${r2} over ${historyDays} day(s)` };
+  if (divergence)
+    return {
+      ...base,
+      status: 'diverged',
+      message: `the last ${DIVERGENCE_HOURS} hours do not follow the ${best.model} pattern (${divergence}); the reactive logic decides until they do`,
+    };
+  return {
+    ...base,
+    status: 'confident',
+    message: `${best.model} seasonality found with confidence ${r2} over ${historyDays} day(s)`,
+  };
 }
 
 /**
@@ -145,7 +173,10 @@ function holdoutScores(history: HourlyLoad, model: ForecastModel, days: number):
       predicted.push(fitted.predict(index));
     }
     if (actual.length < HOLDOUT_HOURS / 2) continue;
-    scores.push({ r2: rSquared(actual, predicted), errors: actual.map((value, index) => value - (predicted[index] ?? 0)) });
+    scores.push({
+      r2: rSquared(actual, predicted),
+      errors: actual.map((value, index) => value - (predicted[index] ?? 0)),
+    });
   }
   return scores;
 }
@@ -160,7 +191,10 @@ function fitModel(history: HourlyLoad, end: number, model: ForecastModel): Fitte
   const phaseOf = (index: number) => (((firstHour + index) % period) + period) % period;
   const { intercept, slope } = dailyTrend(history.values, end, firstHour);
   const trendAt = (index: number) => Math.max(MIN_TREND_LOAD, intercept + slope * index);
-  const profileStart = Math.max(0, end - (model === 'daily' ? DAILY_PROFILE_DAYS * HOURS_PER_DAY : WEEKLY_PROFILE_WEEKS * HOURS_PER_WEEK));
+  const profileStart = Math.max(
+    0,
+    end - (model === 'daily' ? DAILY_PROFILE_DAYS * HOURS_PER_DAY : WEEKLY_PROFILE_WEEKS * HOURS_PER_WEEK),
+  );
   const byPhase: number[][] = Array.from({ length: period }, () => []);
   for (let index = profileStart; index < end; index += 1) {
     const value = history.values[index];
@@ -168,11 +202,19 @@ function fitModel(history: HourlyLoad, end: number, model: ForecastModel): Fitte
   }
   const fallback = median(byPhase.flat());
   const profile = byPhase.map((samples) => (samples.length > 0 ? median(samples) : fallback));
-  return { model, trendPerDay: slope * HOURS_PER_DAY, predict: (index) => trendAt(index) * (profile[phaseOf(index)] ?? 1) };
+  return {
+    model,
+    trendPerDay: slope * HOURS_PER_DAY,
+    predict: (index) => trendAt(index) * (profile[phaseOf(index)] ?? 1),
+  };
 }
 
 /** Theil-Sen line through the means of whole UTC days, as load per hour index; flat with fewer than 3 days. */
-function dailyTrend(values: readonly (number | null)[], end: number, firstHour: number): { intercept: number; slope: number } {
+function dailyTrend(
+  values: readonly (number | null)[],
+  end: number,
+  firstHour: number,
+): { intercept: number; slope: number } {
   const days = new Map<number, { sum: number; count: number }>();
   for (let index = 0; index < end; index += 1) {
     const value = values[index];
@@ -184,10 +226,17 @@ function dailyTrend(values: readonly (number | null)[], end: number, firstHour: 
     days.set(day, entry);
   }
   // Only whole days: a partial day's mean depends on which hours it has.
-  const points = [...days].filter(([, entry]) => entry.count === HOURS_PER_DAY).map(([day, entry]) => ({ hour: day * HOURS_PER_DAY + 11.5 - firstHour, mean: entry.sum / entry.count }));
+  const points = [...days]
+    .filter(([, entry]) => entry.count === HOURS_PER_DAY)
+    .map(([day, entry]) => ({ hour: day * HOURS_PER_DAY + 11.5 - firstHour, mean: entry.sum / entry.count }));
   if (points.length < 3) {
     const all = [...days.values()];
-    const mean = all.reduce((sum, entry) => sum + entry.sum, 0) / Math.max(1, all.reduce((sum, entry) => sum + entry.count, 0));
+    const mean =
+      all.reduce((sum, entry) => sum + entry.sum, 0) /
+      Math.max(
+        1,
+        all.reduce((sum, entry) => sum + entry.count, 0),
+      );
     return { intercept: mean, slope: 0 };
   }
   const slopes: number[] = [];
@@ -245,7 +294,9 @@ export function median(values: number[]): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 export function quantile(values: number[], q: number): number {

@@ -41,13 +41,19 @@ export const horizonStep: Stage = (proposal, context) => {
 };
 
 /** The metric that asked for the scale-out, and the utilization to size it for. */
-function sizingSignal(proposal: Proposal, context: PolicyContext): { metric: string; targetPercent: number } | undefined {
-  const fired = proposal.signals.filter((signal) => signal.direction === 'out' && signal.fired && signal.value !== null);
+function sizingSignal(
+  proposal: Proposal,
+  context: PolicyContext,
+): { metric: string; targetPercent: number } | undefined {
+  const fired = proposal.signals.filter(
+    (signal) => signal.direction === 'out' && signal.fired && signal.value !== null,
+  );
   const hottest = fired.sort((a, b) => (b.value ?? 0) / b.threshold - (a.value ?? 0) / a.threshold)[0];
   if (!hottest) return undefined;
   // Custom mode: just below the rule's threshold, so the rule does not fire again at the horizon's load. Not
   // lower: an elastic cluster keeps every node it gets, so headroom beyond the user's own rule is paid forever.
-  const targetPercent = context.target.mode === 'optimized' ? context.target.optimized.targetUtilizationPercent : hottest.threshold;
+  const targetPercent =
+    context.target.mode === 'optimized' ? context.target.optimized.targetUtilizationPercent : hottest.threshold;
   return { metric: hottest.metric, targetPercent };
 }
 
@@ -64,18 +70,35 @@ export function horizonMinutes(context: PolicyContext): number {
 /** Load at the end of the horizon from the last half hour of `metric` (a utilization in percent of the current capacity). */
 export function trendHorizonNeed(context: PolicyContext, metric: string): HorizonNeed | undefined {
   const spec = { metric, statistic: 'Average' as const, timeGrainMinutes: 1, timeAggregation: 'Average' as const };
-  const recent = evaluateWindow(context.metrics, { ...spec, windowMinutes: RECENT_MINUTES }, context.target.dataQuality);
-  const earlier = evaluateWindow(context.metrics, { ...spec, windowMinutes: TREND_MINUTES }, context.target.dataQuality);
+  const recent = evaluateWindow(
+    context.metrics,
+    { ...spec, windowMinutes: RECENT_MINUTES },
+    context.target.dataQuality,
+  );
+  const earlier = evaluateWindow(
+    context.metrics,
+    { ...spec, windowMinutes: TREND_MINUTES },
+    context.target.dataQuality,
+  );
   if (recent.status !== 'ok' || recent.value === null) return undefined;
   const capacity = context.observed.capacity;
   const loadNow = (recent.value * capacity) / 100;
-  const risePerMinute = earlier.status === 'ok' && earlier.value !== null ? Math.max(0, ((recent.value - earlier.value) * capacity) / 100 / TREND_CENTRES_APART_MINUTES) : 0;
+  const risePerMinute =
+    earlier.status === 'ok' && earlier.value !== null
+      ? Math.max(0, ((recent.value - earlier.value) * capacity) / 100 / TREND_CENTRES_APART_MINUTES)
+      : 0;
   const minutes = horizonMinutes(context);
   // A utilization pinned at its ceiling hides how much load there is. Where a step too large can be undone
   // (Azure Data Explorer scales back in), assume half as much again; an elastic cluster keeps every node, so it
   // is sized for what it can see.
   const saturated = recent.value >= SATURATED_PERCENT && context.target.kind === 'kusto-cluster';
-  if (saturated) return { loadUnits: loadNow * SATURATED_LOAD_FACTOR, horizonMinutes: minutes, source: 'trend', detail: `load at least ${loadNow.toFixed(1)} now (utilization pinned at ${formatValue(recent.value)} %), assumed ${(loadNow * SATURATED_LOAD_FACTOR).toFixed(1)}` };
+  if (saturated)
+    return {
+      loadUnits: loadNow * SATURATED_LOAD_FACTOR,
+      horizonMinutes: minutes,
+      source: 'trend',
+      detail: `load at least ${loadNow.toFixed(1)} now (utilization pinned at ${formatValue(recent.value)} %), assumed ${(loadNow * SATURATED_LOAD_FACTOR).toFixed(1)}`,
+    };
   // The recent window's centre is half of it in the past.
   const loadUnits = loadNow + risePerMinute * (minutes + RECENT_MINUTES / 2);
   const detail = `load ${loadNow.toFixed(1)} now, rising ${(risePerMinute * 60).toFixed(1)} per hour, ${loadUnits.toFixed(1)} expected`;

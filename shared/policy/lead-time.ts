@@ -34,17 +34,32 @@ const MINUTE_MS = 60_000;
 
 export function learnLeadTime(operations: readonly TimedOperation[], settings: LeadTimeSettings): LeadTime {
   const durations = operations
-    .filter((operation) => operation.direction === 'out' && operation.status === 'succeeded' && operation.completedAt !== undefined)
+    .filter(
+      (operation) =>
+        operation.direction === 'out' && operation.status === 'succeeded' && operation.completedAt !== undefined,
+    )
     .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())
     .slice(0, LEAD_TIME_SAMPLES)
     .map((operation) => ((operation.completedAt as Date).getTime() - operation.startedAt.getTime()) / MINUTE_MS)
     .filter((minutes) => Number.isFinite(minutes) && minutes >= 0);
   if (durations.length === 0) {
-    return { minutes: settings.defaultMinutes, source: 'default', samples: 0, message: `no completed scale-out yet; assuming ${settings.defaultMinutes} min` };
+    return {
+      minutes: settings.defaultMinutes,
+      source: 'default',
+      samples: 0,
+      message: `no completed scale-out yet; assuming ${settings.defaultMinutes} min`,
+    };
   }
   const sorted = [...durations].sort((a, b) => a - b);
-  const operationMinutes = Math.ceil(sorted[Math.min(sorted.length - 1, Math.floor(LEAD_QUANTILE * sorted.length))] as number);
+  const operationMinutes = Math.ceil(
+    sorted[Math.min(sorted.length - 1, Math.floor(LEAD_QUANTILE * sorted.length))] as number,
+  );
   const minutes = operationMinutes + settings.warmupMinutes;
   const warmup = settings.warmupMinutes > 0 ? ` plus ${settings.warmupMinutes} min of cache warm-up` : '';
-  return { minutes, source: 'learned', samples: durations.length, message: `${operationMinutes} min (80th percentile of the last ${durations.length} completed scale-out(s))${warmup}` };
+  return {
+    minutes,
+    source: 'learned',
+    samples: durations.length,
+    message: `${operationMinutes} min (80th percentile of the last ${durations.length} completed scale-out(s))${warmup}`,
+  };
 }

@@ -33,7 +33,13 @@ export const FORECAST_METRICS: Record<TargetKind, readonly string[]> = {
  * hour's time-weighted capacity from the operations. `operations` may come in any order; only succeeded ones
  * with a completion count.
  */
-export function loadHistory(utilization: readonly HourlyUtilization[], operations: readonly CompletedChange[], currentCapacity: number, startMs: number, endMs: number): HourlyLoad {
+export function loadHistory(
+  utilization: readonly HourlyUtilization[],
+  operations: readonly CompletedChange[],
+  currentCapacity: number,
+  startMs: number,
+  endMs: number,
+): HourlyLoad {
   const hours = Math.max(0, Math.round((endMs - startMs) / HOUR_MS));
   const capacityAt = capacityTimeline(operations, currentCapacity);
   const values: (number | null)[] = [];
@@ -67,12 +73,18 @@ interface CapacityStep {
 }
 
 /** Capacity from each succeeded completion on, newest last; before the first: the first operation's `from`. */
-function capacityTimeline(operations: readonly CompletedChange[], currentCapacity: number): { initial: number; steps: CapacityStep[] } {
+function capacityTimeline(
+  operations: readonly CompletedChange[],
+  currentCapacity: number,
+): { initial: number; steps: CapacityStep[] } {
   const done = operations
     .filter((operation) => operation.status === 'succeeded' && operation.completedAt !== undefined)
     .sort((a, b) => (a.completedAt as Date).getTime() - (b.completedAt as Date).getTime());
   if (done.length === 0) return { initial: currentCapacity, steps: [] };
-  return { initial: (done[0] as CompletedChange).from, steps: done.map((operation) => ({ atMs: (operation.completedAt as Date).getTime(), capacity: operation.to })) };
+  return {
+    initial: (done[0] as CompletedChange).from,
+    steps: done.map((operation) => ({ atMs: (operation.completedAt as Date).getTime(), capacity: operation.to })),
+  };
 }
 
 function meanCapacity(timeline: { initial: number; steps: CapacityStep[] }, fromMs: number, toMs: number): number {

@@ -5,10 +5,21 @@
 import type { SignalEvidence } from './decision.js';
 import { type PolicyContext, type Proposal, unitsOf } from './proposal.js';
 
-export function metricsUnavailableProposal(context: PolicyContext, signals: SignalEvidence[], detail: string): Proposal {
+export function metricsUnavailableProposal(
+  context: PolicyContext,
+  signals: SignalEvidence[],
+  detail: string,
+): Proposal {
   const from = context.observed.capacity;
   const fallback = context.bounds.default;
-  const base = { from, origin: 'metrics-unavailable' as const, signals, projectable: [], guards: [], metricsUnavailable: true };
+  const base = {
+    from,
+    origin: 'metrics-unavailable' as const,
+    signals,
+    projectable: [],
+    guards: [],
+    metricsUnavailable: true,
+  };
   if (from < fallback) {
     return {
       ...base,
@@ -17,10 +28,17 @@ export function metricsUnavailableProposal(context: PolicyContext, signals: Sign
       message: `metrics unavailable (${detail}); raising to the default of ${unitsOf(context.target, fallback)}`,
     };
   }
-  return { ...base, to: from, reason: 'MetricsUnavailable', message: `metrics unavailable (${detail}); holding ${unitsOf(context.target, from)}` };
+  return {
+    ...base,
+    to: from,
+    reason: 'MetricsUnavailable',
+    message: `metrics unavailable (${detail}); holding ${unitsOf(context.target, from)}`,
+  };
 }
 
 export function describeMissing(signals: SignalEvidence[]): string {
-  const missing = signals.filter((signal) => signal.status !== 'ok').map((signal) => `${signal.name}: ${signal.status}`);
+  const missing = signals
+    .filter((signal) => signal.status !== 'ok')
+    .map((signal) => `${signal.name}: ${signal.status}`);
   return missing.length > 0 ? missing.join(', ') : 'no signal';
 }

@@ -74,12 +74,31 @@ function evaluateScaleOut(checks: ScaleOutCheck[], context: PolicyContext): Prop
   const base = { from, origin: 'signals' as const, signals, projectable: [], guards: [], metricsUnavailable: false };
   const fired = evaluated.filter(({ signal }) => signal.fired);
   if (fired.length === 0) {
-    return { ...base, to: from, reason: 'WithinThresholds', message: `no signal stayed high for ${scaleOutWindowMinutes} min; holding ${unitsOf(target, from)}` };
+    return {
+      ...base,
+      to: from,
+      reason: 'WithinThresholds',
+      message: `no signal stayed high for ${scaleOutWindowMinutes} min; holding ${unitsOf(target, from)}`,
+    };
   }
-  const wanted = Math.max(...fired.map(({ average, signal }) => proportionalCapacity(from, average ?? signal.value ?? 0, targetUtilizationPercent)));
+  const wanted = Math.max(
+    ...fired.map(({ average, signal }) =>
+      proportionalCapacity(from, average ?? signal.value ?? 0, targetUtilizationPercent),
+    ),
+  );
   const to = Math.max(from + 1, wanted);
-  const why = fired.map(({ signal }) => `${signal.metric} stayed above ${signal.threshold} % for ${scaleOutWindowMinutes} min (lowest ${formatValue(signal.value)} %)`).join('; ');
-  return { ...base, to, reason: 'SustainedHighUtilization', message: `${why}; scaling out from ${from} to ${unitsOf(target, to)} to reach ~${targetUtilizationPercent} %` };
+  const why = fired
+    .map(
+      ({ signal }) =>
+        `${signal.metric} stayed above ${signal.threshold} % for ${scaleOutWindowMinutes} min (lowest ${formatValue(signal.value)} %)`,
+    )
+    .join('; ');
+  return {
+    ...base,
+    to,
+    reason: 'SustainedHighUtilization',
+    message: `${why}; scaling out from ${from} to ${unitsOf(target, to)} to reach ~${targetUtilizationPercent} %`,
+  };
 }
 
 /** Capacity at which `utilizationPercent` (measured at `from`) would fall to the target. */
@@ -91,25 +110,56 @@ function evaluateScaleIn(target: KustoTargetConfig, context: PolicyContext, outS
   const from = context.observed.capacity;
   const { scaleInWindowMinutes, scaleInEarlyWindowMinutes } = target.optimized;
   const day = judgeScaleIn(target, context, scaleInWindowMinutes);
-  const early = scaleInEarlyWindowMinutes > 0 && scaleInEarlyWindowMinutes < scaleInWindowMinutes && day.verdict !== 'pass' ? judgeScaleIn(target, context, scaleInEarlyWindowMinutes) : undefined;
-  const marked = (signal: SignalEvidence): SignalEvidence => (day.unreported.includes(signal.metric) && signal.status === 'no-data' ? { ...signal, notReported: true } : signal);
-  const signals = [...outSignals, ...day.checks.map(({ signal }) => signal), ...(early?.checks.map(({ signal }) => signal) ?? [])].map(marked);
+  const early =
+    scaleInEarlyWindowMinutes > 0 && scaleInEarlyWindowMinutes < scaleInWindowMinutes && day.verdict !== 'pass'
+      ? judgeScaleIn(target, context, scaleInEarlyWindowMinutes)
+      : undefined;
+  const marked = (signal: SignalEvidence): SignalEvidence =>
+    day.unreported.includes(signal.metric) && signal.status === 'no-data' ? { ...signal, notReported: true } : signal;
+  const signals = [
+    ...outSignals,
+    ...day.checks.map(({ signal }) => signal),
+    ...(early?.checks.map(({ signal }) => signal) ?? []),
+  ].map(marked);
   const projectable = kustoProjectable(target, day.verdict === 'pass' || !early ? day.checks : early.checks);
   const base = { from, origin: 'signals' as const, signals, projectable, guards: [], metricsUnavailable: false };
-  const unreported = day.unreported.length > 0 ? `; ${day.unreported.join(' and ')} ${day.unreported.length === 1 ? 'is' : 'are'} not reported by this cluster, so scale-in is decided without ${day.unreported.length === 1 ? 'it' : 'them'}` : '';
+  const unreported =
+    day.unreported.length > 0
+      ? `; ${day.unreported.join(' and ')} ${day.unreported.length === 1 ? 'is' : 'are'} not reported by this cluster, so scale-in is decided without ${day.unreported.length === 1 ? 'it' : 'them'}`
+      : '';
 
   if (day.verdict === 'pass') {
-    const needed = Math.max(1, ...projectable.map((signal) => proportionalCapacity(from, signal.value, target.optimized.targetUtilizationPercent)));
+    const needed = Math.max(
+      1,
+      ...projectable.map((signal) =>
+        proportionalCapacity(from, signal.value, target.optimized.targetUtilizationPercent),
+      ),
+    );
     const to = Math.min(from - 1, needed);
-    return { ...base, to, reason: 'SustainedLowUtilization', message: `every scale-in check agreed over the last ${scaleInWindowMinutes} min${unreported}; scaling in from ${from} to ${unitsOf(target, to)}` };
+    return {
+      ...base,
+      to,
+      reason: 'SustainedLowUtilization',
+      message: `every scale-in check agreed over the last ${scaleInWindowMinutes} min${unreported}; scaling in from ${from} to ${unitsOf(target, to)}`,
+    };
   }
   if (early?.verdict === 'pass') {
     const to = strongEvidenceCapacity(target, from, early.checks);
     if (to < from) {
-      return { ...base, to, reason: 'SustainedLowUtilization', message: `strong evidence: every scale-in check agreed over the last ${scaleInEarlyWindowMinutes} min and stays quiet at ${unitsOf(target, to)} (each peak projected below its scale-in threshold)${unreported}; scaling in from ${from} without waiting ${scaleInWindowMinutes} min` };
+      return {
+        ...base,
+        to,
+        reason: 'SustainedLowUtilization',
+        message: `strong evidence: every scale-in check agreed over the last ${scaleInEarlyWindowMinutes} min and stays quiet at ${unitsOf(target, to)} (each peak projected below its scale-in threshold)${unreported}; scaling in from ${from} without waiting ${scaleInWindowMinutes} min`,
+      };
     }
   }
-  return { ...base, to: from, reason: day.verdict === 'incomplete' ? 'EvaluationWindowIncomplete' : 'WithinThresholds', message: `${day.message}${unreported}; holding ${unitsOf(target, from)}` };
+  return {
+    ...base,
+    to: from,
+    reason: day.verdict === 'incomplete' ? 'EvaluationWindowIncomplete' : 'WithinThresholds',
+    message: `${day.message}${unreported}; holding ${unitsOf(target, from)}`,
+  };
 }
 
 interface ScaleInJudgement {
@@ -123,20 +173,44 @@ interface ScaleInJudgement {
 /** Every scale-in check over one window, which must lie after the last operation and its warm-up. */
 function judgeScaleIn(target: KustoTargetConfig, context: PolicyContext, windowMinutes: number): ScaleInJudgement {
   const checks = kustoScaleInChecks(target, context, windowMinutes);
-  const unreported = checks.filter(({ signal, optional }) => !optional && signal.status === 'no-data' && NOT_ALWAYS_EMITTED.has(signal.metric) && !reported(context, signal.metric)).map(({ signal }) => signal.metric);
-  const passes = ({ signal, optional }: ScaleInCheck) => signal.fired || (signal.status === 'no-data' && (optional || unreported.includes(signal.metric)));
+  const unreported = checks
+    .filter(
+      ({ signal, optional }) =>
+        !optional &&
+        signal.status === 'no-data' &&
+        NOT_ALWAYS_EMITTED.has(signal.metric) &&
+        !reported(context, signal.metric),
+    )
+    .map(({ signal }) => signal.metric);
+  const passes = ({ signal, optional }: ScaleInCheck) =>
+    signal.fired || (signal.status === 'no-data' && (optional || unreported.includes(signal.metric)));
   const failing = checks.filter((check) => !passes(check));
   if (failing.length > 0) {
     const missing = failing.filter(({ signal }) => signal.status !== 'ok');
     if (missing.length === failing.length) {
-      return { verdict: 'incomplete', checks, unreported, message: `scale-in needs ${windowMinutes} min of complete data (${describeMissing(missing.map(({ signal }) => signal))})` };
+      return {
+        verdict: 'incomplete',
+        checks,
+        unreported,
+        message: `scale-in needs ${windowMinutes} min of complete data (${describeMissing(missing.map(({ signal }) => signal))})`,
+      };
     }
-    return { verdict: 'veto', checks, unreported, message: `no scale-out signal fired and scale-in is vetoed by ${failing.map(({ signal }) => signal.name).join(', ')}` };
+    return {
+      verdict: 'veto',
+      checks,
+      unreported,
+      message: `no scale-out signal fired and scale-in is vetoed by ${failing.map(({ signal }) => signal.name).join(', ')}`,
+    };
   }
   const windowStart = checks[0]?.signal.windowStart;
   const settled = lastSettled(context);
   if (windowStart && settled !== undefined && Date.parse(windowStart) < settled) {
-    return { verdict: 'incomplete', checks, unreported, message: `the ${windowMinutes}-min scale-in window must start after the last operation and its cache warm-up finished at ${new Date(settled).toISOString()}` };
+    return {
+      verdict: 'incomplete',
+      checks,
+      unreported,
+      message: `the ${windowMinutes}-min scale-in window must start after the last operation and its cache warm-up finished at ${new Date(settled).toISOString()}`,
+    };
   }
   return { verdict: 'pass', checks, unreported, message: '' };
 }
@@ -146,7 +220,10 @@ const NOT_ALWAYS_EMITTED: ReadonlySet<string> = new Set(['CacheUtilizationFactor
 
 /** Whether the snapshot holds any value of `metric` at all. A series of nothing but nulls is not a report. */
 function reported(context: PolicyContext, metric: string): boolean {
-  return (context.metrics?.series ?? []).some((one) => one.metric === metric && one.samples.some((sample) => sample.value !== null && Number.isFinite(sample.value)));
+  return (context.metrics?.series ?? []).some(
+    (one) =>
+      one.metric === metric && one.samples.some((sample) => sample.value !== null && Number.isFinite(sample.value)),
+  );
 }
 
 /**
@@ -155,7 +232,11 @@ function reported(context: PolicyContext, metric: string): boolean {
  * a whole quiet day.
  */
 function strongEvidenceCapacity(target: KustoTargetConfig, from: number, checks: ScaleInCheck[]): number {
-  const thresholds: Record<string, number> = { CPU: target.optimized.scaleIn.cpuPercent, IngestionUtilization: target.optimized.scaleIn.ingestionUtilizationPercent, CacheUtilizationFactor: target.optimized.scaleIn.cacheUtilizationPercent };
+  const thresholds: Record<string, number> = {
+    CPU: target.optimized.scaleIn.cpuPercent,
+    IngestionUtilization: target.optimized.scaleIn.ingestionUtilizationPercent,
+    CacheUtilizationFactor: target.optimized.scaleIn.cacheUtilizationPercent,
+  };
   let to = 1;
   for (const { signal } of checks) {
     const threshold = thresholds[signal.metric];
@@ -178,45 +259,117 @@ function kustoScaleInChecks(target: KustoTargetConfig, context: PolicyContext, w
   const suffix = windowMinutes === target.optimized.scaleInWindowMinutes ? '' : `-${windowMinutes}min`;
   const peakBelow = (name: string, metric: string, threshold: number, optional = false): ScaleInCheck => ({
     optional,
-    signal: evaluateSignal({ ...window, name: `${name}${suffix}`, metric, threshold, statistic: 'Average', timeAggregation: 'Maximum', operator: 'LessThan' }, context),
+    signal: evaluateSignal(
+      {
+        ...window,
+        name: `${name}${suffix}`,
+        metric,
+        threshold,
+        statistic: 'Average',
+        timeAggregation: 'Maximum',
+        operator: 'LessThan',
+      },
+      context,
+    ),
   });
   return [
     peakBelow('cpu-low', 'CPU', scaleIn.cpuPercent),
     peakBelow('ingestion-low', 'IngestionUtilization', scaleIn.ingestionUtilizationPercent),
     peakBelow('cache-not-high', 'CacheUtilizationFactor', scaleIn.cacheUtilizationPercent),
-    peakBelow('streaming-ingest-not-high', 'StreamingIngestUtilization', scaleIn.streamingIngestUtilizationPercent, true),
+    peakBelow(
+      'streaming-ingest-not-high',
+      'StreamingIngestUtilization',
+      scaleIn.streamingIngestUtilizationPercent,
+      true,
+    ),
     {
       optional: false,
-      signal: evaluateSignal({ ...window, name: `keepalive-healthy${suffix}`, metric: 'KeepAlive', threshold: scaleIn.minKeepAlive, statistic: 'Average', timeAggregation: 'Minimum', operator: 'GreaterThanOrEqual' }, context),
+      signal: evaluateSignal(
+        {
+          ...window,
+          name: `keepalive-healthy${suffix}`,
+          metric: 'KeepAlive',
+          threshold: scaleIn.minKeepAlive,
+          statistic: 'Average',
+          timeAggregation: 'Minimum',
+          operator: 'GreaterThanOrEqual',
+        },
+        context,
+      ),
     },
     {
       optional: true,
-      signal: evaluateSignal({ ...window, name: `no-query-throttling${suffix}`, metric: 'TotalNumberOfThrottledQueries', threshold: scaleIn.maxThrottledQueries, statistic: 'Total', timeAggregation: 'Total', operator: 'LessThanOrEqual' }, context),
+      signal: evaluateSignal(
+        {
+          ...window,
+          name: `no-query-throttling${suffix}`,
+          metric: 'TotalNumberOfThrottledQueries',
+          threshold: scaleIn.maxThrottledQueries,
+          statistic: 'Total',
+          timeAggregation: 'Total',
+          operator: 'LessThanOrEqual',
+        },
+        context,
+      ),
     },
     { optional: true, signal: failedQueryShare(target, context, windowMinutes, suffix) },
   ];
 }
 
 /** QueryResult (Count, split by QueryStatus) gives the failed share; there is no FailedQueries metric. */
-function failedQueryShare(target: KustoTargetConfig, context: PolicyContext, windowMinutes: number, suffix: string): SignalEvidence {
+function failedQueryShare(
+  target: KustoTargetConfig,
+  context: PolicyContext,
+  windowMinutes: number,
+  suffix: string,
+): SignalEvidence {
   const { scaleIn, scaleInGrainMinutes } = target.optimized;
-  const spec = { metric: 'QueryResult', statistic: 'Count' as const, timeGrainMinutes: scaleInGrainMinutes, windowMinutes, timeAggregation: 'Total' as const };
+  const spec = {
+    metric: 'QueryResult',
+    statistic: 'Count' as const,
+    timeGrainMinutes: scaleInGrainMinutes,
+    windowMinutes,
+    timeAggregation: 'Total' as const,
+  };
   const all = evaluateWindow(context.metrics, spec, target.dataQuality);
-  const failed = evaluateWindow(context.metrics, { ...spec, dimensionFilter: (dimensions) => /fail/i.test(dimensions.QueryStatus ?? '') }, target.dataQuality);
+  const failed = evaluateWindow(
+    context.metrics,
+    { ...spec, dimensionFilter: (dimensions) => /fail/i.test(dimensions.QueryStatus ?? '') },
+    target.dataQuality,
+  );
   const share = all.value ? ((failed.value ?? 0) / all.value) * 100 : null;
-  const signal = evaluateSignal({ ...spec, name: `failed-queries-low${suffix}`, direction: 'in', operator: 'LessThanOrEqual', threshold: scaleIn.maxFailedQueryPercent }, context);
+  const signal = evaluateSignal(
+    {
+      ...spec,
+      name: `failed-queries-low${suffix}`,
+      direction: 'in',
+      operator: 'LessThanOrEqual',
+      threshold: scaleIn.maxFailedQueryPercent,
+    },
+    context,
+  );
   const status = all.status;
-  return { ...signal, statistic: 'Count', metric: 'QueryResult (failed %)', value: share, status, fired: status === 'ok' && share !== null && share <= scaleIn.maxFailedQueryPercent };
+  return {
+    ...signal,
+    statistic: 'Count',
+    metric: 'QueryResult (failed %)',
+    value: share,
+    status,
+    fired: status === 'ok' && share !== null && share <= scaleIn.maxFailedQueryPercent,
+  };
 }
 
 /** The scale-out signals at their peak hour, re-checked by the flapping projection at the smaller capacity. */
 function kustoProjectable(target: KustoTargetConfig, checks: ScaleInCheck[]): ProjectableSignal[] {
   const { scaleOut } = target.optimized;
-  const outThreshold: Record<string, number> = { CPU: scaleOut.cpuPercent, IngestionUtilization: scaleOut.ingestionUtilizationPercent, CacheUtilizationFactor: scaleOut.cacheUtilizationPercent };
+  const outThreshold: Record<string, number> = {
+    CPU: scaleOut.cpuPercent,
+    IngestionUtilization: scaleOut.ingestionUtilizationPercent,
+    CacheUtilizationFactor: scaleOut.cacheUtilizationPercent,
+  };
   return checks.flatMap(({ signal }) => {
     const threshold = outThreshold[signal.metric];
     if (threshold === undefined || signal.value === null) return [];
     return [{ name: signal.name, metric: signal.metric, value: signal.value, threshold, inclusive: false }];
   });
 }
-

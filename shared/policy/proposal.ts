@@ -5,7 +5,17 @@
 import type { TargetConfig } from '../config/schema.js';
 import type { ForecastEvidence, GuardNote, ReasonCode, SignalEvidence, Trigger } from './decision.js';
 import type { ActiveProfile } from './schedule.js';
-import type { ExecutorFacts, FailureHistory, ForecastInput, HorizonNeed, ObservedTarget, ScaleHistory, ScaleRequest, RuntimePauses, MetricsSnapshot } from './input.js';
+import type {
+  ExecutorFacts,
+  FailureHistory,
+  ForecastInput,
+  HorizonNeed,
+  ObservedTarget,
+  ScaleHistory,
+  ScaleRequest,
+  RuntimePauses,
+  MetricsSnapshot,
+} from './input.js';
 
 /** A scale-out signal's value, kept so the flapping projection can re-check it at a smaller capacity. */
 export interface ProjectableSignal {
@@ -77,10 +87,17 @@ export function noteGuard(
   guard: string,
   change?: { to: number; reason: ReasonCode; message: string; detail?: string },
 ): Proposal {
-  if (!change) return { ...proposal, guards: [...proposal.guards, { guard, verdict: 'passed', detail: 'no objection' }] };
+  if (!change)
+    return { ...proposal, guards: [...proposal.guards, { guard, verdict: 'passed', detail: 'no objection' }] };
   const verdict = change.to === proposal.from && proposal.to !== proposal.from ? 'blocked' : 'changed';
   const note: GuardNote = { guard, verdict, reason: change.reason, detail: change.detail ?? change.message };
-  return { ...proposal, to: change.to, reason: change.reason, message: change.message, guards: [...proposal.guards, note] };
+  return {
+    ...proposal,
+    to: change.to,
+    reason: change.reason,
+    message: change.message,
+    guards: [...proposal.guards, note],
+  };
 }
 
 export function formatValue(value: number | null): string {

@@ -10,14 +10,24 @@ export const applyRequest: Stage = (proposal, context) => {
   const { request, target } = context;
   if (!request) {
     if (target.mode !== 'manual' || context.profile.settings.instanceCount !== undefined) return proposal;
-    return { ...proposal, to: proposal.from, reason: 'NoRequest', message: `manual mode: holding ${unitsOf(target, proposal.from)} until an operator or alert asks for a change` };
+    return {
+      ...proposal,
+      to: proposal.from,
+      reason: 'NoRequest',
+      message: `manual mode: holding ${unitsOf(target, proposal.from)} until an operator or alert asks for a change`,
+    };
   }
   const from = proposal.from;
   const to = requestedCapacity(request, from);
   const who = request.source === 'alert' ? 'alert' : 'operator';
   const base = { ...proposal, origin: 'request' as const, metricsUnavailable: false };
   if (to === from) {
-    return { ...base, to, reason: 'AlreadyAtRequestedCapacity', message: `${who} asked for ${unitsOf(target, to)}, which the target already has (${request.reason})` };
+    return {
+      ...base,
+      to,
+      reason: 'AlreadyAtRequestedCapacity',
+      message: `${who} asked for ${unitsOf(target, to)}, which the target already has (${request.reason})`,
+    };
   }
   return {
     ...base,

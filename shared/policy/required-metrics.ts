@@ -29,7 +29,10 @@ export function requiredMetrics(target: TargetConfig): MetricRequirements {
     needs.set(key, need);
   };
   let windowMinutes = 0;
-  for (const { mode, rules } of [profileSettings(target), ...target.profiles.map((profile) => profileSettings(target, profile))]) {
+  for (const { mode, rules } of [
+    profileSettings(target),
+    ...target.profiles.map((profile) => profileSettings(target, profile)),
+  ]) {
     if (mode === 'custom') {
       for (const rule of rules) {
         add(rule.metric, rule.statistic);
@@ -43,17 +46,25 @@ export function requiredMetrics(target: TargetConfig): MetricRequirements {
     FORECAST_METRICS[target.kind].forEach((metric) => add(metric, 'Average'));
     windowMinutes = Math.max(windowMinutes, FORECAST_CURRENT_LOAD_MINUTES);
   }
-  return { needs: [...needs.values()], lookbackMinutes: windowMinutes === 0 ? 0 : windowMinutes + target.dataQuality.maxLagMinutes };
+  return {
+    needs: [...needs.values()],
+    lookbackMinutes: windowMinutes === 0 ? 0 : windowMinutes + target.dataQuality.maxLagMinutes,
+  };
 }
 
-function optimizedNeeds(target: TargetConfig, add: (metric: string, aggregation: Statistic, splitBy?: string) => void): number {
+function optimizedNeeds(
+  target: TargetConfig,
+  add: (metric: string, aggregation: Statistic, splitBy?: string) => void,
+): number {
   const { optimized } = target;
   const scaleOutMinutes = optimized.scaleOutWindowMinutes + optimized.scaleOutGrainMinutes;
   if (target.kind === 'postgres-elastic-cluster') {
     ['cpu_percent', 'memory_percent', 'storage_percent'].forEach((metric) => add(metric, 'Average'));
     return scaleOutMinutes;
   }
-  ['CPU', 'CacheUtilizationFactor', 'IngestionUtilization', 'StreamingIngestUtilization', 'KeepAlive'].forEach((metric) => add(metric, 'Average'));
+  ['CPU', 'CacheUtilizationFactor', 'IngestionUtilization', 'StreamingIngestUtilization', 'KeepAlive'].forEach(
+    (metric) => add(metric, 'Average'),
+  );
   add('TotalNumberOfThrottledQueries', 'Total');
   add('QueryResult', 'Count', 'QueryStatus');
   return Math.max(scaleOutMinutes, target.optimized.scaleInWindowMinutes + target.optimized.scaleInGrainMinutes);

@@ -8,7 +8,15 @@
  * Pure: `nowMs` is an argument. The timeline around it is computed once and reused for the following days.
  */
 import type { LimitsConfig, ProfileConfig, RuleConfig, ScaleMode, TargetConfig } from '../config/schema.js';
-import { addDays, DAY_MS, localAt, parseLocalDateTime, parseTimeOfDay, zonedToUtc, type DayOfWeek } from '../config/zoned-time.js';
+import {
+  addDays,
+  DAY_MS,
+  localAt,
+  parseLocalDateTime,
+  parseTimeOfDay,
+  zonedToUtc,
+  type DayOfWeek,
+} from '../config/zoned-time.js';
 
 export const DEFAULT_PROFILE = 'default';
 
@@ -43,21 +51,34 @@ export function profileSettings(target: Scheduled, profile?: ProfileConfig): Pro
     const count = profile.instanceCount;
     return { mode: 'manual', limits: { min: count, max: count, default: count }, rules: [], instanceCount: count };
   }
-  return { mode: profile.mode ?? target.mode, limits: profile.limits ?? target.limits, rules: profile.rules ?? target.rules };
+  return {
+    mode: profile.mode ?? target.mode,
+    limits: profile.limits ?? target.limits,
+    rules: profile.rules ?? target.rules,
+  };
 }
 
 /** The profile that applies at `nowMs`. */
 export function activeProfile(target: Scheduled, nowMs: number): ActiveProfile {
   const profiles = target.profiles;
   if (profiles.length === 0) {
-    return { name: DEFAULT_PROFILE, kind: 'default', why: 'the target has no scheduled profiles', sinceMs: undefined, next: undefined, settings: profileSettings(target) };
+    return {
+      name: DEFAULT_PROFILE,
+      kind: 'default',
+      why: 'the target has no scheduled profiles',
+      sinceMs: undefined,
+      next: undefined,
+      settings: profileSettings(target),
+    };
   }
   const { fromMs, toMs, segments } = timelineAround(profiles, nowMs);
   const index = segments.findIndex((segment) => segment.startMs <= nowMs && nowMs < segment.endMs);
   const segment = segments[index] ?? { startMs: fromMs, endMs: toMs, profile: -1, why: NO_PROFILE_APPLIES };
   const following = segments[index + 1];
   const nameOf = (profile: number) => profiles[profile]?.name ?? DEFAULT_PROFILE;
-  const next = following ? { atMs: segment.endMs, name: nameOf(following.profile) } : fixedDateAfter(profiles, toMs, segment.profile);
+  const next = following
+    ? { atMs: segment.endMs, name: nameOf(following.profile) }
+    : fixedDateAfter(profiles, toMs, segment.profile);
   return {
     name: nameOf(segment.profile),
     kind: kindOf(profiles[segment.profile]),
@@ -129,13 +150,21 @@ export function scheduleTimeline(profiles: readonly ProfileConfig[], fromMs: num
   return segments;
 }
 
-function pieceAt(startMs: number, endMs: number, recurring: ScheduleSegment[], fixed: FixedPeriod[], profiles: readonly ProfileConfig[]): ScheduleSegment {
+function pieceAt(
+  startMs: number,
+  endMs: number,
+  recurring: ScheduleSegment[],
+  fixed: FixedPeriod[],
+  profiles: readonly ProfileConfig[],
+): ScheduleSegment {
   const period = fixed.find((candidate) => candidate.startMs <= startMs && startMs < candidate.endMs);
   if (period) return { startMs, endMs, profile: period.profile, why: period.why };
   const underneath = recurring.find((segment) => segment.startMs <= startMs && startMs < segment.endMs);
   const why = underneath?.why ?? NO_PROFILE_APPLIES;
   const ended = fixed.find((candidate) => candidate.endMs === startMs);
-  const prefix = ended ? `fixed-date profile "${profiles[ended.profile]?.name ?? ''}" ended at ${new Date(ended.endMs).toISOString()}; ` : '';
+  const prefix = ended
+    ? `fixed-date profile "${profiles[ended.profile]?.name ?? ''}" ended at ${new Date(ended.endMs).toISOString()}; `
+    : '';
   return { startMs, endMs, profile: underneath?.profile ?? -1, why: `${prefix}${why}` };
 }
 
@@ -180,7 +209,7 @@ interface RecurrenceEvent {
 function recurrenceSegments(profiles: readonly ProfileConfig[], fromMs: number, toMs: number): ScheduleSegment[] {
   const events = recurrenceEvents(profiles, fromMs - LOOKBACK_MS, toMs);
   const segments: ScheduleSegment[] = [{ startMs: -Infinity, endMs: Infinity, profile: -1, why: NO_PROFILE_APPLIES }];
-  for (let index = 0; index < events.length; ) {
+  for (let index = 0; index < events.length;) {
     const atMs = events[index]?.atMs ?? 0;
     const group: RecurrenceEvent[] = [];
     while (index < events.length && events[index]?.atMs === atMs) group.push(events[index++] as RecurrenceEvent);
@@ -192,7 +221,11 @@ function recurrenceSegments(profiles: readonly ProfileConfig[], fromMs: number, 
   }
   return segments
     .filter((segment) => segment.endMs > fromMs && segment.startMs < toMs)
-    .map((segment) => ({ ...segment, startMs: Math.max(segment.startMs, fromMs), endMs: Math.min(segment.endMs, toMs) }));
+    .map((segment) => ({
+      ...segment,
+      startMs: Math.max(segment.startMs, fromMs),
+      endMs: Math.min(segment.endMs, toMs),
+    }));
 }
 
 /** Starts at one instant beat ends at it; among starts, the profile listed first wins. */
@@ -218,10 +251,20 @@ function recurrenceEvents(profiles: readonly ProfileConfig[], fromMs: number, to
       const date = addDays(first, offset);
       if (!days.has(date.dayOfWeek)) continue;
       const startMs = zonedToUtc({ ...date, ...start }, recurrence.timeZone);
-      events.push({ atMs: startMs, profile: index, type: 'start', why: `recurrence profile "${profile.name}" started ${date.dayOfWeek} ${recurrence.start} ${recurrence.timeZone} (${new Date(startMs).toISOString()})` });
+      events.push({
+        atMs: startMs,
+        profile: index,
+        type: 'start',
+        why: `recurrence profile "${profile.name}" started ${date.dayOfWeek} ${recurrence.start} ${recurrence.timeZone} (${new Date(startMs).toISOString()})`,
+      });
       if (!end || !recurrence.end) continue;
       const endMs = zonedToUtc({ ...(endsNextDay ? addDays(date, 1) : date), ...end }, recurrence.timeZone);
-      events.push({ atMs: endMs, profile: index, type: 'end', why: `recurrence profile "${profile.name}" ended at ${recurrence.end} ${recurrence.timeZone} (${new Date(endMs).toISOString()}); the default profile applies until the next profile starts` });
+      events.push({
+        atMs: endMs,
+        profile: index,
+        type: 'end',
+        why: `recurrence profile "${profile.name}" ended at ${recurrence.end} ${recurrence.timeZone} (${new Date(endMs).toISOString()}); the default profile applies until the next profile starts`,
+      });
     }
   });
   return events.filter((event) => event.atMs >= fromMs && event.atMs < toMs).sort((a, b) => a.atMs - b.atMs);

@@ -37,7 +37,11 @@ export interface WindowResult {
 
 const MINUTE_MS = 60_000;
 
-export function evaluateWindow(snapshot: MetricsSnapshot | undefined, spec: WindowSpec, quality: DataQuality): WindowResult {
+export function evaluateWindow(
+  snapshot: MetricsSnapshot | undefined,
+  spec: WindowSpec,
+  quality: DataQuality,
+): WindowResult {
   const grainsExpected = Math.floor(spec.windowMinutes / spec.timeGrainMinutes);
   const empty = { value: null, grainsUsed: 0, grainsExpected, windowStartMs: null, windowEndMs: null };
   if (!snapshot) return { ...empty, status: 'no-data', note: 'metrics could not be read' };
@@ -46,19 +50,32 @@ export function evaluateWindow(snapshot: MetricsSnapshot | undefined, spec: Wind
   const lastCompleteGrainEnd = Math.floor(snapshot.asOfMs / grainMs) * grainMs;
   // Older samples can never fall in a window that is still fresh enough to count: skip them (a day of 1-minute
   // samples would otherwise be bucketed for every one-hour window).
-  const earliestUsefulMs = lastCompleteGrainEnd - (spec.windowMinutes + quality.maxLagMinutes + 2 * spec.timeGrainMinutes) * MINUTE_MS;
+  const earliestUsefulMs =
+    lastCompleteGrainEnd - (spec.windowMinutes + quality.maxLagMinutes + 2 * spec.timeGrainMinutes) * MINUTE_MS;
   const series = matchingSeries(snapshot.series, spec);
   const grains = bucketIntoGrains(series, grainMs, lastCompleteGrainEnd, earliestUsefulMs);
   const newestGrain = grains.newestWithData();
   if (newestGrain < 0) {
-    const stale = series.some((one) => one.samples.some((sample) => sample.value !== null && Number.isFinite(sample.value)));
-    return { ...empty, status: 'no-data', note: stale ? `newest data of ${spec.metric} is older than ${quality.maxLagMinutes} minutes` : `no ${spec.statistic} samples of ${spec.metric}` };
+    const stale = series.some((one) =>
+      one.samples.some((sample) => sample.value !== null && Number.isFinite(sample.value)),
+    );
+    return {
+      ...empty,
+      status: 'no-data',
+      note: stale
+        ? `newest data of ${spec.metric} is older than ${quality.maxLagMinutes} minutes`
+        : `no ${spec.statistic} samples of ${spec.metric}`,
+    };
   }
 
   const windowEndMs = grains.startMs(newestGrain) + grainMs;
   const lagMinutes = (snapshot.asOfMs - windowEndMs) / MINUTE_MS;
   if (lagMinutes > quality.maxLagMinutes + spec.timeGrainMinutes) {
-    return { ...empty, status: 'no-data', note: `newest data of ${spec.metric} is ${Math.round(lagMinutes)} minutes old` };
+    return {
+      ...empty,
+      status: 'no-data',
+      note: `newest data of ${spec.metric} is ${Math.round(lagMinutes)} minutes old`,
+    };
   }
 
   const windowStartMs = windowEndMs - grainsExpected * grainMs;
@@ -71,7 +88,11 @@ export function evaluateWindow(snapshot: MetricsSnapshot | undefined, spec: Wind
   const required = Math.ceil((grainsExpected * quality.minWindowCoveragePercent) / 100);
   const base = { value, grainsUsed: grainValues.length, grainsExpected, windowStartMs, windowEndMs };
   if (grainValues.length < required) {
-    return { ...base, status: 'insufficient-data', note: `${grainValues.length} of ${grainsExpected} grains have data; ${required} needed` };
+    return {
+      ...base,
+      status: 'insufficient-data',
+      note: `${grainValues.length} of ${grainsExpected} grains have data; ${required} needed`,
+    };
   }
   return { ...base, status: 'ok' };
 }
@@ -112,7 +133,8 @@ class GrainAccumulator {
   }
 
   newestWithData(): number {
-    for (let grain = this.counts.length - 1; grain >= 0; grain -= 1) if ((this.counts[grain] as number) > 0) return grain;
+    for (let grain = this.counts.length - 1; grain >= 0; grain -= 1)
+      if ((this.counts[grain] as number) > 0) return grain;
     return -1;
   }
 
@@ -135,7 +157,12 @@ class GrainAccumulator {
 }
 
 /** Complete grains only. NaN, infinities and nulls are not data. */
-function bucketIntoGrains(series: MetricSeries[], grainMs: number, lastCompleteGrainEnd: number, earliestMs: number): GrainAccumulator {
+function bucketIntoGrains(
+  series: MetricSeries[],
+  grainMs: number,
+  lastCompleteGrainEnd: number,
+  earliestMs: number,
+): GrainAccumulator {
   const firstStartMs = Math.floor(earliestMs / grainMs) * grainMs;
   const size = Math.max(0, Math.round((lastCompleteGrainEnd - firstStartMs) / grainMs));
   const grains = new GrainAccumulator(firstStartMs, grainMs, size);
@@ -168,7 +195,8 @@ function firstUsefulIndex(samples: readonly MetricSample[], earliestMs: number):
   let ordered = inTimeOrder.get(samples);
   if (ordered === undefined) {
     ordered = true;
-    for (let index = 1; index < samples.length && ordered; index += 1) ordered = (samples[index - 1] as MetricSample).timestampMs < (samples[index] as MetricSample).timestampMs;
+    for (let index = 1; index < samples.length && ordered; index += 1)
+      ordered = (samples[index - 1] as MetricSample).timestampMs < (samples[index] as MetricSample).timestampMs;
     inTimeOrder.set(samples, ordered);
   }
   if (!ordered) return 0;

@@ -28,44 +28,91 @@ export interface AbandonOutcome {
   decisionId?: string | undefined;
 }
 
-export async function abandonOperation(deps: AbandonDependencies, operationId: string, change: PauseChange): Promise<AbandonOutcome> {
+export async function abandonOperation(
+  deps: AbandonDependencies,
+  operationId: string,
+  change: PauseChange,
+): Promise<AbandonOutcome> {
   const operation = await deps.state.findOperation(operationId);
-  if (!operation) throw new NotFoundError(`abandoning operation '${operationId.slice(0, 80)}' failed: no operation has this id; use the statusUrl a scale request or an alert answer returned`);
+  if (!operation)
+    throw new NotFoundError(
+      `abandoning operation '${operationId.slice(0, 80)}' failed: no operation has this id; use the statusUrl a scale request or an alert answer returned`,
+    );
   if (operation.status === 'abandoned') return { operation, changed: false };
   if (operation.status !== 'started' && operation.status !== 'running') {
-    throw new StateConflictError(`abandoning operation '${operation.id}' failed: it already ended ${operation.status} at ${operation.completedAt?.toISOString() ?? 'an unknown time'}; there is nothing to abandon`, operation);
+    throw new StateConflictError(
+      `abandoning operation '${operation.id}' failed: it already ended ${operation.status} at ${operation.completedAt?.toISOString() ?? 'an unknown time'}; there is nothing to abandon`,
+      operation,
+    );
   }
   const now = deps.clock();
   const message = `abandoned by ${change.by}: ${change.reason}`;
-  const ended = await deps.state.updateOperationStatus(operation.target, operation.id, { status: 'abandoned', at: now, message });
+  const ended = await deps.state.updateOperationStatus(operation.target, operation.id, {
+    status: 'abandoned',
+    at: now,
+    message,
+  });
   const target = deps.targets.find(operation.target);
   const log = deps.log.child({ target: operation.target, resourceId: target?.resourceId, operationId: operation.id });
   const decisionId = deps.newId();
-  await deps.state.appendDecision({ id: decisionId, target: operation.target, trigger: 'manual', decidedAt: now, decision: abandonDecision(operation, target, now, message) });
-  log.log('warn', `operation ${operation.id} (${operation.from} -> ${operation.to}) ${message}; the target is free for the scaler again, so check the cluster's size and, for an elastic cluster, its rebalance`, { decisionId, by: change.by, event: 'OperationAbandoned' });
+  await deps.state.appendDecision({
+    id: decisionId,
+    target: operation.target,
+    trigger: 'manual',
+    decidedAt: now,
+    decision: abandonDecision(operation, target, now, message),
+  });
+  log.log(
+    'warn',
+    `operation ${operation.id} (${operation.from} -> ${operation.to}) ${message}; the target is free for the scaler again, so check the cluster's size and, for an elastic cluster, its rebalance`,
+    { decisionId, by: change.by, event: 'OperationAbandoned' },
+  );
   if (target) await stopFollowUp(deps.followUps, target, ended, message, log);
   return { operation: ended, changed: true, decisionId };
 }
 
 /** The ledger entry: no scaling, reason `OperationAbandoned`, the operator's words as the message. */
-function abandonDecision(operation: OperationRecord, target: TargetConfig | undefined, now: Date, message: string): Decision {
+function abandonDecision(
+  operation: OperationRecord,
+  target: TargetConfig | undefined,
+  now: Date,
+  message: string,
+): Decision {
   const text = `operation ${operation.id} (${operation.from} -> ${operation.to}) ${message}`;
   const limits = target ? { ...target.limits } : { min: operation.from, max: operation.from, default: operation.from };
   return {
-    action: 'none', from: operation.from, to: operation.from, reason: 'OperationAbandoned', message: text,
+    action: 'none',
+    from: operation.from,
+    to: operation.from,
+    reason: 'OperationAbandoned',
+    message: text,
     evidence: {
-      mode: target?.mode ?? 'manual', trigger: 'manual', now: now.toISOString(), limits, signals: [],
-      proposal: { action: 'none', to: operation.from, reason: 'OperationAbandoned', message: text }, guards: [],
+      mode: target?.mode ?? 'manual',
+      trigger: 'manual',
+      now: now.toISOString(),
+      limits,
+      signals: [],
+      proposal: { action: 'none', to: operation.from, reason: 'OperationAbandoned', message: text },
+      guards: [],
     },
   };
 }
 
 /** Best effort: the operation has ended either way, and a follow-up that runs on only finds it ended. */
-async function stopFollowUp(followUps: FollowUpLauncher | undefined, target: TargetConfig, operation: OperationRecord, reason: string, log: Logger): Promise<void> {
+async function stopFollowUp(
+  followUps: FollowUpLauncher | undefined,
+  target: TargetConfig,
+  operation: OperationRecord,
+  reason: string,
+  log: Logger,
+): Promise<void> {
   if (!followUps?.stop) return;
   try {
     await followUps.stop(target, operation, reason);
   } catch (error) {
-    log.log('warn', `the follow-up of abandoned operation ${operation.id} could not be terminated: ${describeError(error)}; it ends by itself, finding the operation already ended, and until then the next operation's follow-up waits for it`);
+    log.log(
+      'warn',
+      `the follow-up of abandoned operation ${operation.id} could not be terminated: ${describeError(error)}; it ends by itself, finding the operation already ended, and until then the next operation's follow-up waits for it`,
+    );
   }
 }

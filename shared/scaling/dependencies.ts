@@ -18,7 +18,12 @@ export interface ScalingOptions {
   staleStartMinutes: number;
 }
 
-export const DEFAULT_SCALING_OPTIONS: ScalingOptions = { concurrency: 32, leaseSeconds: 120, maxClockSkewSeconds: 30, staleStartMinutes: 15 };
+export const DEFAULT_SCALING_OPTIONS: ScalingOptions = {
+  concurrency: 32,
+  leaseSeconds: 120,
+  maxClockSkewSeconds: 30,
+  staleStartMinutes: 15,
+};
 
 export interface ScalingDependencies {
   config: ScalerConfig;

@@ -47,7 +47,18 @@ export interface Evaluation {
 
 export function decideInputOf(evaluation: Evaluation, executor?: ExecutorFacts): DecideInput {
   const { now, target, live, known, metrics, forecast, context } = evaluation;
-  return { now, target, observed: live, metrics, history: known.history, failures: known.failures, request: context.request, paused: known.paused, forecast, ...(executor ? { executor } : {}) };
+  return {
+    now,
+    target,
+    observed: live,
+    metrics,
+    history: known.history,
+    failures: known.failures,
+    request: context.request,
+    paused: known.paused,
+    forecast,
+    ...(executor ? { executor } : {}),
+  };
 }
 
 /**
@@ -76,13 +87,27 @@ export class EvaluationInputs {
    * Every target's inputs at `now`, in the order given. Only the timer (`persistForecastHistory`) writes the
    * forecasts' history cache: operator and alert requests write nothing beyond the ledger.
    */
-  async gather(targets: readonly TargetConfig[], now: Date, log: Logger | undefined, persistForecastHistory = false): Promise<GatheredInputs[]> {
-    const reads = await mapWithConcurrency(targets, this.deps.options.concurrency, (target) => this.readResourceAndState(target, log));
+  async gather(
+    targets: readonly TargetConfig[],
+    now: Date,
+    log: Logger | undefined,
+    persistForecastHistory = false,
+  ): Promise<GatheredInputs[]> {
+    const reads = await mapWithConcurrency(targets, this.deps.options.concurrency, (target) =>
+      this.readResourceAndState(target, log),
+    );
     const [metrics, forecasts] = await Promise.all([
-      this.fetchMetrics(targets.map((target, index) => ({ target, live: reads[index]?.live })), now),
+      this.fetchMetrics(
+        targets.map((target, index) => ({ target, live: reads[index]?.live })),
+        now,
+      ),
       this.prepareForecasts(targets, reads, now, persistForecastHistory),
     ]);
-    return targets.map((target, index) => ({ ...(reads[index] as ResourceAndState), metrics: metrics.get(target.name), forecast: forecasts.get(target.name) }));
+    return targets.map((target, index) => ({
+      ...(reads[index] as ResourceAndState),
+      metrics: metrics.get(target.name),
+      forecast: forecasts.get(target.name),
+    }));
   }
 
   /** The live resource and what the state store remembers, read again (under the lease, right before acting). */
@@ -96,7 +121,12 @@ export class EvaluationInputs {
   }
 
   /** Forecast inputs of the targets whose live state and history could be read; a failure leaves the reactive logic alone. */
-  private async prepareForecasts(targets: readonly TargetConfig[], reads: readonly ResourceAndState[], now: Date, persist: boolean): Promise<Map<string, ForecastInput>> {
+  private async prepareForecasts(
+    targets: readonly TargetConfig[],
+    reads: readonly ResourceAndState[],
+    now: Date,
+    persist: boolean,
+  ): Promise<Map<string, ForecastInput>> {
     const subjects: ForecastSubject[] = [];
     targets.forEach((target, index) => {
       const { live, known } = reads[index] ?? {};
@@ -106,22 +136,38 @@ export class EvaluationInputs {
     try {
       return await this.deps.forecasts.prepare(subjects, now, { persist });
     } catch (error) {
-      this.deps.log.log('warn', `forecast: preparing the forecasts failed: ${describeError(error)}; the reactive logic decides this tick`);
+      this.deps.log.log(
+        'warn',
+        `forecast: preparing the forecasts failed: ${describeError(error)}; the reactive logic decides this tick`,
+      );
       return new Map();
     }
   }
 
   private async readResourceAndState(target: TargetConfig, log: Logger | undefined): Promise<ResourceAndState> {
-    const [live, known] = await Promise.all([this.deps.targets.scaleTargetOf(target).read().catch(toError), this.known(target, log).catch(toError)]);
+    const [live, known] = await Promise.all([
+      this.deps.targets.scaleTargetOf(target).read().catch(toError),
+      this.known(target, log).catch(toError),
+    ]);
     return { live, known };
   }
 
-  private async fetchMetrics(reads: { target: TargetConfig; live: LiveTargetState | Error | undefined }[], now: Date): Promise<Map<string, MetricsSnapshot | Error>> {
+  private async fetchMetrics(
+    reads: { target: TargetConfig; live: LiveTargetState | Error | undefined }[],
+    now: Date,
+  ): Promise<Map<string, MetricsSnapshot | Error>> {
     const requests: MetricsRequest[] = [];
     for (const { target, live } of reads) {
       const { needs, lookbackMinutes } = requiredMetrics(target);
       if (!live || live instanceof Error || needs.length === 0) continue;
-      requests.push({ target: target.name, kind: target.kind, resourceId: target.resourceId, region: live.region, needs, lookbackMinutes });
+      requests.push({
+        target: target.name,
+        kind: target.kind,
+        resourceId: target.resourceId,
+        region: live.region,
+        needs,
+        lookbackMinutes,
+      });
     }
     if (requests.length === 0) return new Map();
     return this.deps.metrics.fetch(requests, now);

@@ -24,15 +24,28 @@ export class HeldLease {
    * over only `maxClockSkewSeconds` after it expired by our clock, so an instance whose clock runs ahead by up to
    * that much cannot take a lease that is still live.
    */
-  static async take(state: StateStore, clock: () => Date, target: string, holder: string, timing: LeaseTiming): Promise<HeldLease> {
-    const lease = await state.acquireLease(target, holder, clock(), timing.ttlSeconds, { takeoverGraceSeconds: timing.maxClockSkewSeconds });
+  static async take(
+    state: StateStore,
+    clock: () => Date,
+    target: string,
+    holder: string,
+    timing: LeaseTiming,
+  ): Promise<HeldLease> {
+    const lease = await state.acquireLease(target, holder, clock(), timing.ttlSeconds, {
+      takeoverGraceSeconds: timing.maxClockSkewSeconds,
+    });
     return new HeldLease(state, clock, timing, lease);
   }
 
   /** Extends the lease from now; false when it expired and another holder took it in the meantime. */
   async renew(): Promise<boolean> {
     try {
-      this.current = await this.state.acquireLease(this.current.target, this.current.holder, this.clock(), this.timing.ttlSeconds);
+      this.current = await this.state.acquireLease(
+        this.current.target,
+        this.current.holder,
+        this.clock(),
+        this.timing.ttlSeconds,
+      );
       return true;
     } catch (error) {
       if (error instanceof StateConflictError) return false;

@@ -32,10 +32,18 @@ export interface Scaling {
 export function createScaling({ scaleTargets, options, forecasts, ...setup }: ScalingSetup): Scaling {
   const targets = new TargetDirectory(setup.config, scaleTargets);
   const deps: ScalingDependencies = {
-    ...setup, targets, options: { ...DEFAULT_SCALING_OPTIONS, ...options },
+    ...setup,
+    targets,
+    options: { ...DEFAULT_SCALING_OPTIONS, ...options },
     forecasts: forecasts ?? new ForecastInputs({ metrics: setup.metrics, state: setup.state, log: setup.log }),
   };
-  return { targets, executor: new ScaleExecutor(deps), queries: new TargetQueries(deps), administration: new TargetAdministration(deps), forecasts: deps.forecasts };
+  return {
+    targets,
+    executor: new ScaleExecutor(deps),
+    queries: new TargetQueries(deps),
+    administration: new TargetAdministration(deps),
+    forecasts: deps.forecasts,
+  };
 }
 
 export type { ScalingOptions } from './dependencies.js';

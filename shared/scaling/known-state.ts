@@ -4,7 +4,13 @@
  * (`withEnded`) instead of reading back the row it just wrote.
  */
 import type { TargetConfig } from '../config/schema.js';
-import type { FailureHistory, FinishedOperation, OperationSummary, RuntimePauses, ScaleHistory } from '../policy/input.js';
+import type {
+  FailureHistory,
+  FinishedOperation,
+  OperationSummary,
+  RuntimePauses,
+  ScaleHistory,
+} from '../policy/input.js';
 import type { OperationRecord, StateStore } from '../state/state-store.port.js';
 import { finishedOperationOf, operationSummaryOf } from '../state/operation-summaries.js';
 import type { Logger } from '../logging.js';
@@ -18,8 +24,17 @@ export interface KnownState {
 /** Operations read for the failure backoff: more than the longest streak it counts (maxConsecutiveFailures <= 20). */
 export const FAILURE_HISTORY_WINDOW = 50;
 
-export async function loadKnownState(state: StateStore, target: TargetConfig, now: Date, log: Logger): Promise<KnownState> {
-  const [history, pauses, failures] = await Promise.all([scaleHistory(state, target, now, log), state.getPauses(target.name), state.getFailureHistory(target.name, FAILURE_HISTORY_WINDOW)]);
+export async function loadKnownState(
+  state: StateStore,
+  target: TargetConfig,
+  now: Date,
+  log: Logger,
+): Promise<KnownState> {
+  const [history, pauses, failures] = await Promise.all([
+    scaleHistory(state, target, now, log),
+    state.getPauses(target.name),
+    state.getFailureHistory(target.name, FAILURE_HISTORY_WINDOW),
+  ]);
   return { history, failures, paused: { scaleOut: pauses?.scaleOut ?? false, scaleIn: pauses?.scaleIn ?? false } };
 }
 
@@ -29,16 +44,28 @@ export async function loadKnownState(state: StateStore, target: TargetConfig, no
  */
 async function scaleHistory(state: StateStore, target: TargetConfig, now: Date, log: Logger): Promise<ScaleHistory> {
   const history = await state.getScaleHistory(target.name);
-  const inFuture = (operation: OperationSummary | undefined) => operation?.completedAt !== undefined && operation.completedAt.getTime() > now.getTime();
+  const inFuture = (operation: OperationSummary | undefined) =>
+    operation?.completedAt !== undefined && operation.completedAt.getTime() > now.getTime();
   if (![history.lastScaleOut, history.lastScaleIn].some(inFuture)) return history;
   const clamped = await state.clampFutureCompletions(target.name, now, FAILURE_HISTORY_WINDOW);
-  log.log('warn', `${clamped} operation(s) had a completion time after this instance's clock (${now.toISOString()}); pulled back to now so cooldowns can end. Check the clocks of the instances writing to this state store`, { target: target.name, resourceId: target.resourceId });
-  const pulledBack = (operation: OperationSummary | undefined) => (operation && inFuture(operation) ? { ...operation, completedAt: now } : operation);
-  return withoutUndefined({ lastScaleOut: pulledBack(history.lastScaleOut), lastScaleIn: pulledBack(history.lastScaleIn), unfinished: history.unfinished });
+  log.log(
+    'warn',
+    `${clamped} operation(s) had a completion time after this instance's clock (${now.toISOString()}); pulled back to now so cooldowns can end. Check the clocks of the instances writing to this state store`,
+    { target: target.name, resourceId: target.resourceId },
+  );
+  const pulledBack = (operation: OperationSummary | undefined) =>
+    operation && inFuture(operation) ? { ...operation, completedAt: now } : operation;
+  return withoutUndefined({
+    lastScaleOut: pulledBack(history.lastScaleOut),
+    lastScaleIn: pulledBack(history.lastScaleIn),
+    unfinished: history.unfinished,
+  });
 }
 
 export function hasUnfinishedOperation(history: ScaleHistory): boolean {
-  return [history.unfinished, history.lastScaleOut, history.lastScaleIn].some((operation) => operation !== undefined && operation.completedAt === undefined);
+  return [history.unfinished, history.lastScaleOut, history.lastScaleIn].some(
+    (operation) => operation !== undefined && operation.completedAt === undefined,
+  );
 }
 
 /**
@@ -55,11 +82,23 @@ export function withEnded(known: KnownState, operation: OperationRecord): KnownS
     unfinished: isSameOperation(known.history.unfinished, operation) ? undefined : known.history.unfinished,
   });
   const finished = finishedOperationOf(operation);
-  return { ...known, history, failures: finished ? { ...known.failures, recent: newestStartedFirst(known.failures.recent, finished) } : known.failures };
+  return {
+    ...known,
+    history,
+    failures: finished
+      ? { ...known.failures, recent: newestStartedFirst(known.failures.recent, finished) }
+      : known.failures,
+  };
 }
 
 function isSameOperation(summary: OperationSummary | undefined, operation: OperationRecord): boolean {
-  return summary !== undefined && summary.direction === operation.direction && summary.from === operation.from && summary.to === operation.to && summary.startedAt.getTime() === operation.startedAt.getTime();
+  return (
+    summary !== undefined &&
+    summary.direction === operation.direction &&
+    summary.from === operation.from &&
+    summary.to === operation.to &&
+    summary.startedAt.getTime() === operation.startedAt.getTime()
+  );
 }
 
 function newestStartedFirst(recent: readonly FinishedOperation[], finished: FinishedOperation): FinishedOperation[] {

@@ -30,10 +30,14 @@ export class OperationCompletion {
     // records the outcome of one that ended without recording it.
     const { followUps } = this.deps;
     if (followUps && operation.status === 'running') {
-      return reconcileRunningOperation({ state: this.deps.state, followUps, log }, target, operation, now, () => launchFollowUp(followUps, target, operation, log));
+      return reconcileRunningOperation({ state: this.deps.state, followUps, log }, target, operation, now, () =>
+        launchFollowUp(followUps, target, operation, log),
+      );
     }
     const resumeToken = operation.arm.resumeToken;
-    const progress = resumeToken ? await this.pollSettled(target, operation, resumeToken) : progressFromLive(operation, await this.deps.targets.scaleTargetOf(target).read());
+    const progress = resumeToken
+      ? await this.pollSettled(target, operation, resumeToken)
+      : progressFromLive(operation, await this.deps.targets.scaleTargetOf(target).read());
     return this.endWith(target, operation, progress, now, log);
   }
 
@@ -41,17 +45,30 @@ export class OperationCompletion {
    * An operation still `started` once its lease expired: ARM's answer, or our record of it, was lost. Adopts the
    * update ARM runs (or ran), or gives the operation up when ARM shows no trace of it.
    */
-  private async settleUnrecordedStart(target: TargetConfig, operation: OperationRecord, now: Date, log: Logger): Promise<Completion> {
+  private async settleUnrecordedStart(
+    target: TargetConfig,
+    operation: OperationRecord,
+    now: Date,
+    log: Logger,
+  ): Promise<Completion> {
     const live = await this.deps.targets.scaleTargetOf(target).read();
     const { leaseSeconds, staleStartMinutes } = this.deps.options;
     const verdict = adoptionVerdict(operation, live, { nowMs: now.getTime(), leaseSeconds, staleStartMinutes });
     if (verdict.kind === 'wait') return RUNNING;
     if (verdict.kind === 'give-up') {
-      const failed = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'failed', at: now, message: verdict.message });
+      const failed = await this.deps.state.updateOperationStatus(target.name, operation.id, {
+        status: 'failed',
+        at: now,
+        message: verdict.message,
+      });
       log.log('warn', verdict.message, { operationId: operation.id });
       return { ended: true, operation: failed };
     }
-    const adopted = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'running', at: now, message: verdict.message });
+    const adopted = await this.deps.state.updateOperationStatus(target.name, operation.id, {
+      status: 'running',
+      at: now,
+      message: verdict.message,
+    });
     log.log('warn', verdict.message, { operationId: operation.id });
     if (this.deps.followUps) {
       await launchFollowUp(this.deps.followUps, target, adopted, log);
@@ -60,16 +77,33 @@ export class OperationCompletion {
     return this.endWith(target, adopted, progressFromLive(adopted, live), now, log);
   }
 
-  private async endWith(target: TargetConfig, operation: OperationRecord, progress: ScaleProgress, now: Date, log: Logger): Promise<Completion> {
+  private async endWith(
+    target: TargetConfig,
+    operation: OperationRecord,
+    progress: ScaleProgress,
+    now: Date,
+    log: Logger,
+  ): Promise<Completion> {
     if (progress.status === 'running') return RUNNING;
     const message = progress.status === 'succeeded' ? 'ARM reports the update finished' : progress.message;
-    const ended = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: progress.status, at: now, message });
-    log.log(progress.status === 'succeeded' ? 'info' : 'warn', `operation ${progress.status}: ${message}`, { operationId: operation.id, durationSeconds: Math.round((now.getTime() - operation.startedAt.getTime()) / 1000) });
+    const ended = await this.deps.state.updateOperationStatus(target.name, operation.id, {
+      status: progress.status,
+      at: now,
+      message,
+    });
+    log.log(progress.status === 'succeeded' ? 'info' : 'warn', `operation ${progress.status}: ${message}`, {
+      operationId: operation.id,
+      durationSeconds: Math.round((now.getTime() - operation.startedAt.getTime()) / 1000),
+    });
     return { ended: true, operation: ended };
   }
 
   /** Polls ARM once; an update ARM calls finished is checked against the live capacity before it counts as done. */
-  private async pollSettled(target: TargetConfig, operation: OperationRecord, resumeToken: string): Promise<ScaleProgress> {
+  private async pollSettled(
+    target: TargetConfig,
+    operation: OperationRecord,
+    resumeToken: string,
+  ): Promise<ScaleProgress> {
     const scaleTarget = this.deps.targets.scaleTargetOf(target);
     const progress = await scaleTarget.pollScale({ resumeToken, arm: operation.arm });
     if (progress.status !== 'succeeded') return progress;

@@ -20,7 +20,15 @@ import { mapWithConcurrency } from '../concurrency.js';
 import type { TargetConfig } from '../config/schema.js';
 import { HeldLease } from './held-lease.js';
 import type { ScalingDependencies } from './dependencies.js';
-import { decideInputOf, decisionAfterReread, EvaluationInputs, toError, type Evaluation, type EvaluationContext, type GatheredInputs } from './evaluation.js';
+import {
+  decideInputOf,
+  decisionAfterReread,
+  EvaluationInputs,
+  toError,
+  type Evaluation,
+  type EvaluationContext,
+  type GatheredInputs,
+} from './evaluation.js';
 import { hasUnfinishedOperation, withEnded } from './known-state.js';
 import { OperationCompletion } from './operation-completion.js';
 import { launchFollowUp } from './follow-up-launch.js';
@@ -40,12 +48,16 @@ export class ScaleExecutor {
    * state store are read side by side first, then every target's metrics in a few batched calls, then each
    * target is decided (and, rarely, acted on).
    */
-  async evaluateAll(invocation: { invocationId?: string | undefined; log?: Logger | undefined } = {}): Promise<TickReport> {
+  async evaluateAll(
+    invocation: { invocationId?: string | undefined; log?: Logger | undefined } = {},
+  ): Promise<TickReport> {
     const now = this.deps.clock();
     const targets = this.deps.targets.all;
     const gathered = await this.inputs.gather(targets, now, invocation.log, true);
     const context: EvaluationContext = { trigger: 'timer', initiator: 'timer', ...invocation };
-    const outcomes = await mapWithConcurrency(targets, this.deps.options.concurrency, (target, index) => this.evaluateGuarded(target, now, context, gathered[index] as GatheredInputs));
+    const outcomes = await mapWithConcurrency(targets, this.deps.options.concurrency, (target, index) =>
+      this.evaluateGuarded(target, now, context, gathered[index] as GatheredInputs),
+    );
     return { now, outcomes };
   }
 
@@ -66,22 +78,51 @@ export class ScaleExecutor {
     const now = this.deps.clock();
     const [gathered] = await this.inputs.gather([target], now, context.log);
     const evaluation = evaluationOf(target, now, context, this.logFor(target, context), gathered as GatheredInputs);
-    return { target: target.name, resourceId: target.resourceId, decision: decide(decideInputOf(evaluation)), acted: false };
+    return {
+      target: target.name,
+      resourceId: target.resourceId,
+      decision: decide(decideInputOf(evaluation)),
+      acted: false,
+    };
   }
 
-  private async evaluateGuarded(target: TargetConfig, now: Date, context: EvaluationContext, gathered: GatheredInputs): Promise<TargetOutcome> {
+  private async evaluateGuarded(
+    target: TargetConfig,
+    now: Date,
+    context: EvaluationContext,
+    gathered: GatheredInputs,
+  ): Promise<TargetOutcome> {
     const log = this.logFor(target, context);
     try {
       const outcome = await this.evaluate(evaluationOf(target, now, context, log, gathered));
-      log.log(outcome.acted ? 'info' : 'debug', outcome.decision?.message ?? 'evaluated', { decisionId: outcome.decisionId, operationId: outcome.operation?.id, reason: outcome.decision?.reason, action: outcome.decision?.action });
-      if (outcome.decision?.reason === 'FailureLimitReached') log.log('error', outcome.decision.message, { decisionId: outcome.decisionId, alert: true, event: 'FailureLimitReached' });
-      if (gathered.metrics instanceof Error) log.log('warn', `metrics unavailable: ${gathered.metrics.message}; capacity can only rise to the default until they return`);
+      log.log(outcome.acted ? 'info' : 'debug', outcome.decision?.message ?? 'evaluated', {
+        decisionId: outcome.decisionId,
+        operationId: outcome.operation?.id,
+        reason: outcome.decision?.reason,
+        action: outcome.decision?.action,
+      });
+      if (outcome.decision?.reason === 'FailureLimitReached')
+        log.log('error', outcome.decision.message, {
+          decisionId: outcome.decisionId,
+          alert: true,
+          event: 'FailureLimitReached',
+        });
+      if (gathered.metrics instanceof Error)
+        log.log(
+          'warn',
+          `metrics unavailable: ${gathered.metrics.message}; capacity can only rise to the default until they return`,
+        );
       return outcome;
     } catch (error) {
       const failure = toError(error);
       const category = failure instanceof ScalerError ? failure.category : 'internal';
       log.log('error', `evaluation failed: ${failure.message}`, { category });
-      return { target: target.name, resourceId: target.resourceId, acted: false, error: { category, message: failure.message } };
+      return {
+        target: target.name,
+        resourceId: target.resourceId,
+        acted: false,
+        error: { category, message: failure.message },
+      };
     }
   }
 
@@ -99,7 +140,10 @@ export class ScaleExecutor {
     const completion = await this.completion.completeFinished(target, now, log);
     if (!completion.ended) return evaluation;
     // Folded in when this evaluation wrote the end; read back only when another writer ended it meanwhile.
-    return { ...evaluation, known: completion.operation ? withEnded(known, completion.operation) : await this.inputs.known(target, log) };
+    return {
+      ...evaluation,
+      known: completion.operation ? withEnded(known, completion.operation) : await this.inputs.known(target, log),
+    };
   }
 
   /** The guarded part: only one evaluation of a target may act at a time, and only on fresh state. */
@@ -109,7 +153,10 @@ export class ScaleExecutor {
     const { leaseSeconds: ttlSeconds, maxClockSkewSeconds } = this.deps.options;
     let lease: HeldLease;
     try {
-      lease = await HeldLease.take(this.deps.state, this.deps.clock, target.name, holder, { ttlSeconds, maxClockSkewSeconds });
+      lease = await HeldLease.take(this.deps.state, this.deps.clock, target.name, holder, {
+        ttlSeconds,
+        maxClockSkewSeconds,
+      });
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
       return this.record(evaluation, decide(decideInputOf(evaluation, { leaseHeld: true })));
@@ -122,20 +169,45 @@ export class ScaleExecutor {
       if (decision.action === 'none') return recorded;
       return await this.startOperation(fresh, decision, recorded, lease);
     } finally {
-      await lease.release().catch((error: unknown) => log.log('warn', `releasing the lease failed: ${describeError(error)}; it expires by itself in ${ttlSeconds} s`));
+      await lease
+        .release()
+        .catch((error: unknown) =>
+          log.log(
+            'warn',
+            `releasing the lease failed: ${describeError(error)}; it expires by itself in ${ttlSeconds} s`,
+          ),
+        );
     }
   }
 
-  private async startOperation(evaluation: Evaluation, decision: Decision, recorded: TargetOutcome, lease: HeldLease): Promise<TargetOutcome> {
+  private async startOperation(
+    evaluation: Evaluation,
+    decision: Decision,
+    recorded: TargetOutcome,
+    lease: HeldLease,
+  ): Promise<TargetOutcome> {
     const { target, now, context, live, log } = evaluation;
     const direction = decision.action === 'scale-out' ? 'out' : 'in';
     const operation = await this.deps.state.createOperation({
-      id: this.deps.newId(), target: target.name, trigger: context.trigger, direction, from: decision.from, to: decision.to,
-      startedAt: now, arm: {}, initiator: context.initiator, reason: decision.message, decisionId: recorded.decisionId,
+      id: this.deps.newId(),
+      target: target.name,
+      trigger: context.trigger,
+      direction,
+      from: decision.from,
+      to: decision.to,
+      startedAt: now,
+      arm: {},
+      initiator: context.initiator,
+      reason: decision.message,
+      decisionId: recorded.decisionId,
     });
     if (!(await lease.renew())) {
       const message = `the lease expired before the update was sent and another evaluation holds it now; not sending ${decision.from} -> ${decision.to}`;
-      const cancelled = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'cancelled', at: this.deps.clock(), message });
+      const cancelled = await this.deps.state.updateOperationStatus(target.name, operation.id, {
+        status: 'cancelled',
+        at: this.deps.clock(),
+        message,
+      });
       log.log('warn', message, { operationId: operation.id, decisionId: recorded.decisionId });
       return { ...recorded, operation: cancelled, acted: false };
     }
@@ -153,42 +225,95 @@ export class ScaleExecutor {
    * operation stays `started` and the next evaluation adopts the update ARM runs (operation-adoption.ts); the
    * outcome still says the scaler acted, so nobody retries the request that caused it.
    */
-  private async recordAccepted({ target, log }: Evaluation, operation: OperationRecord, started: ScaleStart, recorded: TargetOutcome): Promise<TargetOutcome> {
-    const message = started.disabledAutoscaler ? `ARM accepted the update; it also turns off ${started.disabledAutoscaler}` : 'ARM accepted the update';
+  private async recordAccepted(
+    { target, log }: Evaluation,
+    operation: OperationRecord,
+    started: ScaleStart,
+    recorded: TargetOutcome,
+  ): Promise<TargetOutcome> {
+    const message = started.disabledAutoscaler
+      ? `ARM accepted the update; it also turns off ${started.disabledAutoscaler}`
+      : 'ARM accepted the update';
     let running: OperationRecord;
     try {
-      running = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'running', at: this.deps.clock(), message, arm: { ...started.arm, resumeToken: started.resumeToken } });
+      running = await this.deps.state.updateOperationStatus(target.name, operation.id, {
+        status: 'running',
+        at: this.deps.clock(),
+        message,
+        arm: { ...started.arm, resumeToken: started.resumeToken },
+      });
     } catch (error) {
-      log.log('error', `ARM accepted the update ${operation.from} -> ${operation.to}, but recording it failed: ${describeError(error)}; the next evaluation finds the update ARM runs and adopts it with its follow-up`, { operationId: operation.id, decisionId: recorded.decisionId });
+      log.log(
+        'error',
+        `ARM accepted the update ${operation.from} -> ${operation.to}, but recording it failed: ${describeError(error)}; the next evaluation finds the update ARM runs and adopts it with its follow-up`,
+        { operationId: operation.id, decisionId: recorded.decisionId },
+      );
       return { ...recorded, operation, acted: true };
     }
-    log.log('info', `started scale-${operation.direction} ${operation.from} -> ${operation.to}`, { operationId: operation.id, decisionId: recorded.decisionId });
+    log.log('info', `started scale-${operation.direction} ${operation.from} -> ${operation.to}`, {
+      operationId: operation.id,
+      decisionId: recorded.decisionId,
+    });
     await launchFollowUp(this.deps.followUps, target, running, log);
     return { ...recorded, operation: running, acted: true };
   }
 
   /** ARM did not accept the PATCH, or we cannot tell whether it did. */
-  private async afterRefusedStart(evaluation: Evaluation, operation: OperationRecord, recorded: TargetOutcome, error: unknown): Promise<TargetOutcome> {
+  private async afterRefusedStart(
+    evaluation: Evaluation,
+    operation: OperationRecord,
+    recorded: TargetOutcome,
+    error: unknown,
+  ): Promise<TargetOutcome> {
     const { target, live, log } = evaluation;
     if (error instanceof OperationInProgressError) {
-      const after = await this.deps.targets.scaleTargetOf(target).read().catch(() => undefined);
+      const after = await this.deps.targets
+        .scaleTargetOf(target)
+        .read()
+        .catch(() => undefined);
       if (after && isOwnUpdateRefused(live, after)) {
-        return this.adoptOwnUpdate(evaluation, operation, recorded, `adopted: ARM answered 409 (${describeError(error)}) although the resource was idle a moment before; the update it runs is this PATCH, carried out before its answer was lost`);
+        return this.adoptOwnUpdate(
+          evaluation,
+          operation,
+          recorded,
+          `adopted: ARM answered 409 (${describeError(error)}) although the resource was idle a moment before; the update it runs is this PATCH, carried out before its answer was lost`,
+        );
       }
-      const cancelled = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'cancelled', at: this.deps.clock(), message: describeError(error) });
+      const cancelled = await this.deps.state.updateOperationStatus(target.name, operation.id, {
+        status: 'cancelled',
+        at: this.deps.clock(),
+        message: describeError(error),
+      });
       return { ...recorded, operation: cancelled, acted: false };
     }
     if (armDidNotAnswer(error)) {
       // ARM may have carried the PATCH out: the operation stays started, and the next evaluation looks at the resource.
-      log.log('warn', `ARM did not answer the update ${operation.from} -> ${operation.to}: ${describeError(error)}; the next evaluation checks whether ARM runs it and adopts it, or gives it up`, { operationId: operation.id });
+      log.log(
+        'warn',
+        `ARM did not answer the update ${operation.from} -> ${operation.to}: ${describeError(error)}; the next evaluation checks whether ARM runs it and adopts it, or gives it up`,
+        { operationId: operation.id },
+      );
       throw error;
     }
-    await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'failed', at: this.deps.clock(), message: describeError(error) });
+    await this.deps.state.updateOperationStatus(target.name, operation.id, {
+      status: 'failed',
+      at: this.deps.clock(),
+      message: describeError(error),
+    });
     throw error;
   }
 
-  private async adoptOwnUpdate({ target, log }: Evaluation, operation: OperationRecord, recorded: TargetOutcome, message: string): Promise<TargetOutcome> {
-    const running = await this.deps.state.updateOperationStatus(target.name, operation.id, { status: 'running', at: this.deps.clock(), message });
+  private async adoptOwnUpdate(
+    { target, log }: Evaluation,
+    operation: OperationRecord,
+    recorded: TargetOutcome,
+    message: string,
+  ): Promise<TargetOutcome> {
+    const running = await this.deps.state.updateOperationStatus(target.name, operation.id, {
+      status: 'running',
+      at: this.deps.clock(),
+      message,
+    });
     log.log('warn', message, { operationId: operation.id, decisionId: recorded.decisionId });
     await launchFollowUp(this.deps.followUps, target, running, log);
     return { ...recorded, operation: running, acted: true };
@@ -196,17 +321,33 @@ export class ScaleExecutor {
 
   private async record({ target, now, context }: Evaluation, decision: Decision): Promise<TargetOutcome> {
     const decisionId = this.deps.newId();
-    await this.deps.state.appendDecision({ id: decisionId, target: target.name, trigger: context.trigger, decidedAt: now, decision });
+    await this.deps.state.appendDecision({
+      id: decisionId,
+      target: target.name,
+      trigger: context.trigger,
+      decidedAt: now,
+      decision,
+    });
     return { target: target.name, resourceId: target.resourceId, decisionId, decision, acted: false };
   }
 
   private logFor(target: TargetConfig, context: EvaluationContext): Logger {
-    return (context.log ?? this.deps.log).child({ target: target.name, resourceId: target.resourceId, invocationId: context.invocationId });
+    return (context.log ?? this.deps.log).child({
+      target: target.name,
+      resourceId: target.resourceId,
+      invocationId: context.invocationId,
+    });
   }
 }
 
 /** The gathered inputs as one evaluation; a read that failed fails the evaluation (nothing is changed). */
-function evaluationOf(target: TargetConfig, now: Date, context: EvaluationContext, log: Logger, { live, known, metrics, forecast }: GatheredInputs): Evaluation {
+function evaluationOf(
+  target: TargetConfig,
+  now: Date,
+  context: EvaluationContext,
+  log: Logger,
+  { live, known, metrics, forecast }: GatheredInputs,
+): Evaluation {
   if (live instanceof Error) throw live;
   if (known instanceof Error) throw known;
   return { target, now, context, log, live, known, metrics: metrics instanceof Error ? undefined : metrics, forecast };

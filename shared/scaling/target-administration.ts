@@ -12,10 +12,19 @@ export class TargetAdministration {
   constructor(private readonly deps: ScalingDependencies) {}
 
   /** Pauses or resumes the given directions at run time, on top of the config's own pause flags; answers with both. */
-  async setPaused(name: string, update: Partial<RuntimePauses>, change: PauseChange, log: Logger = this.deps.log): Promise<TargetPauses> {
+  async setPaused(
+    name: string,
+    update: Partial<RuntimePauses>,
+    change: PauseChange,
+    log: Logger = this.deps.log,
+  ): Promise<TargetPauses> {
     const target = this.deps.targets.named(name);
     const state = await this.deps.state.updatePauses(target.name, update, change, this.deps.clock());
-    log.log('info', `pause flags now scale-out ${state.scaleOut ? 'paused' : 'active'}, scale-in ${state.scaleIn ? 'paused' : 'active'}: ${change.reason}`, { target: target.name, resourceId: target.resourceId, by: change.by });
+    log.log(
+      'info',
+      `pause flags now scale-out ${state.scaleOut ? 'paused' : 'active'}, scale-in ${state.scaleIn ? 'paused' : 'active'}: ${change.reason}`,
+      { target: target.name, resourceId: target.resourceId, by: change.by },
+    );
     return targetPauses(target, state);
   }
 
@@ -23,7 +32,11 @@ export class TargetAdministration {
   async resetFailures(name: string, change: PauseChange, log: Logger = this.deps.log): Promise<FailureReset> {
     const target = this.deps.targets.named(name);
     const reset = await this.deps.state.resetFailures(target.name, change, this.deps.clock());
-    log.log('info', `failures reset: operations that ended before ${reset.resetAt.toISOString()} no longer hold back a change: ${change.reason}`, { target: target.name, resourceId: target.resourceId, by: change.by });
+    log.log(
+      'info',
+      `failures reset: operations that ended before ${reset.resetAt.toISOString()} no longer hold back a change: ${change.reason}`,
+      { target: target.name, resourceId: target.resourceId, by: change.by },
+    );
     return reset;
   }
 
@@ -33,7 +46,10 @@ export class TargetAdministration {
   }
 
   /** Ledger retention: the daily cleanup. Returns how many decisions and receipts were removed. */
-  async purgeHistory(retentionDays: number, receiptRetentionDays: number): Promise<{ decisions: number; receipts: number }> {
+  async purgeHistory(
+    retentionDays: number,
+    receiptRetentionDays: number,
+  ): Promise<{ decisions: number; receipts: number }> {
     const nowMs = this.deps.clock().getTime();
     const decisions = await this.deps.state.purgeDecisionsOlderThan(new Date(nowMs - retentionDays * DAY_MS));
     const receipts = await this.deps.state.purgeAlertReceiptsOlderThan(new Date(nowMs - receiptRetentionDays * DAY_MS));

@@ -54,7 +54,11 @@ export interface OperationLookup {
 }
 
 export function targetPauses(target: TargetConfig, byApi: PauseState | undefined): TargetPauses {
-  return { ...mergedPauses(target.paused, byApi), byConfig: { scaleOut: target.paused.scaleOut, scaleIn: target.paused.scaleIn }, byApi };
+  return {
+    ...mergedPauses(target.paused, byApi),
+    byConfig: { scaleOut: target.paused.scaleOut, scaleIn: target.paused.scaleIn },
+    byApi,
+  };
 }
 
 export class TargetQueries {
@@ -67,7 +71,9 @@ export class TargetQueries {
 
   /** Every configured target, in config order; a target whose resource cannot be read says why in `live`. */
   statusOfAll(decisions: number): Promise<TargetStatus[]> {
-    return mapWithConcurrency(this.deps.targets.all, this.deps.options.concurrency, (target) => this.status(target, decisions));
+    return mapWithConcurrency(this.deps.targets.all, this.deps.options.concurrency, (target) =>
+      this.status(target, decisions),
+    );
   }
 
   async findOperation(operationId: string): Promise<OperationLookup | undefined> {
@@ -88,8 +94,16 @@ export class TargetQueries {
     const now = this.deps.clock();
     const profile = activeProfile(target, now.getTime());
     return {
-      target, now, live, history, operationInProgress, decisions: recent,
-      effectiveLimits: live instanceof Error ? undefined : effectiveBounds({ target: targetUnderProfile(target, profile), observed: live }),
+      target,
+      now,
+      live,
+      history,
+      operationInProgress,
+      decisions: recent,
+      effectiveLimits:
+        live instanceof Error
+          ? undefined
+          : effectiveBounds({ target: targetUnderProfile(target, profile), observed: live }),
       schedule: {
         ...profileEvidence(profile),
         mode: profile.settings.instanceCount === undefined ? profile.settings.mode : 'instance-count',

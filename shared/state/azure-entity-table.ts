@@ -1,5 +1,13 @@
 import type { TableClient, TableEntityResult, TransactionAction } from '@azure/data-tables';
-import type { EntityTable, EntityWrite, PropertyValue, RowCondition, RowKeys, RowQuery, StoredRow } from './entity-table.port.js';
+import type {
+  EntityTable,
+  EntityWrite,
+  PropertyValue,
+  RowCondition,
+  RowKeys,
+  RowQuery,
+  StoredRow,
+} from './entity-table.port.js';
 import { RowPreconditionFailed } from './entity-table.port.js';
 import { translateTableError } from './table-errors.js';
 import type { TableCallContext } from './table-errors.js';
@@ -53,13 +61,19 @@ export class AzureEntityTable implements EntityTable {
   }
 
   async upsert(entity: EntityWrite): Promise<string> {
-    return this.call('upsert', async (abortSignal) => etagOf(await this.client.upsertEntity(flatten(entity), 'Replace', { abortSignal })));
+    return this.call('upsert', async (abortSignal) =>
+      etagOf(await this.client.upsertEntity(flatten(entity), 'Replace', { abortSignal })),
+    );
   }
 
   async delete(partitionKey: string, rowKey: string, etag?: string): Promise<boolean> {
     return this.call('delete', async (abortSignal) => {
       try {
-        await this.client.deleteEntity(partitionKey, rowKey, etag === undefined ? { abortSignal } : { etag, abortSignal });
+        await this.client.deleteEntity(
+          partitionKey,
+          rowKey,
+          etag === undefined ? { abortSignal } : { etag, abortSignal },
+        );
         return true;
       } catch (error) {
         if (statusOf(error) === 404) return false;
@@ -88,20 +102,28 @@ export class AzureEntityTable implements EntityTable {
   }
 
   /** One page per request, each with its own timeout, so a long scan is not cut off by one overall deadline. */
-  private async queryPage(query: RowQuery, continuationToken: string | undefined, abortSignal: AbortSignal): Promise<QueryPage> {
+  private async queryPage(
+    query: RowQuery,
+    continuationToken: string | undefined,
+    abortSignal: AbortSignal,
+  ): Promise<QueryPage> {
     const select = query.select === undefined ? undefined : ['partitionKey', 'rowKey', ...query.select];
     const filter = filterFor(query);
     const queryOptions = { ...(filter === undefined ? {} : { filter }), ...(select === undefined ? {} : { select }) };
-    const pages = this.client
-      .listEntities<Record<string, unknown>>({ queryOptions, abortSignal })
-      .byPage({ maxPageSize: query.pageSize ?? MAX_PAGE_SIZE, ...(continuationToken === undefined ? {} : { continuationToken }) });
+    const pages = this.client.listEntities<Record<string, unknown>>({ queryOptions, abortSignal }).byPage({
+      maxPageSize: query.pageSize ?? MAX_PAGE_SIZE,
+      ...(continuationToken === undefined ? {} : { continuationToken }),
+    });
     const first = await pages.next();
     if (first.done === true) return { rows: [], continuationToken: undefined };
     return { rows: first.value, continuationToken: first.value.continuationToken };
   }
 
   private async deleteBatch(batch: RowKeys[]): Promise<boolean> {
-    const actions = batch.map((key): TransactionAction => ['delete', { partitionKey: key.partitionKey, rowKey: key.rowKey }]);
+    const actions = batch.map((key): TransactionAction => [
+      'delete',
+      { partitionKey: key.partitionKey, rowKey: key.rowKey },
+    ]);
     return this.call('batch delete', async (abortSignal) => {
       try {
         await this.client.submitTransaction(actions, { abortSignal });
@@ -182,7 +204,8 @@ function batchesByPartition(keys: readonly RowKeys[]): RowKeys[][] {
   for (const key of keys) byPartition.set(key.partitionKey, [...(byPartition.get(key.partitionKey) ?? []), key]);
   const batches: RowKeys[][] = [];
   for (const rows of byPartition.values()) {
-    for (let start = 0; start < rows.length; start += MAX_BATCH_SIZE) batches.push(rows.slice(start, start + MAX_BATCH_SIZE));
+    for (let start = 0; start < rows.length; start += MAX_BATCH_SIZE)
+      batches.push(rows.slice(start, start + MAX_BATCH_SIZE));
   }
   return batches;
 }
@@ -198,7 +221,8 @@ export function filterFor(query: RowQuery): string | undefined {
 }
 
 function clause(condition: RowCondition): string {
-  if (!PROPERTY_NAME.test(condition.property)) throw new Error(`Building a table filter failed: '${condition.property}' is not a plain property name`);
+  if (!PROPERTY_NAME.test(condition.property))
+    throw new Error(`Building a table filter failed: '${condition.property}' is not a plain property name`);
   return `${condition.property} ${condition.op} ${literal(condition.value)}`;
 }
 

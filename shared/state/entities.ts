@@ -170,7 +170,12 @@ function historyFrom(read: RowReader, statuses: readonly OperationStatus[]): Ope
   return value.map((step: unknown, index) => transitionFrom(read, step, index, statuses));
 }
 
-function transitionFrom(read: RowReader, step: unknown, index: number, statuses: readonly OperationStatus[]): OperationTransition {
+function transitionFrom(
+  read: RowReader,
+  step: unknown,
+  index: number,
+  statuses: readonly OperationStatus[],
+): OperationTransition {
   if (typeof step !== 'object' || step === null) return read.fail(`history[${index}] is not an object`);
   const status: unknown = Reflect.get(step, 'status');
   const at: unknown = Reflect.get(step, 'at');
@@ -194,7 +199,12 @@ export function operationIndexEntity(location: OperationLocation): EntityWrite {
   return {
     partitionKey: OPERATION_INDEX_PARTITION,
     rowKey: encodeKey(location.operationId, 'operation.id'),
-    properties: { schemaVersion: SCHEMA_VERSION, operationId: location.operationId, target: location.target, startedAt: location.startedAt },
+    properties: {
+      schemaVersion: SCHEMA_VERSION,
+      operationId: location.operationId,
+      target: location.target,
+      startedAt: location.startedAt,
+    },
   };
 }
 
@@ -274,7 +284,14 @@ function evidenceFrom(read: RowReader): DecisionEvidence {
   return looksLikeEvidence ? (value as DecisionEvidence) : read.fail('property evidence is not decision evidence');
 }
 
-const TRIM_FIELDS = ['originalChars', 'storedChars', 'signalsKept', 'signalsTotal', 'guardsKept', 'guardsTotal'] as const;
+const TRIM_FIELDS = [
+  'originalChars',
+  'storedChars',
+  'signalsKept',
+  'signalsTotal',
+  'guardsKept',
+  'guardsTotal',
+] as const;
 
 function trimProperties(trim: EvidenceTrim | undefined): Record<string, number | boolean> {
   if (trim === undefined) return {};
@@ -331,14 +348,25 @@ export function failureResetEntity(reset: FailureReset): EntityWrite {
   return {
     partitionKey: targetPartition(reset.target),
     rowKey: FAILURE_RESET_ROW_KEY,
-    properties: { schemaVersion: SCHEMA_VERSION, target: reset.target, resetAt: reset.resetAt, resetBy: reset.by, reason: reset.reason },
+    properties: {
+      schemaVersion: SCHEMA_VERSION,
+      target: reset.target,
+      resetAt: reset.resetAt,
+      resetBy: reset.by,
+      reason: reset.reason,
+    },
   };
 }
 
 export function failureResetFromRow(table: string, row: StoredRow): FailureReset {
   const read = new RowReader(table, row);
   read.schemaVersion(READABLE_VERSIONS);
-  return { target: read.string('target'), resetAt: read.date('resetAt'), by: read.string('resetBy'), reason: read.string('reason') };
+  return {
+    target: read.string('target'),
+    resetAt: read.date('resetAt'),
+    by: read.string('resetBy'),
+    reason: read.string('reason'),
+  };
 }
 
 // Alert receipts
@@ -409,7 +437,12 @@ export function metricHistoryEntity(history: MetricHistory, updatedAt: Date, doc
   return {
     partitionKey: targetPartition(history.target),
     rowKey: LOAD_HISTORY_ROW_KEY,
-    properties: { schemaVersion: SCHEMA_VERSION, target: history.target, updatedAt, ...jsonProperties('document', documentText) },
+    properties: {
+      schemaVersion: SCHEMA_VERSION,
+      target: history.target,
+      updatedAt,
+      ...jsonProperties('document', documentText),
+    },
   };
 }
 
@@ -418,9 +451,17 @@ export function metricHistoryFromRow(table: string, row: StoredRow): MetricHisto
   read.schemaVersion(READABLE_VERSIONS);
   const document = read.json('document') as Partial<MetricHistory> | null;
   const valid =
-    document !== null && typeof document === 'object' && typeof document.resourceId === 'string' && typeof document.intervalMinutes === 'number' &&
-    typeof document.startMs === 'number' && typeof document.throughMs === 'number' && typeof document.metrics === 'object' && document.metrics !== null &&
-    Object.values(document.metrics).every((values) => Array.isArray(values) && values.every((value) => value === null || typeof value === 'number'));
+    document !== null &&
+    typeof document === 'object' &&
+    typeof document.resourceId === 'string' &&
+    typeof document.intervalMinutes === 'number' &&
+    typeof document.startMs === 'number' &&
+    typeof document.throughMs === 'number' &&
+    typeof document.metrics === 'object' &&
+    document.metrics !== null &&
+    Object.values(document.metrics).every(
+      (values) => Array.isArray(values) && values.every((value) => value === null || typeof value === 'number'),
+    );
   if (!valid) read.fail('document is not a metric history (resourceId, intervalMinutes, startMs, throughMs, metrics)');
   return { ...(document as MetricHistory), target: read.string('target') };
 }

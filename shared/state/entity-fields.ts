@@ -9,9 +9,13 @@ import type { PropertyValue, StoredRow } from './entity-table.port.js';
 /** A stored row this scaler cannot read: unknown schema version, missing or mistyped property. */
 export class StoredEntityError extends ScalerError {
   constructor(table: string, row: Pick<StoredRow, 'partitionKey' | 'rowKey'>, problem: string, fix: string) {
-    super('internal', `Reading table ${table} row (PartitionKey '${row.partitionKey}', RowKey '${row.rowKey}') failed: ${problem}; ${fix}`, {
-      details: { table, partitionKey: row.partitionKey, rowKey: row.rowKey },
-    });
+    super(
+      'internal',
+      `Reading table ${table} row (PartitionKey '${row.partitionKey}', RowKey '${row.rowKey}') failed: ${problem}; ${fix}`,
+      {
+        details: { table, partitionKey: row.partitionKey, rowKey: row.rowKey },
+      },
+    );
   }
 }
 
@@ -23,7 +27,12 @@ export class RowReader {
   ) {}
 
   fail(problem: string): never {
-    throw new StoredEntityError(this.table, this.row, problem, 'the row was written by another program or damaged; delete or repair it');
+    throw new StoredEntityError(
+      this.table,
+      this.row,
+      problem,
+      'the row was written by another program or damaged; delete or repair it',
+    );
   }
 
   /** Throws unless the row's `schemaVersion` is one of `supported`. */
@@ -49,7 +58,9 @@ export class RowReader {
 
   number(name: string): number {
     const value = this.row.properties[name];
-    return typeof value === 'number' && Number.isFinite(value) ? value : this.fail(`property ${name} is ${describe(value)}, expected a number`);
+    return typeof value === 'number' && Number.isFinite(value)
+      ? value
+      : this.fail(`property ${name} is ${describe(value)}, expected a number`);
   }
 
   boolean(name: string): boolean {
@@ -79,7 +90,9 @@ export class RowReader {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      return this.fail(`property ${name} does not hold valid JSON (${error instanceof Error ? error.message : String(error)})`);
+      return this.fail(
+        `property ${name} does not hold valid JSON (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   }
 

@@ -28,7 +28,16 @@ import {
 import { RowPreconditionFailed, takeRows } from './entity-table.port.js';
 import type { EntityTable, EntityWrite, RowCondition, RowKeys, StoredRow } from './entity-table.port.js';
 import { jsonOrPreview, jsonWithinLimit, shortenMessage } from './json-fit.js';
-import { ALERT_RECEIPT_PARTITION, FAILURE_RESET_ROW_KEY, LEASE_ROW_KEY, LOAD_HISTORY_ROW_KEY, OPERATION_INDEX_PARTITION, PAUSES_ROW_KEY, alertReceiptRowKey, encodeKey } from './keys.js';
+import {
+  ALERT_RECEIPT_PARTITION,
+  FAILURE_RESET_ROW_KEY,
+  LEASE_ROW_KEY,
+  LOAD_HISTORY_ROW_KEY,
+  OPERATION_INDEX_PARTITION,
+  PAUSES_ROW_KEY,
+  alertReceiptRowKey,
+  encodeKey,
+} from './keys.js';
 import type { TableKind } from './keys.js';
 import type {
   AlertReceiptKey,
@@ -76,19 +85,35 @@ export class EntityStateStore implements StateStore {
 
   // Leases
 
-  async acquireLease(target: string, holder: string, now: Date, ttlSeconds: number, options: LeaseOptions = {}): Promise<Lease> {
+  async acquireLease(
+    target: string,
+    holder: string,
+    now: Date,
+    ttlSeconds: number,
+    options: LeaseOptions = {},
+  ): Promise<Lease> {
     requireText('holder', holder);
     requireDate('now', now);
-    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new InvalidInputError(`ttlSeconds: ${ttlSeconds} is not a positive number of seconds`);
+    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
+      throw new InvalidInputError(`ttlSeconds: ${ttlSeconds} is not a positive number of seconds`);
     const graceMs = (options.takeoverGraceSeconds ?? 0) * 1000;
-    if (!Number.isFinite(graceMs) || graceMs < 0) throw new InvalidInputError(`takeoverGraceSeconds: ${options.takeoverGraceSeconds} is not a number of seconds of 0 or more`);
-    const wanted = leaseEntity({ target, holder, acquiredAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) });
+    if (!Number.isFinite(graceMs) || graceMs < 0)
+      throw new InvalidInputError(
+        `takeoverGraceSeconds: ${options.takeoverGraceSeconds} is not a number of seconds of 0 or more`,
+      );
+    const wanted = leaseEntity({
+      target,
+      holder,
+      acquiredAt: now,
+      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+    });
     const table = this.tables.leases;
     const row = await table.get(wanted.partitionKey, wanted.rowKey);
     try {
       if (row === undefined) return this.leaseFrom(wanted, await table.create(wanted));
       const current = leaseFromRow(table.name, row);
-      if (current.holder !== holder && now.getTime() < current.expiresAt.getTime() + graceMs) throw leaseHeldError(current);
+      if (current.holder !== holder && now.getTime() < current.expiresAt.getTime() + graceMs)
+        throw leaseHeldError(current);
       return this.leaseFrom(wanted, await table.replace(wanted, row.etag));
     } catch (error) {
       if (error instanceof RowPreconditionFailed) throw await this.lostLeaseRace(target);
@@ -131,7 +156,9 @@ export class EntityStateStore implements StateStore {
   private async lostLeaseRace(target: string): Promise<StateConflictError<Lease>> {
     const current = await this.readLease(target);
     if (current !== undefined) return leaseHeldError(current);
-    return new StateConflictError(`Taking the lease on target '${target}' failed: another holder changed it at the same moment; retry`);
+    return new StateConflictError(
+      `Taking the lease on target '${target}' failed: another holder changed it at the same moment; retry`,
+    );
   }
 
   // Operations
@@ -152,11 +179,17 @@ export class EntityStateStore implements StateStore {
     }
   }
 
-  async updateOperationStatus(target: string, operationId: string, update: OperationStatusUpdate): Promise<OperationRecord> {
+  async updateOperationStatus(
+    target: string,
+    operationId: string,
+    update: OperationStatusUpdate,
+  ): Promise<OperationRecord> {
     requireDate('update.at', update.at);
     const row = await this.findOperationRow(target, operationId);
     if (row === undefined) {
-      throw new NotFoundError(`Updating operation '${operationId}' of target '${target}' failed: no such operation; check the target and operation id`);
+      throw new NotFoundError(
+        `Updating operation '${operationId}' of target '${target}' failed: no such operation; check the target and operation id`,
+      );
     }
     const current = operationFromRow(this.tables.operations.name, row);
     if (!NEXT_STATUSES[current.status].includes(update.status)) {
@@ -188,7 +221,10 @@ export class EntityStateStore implements StateStore {
     const indexRow = await table.get(OPERATION_INDEX_PARTITION, encodeKey(operationId, 'operation.id'));
     if (indexRow === undefined) return undefined;
     const location = operationLocationFromRow(table.name, indexRow);
-    const row = await table.get(targetPartition(location.target), operationRowKey(location.startedAt, location.operationId));
+    const row = await table.get(
+      targetPartition(location.target),
+      operationRowKey(location.startedAt, location.operationId),
+    );
     return row === undefined ? undefined : operationFromRow(table.name, row);
   }
 
@@ -203,10 +239,15 @@ export class EntityStateStore implements StateStore {
     }
     const existing = await this.findOperation(operation.id);
     if (existing !== undefined) throw duplicateOperationError(existing);
-    const indexRow = await this.tables.operations.get(OPERATION_INDEX_PARTITION, encodeKey(operation.id, 'operation.id'));
-    const claimed = indexRow === undefined ? undefined : operationLocationFromRow(this.tables.operations.name, indexRow);
+    const indexRow = await this.tables.operations.get(
+      OPERATION_INDEX_PARTITION,
+      encodeKey(operation.id, 'operation.id'),
+    );
+    const claimed =
+      indexRow === undefined ? undefined : operationLocationFromRow(this.tables.operations.name, indexRow);
     // The same create, retried after it stopped between the index row and the operation row, may go on.
-    const sameCreate = claimed?.target === operation.target && claimed.startedAt.getTime() === operation.startedAt.getTime();
+    const sameCreate =
+      claimed?.target === operation.target && claimed.startedAt.getTime() === operation.startedAt.getTime();
     if (!sameCreate) {
       throw new StateConflictError(
         `Recording operation '${operation.id}' of target '${operation.target}' failed: the id is being used for an operation of target '${claimed?.target ?? 'unknown'}' at the same moment; use a new id`,
@@ -221,7 +262,12 @@ export class EntityStateStore implements StateStore {
   }
 
   async getOperationInProgress(target: string): Promise<OperationRecord | undefined> {
-    const [row] = await this.newestRows(this.tables.operations, target, [{ property: 'inProgress', op: 'eq', value: true }], 1);
+    const [row] = await this.newestRows(
+      this.tables.operations,
+      target,
+      [{ property: 'inProgress', op: 'eq', value: true }],
+      1,
+    );
     return row === undefined ? undefined : operationFromRow(this.tables.operations.name, row);
   }
 
@@ -285,7 +331,12 @@ export class EntityStateStore implements StateStore {
 
   private async findOperationRow(target: string, operationId: string): Promise<StoredRow | undefined> {
     requireText('operationId', operationId);
-    const [row] = await this.newestRows(this.tables.operations, target, [{ property: 'operationId', op: 'eq', value: operationId }], 1);
+    const [row] = await this.newestRows(
+      this.tables.operations,
+      target,
+      [{ property: 'operationId', op: 'eq', value: operationId }],
+      1,
+    );
     return row;
   }
 
@@ -345,7 +396,12 @@ export class EntityStateStore implements StateStore {
     return row === undefined ? undefined : pausesFromRow(this.tables.pauses.name, row);
   }
 
-  async updatePauses(target: string, update: Partial<RuntimePauses>, change: PauseChange, now: Date): Promise<PauseState> {
+  async updatePauses(
+    target: string,
+    update: Partial<RuntimePauses>,
+    change: PauseChange,
+    now: Date,
+  ): Promise<PauseState> {
     requireText('change.by', change.by);
     requireDate('now', now);
     const table = this.tables.pauses;
@@ -368,7 +424,9 @@ export class EntityStateStore implements StateStore {
         if (!(error instanceof RowPreconditionFailed)) throw error;
       }
     }
-    throw new StateConflictError(`Changing the pause flags of target '${target}' failed: other writers changed them ${PAUSE_WRITE_ATTEMPTS} times in a row; retry`);
+    throw new StateConflictError(
+      `Changing the pause flags of target '${target}' failed: other writers changed them ${PAUSE_WRITE_ATTEMPTS} times in a row; retry`,
+    );
   }
 
   // Alert receipts
@@ -389,14 +447,20 @@ export class EntityStateStore implements StateStore {
     }
     const first = await table.get(ALERT_RECEIPT_PARTITION, alertReceiptRowKey(key));
     if (first === undefined) {
-      throw new StateConflictError(`Recording alert '${key.alertId}' failed: its receipt was deleted while it was being recorded; retry`);
+      throw new StateConflictError(
+        `Recording alert '${key.alertId}' failed: its receipt was deleted while it was being recorded; retry`,
+      );
     }
     return { isNew: false, receipt: alertReceiptFromRow(table.name, first) };
   }
 
   async purgeAlertReceiptsOlderThan(cutoff: Date): Promise<number> {
     requireDate('cutoff', cutoff);
-    return this.purge(this.tables.alertReceipts, ALERT_RECEIPT_PARTITION, { property: 'receivedAt', op: 'lt', value: cutoff });
+    return this.purge(this.tables.alertReceipts, ALERT_RECEIPT_PARTITION, {
+      property: 'receivedAt',
+      op: 'lt',
+      value: cutoff,
+    });
   }
 
   async deleteAlertReceipt(key: AlertReceiptKey): Promise<boolean> {
@@ -405,7 +469,12 @@ export class EntityStateStore implements StateStore {
 
   // Follow-up progress
 
-  async putFollowUpProgress(target: string, operationId: string, document: unknown, now: Date): Promise<FollowUpProgress> {
+  async putFollowUpProgress(
+    target: string,
+    operationId: string,
+    document: unknown,
+    now: Date,
+  ): Promise<FollowUpProgress> {
     requireText('operationId', operationId);
     requireDate('now', now);
     const text = jsonWithinLimit(document, `follow-up progress of operation '${operationId}'`);
@@ -438,7 +507,11 @@ export class EntityStateStore implements StateStore {
 
   /** Row keys are reverse timestamps, so the first rows of a partition are the newest. */
   private newestRows(table: EntityTable, target: string, where: RowCondition[], limit: number): Promise<StoredRow[]> {
-    const rows = table.query({ partitionKey: targetPartition(target), where, pageSize: Math.min(limit, MAX_PAGE_SIZE) });
+    const rows = table.query({
+      partitionKey: targetPartition(target),
+      where,
+      pageSize: Math.min(limit, MAX_PAGE_SIZE),
+    });
     return takeRows(rows, limit);
   }
 
@@ -494,8 +567,14 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 function validateNewOperation(operation: NewOperation): void {
   requireText('operation.id', operation.id);
   requireDate('operation.startedAt', operation.startedAt);
-  for (const [field, value] of [['from', operation.from], ['to', operation.to]] as const) {
-    if (!Number.isInteger(value) || value < 0) throw new InvalidInputError(`operation.${field}: ${value} is not a capacity (a whole number of nodes or instances)`);
+  for (const [field, value] of [
+    ['from', operation.from],
+    ['to', operation.to],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 0)
+      throw new InvalidInputError(
+        `operation.${field}: ${value} is not a capacity (a whole number of nodes or instances)`,
+      );
   }
   const expected = operation.to > operation.from ? 'out' : 'in';
   if (operation.to === operation.from || operation.direction !== expected) {
@@ -510,9 +589,11 @@ function requireText(field: string, value: string): void {
 }
 
 function requireDate(field: string, value: Date): void {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new InvalidInputError(`${field}: is not a valid date`);
+  if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+    throw new InvalidInputError(`${field}: is not a valid date`);
 }
 
 function requireLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit <= 0) throw new InvalidInputError(`limit: ${limit} is not a positive whole number`);
+  if (!Number.isInteger(limit) || limit <= 0)
+    throw new InvalidInputError(`limit: ${limit} is not a positive whole number`);
 }

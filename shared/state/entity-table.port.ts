@@ -66,9 +66,13 @@ export class RowPreconditionFailed extends StateConflictError {
   readonly reason: PreconditionReason;
 
   constructor(table: string, keys: RowKeys, reason: PreconditionReason) {
-    super(`Conditional write to table ${table} (PartitionKey '${keys.partitionKey}', RowKey '${keys.rowKey}') failed: ${describeReason(reason)}`, undefined, {
-      details: { table, ...keys, reason },
-    });
+    super(
+      `Conditional write to table ${table} (PartitionKey '${keys.partitionKey}', RowKey '${keys.rowKey}') failed: ${describeReason(reason)}`,
+      undefined,
+      {
+        details: { table, ...keys, reason },
+      },
+    );
     this.reason = reason;
   }
 }

@@ -15,16 +15,21 @@ export function toJsonText(value: unknown, field: string): string {
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    throw new InvalidInputError(`${field}: cannot be stored as JSON (${error instanceof Error ? error.message : String(error)}); pass plain data`);
+    throw new InvalidInputError(
+      `${field}: cannot be stored as JSON (${error instanceof Error ? error.message : String(error)}); pass plain data`,
+    );
   }
-  if (text === undefined) throw new InvalidInputError(`${field}: cannot be stored as JSON (it is ${typeof value}); pass plain data`);
+  if (text === undefined)
+    throw new InvalidInputError(`${field}: cannot be stored as JSON (it is ${typeof value}); pass plain data`);
   return text;
 }
 
 export function jsonWithinLimit(value: unknown, field: string, maxChars: number = MAX_JSON_DOCUMENT_CHARS): string {
   const text = toJsonText(value, field);
   if (text.length > maxChars) {
-    throw new InvalidInputError(`${field}: ${text.length} characters of JSON is more than the ${maxChars} one stored row can hold; store less`);
+    throw new InvalidInputError(
+      `${field}: ${text.length} characters of JSON is more than the ${maxChars} one stored row can hold; store less`,
+    );
   }
   return text;
 }
@@ -63,7 +68,11 @@ export function fitEvidence(evidence: DecisionEvidence, maxChars: number = MAX_J
     const guardChars = JSON.stringify(evidence.guards.slice(0, guardsKept)).length;
     if (signalChars >= guardChars) signalsKept = Math.floor(signalsKept / 2);
     else guardsKept = Math.floor(guardsKept / 2);
-    const cut = { ...evidence, signals: evidence.signals.slice(0, signalsKept), guards: evidence.guards.slice(0, guardsKept) };
+    const cut = {
+      ...evidence,
+      signals: evidence.signals.slice(0, signalsKept),
+      guards: evidence.guards.slice(0, guardsKept),
+    };
     const text = JSON.stringify(cut);
     if (text.length <= maxChars) {
       const trim: EvidenceTrim = {

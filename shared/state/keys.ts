@@ -6,7 +6,15 @@ import type { AlertReceiptKey } from './state-store.port.js';
  * How state is laid out in Table Storage. Pure functions, shared by the Table adapter and the in-memory fake
  * so both order and address rows identically.
  */
-export const TABLE_KINDS = ['leases', 'operations', 'decisions', 'pauses', 'alertReceipts', 'followUps', 'loadHistory'] as const;
+export const TABLE_KINDS = [
+  'leases',
+  'operations',
+  'decisions',
+  'pauses',
+  'alertReceipts',
+  'followUps',
+  'loadHistory',
+] as const;
 export type TableKind = (typeof TABLE_KINDS)[number];
 
 const TABLE_SUFFIX: Record<TableKind, string> = {

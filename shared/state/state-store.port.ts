@@ -178,7 +178,15 @@ export interface Lease {
   etag: string;
 }
 
-export const OPERATION_STATUSES = ['started', 'running', 'succeeded', 'failed', 'cancelled', 'timed-out', 'abandoned'] as const;
+export const OPERATION_STATUSES = [
+  'started',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed-out',
+  'abandoned',
+] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 
 /** What ARM told us when the long-running update started; enough to poll or to find it in the activity log. */

@@ -33,7 +33,13 @@ export function translateTableError(error: unknown, context: TableCallContext): 
   if (error instanceof ScalerError) return error;
   const facts = factsOf(error);
   const cause = new Error(facts.message);
-  const details = { endpoint: context.endpoint, table: context.table, operation: context.operation, statusCode: facts.statusCode, code: facts.code };
+  const details = {
+    endpoint: context.endpoint,
+    table: context.table,
+    operation: context.operation,
+    statusCode: facts.statusCode,
+    code: facts.code,
+  };
   const unreachableBecause = unreachableCause(facts, context);
   if (unreachableBecause !== undefined) {
     return new TransientError(
@@ -45,11 +51,19 @@ export function translateTableError(error: unknown, context: TableCallContext): 
   return answeredError(facts, context, { cause, details });
 }
 
-function answeredError(facts: ErrorFacts, context: TableCallContext, options: { cause: Error; details: Record<string, unknown> }): ScalerError {
+function answeredError(
+  facts: ErrorFacts,
+  context: TableCallContext,
+  options: { cause: Error; details: Record<string, unknown> },
+): ScalerError {
   const what = `Table Storage at ${context.endpoint} refused ${context.operation} on table ${context.table}`;
   const status = `${facts.statusCode ?? 'no status'}${facts.code === undefined ? '' : ` ${facts.code}`}`;
   if (facts.statusCode === 401) {
-    return new ScalerError('unauthorized', `${what}: ${status}; check the account key or the managed identity's token audience`, options);
+    return new ScalerError(
+      'unauthorized',
+      `${what}: ${status}; check the account key or the managed identity's token audience`,
+      options,
+    );
   }
   if (facts.statusCode === 403) {
     return new ScalerError(
@@ -59,13 +73,24 @@ function answeredError(facts: ErrorFacts, context: TableCallContext, options: { 
     );
   }
   if (facts.statusCode !== undefined && TRANSIENT_STATUSES.has(facts.statusCode)) {
-    return new TransientError(`${what}: ${status} (${facts.message}); the service is busy or failing, retry later`, options);
+    return new TransientError(
+      `${what}: ${status} (${facts.message}); the service is busy or failing, retry later`,
+      options,
+    );
   }
   if (facts.statusCode === 400 || facts.statusCode === 413) {
-    return new ScalerError('internal', `${what}: ${status} (${facts.message}); the scaler wrote a row Table Storage cannot hold, report this as a bug`, options);
+    return new ScalerError(
+      'internal',
+      `${what}: ${status} (${facts.message}); the scaler wrote a row Table Storage cannot hold, report this as a bug`,
+      options,
+    );
   }
   if (facts.statusCode === undefined) {
-    return new ScalerError('internal', `Calling Table Storage at ${context.endpoint} for ${context.operation} failed: ${facts.message}`, options);
+    return new ScalerError(
+      'internal',
+      `Calling Table Storage at ${context.endpoint} for ${context.operation} failed: ${facts.message}`,
+      options,
+    );
   }
   return new ProviderError(`${what}: ${status} (${facts.message})`, options);
 }
@@ -87,7 +112,8 @@ interface ErrorFacts {
 }
 
 function factsOf(error: unknown): ErrorFacts {
-  if (!(error instanceof Error)) return { name: 'unknown', message: redact(String(error)), statusCode: undefined, code: undefined };
+  if (!(error instanceof Error))
+    return { name: 'unknown', message: redact(String(error)), statusCode: undefined, code: undefined };
   const statusCode: unknown = Reflect.get(error, 'statusCode');
   const code: unknown = Reflect.get(error, 'code');
   return {
@@ -99,7 +125,8 @@ function factsOf(error: unknown): ErrorFacts {
 }
 
 function unreachableCause(facts: ErrorFacts, context: TableCallContext): string | undefined {
-  if (facts.name === 'AbortError' || facts.name === 'TimeoutError') return `no answer within ${context.requestTimeoutMs} ms`;
+  if (facts.name === 'AbortError' || facts.name === 'TimeoutError')
+    return `no answer within ${context.requestTimeoutMs} ms`;
   if (facts.code !== undefined && NETWORK_ERROR_CODES.has(facts.code)) return facts.message;
   if (facts.name === 'RestError' && facts.statusCode === undefined) return facts.message;
   return undefined;

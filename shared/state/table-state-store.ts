@@ -37,9 +37,16 @@ export class TableStateStore extends EntityStateStore {
   }
 
   /** `https://<account>.table.core.windows.net` with a `TokenCredential` (e.g. a managed identity). */
-  static fromEndpoint(endpoint: string, credential: TokenCredential, options: TableStateStoreOptions = {}): TableStateStore {
+  static fromEndpoint(
+    endpoint: string,
+    credential: TokenCredential,
+    options: TableStateStoreOptions = {},
+  ): TableStateStore {
     if (!URL.canParse(endpoint)) {
-      throw new ScalerError('configuration', `Table Storage endpoint: '${redact(endpoint)}' is not a URL; use https://<account>.table.core.windows.net`);
+      throw new ScalerError(
+        'configuration',
+        `Table Storage endpoint: '${redact(endpoint)}' is not a URL; use https://<account>.table.core.windows.net`,
+      );
     }
     const clientOptions = clientOptionsFor(options, endpoint.startsWith('http:'));
     return new TableStateStore((tableName) => new TableClient(endpoint, tableName, credential, clientOptions), options);
@@ -48,7 +55,10 @@ export class TableStateStore extends EntityStateStore {
   /** A storage connection string; plain-HTTP endpoints (Azurite) are allowed when the string names one. */
   static fromConnectionString(connectionString: string, options: TableStateStoreOptions = {}): TableStateStore {
     const clientOptions = clientOptionsFor(options, accountUrlOf(connectionString).startsWith('http:'));
-    return new TableStateStore((tableName) => TableClient.fromConnectionString(connectionString, tableName, clientOptions), options);
+    return new TableStateStore(
+      (tableName) => TableClient.fromConnectionString(connectionString, tableName, clientOptions),
+      options,
+    );
   }
 }
 
@@ -58,7 +68,10 @@ function accountUrlOf(connectionString: string): string {
   } catch (error) {
     // The SDK's messages never echo the string, but redact anyway: it holds the account key.
     const why = redact(error instanceof Error ? error.message : String(error));
-    throw new ScalerError('configuration', `Table Storage connection string: ${why}; check the app setting that holds it`);
+    throw new ScalerError(
+      'configuration',
+      `Table Storage connection string: ${why}; check the app setting that holds it`,
+    );
   }
 }
 

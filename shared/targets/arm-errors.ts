@@ -16,7 +16,15 @@ export interface ArmCallContext {
   role: string;
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'REQUEST_SEND_ERROR']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'REQUEST_SEND_ERROR',
+]);
 
 export async function armCall<T>(context: ArmCallContext, call: () => Promise<T>): Promise<T> {
   try {
@@ -32,7 +40,11 @@ export function toScalerError(error: unknown, context: ArmCallContext): ScalerEr
   if (!isRestError(error)) {
     // core-lro rejects with a plain Error when ARM reports the operation itself failed (e.g. a size it refuses).
     const failure = lroFailureOf(error);
-    if (failure) return new ProviderError(`${prefix} failed: ARM refused the change: ${failure.code ? `${failure.code}: ` : ''}${failure.message}`, { cause: error, details: { armCode: failure.code } });
+    if (failure)
+      return new ProviderError(
+        `${prefix} failed: ARM refused the change: ${failure.code ? `${failure.code}: ` : ''}${failure.message}`,
+        { cause: error, details: { armCode: failure.code } },
+      );
     const message = error instanceof Error ? error.message : String(error);
     return new TransientError(`${prefix} failed: ${message}`, { cause: error });
   }
@@ -40,17 +52,38 @@ export function toScalerError(error: unknown, context: ArmCallContext): ScalerEr
   const armCode = armErrorCode(error);
   const detail = `${armCode ? `${armCode}: ` : ''}${firstLine(error.message)}`;
   if (status === undefined || NETWORK_CODES.has(error.code ?? '')) {
-    return new TransientError(`${prefix} failed: ARM could not be reached (${error.code ?? 'no response'}); the next evaluation retries`, { cause: error, details: { armAnswered: false } });
+    return new TransientError(
+      `${prefix} failed: ARM could not be reached (${error.code ?? 'no response'}); the next evaluation retries`,
+      { cause: error, details: { armAnswered: false } },
+    );
   }
-  if (status === 409) return new OperationInProgressError(`${prefix}: ARM refused because another operation on the resource is in progress (${detail})`, { cause: error });
-  if (status === 401) return new ProviderError(`${prefix} failed: ARM rejected the credential (401 ${detail}); check the managed identity configuration`, { cause: error });
+  if (status === 409)
+    return new OperationInProgressError(
+      `${prefix}: ARM refused because another operation on the resource is in progress (${detail})`,
+      { cause: error },
+    );
+  if (status === 401)
+    return new ProviderError(
+      `${prefix} failed: ARM rejected the credential (401 ${detail}); check the managed identity configuration`,
+      { cause: error },
+    );
   if (status === 403) {
-    return new ProviderError(`${prefix} failed: the scaler's identity lacks permission (403 ${detail}); grant it the "${context.role}" role on the resource`, { cause: error, details: { missingRole: context.role } });
+    return new ProviderError(
+      `${prefix} failed: the scaler's identity lacks permission (403 ${detail}); grant it the "${context.role}" role on the resource`,
+      { cause: error, details: { missingRole: context.role } },
+    );
   }
-  if (status === 404) return new NotFoundError(`${prefix} failed: the resource does not exist (404 ${detail}); check resourceId in the config`, { cause: error });
+  if (status === 404)
+    return new NotFoundError(
+      `${prefix} failed: the resource does not exist (404 ${detail}); check resourceId in the config`,
+      { cause: error },
+    );
   if (status === 429 || status >= 500) {
     const retryAfterMs = retryAfter(error);
-    return new TransientError(`${prefix} failed: ARM answered ${status} after retries (${detail}); the next evaluation retries`, { cause: error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    return new TransientError(
+      `${prefix} failed: ARM answered ${status} after retries (${detail}); the next evaluation retries`,
+      { cause: error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+    );
   }
   return new ProviderError(`${prefix} failed: ARM answered ${status} (${detail})`, { cause: error });
 }

@@ -26,11 +26,20 @@ export class ArmClients {
   constructor(readonly settings: ArmClientSettings) {}
 
   postgres(subscriptionId: string): PostgreSQLManagementFlexibleServerClient {
-    return cached(this.postgresClients, subscriptionId, () => new PostgreSQLManagementFlexibleServerClient(this.settings.credential, subscriptionId, this.clientOptions()));
+    return cached(
+      this.postgresClients,
+      subscriptionId,
+      () =>
+        new PostgreSQLManagementFlexibleServerClient(this.settings.credential, subscriptionId, this.clientOptions()),
+    );
   }
 
   kusto(subscriptionId: string): KustoManagementClient {
-    return cached(this.kustoClients, subscriptionId, () => new KustoManagementClient(this.settings.credential, subscriptionId, this.clientOptions()));
+    return cached(
+      this.kustoClients,
+      subscriptionId,
+      () => new KustoManagementClient(this.settings.credential, subscriptionId, this.clientOptions()),
+    );
   }
 
   get lroPollIntervalMs(): number {

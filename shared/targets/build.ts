@@ -15,7 +15,8 @@ export function buildScaleTargets(config: ScalerConfig, clients: ArmClients): Ma
 
 function buildScaleTarget(target: TargetConfig, clients: ArmClients, skuBounds: SkuBoundsCache): ScaleTarget {
   const id = parseResourceId(target.resourceId);
-  if (!id) throw new ScalerError('configuration', `${target.name}: resourceId ${target.resourceId} is not an ARM resource id`);
+  if (!id)
+    throw new ScalerError('configuration', `${target.name}: resourceId ${target.resourceId} is not an ARM resource id`);
   switch (target.kind) {
     case 'postgres-elastic-cluster':
       return new PostgresElasticTarget(target, id, clients.postgres(id.subscriptionId), clients.lroPollIntervalMs);

@@ -11,7 +11,10 @@ interface FullResponse {
 }
 
 /** An `onResponse` callback that keeps the LRO headers of the initial response. */
-export function captureArmHeaders(): { onResponse: (response: FullResponse) => void; details: () => ArmOperationDetails } {
+export function captureArmHeaders(): {
+  onResponse: (response: FullResponse) => void;
+  details: () => ArmOperationDetails;
+} {
   let captured: ArmOperationDetails = {};
   return {
     onResponse: (response) => {
@@ -76,7 +79,8 @@ export async function resumeAndPollOnce(resume: () => Promise<PollerLike>): Prom
 function endedProgressOf(error: unknown): ScaleProgress | undefined {
   const failure = lroFailureOf(error);
   if (failure) return { status: 'failed', message: failedMessage(failure) };
-  if (error instanceof Error && !isRestErrorLike(error) && LRO_CANCELLED.test(error.message.trim())) return { status: 'cancelled', message: 'ARM reports the update was cancelled' };
+  if (error instanceof Error && !isRestErrorLike(error) && LRO_CANCELLED.test(error.message.trim()))
+    return { status: 'cancelled', message: 'ARM reports the update was cancelled' };
   return undefined;
 }
 
@@ -101,7 +105,10 @@ export async function pollOnce(poller: PollerLike): Promise<ScaleProgress> {
     case 'succeeded':
       return { status: 'succeeded' };
     case 'failed':
-      return { status: 'failed', message: failedMessage(lroFailureOf(state.error) ?? { message: state.error?.message ?? 'no reason given' }) };
+      return {
+        status: 'failed',
+        message: failedMessage(lroFailureOf(state.error) ?? { message: state.error?.message ?? 'no reason given' }),
+      };
     case 'canceled':
       return { status: 'cancelled', message: 'ARM reports the update was cancelled' };
     default:

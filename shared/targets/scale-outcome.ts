@@ -21,7 +21,11 @@ export function capacityReached(change: RequestedChange, capacity: number): bool
  * The operation's progress seen together with the live resource: `succeeded` only when the capacity was reached.
  * A resource that still reports an operation in progress is given time (it may show the new size a little later).
  */
-export function settledProgress(progress: ScaleProgress, change: RequestedChange, live: LiveTargetState): ScaleProgress {
+export function settledProgress(
+  progress: ScaleProgress,
+  change: RequestedChange,
+  live: LiveTargetState,
+): ScaleProgress {
   if (progress.status !== 'succeeded' || capacityReached(change, live.capacity)) return progress;
   if (live.operationInProgress !== undefined) return { status: 'running' };
   const verb = live.capacity === change.from ? 'left the capacity unchanged at' : 'stopped at';

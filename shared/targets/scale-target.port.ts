@@ -28,9 +28,7 @@ export interface ScaleStart {
 }
 
 export type ScaleProgress =
-  | { status: 'running' }
-  | { status: 'succeeded' }
-  | { status: 'failed' | 'cancelled'; message: string };
+  { status: 'running' } | { status: 'succeeded' } | { status: 'failed' | 'cancelled'; message: string };
 
 export interface ScaleTarget {
   readonly config: TargetConfig;

@@ -28,7 +28,10 @@ export class TargetDirectory {
   named(name: string): TargetConfig {
     const target = this.find(name);
     // The answer never lists the configured targets: a caller who may read them asks GET /api/targets.
-    if (!target) throw new NotFoundError(`target ${JSON.stringify(name.slice(0, 80))} is not configured; check the name (GET /api/targets lists the targets)`);
+    if (!target)
+      throw new NotFoundError(
+        `target ${JSON.stringify(name.slice(0, 80))} is not configured; check the name (GET /api/targets lists the targets)`,
+      );
     return target;
   }
 

@@ -15,15 +15,36 @@ let api: ScalerApi;
 
 beforeAll(async () => {
   harness = await startHarness();
-  harness.emulator.postgres.addCluster({ resourceGroup: 'rg-data', name: 'fuzzpg', location: 'westeurope', clusterSize: 3 });
+  harness.emulator.postgres.addCluster({
+    resourceGroup: 'rg-data',
+    name: 'fuzzpg',
+    location: 'westeurope',
+    clusterSize: 3,
+  });
   harness.emulator.kusto.addCluster({ resourceGroup: 'rg-data', name: 'fuzzadx', capacity: 4 });
   // Both directions paused in the config: whatever gets through parsing can only be decided and recorded.
   const paused = { scaleOut: true, scaleIn: true };
   const config = {
     version: 1,
     targets: [
-      { name: 'fuzzpg', kind: 'postgres-elastic-cluster', resourceId: pgResourceId('fuzzpg'), mode: 'manual', limits: { min: 2, max: 10 }, paused, alerts: { rules: { 'test-metricAlertRule': { direction: 'out' } }, actOnResolved: true } },
-      { name: 'fuzzadx', kind: 'kusto-cluster', resourceId: kustoResourceId('fuzzadx'), mode: 'manual', limits: { min: 2, max: 10 }, paused, alerts: { actOnResolved: true } },
+      {
+        name: 'fuzzpg',
+        kind: 'postgres-elastic-cluster',
+        resourceId: pgResourceId('fuzzpg'),
+        mode: 'manual',
+        limits: { min: 2, max: 10 },
+        paused,
+        alerts: { rules: { 'test-metricAlertRule': { direction: 'out' } }, actOnResolved: true },
+      },
+      {
+        name: 'fuzzadx',
+        kind: 'kusto-cluster',
+        resourceId: kustoResourceId('fuzzadx'),
+        mode: 'manual',
+        limits: { min: 2, max: 10 },
+        paused,
+        alerts: { actOnResolved: true },
+      },
     ],
   } as ConfigInput;
   services = await harness.services(config);
@@ -35,8 +56,20 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-const SAMPLES: AlertFixture[] = ['metricStaticFired', 'metricStaticResolved', 'metricDynamicFired', 'logSearchFired', 'activityLogFired', 'legacyMetric'];
-const RESOURCES = [pgResourceId('fuzzpg'), pgResourceId('fuzzpg-c'), kustoResourceId('fuzzadx').toLowerCase(), undefined];
+const SAMPLES: AlertFixture[] = [
+  'metricStaticFired',
+  'metricStaticResolved',
+  'metricDynamicFired',
+  'logSearchFired',
+  'activityLogFired',
+  'legacyMetric',
+];
+const RESOURCES = [
+  pgResourceId('fuzzpg'),
+  pgResourceId('fuzzpg-c'),
+  kustoResourceId('fuzzadx').toLowerCase(),
+  undefined,
+];
 
 /** A real sample, maybe aimed at a configured target, then changed at random places. */
 const mutatedAlert = fc
@@ -44,13 +77,30 @@ const mutatedAlert = fc
     sample: fc.constantFrom(...SAMPLES),
     resourceId: fc.constantFrom(...RESOURCES),
     direction: fc.constantFrom<string | undefined>('out', 'in', 'sideways', undefined),
-    mutations: fc.array(fc.record({ pick: fc.nat(), action: fc.constantFrom('delete', 'replace', 'stringify'), value: fc.jsonValue({ maxDepth: 2 }) }), { maxLength: 4 }),
+    mutations: fc.array(
+      fc.record({
+        pick: fc.nat(),
+        action: fc.constantFrom('delete', 'replace', 'stringify'),
+        value: fc.jsonValue({ maxDepth: 2 }),
+      }),
+      { maxLength: 4 },
+    ),
     id: fc.uuid(),
   })
   .map(({ sample, resourceId, direction, mutations, id }) => {
-    const payload: Record<string, unknown> = resourceId && sample !== 'legacyMetric'
-      ? { ...alertFor({ resourceId, alertId: `/alerts/${id}`, customProperties: direction ? { 'scaler.direction': direction } : null }, sample) }
-      : { ...alertFixture(sample) };
+    const payload: Record<string, unknown> =
+      resourceId && sample !== 'legacyMetric'
+        ? {
+            ...alertFor(
+              {
+                resourceId,
+                alertId: `/alerts/${id}`,
+                customProperties: direction ? { 'scaler.direction': direction } : null,
+              },
+              sample,
+            ),
+          }
+        : { ...alertFixture(sample) };
     for (const mutation of mutations) mutate(payload, mutation);
     return payload;
   });
@@ -100,9 +150,13 @@ describe('fuzzing the HTTP API', () => {
 
   it('answers random scale request bodies without a 5xx, a scale operation or a write beyond the ledger', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(looseScaleBody, fc.jsonValue({ maxDepth: 2 }), fc.string({ maxLength: 100 })), fc.constantFrom('fuzzpg', 'fuzzadx', 'nobody'), async (body, target) => {
-        expectHandled(await api.scale(target, typeof body === 'string' ? body : JSON.stringify(body)));
-      }),
+      fc.asyncProperty(
+        fc.oneof(looseScaleBody, fc.jsonValue({ maxDepth: 2 }), fc.string({ maxLength: 100 })),
+        fc.constantFrom('fuzzpg', 'fuzzadx', 'nobody'),
+        async (body, target) => {
+          expectHandled(await api.scale(target, typeof body === 'string' ? body : JSON.stringify(body)));
+        },
+      ),
       { numRuns: RUNS },
     );
     await expectOnlyLedgerAndReceipts();
@@ -110,10 +164,14 @@ describe('fuzzing the HTTP API', () => {
 
   it('answers odd names, ids and queries in the URL without a 5xx or a write', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 500 }), fc.string({ maxLength: 10 }), async (text, query) => {
-        expectHandled(await api.target(text, `?decisions=${encodeURIComponent(query)}`));
-        expectHandled(await api.operation(encodeURIComponent(text)));
-      }),
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 500 }),
+        fc.string({ maxLength: 10 }),
+        async (text, query) => {
+          expectHandled(await api.target(text, `?decisions=${encodeURIComponent(query)}`));
+          expectHandled(await api.operation(encodeURIComponent(text)));
+        },
+      ),
       { numRuns: RUNS },
     );
     await expectOnlyLedgerAndReceipts();
@@ -125,14 +183,20 @@ describe('fuzzing the HTTP API', () => {
  * and the decision ledger: no lease, operation, pause or follow-up. Returns the rows per table.
  */
 async function expectOnlyLedgerAndReceipts(): Promise<Record<string, number>> {
-  const changes = harness.emulator.requests.all().filter((request) => request.method !== 'GET' && !request.path.includes('metrics:getBatch'));
+  const changes = harness.emulator.requests
+    .all()
+    .filter((request) => request.method !== 'GET' && !request.path.includes('metrics:getBatch'));
   expect(changes).toEqual([]);
   const prefix = services.settings.SCALER_STATE_TABLE_PREFIX;
   const written: Record<string, number> = {};
-  const tables = TableServiceClient.fromConnectionString(harness.azurite.connectionString, { allowInsecureConnection: true });
+  const tables = TableServiceClient.fromConnectionString(harness.azurite.connectionString, {
+    allowInsecureConnection: true,
+  });
   for await (const table of tables.listTables()) {
     if (!table.name?.startsWith(prefix)) continue;
-    const client = TableClient.fromConnectionString(harness.azurite.connectionString, table.name, { allowInsecureConnection: true });
+    const client = TableClient.fromConnectionString(harness.azurite.connectionString, table.name, {
+      allowInsecureConnection: true,
+    });
     let rows = 0;
     for await (const _row of client.listEntities()) rows += 1;
     if (rows > 0) written[table.name.slice(prefix.length)] = rows;
@@ -147,9 +211,16 @@ type Mutation = { pick: number; action: 'delete' | 'replace' | 'stringify'; valu
 function mutate(document: Record<string, unknown>, mutation: Mutation): void {
   const paths: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number }> = [];
   const walk = (node: unknown) => {
-    if (Array.isArray(node)) node.forEach((child, index) => { paths.push({ parent: node, key: index }); walk(child); });
+    if (Array.isArray(node))
+      node.forEach((child, index) => {
+        paths.push({ parent: node, key: index });
+        walk(child);
+      });
     else if (typeof node === 'object' && node !== null) {
-      for (const [key, child] of Object.entries(node)) { paths.push({ parent: node as Record<string, unknown>, key }); walk(child); }
+      for (const [key, child] of Object.entries(node)) {
+        paths.push({ parent: node as Record<string, unknown>, key });
+        walk(child);
+      }
     }
   };
   walk(document);
@@ -161,6 +232,7 @@ function mutate(document: Record<string, unknown>, mutation: Mutation): void {
     if (Array.isArray(parent)) parent.splice(key as number, 1);
     else delete parent[key as string];
   } else {
-    (parent as Record<string | number, unknown>)[key] = mutation.action === 'replace' ? mutation.value : JSON.stringify(current ?? null);
+    (parent as Record<string | number, unknown>)[key] =
+      mutation.action === 'replace' ? mutation.value : JSON.stringify(current ?? null);
   }
 }

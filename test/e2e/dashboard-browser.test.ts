@@ -20,7 +20,14 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   [sandbox, browser] = await Promise.all([
-    startSandbox({ scenario: 'daily', startHour: 9, port: 0, schedule: '0 */1 * * * *', logHandler: () => () => undefined, log: quietLogger() }),
+    startSandbox({
+      scenario: 'daily',
+      startHour: 9,
+      port: 0,
+      schedule: '0 */1 * * * *',
+      logHandler: () => () => undefined,
+      log: quietLogger(),
+    }),
     launchChromium(),
   ]);
   page = await browser.context.newPage();
@@ -81,8 +88,14 @@ describe('the dashboard page', () => {
 describe('the dashboard in Chromium', () => {
   it('loads and shows each target with its live capacity', async () => {
     await page.goto(dashboardUrl());
-    await section('orders-pg').locator('[data-field="live-capacity"]').filter({ hasText: '2' }).waitFor({ timeout: PAGE_WAIT_MS });
-    await section('telemetry-adx').locator('[data-field="live-capacity"]').filter({ hasText: '2' }).waitFor({ timeout: PAGE_WAIT_MS });
+    await section('orders-pg')
+      .locator('[data-field="live-capacity"]')
+      .filter({ hasText: '2' })
+      .waitFor({ timeout: PAGE_WAIT_MS });
+    await section('telemetry-adx')
+      .locator('[data-field="live-capacity"]')
+      .filter({ hasText: '2' })
+      .waitFor({ timeout: PAGE_WAIT_MS });
     await expect(section('orders-pg').locator('.kind').textContent()).resolves.toContain('PostgreSQL elastic cluster');
     expect(pageErrors).toEqual([]);
   });
@@ -92,7 +105,10 @@ describe('the dashboard in Chromium', () => {
     const decisions = section('orders-pg').locator('table.decisions');
     await decisions.getByText('scale-out 2 → 4').waitFor({ timeout: PAGE_WAIT_MS });
     await decisions.getByText('ScaleOutRuleFired').first().waitFor({ timeout: PAGE_WAIT_MS });
-    await section('orders-pg').locator('[data-field="requested-capacity"]').filter({ hasText: '4' }).waitFor({ timeout: PAGE_WAIT_MS });
+    await section('orders-pg')
+      .locator('[data-field="requested-capacity"]')
+      .filter({ hasText: '4' })
+      .waitFor({ timeout: PAGE_WAIT_MS });
 
     await stepUntil(() => rebalanceReported('orders-pg'), 60);
     const rebalance = section('orders-pg').locator('[data-field="rebalance"]');
@@ -106,14 +122,19 @@ describe('the dashboard in Chromium', () => {
     const patchesBefore = sandbox.emulator.requests.filter({ method: 'PATCH' }).length;
     await adx.locator('input[name="capacity"]').fill('6');
     await adx.locator('button[data-action="scale"]').click();
-    await adx.locator('[data-field="result"]').getByText(/^Dry run: would/).waitFor({ timeout: PAGE_WAIT_MS });
+    await adx
+      .locator('[data-field="result"]')
+      .getByText(/^Dry run: would/)
+      .waitFor({ timeout: PAGE_WAIT_MS });
     expect(sandbox.emulator.requests.filter({ method: 'PATCH' }).length).toBe(patchesBefore);
 
     await adx.locator('input[name="reason"]').fill('maintenance window');
     await adx.locator('button[data-action="pause"]').click();
     await adx.locator('.badge').getByText('scale-out paused').waitFor({ timeout: PAGE_WAIT_MS });
     await adx.locator('.badge').getByText('scale-in paused').waitFor({ timeout: PAGE_WAIT_MS });
-    const [paused] = (await sandbox.services.queries.statusOfAll(0)).filter((snapshot) => snapshot.target.name === 'telemetry-adx');
+    const [paused] = (await sandbox.services.queries.statusOfAll(0)).filter(
+      (snapshot) => snapshot.target.name === 'telemetry-adx',
+    );
     expect(paused?.pauses).toMatchObject({ scaleOut: true, scaleIn: true, byApi: { reason: 'maintenance window' } });
 
     await adx.locator('button[data-action="resume"]').click();
@@ -128,7 +149,9 @@ describe('the dashboard in Chromium', () => {
     await pg.locator('button[data-action="pause"]').click();
     const problem = page.locator('#problem');
     await problem.getByText('The request is malformed (400): body.reason:').waitFor({ timeout: PAGE_WAIT_MS });
-    const [snapshot] = (await sandbox.services.queries.statusOfAll(0)).filter((candidate) => candidate.target.name === 'orders-pg');
+    const [snapshot] = (await sandbox.services.queries.statusOfAll(0)).filter(
+      (candidate) => candidate.target.name === 'orders-pg',
+    );
     expect(snapshot?.pauses.scaleOut).toBe(false);
     await expect(pg.locator('.badge').getByText('scale-out paused').count()).resolves.toBe(0);
   });

@@ -6,7 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE_MS, plateau } from '../../tools/emulator/index.js';
-import { acceptedPatches, pgResourceId, servicesFor, startHarness, tick, type Harness } from '../support/scaler-harness.js';
+import {
+  acceptedPatches,
+  pgResourceId,
+  servicesFor,
+  startHarness,
+  tick,
+  type Harness,
+} from '../support/scaler-harness.js';
 import { TableStateStore } from '../../shared/state/table-state-store.js';
 import type { StateStore } from '../../shared/state/state-store.port.js';
 import type { ConfigInput } from '../../shared/config/schema.js';
@@ -24,7 +31,9 @@ afterAll(async () => {
 /** The real Table Storage store, counting the calls made to it by name. */
 function countingStore(): { store: StateStore; calls: Map<string, number> } {
   const calls = new Map<string, number>();
-  const real = TableStateStore.fromConnectionString(harness.azurite.connectionString, { tablePrefix: `t${randomUUID().replace(/-/g, '').slice(0, 12)}` });
+  const real = TableStateStore.fromConnectionString(harness.azurite.connectionString, {
+    tablePrefix: `t${randomUUID().replace(/-/g, '').slice(0, 12)}`,
+  });
   const store = new Proxy(real, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
@@ -39,17 +48,49 @@ function countingStore(): { store: StateStore; calls: Map<string, number> } {
 }
 
 function hotCluster(name: string): void {
-  const id = harness.emulator.postgres.addCluster({ resourceGroup: 'rg-data', name, location: 'westeurope', clusterSize: 3 }).id;
-  harness.emulator.metrics.set(id, 'cpu_percent', plateau({ from: new Date(harness.emulator.clock.nowMs() - 70 * MINUTE_MS), minutes: 100_000, value: 92, otherwise: 30 }));
+  const id = harness.emulator.postgres.addCluster({
+    resourceGroup: 'rg-data',
+    name,
+    location: 'westeurope',
+    clusterSize: 3,
+  }).id;
+  harness.emulator.metrics.set(
+    id,
+    'cpu_percent',
+    plateau({
+      from: new Date(harness.emulator.clock.nowMs() - 70 * MINUTE_MS),
+      minutes: 100_000,
+      value: 92,
+      otherwise: 30,
+    }),
+  );
 }
 
-const config = (name: string): ConfigInput => ({
-  version: 1,
-  targets: [{
-    name, kind: 'postgres-elastic-cluster', resourceId: pgResourceId(name), mode: 'custom', limits: { min: 2, max: 10 }, cooldowns: { scaleOutMinutes: 30 }, maxStep: { out: 1 },
-    rules: [{ name: 'cpu-high', metric: 'cpu_percent', operator: 'GreaterThan', threshold: 80, direction: 'out', windowMinutes: 10 }],
-  }],
-} as ConfigInput);
+const config = (name: string): ConfigInput =>
+  ({
+    version: 1,
+    targets: [
+      {
+        name,
+        kind: 'postgres-elastic-cluster',
+        resourceId: pgResourceId(name),
+        mode: 'custom',
+        limits: { min: 2, max: 10 },
+        cooldowns: { scaleOutMinutes: 30 },
+        maxStep: { out: 1 },
+        rules: [
+          {
+            name: 'cpu-high',
+            metric: 'cpu_percent',
+            operator: 'GreaterThan',
+            threshold: 80,
+            direction: 'out',
+            windowMinutes: 10,
+          },
+        ],
+      },
+    ],
+  }) as ConfigInput;
 
 describe('the reads of one evaluation', () => {
   it('ends a finished operation and decides on that end without reading the operation back', async () => {
@@ -62,11 +103,18 @@ describe('the reads of one evaluation', () => {
     harness.emulator.clock.advance(6 * MINUTE_MS); // the emulator's update takes 5 minutes
     calls.clear();
     await tick(services);
-    const read = { history: calls.get('getScaleHistory'), failures: calls.get('getFailureHistory'), pauses: calls.get('getPauses'), ended: calls.get('updateOperationStatus') };
+    const read = {
+      history: calls.get('getScaleHistory'),
+      failures: calls.get('getFailureHistory'),
+      pauses: calls.get('getPauses'),
+      ended: calls.get('updateOperationStatus'),
+    };
 
     const [decision] = await services.state.listDecisions('fold-in', 1);
     expect(decision?.decision).toMatchObject({ action: 'none', reason: 'CooldownActive' });
-    expect((await services.state.getScaleHistory('fold-in')).lastScaleOut?.completedAt).toEqual(harness.emulator.clock.now());
+    expect((await services.state.getScaleHistory('fold-in')).lastScaleOut?.completedAt).toEqual(
+      harness.emulator.clock.now(),
+    );
     expect(read).toEqual({ history: 1, failures: 1, pauses: 1, ended: 1 });
   });
 
@@ -89,7 +137,8 @@ describe('the reads of one evaluation', () => {
     hotCluster('fresh');
     const { store, calls } = countingStore();
     const services = await servicesFor(harness.emulator, harness.azurite, config('fresh'), {}, { state: store });
-    const reads = () => harness.emulator.requests.filter({ method: 'GET' }).filter((request) => request.path.endsWith('/fresh')).length;
+    const reads = () =>
+      harness.emulator.requests.filter({ method: 'GET' }).filter((request) => request.path.endsWith('/fresh')).length;
     const before = reads();
     await tick(services);
 

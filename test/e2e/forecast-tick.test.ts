@@ -21,13 +21,23 @@ afterAll(async () => harness?.stop());
 /** A daily CPU cycle at 4 instances whose peak (95 %) comes in an hour; 35 % at its low. */
 function dailyCpuPeakingSoon(resourceId: string) {
   const peakMs = harness.emulator.clock.nowMs() + HOUR_MS;
-  harness.emulator.metrics.set(resourceId, 'CPU', (minuteMs) => 65 + 30 * Math.cos((2 * Math.PI * (minuteMs - peakMs)) / DAY_MS));
+  harness.emulator.metrics.set(
+    resourceId,
+    'CPU',
+    (minuteMs) => 65 + 30 * Math.cos((2 * Math.PI * (minuteMs - peakMs)) / DAY_MS),
+  );
 }
 
 function kustoTarget(name: string, mode: 'act' | 'forecast-only') {
   return {
-    name, kind: 'kusto-cluster', resourceId: kustoResourceId(name), mode: 'custom', limits: { min: 2, max: 10 },
-    rules: [{ name: 'cpu-high', metric: 'CPU', operator: 'GreaterThan', threshold: 75, direction: 'out', windowMinutes: 10 }],
+    name,
+    kind: 'kusto-cluster',
+    resourceId: kustoResourceId(name),
+    mode: 'custom',
+    limits: { min: 2, max: 10 },
+    rules: [
+      { name: 'cpu-high', metric: 'CPU', operator: 'GreaterThan', threshold: 75, direction: 'out', windowMinutes: 10 },
+    ],
     forecast: { mode, historyDays: 14 },
   };
 }
@@ -48,7 +58,15 @@ describe('a timer tick with predictive scaling', () => {
     const decision = await lastDecision(services, 'fc-act');
     expect(decision).toMatchObject({ action: 'scale-out', from: 4, reason: 'ForecastScaleOut' });
     const forecast = decision?.evidence.forecast;
-    expect(forecast).toMatchObject({ mode: 'act', status: 'confident', applied: true, model: 'daily', historyDays: 14, leadSource: 'default', leadMinutes: 75 });
+    expect(forecast).toMatchObject({
+      mode: 'act',
+      status: 'confident',
+      applied: true,
+      model: 'daily',
+      historyDays: 14,
+      leadSource: 'default',
+      leadMinutes: 75,
+    });
     expect(forecast?.confidence).toBeGreaterThan(0.9);
     expect(forecast?.schedule?.[0]).toMatchObject({ to: decision?.to });
     expect(forecast?.hourly).toHaveLength(24);
@@ -64,13 +82,21 @@ describe('a timer tick with predictive scaling', () => {
   it('in forecast-only mode records what the forecast would do and lets the reactive rules decide', async () => {
     const { id } = harness.emulator.kusto.addCluster({ resourceGroup: 'rg-data', name: 'fc-only', capacity: 4 });
     dailyCpuPeakingSoon(id);
-    const services = await harness.services({ version: 1, targets: [kustoTarget('fc-only', 'forecast-only')] } as ConfigInput);
+    const services = await harness.services({
+      version: 1,
+      targets: [kustoTarget('fc-only', 'forecast-only')],
+    } as ConfigInput);
 
     await tick(services);
 
     const decision = await lastDecision(services, 'fc-only');
     expect(decision?.reason).toBe('ScaleOutRuleFired');
-    expect(decision?.evidence.forecast).toMatchObject({ mode: 'forecast-only', status: 'confident', applied: false, wouldDo: { reason: 'ForecastScaleOut' } });
+    expect(decision?.evidence.forecast).toMatchObject({
+      mode: 'forecast-only',
+      status: 'confident',
+      applied: false,
+      wouldDo: { reason: 'ForecastScaleOut' },
+    });
     expect(decision?.evidence.forecast?.message).toMatch(/forecast-only mode: would go to \d+ instances/);
   });
 });

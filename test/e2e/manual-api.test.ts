@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableClient } from '@azure/data-tables';
 import { MINUTE_MS } from '../../tools/emulator/index.js';
-import { pgResourceId, startHarness, tick, type Harness, acceptedPatches, addManualKusto, addManualPg } from '../support/scaler-harness.js';
+import {
+  pgResourceId,
+  startHarness,
+  tick,
+  type Harness,
+  acceptedPatches,
+  addManualKusto,
+  addManualPg,
+} from '../support/scaler-harness.js';
 import { scalerApi, type ScalerApi } from '../support/api-services.js';
 import { alertFor, alertId } from '../support/alert-fixtures.js';
 import { startEntraStandIn, type EntraStandIn } from '../support/entra-standin.js';
@@ -20,8 +28,10 @@ afterAll(async () => {
 
 const config = (...targets: unknown[]): ConfigInput => ({ version: 1, targets }) as ConfigInput;
 
-const pg = (name: string, overrides: Record<string, unknown> = {}, clusterSize = 3) => addManualPg(harness.emulator, name, overrides, clusterSize);
-const kusto = (name: string, overrides: Record<string, unknown> = {}, capacity = 4) => addManualKusto(harness.emulator, name, overrides, capacity);
+const pg = (name: string, overrides: Record<string, unknown> = {}, clusterSize = 3) =>
+  addManualPg(harness.emulator, name, overrides, clusterSize);
+const kusto = (name: string, overrides: Record<string, unknown> = {}, capacity = 4) =>
+  addManualKusto(harness.emulator, name, overrides, capacity);
 
 async function apiFor(...targets: unknown[]): Promise<{ api: ScalerApi; services: Services }> {
   const services = await harness.services(config(...targets));
@@ -38,20 +48,39 @@ describe('POST /api/targets/{name}/scale', () => {
     const answer = await api.scale('manual-up', { capacity: 6, reason: 'Black Friday' });
 
     expect(answer.status).toBe(202);
-    expect(answer.body).toMatchObject({ target: 'manual-up', acted: true, decision: { action: 'scale-out', from: 3, to: 6, reason: 'ManualRequest' } });
-    expect((answer.body['decision'] as { message: string }).message).toMatch(/operator asked to go from 3 to 6 nodes: Black Friday/);
+    expect(answer.body).toMatchObject({
+      target: 'manual-up',
+      acted: true,
+      decision: { action: 'scale-out', from: 3, to: 6, reason: 'ManualRequest' },
+    });
+    expect((answer.body['decision'] as { message: string }).message).toMatch(
+      /operator asked to go from 3 to 6 nodes: Black Friday/,
+    );
     const statusUrl = answer.body['statusUrl'] as string;
     expect(answer.headers.get('location')).toBe(statusUrl);
-    expect(patches('manual-up').map((request) => request.body)).toEqual([{ properties: { cluster: { clusterSize: 6 } } }]);
+    expect(patches('manual-up').map((request) => request.body)).toEqual([
+      { properties: { cluster: { clusterSize: 6 } } },
+    ]);
 
     const running = await api.operation(statusUrl);
     expect(running.status).toBe(200);
-    expect(running.body).toMatchObject({ target: 'manual-up', trigger: 'manual', initiator: 'operator (function key)', status: 'running', from: 3, to: 6, statusUrl });
+    expect(running.body).toMatchObject({
+      target: 'manual-up',
+      trigger: 'manual',
+      initiator: 'operator (function key)',
+      status: 'running',
+      from: 3,
+      to: 6,
+      statusUrl,
+    });
     expect(JSON.stringify(running.body)).not.toContain('resumeToken');
 
     advance(6);
     await tick(services);
-    expect((await api.operation(statusUrl)).body).toMatchObject({ status: 'succeeded', completedAt: expect.any(String) });
+    expect((await api.operation(statusUrl)).body).toMatchObject({
+      status: 'succeeded',
+      completedAt: expect.any(String),
+    });
   });
 
   it('scales by a delta, in either direction where the target can', async () => {
@@ -69,7 +98,12 @@ describe('POST /api/targets/{name}/scale', () => {
     const answer = await api.scale('dry', { capacity: 5, reason: 'what if', dryRun: true });
 
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ target: 'dry', dryRun: true, wouldAct: true, decision: { action: 'scale-out', to: 5, reason: 'ManualRequest', evidence: expect.any(Object) } });
+    expect(answer.body).toMatchObject({
+      target: 'dry',
+      dryRun: true,
+      wouldAct: true,
+      decision: { action: 'scale-out', to: 5, reason: 'ManualRequest', evidence: expect.any(Object) },
+    });
     expect(patches('dry')).toHaveLength(0);
     expect(await services.state.listDecisions('dry', 5)).toEqual([]);
     expect(await services.state.listOperations('dry', 5)).toEqual([]);
@@ -82,15 +116,30 @@ describe('POST /api/targets/{name}/scale', () => {
 
     expect(answer.status).toBe(422);
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(answer.body).toMatchObject({ status: 422, reason: 'OutsideLimits', decision: { action: 'none', from: 3, to: 3 } });
+    expect(answer.body).toMatchObject({
+      status: 422,
+      reason: 'OutsideLimits',
+      decision: { action: 'none', from: 3, to: 3 },
+    });
     expect(answer.body['detail']).toMatch(/operator asked for 15, outside the limits 2..10; nothing changed/);
     expect(patches('too-big')).toHaveLength(0);
     expect((await services.state.listDecisions('too-big', 1))[0]?.decision.reason).toBe('OutsideLimits');
   });
 
   it.each([
-    { name: 'a scale-in of an elastic cluster', body: { capacity: 2, reason: 'save money' }, reason: 'ScaleInUnsupported', detail: /Azure does not offer scale-in for elastic clusters.*; elastic clusters can only grow/ },
-    { name: 'more at the maximum', body: { delta: 1, reason: 'more' }, size: 10, reason: 'AtMaximum', detail: /already the maximum; raise limits.max/ },
+    {
+      name: 'a scale-in of an elastic cluster',
+      body: { capacity: 2, reason: 'save money' },
+      reason: 'ScaleInUnsupported',
+      detail: /Azure does not offer scale-in for elastic clusters.*; elastic clusters can only grow/,
+    },
+    {
+      name: 'more at the maximum',
+      body: { delta: 1, reason: 'more' },
+      size: 10,
+      reason: 'AtMaximum',
+      detail: /already the maximum; raise limits.max/,
+    },
   ])('refuses $name with 422 and the reason code', async ({ body, reason, detail, size }) => {
     const name = `refuse-${reason.toLowerCase()}`;
     const { api } = await apiFor(pg(name, {}, size ?? 3));
@@ -109,7 +158,10 @@ describe('POST /api/targets/{name}/scale', () => {
     const answer = await api.scale('running', { delta: 1, reason: 'second' });
 
     expect(answer.status).toBe(409);
-    expect(answer.body).toMatchObject({ reason: 'OperationInProgress', type: 'tag:elastic-scaler,2025:problem:conflict' });
+    expect(answer.body).toMatchObject({
+      reason: 'OperationInProgress',
+      type: 'tag:elastic-scaler,2025:problem:conflict',
+    });
     expect(patches('running')).toHaveLength(1);
   });
 
@@ -124,9 +176,14 @@ describe('POST /api/targets/{name}/scale', () => {
 
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ reason: 'CooldownActive' });
-    expect(refused.body['detail']).toMatch(/cooldown of 30 min.*; retry when the cooldown ends, or send "ignoreCooldown": true/);
+    expect(refused.body['detail']).toMatch(
+      /cooldown of 30 min.*; retry when the cooldown ends, or send "ignoreCooldown": true/,
+    );
     expect(forced.status).toBe(202);
-    expect(patches('cooling').map((request) => request.body)).toEqual([{ properties: { cluster: { clusterSize: 4 } } }, { properties: { cluster: { clusterSize: 5 } } }]);
+    expect(patches('cooling').map((request) => request.body)).toEqual([
+      { properties: { cluster: { clusterSize: 4 } } },
+      { properties: { cluster: { clusterSize: 5 } } },
+    ]);
   });
 
   it('answers 200 when the target already has the capacity asked for', async () => {
@@ -144,17 +201,25 @@ describe('POST /api/targets/{name}/scale', () => {
     const answer = await api.scale('rehearsal', { delta: 2, reason: 'rehearse' });
 
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ acted: false, decision: { action: 'none', reason: 'DryRun', evidence: { dryRun: { action: 'scale-out', to: 5 } } } });
+    expect(answer.body).toMatchObject({
+      acted: false,
+      decision: { action: 'none', reason: 'DryRun', evidence: { dryRun: { action: 'scale-out', to: 5 } } },
+    });
     expect(patches('rehearsal')).toHaveLength(0);
   });
 
   it('lets one of two concurrent requests act; the other is told why not with 409', async () => {
     const { api } = await apiFor(pg('contended'));
 
-    const answers = await Promise.all([api.scale('contended', { delta: 1, reason: 'a' }), api.scale('contended', { delta: 2, reason: 'b' })]);
+    const answers = await Promise.all([
+      api.scale('contended', { delta: 1, reason: 'a' }),
+      api.scale('contended', { delta: 2, reason: 'b' }),
+    ]);
 
     expect(answers.map((answer) => answer.status).sort()).toEqual([202, 409]);
-    expect(['LeaseHeld', 'OperationInProgress']).toContain(answers.find((answer) => answer.status === 409)?.body['reason']);
+    expect(['LeaseHeld', 'OperationInProgress']).toContain(
+      answers.find((answer) => answer.status === 409)?.body['reason'],
+    );
     expect(patches('contended')).toHaveLength(1);
   });
 
@@ -162,8 +227,18 @@ describe('POST /api/targets/{name}/scale', () => {
     { name: 'no body', target: 'bad-empty', body: '', detail: /^body: empty/ },
     { name: 'broken JSON', target: 'bad-json', body: '{"capacity": 4', detail: /^body: not valid JSON/ },
     { name: 'no reason', target: 'bad-reason', body: { capacity: 4 }, detail: /^body.reason: missing/ },
-    { name: 'both capacity and delta', target: 'bad-both', body: { capacity: 4, delta: 1, reason: 'x' }, detail: /set exactly one of capacity/ },
-    { name: 'a capacity as text', target: 'bad-text', body: { capacity: 'four', reason: 'x' }, detail: /^body.capacity: / },
+    {
+      name: 'both capacity and delta',
+      target: 'bad-both',
+      body: { capacity: 4, delta: 1, reason: 'x' },
+      detail: /set exactly one of capacity/,
+    },
+    {
+      name: 'a capacity as text',
+      target: 'bad-text',
+      body: { capacity: 'four', reason: 'x' },
+      detail: /^body.capacity: /,
+    },
   ])('refuses $name with 400, names the field and changes nothing', async ({ target, body, detail }) => {
     const { api, services } = await apiFor(pg(target));
 
@@ -190,10 +265,16 @@ describe('POST /api/targets/{name}/scale', () => {
   it('answers 404 for a target that is not configured, without listing the ones that are', async () => {
     const { api } = await apiFor(pg('known'));
 
-    const answers = await Promise.all([api.scale('unknown', { capacity: 3, reason: 'x' }), api.target('unknown'), api.pause('unknown', { reason: 'x' })]);
+    const answers = await Promise.all([
+      api.scale('unknown', { capacity: 3, reason: 'x' }),
+      api.target('unknown'),
+      api.pause('unknown', { reason: 'x' }),
+    ]);
 
     expect(answers.map((answer) => answer.status)).toEqual([404, 404, 404]);
-    expect(answers[0]?.body['detail']).toBe('target "unknown" is not configured; check the name (GET /api/targets lists the targets)');
+    expect(answers[0]?.body['detail']).toBe(
+      'target "unknown" is not configured; check the name (GET /api/targets lists the targets)',
+    );
     for (const answer of answers) expect(answer.text).not.toMatch(/\bknown\b/);
   });
 });
@@ -204,12 +285,25 @@ describe('POST /api/targets/{name}/pause and /resume', () => {
 
     const paused = await api.pause('pausable', { direction: 'out', reason: 'incident 42' });
     const refused = await api.scale('pausable', { delta: 1, reason: 'more' });
-    const alert = await api.alert(alertFor({ resourceId: pgResourceId('pausable'), alertId: alertId('p-1'), customProperties: { 'scaler.direction': 'out' } }));
+    const alert = await api.alert(
+      alertFor({
+        resourceId: pgResourceId('pausable'),
+        alertId: alertId('p-1'),
+        customProperties: { 'scaler.direction': 'out' },
+      }),
+    );
     const resumed = await api.resume('pausable', { direction: 'out' });
     const accepted = await api.scale('pausable', { delta: 1, reason: 'more' });
 
     expect(paused.status).toBe(200);
-    expect(paused.body).toMatchObject({ target: 'pausable', paused: { scaleOut: true, scaleIn: false, byApi: { scaleOut: true, updatedBy: 'operator (function key)', reason: 'incident 42' } } });
+    expect(paused.body).toMatchObject({
+      target: 'pausable',
+      paused: {
+        scaleOut: true,
+        scaleIn: false,
+        byApi: { scaleOut: true, updatedBy: 'operator (function key)', reason: 'incident 42' },
+      },
+    });
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ reason: 'Paused' });
     expect(alert.body['targets']).toEqual([expect.objectContaining({ acted: false, reason: 'Paused' })]);
@@ -246,8 +340,12 @@ describe('GET /api/targets, /api/targets/{name} and /api/operations/{id}', () =>
 
     expect(during.status).toBe(200);
     expect(during.body).toMatchObject({
-      name: 'observed', kind: 'postgres-elastic-cluster', mode: 'manual', dryRun: false,
-      limits: { min: 2, max: 10, default: 2 }, effectiveLimits: { min: 2, max: 10 },
+      name: 'observed',
+      kind: 'postgres-elastic-cluster',
+      mode: 'manual',
+      dryRun: false,
+      limits: { min: 2, max: 10, default: 2 },
+      effectiveLimits: { min: 2, max: 10 },
       capacity: { live: 3, requested: 5 },
       live: { status: 'Updating', region: 'westeurope' },
       paused: { scaleOut: false, scaleIn: true, byConfig: { scaleOut: false, scaleIn: true }, byApi: null },
@@ -257,7 +355,11 @@ describe('GET /api/targets, /api/targets/{name} and /api/operations/{id}', () =>
     expect(after.body).toMatchObject({
       capacity: { live: 5, requested: null },
       operationInProgress: null,
-      cooldown: { lastCompletedAt: expect.any(String), scaleOutRemainingSeconds: 30 * 60, scaleInRemainingSeconds: 60 * 60 },
+      cooldown: {
+        lastCompletedAt: expect.any(String),
+        scaleOutRemainingSeconds: 30 * 60,
+        scaleInRemainingSeconds: 60 * 60,
+      },
     });
     expect(after.body['lastDecisions']).toHaveLength(2);
   });
@@ -273,7 +375,10 @@ describe('GET /api/targets, /api/targets/{name} and /api/operations/{id}', () =>
     const targets = answer.body['targets'] as Array<Record<string, unknown>>;
     expect(targets.map((target) => target['name'])).toEqual(['listed', 'ghost']);
     expect(targets[0]).toMatchObject({ capacity: { live: 3 } });
-    expect(targets[1]).toMatchObject({ capacity: { live: null }, live: { error: { category: 'not-found', message: expect.stringMatching(/never-created.*does not exist/) } } });
+    expect(targets[1]).toMatchObject({
+      capacity: { live: null },
+      live: { error: { category: 'not-found', message: expect.stringMatching(/never-created.*does not exist/) } },
+    });
   });
 
   it('answers 404 for an operation id nobody handed out', async () => {
@@ -304,7 +409,9 @@ describe('the operator endpoints with Entra ID', () => {
     const services = await harness.services(config(pg('guarded')), entra.settings());
     const api = scalerApi(services);
     const reader = { authorization: `Bearer ${await entra.token({ roles: ['Scaler.Read'] })}` };
-    const operator = { authorization: `Bearer ${await entra.token({ roles: ['Scaler.Operate'], claims: { upn: 'alice@contoso.com' } })}` };
+    const operator = {
+      authorization: `Bearer ${await entra.token({ roles: ['Scaler.Operate'], claims: { upn: 'alice@contoso.com' } })}`,
+    };
 
     const anonymous = await api.scale('guarded', { delta: 1, reason: 'x' });
     const forbidden = await api.scale('guarded', { delta: 1, reason: 'x' }, reader);
@@ -314,7 +421,9 @@ describe('the operator endpoints with Entra ID', () => {
     expect(forbidden.status).toBe(403);
     expect(forbidden.body['detail']).toMatch(/lacks the app role 'Scaler.Operate'/);
     expect(accepted.status).toBe(202);
-    expect((await api.operation(accepted.body['statusUrl'] as string, operator)).body).toMatchObject({ initiator: 'alice@contoso.com' });
+    expect((await api.operation(accepted.body['statusUrl'] as string, operator)).body).toMatchObject({
+      initiator: 'alice@contoso.com',
+    });
   });
 });
 
@@ -323,7 +432,9 @@ describe('state written by the API', () => {
     const { api, services } = await apiFor(pg('leasefree'));
     await api.scale('leasefree', { delta: 1, reason: 'x' });
     const prefix = services.settings.SCALER_STATE_TABLE_PREFIX;
-    const leases = TableClient.fromConnectionString(harness.azurite.connectionString, `${prefix}Leases`, { allowInsecureConnection: true });
+    const leases = TableClient.fromConnectionString(harness.azurite.connectionString, `${prefix}Leases`, {
+      allowInsecureConnection: true,
+    });
     const rows = [];
     for await (const row of leases.listEntities()) rows.push(row);
     expect(rows).toEqual([]);

@@ -8,7 +8,13 @@ import { randomUUID } from 'node:crypto';
 import type { Timer } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvocationContext } from '../support/functions-runtime.js';
-import { acceptedPatches, kustoResourceId, servicesFor, startHarness, type Harness } from '../support/scaler-harness.js';
+import {
+  acceptedPatches,
+  kustoResourceId,
+  servicesFor,
+  startHarness,
+  type Harness,
+} from '../support/scaler-harness.js';
 import { ClusterClock, registeredApp, type RegisteredApp } from '../support/follow-up-host.js';
 import { ReplayDriver } from '../support/durable-replay.js';
 import { TaskHubStandIn } from '../support/task-hub.js';
@@ -37,9 +43,21 @@ const advance = (minutes: number) => harness.emulator.clock.advance(minutes * MI
 
 /** The timer as the Functions host invokes it: with the task hub's client data in its durableClient input. */
 async function tick(app: RegisteredApp): Promise<void> {
-  const context = new InvocationContext({ invocationId: randomUUID(), functionName: 'evaluateTargets', logHandler: () => undefined, options: { trigger: { type: 'timerTrigger', name: 'timer' }, extraInputs: app.timerInputs['evaluateTargets'] as never } });
+  const context = new InvocationContext({
+    invocationId: randomUUID(),
+    functionName: 'evaluateTargets',
+    logHandler: () => undefined,
+    options: {
+      trigger: { type: 'timerTrigger', name: 'timer' },
+      extraInputs: app.timerInputs['evaluateTargets'] as never,
+    },
+  });
   context.extraInputs.set(durableClientInput, hub.clientData);
-  const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+  const timer: Timer = {
+    isPastDue: false,
+    schedule: { adjustForDST: false },
+    scheduleStatus: { last: '', next: '', lastUpdated: '' },
+  };
   await app.timers['evaluateTargets']?.(timer, context);
 }
 
@@ -52,11 +70,35 @@ interface Scene {
 }
 
 /** A hot ADX cluster that the first tick scales out by one, launching its follow-up in the task hub. */
-async function scaledOut(name: string, followUp: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<Scene> {
-  const id = harness.emulator.kusto.addCluster({ resourceGroup: 'rg-data', name, capacity: 3, updateDurationMs: 12 * MINUTE_MS }).id;
+async function scaledOut(
+  name: string,
+  followUp: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+): Promise<Scene> {
+  const id = harness.emulator.kusto.addCluster({
+    resourceGroup: 'rg-data',
+    name,
+    capacity: 3,
+    updateDurationMs: 12 * MINUTE_MS,
+  }).id;
   harness.emulator.metrics.set(id, 'CPU', constant(95));
-  const target = { name, kind: 'kusto-cluster', resourceId: kustoResourceId(name), mode: 'custom', limits: { min: 2, max: 10 }, cooldowns: { scaleOutMinutes: 15 }, rules: [{ metric: 'CPU', operator: 'GreaterThan', threshold: 80, direction: 'out' }], followUp: { pollIntervalSeconds: 60, ...followUp } };
-  const services = await servicesFor(harness.emulator, harness.azurite, { version: 1, targets: [target] } as never, env, { followUps: new DurableFollowUpLauncher() });
+  const target = {
+    name,
+    kind: 'kusto-cluster',
+    resourceId: kustoResourceId(name),
+    mode: 'custom',
+    limits: { min: 2, max: 10 },
+    cooldowns: { scaleOutMinutes: 15 },
+    rules: [{ metric: 'CPU', operator: 'GreaterThan', threshold: 80, direction: 'out' }],
+    followUp: { pollIntervalSeconds: 60, ...followUp },
+  };
+  const services = await servicesFor(
+    harness.emulator,
+    harness.azurite,
+    { version: 1, targets: [target] } as never,
+    env,
+    { followUps: new DurableFollowUpLauncher() },
+  );
   const app = registeredApp(services);
   await tick(app);
   const operation = await services.state.getOperationInProgress(name);
@@ -64,11 +106,19 @@ async function scaledOut(name: string, followUp: Record<string, unknown> = {}, e
   return { name, services, app, operation, instanceId: followUpInstanceId(name) };
 }
 
-function driverFor(scene: Scene, options: { failDelivery?: (call: { name: string }) => string | undefined } = {}): ReplayDriver {
+function driverFor(
+  scene: Scene,
+  options: { failDelivery?: (call: { name: string }) => string | undefined } = {},
+): ReplayDriver {
   const instance = hub.instances.get(scene.instanceId);
   if (!instance) throw new Error(`the launcher started no instance ${scene.instanceId}`);
   hub.setStatus(scene.instanceId, 'Running');
-  const driver = new ReplayDriver(scene.app, { instanceId: scene.instanceId, orchestrationName: FOLLOW_UP_ORCHESTRATION, clock: new ClusterClock(harness.emulator), ...options });
+  const driver = new ReplayDriver(scene.app, {
+    instanceId: scene.instanceId,
+    orchestrationName: FOLLOW_UP_ORCHESTRATION,
+    clock: new ClusterClock(harness.emulator),
+    ...options,
+  });
   driver.start(instance.input);
   return driver;
 }
@@ -79,9 +129,13 @@ const lastDecision = async (scene: Scene) => (await scene.services.state.listDec
 describe('the timer reconciles an operation still running after its follow-up ended', () => {
   it('records the outcome a Failed follow-up could not record, from its custom status, and starts the cooldown from when it ended', async () => {
     const scene = await scaledOut('adxunrecorded');
-    const driver = driverFor(scene, { failDelivery: (call) => (call.name === 'followUp_finish' ? 'Table Storage answered 503 ServerBusy' : undefined) });
+    const driver = driverFor(scene, {
+      failDelivery: (call) => (call.name === 'followUp_finish' ? 'Table Storage answered 503 ServerBusy' : undefined),
+    });
     await driver.run();
-    expect(driver.failureMessage).toMatch(/ended succeeded but could not record it after 10 tries \(Table Storage answered 503 ServerBusy\)/);
+    expect(driver.failureMessage).toMatch(
+      /ended succeeded but could not record it after 10 tries \(Table Storage answered 503 ServerBusy\)/,
+    );
     hub.setStatus(scene.instanceId, 'Failed', driver.failureMessage, driver.customStatus);
     const endedAt = harness.emulator.clock.now();
     expect((await scene.services.state.getOperation(scene.name, scene.operation.id))?.status).toBe('running');
@@ -91,7 +145,9 @@ describe('the timer reconciles an operation still running after its follow-up en
 
     const ended = await scene.services.state.getOperation(scene.name, scene.operation.id);
     expect(ended).toMatchObject({ status: 'succeeded', completedAt: endedAt });
-    expect(ended?.history.at(-1)?.message).toBe('ARM finished the update to 4 instance(s) (recorded by the scaler: the follow-up could not record it)');
+    expect(ended?.history.at(-1)?.message).toBe(
+      'ARM finished the update to 4 instance(s) (recorded by the scaler: the follow-up could not record it)',
+    );
     // Not relaunched: the outcome was known.
     expect(startsOf(scene)).toHaveLength(1);
     advance(5);
@@ -102,13 +158,22 @@ describe('the timer reconciles an operation still running after its follow-up en
   it('records the outcome of a follow-up that Completed without writing it, instead of adopting the completed instance forever', async () => {
     const scene = await scaledOut('adxcompleted');
     advance(15);
-    const output = { target: scene.name, operationId: scene.operation.id, status: 'succeeded', message: 'ARM finished the update to 4 instance(s)', attempts: 0 };
+    const output = {
+      target: scene.name,
+      operationId: scene.operation.id,
+      status: 'succeeded',
+      message: 'ARM finished the update to 4 instance(s)',
+      attempts: 0,
+    };
     hub.setStatus(scene.instanceId, 'Completed', output);
 
     advance(1);
     await tick(scene.app);
 
-    expect(await scene.services.state.getOperation(scene.name, scene.operation.id)).toMatchObject({ status: 'succeeded', completedAt: new Date(harness.emulator.clock.nowMs() - MINUTE_MS) });
+    expect(await scene.services.state.getOperation(scene.name, scene.operation.id)).toMatchObject({
+      status: 'succeeded',
+      completedAt: new Date(harness.emulator.clock.nowMs() - MINUTE_MS),
+    });
     expect(await scene.services.state.getOperationInProgress(scene.name)).toBeUndefined();
     expect(startsOf(scene)).toHaveLength(1);
   });
@@ -124,7 +189,9 @@ describe('the timer reconciles an operation still running after its follow-up en
     expect(hub.instances.get(scene.instanceId)?.input).toMatchObject({ operationId: scene.operation.id });
     const driver = driverFor(scene);
     await driver.run();
-    expect(await scene.services.state.getOperation(scene.name, scene.operation.id)).toMatchObject({ status: 'succeeded' });
+    expect(await scene.services.state.getOperation(scene.name, scene.operation.id)).toMatchObject({
+      status: 'succeeded',
+    });
   });
 
   it('frees the target of a follow-up that timed out: the operation ends timed-out, with an error-level alert', async () => {
@@ -132,9 +199,19 @@ describe('the timer reconciles an operation still running after its follow-up en
     const driver = driverFor(scene);
     await driver.run();
 
-    expect(driver.output).toMatchObject({ status: 'timed-out', message: expect.stringMatching(/^timed out after waiting 5 min for ARM to finish the update to 4 instance\(s\)/) });
-    expect(await scene.services.state.getOperation(scene.name, scene.operation.id)).toMatchObject({ status: 'timed-out', completedAt: harness.emulator.clock.now() });
-    expect(driver.logLines.filter((line) => line.level === 'error')).toEqual([expect.objectContaining({ fields: expect.objectContaining({ alert: true, event: 'FollowUpTimedOut', operationId: scene.operation.id }) })]);
+    expect(driver.output).toMatchObject({
+      status: 'timed-out',
+      message: expect.stringMatching(/^timed out after waiting 5 min for ARM to finish the update to 4 instance\(s\)/),
+    });
+    expect(await scene.services.state.getOperation(scene.name, scene.operation.id)).toMatchObject({
+      status: 'timed-out',
+      completedAt: harness.emulator.clock.now(),
+    });
+    expect(driver.logLines.filter((line) => line.level === 'error')).toEqual([
+      expect.objectContaining({
+        fields: expect.objectContaining({ alert: true, event: 'FollowUpTimedOut', operationId: scene.operation.id }),
+      }),
+    ]);
     expect(await scene.services.state.getOperationInProgress(scene.name)).toBeUndefined();
   });
 });
@@ -151,14 +228,29 @@ describe('POST /api/operations/{id}/abandon', () => {
     const answer = await api.abandon(scene.operation.id, { reason: 'the cluster was restored from a backup' });
 
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ id: scene.operation.id, status: 'abandoned', completedAt: harness.emulator.clock.now().toISOString(), abandoned: true, decisionId: expect.any(String) });
+    expect(answer.body).toMatchObject({
+      id: scene.operation.id,
+      status: 'abandoned',
+      completedAt: harness.emulator.clock.now().toISOString(),
+      abandoned: true,
+      decisionId: expect.any(String),
+    });
     const ended = await scene.services.state.getOperation(scene.name, scene.operation.id);
     expect(ended).toMatchObject({ status: 'abandoned', completedAt: harness.emulator.clock.now() });
     expect(ended?.history.at(-1)?.message).toMatch(/^abandoned by .+: the cluster was restored from a backup$/);
-    expect(await lastDecision(scene)).toMatchObject({ action: 'none', reason: 'OperationAbandoned', message: expect.stringContaining(`operation ${scene.operation.id} (3 -> 4) abandoned by`) });
-    expect(answer.logs.map((line) => line.message)).not.toContainEqual(expect.stringMatching(/could not be terminated/));
+    expect(await lastDecision(scene)).toMatchObject({
+      action: 'none',
+      reason: 'OperationAbandoned',
+      message: expect.stringContaining(`operation ${scene.operation.id} (3 -> 4) abandoned by`),
+    });
+    expect(answer.logs.map((line) => line.message)).not.toContainEqual(
+      expect.stringMatching(/could not be terminated/),
+    );
     expect(hub.instances.get(scene.instanceId)?.runtimeStatus).toBe('Terminated');
-    expect(hub.terminations).toContainEqual({ instanceId: scene.instanceId, reason: expect.stringContaining('the cluster was restored from a backup') });
+    expect(hub.terminations).toContainEqual({
+      instanceId: scene.instanceId,
+      reason: expect.stringContaining('the cluster was restored from a backup'),
+    });
     expect(await scene.services.state.getOperationInProgress(scene.name)).toBeUndefined();
 
     // Asking again answers the same and writes nothing more.
@@ -188,7 +280,9 @@ describe('POST /api/operations/{id}/abandon', () => {
       const scene = await scaledOut('adxguarded', {}, entra.settings());
       const api = scalerApi(scene.services, hub.clientData);
       const reader = { authorization: `Bearer ${await entra.token({ roles: ['Scaler.Read'] })}` };
-      const operator = { authorization: `Bearer ${await entra.token({ roles: ['Scaler.Operate'], claims: { upn: 'alice@contoso.com' } })}` };
+      const operator = {
+        authorization: `Bearer ${await entra.token({ roles: ['Scaler.Operate'], claims: { upn: 'alice@contoso.com' } })}`,
+      };
 
       const anonymous = await api.abandon(scene.operation.id, { reason: 'stuck' });
       const forbidden = await api.abandon(scene.operation.id, { reason: 'stuck' }, reader);
@@ -197,7 +291,9 @@ describe('POST /api/operations/{id}/abandon', () => {
 
       const accepted = await api.abandon(scene.operation.id, { reason: 'stuck' }, operator);
       expect(accepted.status).toBe(200);
-      expect((await scene.services.state.getOperation(scene.name, scene.operation.id))?.history.at(-1)?.message).toBe('abandoned by alice@contoso.com: stuck');
+      expect((await scene.services.state.getOperation(scene.name, scene.operation.id))?.history.at(-1)?.message).toBe(
+        'abandoned by alice@contoso.com: stuck',
+      );
     } finally {
       await entra.close();
     }
@@ -206,15 +302,24 @@ describe('POST /api/operations/{id}/abandon', () => {
   it('answers 404 for an unknown operation and 409 for one that already ended otherwise', async () => {
     const scene = await scaledOut('adxended');
     const api = scalerApi(scene.services, hub.clientData);
-    await scene.services.state.updateOperationStatus(scene.name, scene.operation.id, { status: 'succeeded', at: harness.emulator.clock.now() });
+    await scene.services.state.updateOperationStatus(scene.name, scene.operation.id, {
+      status: 'succeeded',
+      at: harness.emulator.clock.now(),
+    });
 
     const unknown = await api.abandon('no-such-operation', { reason: 'stuck' });
     const ended = await api.abandon(scene.operation.id, { reason: 'stuck' });
 
     expect(unknown.status).toBe(404);
-    expect(String(unknown.body['detail'])).toMatch(/^abandoning operation 'no-such-operation' failed: no operation has this id/);
+    expect(String(unknown.body['detail'])).toMatch(
+      /^abandoning operation 'no-such-operation' failed: no operation has this id/,
+    );
     expect(ended.status).toBe(409);
-    expect(String(ended.body['detail'])).toMatch(new RegExp(`^abandoning operation '${scene.operation.id}' failed: it already ended succeeded at .+; there is nothing to abandon$`));
+    expect(String(ended.body['detail'])).toMatch(
+      new RegExp(
+        `^abandoning operation '${scene.operation.id}' failed: it already ended succeeded at .+; there is nothing to abandon$`,
+      ),
+    );
     expect((await scene.services.state.getOperation(scene.name, scene.operation.id))?.status).toBe('succeeded');
     expect(acceptedPatches(harness.emulator, scene.name)).toHaveLength(1);
   });

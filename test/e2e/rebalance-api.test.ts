@@ -13,11 +13,28 @@ let api: ScalerApi;
 
 beforeAll(async () => {
   harness = await startHarness();
-  harness.emulator.postgres.addCluster({ resourceGroup: 'rg-data', name: 'calm', location: 'westeurope', clusterSize: 3 });
+  harness.emulator.postgres.addCluster({
+    resourceGroup: 'rg-data',
+    name: 'calm',
+    location: 'westeurope',
+    clusterSize: 3,
+  });
   harness.emulator.kusto.addCluster({ resourceGroup: 'rg-data', name: 'adx', capacity: 3 });
   const targets = [
-    { name: 'calm', kind: 'postgres-elastic-cluster', resourceId: pgResourceId('calm'), mode: 'manual', limits: { min: 2, max: 10 } },
-    { name: 'adx', kind: 'kusto-cluster', resourceId: kustoResourceId('adx'), mode: 'manual', limits: { min: 2, max: 10 } },
+    {
+      name: 'calm',
+      kind: 'postgres-elastic-cluster',
+      resourceId: pgResourceId('calm'),
+      mode: 'manual',
+      limits: { min: 2, max: 10 },
+    },
+    {
+      name: 'adx',
+      kind: 'kusto-cluster',
+      resourceId: kustoResourceId('adx'),
+      mode: 'manual',
+      limits: { min: 2, max: 10 },
+    },
   ];
   api = scalerApi(await harness.services({ version: 1, targets } as ConfigInput));
 });
@@ -29,10 +46,30 @@ afterAll(async () => {
 describe('POST /api/targets/{name}/rebalance/pause and /resume', () => {
   it.each([
     { name: 'a pause without a reason', call: () => api.pauseRebalance('calm', {}), status: 400, detail: /reason/ },
-    { name: 'an unknown target', call: () => api.pauseRebalance('nowhere', { reason: 'maintenance' }), status: 404, detail: /target "nowhere" is not configured/ },
-    { name: 'an ADX cluster, which has no rebalance', call: () => api.pauseRebalance('adx', { reason: 'maintenance' }), status: 422, detail: /only elastic clusters have a rebalance/ },
-    { name: 'an elastic cluster with no rebalance running', call: () => api.pauseRebalance('calm', { reason: 'maintenance' }), status: 409, detail: /no operation in progress, so no rebalance to pause or resume/ },
-    { name: 'a resume of a rebalance that is not paused', call: () => api.resumeRebalance('calm', { reason: 'done' }), status: 409, detail: /no operation in progress/ },
+    {
+      name: 'an unknown target',
+      call: () => api.pauseRebalance('nowhere', { reason: 'maintenance' }),
+      status: 404,
+      detail: /target "nowhere" is not configured/,
+    },
+    {
+      name: 'an ADX cluster, which has no rebalance',
+      call: () => api.pauseRebalance('adx', { reason: 'maintenance' }),
+      status: 422,
+      detail: /only elastic clusters have a rebalance/,
+    },
+    {
+      name: 'an elastic cluster with no rebalance running',
+      call: () => api.pauseRebalance('calm', { reason: 'maintenance' }),
+      status: 409,
+      detail: /no operation in progress, so no rebalance to pause or resume/,
+    },
+    {
+      name: 'a resume of a rebalance that is not paused',
+      call: () => api.resumeRebalance('calm', { reason: 'done' }),
+      status: 409,
+      detail: /no operation in progress/,
+    },
   ])('answers $status problem+json for $name, and changes nothing', async ({ call, status, detail }) => {
     const before = harness.emulator.requests.count({ method: 'PATCH' });
     const answer = await call();

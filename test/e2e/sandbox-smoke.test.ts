@@ -15,7 +15,9 @@ interface RunResult {
 
 function runSandbox(args: string[]): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/sandbox/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/sandbox/main.ts', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -26,20 +28,31 @@ function runSandbox(args: string[]): Promise<RunResult> {
 }
 
 describe('npm start -- --smoke', () => {
-  it('scales an elastic cluster out and rebalances it, scales an ADX cluster out and in, and prints one JSON summary', async () => {
-    const run = await runSandbox(['--smoke']);
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    const lines = run.stdout.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    const summary = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
-    expect(Object.keys(summary)).toEqual(['sandbox', 'scaleOuts', 'scaleIns', 'rebalancesFinished', 'decisions', 'wallMs']);
-    expect(summary).toMatchObject({ sandbox: 'smoke' });
-    expect(summary['scaleOuts']).toBeGreaterThanOrEqual(2);
-    expect(summary['scaleIns']).toBeGreaterThanOrEqual(1);
-    expect(summary['rebalancesFinished']).toBeGreaterThanOrEqual(1);
-    expect(summary['decisions']).toBeGreaterThan(summary['scaleOuts'] as number);
-  }, 20 * 60_000);
+  it(
+    'scales an elastic cluster out and rebalances it, scales an ADX cluster out and in, and prints one JSON summary',
+    async () => {
+      const run = await runSandbox(['--smoke']);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const lines = run.stdout.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      const summary = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
+      expect(Object.keys(summary)).toEqual([
+        'sandbox',
+        'scaleOuts',
+        'scaleIns',
+        'rebalancesFinished',
+        'decisions',
+        'wallMs',
+      ]);
+      expect(summary).toMatchObject({ sandbox: 'smoke' });
+      expect(summary['scaleOuts']).toBeGreaterThanOrEqual(2);
+      expect(summary['scaleIns']).toBeGreaterThanOrEqual(1);
+      expect(summary['rebalancesFinished']).toBeGreaterThanOrEqual(1);
+      expect(summary['decisions']).toBeGreaterThan(summary['scaleOuts'] as number);
+    },
+    20 * 60_000,
+  );
 
   it('refuses an unknown scenario with the list of scenarios and changes nothing', async () => {
     const run = await runSandbox(['--smoke', '--scenario', 'dayly']);

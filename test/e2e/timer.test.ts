@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { armError, constant, MINUTE_MS, plateau, postgresClient, FAST_LRO } from '../../tools/emulator/index.js';
-import { kustoResourceId, pgResourceId, servicesFor, startHarness, tick, type Harness, acceptedPatches } from '../support/scaler-harness.js';
+import {
+  kustoResourceId,
+  pgResourceId,
+  servicesFor,
+  startHarness,
+  tick,
+  type Harness,
+  acceptedPatches,
+} from '../support/scaler-harness.js';
 import type { ConfigInput } from '../../shared/config/schema.js';
 import type { Services } from '../../functions/composition-root.js';
 
@@ -17,24 +25,48 @@ afterAll(async () => {
 
 function pgTarget(name: string, overrides: Record<string, unknown> = {}) {
   return {
-    name, kind: 'postgres-elastic-cluster', resourceId: pgResourceId(name), mode: 'custom', limits: { min: 2, max: 10 },
-    cooldowns: { scaleOutMinutes: 30 }, maxStep: { out: 1 },
-    rules: [{ name: 'cpu-high', metric: 'cpu_percent', operator: 'GreaterThan', threshold: 80, direction: 'out', windowMinutes: 10 }],
+    name,
+    kind: 'postgres-elastic-cluster',
+    resourceId: pgResourceId(name),
+    mode: 'custom',
+    limits: { min: 2, max: 10 },
+    cooldowns: { scaleOutMinutes: 30 },
+    maxStep: { out: 1 },
+    rules: [
+      {
+        name: 'cpu-high',
+        metric: 'cpu_percent',
+        operator: 'GreaterThan',
+        threshold: 80,
+        direction: 'out',
+        windowMinutes: 10,
+      },
+    ],
     ...overrides,
   };
 }
 
 function addPg(name: string, clusterSize = 3) {
-  return harness.emulator.postgres.addCluster({ resourceGroup: 'rg-data', name, location: 'westeurope', clusterSize }).id;
+  return harness.emulator.postgres.addCluster({ resourceGroup: 'rg-data', name, location: 'westeurope', clusterSize })
+    .id;
 }
 
 /** CPU at `value` % from `minutesAgo` on, and calm before. */
 function cpuSince(resourceId: string, minutesAgo: number, value: number, metric = 'cpu_percent') {
-  harness.emulator.metrics.set(resourceId, metric, plateau({ from: new Date(harness.emulator.clock.nowMs() - minutesAgo * MINUTE_MS), minutes: 100_000, value, otherwise: 30 }));
+  harness.emulator.metrics.set(
+    resourceId,
+    metric,
+    plateau({
+      from: new Date(harness.emulator.clock.nowMs() - minutesAgo * MINUTE_MS),
+      minutes: 100_000,
+      value,
+      otherwise: 30,
+    }),
+  );
 }
 
 const patches = (name: string) => acceptedPatches(harness.emulator, name);
-const config = (...targets: unknown[]): ConfigInput => ({ version: 1, targets } as ConfigInput);
+const config = (...targets: unknown[]): ConfigInput => ({ version: 1, targets }) as ConfigInput;
 const advance = (minutes: number) => harness.emulator.clock.advance(minutes * MINUTE_MS);
 
 async function lastDecision(services: Services, target: string) {
@@ -89,7 +121,12 @@ describe('evaluateTargets timer, end to end against ARM/Monitor emulators and Az
     expect(decisions).toHaveLength(2);
     expect(decisions[0]?.decidedAt.getTime()).toBeGreaterThan(decisions[1]?.decidedAt.getTime() ?? 0);
     expect(decisions[0]?.decision).toMatchObject({ action: 'none', reason: 'WithinThresholds' });
-    expect(decisions[0]?.decision.evidence.signals[0]).toMatchObject({ metric: 'cpu_percent', value: 40, status: 'ok', grainsUsed: 10 });
+    expect(decisions[0]?.decision.evidence.signals[0]).toMatchObject({
+      metric: 'cpu_percent',
+      value: 40,
+      status: 'ok',
+      grainsUsed: 10,
+    });
   });
 
   it('never scales an elastic cluster in, however quiet, while an ADX cluster beside it does', async () => {
@@ -99,47 +136,73 @@ describe('evaluateTargets timer, end to end against ARM/Monitor emulators and Az
     harness.emulator.metrics.set(pg, 'storage_percent', constant(5));
     const services = await harness.services(config(pgTarget('quiet-pg', { mode: 'optimized', rules: [] })));
     await tick(services);
-    expect(harness.emulator.requests.filter({ method: 'PATCH' }).filter((request) => request.path.endsWith('/quiet-pg'))).toHaveLength(0);
+    expect(
+      harness.emulator.requests.filter({ method: 'PATCH' }).filter((request) => request.path.endsWith('/quiet-pg')),
+    ).toHaveLength(0);
     expect(await lastDecision(services, 'quiet-pg')).toMatchObject({ action: 'none', reason: 'WithinThresholds' });
   });
 
   it('scales an ADX cluster in only after its one-day evaluation window', async () => {
     const id = harness.emulator.kusto.addCluster({ resourceGroup: 'rg-data', name: 'quietadx', capacity: 6 }).id;
     const since = new Date(harness.emulator.clock.nowMs() - 10 * HOUR_MS);
-    const quiet = (metric: string, value: number) => harness.emulator.metrics.set(id, metric, plateau({ from: since, minutes: 100_000, value, otherwise: null }));
+    const quiet = (metric: string, value: number) =>
+      harness.emulator.metrics.set(id, metric, plateau({ from: since, minutes: 100_000, value, otherwise: null }));
     quiet('CPU', 20);
     quiet('IngestionUtilization', 10);
     quiet('CacheUtilizationFactor', 10);
     quiet('KeepAlive', 1);
     // The early scale-in on strong evidence (6 quiet hours) is turned off: this test is about the full day.
-    const target = { name: 'quietadx', kind: 'kusto-cluster', resourceId: kustoResourceId('quietadx'), mode: 'optimized', limits: { min: 2, max: 10 }, optimized: { scaleInEarlyWindowMinutes: 0 } };
+    const target = {
+      name: 'quietadx',
+      kind: 'kusto-cluster',
+      resourceId: kustoResourceId('quietadx'),
+      mode: 'optimized',
+      limits: { min: 2, max: 10 },
+      optimized: { scaleInEarlyWindowMinutes: 0 },
+    };
     const services = await harness.services(config(target));
 
     await tick(services);
     expect(patches('quietadx')).toHaveLength(0);
-    expect(await lastDecision(services, 'quietadx')).toMatchObject({ action: 'none', reason: 'EvaluationWindowIncomplete' });
+    expect(await lastDecision(services, 'quietadx')).toMatchObject({
+      action: 'none',
+      reason: 'EvaluationWindowIncomplete',
+    });
 
     advance(15 * 60);
     await tick(services);
     expect(patches('quietadx')).toHaveLength(1);
     expect(patches('quietadx')[0]?.body).toMatchObject({ sku: { capacity: 5 } });
-    expect(await lastDecision(services, 'quietadx')).toMatchObject({ action: 'scale-in', from: 6, to: 5, reason: 'StepLimited' });
+    expect(await lastDecision(services, 'quietadx')).toMatchObject({
+      action: 'scale-in',
+      from: 6,
+      to: 5,
+      reason: 'StepLimited',
+    });
   });
 
   it('does not act while another ARM update of the cluster runs', async () => {
     const id = addPg('busy');
     cpuSince(id, 70, 95);
-    await postgresClient(harness.emulator).servers.beginUpdate('rg-data', 'busy', { cluster: { clusterSize: 5 } }, FAST_LRO);
+    await postgresClient(harness.emulator).servers.beginUpdate(
+      'rg-data',
+      'busy',
+      { cluster: { clusterSize: 5 } },
+      FAST_LRO,
+    );
     const services = await harness.services(config(pgTarget('busy')));
     await tick(services);
     expect(patches('busy')).toHaveLength(1); // only the one started outside the scaler
     expect(await lastDecision(services, 'busy')).toMatchObject({ action: 'none', reason: 'OperationInProgress' });
   });
 
-  it('records an update ARM accepted and later failed as failed, with ARM\'s code and message, at the first tick that sees it', async () => {
+  it("records an update ARM accepted and later failed as failed, with ARM's code and message, at the first tick that sees it", async () => {
     const id = addPg('noquota');
     cpuSince(id, 70, 95);
-    harness.emulator.postgres.failNextUpdate(id, armError(409, 'QuotaExceeded', 'Not enough vCore quota in westeurope for 1 more node'));
+    harness.emulator.postgres.failNextUpdate(
+      id,
+      armError(409, 'QuotaExceeded', 'Not enough vCore quota in westeurope for 1 more node'),
+    );
     const services = await harness.services(config(pgTarget('noquota')));
     await tick(services);
     const operation = await services.state.getOperationInProgress('noquota');
@@ -149,7 +212,9 @@ describe('evaluateTargets timer, end to end against ARM/Monitor emulators and Az
     const lines = await tick(services);
     const ended = await services.state.getOperation('noquota', operation?.id ?? '');
     expect(ended).toMatchObject({ status: 'failed', completedAt: harness.emulator.clock.now() });
-    expect(ended?.history.at(-1)?.message).toBe('ARM reports the update failed: QuotaExceeded: Not enough vCore quota in westeurope for 1 more node');
+    expect(ended?.history.at(-1)?.message).toBe(
+      'ARM reports the update failed: QuotaExceeded: Not enough vCore quota in westeurope for 1 more node',
+    );
     expect(await services.state.getOperationInProgress('noquota')).toBeUndefined();
     expect(lines.filter((line) => line.level === 'error')).toEqual([]);
   });
@@ -168,7 +233,9 @@ describe('evaluateTargets timer, end to end against ARM/Monitor emulators and Az
     await tick(services);
     const ended = await services.state.getOperation('ignored', operation?.id ?? '');
     expect(ended?.status).toBe('failed');
-    expect(ended?.history.at(-1)?.message).toMatch(/^ARM reports the update to 4 as Succeeded, but it left the capacity unchanged at 3 \(state Ready\)/);
+    expect(ended?.history.at(-1)?.message).toMatch(
+      /^ARM reports the update to 4 as Succeeded, but it left the capacity unchanged at 3 \(state Ready\)/,
+    );
   });
 
   it('survives a 429 storm with exactly one accepted PATCH', async () => {
@@ -177,7 +244,9 @@ describe('evaluateTargets timer, end to end against ARM/Monitor emulators and Az
     harness.emulator.faults.throttle({ method: 'PATCH', path: '/throttled', times: 3, retryAfterSeconds: 0 });
     const services = await harness.services(config(pgTarget('throttled')));
     await tick(services);
-    const attempts = harness.emulator.requests.filter({ method: 'PATCH' }).filter((request) => request.path.endsWith('/throttled'));
+    const attempts = harness.emulator.requests
+      .filter({ method: 'PATCH' })
+      .filter((request) => request.path.endsWith('/throttled'));
     expect(attempts.map((request) => request.status)).toEqual([429, 429, 429, 202]);
     advance(1);
     await tick(services);
@@ -190,29 +259,51 @@ describe('evaluateTargets timer, end to end against ARM/Monitor emulators and Az
     cpuSince(id, 70, 95);
     const prefix = `race${Date.now() % 100000}`;
     const configuration = config(pgTarget('raced'));
-    const hosts = await Promise.all([1, 2, 3, 4].map(() => servicesFor(harness.emulator, harness.azurite, configuration, { SCALER_STATE_TABLE_PREFIX: prefix })));
+    const hosts = await Promise.all(
+      [1, 2, 3, 4].map(() =>
+        servicesFor(harness.emulator, harness.azurite, configuration, { SCALER_STATE_TABLE_PREFIX: prefix }),
+      ),
+    );
     await Promise.all(hosts.map((services) => tick(services)));
     expect(patches('raced')).toHaveLength(1);
     const reasons = (await hosts[0]!.state.listDecisions('raced', 10)).map((record) => record.decision.reason).sort();
     expect(reasons.filter((reason) => reason === 'ScaleOutRuleFired')).toHaveLength(1);
-    expect(reasons.every((reason) => ['ScaleOutRuleFired', 'LeaseHeld', 'OperationInProgress'].includes(reason))).toBe(true);
+    expect(reasons.every((reason) => ['ScaleOutRuleFired', 'LeaseHeld', 'OperationInProgress'].includes(reason))).toBe(
+      true,
+    );
   });
 
   it('refuses to fight ADX optimized autoscale, and takes over when told to', async () => {
     const autoscale = { version: 1, isEnabled: true, minimum: 2, maximum: 8 };
     const hot = (name: string) => {
-      const id = harness.emulator.kusto.addCluster({ resourceGroup: 'rg-data', name, capacity: 3, optimizedAutoscale: autoscale }).id;
+      const id = harness.emulator.kusto.addCluster({
+        resourceGroup: 'rg-data',
+        name,
+        capacity: 3,
+        optimizedAutoscale: autoscale,
+      }).id;
       harness.emulator.metrics.set(id, 'CPU', constant(95));
     };
     hot('fightadx');
     hot('takeoveradx');
     const rules = [{ metric: 'CPU', operator: 'GreaterThan', threshold: 80, direction: 'out' }];
-    const target = (name: string, onConflictingAutoscaler: string) => ({ name, kind: 'kusto-cluster', resourceId: kustoResourceId(name), mode: 'custom', limits: { min: 2, max: 10 }, rules, onConflictingAutoscaler });
+    const target = (name: string, onConflictingAutoscaler: string) => ({
+      name,
+      kind: 'kusto-cluster',
+      resourceId: kustoResourceId(name),
+      mode: 'custom',
+      limits: { min: 2, max: 10 },
+      rules,
+      onConflictingAutoscaler,
+    });
     const services = await harness.services(config(target('fightadx', 'refuse'), target('takeoveradx', 'take-over')));
     await tick(services);
     expect(patches('fightadx')).toHaveLength(0);
     expect(await lastDecision(services, 'fightadx')).toMatchObject({ reason: 'ConflictingAutoscaler' });
-    expect(patches('takeoveradx')[0]?.body).toMatchObject({ sku: { capacity: 4 }, properties: { optimizedAutoscale: { isEnabled: false } } });
+    expect(patches('takeoveradx')[0]?.body).toMatchObject({
+      sku: { capacity: 4 },
+      properties: { optimizedAutoscale: { isEnabled: false } },
+    });
   });
 
   it('names the missing role when ARM refuses the update with 403', async () => {
@@ -221,7 +312,9 @@ describe('evaluateTargets timer, end to end against ARM/Monitor emulators and Az
     harness.emulator.faults.forbid({ method: 'PATCH', path: '/forbidden' });
     const services = await harness.services(config(pgTarget('forbidden')));
     // The only target failed, so the invocation fails too, and shows up as failed in Application Insights.
-    await expect(tick(services)).rejects.toThrow(/lacks permission \(403 AuthorizationFailed.*grant it the ".*flexibleServers\/write\)" role on the resource/);
+    await expect(tick(services)).rejects.toThrow(
+      /lacks permission \(403 AuthorizationFailed.*grant it the ".*flexibleServers\/write\)" role on the resource/,
+    );
     harness.emulator.faults.clear();
     expect((await services.state.listOperations('forbidden', 1))[0]).toMatchObject({ status: 'failed', to: 4 });
   });
@@ -234,9 +327,20 @@ describe('evaluateTargets timer, end to end against ARM/Monitor emulators and Az
     expect(patches('healthy')).toHaveLength(1);
     const failure = lines.find((line) => line.level === 'error');
     expect(failure?.message).toMatch(/vanished failed: the resource does not exist \(404/);
-    expect(failure?.fields).toMatchObject({ target: 'vanished', resourceId: pgResourceId('vanished'), invocationId: expect.any(String) });
-    const acted = lines.find((line) => line.fields?.target === 'healthy' && line.message.startsWith('started scale-out'));
-    expect(acted?.fields).toMatchObject({ resourceId: id, decisionId: expect.any(String), operationId: expect.any(String), invocationId: expect.any(String) });
+    expect(failure?.fields).toMatchObject({
+      target: 'vanished',
+      resourceId: pgResourceId('vanished'),
+      invocationId: expect.any(String),
+    });
+    const acted = lines.find(
+      (line) => line.fields?.target === 'healthy' && line.message.startsWith('started scale-out'),
+    );
+    expect(acted?.fields).toMatchObject({
+      resourceId: id,
+      decisionId: expect.any(String),
+      operationId: expect.any(String),
+      invocationId: expect.any(String),
+    });
     expect(lines.at(-1)?.message).toBe('evaluated 2 target(s): 1 scaled, 1 failed');
   });
 
@@ -244,8 +348,15 @@ describe('evaluateTargets timer, end to end against ARM/Monitor emulators and Az
     const id = addPg('nostate');
     cpuSince(id, 70, 95);
     // Port 9 (discard) on loopback: nothing listens, so every Table Storage call is refused.
-    const closedPort = harness.azurite.connectionString.replace(/TableEndpoint=http:\/\/127\.0\.0\.1:\d+/, 'TableEndpoint=http://127.0.0.1:9');
-    const services = await servicesFor(harness.emulator, { ...harness.azurite, connectionString: closedPort }, config(pgTarget('nostate')));
+    const closedPort = harness.azurite.connectionString.replace(
+      /TableEndpoint=http:\/\/127\.0\.0\.1:\d+/,
+      'TableEndpoint=http://127.0.0.1:9',
+    );
+    const services = await servicesFor(
+      harness.emulator,
+      { ...harness.azurite, connectionString: closedPort },
+      config(pgTarget('nostate')),
+    );
     await expect(tick(services)).rejects.toThrow(/Table Storage unreachable/);
     expect(patches('nostate')).toHaveLength(0);
   });

@@ -9,8 +9,13 @@ describe('the app entry (functions/index.ts)', () => {
     // vitest's module interop hides ESM/CommonJS mistakes (e.g. a named import @azure/functions does not expose
     // to Node's ESM loader); a separate Node process does not. Outside the host, the package runs in test mode
     // and reports each registration it skips.
-    const { stderr, stdout } = await run(process.execPath, ['--import', 'tsx', '-e', "await import('./functions/index.ts'); console.log('entry loaded');"], { cwd: process.cwd() });
+    const { stderr, stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', '-e', "await import('./functions/index.ts'); console.log('entry loaded');"],
+      { cwd: process.cwd() },
+    );
     expect(stdout).toContain('entry loaded');
-    for (const name of ['evaluateTargets', 'purgeHistory']) expect(stderr + stdout).toContain(`register function "${name}"`);
+    for (const name of ['evaluateTargets', 'purgeHistory'])
+      expect(stderr + stdout).toContain(`register function "${name}"`);
   });
 });

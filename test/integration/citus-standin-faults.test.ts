@@ -19,7 +19,8 @@ afterAll(async () => {
 });
 
 const advance = (db: StandinDb, seconds: number) => db.query('SELECT citus_standin.advance($1)', [seconds]);
-const startJob = async (db: StandinDb) => Number((await db.one<{ job_id: string }>('SELECT citus_rebalance_start() AS job_id')).job_id);
+const startJob = async (db: StandinDb) =>
+  Number((await db.one<{ job_id: string }>('SELECT citus_rebalance_start() AS job_id')).job_id);
 
 describe('citus stand-in: faults seen on a real cluster', () => {
   it('fails the move in flight when the server restarts, retries it, and finishes by itself', async () => {
@@ -33,8 +34,18 @@ describe('citus stand-in: faults seen on a real cluster', () => {
     const db = await connect(before.connectionString);
     try {
       await advance(db, 0);
-      const retried = await db.query<{ retry_count: number; message: string; status: string }>('SELECT status::text, retry_count, message FROM pg_dist_background_task WHERE job_id = $1 AND retry_count > 0', [jobId]);
-      expect(retried).toEqual([{ status: 'runnable', retry_count: 1, message: 'ERROR: terminating background worker "Citus Background Task Queue Executor" due to administrator command' }]);
+      const retried = await db.query<{ retry_count: number; message: string; status: string }>(
+        'SELECT status::text, retry_count, message FROM pg_dist_background_task WHERE job_id = $1 AND retry_count > 0',
+        [jobId],
+      );
+      expect(retried).toEqual([
+        {
+          status: 'runnable',
+          retry_count: 1,
+          message:
+            'ERROR: terminating background worker "Citus Background Task Queue Executor" due to administrator command',
+        },
+      ]);
       expect(await db.one('SELECT citus_standin.run_until_terminal() AS state')).toEqual({ state: 'finished' });
     } finally {
       await db.close();
@@ -49,9 +60,15 @@ describe('citus stand-in: faults seen on a real cluster', () => {
 
       for (let read = 0; read < 2; read++) {
         const error = await db.failure('SELECT * FROM citus_job_status($1)', [jobId]);
-        expect({ code: error.code, message: error.message }).toEqual({ code: '08006', message: 'connection to the remote node postgres@localhost:5434 failed with the following error: Connection refused' });
+        expect({ code: error.code, message: error.message }).toEqual({
+          code: '08006',
+          message:
+            'connection to the remote node postgres@localhost:5434 failed with the following error: Connection refused',
+        });
       }
-      expect((await db.one<{ state: string }>('SELECT state::text FROM citus_rebalance_status()')).state).toBe('scheduled');
+      expect((await db.one<{ state: string }>('SELECT state::text FROM citus_rebalance_status()')).state).toBe(
+        'scheduled',
+      );
     } finally {
       await db.close();
     }

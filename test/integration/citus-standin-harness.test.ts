@@ -7,7 +7,10 @@ import { startPostgres } from '../support/postgres.js';
 
 describe('startPostgres', () => {
   it('starts independent servers side by side on free ports and removes their data on stop', async () => {
-    const [first, second] = await Promise.all([startPostgres(), startPostgres({ config: { 'citus.max_client_connections': -1 } })]);
+    const [first, second] = await Promise.all([
+      startPostgres(),
+      startPostgres({ config: { 'citus.max_client_connections': -1 } }),
+    ]);
     try {
       expect(first.port).not.toBe(second.port);
       expect(first.directory.startsWith(tmpdir())).toBe(true);

@@ -30,9 +30,21 @@ interface TaskRow {
   nodes_involved: number[] | null;
 }
 
-const PHASES = ['Not Started Yet', 'Setting Up', 'Copying Data', 'Catching Up', 'Creating Constraints', 'Final Catchup',
-  'Creating Foreign Keys', 'Completing', 'Completed'];
-const EXECUTOR_SETTINGS = ['citus.max_background_task_executors', 'citus.max_background_task_executors_per_node'] as const;
+const PHASES = [
+  'Not Started Yet',
+  'Setting Up',
+  'Copying Data',
+  'Catching Up',
+  'Creating Constraints',
+  'Final Catchup',
+  'Creating Foreign Keys',
+  'Completing',
+  'Completed',
+];
+const EXECUTOR_SETTINGS = [
+  'citus.max_background_task_executors',
+  'citus.max_background_task_executors_per_node',
+] as const;
 
 let server: PostgresServer;
 const open: StandinDb[] = [];
@@ -54,7 +66,9 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function cluster(options: Parameters<typeof scaledOutCluster>[1] = {}): Promise<Awaited<ReturnType<typeof scaledOutCluster>>> {
+async function cluster(
+  options: Parameters<typeof scaledOutCluster>[1] = {},
+): Promise<Awaited<ReturnType<typeof scaledOutCluster>>> {
   const db = await scaledOutCluster(server, options);
   open.push(db);
   return db;
@@ -79,14 +93,20 @@ async function advance(db: StandinDb, seconds: number): Promise<void> {
 }
 
 /** Advances in small steps until the job is terminal, recording the largest number of moves running at once. */
-async function runObservingParallelism(db: StandinDb, jobId: string): Promise<{ maxRunning: number; maxPerNode: number }> {
+async function runObservingParallelism(
+  db: StandinDb,
+  jobId: string,
+): Promise<{ maxRunning: number; maxPerNode: number }> {
   let maxRunning = 0;
   let maxPerNode = 0;
   for (let step = 0; step < 2000; step++) {
-    const running = (await tasks(db, jobId)).filter((task) => task.status === 'running' && task.command.includes('citus_move_shard_placement'));
+    const running = (await tasks(db, jobId)).filter(
+      (task) => task.status === 'running' && task.command.includes('citus_move_shard_placement'),
+    );
     maxRunning = Math.max(maxRunning, running.length);
     const perNode = new Map<number, number>();
-    for (const node of running.flatMap((task) => task.nodes_involved ?? [])) perNode.set(node, (perNode.get(node) ?? 0) + 1);
+    for (const node of running.flatMap((task) => task.nodes_involved ?? []))
+      perNode.set(node, (perNode.get(node) ?? 0) + 1);
     maxPerNode = Math.max(maxPerNode, ...perNode.values(), 0);
     if (['finished', 'failed', 'cancelled'].includes((await status(db)).state)) return { maxRunning, maxPerNode };
     await advance(db, 0.5);
@@ -107,7 +127,15 @@ describe('citus stand-in: a rebalance after a scale-out', () => {
 
     const plan = await db.query<Record<string, unknown>>('SELECT * FROM get_rebalance_table_shards_plan()');
 
-    expect(Object.keys(plan[0] ?? {})).toEqual(['table_name', 'shardid', 'shard_size', 'sourcename', 'sourceport', 'targetname', 'targetport']);
+    expect(Object.keys(plan[0] ?? {})).toEqual([
+      'table_name',
+      'shardid',
+      'shard_size',
+      'sourcename',
+      'sourceport',
+      'targetname',
+      'targetport',
+    ]);
     expect(plan).toHaveLength(16); // 8 group moves x 2 colocated tables
     expect(new Set(plan.map((row) => row.table_name))).toEqual(new Set(['events', 'event_items']));
     expect(new Set(plan.map((row) => row.targetport))).toEqual(new Set([5434, 5435]));
@@ -136,7 +164,11 @@ describe('citus stand-in: a rebalance after a scale-out', () => {
       details: { tasks: [], task_state_counts: { blocked: 8, runnable: 1 } },
     });
     const [copy, ...moves] = await tasks(db, jobId);
-    expect(copy).toMatchObject({ status: 'runnable', command: "SELECT pg_catalog.replicate_reference_tables('auto')", nodes_involved: null });
+    expect(copy).toMatchObject({
+      status: 'runnable',
+      command: "SELECT pg_catalog.replicate_reference_tables('auto')",
+      nodes_involved: null,
+    });
     expect(moves).toHaveLength(8);
     for (const move of moves) {
       expect(move.command).toMatch(/^SELECT pg_catalog\.citus_move_shard_placement\(\d+,[12],[34],'auto'\)$/);
@@ -156,10 +188,16 @@ describe('citus stand-in: a rebalance after a scale-out', () => {
 
     expect(await db.one('SELECT citus_standin.run_until_terminal() AS state')).toEqual({ state: 'finished' });
     const finished = await status(db);
-    expect(finished).toMatchObject({ job_id: jobId, state: 'finished', details: { tasks: [], task_state_counts: { done: 9 } } });
+    expect(finished).toMatchObject({
+      job_id: jobId,
+      state: 'finished',
+      details: { tasks: [], task_state_counts: { done: 9 } },
+    });
     expect(finished.finished_at?.getTime()).toBeGreaterThan(finished.started_at?.getTime() ?? Infinity);
     expect(await groupsPerNode(db)).toEqual({ 5432: 4, 5433: 4, 5434: 4, 5435: 4 });
-    expect(await db.one("SELECT count(*)::int AS placements FROM citus_shards WHERE table_name = 'countries'::regclass")).toEqual({ placements: 4 });
+    expect(
+      await db.one("SELECT count(*)::int AS placements FROM citus_shards WHERE table_name = 'countries'::regclass"),
+    ).toEqual({ placements: 4 });
     expect(await db.query('SELECT * FROM get_rebalance_table_shards_plan()')).toEqual([]);
   });
 
@@ -171,9 +209,28 @@ describe('citus stand-in: a rebalance after a scale-out', () => {
     const raw = await status(db, true);
     expect(raw.details.task_state_counts).toEqual({ done: 1, running: 1, blocked: 7 });
     const [task] = raw.details.tasks;
-    expect(Object.keys(task ?? {}).sort()).toEqual(['LSN', 'command', 'hosts', 'message', 'phase', 'retried', 'size', 'state', 'task_id']);
-    expect(task).toMatchObject({ state: 'running', retried: 0, phase: 'Copying Data', message: '', size: { source: 25165824, target: 12582912 } });
-    expect(task?.hosts).toEqual({ source: expect.stringMatching(/^localhost:543[23]$/), target: expect.stringMatching(/^localhost:543[45]$/) });
+    expect(Object.keys(task ?? {}).sort()).toEqual([
+      'LSN',
+      'command',
+      'hosts',
+      'message',
+      'phase',
+      'retried',
+      'size',
+      'state',
+      'task_id',
+    ]);
+    expect(task).toMatchObject({
+      state: 'running',
+      retried: 0,
+      phase: 'Copying Data',
+      message: '',
+      size: { source: 25165824, target: 12582912 },
+    });
+    expect(task?.hosts).toEqual({
+      source: expect.stringMatching(/^localhost:543[23]$/),
+      target: expect.stringMatching(/^localhost:543[45]$/),
+    });
     expect(task?.LSN).toEqual({ source: expect.any(String), target: null, lag: null });
     expect(PHASES).toContain(task?.phase);
     expect((await tasks(db, jobId)).find((each) => each.status === 'running')?.command).toBe(task?.command);
@@ -181,9 +238,14 @@ describe('citus stand-in: a rebalance after a scale-out', () => {
     const pretty = await status(db, false);
     expect(pretty.details.tasks[0]?.size).toEqual({ source: '24 MB', target: '12 MB' });
 
-    const progress = await db.query<{ shardid: string; operation_type: string; status: string }>('SELECT * FROM get_rebalance_progress()');
+    const progress = await db.query<{ shardid: string; operation_type: string; status: string }>(
+      'SELECT * FROM get_rebalance_progress()',
+    );
     expect(progress).toHaveLength(2); // the events shard and its colocated event_items shard
-    expect(progress.map((row) => [row.operation_type, row.status])).toEqual([['move', 'Copying Data'], ['move', 'Copying Data']]);
+    expect(progress.map((row) => [row.operation_type, row.status])).toEqual([
+      ['move', 'Copying Data'],
+      ['move', 'Copying Data'],
+    ]);
   });
 
   it('returns a NULL job id with a notice when there is nothing to move', async () => {
@@ -203,7 +265,7 @@ describe('citus stand-in: a rebalance after a scale-out', () => {
     const jobId = await start(db);
 
     for (const state of ['scheduled', 'running']) {
-      const error = await db.failure('SELECT citus_rebalance_start(shard_transfer_mode => \'block_writes\')');
+      const error = await db.failure("SELECT citus_rebalance_start(shard_transfer_mode => 'block_writes')");
       expect({ state, code: error.code, message: error.message, detail: error.detail, hint: error.hint }).toEqual({
         state,
         code: 'XX000',
@@ -224,7 +286,11 @@ describe('citus stand-in: a rebalance after a scale-out', () => {
     expect((await status(db)).state).toBe('finished');
 
     await db.query('SELECT citus_rebalance_wait()');
-    expect(db.notices.at(-1)).toMatchObject({ severity: 'WARNING', code: '01000', message: 'no ongoing rebalance that can be waited on' });
+    expect(db.notices.at(-1)).toMatchObject({
+      severity: 'WARNING',
+      code: '01000',
+      message: 'no ongoing rebalance that can be waited on',
+    });
   });
 });
 
@@ -232,7 +298,13 @@ describe('citus stand-in: parallel moves need three things at once', () => {
   it.each([
     { name: 'the defaults', executors: 1, perNode: 1, parallel: false, expected: 1 },
     { name: 'only the per-node limit raised', executors: 1, perNode: 4, parallel: true, expected: 1 },
-    { name: 'both limits raised, without parallel_transfer_colocated_shards', executors: 4, perNode: 4, parallel: false, expected: 1 },
+    {
+      name: 'both limits raised, without parallel_transfer_colocated_shards',
+      executors: 4,
+      perNode: 4,
+      parallel: false,
+      expected: 1,
+    },
     { name: 'both limits and the flag, 2 per node', executors: 4, perNode: 2, parallel: true, expected: 4 },
     { name: 'both limits and the flag, 1 per node', executors: 4, perNode: 1, parallel: true, expected: 2 },
   ])('runs at most $expected moves at once with $name', async ({ executors, perNode, parallel, expected }) => {
@@ -297,12 +369,22 @@ describe('citus stand-in: failures, retries and cancellation', () => {
     await advance(db, 1 + 2 + 1 + 3); // the move fails half way through copying: 1 s setup + 3 s
     const failedOnce = (await tasks(db, jobId)).find((task) => task.task_id === firstMove?.task_id);
     const clock = (await db.one<{ clock: Date }>('SELECT citus_standin.clock() AS clock')).clock;
-    expect(failedOnce).toMatchObject({ status: 'runnable', retry_count: 1, message: 'ERROR: Could not fetch disk stats for node: localhost-5434' });
+    expect(failedOnce).toMatchObject({
+      status: 'runnable',
+      retry_count: 1,
+      message: 'ERROR: Could not fetch disk stats for node: localhost-5434',
+    });
     expect(failedOnce?.not_before?.getTime()).toBe(clock.getTime() + 5000);
     const retrying = await status(db);
     expect(retrying.state).toBe('running');
     expect(retrying.details.tasks).toEqual([
-      { task_id: Number(firstMove?.task_id), state: 'runnable', retried: 1, message: failedOnce?.message, command: firstMove?.command },
+      {
+        task_id: Number(firstMove?.task_id),
+        state: 'runnable',
+        retried: 1,
+        message: failedOnce?.message,
+        command: firstMove?.command,
+      },
     ]);
 
     await advance(db, 5 + 4);
@@ -311,7 +393,10 @@ describe('citus stand-in: failures, retries and cancellation', () => {
     expect(failedTwice?.not_before?.getTime()).toBe(clock.getTime() + 9000 + 20000);
 
     expect(await db.one('SELECT citus_standin.run_until_terminal() AS state')).toEqual({ state: 'finished' });
-    expect((await tasks(db, jobId)).find((task) => task.task_id === firstMove?.task_id)).toMatchObject({ status: 'done', retry_count: 2 });
+    expect((await tasks(db, jobId)).find((task) => task.task_id === firstMove?.task_id)).toMatchObject({
+      status: 'done',
+      retry_count: 2,
+    });
   });
 
   it('fails the job when a move keeps failing: the move ends in error after 32 retries, its dependents unscheduled', async () => {
@@ -326,7 +411,9 @@ describe('citus stand-in: failures, retries and cancellation', () => {
     expect(failed.state).toBe('failed');
     expect(failed.finished_at).toBeInstanceOf(Date);
     expect(failed.details.task_state_counts).toEqual({ done: 1, error: 1, unscheduled: 7 });
-    expect(failed.details.tasks).toEqual([expect.objectContaining({ state: 'error', retried: 33, task_id: Number(firstMove?.task_id) })]);
+    expect(failed.details.tasks).toEqual([
+      expect.objectContaining({ state: 'error', retried: 33, task_id: Number(firstMove?.task_id) }),
+    ]);
     expect((await tasks(db, jobId))[1]).toMatchObject({ status: 'error', retry_count: 33, not_before: null });
   });
 
@@ -361,10 +448,14 @@ describe('citus stand-in: failures, retries and cancellation', () => {
     expect(firstMove).toMatchObject({
       status: 'runnable',
       retry_count: 1,
-      message: 'ERROR: connection to the remote node postgres@localhost:5434 failed with the following error: Connection refused',
+      message:
+        'ERROR: connection to the remote node postgres@localhost:5434 failed with the following error: Connection refused',
     });
     await advance(db, 10);
-    expect((await tasks(db, jobId))[1]).toMatchObject({ retry_count: 2, message: 'ERROR: Could not fetch disk stats for node: localhost-5434' });
+    expect((await tasks(db, jobId))[1]).toMatchObject({
+      retry_count: 2,
+      message: 'ERROR: Could not fetch disk stats for node: localhost-5434',
+    });
     expect((await status(db)).state).toBe('running');
 
     await db.query('SELECT citus_standin.set_node_reachable($1, true)', [db.newNodeIds[0]]);
@@ -389,13 +480,21 @@ describe('citus stand-in: failures, retries and cancellation', () => {
     const jobId = await start(db);
 
     await advance(db, 600);
-    expect(await status(db)).toMatchObject({ state: 'scheduled', started_at: null, details: { task_state_counts: { blocked: 8, runnable: 1 } } });
+    expect(await status(db)).toMatchObject({
+      state: 'scheduled',
+      started_at: null,
+      details: { task_state_counts: { blocked: 8, runnable: 1 } },
+    });
     const stuck = await db.failure('SELECT citus_standin.run_until_terminal(max_seconds => 60)');
     expect(stuck.message).toMatch(/stuck in state scheduled/);
 
     await db.query('SELECT citus_rebalance_stop()');
     const cancelled = await status(db);
-    expect(cancelled).toMatchObject({ job_id: jobId, state: 'cancelled', details: { task_state_counts: { cancelled: 9 } } });
+    expect(cancelled).toMatchObject({
+      job_id: jobId,
+      state: 'cancelled',
+      details: { task_state_counts: { cancelled: 9 } },
+    });
     expect(cancelled.finished_at).toBeInstanceOf(Date);
   });
 
@@ -406,7 +505,17 @@ describe('citus stand-in: failures, retries and cancellation', () => {
 
     await db.query('SELECT citus_rebalance_stop()');
     expect((await status(db)).state).toBe('cancelling');
-    expect((await tasks(db, first)).map((task) => task.status)).toEqual(['done', 'done', 'done', 'done', 'cancelling', 'cancelled', 'cancelled', 'cancelled', 'cancelled']);
+    expect((await tasks(db, first)).map((task) => task.status)).toEqual([
+      'done',
+      'done',
+      'done',
+      'done',
+      'cancelling',
+      'cancelled',
+      'cancelled',
+      'cancelled',
+      'cancelled',
+    ]);
     await advance(db, 1);
     expect((await status(db)).state).toBe('cancelled');
     const afterStop = await groupsPerNode(db);
@@ -424,7 +533,10 @@ describe('citus stand-in: failures, retries and cancellation', () => {
 
     const error = await db.failure('SELECT citus_rebalance_stop()');
 
-    expect({ code: error.code, message: error.message }).toEqual({ code: 'XX000', message: 'no ongoing rebalance that can be stopped' });
+    expect({ code: error.code, message: error.message }).toEqual({
+      code: 'XX000',
+      message: 'no ongoing rebalance that can be stopped',
+    });
   });
 
   it('refuses logical transfer of a table without replica identity and creates no job', async () => {
@@ -435,8 +547,10 @@ describe('citus stand-in: failures, retries and cancellation', () => {
 
     expect({ code: error.code, message: error.message, detail: error.detail, hint: error.hint }).toEqual({
       code: '0A000',
-      message: "cannot use logical replication to transfer shards of the relation event_items since it doesn't have a REPLICA IDENTITY or PRIMARY KEY",
-      detail: 'UPDATE and DELETE commands on the shard will error out during logical replication unless there is a REPLICA IDENTITY or PRIMARY KEY.',
+      message:
+        "cannot use logical replication to transfer shards of the relation event_items since it doesn't have a REPLICA IDENTITY or PRIMARY KEY",
+      detail:
+        'UPDATE and DELETE commands on the shard will error out during logical replication unless there is a REPLICA IDENTITY or PRIMARY KEY.',
       hint: "If you wish to continue without a replica identity set the shard_transfer_mode to 'force_logical' or 'block_writes'.",
     });
     expect(await db.query('SELECT * FROM pg_dist_background_job')).toEqual([]);
@@ -454,7 +568,10 @@ describe('citus stand-in: failures, retries and cancellation', () => {
 
     const error = await db.failure('SELECT citus_rebalance_start()');
 
-    expect({ code: error.code, message: error.message }).toEqual({ code: 'XX000', message: 'could not acquire the lock required to rebalance public.events' });
+    expect({ code: error.code, message: error.message }).toEqual({
+      code: 'XX000',
+      message: 'could not acquire the lock required to rebalance public.events',
+    });
   });
 
   it('citus_job_wait errors when the job ends in another state than the one awaited', async () => {
@@ -464,8 +581,13 @@ describe('citus stand-in: failures, retries and cancellation', () => {
 
     const error = await db.failure("SELECT citus_job_wait($1, desired_status => 'finished')", [jobId]);
 
-    expect({ code: error.code, message: error.message }).toEqual({ code: 'XX000', message: 'Job reached terminal state "cancelled" instead of desired state "finished"' });
-    expect(await db.query('SELECT job_id, state FROM citus_job_list()')).toEqual([{ job_id: jobId, state: 'cancelled' }]);
+    expect({ code: error.code, message: error.message }).toEqual({
+      code: 'XX000',
+      message: 'Job reached terminal state "cancelled" instead of desired state "finished"',
+    });
+    expect(await db.query('SELECT job_id, state FROM citus_job_list()')).toEqual([
+      { job_id: jobId, state: 'cancelled' },
+    ]);
   });
 });
 
@@ -474,8 +596,11 @@ describe('citus stand-in: nodes and settings', () => {
     const db = await cluster();
     const added = await db.one<{ nodeid: number }>("SELECT citus_add_node('localhost', 5436) AS nodeid");
     expect(await db.one("SELECT citus_add_node('localhost', 5436) AS nodeid")).toEqual(added);
-    expect(await db.one('SELECT nodeid, groupid, isactive, noderole, shouldhaveshards FROM pg_dist_node WHERE nodeid = $1', [added.nodeid]))
-      .toEqual({ nodeid: added.nodeid, groupid: 4, isactive: true, noderole: 'primary', shouldhaveshards: true });
+    expect(
+      await db.one('SELECT nodeid, groupid, isactive, noderole, shouldhaveshards FROM pg_dist_node WHERE nodeid = $1', [
+        added.nodeid,
+      ]),
+    ).toEqual({ nodeid: added.nodeid, groupid: 4, isactive: true, noderole: 'primary', shouldhaveshards: true });
 
     await db.query("SELECT citus_set_node_property('localhost', 5433, 'shouldhaveshards', false)");
     await start(db, 'drain_only => true');
@@ -492,7 +617,9 @@ describe('citus stand-in: nodes and settings', () => {
     expect(await db.one('SHOW citus.max_client_connections')).toEqual({ 'citus.max_client_connections': '-1' });
     expect(await db.one('SHOW citus.max_shared_pool_size')).toEqual({ 'citus.max_shared_pool_size': '0' });
     await setServerSetting(db.client, 'citus.max_background_task_executors_per_node', 3);
-    expect(await db.one('SHOW citus.max_background_task_executors_per_node')).toEqual({ 'citus.max_background_task_executors_per_node': '3' });
+    expect(await db.one('SHOW citus.max_background_task_executors_per_node')).toEqual({
+      'citus.max_background_task_executors_per_node': '3',
+    });
   });
 });
 
@@ -522,7 +649,12 @@ describe('citus stand-in: wall-clock progress', () => {
   });
 
   it('blocks in citus_rebalance_wait() until the job is finished', async () => {
-    const db = await cluster({ progressMode: 'wall-clock', transferBytesPerSecond: 1024 ** 3, setupSeconds: 0.05, completionSeconds: 0.05 });
+    const db = await cluster({
+      progressMode: 'wall-clock',
+      transferBytesPerSecond: 1024 ** 3,
+      setupSeconds: 0.05,
+      completionSeconds: 0.05,
+    });
     await start(db);
 
     await db.query('SELECT citus_rebalance_wait()');
@@ -530,4 +662,3 @@ describe('citus stand-in: wall-clock progress', () => {
     expect((await status(db)).state).toBe('finished');
   });
 });
-

@@ -25,13 +25,27 @@ beforeAll(async () => {
   emulator.metrics.set(id, 'CPU', (minuteMs) => 50 - 30 * Math.cos((2 * Math.PI * (minuteMs / HOUR - 2)) / 24));
   emulator.metrics.set(id, 'InstanceCount', () => 6);
   configFile = join(dir, 'scaler.config.json');
-  const target = { name: 'adx-daily', kind: 'kusto-cluster', resourceId: kustoResourceId('adxdaily'), mode: 'custom', limits: { min: 2, max: 20 }, rules: [{ metric: 'CPU', operator: 'GreaterThan', threshold: 75, direction: 'out' }] };
+  const target = {
+    name: 'adx-daily',
+    kind: 'kusto-cluster',
+    resourceId: kustoResourceId('adxdaily'),
+    mode: 'custom',
+    limits: { min: 2, max: 20 },
+    rules: [{ metric: 'CPU', operator: 'GreaterThan', threshold: 75, direction: 'out' }],
+  };
   await writeFile(configFile, JSON.stringify({ version: 1, targets: [target] }));
 });
 afterAll(async () => Promise.all([emulator?.close(), dir ? rm(dir, { recursive: true, force: true }) : undefined]));
 
 function environment(): BacktestEnvironment {
-  return { credential: new StaticTokenCredential(), armEndpoint: emulator.endpoint, metricsEndpointFor: (region) => emulator.metricsEndpoint(region), tlsCa: emulator.caPem, retry: FAST_RETRY, clock: () => emulator.clock.now() };
+  return {
+    credential: new StaticTokenCredential(),
+    armEndpoint: emulator.endpoint,
+    metricsEndpointFor: (region) => emulator.metricsEndpoint(region),
+    tlsCa: emulator.caPem,
+    retry: FAST_RETRY,
+    clock: () => emulator.clock.now(),
+  };
 }
 
 function capture() {
@@ -43,7 +57,11 @@ function capture() {
 describe('scaler forecast', () => {
   it('shows the forecast, the planned schedule, its day-ahead backtest and a replay with and without it', async () => {
     const { out, err, output } = capture();
-    const code = await forecastCommand(['--target', 'adx-daily', '--config', configFile, '--days', '2'], output, environment);
+    const code = await forecastCommand(
+      ['--target', 'adx-daily', '--config', configFile, '--days', '2'],
+      output,
+      environment,
+    );
     expect(err).toEqual([]);
     expect(code).toBe(0);
     const text = out.join('\n');
@@ -61,8 +79,19 @@ describe('scaler forecast', () => {
 
   it('answers in JSON with --json, and skips the replay with --no-replay', async () => {
     const { out, output } = capture();
-    expect(await forecastCommand(['--target', 'adx-daily', '--config', configFile, '--no-replay', '--json'], output, environment)).toBe(0);
-    const answer = JSON.parse(out.join('')) as { forecast: { status: string; points: unknown[] }; plan: { schedule: unknown[] }; replay?: unknown; accuracy: { confidentDays: number } };
+    expect(
+      await forecastCommand(
+        ['--target', 'adx-daily', '--config', configFile, '--no-replay', '--json'],
+        output,
+        environment,
+      ),
+    ).toBe(0);
+    const answer = JSON.parse(out.join('')) as {
+      forecast: { status: string; points: unknown[] };
+      plan: { schedule: unknown[] };
+      replay?: unknown;
+      accuracy: { confidentDays: number };
+    };
     expect(answer.forecast.status).toBe('confident');
     expect(answer.forecast.points).toHaveLength(36);
     expect(answer.plan.schedule.length).toBeGreaterThan(1);

@@ -4,7 +4,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AzureEmulator } from '../../tools/emulator/index.js';
-import { EMULATOR_PRINCIPAL_ID, FAST_LRO, metricsClient, postgresClient, restErrorFrom, startAzureEmulator } from '../../tools/emulator/index.js';
+import {
+  EMULATOR_PRINCIPAL_ID,
+  FAST_LRO,
+  metricsClient,
+  postgresClient,
+  restErrorFrom,
+  startAzureEmulator,
+} from '../../tools/emulator/index.js';
 
 const RG = 'scaler-rg';
 const POSTGRES = 'Microsoft.DBforPostgreSQL/flexibleServers';
@@ -37,7 +44,11 @@ describe('injected faults', () => {
   it('429 on the metrics endpoint is retried the same way', async () => {
     emulator.faults.throttle({ path: 'metrics:getBatch', times: 1, retryAfterSeconds: 0 });
 
-    const results = await metricsClient(emulator, 'canadacentral').queryResources([serverId], ['cpu_percent'], POSTGRES);
+    const results = await metricsClient(emulator, 'canadacentral').queryResources(
+      [serverId],
+      ['cpu_percent'],
+      POSTGRES,
+    );
 
     expect(results).toHaveLength(1);
     expect(emulator.requests.filter({ path: 'metrics:getBatch' }).map((request) => request.status)).toEqual([429, 200]);
@@ -46,7 +57,9 @@ describe('injected faults', () => {
   it('403: AuthorizationFailed names the denied action and is not retried', async () => {
     emulator.faults.forbid({ method: 'PATCH' });
 
-    const error = await restErrorFrom(postgresClient(emulator).servers.beginUpdate(RG, 'pg1', { cluster: { clusterSize: 4 } }, FAST_LRO));
+    const error = await restErrorFrom(
+      postgresClient(emulator).servers.beginUpdate(RG, 'pg1', { cluster: { clusterSize: 4 } }, FAST_LRO),
+    );
 
     expect(error.statusCode).toBe(403);
     expect(error.code).toBe('AuthorizationFailed');
@@ -62,7 +75,9 @@ describe('injected faults', () => {
   it('403 on the metrics endpoint names Microsoft.Insights/metrics/read', async () => {
     emulator.faults.forbid({ path: 'metrics:getBatch' });
 
-    const error = await restErrorFrom(metricsClient(emulator, 'canadacentral').queryResources([serverId], ['cpu_percent'], POSTGRES));
+    const error = await restErrorFrom(
+      metricsClient(emulator, 'canadacentral').queryResources([serverId], ['cpu_percent'], POSTGRES),
+    );
 
     expect(error.statusCode).toBe(403);
     expect(error.message).toContain("action 'Microsoft.Insights/metrics/read'");
@@ -94,7 +109,12 @@ describe('injected faults', () => {
 
   it('a throttled status poll does not break the long-running operation', async () => {
     emulator.faults.throttle({ path: '/azureAsyncOperation/', times: 2, retryAfterSeconds: 0 });
-    const poller = await postgresClient(emulator).servers.beginUpdate(RG, 'pg1', { cluster: { clusterSize: 4 } }, FAST_LRO);
+    const poller = await postgresClient(emulator).servers.beginUpdate(
+      RG,
+      'pg1',
+      { cluster: { clusterSize: 4 } },
+      FAST_LRO,
+    );
 
     emulator.clock.advance(60_000);
     const result = await poller.pollUntilDone();

@@ -5,7 +5,15 @@
 import type { MetricsQueryResult } from '@azure/monitor-query-metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AzureEmulator, MetricLoad } from '../../tools/emulator/index.js';
-import { MINUTE_MS, constant, metricsClient, perMinute, plateau, restErrorFrom, startAzureEmulator } from '../../tools/emulator/index.js';
+import {
+  MINUTE_MS,
+  constant,
+  metricsClient,
+  perMinute,
+  plateau,
+  restErrorFrom,
+  startAzureEmulator,
+} from '../../tools/emulator/index.js';
 
 const RG = 'scaler-rg';
 const POSTGRES = 'Microsoft.DBforPostgreSQL/flexibleServers';
@@ -40,12 +48,17 @@ describe('metrics:getBatch', () => {
     emulator.metrics.set(busy, 'cpu_percent', busyLoad);
     emulator.metrics.set(steady, 'cpu_percent', constant(45));
 
-    const results = await metricsClient(emulator, 'canadacentral').queryResources([busy, steady, silent], ['cpu_percent'], POSTGRES, {
-      startTime: minutesFromNow(-90),
-      endTime: minutesFromNow(5),
-      interval: 'PT1M',
-      aggregation: 'average,maximum',
-    });
+    const results = await metricsClient(emulator, 'canadacentral').queryResources(
+      [busy, steady, silent],
+      ['cpu_percent'],
+      POSTGRES,
+      {
+        startTime: minutesFromNow(-90),
+        endTime: minutesFromNow(5),
+        interval: 'PT1M',
+        aggregation: 'average,maximum',
+      },
+    );
 
     expect(results.map((result) => [result.resourceId, result.resourceRegion, result.granularity])).toEqual([
       [busy, 'canadacentral', 'PT1M'],
@@ -72,25 +85,43 @@ describe('metrics:getBatch', () => {
   it('sends the query the service documents: decoded api-version, comma-joined metric names', async () => {
     const [id] = addClusters(['pg1']) as [string];
 
-    await metricsClient(emulator, 'canadacentral').queryResources([id], ['cpu_percent', 'memory_percent'], POSTGRES, { interval: 'PT5M' });
+    await metricsClient(emulator, 'canadacentral').queryResources([id], ['cpu_percent', 'memory_percent'], POSTGRES, {
+      interval: 'PT5M',
+    });
 
     const [request] = emulator.requests.filter({ path: 'metrics:getBatch' });
     expect(request?.apiVersion).toBe('2024-02-01');
-    expect(request?.query).toMatchObject({ metricnames: 'cpu_percent,memory_percent', metricnamespace: POSTGRES, interval: 'PT5M' });
+    expect(request?.query).toMatchObject({
+      metricnames: 'cpu_percent,memory_percent',
+      metricnamespace: POSTGRES,
+      interval: 'PT5M',
+    });
     expect(request?.body).toEqual({ resourceids: [id] });
   });
 
   it('splits an elastic cluster metric per node when the filter asks for ServerName', async () => {
     const [id] = addClusters(['pg1']) as [string];
     const nodes = { 'pg1-c': 80, 'pg1-w0': 40, 'pg1-w1': 20 };
-    for (const [node, value] of Object.entries(nodes)) emulator.metrics.set(id, 'cpu_percent', constant(value), { dimensions: { ServerName: node } });
+    for (const [node, value] of Object.entries(nodes))
+      emulator.metrics.set(id, 'cpu_percent', constant(value), { dimensions: { ServerName: node } });
     const client = metricsClient(emulator, 'canadacentral');
-    const window = { startTime: minutesFromNow(-10), endTime: emulator.clock.now(), aggregation: 'average,maximum,minimum' };
+    const window = {
+      startTime: minutesFromNow(-10),
+      endTime: emulator.clock.now(),
+      aggregation: 'average,maximum,minimum',
+    };
 
-    const [split] = await client.queryResources([id], ['cpu_percent'], POSTGRES, { ...window, filter: "ServerName eq '*'" });
+    const [split] = await client.queryResources([id], ['cpu_percent'], POSTGRES, {
+      ...window,
+      filter: "ServerName eq '*'",
+    });
     const [whole] = await client.queryResources([id], ['cpu_percent'], POSTGRES, window);
 
-    const perNode = split?.metrics[0]?.timeseries.map((series) => [series.metadatavalues?.[0]?.name, series.metadatavalues?.[0]?.value, series.data?.[0]?.average]);
+    const perNode = split?.metrics[0]?.timeseries.map((series) => [
+      series.metadatavalues?.[0]?.name,
+      series.metadatavalues?.[0]?.value,
+      series.data?.[0]?.average,
+    ]);
     expect(perNode).toEqual([
       ['servername', 'pg1-c', 80],
       ['servername', 'pg1-w0', 40],
@@ -113,9 +144,15 @@ describe('metrics:getBatch', () => {
       interval: 'PT5M',
       aggregation: 'average,maximum,total,count',
     });
-    const [full] = await client.queryResources([id], ['active_connections'], POSTGRES, { startTime: start, endTime: emulator.clock.now(), interval: 'FULL' });
+    const [full] = await client.queryResources([id], ['active_connections'], POSTGRES, {
+      startTime: start,
+      endTime: emulator.clock.now(),
+      interval: 'FULL',
+    });
 
-    expect(points(fiveMinutes).map(({ average, maximum, total, count }) => ({ average, maximum, total, count }))).toEqual([
+    expect(
+      points(fiveMinutes).map(({ average, maximum, total, count }) => ({ average, maximum, total, count })),
+    ).toEqual([
       { average: 30, maximum: 50, total: 150, count: 5 },
       { average: 80, maximum: 100, total: 400, count: 5 },
     ]);
@@ -135,13 +172,20 @@ describe('metrics:getBatch', () => {
   });
 
   it('serves Kusto cluster metrics', async () => {
-    const ids = ['adx1', 'adx2'].map((name) => emulator.kusto.addCluster({ resourceGroup: RG, name, location: 'westus' }).id);
+    const ids = ['adx1', 'adx2'].map(
+      (name) => emulator.kusto.addCluster({ resourceGroup: RG, name, location: 'westus' }).id,
+    );
     for (const id of ids) emulator.metrics.set(id, 'CPU', constant(70));
 
-    const results = await metricsClient(emulator, 'westus').queryResources(ids, ['CPU', 'CacheUtilizationFactor'], KUSTO, {
-      startTime: minutesFromNow(-5),
-      endTime: emulator.clock.now(),
-    });
+    const results = await metricsClient(emulator, 'westus').queryResources(
+      ids,
+      ['CPU', 'CacheUtilizationFactor'],
+      KUSTO,
+      {
+        startTime: minutesFromNow(-5),
+        endTime: emulator.clock.now(),
+      },
+    );
 
     expect(results.map((result) => points(result, 0).map((point) => point.average))).toEqual([
       [70, 70, 70, 70, 70],
@@ -163,7 +207,11 @@ describe('metrics:getBatch', () => {
       filter: "QueryStatus eq '*'",
     });
 
-    const byStatus = result?.metrics[0]?.timeseries.map((series) => [series.metadatavalues?.[0]?.value, series.data?.[0]?.count, series.data?.[0]?.average]);
+    const byStatus = result?.metrics[0]?.timeseries.map((series) => [
+      series.metadatavalues?.[0]?.value,
+      series.data?.[0]?.count,
+      series.data?.[0]?.average,
+    ]);
     expect(byStatus).toEqual([
       ['Succeeded', 450, undefined],
       ['Failed', 50, undefined],
@@ -182,7 +230,18 @@ describe('metrics:getBatch', () => {
         endTime: new Date(now),
       });
 
-      expect(points(result).map((point) => point.average)).toEqual([50, 50, 50, 50, 50, 50, 50, undefined, undefined, undefined]);
+      expect(points(result).map((point) => point.average)).toEqual([
+        50,
+        50,
+        50,
+        50,
+        50,
+        50,
+        50,
+        undefined,
+        undefined,
+        undefined,
+      ]);
     } finally {
       await delayed.close();
     }
@@ -191,11 +250,25 @@ describe('metrics:getBatch', () => {
 
 describe('metrics:getBatch limits', () => {
   it.each([
-    { name: 'more than 50 resource ids', ids: () => addClusters(Array.from({ length: 51 }, (_, index) => `pg${index}`)), message: 'at most 50' },
-    { name: 'resources in another region than the endpoint', ids: () => addClusters(['pg-east'], 'eastus'), message: "is in region 'eastus'" },
-    { name: 'resources of two regions', ids: () => [...addClusters(['pg-a']), ...addClusters(['pg-b'], 'eastus')], message: 'a batch covers one region' },
+    {
+      name: 'more than 50 resource ids',
+      ids: () => addClusters(Array.from({ length: 51 }, (_, index) => `pg${index}`)),
+      message: 'at most 50',
+    },
+    {
+      name: 'resources in another region than the endpoint',
+      ids: () => addClusters(['pg-east'], 'eastus'),
+      message: "is in region 'eastus'",
+    },
+    {
+      name: 'resources of two regions',
+      ids: () => [...addClusters(['pg-a']), ...addClusters(['pg-b'], 'eastus')],
+      message: 'a batch covers one region',
+    },
   ])('answers 400 to $name', async ({ ids, message }) => {
-    const error = await restErrorFrom(metricsClient(emulator, 'canadacentral').queryResources(ids(), ['cpu_percent'], POSTGRES));
+    const error = await restErrorFrom(
+      metricsClient(emulator, 'canadacentral').queryResources(ids(), ['cpu_percent'], POSTGRES),
+    );
 
     expect(error.statusCode).toBe(400);
     expect(error.code).toBe('BadRequest');
@@ -205,10 +278,14 @@ describe('metrics:getBatch limits', () => {
   it('answers 400 to a metric the resource type does not have', async () => {
     const [id] = addClusters(['pg1']) as [string];
 
-    const error = await restErrorFrom(metricsClient(emulator, 'canadacentral').queryResources([id], ['cpu_percent', 'cpu_percentage'], POSTGRES));
+    const error = await restErrorFrom(
+      metricsClient(emulator, 'canadacentral').queryResources([id], ['cpu_percent', 'cpu_percentage'], POSTGRES),
+    );
 
     expect(error.statusCode).toBe(400);
-    expect(error.message).toContain('Failed to find metric configuration for provider: Microsoft.DBforPostgreSQL, resource Type: flexibleServers, metric: cpu_percentage');
+    expect(error.message).toContain(
+      'Failed to find metric configuration for provider: Microsoft.DBforPostgreSQL, resource Type: flexibleServers, metric: cpu_percentage',
+    );
   });
 
   it('answers 400 when the namespace does not match the resources (one resource type per batch)', async () => {

@@ -94,7 +94,12 @@ describe('PostgreSQL elastic clusters', () => {
     const client = postgresClient(emulator);
     const { responses, onResponse } = responseRecorder();
 
-    const poller = await client.servers.beginUpdate(RG, 'pg1', { cluster: { clusterSize: 4 } }, { ...FAST_LRO, onResponse });
+    const poller = await client.servers.beginUpdate(
+      RG,
+      'pg1',
+      { cluster: { clusterSize: 4 } },
+      { ...FAST_LRO, onResponse },
+    );
     const during = await client.servers.get(RG, 'pg1');
     const done = poller.pollUntilDone();
     await emulator.requests.waitFor({ path: '/azureAsyncOperation/' }, 3);
@@ -108,15 +113,21 @@ describe('PostgreSQL elastic clusters', () => {
     const accepted = responses[0];
     expect(accepted?.status).toBe(202);
     expect(accepted?.headers.get('azure-asyncoperation')).toMatch(
-      new RegExp(`^${emulator.endpoint}/subscriptions/[^/]+/providers/Microsoft\\.DBforPostgreSQL/locations/canadacentral/azureAsyncOperation/[0-9a-f-]{36}\\?api-version=2025-08-01&t=`),
+      new RegExp(
+        `^${emulator.endpoint}/subscriptions/[^/]+/providers/Microsoft\\.DBforPostgreSQL/locations/canadacentral/azureAsyncOperation/[0-9a-f-]{36}\\?api-version=2025-08-01&t=`,
+      ),
     );
     expect(accepted?.headers.get('location')).toContain('/locations/canadacentral/operationResults/');
     expect(accepted?.parsedBody).toMatchObject({ operation: 'UpsertFlexClusterManagementOperation' });
-    const statuses = responses.map((response) => (response.parsedBody as { status?: string } | undefined)?.status).filter(Boolean);
+    const statuses = responses
+      .map((response) => (response.parsedBody as { status?: string } | undefined)?.status)
+      .filter(Boolean);
     expect(statuses).toContain('InProgress');
     expect(statuses.at(-1)).toBe('Succeeded');
     expect(emulator.requests.count({ method: 'PATCH' })).toBe(1);
-    expect(emulator.postgres.getConfiguration(id, 'citus.max_client_connections').properties.value).toBe(String(Math.floor(859 / 4)));
+    expect(emulator.postgres.getConfiguration(id, 'citus.max_client_connections').properties.value).toBe(
+      String(Math.floor(859 / 4)),
+    );
   });
 
   it('answers 409 ServerBusy to a second PATCH while an update runs', async () => {
@@ -133,7 +144,12 @@ describe('PostgreSQL elastic clusters', () => {
 
   it('accepts a smaller cluster size and leaves the size unchanged, as the service does', async () => {
     emulator.postgres.addCluster({ resourceGroup: RG, name: 'pg1', clusterSize: 3, updateDurationMs: MINUTES });
-    const poller = await postgresClient(emulator).servers.beginUpdate(RG, 'pg1', { cluster: { clusterSize: 1 } }, FAST_LRO);
+    const poller = await postgresClient(emulator).servers.beginUpdate(
+      RG,
+      'pg1',
+      { cluster: { clusterSize: 1 } },
+      FAST_LRO,
+    );
 
     emulator.clock.advance(MINUTES);
     const result = await poller.pollUntilDone();
@@ -146,9 +162,15 @@ describe('PostgreSQL elastic clusters', () => {
 
     const begin = postgresClient(emulator).servers.beginUpdate(RG, 'pg1', { cluster: { clusterSize: 21 } }, FAST_LRO);
 
-    await expect(begin).rejects.toThrow('The long-running operation has failed. UnsupportedValue. Unsupported value 21 for parameter NumberOfNodes');
+    await expect(begin).rejects.toThrow(
+      'The long-running operation has failed. UnsupportedValue. Unsupported value 21 for parameter NumberOfNodes',
+    );
     expect(emulator.requests.filter({ method: 'PATCH' }).map((request) => request.status)).toEqual([202]);
-    expect(emulator.postgres.getCluster(`/subscriptions/${emulator.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg1`).properties.state).toBe('Ready');
+    expect(
+      emulator.postgres.getCluster(
+        `/subscriptions/${emulator.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg1`,
+      ).properties.state,
+    ).toBe('Ready');
   });
 
   it('answers the monitor URLs like ARM: status 200 throughout, Location 202 until done, then the resource', async () => {
@@ -156,23 +178,45 @@ describe('PostgreSQL elastic clusters', () => {
     try {
       delayed.postgres.addCluster({ resourceGroup: RG, name: 'pg1', updateDurationMs: MINUTES });
       const auth = { headers: { Authorization: 'Bearer test' } };
-      const patch = await rawRequest(delayed, `/subscriptions/${delayed.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg1?api-version=2025-08-01`, {
-        ...auth,
-        method: 'PATCH',
-        body: { properties: { cluster: { clusterSize: 3 } } },
-      });
+      const patch = await rawRequest(
+        delayed,
+        `/subscriptions/${delayed.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg1?api-version=2025-08-01`,
+        {
+          ...auth,
+          method: 'PATCH',
+          body: { properties: { cluster: { clusterSize: 3 } } },
+        },
+      );
       const statusUrl = String(patch.headers['azure-asyncoperation']);
       const locationUrl = String(patch.headers['location']);
 
-      const [statusRunning, locationRunning] = await Promise.all([rawRequest(delayed, statusUrl, auth), rawRequest(delayed, locationUrl, auth)]);
+      const [statusRunning, locationRunning] = await Promise.all([
+        rawRequest(delayed, statusUrl, auth),
+        rawRequest(delayed, locationUrl, auth),
+      ]);
       delayed.clock.advance(MINUTES);
-      const [statusDone, locationDone] = await Promise.all([rawRequest(delayed, statusUrl, auth), rawRequest(delayed, locationUrl, auth)]);
+      const [statusDone, locationDone] = await Promise.all([
+        rawRequest(delayed, statusUrl, auth),
+        rawRequest(delayed, locationUrl, auth),
+      ]);
 
       expect([patch.status, patch.headers['retry-after']]).toEqual([202, '0']);
-      expect([statusRunning.status, statusRunning.body]).toEqual([200, { name: expect.any(String), status: 'InProgress', startTime: '2026-01-05T08:00:00Z' }]);
+      expect([statusRunning.status, statusRunning.body]).toEqual([
+        200,
+        { name: expect.any(String), status: 'InProgress', startTime: '2026-01-05T08:00:00Z' },
+      ]);
       expect(locationRunning.status).toBe(202);
-      expect([statusDone.status, statusDone.body]).toEqual([200, { name: expect.any(String), status: 'Succeeded', startTime: '2026-01-05T08:00:00Z' }]);
-      expect([locationDone.status, locationDone.body]).toEqual([200, expect.objectContaining({ name: 'pg1', properties: expect.objectContaining({ cluster: { clusterSize: 3, defaultDatabaseName: 'postgres' } }) })]);
+      expect([statusDone.status, statusDone.body]).toEqual([
+        200,
+        { name: expect.any(String), status: 'Succeeded', startTime: '2026-01-05T08:00:00Z' },
+      ]);
+      expect([locationDone.status, locationDone.body]).toEqual([
+        200,
+        expect.objectContaining({
+          name: 'pg1',
+          properties: expect.objectContaining({ cluster: { clusterSize: 3, defaultDatabaseName: 'postgres' } }),
+        }),
+      ]);
     } finally {
       await delayed.close();
     }
@@ -181,7 +225,9 @@ describe('PostgreSQL elastic clusters', () => {
   it('refuses writes on a stopped server with 409', async () => {
     emulator.postgres.addCluster({ resourceGroup: RG, name: 'pg1', state: 'Stopped' });
 
-    const error = await restErrorFrom(postgresClient(emulator).servers.beginUpdate(RG, 'pg1', { cluster: { clusterSize: 4 } }, FAST_LRO));
+    const error = await restErrorFrom(
+      postgresClient(emulator).servers.beginUpdate(RG, 'pg1', { cluster: { clusterSize: 4 } }, FAST_LRO),
+    );
 
     expect(error.statusCode).toBe(409);
     expect(error.code).toBe('ServerUnavailableForOperation');
@@ -193,23 +239,47 @@ describe('PostgreSQL server parameters', () => {
     emulator.postgres.addCluster({ resourceGroup: RG, name: 'pg1', clusterSize: 2 });
 
     const configurations = [];
-    for await (const configuration of postgresClient(emulator).configurations.listByServer(RG, 'pg1')) configurations.push(configuration);
+    for await (const configuration of postgresClient(emulator).configurations.listByServer(RG, 'pg1'))
+      configurations.push(configuration);
 
     const byName = new Map(configurations.map((configuration) => [configuration.name, configuration]));
-    expect(byName.get('max_connections')).toMatchObject({ value: '859', defaultValue: '859', source: 'system-default', isDynamicConfig: false });
-    expect(byName.get('citus.max_client_connections')).toMatchObject({ value: '429', source: 'system-default', dataType: 'Integer' });
+    expect(byName.get('max_connections')).toMatchObject({
+      value: '859',
+      defaultValue: '859',
+      source: 'system-default',
+      isDynamicConfig: false,
+    });
+    expect(byName.get('citus.max_client_connections')).toMatchObject({
+      value: '429',
+      source: 'system-default',
+      dataType: 'Integer',
+    });
     expect(byName.get('citus.max_shared_pool_size')).toMatchObject({ value: '429', source: 'system-default' });
-    expect(byName.get('citus.max_background_task_executors_per_node')).toMatchObject({ value: '1', allowedValues: '1-128' });
+    expect(byName.get('citus.max_background_task_executors_per_node')).toMatchObject({
+      value: '1',
+      allowedValues: '1-128',
+    });
     expect(byName.get('citus.max_background_task_executors')).toMatchObject({ value: '1' });
     expect(byName.get('archive_mode')).toMatchObject({ value: 'always', source: 'user-override' });
     expect(emulator.requests.count({ path: '/configurations' })).toBeGreaterThan(1);
   });
 
   it('keeps a user override of citus.max_client_connections when the cluster grows', async () => {
-    const { id } = emulator.postgres.addCluster({ resourceGroup: RG, name: 'pg1', configurationUpdateDurationMs: 30_000, updateDurationMs: MINUTES });
+    const { id } = emulator.postgres.addCluster({
+      resourceGroup: RG,
+      name: 'pg1',
+      configurationUpdateDurationMs: 30_000,
+      updateDurationMs: MINUTES,
+    });
     const client = postgresClient(emulator);
 
-    const update = await client.configurations.beginUpdate(RG, 'pg1', 'citus.max_client_connections', { value: '300', source: 'user-override' }, FAST_LRO);
+    const update = await client.configurations.beginUpdate(
+      RG,
+      'pg1',
+      'citus.max_client_connections',
+      { value: '300', source: 'user-override' },
+      FAST_LRO,
+    );
     emulator.clock.advance(30_000);
     const overridden = await update.pollUntilDone();
     const grow = await client.servers.beginUpdate(RG, 'pg1', { cluster: { clusterSize: 4 } }, FAST_LRO);
@@ -217,15 +287,27 @@ describe('PostgreSQL server parameters', () => {
     await grow.pollUntilDone();
 
     expect(overridden).toMatchObject({ name: 'citus.max_client_connections', value: '300', source: 'user-override' });
-    expect(emulator.postgres.getConfiguration(id, 'citus.max_client_connections').properties).toMatchObject({ value: '300', defaultValue: '214' });
-    expect(emulator.postgres.getConfiguration(id, 'citus.max_shared_pool_size').properties).toMatchObject({ value: '214', source: 'system-default' });
+    expect(emulator.postgres.getConfiguration(id, 'citus.max_client_connections').properties).toMatchObject({
+      value: '300',
+      defaultValue: '214',
+    });
+    expect(emulator.postgres.getConfiguration(id, 'citus.max_shared_pool_size').properties).toMatchObject({
+      value: '214',
+      source: 'system-default',
+    });
   });
 
   it('rejects a value outside allowedValues with 400 before starting an operation', async () => {
     emulator.postgres.addCluster({ resourceGroup: RG, name: 'pg1' });
 
     const error = await restErrorFrom(
-      postgresClient(emulator).configurations.beginPut(RG, 'pg1', 'citus.max_background_task_executors_per_node', { value: '500', source: 'user-override' }, FAST_LRO),
+      postgresClient(emulator).configurations.beginPut(
+        RG,
+        'pg1',
+        'citus.max_background_task_executors_per_node',
+        { value: '500', source: 'user-override' },
+        FAST_LRO,
+      ),
     );
 
     expect(error.statusCode).toBe(400);
@@ -234,7 +316,13 @@ describe('PostgreSQL server parameters', () => {
 });
 
 describe('Kusto clusters', () => {
-  const kustoSpec = { resourceGroup: RG, name: 'adx1', location: 'westus', skuName: 'Standard_L16as_v3', capacity: 2 } as const;
+  const kustoSpec = {
+    resourceGroup: RG,
+    name: 'adx1',
+    location: 'westus',
+    skuName: 'Standard_L16as_v3',
+    capacity: 2,
+  } as const;
 
   it('serves a cluster GET with sku, state and provisioning state', async () => {
     emulator.kusto.addCluster(kustoSpec);
@@ -258,21 +346,37 @@ describe('Kusto clusters', () => {
     const client = kustoClient(emulator);
     const { responses, onResponse } = responseRecorder();
 
-    const poller = await client.clusters.beginUpdate(RG, 'adx1', { sku: { name: 'Standard_L16as_v3', tier: 'Standard', capacity: 4 } }, { ...FAST_LRO, onResponse });
+    const poller = await client.clusters.beginUpdate(
+      RG,
+      'adx1',
+      { sku: { name: 'Standard_L16as_v3', tier: 'Standard', capacity: 4 } },
+      { ...FAST_LRO, onResponse },
+    );
     const during = await client.clusters.get(RG, 'adx1');
-    const conflict = await restErrorFrom(client.clusters.beginUpdate(RG, 'adx1', { sku: { name: 'Standard_L16as_v3', tier: 'Standard', capacity: 5 } }, FAST_LRO));
+    const conflict = await restErrorFrom(
+      client.clusters.beginUpdate(
+        RG,
+        'adx1',
+        { sku: { name: 'Standard_L16as_v3', tier: 'Standard', capacity: 5 } },
+        FAST_LRO,
+      ),
+    );
     const done = poller.pollUntilDone();
     await emulator.requests.waitFor({ path: '/operationResults/' }, 2);
     emulator.clock.advance(15 * MINUTES);
     const result = await done;
 
     expect(responses[0]?.status).toBe(202);
-    expect(responses[0]?.headers.get('azure-asyncoperation')).toMatch(/\/providers\/Microsoft\.Kusto\/locations\/westus\/operationResults\/[0-9a-f-]{36}\?api-version=2023-08-15$/);
+    expect(responses[0]?.headers.get('azure-asyncoperation')).toMatch(
+      /\/providers\/Microsoft\.Kusto\/locations\/westus\/operationResults\/[0-9a-f-]{36}\?api-version=2023-08-15$/,
+    );
     expect(responses[0]?.headers.get('location')).toBeUndefined();
     expect(during).toMatchObject({ state: 'Updating', provisioningState: 'Running', sku: { capacity: 2 } });
     expect(conflict.statusCode).toBe(409);
     expect(conflict.code).toBe('RequestConflict');
-    expect(conflict.message).toContain(`Cannot modify resource with id '${id}' because the resource entity provisioning state is not terminal`);
+    expect(conflict.message).toContain(
+      `Cannot modify resource with id '${id}' because the resource entity provisioning state is not terminal`,
+    );
     expect(result).toMatchObject({ state: 'Running', provisioningState: 'Succeeded', sku: { capacity: 4 } });
     expect(emulator.requests.count({ method: 'PATCH', status: 202 })).toBe(1);
   });
@@ -298,7 +402,14 @@ describe('Kusto clusters', () => {
 
     const skus = [];
     for await (const sku of client.clusters.listSkusByResource(RG, 'adx1')) skus.push(sku);
-    const error = await restErrorFrom(client.clusters.beginUpdate(RG, 'adx1', { sku: { name: 'Standard_L16as_v3', tier: 'Standard', capacity: 17 } }, FAST_LRO));
+    const error = await restErrorFrom(
+      client.clusters.beginUpdate(
+        RG,
+        'adx1',
+        { sku: { name: 'Standard_L16as_v3', tier: 'Standard', capacity: 17 } },
+        FAST_LRO,
+      ),
+    );
 
     expect(skus[0]).toEqual({
       resourceType: 'clusters',
@@ -330,10 +441,15 @@ describe('ARM front door', () => {
   it('answers 401 with an ARM error body when the bearer token is missing', async () => {
     emulator.postgres.addCluster({ resourceGroup: RG, name: 'pg1' });
 
-    const response = await rawRequest(emulator, `/subscriptions/${emulator.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg1?api-version=2025-08-01`);
+    const response = await rawRequest(
+      emulator,
+      `/subscriptions/${emulator.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg1?api-version=2025-08-01`,
+    );
 
     expect(response.status).toBe(401);
-    expect(response.body).toEqual({ error: { code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is missing." } });
+    expect(response.body).toEqual({
+      error: { code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is missing." },
+    });
   });
 
   it('answers 400 to an api-version it does not serve', async () => {

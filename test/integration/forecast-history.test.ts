@@ -27,7 +27,12 @@ const dailyCpu = (minuteMs: number) => 50 - 30 * Math.cos((2 * Math.PI * (minute
 
 beforeAll(async () => {
   [emulator, azurite] = await Promise.all([startAzureEmulator({ subscriptionId: SUBSCRIPTION }), startAzurite()]);
-  metrics = new AzureMonitorMetrics({ credential: new StaticTokenCredential(), endpointFor: (region) => emulator.metricsEndpoint(region), tlsCa: emulator.caPem, retry: FAST_RETRY });
+  metrics = new AzureMonitorMetrics({
+    credential: new StaticTokenCredential(),
+    endpointFor: (region) => emulator.metricsEndpoint(region),
+    tlsCa: emulator.caPem,
+    retry: FAST_RETRY,
+  });
   for (const name of NAMES) {
     const { id } = emulator.kusto.addCluster({ resourceGroup: 'rg-data', name });
     emulator.metrics.set(id, 'CPU', dailyCpu);
@@ -36,12 +41,25 @@ beforeAll(async () => {
 afterAll(async () => Promise.all([emulator?.close(), azurite?.stop()]));
 
 function target(name: string): TargetConfig {
-  return targetSchema.parse({ name, kind: 'kusto-cluster', resourceId: kustoResourceId(name), mode: 'custom', limits: { min: 2, max: 20 }, forecast: { mode: 'act', historyDays: 14 } });
+  return targetSchema.parse({
+    name,
+    kind: 'kusto-cluster',
+    resourceId: kustoResourceId(name),
+    mode: 'custom',
+    limits: { min: 2, max: 20 },
+    forecast: { mode: 'act', historyDays: 14 },
+  });
 }
 
-const subjects: ForecastSubject[] = NAMES.map((name) => ({ target: target(name), region: 'westus', capacity: 4, history: {} }));
+const subjects: ForecastSubject[] = NAMES.map((name) => ({
+  target: target(name),
+  region: 'westus',
+  capacity: 4,
+  history: {},
+}));
 const silent = createLogger(() => undefined);
-const historyPosts = () => emulator.requests.filter({ method: 'POST' }).filter((request) => request.path.includes('/metrics'));
+const historyPosts = () =>
+  emulator.requests.filter({ method: 'POST' }).filter((request) => request.path.includes('/metrics'));
 
 describe('forecast history (Monitor emulator + Azurite)', () => {
   it('gets one averaged point per complete hour over weeks, through the adapter, like Azure Monitor', async () => {
@@ -53,12 +71,27 @@ describe('forecast history (Monitor emulator + Azurite)', () => {
       return hour === 3 && minute < 30 ? null : minute;
     });
     const now = emulator.clock.now();
-    const answers = await metrics.fetch([{ target: 'hourly', kind: 'kusto-cluster', resourceId: kustoResourceId('hourly'), region: 'westus', needs: [{ metric: 'CPU', aggregations: ['Average'] }], lookbackMinutes: 21 * 1440, intervalMinutes: 60 }], now);
+    const answers = await metrics.fetch(
+      [
+        {
+          target: 'hourly',
+          kind: 'kusto-cluster',
+          resourceId: kustoResourceId('hourly'),
+          region: 'westus',
+          needs: [{ metric: 'CPU', aggregations: ['Average'] }],
+          lookbackMinutes: 21 * 1440,
+          intervalMinutes: 60,
+        },
+      ],
+      now,
+    );
     const answer = answers.get('hourly');
     if (!answer || answer instanceof Error) throw new Error(String(answer));
     const samples = answer.series[0]?.samples ?? [];
     expect(samples).toHaveLength(21 * 24);
-    expect(samples.every((sample) => sample.timestampMs % HOUR === 0 && sample.timestampMs + HOUR <= now.getTime())).toBe(true);
+    expect(
+      samples.every((sample) => sample.timestampMs % HOUR === 0 && sample.timestampMs + HOUR <= now.getTime()),
+    ).toBe(true);
     const full = samples.find((sample) => new Date(sample.timestampMs).getUTCHours() === 5);
     const half = samples.find((sample) => new Date(sample.timestampMs).getUTCHours() === 3);
     expect(full?.value).toBeCloseTo(29.5, 6);
@@ -101,11 +134,17 @@ describe('forecast history (Monitor emulator + Azurite)', () => {
     const warm = await new ForecastInputs({ metrics, state, log: silent }).prepare(subjects, emulator.clock.now());
     emulator.requests.clear();
 
-    const cold = await new ForecastInputs({ metrics, state: TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix }), log: silent }).prepare(subjects, emulator.clock.now());
+    const cold = await new ForecastInputs({
+      metrics,
+      state: TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix }),
+      log: silent,
+    }).prepare(subjects, emulator.clock.now());
     expect(historyPosts()).toHaveLength(0);
     expect(cold.get('adx-b')?.forecast).toEqual(warm.get('adx-b')?.forecast);
 
-    const rows = TableClient.fromConnectionString(azurite.connectionString, tableNamesFor(prefix).loadHistory, { allowInsecureConnection: true }).listEntities();
+    const rows = TableClient.fromConnectionString(azurite.connectionString, tableNamesFor(prefix).loadHistory, {
+      allowInsecureConnection: true,
+    }).listEntities();
     const partitions: string[] = [];
     for await (const row of rows) partitions.push(String(row.partitionKey));
     expect(partitions.sort()).toEqual(NAMES);

@@ -23,14 +23,25 @@ interface Registration {
 async function registrations(entry: string): Promise<Registration[]> {
   const env = { ...process.env };
   delete env['SCALER_CONFIG']; // registering must not need the config: the host loads the entry before any setting is read
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/support/functions-host-standin.ts', entry], { cwd: process.cwd(), env });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/support/functions-host-standin.ts', entry], {
+    cwd: process.cwd(),
+    env,
+  });
   const line = stdout.split('\n').find((text) => text.startsWith('REGISTERED '));
   if (!line) throw new Error(`the stand-in printed no registrations:\n${stdout}`);
   return JSON.parse(line.slice('REGISTERED '.length)) as Registration[];
 }
 
-const HTTP = (route: string, method: string, durableClient = false) => ({ trigger: { type: 'httpTrigger', route, methods: [method], authLevel: 'function' }, output: 'http', durableClient });
-const TIMER = (schedule: string, durableClient = false) => ({ trigger: { type: 'timerTrigger', schedule }, output: undefined, durableClient });
+const HTTP = (route: string, method: string, durableClient = false) => ({
+  trigger: { type: 'httpTrigger', route, methods: [method], authLevel: 'function' },
+  output: 'http',
+  durableClient,
+});
+const TIMER = (schedule: string, durableClient = false) => ({
+  trigger: { type: 'timerTrigger', schedule },
+  output: undefined,
+  durableClient,
+});
 
 /** Every HTTP and timer function of the app, with its trigger. Durable follow-up functions are checked below. */
 const EXPECTED = {
@@ -61,7 +72,9 @@ describe('function registration, as the Functions host sees it', () => {
 
   it('points package.json "main" at the compiled functions/index.ts', async () => {
     const manifest = JSON.parse(await readFile('package.json', 'utf8')) as { main: string };
-    const options = async (file: string) => (JSON.parse(await readFile(file, 'utf8')) as { compilerOptions?: { outDir?: string; rootDir?: string } }).compilerOptions ?? {};
+    const options = async (file: string) =>
+      (JSON.parse(await readFile(file, 'utf8')) as { compilerOptions?: { outDir?: string; rootDir?: string } })
+        .compilerOptions ?? {};
     const [base, build] = await Promise.all([options('tsconfig.json'), options('tsconfig.build.json')]);
     const outDir = build.outDir ?? base.outDir;
     expect(build.rootDir ?? base.rootDir).toBe('.');
@@ -71,15 +84,23 @@ describe('function registration, as the Functions host sees it', () => {
   it('registers every HTTP and timer function with its trigger type, route, method, auth level and schedule', async () => {
     const byName = new Map(registered.map((registration) => [registration.name, registration]));
 
-    expect(registered.map((registration) => registration.name)).toEqual([...new Set(registered.map((registration) => registration.name))]);
+    expect(registered.map((registration) => registration.name)).toEqual([
+      ...new Set(registered.map((registration) => registration.name)),
+    ]);
     for (const [name, expected] of Object.entries(EXPECTED)) {
       const registration = byName.get(name);
       expect(registration, `function ${name} is not registered`).toBeDefined();
       const bindings = Object.values(registration?.bindings ?? {});
       const triggers = bindings.filter((binding) => binding.direction === 'in' && binding.type.endsWith('Trigger'));
       expect(triggers, name).toEqual([expect.objectContaining(expected.trigger)]);
-      expect(bindings.filter((binding) => binding.direction === 'out').map((binding) => binding.type), name).toEqual(expected.output ? [expected.output] : []);
-      expect(bindings.some((binding) => binding.type === 'durableClient'), `${name} durable client input`).toBe(expected.durableClient);
+      expect(
+        bindings.filter((binding) => binding.direction === 'out').map((binding) => binding.type),
+        name,
+      ).toEqual(expected.output ? [expected.output] : []);
+      expect(
+        bindings.some((binding) => binding.type === 'durableClient'),
+        `${name} durable client input`,
+      ).toBe(expected.durableClient);
     }
   });
 
@@ -87,12 +108,17 @@ describe('function registration, as the Functions host sees it', () => {
     const others = registered.filter((registration) => !(registration.name in EXPECTED));
     for (const registration of others) {
       const triggers = Object.values(registration.bindings).filter((binding) => binding.type.endsWith('Trigger'));
-      expect(triggers.map((binding) => binding.type), registration.name).toEqual([expect.toBeOneOf(DURABLE_TRIGGERS)]);
+      expect(
+        triggers.map((binding) => binding.type),
+        registration.name,
+      ).toEqual([expect.toBeOneOf(DURABLE_TRIGGERS)]);
     }
   });
 
   it('protects every HTTP function with a function key', async () => {
-    const http = registered.flatMap((registration) => Object.values(registration.bindings)).filter((binding) => binding.type === 'httpTrigger');
+    const http = registered
+      .flatMap((registration) => Object.values(registration.bindings))
+      .filter((binding) => binding.type === 'httpTrigger');
     expect(http.length).toBeGreaterThan(0);
     expect(http.map((binding) => binding.authLevel)).toEqual(http.map(() => 'function'));
   });

@@ -22,7 +22,12 @@ export type AlertFixture = keyof typeof ALERT_FIXTURES;
 /** The parts of a common-schema payload tests change; everything else stays as the sample has it. */
 export interface AlertPayload {
   schemaId: string;
-  data: { essentials: Record<string, unknown>; alertContext?: unknown; customProperties?: unknown; [key: string]: unknown };
+  data: {
+    essentials: Record<string, unknown>;
+    alertContext?: unknown;
+    customProperties?: unknown;
+    [key: string]: unknown;
+  };
   [key: string]: unknown;
 }
 
@@ -44,7 +49,10 @@ export interface AlertOptions {
 }
 
 /** A real sample, re-aimed at `resourceId` with the given identity and custom properties. */
-export function alertFor(options: AlertOptions, sample: AlertFixture = options.monitorCondition === 'Resolved' ? 'metricStaticResolved' : 'metricStaticFired'): AlertPayload {
+export function alertFor(
+  options: AlertOptions,
+  sample: AlertFixture = options.monitorCondition === 'Resolved' ? 'metricStaticResolved' : 'metricStaticFired',
+): AlertPayload {
   const payload = alertFixture(sample);
   const essentials = payload.data.essentials;
   essentials.alertTargetIDs = [options.resourceId];

@@ -30,7 +30,9 @@ export async function startCuttableProxy(targetPort: number, host = '127.0.0.1')
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
-  const port = await new Promise<number>((resolve) => server.listen(0, host, () => resolve((server.address() as AddressInfo).port)));
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, host, () => resolve((server.address() as AddressInfo).port)),
+  );
   return {
     port,
     cut: () => {

@@ -39,9 +39,14 @@ type EventClass = new (options: EventOptions) => object;
 const testing = require('durable-functions/lib/src/util/testingUtils.js') as {
   createOrchestrator(handler: unknown): Handler;
   DurableOrchestrationInput: new (instanceId: string, history: unknown[], input: unknown) => object;
-  DummyOrchestrationContext: new (functionName?: string, invocationId?: string, logHandler?: (level: string, ...args: unknown[]) => void) => object;
+  DummyOrchestrationContext: new (
+    functionName?: string,
+    invocationId?: string,
+    logHandler?: (level: string, ...args: unknown[]) => void,
+  ) => object;
 };
-const historyClass = (name: string) => (require(`durable-functions/lib/src/history/${name}.js`) as Record<string, EventClass>)[name] as EventClass;
+const historyClass = (name: string) =>
+  (require(`durable-functions/lib/src/history/${name}.js`) as Record<string, EventClass>)[name] as EventClass;
 const Events = {
   OrchestratorStarted: historyClass('OrchestratorStartedEvent'),
   OrchestratorCompleted: historyClass('OrchestratorCompletedEvent'),
@@ -134,7 +139,10 @@ export class ReplayDriver {
   private execution = 1;
   private input: unknown;
 
-  constructor(host: HostFunctions, private readonly options: ReplayOptions) {
+  constructor(
+    host: HostFunctions,
+    private readonly options: ReplayOptions,
+  ) {
     this.orchestrator = testing.createOrchestrator(host.orchestration);
     this.activities = host.activities;
   }
@@ -147,7 +155,14 @@ export class ReplayDriver {
 
   start(input: unknown): void {
     this.input = input;
-    this.incoming = [new Events.ExecutionStarted({ eventId: -1, timestamp: this.options.clock.now(), name: this.options.orchestrationName, input: JSON.stringify(input) })];
+    this.incoming = [
+      new Events.ExecutionStarted({
+        eventId: -1,
+        timestamp: this.options.clock.now(),
+        name: this.options.orchestrationName,
+        input: JSON.stringify(input),
+      }),
+    ];
   }
 
   /** Runs episodes until the orchestration completes, fails, or `until` says stop (checked after each episode). */
@@ -171,7 +186,10 @@ export class ReplayDriver {
   }
 
   private async episode(): Promise<void> {
-    this.history.push(new Events.OrchestratorStarted({ eventId: -1, timestamp: this.options.clock.now() }), ...this.incoming);
+    this.history.push(
+      new Events.OrchestratorStarted({ eventId: -1, timestamp: this.options.clock.now() }),
+      ...this.incoming,
+    );
     this.incoming = [];
     const snapshot = JSON.stringify(this.history);
     let state: OrchestratorState;
@@ -184,7 +202,12 @@ export class ReplayDriver {
       return;
     }
     const actions = state.actions.flat() as Action[];
-    this.episodes.push({ execution: this.execution, history: snapshot, actions: JSON.stringify(actions), isDone: state.isDone });
+    this.episodes.push({
+      execution: this.execution,
+      history: snapshot,
+      actions: JSON.stringify(actions),
+      isDone: state.isDone,
+    });
     this.customStatus = state.customStatus;
     const fresh = actions.slice(this.handled);
     this.handled = actions.length;
@@ -205,30 +228,60 @@ export class ReplayDriver {
       const id = this.sequence++;
       this.history.push(new Events.TimerCreated({ eventId: id, timestamp: this.options.clock.now(), fireAt }));
       if (fireAt > this.options.clock.now()) await this.options.clock.advanceTo(fireAt);
-      this.incoming.push(new Events.TimerFired({ eventId: -1, timestamp: this.options.clock.now(), timerId: id, fireAt }));
+      this.incoming.push(
+        new Events.TimerFired({ eventId: -1, timestamp: this.options.clock.now(), timerId: id, fireAt }),
+      );
       return;
     }
     if (action.actionType !== ACTION.CallActivity && action.actionType !== ACTION.CallActivityWithRetry) {
       throw new Error(`the replay driver does not run actions of type ${action.actionType}`);
     }
     const name = action.functionName ?? '';
-    const attempts = action.actionType === ACTION.CallActivityWithRetry ? action.retryOptions?.maxNumberOfAttempts ?? 1 : 1;
+    const attempts =
+      action.actionType === ACTION.CallActivityWithRetry ? (action.retryOptions?.maxNumberOfAttempts ?? 1) : 1;
     let id = this.sequence++;
-    this.history.push(new Events.TaskScheduled({ eventId: id, timestamp: this.options.clock.now(), name, input: JSON.stringify(action.input) }));
+    this.history.push(
+      new Events.TaskScheduled({
+        eventId: id,
+        timestamp: this.options.clock.now(),
+        name,
+        input: JSON.stringify(action.input),
+      }),
+    );
     for (let attempt = 1; ; attempt++) {
       const call = await this.runActivity(name, action.input);
       const now = this.options.clock.now();
       if (call.outcome === 'completed') {
-        this.incoming.push(new Events.TaskCompleted({ eventId: -1, timestamp: now, taskScheduledId: id, result: JSON.stringify(call.result ?? null) }));
+        this.incoming.push(
+          new Events.TaskCompleted({
+            eventId: -1,
+            timestamp: now,
+            taskScheduledId: id,
+            result: JSON.stringify(call.result ?? null),
+          }),
+        );
         return;
       }
-      this.incoming.push(new Events.TaskFailed({ eventId: -1, timestamp: now, taskScheduledId: id, reason: `Activity function '${name}' failed: ${call.error}`, details: 'stack' }));
+      this.incoming.push(
+        new Events.TaskFailed({
+          eventId: -1,
+          timestamp: now,
+          taskScheduledId: id,
+          reason: `Activity function '${name}' failed: ${call.error}`,
+          details: 'stack',
+        }),
+      );
       // durable-functions' RetryableTask waits on a timer after every failed attempt, the last one included.
       const timer = this.sequence++;
-      this.incoming.push(new Events.TimerCreated({ eventId: timer, timestamp: now, fireAt: now }), new Events.TimerFired({ eventId: -1, timestamp: now, timerId: timer, fireAt: now }));
+      this.incoming.push(
+        new Events.TimerCreated({ eventId: timer, timestamp: now, fireAt: now }),
+        new Events.TimerFired({ eventId: -1, timestamp: now, timerId: timer, fireAt: now }),
+      );
       if (attempt >= attempts) return;
       id = this.sequence++;
-      this.incoming.push(new Events.TaskScheduled({ eventId: id, timestamp: now, name, input: JSON.stringify(action.input) }));
+      this.incoming.push(
+        new Events.TaskScheduled({ eventId: id, timestamp: now, name, input: JSON.stringify(action.input) }),
+      );
     }
   }
 
@@ -237,7 +290,8 @@ export class ReplayDriver {
     if (!activity) throw new Error(`no activity named ${name} is registered`);
     for (let delivery = 1; ; delivery++) {
       const context = new InvocationContextClass({
-        invocationId: randomUUID(), functionName: name,
+        invocationId: randomUUID(),
+        functionName: name,
         logHandler: (level, ...args) => {
           this.logs.push(`${level}: ${String(args[0])}`);
           this.logLines.push({ level, message: String(args[0]), fields: args[1] });
@@ -288,13 +342,18 @@ export class ReplayDriver {
   }
 
   private inputOf(history: object[]): unknown {
-    const started = history.find((event) => (event as { EventType?: number }).EventType === 0) as { Input?: string } | undefined;
+    const started = history.find((event) => (event as { EventType?: number }).EventType === 0) as
+      { Input?: string } | undefined;
     return started?.Input === undefined ? undefined : JSON.parse(started.Input);
   }
 
   private async invoke(history: object[], input: unknown): Promise<OrchestratorState> {
     const trigger = new testing.DurableOrchestrationInput(this.options.instanceId, history, input);
-    const context = new testing.DummyOrchestrationContext(this.options.orchestrationName, randomUUID(), () => undefined);
+    const context = new testing.DummyOrchestrationContext(
+      this.options.orchestrationName,
+      randomUUID(),
+      () => undefined,
+    );
     return this.orchestrator(trigger, context);
   }
 }

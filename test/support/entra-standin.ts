@@ -38,7 +38,10 @@ export interface EntraStandIn {
 }
 
 export async function startEntraStandIn(): Promise<EntraStandIn> {
-  const [signing, forger] = await Promise.all([generateKeyPair('RS256', { extractable: true }), generateKeyPair('RS256')]);
+  const [signing, forger] = await Promise.all([
+    generateKeyPair('RS256', { extractable: true }),
+    generateKeyPair('RS256'),
+  ]);
   const publicJwk = { ...(await exportJWK(signing.publicKey)), kid: KEY_ID, alg: 'RS256', use: 'sig' };
   const privateJwk = await exportJWK(signing.privateKey);
   let fetches = 0;
@@ -55,7 +58,12 @@ export async function startEntraStandIn(): Promise<EntraStandIn> {
   return {
     jwksUri,
     jwksFetches: () => fetches,
-    settings: (extra = {}) => ({ SCALER_ENTRA_TENANT_ID: TENANT_ID, SCALER_ENTRA_AUDIENCES: AUDIENCE, SCALER_ENTRA_JWKS_URI: jwksUri, ...extra }),
+    settings: (extra = {}) => ({
+      SCALER_ENTRA_TENANT_ID: TENANT_ID,
+      SCALER_ENTRA_AUDIENCES: AUDIENCE,
+      SCALER_ENTRA_JWKS_URI: jwksUri,
+      ...extra,
+    }),
     token: (options = {}) => sign(options.forgeSignature ? forger.privateKey : signing.privateKey, options),
     unsignedToken: (options = {}) => unsigned(options),
     privateJwk,

@@ -75,10 +75,20 @@ export class ClusterClock implements ReplayClock {
 }
 
 /** A target's `database` block for the stand-in at `connectionString` (password login through an app setting). */
-export function standinDatabase(connectionString: string, passwordSetting = 'STANDIN_PASSWORD'): { database: Record<string, unknown>; env: Record<string, string> } {
+export function standinDatabase(
+  connectionString: string,
+  passwordSetting = 'STANDIN_PASSWORD',
+): { database: Record<string, unknown>; env: Record<string, string> } {
   const url = new URL(connectionString);
   return {
-    database: { host: url.hostname, port: Number(url.port), name: decodeURIComponent(url.pathname.slice(1)), user: decodeURIComponent(url.username), passwordSetting, ssl: 'disable' },
+    database: {
+      host: url.hostname,
+      port: Number(url.port),
+      name: decodeURIComponent(url.pathname.slice(1)),
+      user: decodeURIComponent(url.username),
+      passwordSetting,
+      ssl: 'disable',
+    },
     env: { [passwordSetting]: decodeURIComponent(url.password) },
   };
 }

@@ -39,12 +39,18 @@ export async function callApi(handler: HttpHandler, call: ApiCall): Promise<ApiA
   const context = new InvocationContext({
     invocationId: randomUUID(),
     functionName: 'http',
-    logHandler: (level, ...args) => logs.push({ level, message: String(args[0]), fields: args[1] as LogFields | undefined }),
+    logHandler: (level, ...args) =>
+      logs.push({ level, message: String(args[0]), fields: args[1] as LogFields | undefined }),
     // As registered with extraInputs [durableClientInput], when the test binds a durable client.
-    ...(call.durableClient === undefined ? {} : { options: { trigger: { type: 'httpTrigger', name: 'request' }, extraInputs: [durableClientInput] as never } }),
+    ...(call.durableClient === undefined
+      ? {}
+      : { options: { trigger: { type: 'httpTrigger', name: 'request' }, extraInputs: [durableClientInput] as never } }),
   });
   if (call.durableClient !== undefined) context.extraInputs.set(durableClientInput, call.durableClient);
-  const body = call.body === undefined ? undefined : { string: typeof call.body === 'string' ? call.body : JSON.stringify(call.body) };
+  const body =
+    call.body === undefined
+      ? undefined
+      : { string: typeof call.body === 'string' ? call.body : JSON.stringify(call.body) };
   const url = new URL(call.path, APP_URL);
   const request = new HttpRequest({
     method: call.method,
@@ -57,5 +63,11 @@ export async function callApi(handler: HttpHandler, call: ApiCall): Promise<ApiA
   const result = await handler(request, context);
   const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, text, logs };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    text,
+    logs,
+  };
 }

@@ -43,10 +43,21 @@ export async function startHarness(): Promise<Harness> {
 }
 
 /** `overrides` replace the harness's own (e.g. a `log` that captures what the services write). */
-export async function servicesFor(emulator: AzureEmulator, azurite: AzuriteInstance, config: ConfigInput, env: Record<string, string> = {}, overrides: ServiceOverrides = {}): Promise<Services> {
+export async function servicesFor(
+  emulator: AzureEmulator,
+  azurite: AzuriteInstance,
+  config: ConfigInput,
+  env: Record<string, string> = {},
+  overrides: ServiceOverrides = {},
+): Promise<Services> {
   const tablePrefix = env.SCALER_STATE_TABLE_PREFIX ?? `t${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   return createServices(
-    { SCALER_CONFIG: JSON.stringify(config), SCALER_STATE_CONNECTION_STRING: azurite.connectionString, SCALER_STATE_TABLE_PREFIX: tablePrefix, ...env },
+    {
+      SCALER_CONFIG: JSON.stringify(config),
+      SCALER_STATE_CONNECTION_STRING: azurite.connectionString,
+      SCALER_STATE_TABLE_PREFIX: tablePrefix,
+      ...env,
+    },
     {
       credential: new StaticTokenCredential(),
       clock: () => emulator.clock.now(),
@@ -67,9 +78,14 @@ export async function tick(services: Services): Promise<LogLine[]> {
   const context = new InvocationContext({
     invocationId: randomUUID(),
     functionName: 'evaluateTargets',
-    logHandler: (level, ...args) => lines.push({ level, message: String(args[0]), fields: args[1] as LogFields | undefined }),
+    logHandler: (level, ...args) =>
+      lines.push({ level, message: String(args[0]), fields: args[1] as LogFields | undefined }),
   });
-  const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+  const timer: Timer = {
+    isPastDue: false,
+    schedule: { adjustForDST: false },
+    scheduleStatus: { last: '', next: '', lastUpdated: '' },
+  };
   await evaluateTargetsHandler(() => Promise.resolve(services))(timer, context);
   return lines;
 }
@@ -84,17 +100,44 @@ export function kustoResourceId(name: string, resourceGroup = 'rg-data'): string
 
 /** The PATCHes ARM accepted (202) for the resource named `name`. */
 export function acceptedPatches(emulator: AzureEmulator, name: string) {
-  return emulator.requests.filter({ method: 'PATCH', status: 202 }).filter((request) => request.path.endsWith(`/${name}`));
+  return emulator.requests
+    .filter({ method: 'PATCH', status: 202 })
+    .filter((request) => request.path.endsWith(`/${name}`));
 }
 
 /** Adds an elastic cluster to the emulator and returns a manual-mode target for it. */
-export function addManualPg(emulator: AzureEmulator, name: string, overrides: Record<string, unknown> = {}, clusterSize = 3) {
+export function addManualPg(
+  emulator: AzureEmulator,
+  name: string,
+  overrides: Record<string, unknown> = {},
+  clusterSize = 3,
+) {
   emulator.postgres.addCluster({ resourceGroup: 'rg-data', name, location: 'westeurope', clusterSize });
-  return { name, kind: 'postgres-elastic-cluster', resourceId: pgResourceId(name), mode: 'manual', limits: { min: 2, max: 10 }, cooldowns: { scaleOutMinutes: 30 }, ...overrides };
+  return {
+    name,
+    kind: 'postgres-elastic-cluster',
+    resourceId: pgResourceId(name),
+    mode: 'manual',
+    limits: { min: 2, max: 10 },
+    cooldowns: { scaleOutMinutes: 30 },
+    ...overrides,
+  };
 }
 
 /** Adds an ADX cluster to the emulator and returns a manual-mode target for it. */
-export function addManualKusto(emulator: AzureEmulator, name: string, overrides: Record<string, unknown> = {}, capacity = 4) {
+export function addManualKusto(
+  emulator: AzureEmulator,
+  name: string,
+  overrides: Record<string, unknown> = {},
+  capacity = 4,
+) {
   emulator.kusto.addCluster({ resourceGroup: 'rg-data', name, capacity });
-  return { name, kind: 'kusto-cluster', resourceId: kustoResourceId(name), mode: 'manual', limits: { min: 2, max: 10 }, ...overrides };
+  return {
+    name,
+    kind: 'kusto-cluster',
+    resourceId: kustoResourceId(name),
+    mode: 'manual',
+    limits: { min: 2, max: 10 },
+    ...overrides,
+  };
 }

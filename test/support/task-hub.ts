@@ -46,7 +46,10 @@ export class TaskHubStandIn {
     const base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/durabletask/`;
     return {
       taskHubName: 'scalerhub',
-      creationUrls: { createNewInstancePostUri: `${base}orchestrators/{functionName}[/{instanceId}]`, createAndWaitOnNewInstancePostUri: `${base}orchestrators/{functionName}[/{instanceId}]` },
+      creationUrls: {
+        createNewInstancePostUri: `${base}orchestrators/{functionName}[/{instanceId}]`,
+        createAndWaitOnNewInstancePostUri: `${base}orchestrators/{functionName}[/{instanceId}]`,
+      },
       managementUrls: { id: 'INSTANCEID', statusQueryGetUri: `${base}instances/INSTANCEID` },
       baseUrl: base,
       requiredQueryStringParameters: '',
@@ -57,7 +60,11 @@ export class TaskHubStandIn {
   setStatus(instanceId: string, runtimeStatus: string, output: unknown = null, customStatus?: unknown): void {
     const instance = this.instances.get(instanceId);
     if (!instance) throw new Error(`no instance ${instanceId}`);
-    Object.assign(instance, { runtimeStatus, output, lastUpdatedTime: this.clock().toISOString() }, customStatus === undefined ? {} : { customStatus });
+    Object.assign(
+      instance,
+      { runtimeStatus, output, lastUpdatedTime: this.clock().toISOString() },
+      customStatus === undefined ? {} : { customStatus },
+    );
   }
 
   close(): Promise<void> {
@@ -74,8 +81,14 @@ export class TaskHubStandIn {
     const start = /^\/durabletask\/orchestrators\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     const status = /^\/durabletask\/instances\/([^/]+)$/.exec(url.pathname);
     const terminate = /^\/durabletask\/instances\/([^/]+)\/terminate$/.exec(url.pathname);
-    if (request.method === 'POST' && terminate) return this.terminateInstance(decodeURIComponent(terminate[1] ?? ''), url.searchParams.get('reason') ?? '', response);
-    if (request.method === 'POST' && start) return this.startInstance(decodeURIComponent(start[1] ?? ''), decodeURIComponent(start[2] ?? ''), body, response);
+    if (request.method === 'POST' && terminate)
+      return this.terminateInstance(
+        decodeURIComponent(terminate[1] ?? ''),
+        url.searchParams.get('reason') ?? '',
+        response,
+      );
+    if (request.method === 'POST' && start)
+      return this.startInstance(decodeURIComponent(start[1] ?? ''), decodeURIComponent(start[2] ?? ''), body, response);
     if (request.method === 'GET' && status) {
       const instance = this.instances.get(decodeURIComponent(status[1] ?? ''));
       return send(response, instance ? 200 : 404, instance ?? null);
@@ -88,7 +101,8 @@ export class TaskHubStandIn {
     const instance = this.instances.get(instanceId);
     if (!instance) return send(response, 404, { message: `No instance with ID '${instanceId}' found.` });
     this.terminations.push({ instanceId, reason });
-    if (!['Running', 'Pending', 'ContinuedAsNew', 'Suspended'].includes(instance.runtimeStatus)) return send(response, 410, null);
+    if (!['Running', 'Pending', 'ContinuedAsNew', 'Suspended'].includes(instance.runtimeStatus))
+      return send(response, 410, null);
     this.setStatus(instanceId, 'Terminated', reason);
     send(response, 202, null);
   }
@@ -101,9 +115,21 @@ export class TaskHubStandIn {
       return send(response, 409, { message: `An Orchestration instance with the ID '${instanceId}' already exists.` });
     }
     const now = this.clock().toISOString();
-    this.instances.set(instanceId, { name, instanceId, input: body ? JSON.parse(body) : null, output: null, runtimeStatus: 'Pending', customStatus: null, createdTime: now, lastUpdatedTime: now });
+    this.instances.set(instanceId, {
+      name,
+      instanceId,
+      input: body ? JSON.parse(body) : null,
+      output: null,
+      runtimeStatus: 'Pending',
+      customStatus: null,
+      createdTime: now,
+      lastUpdatedTime: now,
+    });
     this.starts.push({ name, instanceId, accepted: true });
-    send(response, 202, { id: instanceId, statusQueryGetUri: `${this.clientData['rpcBaseUrl'] as string}instances/${instanceId}` });
+    send(response, 202, {
+      id: instanceId,
+      statusQueryGetUri: `${this.clientData['rpcBaseUrl'] as string}instances/${instanceId}`,
+    });
   }
 }
 

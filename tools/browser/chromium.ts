@@ -10,8 +10,14 @@ import { chromium, type BrowserContext } from 'playwright-core';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 const LAUNCH_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 export interface Browser {
@@ -22,7 +28,11 @@ export interface Browser {
 /** A fresh profile (its own --user-data-dir) per browser, removed on close. */
 export async function launchChromium(viewport = { width: 1400, height: 1000 }): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: LAUNCH_FLAGS, viewport });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    args: LAUNCH_FLAGS,
+    viewport,
+  });
   return {
     context,
     close: async () => {

@@ -32,7 +32,13 @@ export async function connect(connectionString: string): Promise<StandinDb> {
   // A server that goes away (stopped at the end of a file) must not crash the test process.
   client.on('error', () => undefined);
   client.on('notice', (notice) => {
-    notices.push({ severity: notice.severity, code: notice.code, message: notice.message ?? '', detail: notice.detail, hint: notice.hint });
+    notices.push({
+      severity: notice.severity,
+      code: notice.code,
+      message: notice.message ?? '',
+      detail: notice.detail,
+      hint: notice.hint,
+    });
   });
   await client.connect();
   const query = async <Row extends pg.QueryResultRow>(text: string, values: readonly unknown[] = []): Promise<Row[]> =>

@@ -30,12 +30,21 @@ export class ArmError extends Error {
   }
 }
 
-export function armError(status: number, code: string, message: string, headers: Record<string, string> = {}): ArmError {
+export function armError(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): ArmError {
   return new ArmError(status, { code, message }, headers);
 }
 
 export function missingApiVersion(): ArmError {
-  return armError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+  return armError(
+    400,
+    'MissingApiVersionParameter',
+    'The api-version query parameter (?api-version=) is required for all requests.',
+  );
 }
 
 export function unsupportedApiVersion(resourceType: string, requested: string, supported: readonly string[]): ArmError {
@@ -74,11 +83,19 @@ export function resourceNotFound(resourceType: string, name: string, resourceGro
 }
 
 export function parentResourceNotFound(parentName: string): ArmError {
-  return armError(404, 'ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${parentName}' not found.`);
+  return armError(
+    404,
+    'ParentResourceNotFound',
+    `Can not perform requested operation on nested resource. Parent resource '${parentName}' not found.`,
+  );
 }
 
 export function invalidRequestContent(reason: string): ArmError {
-  return armError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${reason}'.`);
+  return armError(
+    400,
+    'InvalidRequestContent',
+    `The request content was invalid and could not be deserialized: '${reason}'.`,
+  );
 }
 
 /**

@@ -18,7 +18,8 @@ export class EmulatorClock {
   }
 
   advance(ms: number): Date {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`clock.advance: ${ms} is not a non-negative number of milliseconds`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`clock.advance: ${ms} is not a non-negative number of milliseconds`);
     this.#nowMs += ms;
     return this.now();
   }
@@ -28,7 +29,9 @@ export class EmulatorClock {
     const target = date.getTime();
     if (Number.isNaN(target)) throw new RangeError('clock.set: invalid date');
     if (target < this.#nowMs) {
-      throw new RangeError(`clock.set: ${date.toISOString()} is before the current ${this.now().toISOString()}; the clock only moves forward`);
+      throw new RangeError(
+        `clock.set: ${date.toISOString()} is before the current ${this.now().toISOString()}; the clock only moves forward`,
+      );
     }
     this.#nowMs = target;
     return this.now();

@@ -66,7 +66,12 @@ export class FaultInjector {
   }
 
   serverError({ times = 1, status = 500, code, message, ...matcher }: ServerErrorOptions = {}): void {
-    this.#add(matcher, times, { kind: 'server-error', status, ...(code ? { code } : {}), ...(message ? { message } : {}) });
+    this.#add(matcher, times, {
+      kind: 'server-error',
+      status,
+      ...(code ? { code } : {}),
+      ...(message ? { message } : {}),
+    });
   }
 
   forbid({ times = Number.POSITIVE_INFINITY, ...matcher }: ForbidOptions = {}): void {
@@ -94,7 +99,9 @@ export class FaultInjector {
 
   /** The fault to apply to this request, consuming one of its remaining uses. */
   take(method: string, path: string): FaultAction | undefined {
-    const rule = this.#rules.find((candidate) => candidate.remaining > 0 && matches({ method, path }, candidate.matcher));
+    const rule = this.#rules.find(
+      (candidate) => candidate.remaining > 0 && matches({ method, path }, candidate.matcher),
+    );
     if (!rule) return undefined;
     rule.remaining -= 1;
     return rule.action;
@@ -110,7 +117,11 @@ export class FaultInjector {
 }
 
 /** The error ARM (or the metrics service) answers for an injected fault. */
-export function faultError(action: Exclude<FaultAction, { kind: 'connection-reset' | 'answer-lost' }>, method: string, path: string): ArmError {
+export function faultError(
+  action: Exclude<FaultAction, { kind: 'connection-reset' | 'answer-lost' }>,
+  method: string,
+  path: string,
+): ArmError {
   const metrics = isMetricsPath(path);
   switch (action.kind) {
     case 'throttled':
@@ -125,10 +136,15 @@ export function faultError(action: Exclude<FaultAction, { kind: 'connection-rese
 function throttledError(retryAfterSeconds: number, method: string, path: string, metrics: boolean): ArmError {
   const headers = { 'Retry-After': String(retryAfterSeconds) };
   if (metrics) {
-    return armError(429, 'TooManyRequests', `Rate limit exceeded. Please try again after '${retryAfterSeconds}' seconds.`, {
-      ...headers,
-      'x-ms-error-code': 'TooManyRequests',
-    });
+    return armError(
+      429,
+      'TooManyRequests',
+      `Rate limit exceeded. Please try again after '${retryAfterSeconds}' seconds.`,
+      {
+        ...headers,
+        'x-ms-error-code': 'TooManyRequests',
+      },
+    );
   }
   const kind = method === 'GET' ? 'read' : 'write';
   return armError(
@@ -140,7 +156,11 @@ function throttledError(retryAfterSeconds: number, method: string, path: string,
   );
 }
 
-function serverError(action: { status: number; code?: string; message?: string }, path: string, metrics: boolean): ArmError {
+function serverError(
+  action: { status: number; code?: string; message?: string },
+  path: string,
+  metrics: boolean,
+): ArmError {
   const code = action.code ?? (action.status === 503 ? 'ServiceUnavailable' : 'InternalServerError');
   const message =
     action.message ??

@@ -9,14 +9,27 @@ export { ArmError, armError } from './arm.js';
 export type { ArmErrorDetail } from './arm.js';
 export type { AsyncOperation } from './operations.js';
 export { EMULATOR_PRINCIPAL_ID } from './faults.js';
-export type { FaultInjector, ThrottleOptions, ServerErrorOptions, ForbidOptions, ResetOptions, LatencyOptions } from './faults.js';
+export type {
+  FaultInjector,
+  ThrottleOptions,
+  ServerErrorOptions,
+  ForbidOptions,
+  ResetOptions,
+  LatencyOptions,
+} from './faults.js';
 export type { RequestLog, RecordedRequest, RequestMatcher } from './request-log.js';
 export { MAX_CLUSTER_SIZE, POSTGRES_SERVER_TYPE } from './state/postgres.js';
 export type { PostgresClusterSpec, PostgresServerBody, PostgresServerState } from './state/postgres.js';
 export type { ConfigurationBody } from './state/server-configurations.js';
 export type { ConfigurationProperties, ConfigurationSource } from './state/postgres-parameters.js';
 export { KUSTO_CLUSTER_TYPE } from './state/kusto.js';
-export type { KustoClusterSpec, KustoClusterBody, KustoClusterState, KustoProvisioningState, OptimizedAutoscale } from './state/kusto.js';
+export type {
+  KustoClusterSpec,
+  KustoClusterBody,
+  KustoClusterState,
+  KustoProvisioningState,
+  OptimizedAutoscale,
+} from './state/kusto.js';
 export type { KustoAvailableSku, KustoSkuCapacity } from './state/kusto-skus.js';
 export { MAX_RESOURCES_PER_BATCH } from './routes/monitor.js';
 export { constant, plateau, steps, perMinute, ramp, withGap, MINUTE_MS } from './metrics/load.js';

@@ -13,7 +13,11 @@ export interface RawRequestOptions {
 }
 
 /** A plain HTTPS call to the emulator, for what the SDKs never send (no bearer token, odd api-versions). */
-export function rawRequest(emulator: { endpoint: string; caPem: string }, path: string, options: RawRequestOptions = {}): Promise<RawResponse> {
+export function rawRequest(
+  emulator: { endpoint: string; caPem: string },
+  path: string,
+  options: RawRequestOptions = {},
+): Promise<RawResponse> {
   const url = new URL(path, emulator.endpoint);
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
@@ -28,7 +32,13 @@ export function rawRequest(emulator: { endpoint: string; caPem: string }, path: 
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text ? (JSON.parse(text) as unknown) : undefined }));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: text ? (JSON.parse(text) as unknown) : undefined,
+          }),
+        );
       },
     );
     outgoing.on('error', reject);

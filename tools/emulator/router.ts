@@ -70,5 +70,8 @@ function compile(route: RouteDefinition): CompiledRoute {
 function checkApiVersion(apiVersion: string | undefined, route: CompiledRoute): void {
   if (apiVersion === undefined || apiVersion === '') throw missingApiVersion();
   if (route.apiVersions.includes(apiVersion)) return;
-  throw route.apiVersionError?.(apiVersion, route.apiVersions) ?? unsupportedApiVersion(route.resourceType, apiVersion, route.apiVersions);
+  throw (
+    route.apiVersionError?.(apiVersion, route.apiVersions) ??
+    unsupportedApiVersion(route.resourceType, apiVersion, route.apiVersions)
+  );
 }

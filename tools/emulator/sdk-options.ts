@@ -59,15 +59,25 @@ export function metricsClientOptions(emulator: Pick<EmulatorTarget, 'caPem'>): M
   return { tlsOptions: { ca: emulator.caPem }, retryOptions: FAST_RETRIES };
 }
 
-export function postgresClient(emulator: EmulatorTarget, credential: TokenCredential = new StaticTokenCredential()): PostgreSQLManagementFlexibleServerClient {
+export function postgresClient(
+  emulator: EmulatorTarget,
+  credential: TokenCredential = new StaticTokenCredential(),
+): PostgreSQLManagementFlexibleServerClient {
   return new PostgreSQLManagementFlexibleServerClient(credential, emulator.subscriptionId, armClientOptions(emulator));
 }
 
-export function kustoClient(emulator: EmulatorTarget, credential: TokenCredential = new StaticTokenCredential()): KustoManagementClient {
+export function kustoClient(
+  emulator: EmulatorTarget,
+  credential: TokenCredential = new StaticTokenCredential(),
+): KustoManagementClient {
   return new KustoManagementClient(credential, emulator.subscriptionId, armClientOptions(emulator));
 }
 
 /** A metrics client bound to one region, like `https://{region}.metrics.monitor.azure.com`. */
-export function metricsClient(emulator: EmulatorTarget, region: string, credential: TokenCredential = new StaticTokenCredential()): MetricsClient {
+export function metricsClient(
+  emulator: EmulatorTarget,
+  region: string,
+  credential: TokenCredential = new StaticTokenCredential(),
+): MetricsClient {
   return new MetricsClient(emulator.metricsEndpoint(region), credential, metricsClientOptions(emulator));
 }

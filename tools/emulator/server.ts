@@ -52,9 +52,18 @@ export interface AzureEmulatorOptions {
 
 export type PostgresControl = Pick<
   PostgresState,
-  'addCluster' | 'getCluster' | 'modifyCluster' | 'getConfiguration' | 'setConfiguration' | 'failNextUpdate' | 'setUpdateDuration'
+  | 'addCluster'
+  | 'getCluster'
+  | 'modifyCluster'
+  | 'getConfiguration'
+  | 'setConfiguration'
+  | 'failNextUpdate'
+  | 'setUpdateDuration'
 >;
-export type KustoControl = Pick<KustoState, 'addCluster' | 'getCluster' | 'modifyCluster' | 'setAvailableSkus' | 'failNextUpdate' | 'setUpdateDuration'>;
+export type KustoControl = Pick<
+  KustoState,
+  'addCluster' | 'getCluster' | 'modifyCluster' | 'setAvailableSkus' | 'failNextUpdate' | 'setUpdateDuration'
+>;
 export type MetricsControl = Pick<MetricStore, 'set' | 'clear'>;
 
 export interface AzureEmulator {
@@ -97,13 +106,31 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
   const subscriptionId = options.subscriptionId ?? '6f0c2a3e-5d1b-4c7a-9e2f-3b8d4a1c0e57';
   const clock = new EmulatorClock(options.startTime ?? new Date('2026-01-05T08:00:00Z'));
   const operations = new AsyncOperationStore(clock);
-  const stateDeps = { clock, operations, groups: new ResourceGroups(subscriptionId), defaultSubscriptionId: subscriptionId };
-  const providers: Providers = { postgres: new PostgresState(stateDeps), kusto: new KustoState(stateDeps), metrics: new MetricStore() };
-  const services: Services = { clock, operations, router: new Router(), faults: new FaultInjector(), requests: new RequestLog(), origin: '' };
+  const stateDeps = {
+    clock,
+    operations,
+    groups: new ResourceGroups(subscriptionId),
+    defaultSubscriptionId: subscriptionId,
+  };
+  const providers: Providers = {
+    postgres: new PostgresState(stateDeps),
+    kusto: new KustoState(stateDeps),
+    metrics: new MetricStore(),
+  };
+  const services: Services = {
+    clock,
+    operations,
+    router: new Router(),
+    faults: new FaultInjector(),
+    requests: new RequestLog(),
+    origin: '',
+  };
   addRoutes(services, providers, options);
 
   const server = createServer({ key: certificates.keyPem, cert: certificates.certPem }, (req, res) => {
-    handle(services, req, res).catch((error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))));
+    handle(services, req, res).catch((error: unknown) =>
+      res.destroy(error instanceof Error ? error : new Error(String(error))),
+    );
   });
   services.origin = `https://127.0.0.1:${await listen(server)}`;
 
@@ -171,8 +198,16 @@ async function handle(services: Services, req: IncomingMessage, res: ServerRespo
   const latencyMs = services.faults.latencyMs(request.method, request.path);
   if (latencyMs > 0) await sleep(latencyMs);
   const answer = answerRequest(services, request, rawBody);
-  if (answer.response) await services.requests.runBeforeAnswer({ method: request.method, path: request.path, status: answer.response.status });
-  const status = answer.response && answer.fault?.kind !== 'answer-lost' ? send(services, req, res, answer.response) : resetConnection(req);
+  if (answer.response)
+    await services.requests.runBeforeAnswer({
+      method: request.method,
+      path: request.path,
+      status: answer.response.status,
+    });
+  const status =
+    answer.response && answer.fault?.kind !== 'answer-lost'
+      ? send(services, req, res, answer.response)
+      : resetConnection(req);
   services.requests.record({
     method: request.method,
     path: request.path,

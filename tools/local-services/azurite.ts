@@ -57,7 +57,9 @@ export async function startAzurite(): Promise<AzuriteInstance> {
     if (!started.portTaken) break;
   }
   await rm(workDir, { recursive: true, force: true });
-  throw new Error(`Starting Azurite failed: ${lastFailure.trim() || 'no output'}; check that the azurite package is installed`);
+  throw new Error(
+    `Starting Azurite failed: ${lastFailure.trim() || 'no output'}; check that the azurite package is installed`,
+  );
 }
 
 function instanceFor(port: number, child: ChildProcess, workDir: string): AzuriteInstance {
@@ -80,9 +82,18 @@ type StartResult = { ok: true; child: ChildProcess } | { ok: false; output: stri
 
 function startOnPort(entry: string, port: number, workDir: string): Promise<StartResult> {
   const args = [
-    '-e', WATCHDOG_SCRIPT, entry,
-    '--tableHost', HOST, '--tablePort', String(port),
-    '--inMemoryPersistence', '--disableTelemetry', '--skipApiVersionCheck', '--loose', '--silent',
+    '-e',
+    WATCHDOG_SCRIPT,
+    entry,
+    '--tableHost',
+    HOST,
+    '--tablePort',
+    String(port),
+    '--inMemoryPersistence',
+    '--disableTelemetry',
+    '--skipApiVersionCheck',
+    '--loose',
+    '--silent',
   ];
   // cwd is a private temp dir: Azurite treats it as its workspace, so nothing lands in the repository.
   const child = spawn(process.execPath, args, { cwd: workDir, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -108,7 +119,9 @@ function startOnPort(entry: string, port: number, workDir: string): Promise<Star
       finish({ ok: false, output: `not ready after ${READY_TIMEOUT_MS} ms. ${output}`, portTaken: false });
     }, READY_TIMEOUT_MS);
     child.stdout?.on('data', onOutput);
-    child.stderr?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-4000);
+    });
     child.on('exit', onExit);
     // Keep draining both pipes so a chatty emulator never blocks on a full pipe.
     child.stdout?.resume();
@@ -138,7 +151,8 @@ async function azuriteTableEntry(): Promise<string> {
   const packageJsonPath = require.resolve('azurite/package.json');
   const packageJson: unknown = JSON.parse(await readFile(packageJsonPath, 'utf8'));
   const bin = isRecord(packageJson) && isRecord(packageJson['bin']) ? packageJson['bin']['azurite-table'] : undefined;
-  if (typeof bin !== 'string') throw new Error('Locating azurite-table failed: the azurite package declares no such bin; reinstall azurite');
+  if (typeof bin !== 'string')
+    throw new Error('Locating azurite-table failed: the azurite package declares no such bin; reinstall azurite');
   return join(dirname(packageJsonPath), bin);
 }
 
@@ -149,7 +163,9 @@ function findFreePort(): Promise<number> {
     server.listen(0, HOST, () => {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('Finding a free port failed: no port assigned'))));
+      server.close(() =>
+        port > 0 ? resolve(port) : reject(new Error('Finding a free port failed: no port assigned')),
+      );
     });
   });
 }

@@ -124,7 +124,9 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       }
     }
     if (server === undefined) {
-      throw new Error(`startPostgres: the server did not start after ${START_ATTEMPTS} attempts: ${describe(lastError)}\n${logLines.slice(-20).join('')}`);
+      throw new Error(
+        `startPostgres: the server did not start after ${START_ATTEMPTS} attempts: ${describe(lastError)}\n${logLines.slice(-20).join('')}`,
+      );
     }
   } catch (error: unknown) {
     process.removeListener('exit', killOnExit);

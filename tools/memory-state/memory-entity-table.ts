@@ -1,4 +1,12 @@
-import type { EntityTable, EntityWrite, PropertyValue, RowCondition, RowKeys, RowQuery, StoredRow } from '../../shared/state/entity-table.port.js';
+import type {
+  EntityTable,
+  EntityWrite,
+  PropertyValue,
+  RowCondition,
+  RowKeys,
+  RowQuery,
+  StoredRow,
+} from '../../shared/state/entity-table.port.js';
 import { RowPreconditionFailed } from '../../shared/state/entity-table.port.js';
 import { rejectedWriteError } from '../../shared/state/table-errors.js';
 
@@ -70,7 +78,8 @@ export class MemoryEntityTable implements EntityTable {
     const id = rowId({ partitionKey, rowKey });
     const current = this.rows.get(id);
     if (current === undefined) return false;
-    if (etag !== undefined && current.etag !== etag) throw new RowPreconditionFailed(this.name, { partitionKey, rowKey }, 'changed');
+    if (etag !== undefined && current.etag !== etag)
+      throw new RowPreconditionFailed(this.name, { partitionKey, rowKey }, 'changed');
     this.rows.delete(id);
     this.orderedIds = undefined;
     return true;
@@ -87,13 +96,18 @@ export class MemoryEntityTable implements EntityTable {
     // The separator sorts before every character a key may hold, so ordering the joined ids orders rows by
     // PartitionKey, then RowKey, as the service does.
     const ordered = (this.orderedIds ??= [...this.rows.keys()].sort(compareOrdinal));
-    const prefix = query.partitionKey === undefined ? undefined : rowId({ partitionKey: query.partitionKey, rowKey: '' });
+    const prefix =
+      query.partitionKey === undefined ? undefined : rowId({ partitionKey: query.partitionKey, rowKey: '' });
     for (const id of ordered) {
       if (prefix !== undefined && !id.startsWith(prefix)) continue;
       // Read each row when its turn comes: the caller may write between two rows, and, as with the service's
       // paged results, a row deleted or replaced before its turn is returned as it is then.
       const row = this.rows.get(id);
-      if (row === undefined || !(query.where ?? []).every((condition) => satisfies(row.properties[condition.property], condition))) continue;
+      if (
+        row === undefined ||
+        !(query.where ?? []).every((condition) => satisfies(row.properties[condition.property], condition))
+      )
+        continue;
       yield await Promise.resolve(selectProperties(snapshot(keysOf(id), row), query.select));
     }
   }
@@ -108,7 +122,8 @@ export class MemoryEntityTable implements EntityTable {
 
   /** The documented limits of Azure Table Storage; see entitySizeBytes. */
   private checkLimits(entity: EntityWrite): void {
-    const problem = keyProblem(entity.partitionKey, 'PartitionKey') ?? keyProblem(entity.rowKey, 'RowKey') ?? propertyProblem(entity);
+    const problem =
+      keyProblem(entity.partitionKey, 'PartitionKey') ?? keyProblem(entity.rowKey, 'RowKey') ?? propertyProblem(entity);
     if (problem !== undefined) throw rejectedWriteError(this.name, entity, problem);
   }
 }
@@ -120,7 +135,8 @@ const MAX_ENTITY_BYTES = 1024 * 1024;
 
 function keyProblem(key: string, field: string): string | undefined {
   if (key.length > MAX_KEY_CHARS) return `${field} is ${key.length} characters, more than ${MAX_KEY_CHARS}`;
-  if ([...key].some(isForbiddenKeyChar)) return `${field} '${key}' contains a character keys may not hold (/ \\ # ? or a control character)`;
+  if ([...key].some(isForbiddenKeyChar))
+    return `${field} '${key}' contains a character keys may not hold (/ \\ # ? or a control character)`;
   return undefined;
 }
 

@@ -19,10 +19,15 @@ export function consoleLogHandler(functionName: string, now: () => Date): Invoca
   };
 }
 
-export function printBanner(sandbox: Sandbox, options: { speed: number; schedule: string; citusUrl: string | undefined }): void {
+export function printBanner(
+  sandbox: Sandbox,
+  options: { speed: number; schedule: string; citusUrl: string | undefined },
+): void {
   const api = `${sandbox.baseUrl}/api`;
   const key = sandbox.functionKey;
-  const database = options.citusUrl ? `${redact(options.citusUrl)} (your Citus coordinator)` : `${redact(sandbox.targets.databaseUrl)} (PostgreSQL with the Citus stand-in)`;
+  const database = options.citusUrl
+    ? `${redact(options.citusUrl)} (your Citus coordinator)`
+    : `${redact(sandbox.targets.databaseUrl)} (PostgreSQL with the Citus stand-in)`;
   const lines = [
     '',
     `elastic-scaler sandbox: ${options.speed}x, one simulated hour every ${formatSeconds(3600 / options.speed)}`,

@@ -62,7 +62,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     for (const stop of started.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const emulator = await startAzureEmulator({ subscriptionId: SANDBOX_SUBSCRIPTION, startTime: new Date(trace.startMs + options.startHour * 60 * MINUTE_MS) });
+    const emulator = await startAzureEmulator({
+      subscriptionId: SANDBOX_SUBSCRIPTION,
+      startTime: new Date(trace.startMs + options.startHour * 60 * MINUTE_MS),
+    });
     started.push(() => emulator.close());
     const [azurite, database] = await Promise.all([startAzurite(), startDatabase(options.citusUrl)]);
     started.push(() => azurite.stop());
@@ -71,9 +74,22 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     started.push(() => citus.end());
 
     const targets = sandboxConfig(emulator, database.connectionString);
-    const clock = new SandboxClock(emulator.clock, database.standin ? (elapsedMs) => followStandin(citus, emulator, targets.postgres.resourceId, elapsedMs) : undefined);
-    const host = new LocalFunctionHost({ functionKey: randomBytes(24).toString('base64url'), settings: { SCALER_SCHEDULE: options.schedule }, logHandler: options.logHandler });
-    const followUps = new InProcessFollowUps({ clock, activity: (name) => host.activities.get(name), logHandler: options.logHandler('followUp') });
+    const clock = new SandboxClock(
+      emulator.clock,
+      database.standin
+        ? (elapsedMs) => followStandin(citus, emulator, targets.postgres.resourceId, elapsedMs)
+        : undefined,
+    );
+    const host = new LocalFunctionHost({
+      functionKey: randomBytes(24).toString('base64url'),
+      settings: { SCALER_SCHEDULE: options.schedule },
+      logHandler: options.logHandler,
+    });
+    const followUps = new InProcessFollowUps({
+      clock,
+      activity: (name) => host.activities.get(name),
+      logHandler: options.logHandler('followUp'),
+    });
     const services = await sandboxServices(emulator, azurite, clock, followUps, targets, options);
     registerFunctions(host.functionHost, () => Promise.resolve(services), host.durableHost);
 
@@ -84,7 +100,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     started.push(() => host.close());
 
     return {
-      emulator, azurite, postgres: database.server, clock, host, followUps, services, workload, clusters, targets, baseUrl, functionKey: host.functionKey,
+      emulator,
+      azurite,
+      postgres: database.server,
+      clock,
+      host,
+      followUps,
+      services,
+      workload,
+      clusters,
+      targets,
+      baseUrl,
+      functionKey: host.functionKey,
       step: async (elapsedMs) => {
         const fromMs = clock.nowMs();
         await clock.advance(elapsedMs);
@@ -143,7 +170,12 @@ async function connectCitus(connectionString: string): Promise<pg.Client> {
  * The stand-in keeps its own simulated time (manual mode): it moves with the sandbox's clock. When ARM reports a
  * larger cluster than pg_dist_node holds, the new workers join, as the service adds them at the end of a resize.
  */
-async function followStandin(citus: pg.Client, emulator: AzureEmulator, resourceId: string, elapsedMs: number): Promise<void> {
+async function followStandin(
+  citus: pg.Client,
+  emulator: AzureEmulator,
+  resourceId: string,
+  elapsedMs: number,
+): Promise<void> {
   await citus.query('SELECT citus_standin.advance($1)', [elapsedMs / 1000]);
   const size = emulator.postgres.getCluster(resourceId).properties.cluster?.clusterSize ?? 0;
   const [row] = (await citus.query<{ nodes: number }>('SELECT count(*)::int AS nodes FROM pg_dist_node')).rows;
@@ -151,10 +183,23 @@ async function followStandin(citus: pg.Client, emulator: AzureEmulator, resource
   if (missing > 0) await citus.query('SELECT citus_standin.add_nodes($1)', [missing]);
 }
 
-async function sandboxServices(emulator: AzureEmulator, azurite: AzuriteInstance, clock: SandboxClock, followUps: InProcessFollowUps, targets: SandboxTargets, options: SandboxOptions): Promise<Services> {
+async function sandboxServices(
+  emulator: AzureEmulator,
+  azurite: AzuriteInstance,
+  clock: SandboxClock,
+  followUps: InProcessFollowUps,
+  targets: SandboxTargets,
+  options: SandboxOptions,
+): Promise<Services> {
   const tablePrefix = 'sandbox';
   return createServices(
-    { SCALER_CONFIG: JSON.stringify(targets.config), SCALER_STATE_CONNECTION_STRING: azurite.connectionString, SCALER_STATE_TABLE_PREFIX: tablePrefix, SCALER_SCHEDULE: options.schedule, ...targets.env },
+    {
+      SCALER_CONFIG: JSON.stringify(targets.config),
+      SCALER_STATE_CONNECTION_STRING: azurite.connectionString,
+      SCALER_STATE_TABLE_PREFIX: tablePrefix,
+      SCALER_SCHEDULE: options.schedule,
+      ...targets.env,
+    },
     {
       credential: new StaticTokenCredential(),
       clock: () => clock.now(),

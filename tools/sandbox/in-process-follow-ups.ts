@@ -10,7 +10,13 @@ import type { FollowUpLauncher } from '../../shared/follow-up.port.js';
 import type { TargetConfig } from '../../shared/config/schema.js';
 import type { OperationRecord } from '../../shared/state/state-store.port.js';
 import { followUpInputFor, followUpInstanceId, type FollowUpInput } from '../../shared/follow-up/input.js';
-import { afterActivity, afterActivityFailure, afterTimer, nextCommand, startFollowUp } from '../../shared/follow-up/machine.js';
+import {
+  afterActivity,
+  afterActivityFailure,
+  afterTimer,
+  nextCommand,
+  startFollowUp,
+} from '../../shared/follow-up/machine.js';
 import type { ActivityCall, FollowUpResult, FollowUpState } from '../../shared/follow-up/machine-state.js';
 import { TransientError } from '../../shared/errors.js';
 import { activityRetryOptions, failureMessage } from '../../functions/orchestration/orchestrator.js';
@@ -45,7 +51,11 @@ export class InProcessFollowUps implements FollowUpLauncher {
     const running = this.#running.get(instanceId);
     if (running?.operationId === operation.id) return Promise.resolve();
     if (running) {
-      return Promise.reject(new TransientError(`the follow-up ${instanceId} still runs for operation ${running.operationId}; operation ${operation.id} gets its own once that one ends (the next evaluation tries again)`));
+      return Promise.reject(
+        new TransientError(
+          `the follow-up ${instanceId} still runs for operation ${running.operationId}; operation ${operation.id} gets its own once that one ends (the next evaluation tries again)`,
+        ),
+      );
     }
     const done = this.run(instanceId, followUpInputFor(target, operation)).finally(() => {
       this.#running.delete(instanceId);
@@ -131,12 +141,19 @@ export class InProcessFollowUps implements FollowUpLauncher {
     if (!handler) throw new Error(`sandbox follow-up: no activity ${functionName} is registered`);
     let delayMs = retry.firstRetryIntervalInMilliseconds;
     for (let attempt = 1; ; attempt += 1) {
-      const context = new InvocationContext({ invocationId: randomUUID(), functionName, logHandler: this.options.logHandler });
+      const context = new InvocationContext({
+        invocationId: randomUUID(),
+        functionName,
+        logHandler: this.options.logHandler,
+      });
       try {
         return await handler(command.input, context);
       } catch (error) {
         if (attempt >= retry.maxNumberOfAttempts) throw error;
-        this.options.logHandler('warn', `${instanceId}: ${functionName} attempt ${attempt} failed, retrying: ${failureMessage(error)}`);
+        this.options.logHandler(
+          'warn',
+          `${instanceId}: ${functionName} attempt ${attempt} failed, retrying: ${failureMessage(error)}`,
+        );
         await this.waitUntil(new Date(this.options.clock.nowMs() + delayMs));
         delayMs = Math.min(delayMs * retry.backoffCoefficient, retry.maxRetryIntervalInMilliseconds);
       }

@@ -7,7 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import functions, { type HttpHandler, type HttpMethod, type HttpResponseInit, type TimerHandler } from '@azure/functions';
+import functions, {
+  type HttpHandler,
+  type HttpMethod,
+  type HttpResponseInit,
+  type TimerHandler,
+} from '@azure/functions';
 import type { FunctionHost } from '../../functions/register.js';
 import type { DurableHost } from '../../functions/orchestration/register.js';
 import type { ActivityHandler } from '../../functions/orchestration/activities.js';
@@ -43,7 +48,11 @@ export class LocalFunctionHost {
   #server: Server | undefined;
 
   constructor(
-    private readonly options: { functionKey: string; settings: Readonly<Record<string, string | undefined>>; logHandler: (functionName: string) => InvocationLogHandler },
+    private readonly options: {
+      functionKey: string;
+      settings: Readonly<Record<string, string | undefined>>;
+      logHandler: (functionName: string) => InvocationLogHandler;
+    },
   ) {}
 
   /** The key every function-level route wants, in `?code=` or the `x-functions-key` header. */
@@ -54,9 +63,19 @@ export class LocalFunctionHost {
   /** What `registerFunctions` registers its triggers with. */
   get functionHost(): FunctionHost {
     const host = {
-      http: (name: string, options: { route?: string; methods?: HttpMethod[]; authLevel?: string; handler: HttpHandler }) => {
+      http: (
+        name: string,
+        options: { route?: string; methods?: HttpMethod[]; authLevel?: string; handler: HttpHandler },
+      ) => {
         const { pattern, parameterNames } = routePattern(options.route ?? name);
-        this.http.push({ name, methods: options.methods ?? ['GET', 'POST'], pattern, parameterNames, needsKey: options.authLevel !== 'anonymous', handler: options.handler });
+        this.http.push({
+          name,
+          methods: options.methods ?? ['GET', 'POST'],
+          pattern,
+          parameterNames,
+          needsKey: options.authLevel !== 'anonymous',
+          handler: options.handler,
+        });
       },
       timer: (name: string, options: { schedule: string; handler: TimerHandler }) => {
         const expression = this.resolveSetting(options.schedule);
@@ -104,10 +123,21 @@ export class LocalFunctionHost {
     for (const timer of this.timers) {
       const firings = firingsBetween(timer.schedule, fromMs, toMs);
       if (firings.length === 0) continue;
-      const context = new InvocationContext({ invocationId: randomUUID(), functionName: timer.name, logHandler: this.options.logHandler(timer.name) });
-      const scheduleStatus = { last: new Date(fromMs).toISOString(), next: '', lastUpdated: new Date(toMs).toISOString() };
+      const context = new InvocationContext({
+        invocationId: randomUUID(),
+        functionName: timer.name,
+        logHandler: this.options.logHandler(timer.name),
+      });
+      const scheduleStatus = {
+        last: new Date(fromMs).toISOString(),
+        next: '',
+        lastUpdated: new Date(toMs).toISOString(),
+      };
       try {
-        await timer.handler({ isPastDue: firings.length > 1, schedule: { adjustForDST: false }, scheduleStatus }, context);
+        await timer.handler(
+          { isPastDue: firings.length > 1, schedule: { adjustForDST: false }, scheduleStatus },
+          context,
+        );
       } catch (error) {
         context.error(`${timer.name} failed: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -118,7 +148,10 @@ export class LocalFunctionHost {
     const setting = /^%([^%]+)%$/.exec(value)?.[1];
     if (setting === undefined) return value;
     const resolved = this.options.settings[setting];
-    if (!resolved) throw new Error(`timer schedule '${value}': the app setting ${setting} is not set; set it to an NCRONTAB expression such as '0 */1 * * * *'`);
+    if (!resolved)
+      throw new Error(
+        `timer schedule '${value}': the app setting ${setting} is not set; set it to an NCRONTAB expression such as '0 */1 * * * *'`,
+      );
     return resolved;
   }
 
@@ -138,7 +171,11 @@ export class LocalFunctionHost {
       params: found.params,
       ...(body.length > 0 ? { body: { bytes: body } } : {}),
     });
-    const context = new InvocationContext({ invocationId: randomUUID(), functionName: found.fn.name, logHandler: this.options.logHandler(found.fn.name) });
+    const context = new InvocationContext({
+      invocationId: randomUUID(),
+      functionName: found.fn.name,
+      logHandler: this.options.logHandler(found.fn.name),
+    });
     const result = await found.fn.handler(httpRequest, context);
     await writeResult(response, result);
   }
@@ -148,7 +185,9 @@ export class LocalFunctionHost {
       if (!fn.methods.includes(method)) continue;
       const match = fn.pattern.exec(route);
       if (!match) continue;
-      const params = Object.fromEntries(fn.parameterNames.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]));
+      const params = Object.fromEntries(
+        fn.parameterNames.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]),
+      );
       return { fn, params };
     }
     return undefined;
@@ -202,7 +241,10 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-async function writeResult(response: ServerResponse, result: HttpResponseInit | InstanceType<typeof HttpResponse> | void): Promise<void> {
+async function writeResult(
+  response: ServerResponse,
+  result: HttpResponseInit | InstanceType<typeof HttpResponse> | void,
+): Promise<void> {
   const httpResponse = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
   const body = Buffer.from(await httpResponse.arrayBuffer());
   const headers: Record<string, string> = {};
@@ -212,6 +254,9 @@ async function writeResult(response: ServerResponse, result: HttpResponseInit | 
 }
 
 function writePlain(response: ServerResponse, status: number, text: string): void {
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
+  response.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+  });
   response.end(text);
 }

@@ -7,7 +7,12 @@
  */
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SCENARIOS, SCENARIO_DESCRIPTIONS, isScenarioName, type ScenarioName } from '../../tools/simulation/scenarios.js';
+import {
+  SCENARIOS,
+  SCENARIO_DESCRIPTIONS,
+  isScenarioName,
+  type ScenarioName,
+} from '../../tools/simulation/scenarios.js';
 import { createLogger } from '../../shared/logging.js';
 import { startSandbox } from './environment.js';
 import { consoleLogHandler, printBanner } from './console.js';
@@ -59,12 +64,20 @@ function parseOptions(argv: string[]): CliOptions | 'help' {
     strict: true,
   });
   if (values.help) return 'help';
-  if (!isScenarioName(values.scenario)) throw new Error(`--scenario: '${values.scenario}' is not a scenario; use one of ${SCENARIOS.join(', ')}`);
+  if (!isScenarioName(values.scenario))
+    throw new Error(`--scenario: '${values.scenario}' is not a scenario; use one of ${SCENARIOS.join(', ')}`);
   const speed = Number(values.speed);
-  if (!(speed >= 1 && speed <= 3600)) throw new Error(`--speed: '${values.speed}' is not a number from 1 to 3600; e.g. --speed 120 runs one simulated hour in 30 s`);
+  if (!(speed >= 1 && speed <= 3600))
+    throw new Error(
+      `--speed: '${values.speed}' is not a number from 1 to 3600; e.g. --speed 120 runs one simulated hour in 30 s`,
+    );
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port: '${values.port}' is not a port number; use 0 to 65535 (0 picks a free port)`);
-  if (values.citus !== undefined && !/^postgres(ql)?:\/\//.test(values.citus)) throw new Error(`--citus: '${values.citus}' is not a postgres:// URL; e.g. postgres://citus:secret@localhost:5432/citus`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`--port: '${values.port}' is not a port number; use 0 to 65535 (0 picks a free port)`);
+  if (values.citus !== undefined && !/^postgres(ql)?:\/\//.test(values.citus))
+    throw new Error(
+      `--citus: '${values.citus}' is not a postgres:// URL; e.g. postgres://citus:secret@localhost:5432/citus`,
+    );
   return { scenario: values.scenario, speed, port, citusUrl: values.citus, smoke: values.smoke };
 }
 
@@ -87,8 +100,13 @@ async function runLive(options: CliOptions): Promise<number> {
   console.log(`Starting the sandbox (${options.scenario}: ${SCENARIO_DESCRIPTIONS[options.scenario]}) ...`);
   const clockText = { now: () => new Date() };
   const sandbox = await startSandbox({
-    scenario: options.scenario, startHour: 9, port: options.port, citusUrl: options.citusUrl, schedule: LIVE_SCHEDULE,
-    logHandler: (name) => consoleLogHandler(name, () => clockText.now()), log: createLogger((level, message) => console.log(`[${level}] ${message}`)),
+    scenario: options.scenario,
+    startHour: 9,
+    port: options.port,
+    citusUrl: options.citusUrl,
+    schedule: LIVE_SCHEDULE,
+    logHandler: (name) => consoleLogHandler(name, () => clockText.now()),
+    log: createLogger((level, message) => console.log(`[${level}] ${message}`)),
   });
   clockText.now = () => sandbox.clock.now();
   printBanner(sandbox, { speed: options.speed, schedule: LIVE_SCHEDULE, citusUrl: options.citusUrl });
@@ -109,10 +127,16 @@ async function runLive(options: CliOptions): Promise<number> {
 async function runSmoke(options: CliOptions): Promise<number> {
   const startedMs = Date.now();
   const sandbox = await startSandbox({
-    scenario: options.scenario, startHour: SMOKE_START_HOUR, port: 0, citusUrl: options.citusUrl, schedule: SMOKE_SCHEDULE,
-    logHandler: () => (level, ...args) => {
-      if (level === 'error') console.error(`[error] ${String(args[0])}`);
-    },
+    scenario: options.scenario,
+    startHour: SMOKE_START_HOUR,
+    port: 0,
+    citusUrl: options.citusUrl,
+    schedule: SMOKE_SCHEDULE,
+    logHandler:
+      () =>
+      (level, ...args) => {
+        if (level === 'error') console.error(`[error] ${String(args[0])}`);
+      },
     log: createLogger(() => undefined),
   });
   let summary: SmokeSummary | undefined;
@@ -125,7 +149,10 @@ async function runSmoke(options: CliOptions): Promise<number> {
     }
     summary = await smokeSummary(sandbox);
     console.log(JSON.stringify({ sandbox: 'smoke', ...summary.counts, wallMs: Date.now() - startedMs }));
-    if (!smokePassed(summary)) console.error(`sandbox smoke: not every kind acted within ${SMOKE_MAX_MINUTES / 60} simulated hours: ${JSON.stringify(summary.byTarget)}`);
+    if (!smokePassed(summary))
+      console.error(
+        `sandbox smoke: not every kind acted within ${SMOKE_MAX_MINUTES / 60} simulated hours: ${JSON.stringify(summary.byTarget)}`,
+      );
     return smokePassed(summary) ? 0 : 1;
   } finally {
     await sandbox.stop();
@@ -134,7 +161,9 @@ async function runSmoke(options: CliOptions): Promise<number> {
 
 function smokePassed(summary: SmokeSummary): boolean {
   const { postgres, kusto } = summary.byTarget;
-  return postgres.scaleOuts >= 1 && kusto.scaleOuts >= 1 && kusto.scaleIns >= 1 && summary.counts.rebalancesFinished >= 1;
+  return (
+    postgres.scaleOuts >= 1 && kusto.scaleOuts >= 1 && kusto.scaleIns >= 1 && summary.counts.rebalancesFinished >= 1
+  );
 }
 
 function stopSignal(): { requested: boolean; promise: Promise<void> } {
@@ -152,7 +181,6 @@ function stopSignal(): { requested: boolean; promise: Promise<void> } {
   }
   return signal;
 }
-
 
 main().then(
   (code) => process.exit(code),

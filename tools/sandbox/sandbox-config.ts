@@ -23,28 +23,82 @@ export interface SandboxTargets {
 }
 
 export function sandboxConfig(emulator: AzureEmulator, citusConnectionString: string): SandboxTargets {
-  const postgres = emulator.postgres.addCluster({ resourceGroup: RESOURCE_GROUP, name: 'orders-pg', location: 'westeurope', clusterSize: 2, updateDurationMs: 6 * 60_000, configurationUpdateDurationMs: 0 });
-  const kusto = emulator.kusto.addCluster({ resourceGroup: RESOURCE_GROUP, name: 'telemetryadx', location: 'westeurope', capacity: 2, updateDurationMs: 8 * 60_000 });
+  const postgres = emulator.postgres.addCluster({
+    resourceGroup: RESOURCE_GROUP,
+    name: 'orders-pg',
+    location: 'westeurope',
+    clusterSize: 2,
+    updateDurationMs: 6 * 60_000,
+    configurationUpdateDurationMs: 0,
+  });
+  const kusto = emulator.kusto.addCluster({
+    resourceGroup: RESOURCE_GROUP,
+    name: 'telemetryadx',
+    location: 'westeurope',
+    capacity: 2,
+    updateDurationMs: 8 * 60_000,
+  });
   const url = new URL(citusConnectionString);
   const database = {
-    host: url.hostname, port: Number(url.port || 5432), name: decodeURIComponent(url.pathname.slice(1)) || 'postgres', user: decodeURIComponent(url.username),
-    passwordSetting: PASSWORD_SETTING, ssl: url.searchParams.get('sslmode') === 'require' ? 'require' : 'disable',
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    name: decodeURIComponent(url.pathname.slice(1)) || 'postgres',
+    user: decodeURIComponent(url.username),
+    passwordSetting: PASSWORD_SETTING,
+    ssl: url.searchParams.get('sslmode') === 'require' ? 'require' : 'disable',
   };
   const targets = [
     {
-      name: 'orders-pg', kind: 'postgres-elastic-cluster', resourceId: postgres.id, mode: 'custom',
-      limits: { min: 2, max: 10 }, maxStep: { out: 2 }, cooldowns: { scaleOutMinutes: 20 },
-      rules: [{ name: 'cpu-high', metric: 'cpu_percent', operator: 'GreaterThan', threshold: 75, direction: 'out', windowMinutes: 10, change: { type: 'count', value: 2 } }],
-      rebalance: { pollIntervalSeconds: 60 }, database,
+      name: 'orders-pg',
+      kind: 'postgres-elastic-cluster',
+      resourceId: postgres.id,
+      mode: 'custom',
+      limits: { min: 2, max: 10 },
+      maxStep: { out: 2 },
+      cooldowns: { scaleOutMinutes: 20 },
+      rules: [
+        {
+          name: 'cpu-high',
+          metric: 'cpu_percent',
+          operator: 'GreaterThan',
+          threshold: 75,
+          direction: 'out',
+          windowMinutes: 10,
+          change: { type: 'count', value: 2 },
+        },
+      ],
+      rebalance: { pollIntervalSeconds: 60 },
+      database,
       // Evidence only: an elastic cluster cannot scale back in, so the forecast's schedule is shown, not followed.
       forecast: { mode: 'forecast-only', historyDays: 7 },
     },
     {
-      name: 'telemetry-adx', kind: 'kusto-cluster', resourceId: kusto.id, mode: 'custom',
-      limits: { min: 2, max: 10 }, maxStep: { out: 2, in: 1 }, cooldowns: { scaleOutMinutes: 15, scaleInMinutes: 30 },
+      name: 'telemetry-adx',
+      kind: 'kusto-cluster',
+      resourceId: kusto.id,
+      mode: 'custom',
+      limits: { min: 2, max: 10 },
+      maxStep: { out: 2, in: 1 },
+      cooldowns: { scaleOutMinutes: 15, scaleInMinutes: 30 },
       rules: [
-        { name: 'cpu-high', metric: 'CPU', operator: 'GreaterThan', threshold: 75, direction: 'out', windowMinutes: 10, change: { type: 'count', value: 2 } },
-        { name: 'cpu-low', metric: 'CPU', operator: 'LessThan', threshold: 40, direction: 'in', windowMinutes: 30, change: { type: 'count', value: 1 } },
+        {
+          name: 'cpu-high',
+          metric: 'CPU',
+          operator: 'GreaterThan',
+          threshold: 75,
+          direction: 'out',
+          windowMinutes: 10,
+          change: { type: 'count', value: 2 },
+        },
+        {
+          name: 'cpu-low',
+          metric: 'CPU',
+          operator: 'LessThan',
+          threshold: 40,
+          direction: 'in',
+          windowMinutes: 30,
+          change: { type: 'count', value: 1 },
+        },
       ],
       // Predictive scaling acts here: the workload's history before the sandbox started repeats its first day.
       forecast: { mode: 'act', historyDays: 7 },
@@ -56,7 +110,12 @@ export function sandboxConfig(emulator: AzureEmulator, citusConnectionString: st
     databaseUrl: citusConnectionString,
     postgres: { name: 'orders-pg', resourceId: postgres.id },
     kusto: { name: 'telemetry-adx', resourceId: kusto.id },
-    postgresWorkload: { kind: 'postgres-elastic-cluster', resourceId: postgres.id, cpuMetric: 'cpu_percent', demandScale: 1 },
+    postgresWorkload: {
+      kind: 'postgres-elastic-cluster',
+      resourceId: postgres.id,
+      cpuMetric: 'cpu_percent',
+      demandScale: 1,
+    },
     kustoWorkload: { kind: 'kusto-cluster', resourceId: kusto.id, cpuMetric: 'CPU', demandScale: 0.8 },
   };
 }

@@ -17,11 +17,22 @@ export type Schedule = (time: Date) => boolean;
 export function parseSchedule(expression: string): Schedule {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== FIELD_BOUNDS.length) {
-    throw new Error(`timer schedule '${expression}': has ${fields.length} fields, not 6; write it as '{second} {minute} {hour} {day} {month} {day-of-week}', e.g. '0 */1 * * * *'`);
+    throw new Error(
+      `timer schedule '${expression}': has ${fields.length} fields, not 6; write it as '{second} {minute} {hour} {day} {month} {day-of-week}', e.g. '0 */1 * * * *'`,
+    );
   }
-  const matchers = fields.map((field, index) => fieldMatcher(field, FIELD_BOUNDS[index] ?? FIELD_BOUNDS[0], expression));
+  const matchers = fields.map((field, index) =>
+    fieldMatcher(field, FIELD_BOUNDS[index] ?? FIELD_BOUNDS[0], expression),
+  );
   return (time) => {
-    const parts = [time.getUTCSeconds(), time.getUTCMinutes(), time.getUTCHours(), time.getUTCDate(), time.getUTCMonth() + 1, time.getUTCDay()];
+    const parts = [
+      time.getUTCSeconds(),
+      time.getUTCMinutes(),
+      time.getUTCHours(),
+      time.getUTCDate(),
+      time.getUTCMonth() + 1,
+      time.getUTCDay(),
+    ];
     return matchers.every((matches, index) => matches(parts[index] ?? -1));
   };
 }
@@ -36,15 +47,24 @@ export function firingsBetween(schedule: Schedule, fromMs: number, toMs: number)
   return firings;
 }
 
-function fieldMatcher(field: string, bounds: (typeof FIELD_BOUNDS)[number], expression: string): (value: number) => boolean {
+function fieldMatcher(
+  field: string,
+  bounds: (typeof FIELD_BOUNDS)[number],
+  expression: string,
+): (value: number) => boolean {
   const allowed = new Set<number>();
   for (const part of field.split(',')) {
     const match = /^(\*|\d+(?:-\d+)?)(?:\/(\d+))?$/.exec(part);
-    if (!match) throw new Error(`timer schedule '${expression}': the ${bounds.name} field '${field}' is not a number, range, list or step`);
+    if (!match)
+      throw new Error(
+        `timer schedule '${expression}': the ${bounds.name} field '${field}' is not a number, range, list or step`,
+      );
     const [from, to] = match[1] === '*' ? [bounds.min, bounds.max] : rangeOf(match[1] ?? '');
     const step = match[2] === undefined ? 1 : Number(match[2]);
     if (from < bounds.min || to > bounds.max || from > to || step < 1) {
-      throw new Error(`timer schedule '${expression}': the ${bounds.name} field '${field}' is outside ${bounds.min}-${bounds.max}`);
+      throw new Error(
+        `timer schedule '${expression}': the ${bounds.name} field '${field}' is outside ${bounds.min}-${bounds.max}`,
+      );
     }
     for (let value = from; value <= to; value += step) allowed.add(value);
   }

@@ -9,7 +9,14 @@ import { quietLogger, startSandbox } from './environment.js';
 const SIMULATED_MINUTES = 200;
 const OUTPUT = 'docs/images/dashboard.png';
 
-const sandbox = await startSandbox({ scenario: 'daily', startHour: 9, port: 0, schedule: '0 */1 * * * *', logHandler: () => () => undefined, log: quietLogger() });
+const sandbox = await startSandbox({
+  scenario: 'daily',
+  startHour: 9,
+  port: 0,
+  schedule: '0 */1 * * * *',
+  logHandler: () => () => undefined,
+  log: quietLogger(),
+});
 const browser = await launchChromium({ width: 1400, height: 1000 });
 try {
   // The page is open while time passes, so its charts gather the history as an operator's would.
@@ -19,7 +26,8 @@ try {
   for (let minute = 0; minute < SIMULATED_MINUTES; minute += 1) {
     await sandbox.step(60_000);
     // Let the page's poll see every stretch of the ledger (it reads the last 50 decisions).
-    if (minute % 20 === 19) await page.waitForResponse((response) => response.url().includes('/api/targets?'), { timeout: 120_000 });
+    if (minute % 20 === 19)
+      await page.waitForResponse((response) => response.url().includes('/api/targets?'), { timeout: 120_000 });
   }
   await page.waitForResponse((response) => response.url().includes('/api/targets?'), { timeout: 120_000 });
   await page.waitForResponse((response) => response.url().includes('/api/targets?'), { timeout: 120_000 });

@@ -16,8 +16,13 @@ export interface SmokeSummary {
 const READ_LIMIT = 1000;
 
 export async function smokeSummary(sandbox: Sandbox): Promise<SmokeSummary> {
-  const [postgres, kusto] = await Promise.all([countsFor(sandbox, sandbox.targets.postgres.name), countsFor(sandbox, sandbox.targets.kusto.name)]);
-  const rebalancesFinished = sandbox.followUps.finished.filter(({ result, state }) => result.status === 'succeeded' && state.rebalance?.state === 'finished').length;
+  const [postgres, kusto] = await Promise.all([
+    countsFor(sandbox, sandbox.targets.postgres.name),
+    countsFor(sandbox, sandbox.targets.kusto.name),
+  ]);
+  const rebalancesFinished = sandbox.followUps.finished.filter(
+    ({ result, state }) => result.status === 'succeeded' && state.rebalance?.state === 'finished',
+  ).length;
   return {
     counts: {
       scaleOuts: postgres.scaleOuts + kusto.scaleOuts,
@@ -31,7 +36,10 @@ export async function smokeSummary(sandbox: Sandbox): Promise<SmokeSummary> {
 
 async function countsFor(sandbox: Sandbox, target: string): Promise<TargetCounts> {
   const { state } = sandbox.services;
-  const [operations, decisions] = await Promise.all([state.listOperations(target, READ_LIMIT), state.listDecisions(target, READ_LIMIT)]);
+  const [operations, decisions] = await Promise.all([
+    state.listOperations(target, READ_LIMIT),
+    state.listDecisions(target, READ_LIMIT),
+  ]);
   const started = operations.filter((operation) => operation.status !== 'failed');
   return {
     scaleOuts: started.filter((operation) => operation.direction === 'out').length,

@@ -36,7 +36,9 @@ export class ScenarioWorkload {
 
   attach(cluster: WorkloadCluster): void {
     this.#history.set(cluster.resourceId, [{ atMs: Number.NEGATIVE_INFINITY, capacity: this.capacityOf(cluster) }]);
-    this.emulator.metrics.set(cluster.resourceId, cluster.cpuMetric, (minuteStartMs) => this.cpuPercent(cluster, minuteStartMs));
+    this.emulator.metrics.set(cluster.resourceId, cluster.cpuMetric, (minuteStartMs) =>
+      this.cpuPercent(cluster, minuteStartMs),
+    );
   }
 
   /** Records the capacity each cluster has now (call after every step of the clock). */
@@ -57,7 +59,8 @@ export class ScenarioWorkload {
   demandAt(kind: TargetKind, minuteStartMs: number): number {
     const index = Math.floor((minuteStartMs - this.trace.startMs) / MINUTE_MS);
     const last = this.trace.demand.length - 1;
-    if (index < 0) return needAt(this.trace, kind, Math.min(last, ((index % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY));
+    if (index < 0)
+      return needAt(this.trace, kind, Math.min(last, ((index % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY));
     return needAt(this.trace, kind, Math.min(index, last));
   }
 
@@ -78,7 +81,8 @@ export class ScenarioWorkload {
   }
 
   private capacityOf(cluster: WorkloadCluster): number {
-    if (cluster.kind === 'postgres-elastic-cluster') return this.emulator.postgres.getCluster(cluster.resourceId).properties.cluster?.clusterSize ?? 1;
+    if (cluster.kind === 'postgres-elastic-cluster')
+      return this.emulator.postgres.getCluster(cluster.resourceId).properties.cluster?.clusterSize ?? 1;
     return this.emulator.kusto.getCluster(cluster.resourceId).sku.capacity ?? 1;
   }
 }

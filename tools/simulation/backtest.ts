@@ -57,12 +57,24 @@ interface UtilizationMetrics {
 
 const METRICS: Record<TargetConfig['kind'], UtilizationMetrics> = {
   'postgres-elastic-cluster': { cpu: 'cpu_percent' },
-  'kusto-cluster': { cpu: 'CPU', cache: 'CacheUtilizationFactor', ingestion: 'IngestionUtilization', instances: 'InstanceCount' },
+  'kusto-cluster': {
+    cpu: 'CPU',
+    cache: 'CacheUtilizationFactor',
+    ingestion: 'IngestionUtilization',
+    instances: 'InstanceCount',
+  },
 };
 
-export async function reconstructHistory(target: TargetConfig, days: number, now: Date, sources: BacktestSources): Promise<ReconstructedHistory> {
+export async function reconstructHistory(
+  target: TargetConfig,
+  days: number,
+  now: Date,
+  sources: BacktestSources,
+): Promise<ReconstructedHistory> {
   if (!Number.isInteger(days) || days < 1 || days > MAX_BACKTEST_DAYS) {
-    throw new InvalidInputError(`days: ${days} is not a whole number of days from 1 to ${MAX_BACKTEST_DAYS} (Azure Monitor keeps 93 days of metrics)`);
+    throw new InvalidInputError(
+      `days: ${days} is not a whole number of days from 1 to ${MAX_BACKTEST_DAYS} (Azure Monitor keeps 93 days of metrics)`,
+    );
   }
   const live = await sources.scaleTarget.read();
   const minutes = days * 1440;
@@ -73,72 +85,146 @@ export async function reconstructHistory(target: TargetConfig, days: number, now
   const cpu = series.get(names.cpu) as Float64Array;
   const notes: string[] = [];
 
-  const { capacity, source } = await capacityHistory(target, startMs, minutes, live.capacity, series.get(names.instances ?? ''), sources.state, notes);
+  const { capacity, source } = await capacityHistory(
+    target,
+    startMs,
+    minutes,
+    live.capacity,
+    series.get(names.instances ?? ''),
+    sources.state,
+    notes,
+  );
   const missing = fillGaps(cpu);
   if (missing === minutes) {
-    throw new ScalerError('provider', `no ${names.cpu} data for ${target.name} in the last ${days} day(s); check the resource id and region, and that the identity has Monitoring Reader on it`);
+    throw new ScalerError(
+      'provider',
+      `no ${names.cpu} data for ${target.name} in the last ${days} day(s); check the resource id and region, and that the identity has Monitoring Reader on it`,
+    );
   }
   if (missing > minutes * MAX_MISSING_SHARE) {
-    throw new ScalerError('provider', `${names.cpu} of ${target.name} has no data for ${missing} of ${minutes} minutes; a replay would be mostly guesswork. Choose a window with data (--days)`);
+    throw new ScalerError(
+      'provider',
+      `${names.cpu} of ${target.name} has no data for ${missing} of ${minutes} minutes; a replay would be mostly guesswork. Choose a window with data (--days)`,
+    );
   }
-  if (missing > 0) notes.push(`${missing} minute(s) without ${names.cpu} data were filled with the previous minute's value`);
+  if (missing > 0)
+    notes.push(`${missing} minute(s) without ${names.cpu} data were filled with the previous minute's value`);
   const saturated = cpu.reduce((count, value) => count + (value >= SATURATED_PERCENT ? 1 : 0), 0);
-  if (saturated > 0) notes.push(`${saturated} minute(s) at ${SATURATED_PERCENT} % CPU or more: the load then was at least what is shown (CPU cannot show more than 100 %)`);
+  if (saturated > 0)
+    notes.push(
+      `${saturated} minute(s) at ${SATURATED_PERCENT} % CPU or more: the load then was at least what is shown (CPU cannot show more than 100 %)`,
+    );
 
   const trace: Trace = { name: `${target.name}, last ${days} day(s)`, startMs, demand: loadFrom(cpu, capacity) };
-  for (const [key, field] of [['cache', 'cacheDemand'], ['ingestion', 'ingestionDemand']] as const) {
+  for (const [key, field] of [
+    ['cache', 'cacheDemand'],
+    ['ingestion', 'ingestionDemand'],
+  ] as const) {
     const metric = names[key];
     const values = metric ? series.get(metric) : undefined;
     if (values && fillGaps(values) < minutes) trace[field] = loadFrom(values, capacity);
   }
   const actualNodeHours = capacity.reduce((sum, value) => sum + value, 0) / 60;
-  return { trace, capacity, capacityAtStart: capacity[0] ?? live.capacity, capacitySource: source, notes, actualNodeHours };
+  return {
+    trace,
+    capacity,
+    capacityAtStart: capacity[0] ?? live.capacity,
+    capacitySource: source,
+    notes,
+    actualNodeHours,
+  };
 }
 
 /** The window's 1-minute averages per metric, NaN where Azure Monitor had no data. */
-async function readHistory(target: TargetConfig, region: string, names: UtilizationMetrics, startMs: number, minutes: number, metrics: MetricsSource): Promise<Map<string, Float64Array>> {
-  const wanted = [names.cpu, names.cache, names.ingestion, names.instances].filter((name): name is string => name !== undefined);
+async function readHistory(
+  target: TargetConfig,
+  region: string,
+  names: UtilizationMetrics,
+  startMs: number,
+  minutes: number,
+  metrics: MetricsSource,
+): Promise<Map<string, Float64Array>> {
+  const wanted = [names.cpu, names.cache, names.ingestion, names.instances].filter(
+    (name): name is string => name !== undefined,
+  );
   const needs: MetricNeed[] = wanted.map((metric) => ({ metric, aggregations: ['Average'] }));
   const series = new Map(wanted.map((metric) => [metric, new Float64Array(minutes).fill(Number.NaN)]));
   const chunks = Array.from({ length: Math.ceil(minutes / CHUNK_MINUTES) }, (_, index) => index);
   await mapWithConcurrency(chunks, CONCURRENT_CALLS, async (index) => {
     const chunkEndMs = Math.min(startMs + (index + 1) * CHUNK_MINUTES * MINUTE_MS, startMs + minutes * MINUTE_MS);
     const lookbackMinutes = Math.round((chunkEndMs - startMs) / MINUTE_MS) - index * CHUNK_MINUTES;
-    const answers = await metrics.fetch([{ target: target.name, kind: target.kind, resourceId: target.resourceId, region, needs, lookbackMinutes }], new Date(chunkEndMs));
+    const answers = await metrics.fetch(
+      [{ target: target.name, kind: target.kind, resourceId: target.resourceId, region, needs, lookbackMinutes }],
+      new Date(chunkEndMs),
+    );
     const answer = answers.get(target.name);
-    if (!answer || answer instanceof Error) throw answer ?? new ScalerError('provider', `Azure Monitor returned nothing for ${target.name}`);
+    if (!answer || answer instanceof Error)
+      throw answer ?? new ScalerError('provider', `Azure Monitor returned nothing for ${target.name}`);
     copySamples(answer, series, startMs, minutes);
   });
   return series;
 }
 
-function copySamples(snapshot: MetricsSnapshot, series: Map<string, Float64Array>, startMs: number, minutes: number): void {
+function copySamples(
+  snapshot: MetricsSnapshot,
+  series: Map<string, Float64Array>,
+  startMs: number,
+  minutes: number,
+): void {
   for (const one of snapshot.series) {
     const values = series.get(one.metric);
     if (!values || one.aggregation !== 'Average') continue;
     for (const sample of one.samples) {
       const index = Math.round((sample.timestampMs - startMs) / MINUTE_MS);
-      if (index >= 0 && index < minutes && sample.value !== null && Number.isFinite(sample.value)) values[index] = sample.value;
+      if (index >= 0 && index < minutes && sample.value !== null && Number.isFinite(sample.value))
+        values[index] = sample.value;
     }
   }
 }
 
-async function capacityHistory(target: TargetConfig, startMs: number, minutes: number, current: number, instances: Float64Array | undefined, state: StateStore | undefined, notes: string[]): Promise<{ capacity: Float64Array; source: string }> {
+async function capacityHistory(
+  target: TargetConfig,
+  startMs: number,
+  minutes: number,
+  current: number,
+  instances: Float64Array | undefined,
+  state: StateStore | undefined,
+  notes: string[],
+): Promise<{ capacity: Float64Array; source: string }> {
   if (instances && fillGaps(instances) < minutes) {
     return { capacity: instances.map((value) => Math.max(1, Math.round(value))), source: 'the InstanceCount metric' };
   }
   const fromOperations = await operationTimeline(target, startMs, minutes, current, state, notes);
-  if (fromOperations) return { capacity: fromOperations, source: "ARM's current capacity and the scaler's operation history" };
-  const why = state ? 'no operation of the scaler completed in the window' : 'no state store configured to read the operation history from';
-  return { capacity: new Float64Array(minutes).fill(current), source: `ARM's current capacity (${current}) for the whole window: ${why}, so a change made meanwhile is not seen` };
+  if (fromOperations)
+    return { capacity: fromOperations, source: "ARM's current capacity and the scaler's operation history" };
+  const why = state
+    ? 'no operation of the scaler completed in the window'
+    : 'no state store configured to read the operation history from';
+  return {
+    capacity: new Float64Array(minutes).fill(current),
+    source: `ARM's current capacity (${current}) for the whole window: ${why}, so a change made meanwhile is not seen`,
+  };
 }
 
 /** Capacity per minute from succeeded operations that completed in the window; undefined when there are none. */
-async function operationTimeline(target: TargetConfig, startMs: number, minutes: number, current: number, state: StateStore | undefined, notes: string[]): Promise<Float64Array | undefined> {
+async function operationTimeline(
+  target: TargetConfig,
+  startMs: number,
+  minutes: number,
+  current: number,
+  state: StateStore | undefined,
+  notes: string[],
+): Promise<Float64Array | undefined> {
   if (!state) return undefined;
   const endMs = startMs + minutes * MINUTE_MS;
   const operations: OperationRecord[] = (await state.listOperations(target.name, OPERATIONS_READ))
-    .filter((operation) => operation.status === 'succeeded' && operation.completedAt !== undefined && operation.completedAt.getTime() >= startMs && operation.completedAt.getTime() < endMs)
+    .filter(
+      (operation) =>
+        operation.status === 'succeeded' &&
+        operation.completedAt !== undefined &&
+        operation.completedAt.getTime() >= startMs &&
+        operation.completedAt.getTime() < endMs,
+    )
     .sort((a, b) => (a.completedAt?.getTime() ?? 0) - (b.completedAt?.getTime() ?? 0));
   const first = operations[0];
   if (!first) return undefined;
@@ -148,7 +234,10 @@ async function operationTimeline(target: TargetConfig, startMs: number, minutes:
     timeline.fill(operation.to, from);
   }
   const last = operations[operations.length - 1] as OperationRecord;
-  if (last.to !== current) notes.push(`ARM shows ${current} now but the scaler's last operation left ${last.to}: something else changed the capacity; the minutes after that change are off`);
+  if (last.to !== current)
+    notes.push(
+      `ARM shows ${current} now but the scaler's last operation left ${last.to}: something else changed the capacity; the minutes after that change are off`,
+    );
   return timeline;
 }
 
@@ -173,6 +262,9 @@ function loadFrom(percent: Float64Array, capacity: Float64Array): Float64Array {
 /** The config's target by name, with a helpful error. */
 export function backtestTarget(config: ScalerConfig, name: string): TargetConfig {
   const target = config.targets.find((candidate) => candidate.name === name);
-  if (!target) throw new InvalidInputError(`--target "${name}" is not in the config; its targets are ${config.targets.map((candidate) => candidate.name).join(', ')}`);
+  if (!target)
+    throw new InvalidInputError(
+      `--target "${name}" is not in the config; its targets are ${config.targets.map((candidate) => candidate.name).join(', ')}`,
+    );
   return target;
 }

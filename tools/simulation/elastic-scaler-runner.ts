@@ -66,9 +66,13 @@ export class ElasticScalerRunner implements PolicyRunner {
     this.nowMs = this.cluster.trace.startMs + minute * MINUTE_MS;
     await this.followUps.complete(this.cluster.model.drainSettled());
     const preview = this.exactTicks ? undefined : await this.preview();
-    const outcomes = preview && !preview.error && preview.decision?.action === 'none' ? [preview] : (await this.scaling.executor.evaluateAll()).outcomes;
+    const outcomes =
+      preview && !preview.error && preview.decision?.action === 'none'
+        ? [preview]
+        : (await this.scaling.executor.evaluateAll()).outcomes;
     for (const outcome of outcomes) this.tally(outcome);
-    if ((minute + 1) % LEDGER_PURGE_EVERY_MINUTES === 0) await this.scaling.administration.purgeHistory(LEDGER_RETENTION_DAYS, LEDGER_RETENTION_DAYS);
+    if ((minute + 1) % LEDGER_PURGE_EVERY_MINUTES === 0)
+      await this.scaling.administration.purgeHistory(LEDGER_RETENTION_DAYS, LEDGER_RETENTION_DAYS);
   }
 
   private async preview(): Promise<TargetOutcome> {
@@ -76,7 +80,12 @@ export class ElasticScalerRunner implements PolicyRunner {
       return await this.scaling.executor.previewTarget(this.target.name, { trigger: 'timer', initiator: 'timer' });
     } catch (error) {
       // Let the full tick run: it reports the failure the way the timer would.
-      return { target: this.target.name, resourceId: this.target.resourceId, acted: false, error: { category: 'internal', message: describeError(error) } };
+      return {
+        target: this.target.name,
+        resourceId: this.target.resourceId,
+        acted: false,
+        error: { category: 'internal', message: describeError(error) },
+      };
     }
   }
 
@@ -87,7 +96,12 @@ export class ElasticScalerRunner implements PolicyRunner {
   }
 
   notes(): RunNotes {
-    const errors = [...this.errors].slice(0, MAX_LISTED_ERRORS).map(([message, count]) => `${count} evaluation(s) failed: ${message}`);
-    return { reasons: Object.fromEntries([...this.reasons].sort((a, b) => b[1] - a[1])), ...(errors.length > 0 ? { errors } : {}) };
+    const errors = [...this.errors]
+      .slice(0, MAX_LISTED_ERRORS)
+      .map(([message, count]) => `${count} evaluation(s) failed: ${message}`);
+    return {
+      reasons: Object.fromEntries([...this.reasons].sort((a, b) => b[1] - a[1])),
+      ...(errors.length > 0 ? { errors } : {}),
+    };
   }
 }

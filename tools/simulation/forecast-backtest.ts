@@ -29,30 +29,69 @@ export interface ForecastBacktest {
 
 const HOURS_PER_DAY = 24;
 
-export function backtestForecast(load: HourlyLoad, settings: Omit<ForecastSettings, 'horizonHours'>, days: number): ForecastBacktest {
+export function backtestForecast(
+  load: HourlyLoad,
+  settings: Omit<ForecastSettings, 'horizonHours'>,
+  days: number,
+): ForecastBacktest {
   const scores: DayScore[] = [];
   for (let back = days; back >= 1; back -= 1) {
     const end = load.values.length - back * HOURS_PER_DAY;
     if (end < HOURS_PER_DAY) continue;
-    const forecast = forecastLoad({ startMs: load.startMs, values: load.values.slice(0, end) }, { ...settings, horizonHours: HOURS_PER_DAY });
+    const forecast = forecastLoad(
+      { startMs: load.startMs, values: load.values.slice(0, end) },
+      { ...settings, horizonHours: HOURS_PER_DAY },
+    );
     const actual = load.values.slice(end, end + HOURS_PER_DAY);
-    scores.push(scoreDay(load.startMs + end * HOUR_MS, forecast.status, forecast.confidence, actual, forecast.points.map((point) => point.load), forecast.marginLoad));
+    scores.push(
+      scoreDay(
+        load.startMs + end * HOUR_MS,
+        forecast.status,
+        forecast.confidence,
+        actual,
+        forecast.points.map((point) => point.load),
+        forecast.marginLoad,
+      ),
+    );
   }
   const confident = scores.filter((score) => score.status === 'confident' && score.r2 !== null);
-  const mean = (pick: (score: DayScore) => number | null) => (confident.length === 0 ? null : round(confident.reduce((sum, score) => sum + (pick(score) ?? 0), 0) / confident.length));
-  return { days: scores, confidentDays: confident.length, meanR2: mean((score) => score.r2), meanAbsolutePercentError: mean((score) => score.meanAbsolutePercentError), coveredPercent: mean((score) => score.coveredPercent) };
+  const mean = (pick: (score: DayScore) => number | null) =>
+    confident.length === 0
+      ? null
+      : round(confident.reduce((sum, score) => sum + (pick(score) ?? 0), 0) / confident.length);
+  return {
+    days: scores,
+    confidentDays: confident.length,
+    meanR2: mean((score) => score.r2),
+    meanAbsolutePercentError: mean((score) => score.meanAbsolutePercentError),
+    coveredPercent: mean((score) => score.coveredPercent),
+  };
 }
 
-function scoreDay(startMs: number, status: string, confidence: number, actual: (number | null)[], predicted: number[], marginLoad: number): DayScore {
+function scoreDay(
+  startMs: number,
+  status: string,
+  confidence: number,
+  actual: (number | null)[],
+  predicted: number[],
+  marginLoad: number,
+): DayScore {
   const base = { day: new Date(startMs).toISOString(), status, confidence: round(confidence) };
-  const pairs = actual.flatMap((value, hour) => (value === null || predicted[hour] === undefined ? [] : [[value, predicted[hour] as number] as const]));
+  const pairs = actual.flatMap((value, hour) =>
+    value === null || predicted[hour] === undefined ? [] : [[value, predicted[hour] as number] as const],
+  );
   if (pairs.length === 0) return { ...base, r2: null, meanAbsolutePercentError: null, coveredPercent: null };
   const mean = pairs.reduce((sum, [value]) => sum + value, 0) / pairs.length;
   const total = pairs.reduce((sum, [value]) => sum + (value - mean) ** 2, 0);
   const residual = pairs.reduce((sum, [value, forecast]) => sum + (value - forecast) ** 2, 0);
   const absolute = pairs.reduce((sum, [value, forecast]) => sum + Math.abs(value - forecast), 0) / pairs.length;
   const covered = pairs.filter(([value, forecast]) => value <= forecast + marginLoad).length / pairs.length;
-  return { ...base, r2: total === 0 ? null : round(1 - residual / total), meanAbsolutePercentError: mean === 0 ? null : round((100 * absolute) / mean), coveredPercent: round(100 * covered) };
+  return {
+    ...base,
+    r2: total === 0 ? null : round(1 - residual / total),
+    meanAbsolutePercentError: mean === 0 ? null : round((100 * absolute) / mean),
+    coveredPercent: round(100 * covered),
+  };
 }
 
 function round(value: number): number {

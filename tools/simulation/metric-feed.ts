@@ -46,17 +46,48 @@ interface MetricDefinition {
 /** A cluster with no effective capacity left reports this (rather than an infinite ratio). */
 const SATURATED_PERCENT = 1000;
 
-const ratioPercent = (load: number, effective: number) => (effective > 0 ? Math.min(SATURATED_PERCENT, (100 * load) / effective) : load > 0 ? SATURATED_PERCENT : 0);
+const ratioPercent = (load: number, effective: number) =>
+  effective > 0 ? Math.min(SATURATED_PERCENT, (100 * load) / effective) : load > 0 ? SATURATED_PERCENT : 0;
 
 function definitionsFor(kind: TargetKind, has: { cache: boolean; ingestion: boolean }): MetricDefinition[] {
   if (kind === 'postgres-elastic-cluster') {
-    return [{ name: 'cpu_percent', noisy: true, capPercent: true, value: (reading) => ratioPercent(reading.demand, reading.effective) }];
+    return [
+      {
+        name: 'cpu_percent',
+        noisy: true,
+        capPercent: true,
+        value: (reading) => ratioPercent(reading.demand, reading.effective),
+      },
+    ];
   }
   return [
     { name: 'CPU', noisy: true, capPercent: true, value: (reading) => ratioPercent(reading.demand, reading.effective) },
-    ...(has.cache ? [{ name: 'CacheUtilizationFactor', noisy: true, capPercent: false, value: (reading: MinuteReading) => ratioPercent(reading.cacheDemand ?? 0, reading.effective) }] : []),
-    ...(has.ingestion ? [{ name: 'IngestionUtilization', noisy: true, capPercent: true, value: (reading: MinuteReading) => ratioPercent(reading.ingestionDemand ?? 0, reading.effective) }] : []),
-    { name: 'KeepAlive', noisy: false, capPercent: false, value: (reading) => (reading.need <= reading.effective ? 1 : reading.effective / reading.need) },
+    ...(has.cache
+      ? [
+          {
+            name: 'CacheUtilizationFactor',
+            noisy: true,
+            capPercent: false,
+            value: (reading: MinuteReading) => ratioPercent(reading.cacheDemand ?? 0, reading.effective),
+          },
+        ]
+      : []),
+    ...(has.ingestion
+      ? [
+          {
+            name: 'IngestionUtilization',
+            noisy: true,
+            capPercent: true,
+            value: (reading: MinuteReading) => ratioPercent(reading.ingestionDemand ?? 0, reading.effective),
+          },
+        ]
+      : []),
+    {
+      name: 'KeepAlive',
+      noisy: false,
+      capPercent: false,
+      value: (reading) => (reading.need <= reading.effective ? 1 : reading.effective / reading.need),
+    },
     { name: 'InstanceCount', noisy: false, capPercent: false, value: (reading) => reading.readyUnits },
   ];
 }
@@ -162,7 +193,8 @@ export class MetricFeed {
    * aggregation, one sample per minute of the lookback, `null` for the minutes not published yet.
    */
   snapshot(request: MetricsRequest, nowMs: number): MetricsSnapshot {
-    if ((request.intervalMinutes ?? 1) > 1) return this.coarseSnapshot(request, nowMs, request.intervalMinutes as number);
+    if ((request.intervalMinutes ?? 1) > 1)
+      return this.coarseSnapshot(request, nowMs, request.intervalMinutes as number);
     const nowMinute = Math.floor((nowMs - this.options.startMs) / MINUTE_MS);
     const first = Math.max(-PREFILL_MINUTES, nowMinute - request.lookbackMinutes);
     const lastPublished = this.lastPublished(nowMinute);
@@ -210,7 +242,10 @@ export class MetricFeed {
   }
 
   private samplesOf(feed: FeedSeries, first: number, lastPublished: number, nowMinute: number): MetricSample[] {
-    const published = feed.samples.slice(PREFILL_MINUTES + first, Math.max(PREFILL_MINUTES + first, PREFILL_MINUTES + lastPublished + 1));
+    const published = feed.samples.slice(
+      PREFILL_MINUTES + first,
+      Math.max(PREFILL_MINUTES + first, PREFILL_MINUTES + lastPublished + 1),
+    );
     for (let minute = Math.max(first, lastPublished + 1); minute < nowMinute; minute += 1) {
       published.push({ timestampMs: this.options.startMs + minute * MINUTE_MS, value: null });
     }
@@ -218,7 +253,10 @@ export class MetricFeed {
   }
 
   private recordIndex(index: number, reading: MinuteReading): void {
-    if (index !== this.recorded) throw new Error(`metric feed: minute ${index - PREFILL_MINUTES} recorded out of order (expected ${this.recorded - PREFILL_MINUTES})`);
+    if (index !== this.recorded)
+      throw new Error(
+        `metric feed: minute ${index - PREFILL_MINUTES} recorded out of order (expected ${this.recorded - PREFILL_MINUTES})`,
+      );
     const timestampMs = this.options.startMs + (index - PREFILL_MINUTES) * MINUTE_MS;
     for (const feed of this.series.values()) {
       const value = feed.measure(reading, index, this.options.parameters.noisePercentPoints);

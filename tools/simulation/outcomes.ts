@@ -105,12 +105,21 @@ export class OutcomeRecorder {
   }
 }
 
-export function countReversals(operations: ReadonlyArray<{ minute: number; direction: 'out' | 'in' }>, windowMinutes: number): number {
+export function countReversals(
+  operations: ReadonlyArray<{ minute: number; direction: 'out' | 'in' }>,
+  windowMinutes: number,
+): number {
   let reversals = 0;
   for (let index = 1; index < operations.length; index += 1) {
     const previous = operations[index - 1];
     const current = operations[index];
-    if (previous && current && previous.direction !== current.direction && current.minute - previous.minute < windowMinutes) reversals += 1;
+    if (
+      previous &&
+      current &&
+      previous.direction !== current.direction &&
+      current.minute - previous.minute < windowMinutes
+    )
+      reversals += 1;
   }
   return reversals;
 }

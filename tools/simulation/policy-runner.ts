@@ -5,7 +5,14 @@
 import type { ChangeOptions, ChangeResult } from './model/cluster-model.js';
 import type { SimulatedCluster } from './simulated-cluster.js';
 
-export const POLICIES = ['elastic-scaler', 'static-peak', 'azure-monitor-autoscale', 'adx-optimized-reactive', 'hpa', 'oracle'] as const;
+export const POLICIES = [
+  'elastic-scaler',
+  'static-peak',
+  'azure-monitor-autoscale',
+  'adx-optimized-reactive',
+  'hpa',
+  'oracle',
+] as const;
 export type PolicyName = (typeof POLICIES)[number];
 
 export function isPolicyName(name: string): name is PolicyName {
@@ -71,7 +78,13 @@ export class ControllerRunner implements PolicyRunner {
   }
 
   notes(): RunNotes {
-    return this.refused > 0 ? { notes: [`${this.refused} ask(s) refused by ARM (an update was still running); retried on the next evaluation`] } : {};
+    return this.refused > 0
+      ? {
+          notes: [
+            `${this.refused} ask(s) refused by ARM (an update was still running); retried on the next evaluation`,
+          ],
+        }
+      : {};
   }
 }
 

@@ -13,7 +13,15 @@ import { StaticPeak, staticPeakCapacity } from './baselines/static-peak.js';
 import { ElasticScalerRunner } from './elastic-scaler-runner.js';
 import type { SimulationParameters } from './model/parameters.js';
 import type { Outcomes, Timeline } from './outcomes.js';
-import { clamp, ControllerRunner, drive, unitsFor, type PolicyName, type PolicyRunner, type RunNotes } from './policy-runner.js';
+import {
+  clamp,
+  ControllerRunner,
+  drive,
+  unitsFor,
+  type PolicyName,
+  type PolicyRunner,
+  type RunNotes,
+} from './policy-runner.js';
 import { SimulatedCluster } from './simulated-cluster.js';
 import { needSeries, type Trace } from './trace.js';
 
@@ -47,8 +55,15 @@ export interface RunResult {
 }
 
 /** The limits every policy keeps to: the target's, narrowed by the service bounds the model enforces. */
-export function policyLimits(target: TargetConfig, parameters: SimulationParameters, limits: TargetConfig['limits'] = target.limits): { min: number; max: number; default: number } {
-  const service = target.kind === 'postgres-elastic-cluster' ? { min: 2, max: 20 } : { min: parameters.kusto.skuMinInstances, max: parameters.kusto.skuMaxInstances };
+export function policyLimits(
+  target: TargetConfig,
+  parameters: SimulationParameters,
+  limits: TargetConfig['limits'] = target.limits,
+): { min: number; max: number; default: number } {
+  const service =
+    target.kind === 'postgres-elastic-cluster'
+      ? { min: 2, max: 20 }
+      : { min: parameters.kusto.skuMinInstances, max: parameters.kusto.skuMaxInstances };
   const max = Math.min(limits.max, service.max);
   const min = Math.min(max, Math.max(limits.min, service.min));
   return { min, max, default: clamp(limits.default, { min, max }) };
@@ -56,7 +71,8 @@ export function policyLimits(target: TargetConfig, parameters: SimulationParamet
 
 export function initialCapacity(need: Float64Array, limits: { min: number; max: number }): number {
   let peak = 0;
-  for (let minute = 0; minute < Math.min(need.length, INITIAL_COVER_MINUTES); minute += 1) peak = Math.max(peak, need[minute] ?? 0);
+  for (let minute = 0; minute < Math.min(need.length, INITIAL_COVER_MINUTES); minute += 1)
+    peak = Math.max(peak, need[minute] ?? 0);
   return clamp(unitsFor(peak), limits);
 }
 
@@ -64,10 +80,20 @@ export async function runPolicy(spec: RunSpec): Promise<RunResult> {
   const started = performance.now();
   const limits = policyLimits(spec.target, spec.parameters);
   const need = needSeries(spec.trace, spec.kind);
-  const start = spec.initialCapacity === undefined ? initialCapacity(need, limits) : clamp(spec.initialCapacity, limits);
-  const plan = spec.policy === 'oracle' ? planOracle({ kind: spec.kind, trace: spec.trace, parameters: spec.parameters, limits, initialCapacity: start }) : undefined;
+  const start =
+    spec.initialCapacity === undefined ? initialCapacity(need, limits) : clamp(spec.initialCapacity, limits);
+  const plan =
+    spec.policy === 'oracle'
+      ? planOracle({ kind: spec.kind, trace: spec.trace, parameters: spec.parameters, limits, initialCapacity: start })
+      : undefined;
   const capacity = spec.policy === 'static-peak' ? staticPeakCapacity(need, limits) : (plan?.initialCapacity ?? start);
-  const cluster = new SimulatedCluster({ kind: spec.kind, trace: spec.trace, parameters: spec.parameters, initialCapacity: capacity, snapshots: spec.policy === 'elastic-scaler' });
+  const cluster = new SimulatedCluster({
+    kind: spec.kind,
+    trace: spec.trace,
+    parameters: spec.parameters,
+    initialCapacity: capacity,
+    snapshots: spec.policy === 'elastic-scaler',
+  });
   const runner = plan ? oracleRunner(cluster, plan, start) : createRunner(spec, cluster, limits);
   await drive(cluster, runner);
   return {
@@ -82,7 +108,11 @@ export async function runPolicy(spec: RunSpec): Promise<RunResult> {
   };
 }
 
-function createRunner(spec: RunSpec, cluster: SimulatedCluster, limits: { min: number; max: number; default: number }): PolicyRunner {
+function createRunner(
+  spec: RunSpec,
+  cluster: SimulatedCluster,
+  limits: { min: number; max: number; default: number },
+): PolicyRunner {
   const { model, feed } = cluster;
   const requested = () => model.requestedCapacity;
   switch (spec.policy) {
@@ -91,11 +121,23 @@ function createRunner(spec: RunSpec, cluster: SimulatedCluster, limits: { min: n
     case 'static-peak':
       return new ControllerRunner(cluster, new StaticPeak());
     case 'azure-monitor-autoscale':
-      return new ControllerRunner(cluster, new AzureMonitorAutoscale(scheduledProfiles(spec.target, spec.trace.startMs, (bounds) => policyLimits(spec.target, spec.parameters, bounds)), feed, requested));
+      return new ControllerRunner(
+        cluster,
+        new AzureMonitorAutoscale(
+          scheduledProfiles(spec.target, spec.trace.startMs, (bounds) =>
+            policyLimits(spec.target, spec.parameters, bounds),
+          ),
+          feed,
+          requested,
+        ),
+      );
     case 'adx-optimized-reactive':
       return new ControllerRunner(cluster, new AdxOptimizedReactive(spec.kind, feed, limits, requested));
     case 'hpa':
-      return new ControllerRunner(cluster, new Hpa(spec.kind, feed, limits, () => ({ current: model.requestedCapacity, ready: model.readyUnits })));
+      return new ControllerRunner(
+        cluster,
+        new Hpa(spec.kind, feed, limits, () => ({ current: model.requestedCapacity, ready: model.readyUnits })),
+      );
     case 'oracle':
       throw new Error('the oracle is planned before its cluster is built (oracleRunner)');
   }
@@ -104,7 +146,15 @@ function createRunner(spec: RunSpec, cluster: SimulatedCluster, limits: { min: n
 function oracleRunner(cluster: SimulatedCluster, plan: OraclePlan, commonStart: number): PolicyRunner {
   const runner = new ControllerRunner(cluster, new Oracle(plan));
   const notes = [`lead time ${plan.leadMinutes} min; ${plan.repairs} repair pass(es)`];
-  if (plan.initialCapacity > commonStart) notes.push(`started with ${plan.initialCapacity} units instead of ${commonStart}: from ${commonStart}, the first rebalance or warm-up would overload whatever the schedule`);
-  if (plan.unavoidableOverloadMinutes > 0) notes.push(`${plan.unavoidableOverloadMinutes} overloaded minute(s) no schedule within the limits avoids`);
-  return { policy: 'oracle', atMinute: (minute) => runner.atMinute(minute), notes: () => ({ notes: [notes.join('; ')] }) };
+  if (plan.initialCapacity > commonStart)
+    notes.push(
+      `started with ${plan.initialCapacity} units instead of ${commonStart}: from ${commonStart}, the first rebalance or warm-up would overload whatever the schedule`,
+    );
+  if (plan.unavoidableOverloadMinutes > 0)
+    notes.push(`${plan.unavoidableOverloadMinutes} overloaded minute(s) no schedule within the limits avoids`);
+  return {
+    policy: 'oracle',
+    atMinute: (minute) => runner.atMinute(minute),
+    notes: () => ({ notes: [notes.join('; ')] }),
+  };
 }

@@ -10,7 +10,18 @@
 import { hashSeed, SeededRandom } from './prng.js';
 import type { Trace } from './trace.js';
 
-export const SCENARIOS = ['daily', 'weekly', 'growth', 'flash-spikes', 'step-change', 'noisy-flat', 'business-hours', 'nightly-batch', 'launch-event', 'organic-growth'] as const;
+export const SCENARIOS = [
+  'daily',
+  'weekly',
+  'growth',
+  'flash-spikes',
+  'step-change',
+  'noisy-flat',
+  'business-hours',
+  'nightly-batch',
+  'launch-event',
+  'organic-growth',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export const SCENARIO_DESCRIPTIONS: Record<ScenarioName, string> = {
@@ -20,10 +31,14 @@ export const SCENARIO_DESCRIPTIONS: Record<ScenarioName, string> = {
   'flash-spikes': 'a modest daily pattern with about three sudden spikes a day (+4 to +9 nodes for 10 to 45 min)',
   'step-change': 'flat at 4 nodes, then a permanent step to 10 nodes on day 5 at 10:00 UTC',
   'noisy-flat': 'flat at 7 nodes with strong autocorrelated noise (standard deviation about 1 node)',
-  'business-hours': 'office hours on weekdays: 2 nodes at night, a 30-minute ramp at 08:00 to 9, a lunch dip, down at 18:00; weekends at 2',
-  'nightly-batch': 'a light day (3 to 5 nodes) and a nightly ETL batch of 12 nodes from 01:00 for 90 minutes, a little longer each day',
-  'launch-event': 'the daily pattern, 3 to 7 nodes, then a launch on day 8 at 09:00: 2.5 times the load for 8 hours, settling 30 % above the old level',
-  'organic-growth': 'a well-sized cluster at 6 nodes that grows by 35 % over the two weeks, starting right at its capacity',
+  'business-hours':
+    'office hours on weekdays: 2 nodes at night, a 30-minute ramp at 08:00 to 9, a lunch dip, down at 18:00; weekends at 2',
+  'nightly-batch':
+    'a light day (3 to 5 nodes) and a nightly ETL batch of 12 nodes from 01:00 for 90 minutes, a little longer each day',
+  'launch-event':
+    'the daily pattern, 3 to 7 nodes, then a launch on day 8 at 09:00: 2.5 times the load for 8 hours, settling 30 % above the old level',
+  'organic-growth':
+    'a well-sized cluster at 6 nodes that grows by 35 % over the two weeks, starting right at its capacity',
 };
 
 export const SUITE_DEFAULTS = {
@@ -63,7 +78,13 @@ export function generateScenario(name: ScenarioName, options: ScenarioOptions = 
   for (let minute = 0; minute < minutes; minute += 1) {
     demand[minute] = Math.max(FLOOR, (base[minute] ?? 0) * (1 + WHITE_NOISE * random.normal()));
   }
-  return { name, startMs, demand, cacheDemand: cacheFrom(demand), ingestionDemand: demand.map((value) => value * INGESTION_SHARE) };
+  return {
+    name,
+    startMs,
+    demand,
+    cacheDemand: cacheFrom(demand),
+    ingestionDemand: demand.map((value) => value * INGESTION_SHARE),
+  };
 }
 
 type Shape = (minutes: number, random: SeededRandom) => Float64Array;
@@ -88,11 +109,13 @@ function isWeekend(minute: number): boolean {
   return day === 5 || day === 6;
 }
 
-const fill = (minutes: number, at: (minute: number) => number) => Float64Array.from({ length: minutes }, (_, minute) => at(minute));
+const fill = (minutes: number, at: (minute: number) => number) =>
+  Float64Array.from({ length: minutes }, (_, minute) => at(minute));
 
 const SHAPES: Record<ScenarioName, Shape> = {
   daily: (minutes) => fill(minutes, (minute) => 3 + 7 * daytime(minute)),
-  weekly: (minutes) => fill(minutes, (minute) => (isWeekend(minute) ? 2.5 + 2 * daytime(minute) : 3 + 7 * daytime(minute))),
+  weekly: (minutes) =>
+    fill(minutes, (minute) => (isWeekend(minute) ? 2.5 + 2 * daytime(minute) : 3 + 7 * daytime(minute))),
   growth: (minutes) => fill(minutes, (minute) => (3 + 7 * daytime(minute)) * (1 + (0.8 * minute) / minutes)),
   'flash-spikes': (minutes, random) => {
     const shape = fill(minutes, (minute) => 3 + 3 * daytime(minute));
@@ -137,7 +160,8 @@ function addSpikes(shape: Float64Array, random: SeededRandom): void {
     const start = random.integer(0, shape.length - 1);
     const height = random.between(4, 9);
     const hold = random.integer(10, 45);
-    const profile = (offset: number) => (offset < 2 ? (offset + 1) / 3 : offset < 2 + hold ? 1 : Math.max(0, 1 - (offset - 2 - hold) / 10));
+    const profile = (offset: number) =>
+      offset < 2 ? (offset + 1) / 3 : offset < 2 + hold ? 1 : Math.max(0, 1 - (offset - 2 - hold) / 10);
     for (let offset = 0; offset < 2 + hold + 10 && start + offset < shape.length; offset += 1) {
       shape[start + offset] = (shape[start + offset] ?? 0) + height * profile(offset);
     }

@@ -21,8 +21,14 @@ export interface ClusterSetup {
   snapshots?: boolean;
 }
 
-export function createClusterModel(kind: TargetKind, parameters: SimulationParameters, initialCapacity: number): ClusterModel {
-  return kind === 'postgres-elastic-cluster' ? new ElasticClusterModel(parameters.elastic, initialCapacity) : new KustoClusterModel(parameters.kusto, initialCapacity);
+export function createClusterModel(
+  kind: TargetKind,
+  parameters: SimulationParameters,
+  initialCapacity: number,
+): ClusterModel {
+  return kind === 'postgres-elastic-cluster'
+    ? new ElasticClusterModel(parameters.elastic, initialCapacity)
+    : new KustoClusterModel(parameters.kusto, initialCapacity);
 }
 
 export class SimulatedCluster {
@@ -73,7 +79,12 @@ export class SimulatedCluster {
   account(minute: number): void {
     const effective = this.model.effectiveCapacity();
     const reading = this.reading(minute, effective);
-    this.recorder.minute(minute, { need: reading.need, demand: reading.demand, effective, billed: this.model.billedUnits });
+    this.recorder.minute(minute, {
+      need: reading.need,
+      demand: reading.demand,
+      effective,
+      billed: this.model.billedUnits,
+    });
     this.feed.record(minute, reading);
   }
 

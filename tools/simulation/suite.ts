@@ -45,7 +45,18 @@ export async function runSuite(input: SuiteInput): Promise<SuiteResult> {
 export async function runSuites(inputs: readonly SuiteInput[], workerCount = 1): Promise<SuiteResult[]> {
   const started = performance.now();
   const specsPerSuite = inputs.map((input) =>
-    input.traces.flatMap((trace) => (input.policies ?? POLICIES).map((policy): RunSpec => ({ kind: input.kind, trace, policy, config: input.config, target: input.target, parameters: input.parameters, initialCapacity: input.initialCapacity, exactTicks: input.exactTicks }))),
+    input.traces.flatMap((trace) =>
+      (input.policies ?? POLICIES).map((policy): RunSpec => ({
+        kind: input.kind,
+        trace,
+        policy,
+        config: input.config,
+        target: input.target,
+        parameters: input.parameters,
+        initialCapacity: input.initialCapacity,
+        exactTicks: input.exactTicks,
+      })),
+    ),
   );
   const specs = specsPerSuite.flat();
   const workers = Math.max(1, Math.min(workerCount, specs.length));
@@ -67,7 +78,9 @@ async function runInline(specs: readonly RunSpec[]): Promise<RunResult[]> {
 }
 
 function withCostVsOracle(runs: RunResult[]): RunResult[] {
-  const oracleHours = new Map(runs.filter((run) => run.policy === 'oracle').map((run) => [run.scenario, run.outcomes.nodeHours]));
+  const oracleHours = new Map(
+    runs.filter((run) => run.policy === 'oracle').map((run) => [run.scenario, run.outcomes.nodeHours]),
+  );
   return runs.map((run) => {
     const oracle = oracleHours.get(run.scenario);
     return oracle ? { ...run, costVsOracle: run.outcomes.nodeHours / oracle } : run;
@@ -78,11 +91,20 @@ function withCostVsOracle(runs: RunResult[]): RunResult[] {
 export function selectTarget(config: ScalerConfig, kind: TargetKind, name?: string): TargetConfig {
   if (name !== undefined) {
     const named = config.targets.find((target) => target.name === name);
-    if (!named) throw new NotFoundError(`target "${name}" is not in the config; its targets are ${config.targets.map((target) => target.name).join(', ')}`);
-    if (named.kind !== kind) throw new NotFoundError(`target "${name}" is a ${named.kind}, not a ${kind}; pass --kind ${named.kind} or another target`);
+    if (!named)
+      throw new NotFoundError(
+        `target "${name}" is not in the config; its targets are ${config.targets.map((target) => target.name).join(', ')}`,
+      );
+    if (named.kind !== kind)
+      throw new NotFoundError(
+        `target "${name}" is a ${named.kind}, not a ${kind}; pass --kind ${named.kind} or another target`,
+      );
     return named;
   }
   const first = config.targets.find((target) => target.kind === kind);
-  if (!first) throw new NotFoundError(`the config has no ${kind} target; add one, or pass --kind ${config.targets[0]?.kind ?? 'kusto-cluster'}`);
+  if (!first)
+    throw new NotFoundError(
+      `the config has no ${kind} target; add one, or pass --kind ${config.targets[0]?.kind ?? 'kusto-cluster'}`,
+    );
   return first;
 }

@@ -56,7 +56,9 @@ export class TraceError extends InvalidInputError {
     readonly source: string,
     readonly problems: string[],
   ) {
-    super(`${source}: ${problems.length} problem(s) in the trace:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    super(
+      `${source}: ${problems.length} problem(s) in the trace:\n${problems.map((problem) => `  ${problem}`).join('\n')}`,
+    );
   }
 }
 
@@ -64,7 +66,10 @@ export class TraceError extends InvalidInputError {
 export function parseTraceCsv(text: string, source = 'trace'): Trace {
   const lines = text.split(/\r?\n/);
   const headerIndex = lines.findIndex((line) => line.trim() !== '');
-  if (headerIndex < 0) throw new TraceError(source, ['the file is empty; expected a header "timestamp,demand[,cacheDemand][,ingestionDemand]" and one row per minute']);
+  if (headerIndex < 0)
+    throw new TraceError(source, [
+      'the file is empty; expected a header "timestamp,demand[,cacheDemand][,ingestionDemand]" and one row per minute',
+    ]);
   const columns = parseHeader(lines[headerIndex] as string, headerIndex + 1);
   if (typeof columns === 'string') throw new TraceError(source, [columns]);
 
@@ -87,7 +92,8 @@ export function parseTraceCsv(text: string, source = 'trace'): Trace {
     else for (const name of columns.names) if (name !== 'timestamp') values[name]?.push(row.fields[name] ?? 0);
     rows += 1;
   }
-  if (rows === 0) problems.push(`line ${headerIndex + 1}: the header is not followed by any row; add one row per minute`);
+  if (rows === 0)
+    problems.push(`line ${headerIndex + 1}: the header is not followed by any row; add one row per minute`);
   if (problems.length > 0) throw new TraceError(source, listed(problems));
 
   return {
@@ -101,7 +107,12 @@ export function parseTraceCsv(text: string, source = 'trace'): Trace {
 
 /** The CSV form of a trace (what `parseTraceCsv` reads), e.g. to save a generated scenario. */
 export function traceToCsv(trace: Trace): string {
-  const columns = ['timestamp', 'demand', ...(trace.cacheDemand ? ['cacheDemand'] : []), ...(trace.ingestionDemand ? ['ingestionDemand'] : [])];
+  const columns = [
+    'timestamp',
+    'demand',
+    ...(trace.cacheDemand ? ['cacheDemand'] : []),
+    ...(trace.ingestionDemand ? ['ingestionDemand'] : []),
+  ];
   const rows = [columns.join(',')];
   for (let index = 0; index < trace.demand.length; index += 1) {
     const timestamp = new Date(trace.startMs + index * MINUTE_MS).toISOString().replace('.000Z', 'Z');
@@ -129,7 +140,8 @@ function parseHeader(line: string, lineNumber: number): { names: string[] } | st
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate) return `line ${lineNumber}: column "${duplicate}" appears twice; keep one`;
   const missing = REQUIRED_COLUMNS.filter((name) => !names.includes(name));
-  if (missing.length > 0) return `line ${lineNumber}: the header lacks ${missing.map((name) => `"${name}"`).join(' and ')}; it must name timestamp and demand (found "${line.trim()}")`;
+  if (missing.length > 0)
+    return `line ${lineNumber}: the header lacks ${missing.map((name) => `"${name}"`).join(' and ')}; it must name timestamp and demand (found "${line.trim()}")`;
   return { names };
 }
 
@@ -147,7 +159,11 @@ function parseRow(line: string, lineNumber: number, names: string[], expectedMs:
   const timestamp = parseTimestamp(timestampCell, lineNumber, expectedMs);
   const timestampMs = typeof timestamp === 'number' ? timestamp : timestamp.ms;
   if (cells.length !== names.length) {
-    return { timestampMs, fields, problem: `line ${lineNumber}: ${cells.length} value(s) for ${names.length} column(s) (${names.join(',')}); give one value per column` };
+    return {
+      timestampMs,
+      fields,
+      problem: `line ${lineNumber}: ${cells.length} value(s) for ${names.length} column(s) (${names.join(',')}); give one value per column`,
+    };
   }
   if (typeof timestamp !== 'number') return { timestampMs, fields, problem: timestamp.problem };
   for (const [position, name] of names.entries()) {
@@ -155,7 +171,11 @@ function parseRow(line: string, lineNumber: number, names: string[], expectedMs:
     const cell = cells[position] as string;
     const value = cell === '' ? Number.NaN : Number(cell);
     if (!Number.isFinite(value) || value < 0) {
-      return { timestampMs, fields, problem: `line ${lineNumber}: ${name} "${cell}" is not a non-negative number; give the load in node-equivalents, e.g. 3.5` };
+      return {
+        timestampMs,
+        fields,
+        problem: `line ${lineNumber}: ${name} "${cell}" is not a non-negative number; give the load in node-equivalents, e.g. 3.5`,
+      };
     }
     fields[name] = value;
   }
@@ -163,14 +183,27 @@ function parseRow(line: string, lineNumber: number, names: string[], expectedMs:
 }
 
 /** The timestamp in ms, or why the row's timestamp is wrong (with the ms when it could still be read). */
-function parseTimestamp(cell: string, lineNumber: number, expectedMs: number | undefined): number | { problem: string; ms?: number | undefined } {
+function parseTimestamp(
+  cell: string,
+  lineNumber: number,
+  expectedMs: number | undefined,
+): number | { problem: string; ms?: number | undefined } {
   const ms = ISO_TIMESTAMP.test(cell) ? Date.parse(cell) : Number.NaN;
-  if (!Number.isFinite(ms)) return { problem: `line ${lineNumber}: timestamp "${cell}" is not an ISO 8601 date-time with an offset; write it like 2026-01-05T14:00:00Z` };
-  if (ms % MINUTE_MS !== 0) return { problem: `line ${lineNumber}: timestamp "${cell}" is not on a minute boundary; rows are one per minute, at :00 seconds` };
+  if (!Number.isFinite(ms))
+    return {
+      problem: `line ${lineNumber}: timestamp "${cell}" is not an ISO 8601 date-time with an offset; write it like 2026-01-05T14:00:00Z`,
+    };
+  if (ms % MINUTE_MS !== 0)
+    return {
+      problem: `line ${lineNumber}: timestamp "${cell}" is not on a minute boundary; rows are one per minute, at :00 seconds`,
+    };
   if (expectedMs !== undefined && ms !== expectedMs) {
     const expected = new Date(expectedMs).toISOString();
     const why = ms < expectedMs ? 'is out of order or repeated' : 'leaves a gap';
-    return { ms, problem: `line ${lineNumber}: timestamp "${cell}" ${why}; rows must be consecutive minutes, this one should be ${expected}` };
+    return {
+      ms,
+      problem: `line ${lineNumber}: timestamp "${cell}" ${why}; rows must be consecutive minutes, this one should be ${expected}`,
+    };
   }
   return ms;
 }

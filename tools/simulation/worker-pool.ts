@@ -32,7 +32,11 @@ export async function runInWorkers(specs: readonly RunSpec[], workers: number): 
       worker.on('message', (reply: WorkerReply) => {
         if (reply.error !== undefined || !reply.result) {
           void worker.terminate();
-          reject(new Error(`simulation run ${specs[reply.index]?.policy} on ${specs[reply.index]?.trace.name} failed in a worker: ${reply.error ?? 'no result'}`));
+          reject(
+            new Error(
+              `simulation run ${specs[reply.index]?.policy} on ${specs[reply.index]?.trace.name} failed in a worker: ${reply.error ?? 'no result'}`,
+            ),
+          );
           return;
         }
         results[reply.index] = reply.result;

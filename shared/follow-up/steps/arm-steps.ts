@@ -25,12 +25,24 @@ export async function checkArm(context: StepContext, input: CheckArmInput): Prom
     capacity: live.capacity,
     status: live.status,
     ready,
-    highAvailability: target.kind === 'postgres-elastic-cluster' && live.details['highAvailability'] !== undefined && live.details['highAvailability'] !== 'Disabled',
+    highAvailability:
+      target.kind === 'postgres-elastic-cluster' &&
+      live.details['highAvailability'] !== undefined &&
+      live.details['highAvailability'] !== 'Disabled',
   };
   await context.record(target, input.operationId, 'wait-arm', (document) => {
-    document.arm = { requested: input.to, capacity: live.capacity, status: live.status, operation: lro.status, message: result.message, checkedAt: context.deps.clock().toISOString() };
+    document.arm = {
+      requested: input.to,
+      capacity: live.capacity,
+      status: live.status,
+      operation: lro.status,
+      message: result.message,
+      checkedAt: context.deps.clock().toISOString(),
+    };
   });
-  context.log(target, input.operationId).log('debug', `ARM: ${live.capacity} of ${input.to}, state ${live.status}, operation ${lro.status}`);
+  context
+    .log(target, input.operationId)
+    .log('debug', `ARM: ${live.capacity} of ${input.to}, state ${live.status}, operation ${lro.status}`);
   return result;
 }
 
@@ -46,19 +58,39 @@ export async function finish(context: StepContext, input: FinishInput): Promise<
   let ended = operation;
   try {
     if (operation.status === 'started' || operation.status === 'running') {
-      ended = await context.deps.state.updateOperationStatus(input.target, input.operationId, { status: input.status, at, message });
+      ended = await context.deps.state.updateOperationStatus(input.target, input.operationId, {
+        status: input.status,
+        at,
+        message,
+      });
     }
   } catch (error) {
     // A retry of this step after the write went through: the operation already carries this outcome.
     if (!(error instanceof StateConflictError)) throw error;
     ended = (await context.deps.state.getOperation(input.target, input.operationId)) ?? operation;
   }
-  if (ended.status !== input.status) log.log('warn', `operation ${input.operationId} had already ended ${ended.status} before the follow-up recorded ${input.status}: ${message}`);
+  if (ended.status !== input.status)
+    log.log(
+      'warn',
+      `operation ${input.operationId} had already ended ${ended.status} before the follow-up recorded ${input.status}: ${message}`,
+    );
   await context.record(target, input.operationId, 'completed', (document) => {
-    document.outcome = { status: input.status, message: input.message, notes: input.notes, completedAt: at.toISOString(), durationSeconds };
-    if (input.alert) addAlert(document, { at: at.toISOString(), code: alertEvent(input.status), message: input.message });
+    document.outcome = {
+      status: input.status,
+      message: input.message,
+      notes: input.notes,
+      completedAt: at.toISOString(),
+      durationSeconds,
+    };
+    if (input.alert)
+      addAlert(document, { at: at.toISOString(), code: alertEvent(input.status), message: input.message });
   });
-  if (input.alert) log.log('error', `follow-up ${input.status}: ${message}`, { alert: true, event: alertEvent(input.status), durationSeconds });
+  if (input.alert)
+    log.log('error', `follow-up ${input.status}: ${message}`, {
+      alert: true,
+      event: alertEvent(input.status),
+      durationSeconds,
+    });
   else log.log('info', `follow-up ${input.status}: ${message}`, { event: 'FollowUpCompleted', durationSeconds });
   for (const note of input.notes) log.log('warn', note, { event: 'FollowUpNote' });
   return { status: input.status, durationSeconds };
@@ -70,7 +102,10 @@ function alertEvent(status: FinishInput['status']): 'FollowUpFailed' | 'FollowUp
 
 async function operationOf(context: StepContext, target: string, operationId: string): Promise<OperationRecord> {
   const operation = await context.deps.state.getOperation(target, operationId);
-  if (!operation) throw new NotFoundError(`operation ${operationId} of target "${target}" is not in the state store; its follow-up cannot go on`);
+  if (!operation)
+    throw new NotFoundError(
+      `operation ${operationId} of target "${target}" is not in the state store; its follow-up cannot go on`,
+    );
   return operation;
 }
 

@@ -35,7 +35,8 @@ export class StepContext {
 
   postgresTarget(name: string): PostgresTargetConfig {
     const target = this.target(name);
-    if (target.kind !== 'postgres-elastic-cluster') throw new ScalerError('internal', `target "${name}" is a ${target.kind}, not an elastic cluster`);
+    if (target.kind !== 'postgres-elastic-cluster')
+      throw new ScalerError('internal', `target "${name}" is a ${target.kind}, not an elastic cluster`);
     return target;
   }
 
@@ -47,11 +48,20 @@ export class StepContext {
     return this.deps.log.child({ target: target.name, resourceId: target.resourceId, operationId });
   }
 
-  record(target: TargetConfig, operationId: string, phase: string, change: (document: FollowUpProgressDocument) => void = () => undefined): Promise<FollowUpProgressDocument> {
-    return this.progress.update({ target: target.name, operationId, kind: target.kind }, this.deps.clock(), (document) => {
-      document.phase = phase;
-      change(document);
-    });
+  record(
+    target: TargetConfig,
+    operationId: string,
+    phase: string,
+    change: (document: FollowUpProgressDocument) => void = () => undefined,
+  ): Promise<FollowUpProgressDocument> {
+    return this.progress.update(
+      { target: target.name, operationId, kind: target.kind },
+      this.deps.clock(),
+      (document) => {
+        document.phase = phase;
+        change(document);
+      },
+    );
   }
 
   sleep(ms: number): Promise<void> {

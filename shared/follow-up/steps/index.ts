@@ -6,9 +6,18 @@ import type { ActivityContract, ActivityName } from '../activity-contract.js';
 import { StepContext, type FollowUpDependencies } from './dependencies.js';
 import { checkArm, finish } from './arm-steps.js';
 import { inspectNodes, reconcileConnections } from './cluster-steps.js';
-import { checkControl, pollRebalance, preflight, raiseExecutors, restoreExecutors, startRebalance } from './rebalance-steps.js';
+import {
+  checkControl,
+  pollRebalance,
+  preflight,
+  raiseExecutors,
+  restoreExecutors,
+  startRebalance,
+} from './rebalance-steps.js';
 
-export type FollowUpSteps = { [Name in ActivityName]: (input: ActivityContract[Name][0]) => Promise<ActivityContract[Name][1]> };
+export type FollowUpSteps = {
+  [Name in ActivityName]: (input: ActivityContract[Name][0]) => Promise<ActivityContract[Name][1]>;
+};
 
 export function createFollowUpSteps(deps: FollowUpDependencies): FollowUpSteps {
   const context = new StepContext(deps);

@@ -6,7 +6,17 @@ export const conflictingAutoscalerGuard: Stage = (proposal, context) => {
   const { target } = context;
   if (proposal.to === proposal.from || !other?.enabled) return noteGuard(proposal, 'conflicting-autoscaler');
   if (target.kind === 'kusto-cluster' && target.onConflictingAutoscaler === 'take-over') {
-    return { ...proposal, guards: [...proposal.guards, { guard: 'conflicting-autoscaler', verdict: 'passed', detail: `${other.name} is on and will be turned off in the same update (onConflictingAutoscaler: take-over)` }] };
+    return {
+      ...proposal,
+      guards: [
+        ...proposal.guards,
+        {
+          guard: 'conflicting-autoscaler',
+          verdict: 'passed',
+          detail: `${other.name} is on and will be turned off in the same update (onConflictingAutoscaler: take-over)`,
+        },
+      ],
+    };
   }
   return noteGuard(proposal, 'conflicting-autoscaler', {
     to: proposal.from,

@@ -12,7 +12,13 @@ export const cooldownGuard: Stage = (proposal, context) => {
   const { from, to } = proposal;
   if (to === from) return noteGuard(proposal, 'cooldown');
   if (context.request?.source === 'manual' && context.request.ignoreCooldown) {
-    return { ...proposal, guards: [...proposal.guards, { guard: 'cooldown', verdict: 'passed', detail: 'ignored at the operator\'s request' }] };
+    return {
+      ...proposal,
+      guards: [
+        ...proposal.guards,
+        { guard: 'cooldown', verdict: 'passed', detail: "ignored at the operator's request" },
+      ],
+    };
   }
   const lastCompletedMs = lastCompletion(context);
   if (lastCompletedMs === undefined) return noteGuard(proposal, 'cooldown');
@@ -22,7 +28,8 @@ export const cooldownGuard: Stage = (proposal, context) => {
   if (context.nowMs >= endsMs) return noteGuard(proposal, 'cooldown');
   const remaining = Math.ceil((endsMs - context.nowMs) / MINUTE_MS);
   const label = to > from ? 'scale-out' : 'scale-in';
-  const after = warmupMinutes > 0 ? `the ${warmupMinutes}-min cache warm-up that follows the last operation` : 'the last operation';
+  const after =
+    warmupMinutes > 0 ? `the ${warmupMinutes}-min cache warm-up that follows the last operation` : 'the last operation';
   return noteGuard(proposal, 'cooldown', {
     to: from,
     reason: 'CooldownActive',
@@ -58,7 +65,8 @@ export interface CooldownStatus {
 
 export function cooldownStatus(context: Pick<PolicyContext, 'history' | 'target' | 'nowMs'>): CooldownStatus {
   const last = lastCompletion(context);
-  const remaining = (minutes: number) => (last === undefined ? 0 : Math.max(0, Math.ceil((last + minutes * MINUTE_MS - context.nowMs) / 1000)));
+  const remaining = (minutes: number) =>
+    last === undefined ? 0 : Math.max(0, Math.ceil((last + minutes * MINUTE_MS - context.nowMs) / 1000));
   return {
     lastCompletedMs: last,
     scaleOutRemainingSeconds: remaining(context.target.cooldowns.scaleOutMinutes),

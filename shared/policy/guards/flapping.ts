@@ -7,9 +7,12 @@ import { noteGuard, unitsOf, type ProjectableSignal, type Proposal, type Stage }
 
 export const flappingGuard: Stage = (proposal, context) => {
   const { from, to } = proposal;
-  if (to >= from || context.request?.source === 'manual' || proposal.origin === 'limits') return noteGuard(proposal, 'flapping');
+  if (to >= from || context.request?.source === 'manual' || proposal.origin === 'limits')
+    return noteGuard(proposal, 'flapping');
 
-  const blind = proposal.signals.filter((signal) => signal.direction === 'out' && signal.status !== 'ok' && !signal.notReported);
+  const blind = proposal.signals.filter(
+    (signal) => signal.direction === 'out' && signal.status !== 'ok' && !signal.notReported,
+  );
   if (blind.length > 0) {
     return noteGuard(proposal, 'flapping', {
       to: from,
@@ -19,12 +22,20 @@ export const flappingGuard: Stage = (proposal, context) => {
   }
   for (let candidate = to; candidate < from; candidate += 1) {
     if (!wouldFireAt(proposal, candidate)) {
-      return candidate === to ? withProjection(noteGuard(proposal, 'flapping'), to) : reduced(proposal, candidate, context.target);
+      return candidate === to
+        ? withProjection(noteGuard(proposal, 'flapping'), to)
+        : reduced(proposal, candidate, context.target);
     }
   }
-  const hottest = proposal.projectable.map((signal) => `${signal.name} ${project(signal, from, from - 1).toFixed(1)} > ${signal.threshold}`).join(', ');
+  const hottest = proposal.projectable
+    .map((signal) => `${signal.name} ${project(signal, from, from - 1).toFixed(1)} > ${signal.threshold}`)
+    .join(', ');
   return withProjection(
-    noteGuard(proposal, 'flapping', { to: from, reason: 'FlappingAvoided', message: `not scaling in: even one unit fewer would make a scale-out signal fire (${hottest})` }),
+    noteGuard(proposal, 'flapping', {
+      to: from,
+      reason: 'FlappingAvoided',
+      message: `not scaling in: even one unit fewer would make a scale-out signal fire (${hottest})`,
+    }),
     from - 1,
   );
 };
@@ -43,7 +54,10 @@ function wouldFireAt(proposal: Proposal, capacity: number): boolean {
 
 function reduced(proposal: Proposal, candidate: number, target: Parameters<typeof unitsOf>[0]): Proposal {
   const message = `${proposal.message}; reduced to ${unitsOf(target, candidate)} because going to ${proposal.to} would make a scale-out signal fire`;
-  return withProjection(noteGuard(proposal, 'flapping', { to: candidate, reason: 'ScaleInReduced', message }), candidate);
+  return withProjection(
+    noteGuard(proposal, 'flapping', { to: candidate, reason: 'ScaleInReduced', message }),
+    candidate,
+  );
 }
 
 /** Records the projected values at the capacity finally chosen (or the one refused). */

@@ -14,7 +14,8 @@ export const inProgressGuard: Stage = (proposal, context) => {
 
 function unfinishedOperation(history: Parameters<Stage>[1]['history']): string | undefined {
   for (const operation of [history.unfinished, history.lastScaleOut, history.lastScaleIn]) {
-    if (operation && operation.completedAt === undefined) return `the scale-${operation.direction} ${operation.from} -> ${operation.to} is still in progress`;
+    if (operation && operation.completedAt === undefined)
+      return `the scale-${operation.direction} ${operation.from} -> ${operation.to} is still in progress`;
   }
   return undefined;
 }

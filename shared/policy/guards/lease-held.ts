@@ -7,5 +7,11 @@ import type { Stage } from '../proposal.js';
 export const leaseHeldGuard: Stage = (proposal, context) => {
   if (!context.executor.leaseHeld || proposal.to === proposal.from) return proposal;
   const message = `another evaluation is acting on this target right now (lease held); not repeating ${proposal.from} -> ${proposal.to}`;
-  return { ...proposal, to: proposal.from, reason: 'LeaseHeld', message, guards: [...proposal.guards, { guard: 'lease', verdict: 'blocked', reason: 'LeaseHeld', detail: message }] };
+  return {
+    ...proposal,
+    to: proposal.from,
+    reason: 'LeaseHeld',
+    message,
+    guards: [...proposal.guards, { guard: 'lease', verdict: 'blocked', reason: 'LeaseHeld', detail: message }],
+  };
 };

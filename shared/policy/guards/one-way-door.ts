@@ -3,7 +3,8 @@ import { KIND_FACTS } from '../../config/kinds.js';
 import { noteGuard, type Stage } from '../proposal.js';
 
 export const oneWayDoorGuard: Stage = (proposal, context) => {
-  if (proposal.to >= proposal.from || KIND_FACTS[context.target.kind].canScaleIn) return noteGuard(proposal, 'one-way-door');
+  if (proposal.to >= proposal.from || KIND_FACTS[context.target.kind].canScaleIn)
+    return noteGuard(proposal, 'one-way-door');
   return noteGuard(proposal, 'one-way-door', {
     to: proposal.from,
     reason: 'ScaleInUnsupported',

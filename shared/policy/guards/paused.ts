@@ -4,7 +4,10 @@ import type { RuntimePauses } from '../input.js';
 
 /** A direction is paused when the config or the API pauses it. */
 export function mergedPauses(byConfig: RuntimePauses, byApi: RuntimePauses | undefined): RuntimePauses {
-  return { scaleOut: byConfig.scaleOut || (byApi?.scaleOut ?? false), scaleIn: byConfig.scaleIn || (byApi?.scaleIn ?? false) };
+  return {
+    scaleOut: byConfig.scaleOut || (byApi?.scaleOut ?? false),
+    scaleIn: byConfig.scaleIn || (byApi?.scaleIn ?? false),
+  };
 }
 
 export const pausedGuard: Stage = (proposal, context) => {

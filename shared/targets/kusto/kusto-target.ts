@@ -31,7 +31,9 @@ export class KustoTarget implements ScaleTarget {
   ) {}
 
   async read(): Promise<LiveTargetState> {
-    const cluster = await armCall(this.context('reading', KUSTO_READ_ROLE), () => this.client.clusters.get(this.id.resourceGroup, this.id.name));
+    const cluster = await armCall(this.context('reading', KUSTO_READ_ROLE), () =>
+      this.client.clusters.get(this.id.resourceGroup, this.id.name),
+    );
     const bounds = await this.skuBounds.get(cluster.sku.name, () => this.loadBounds(cluster.sku.name));
     return liveStateOf(cluster, this.config.resourceId, bounds);
   }
@@ -47,15 +49,29 @@ export class KustoTarget implements ScaleTarget {
     const headers = captureArmHeaders();
     const action = to > live.capacity ? 'scaling out' : 'scaling in';
     const poller = await armCall(this.context(action, KUSTO_WRITE_ROLE), () =>
-      this.client.clusters.beginUpdate(this.id.resourceGroup, this.id.name, update, { onResponse: headers.onResponse, updateIntervalInMs: this.lroPollIntervalMs }),
+      this.client.clusters.beginUpdate(this.id.resourceGroup, this.id.name, update, {
+        onResponse: headers.onResponse,
+        updateIntervalInMs: this.lroPollIntervalMs,
+      }),
     );
-    return { resumeToken: poller.toString(), arm: headers.details(), ...(takeOver ? { disabledAutoscaler: ADX_AUTOSCALE } : {}) };
+    return {
+      resumeToken: poller.toString(),
+      arm: headers.details(),
+      ...(takeOver ? { disabledAutoscaler: ADX_AUTOSCALE } : {}),
+    };
   }
 
   async pollScale(start: ScaleStart): Promise<ScaleProgress> {
     const context = this.context('polling the update of', KUSTO_READ_ROLE);
     return armCall(context, () =>
-      resumeAndPollOnce(() => this.client.clusters.beginUpdate(this.id.resourceGroup, this.id.name, {}, { resumeFrom: start.resumeToken, updateIntervalInMs: this.lroPollIntervalMs })),
+      resumeAndPollOnce(() =>
+        this.client.clusters.beginUpdate(
+          this.id.resourceGroup,
+          this.id.name,
+          {},
+          { resumeFrom: start.resumeToken, updateIntervalInMs: this.lroPollIntervalMs },
+        ),
+      ),
     );
   }
 
@@ -101,7 +117,8 @@ function kustoDetails(live: LiveTargetState): KustoDetails {
 }
 
 function busyDescription(state: string, provisioning: string): { description: string } | undefined {
-  if (BUSY_STATES.has(state) || BUSY_PROVISIONING.has(provisioning)) return { description: `an ARM operation is in progress (cluster state ${state}, provisioning ${provisioning})` };
+  if (BUSY_STATES.has(state) || BUSY_PROVISIONING.has(provisioning))
+    return { description: `an ARM operation is in progress (cluster state ${state}, provisioning ${provisioning})` };
   if (state !== 'Running' && state !== 'Unknown') return { description: `the cluster is ${state}, not Running` };
   return undefined;
 }

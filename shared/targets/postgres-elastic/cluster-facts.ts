@@ -16,8 +16,14 @@ export interface ClusterFacts {
   highAvailability: boolean;
 }
 
-export async function readClusterFacts(client: PostgreSQLManagementFlexibleServerClient, id: ResourceId, resourceId: string): Promise<ClusterFacts> {
-  const server = await armCall({ action: 'reading', resourceId, role: POSTGRES_READ_ROLE }, () => client.servers.get(id.resourceGroup, id.name));
+export async function readClusterFacts(
+  client: PostgreSQLManagementFlexibleServerClient,
+  id: ResourceId,
+  resourceId: string,
+): Promise<ClusterFacts> {
+  const server = await armCall({ action: 'reading', resourceId, role: POSTGRES_READ_ROLE }, () =>
+    client.servers.get(id.resourceGroup, id.name),
+  );
   const mode = server.highAvailability?.mode;
   return {
     fullyQualifiedDomainName: server.fullyQualifiedDomainName,

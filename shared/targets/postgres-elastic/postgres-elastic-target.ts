@@ -13,7 +13,8 @@ import { captureArmHeaders, resumeAndPollOnce } from '../lro.js';
 
 /** Reading needs Reader; the PATCH needs Microsoft.DBforPostgreSQL/flexibleServers/write. */
 export const POSTGRES_READ_ROLE = 'Reader';
-export const POSTGRES_WRITE_ROLE = 'elastic-scaler PostgreSQL Cluster Operator (custom role with Microsoft.DBforPostgreSQL/flexibleServers/write)';
+export const POSTGRES_WRITE_ROLE =
+  'elastic-scaler PostgreSQL Cluster Operator (custom role with Microsoft.DBforPostgreSQL/flexibleServers/write)';
 
 /** States in which ARM accepts no resize: the cluster is busy or not running. */
 const BUSY_STATES = new Set(['Updating', 'Provisioning', 'Starting', 'Stopping', 'Restarting', 'Dropping']);
@@ -27,22 +28,39 @@ export class PostgresElasticTarget implements ScaleTarget {
   ) {}
 
   async read(): Promise<LiveTargetState> {
-    const server = await armCall(this.context('reading', POSTGRES_READ_ROLE), () => this.client.servers.get(this.id.resourceGroup, this.id.name));
+    const server = await armCall(this.context('reading', POSTGRES_READ_ROLE), () =>
+      this.client.servers.get(this.id.resourceGroup, this.id.name),
+    );
     return liveStateOf(server, this.config.resourceId);
   }
 
   async startScale(to: number, live: LiveTargetState): Promise<ScaleStart> {
-    if (to < live.capacity) throw new NotSupportedError(`scaling ${this.config.resourceId} in from ${live.capacity} to ${to}: Azure does not offer scale-in for elastic clusters`);
+    if (to < live.capacity)
+      throw new NotSupportedError(
+        `scaling ${this.config.resourceId} in from ${live.capacity} to ${to}: Azure does not offer scale-in for elastic clusters`,
+      );
     const headers = captureArmHeaders();
     const poller = await armCall(this.context('scaling out', POSTGRES_WRITE_ROLE), () =>
-      this.client.servers.beginUpdate(this.id.resourceGroup, this.id.name, { cluster: { clusterSize: to } }, { onResponse: headers.onResponse, updateIntervalInMs: this.lroPollIntervalMs }),
+      this.client.servers.beginUpdate(
+        this.id.resourceGroup,
+        this.id.name,
+        { cluster: { clusterSize: to } },
+        { onResponse: headers.onResponse, updateIntervalInMs: this.lroPollIntervalMs },
+      ),
     );
     return { resumeToken: poller.toString(), arm: headers.details() };
   }
 
   async pollScale(start: ScaleStart): Promise<ScaleProgress> {
     return armCall(this.context('polling the update of', POSTGRES_READ_ROLE), () =>
-      resumeAndPollOnce(() => this.client.servers.beginUpdate(this.id.resourceGroup, this.id.name, {}, { resumeFrom: start.resumeToken, updateIntervalInMs: this.lroPollIntervalMs })),
+      resumeAndPollOnce(() =>
+        this.client.servers.beginUpdate(
+          this.id.resourceGroup,
+          this.id.name,
+          {},
+          { resumeFrom: start.resumeToken, updateIntervalInMs: this.lroPollIntervalMs },
+        ),
+      ),
     );
   }
 
@@ -54,7 +72,9 @@ export class PostgresElasticTarget implements ScaleTarget {
 export function liveStateOf(server: Server, resourceId: string): LiveTargetState {
   const size = server.cluster?.clusterSize;
   if (size === undefined || size < 1) {
-    throw new ProviderError(`${resourceId}: ARM shows no properties.cluster.clusterSize; it is a single flexible server, not an elastic cluster. Use the id of an elastic cluster`);
+    throw new ProviderError(
+      `${resourceId}: ARM shows no properties.cluster.clusterSize; it is a single flexible server, not an elastic cluster. Use the id of an elastic cluster`,
+    );
   }
   const state = server.state ?? 'Unknown';
   const ready = state === 'Ready';
@@ -63,7 +83,13 @@ export function liveStateOf(server: Server, resourceId: string): LiveTargetState
     capacity: size,
     region: normalizeRegion(server.location),
     status: state,
-    operationInProgress: ready ? undefined : { description: BUSY_STATES.has(state) ? `an ARM operation is in progress (server state ${state})` : `the server is ${state}, not Ready` },
+    operationInProgress: ready
+      ? undefined
+      : {
+          description: BUSY_STATES.has(state)
+            ? `an ARM operation is in progress (server state ${state})`
+            : `the server is ${state}, not Ready`,
+        },
     details: {
       sku: server.sku?.name,
       tier: server.sku?.tier,

@@ -15,7 +15,8 @@ import { ProviderError, TransientError } from '../../errors.js';
 
 /** Reading needs Reader; changing needs Microsoft.DBforPostgreSQL/flexibleServers/configurations/write. */
 export const PARAMETERS_READ_ROLE = 'Reader';
-export const PARAMETERS_WRITE_ROLE = 'elastic-scaler PostgreSQL Cluster Operator (custom role with Microsoft.DBforPostgreSQL/flexibleServers/configurations/write)';
+export const PARAMETERS_WRITE_ROLE =
+  'elastic-scaler PostgreSQL Cluster Operator (custom role with Microsoft.DBforPostgreSQL/flexibleServers/configurations/write)';
 
 export class ServerParameters {
   constructor(
@@ -59,17 +60,32 @@ export class ServerParameters {
 
   /** Back to the service default, the way `az postgres flexible-server parameter set` without a value does it. */
   async reset(name: string, defaultValue: string): Promise<ServerParameterState> {
-    return this.update(name, { value: defaultValue, source: 'system-default' }, `resetting server parameter ${name} of`);
+    return this.update(
+      name,
+      { value: defaultValue, source: 'system-default' },
+      `resetting server parameter ${name} of`,
+    );
   }
 
-  private async update(name: string, parameters: { value: string; source: string }, action: string): Promise<ServerParameterState> {
+  private async update(
+    name: string,
+    parameters: { value: string; source: string },
+    action: string,
+  ): Promise<ServerParameterState> {
     const context = this.context(action, PARAMETERS_WRITE_ROLE);
-    const poller = await armCall(context, () => this.client.configurations.beginUpdate(this.id.resourceGroup, this.id.name, name, parameters, { updateIntervalInMs: this.lroPollIntervalMs }));
+    const poller = await armCall(context, () =>
+      this.client.configurations.beginUpdate(this.id.resourceGroup, this.id.name, name, parameters, {
+        updateIntervalInMs: this.lroPollIntervalMs,
+      }),
+    );
     try {
       return toState(name, await poller.pollUntilDone({ abortSignal: AbortSignal.timeout(this.applyTimeoutMs) }));
     } catch (error) {
       if (error instanceof Error && error.name === 'AbortError') {
-        throw new TransientError(`${action} ${this.resourceId}: ARM accepted the change but has not applied it after ${Math.round(this.applyTimeoutMs / 1000)} s; read the parameter again later to see whether it took effect`, { cause: error });
+        throw new TransientError(
+          `${action} ${this.resourceId}: ARM accepted the change but has not applied it after ${Math.round(this.applyTimeoutMs / 1000)} s; read the parameter again later to see whether it took effect`,
+          { cause: error },
+        );
       }
       throw toScalerError(error, context);
     }
@@ -91,7 +107,10 @@ export class ArmExecutorSettings implements ExecutorSettingsStore {
     const snapshot = {} as ExecutorSnapshot;
     for (const name of EXECUTOR_SETTINGS) {
       const state = found[name];
-      if (!state) throw new ProviderError(`the server parameters of the cluster have no ${name}; the cluster's Citus version cannot run moves in parallel, set rebalance.parallelism to 1`);
+      if (!state)
+        throw new ProviderError(
+          `the server parameters of the cluster have no ${name}; the cluster's Citus version cannot run moves in parallel, set rebalance.parallelism to 1`,
+        );
       snapshot[name] = { name, value: state.value, source: state.source, defaultValue: state.defaultValue };
     }
     return snapshot;
@@ -104,13 +123,21 @@ export class ArmExecutorSettings implements ExecutorSettingsStore {
   async restore(before: ExecutorSnapshot, names: readonly ExecutorSettingName[]): Promise<void> {
     for (const name of names) {
       const previous = before[name];
-      if (previous.source === 'system-default' && previous.defaultValue !== undefined) await this.parameters.reset(name, previous.defaultValue);
+      if (previous.source === 'system-default' && previous.defaultValue !== undefined)
+        await this.parameters.reset(name, previous.defaultValue);
       else await this.parameters.set(name, previous.value);
     }
   }
 
   restoreInstructions(before: ExecutorSnapshot, names: readonly ExecutorSettingName[]): string[] {
-    return names.map((name) => this.parameters.setCommand(name, before[name].source === 'system-default' && before[name].defaultValue !== undefined ? before[name].defaultValue : before[name].value));
+    return names.map((name) =>
+      this.parameters.setCommand(
+        name,
+        before[name].source === 'system-default' && before[name].defaultValue !== undefined
+          ? before[name].defaultValue
+          : before[name].value,
+      ),
+    );
   }
 }
 

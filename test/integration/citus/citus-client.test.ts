@@ -35,7 +35,9 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function cluster(options: Parameters<typeof scaledOutCluster>[1] = {}): Promise<{ db: StandinDb; sql: CitusClient }> {
+async function cluster(
+  options: Parameters<typeof scaledOutCluster>[1] = {},
+): Promise<{ db: StandinDb; sql: CitusClient }> {
   const db = await scaledOutCluster(server, options);
   const sql = await CitusClient.connectUrl(db.connectionString);
   open.push(db, sql);
@@ -49,7 +51,10 @@ describe('CitusClient against the Citus stand-in', () => {
     const { sql } = await cluster();
     const nodes = await sql.nodes();
     expect(nodes.map((node) => [node.port, node.isActive, node.role, node.shouldHaveShards])).toEqual([
-      [5432, true, 'primary', true], [5433, true, 'primary', true], [5434, true, 'primary', true], [5435, true, 'primary', true],
+      [5432, true, 'primary', true],
+      [5433, true, 'primary', true],
+      [5434, true, 'primary', true],
+      [5435, true, 'primary', true],
     ]);
   });
 
@@ -57,7 +62,11 @@ describe('CitusClient against the Citus stand-in', () => {
     const { sql } = await cluster();
     const plan = summarizePlan(await sql.plan('by_disk_size'));
     expect(plan.moves).toHaveLength(8);
-    expect(plan.moves.every((move) => move.bytes === 24 * MIB && move.tables.join() === 'events,event_items' && move.shardIds.length === 2)).toBe(true);
+    expect(
+      plan.moves.every(
+        (move) => move.bytes === 24 * MIB && move.tables.join() === 'events,event_items' && move.shardIds.length === 2,
+      ),
+    ).toBe(true);
     expect(plan.totalBytes).toBe(192 * MIB);
     expect(plan.bytesInByNode).toEqual({ 'localhost:5434': 96 * MIB, 'localhost:5435': 96 * MIB });
     expect(summarizePlan(await sql.plan(undefined)).moves).toHaveLength(8);
@@ -65,7 +74,10 @@ describe('CitusClient against the Citus stand-in', () => {
 
   it('sums the shard bytes per node, and finds tables without a replica identity', async () => {
     const { db, sql } = await cluster();
-    expect(await sql.shardBytesByNode()).toMatchObject({ 'localhost:5432': 8 * 24 * MIB, 'localhost:5433': 8 * 24 * MIB });
+    expect(await sql.shardBytesByNode()).toMatchObject({
+      'localhost:5432': 8 * 24 * MIB,
+      'localhost:5433': 8 * 24 * MIB,
+    });
     expect(await sql.tablesWithoutReplicaIdentity(['events', 'event_items'])).toEqual([]);
     await db.query('ALTER TABLE event_items DROP CONSTRAINT event_items_pkey');
     expect(await sql.tablesWithoutReplicaIdentity(['events', 'event_items'])).toEqual(['event_items']);
@@ -76,7 +88,12 @@ describe('CitusClient against the Citus stand-in', () => {
   it('starts a job, sizes its moves, follows it to finished, and reports nothing to move afterwards', async () => {
     const { db, sql } = await cluster();
     expect(await sql.latestRebalance()).toBeUndefined();
-    const started = await sql.startRebalance({ strategy: 'by_disk_size', transferMode: 'auto', parallelTransferColocatedShards: false, parallelTransferReferenceTables: false });
+    const started = await sql.startRebalance({
+      strategy: 'by_disk_size',
+      transferMode: 'auto',
+      parallelTransferColocatedShards: false,
+      parallelTransferReferenceTables: false,
+    });
     expect(started).toMatchObject({ kind: 'started', notice: expect.stringMatching(/^Scheduled 8 moves as job \d+$/) });
     if (started.kind !== 'started') return;
     const taskBytes = await sql.moveBytesByTask(started.jobId);
@@ -84,23 +101,63 @@ describe('CitusClient against the Citus stand-in', () => {
 
     await advance(db, 1 + 2 + 1 + 3);
     const status = await sql.jobStatus(started.jobId);
-    const progress = summarizeRebalance(status!, await sql.jobTasks(started.jobId), { taskBytes, now: new Date(), stuckScheduledMinutes: 10 });
-    expect(progress).toMatchObject({ state: 'running', moves: { total: 8, done: 0, running: 1, waiting: 7 }, bytes: { total: 192 * MIB, moved: 12 * MIB } });
-    expect(progress.running[0]).toMatchObject({ phase: 'Copying Data', bytesCopied: 12 * MIB, bytesTotal: 24 * MIB, target: expect.stringMatching(/^localhost:543[45]$/) });
+    const progress = summarizeRebalance(status!, await sql.jobTasks(started.jobId), {
+      taskBytes,
+      now: new Date(),
+      stuckScheduledMinutes: 10,
+    });
+    expect(progress).toMatchObject({
+      state: 'running',
+      moves: { total: 8, done: 0, running: 1, waiting: 7 },
+      bytes: { total: 192 * MIB, moved: 12 * MIB },
+    });
+    expect(progress.running[0]).toMatchObject({
+      phase: 'Copying Data',
+      bytesCopied: 12 * MIB,
+      bytesTotal: 24 * MIB,
+      target: expect.stringMatching(/^localhost:543[45]$/),
+    });
 
-    expect(await sql.startRebalance({ transferMode: 'block_writes', parallelTransferColocatedShards: false, parallelTransferReferenceTables: false }))
-      .toEqual({ kind: 'adopted', jobId: started.jobId, message: `A rebalance is already running as job ${started.jobId}` });
+    expect(
+      await sql.startRebalance({
+        transferMode: 'block_writes',
+        parallelTransferColocatedShards: false,
+        parallelTransferReferenceTables: false,
+      }),
+    ).toEqual({
+      kind: 'adopted',
+      jobId: started.jobId,
+      message: `A rebalance is already running as job ${started.jobId}`,
+    });
     await db.query('SELECT citus_standin.run_until_terminal()');
-    const finished = summarizeRebalance((await sql.jobStatus(started.jobId))!, await sql.jobTasks(started.jobId), { taskBytes, now: new Date(), stuckScheduledMinutes: 10 });
-    expect(finished).toMatchObject({ state: 'finished', percent: 100, moves: { done: 8 }, bytes: { moved: 192 * MIB } });
+    const finished = summarizeRebalance((await sql.jobStatus(started.jobId))!, await sql.jobTasks(started.jobId), {
+      taskBytes,
+      now: new Date(),
+      stuckScheduledMinutes: 10,
+    });
+    expect(finished).toMatchObject({
+      state: 'finished',
+      percent: 100,
+      moves: { done: 8 },
+      bytes: { moved: 192 * MIB },
+    });
     expect((await sql.latestRebalance())?.jobId).toBe(started.jobId);
-    expect(await sql.startRebalance({ transferMode: 'auto', parallelTransferColocatedShards: false, parallelTransferReferenceTables: false }))
-      .toEqual({ kind: 'nothing-to-move', notice: 'No moves available for rebalancing' });
+    expect(
+      await sql.startRebalance({
+        transferMode: 'auto',
+        parallelTransferColocatedShards: false,
+        parallelTransferReferenceTables: false,
+      }),
+    ).toEqual({ kind: 'nothing-to-move', notice: 'No moves available for rebalancing' });
   });
 
   it('stops a running job, and says so when there is nothing to stop', async () => {
     const { db, sql } = await cluster();
-    await sql.startRebalance({ transferMode: 'auto', parallelTransferColocatedShards: false, parallelTransferReferenceTables: false });
+    await sql.startRebalance({
+      transferMode: 'auto',
+      parallelTransferColocatedShards: false,
+      parallelTransferReferenceTables: false,
+    });
     await advance(db, 3);
     await sql.stopRebalance();
     await advance(db, 1);
@@ -109,12 +166,27 @@ describe('CitusClient against the Citus stand-in', () => {
   });
 
   it.each([
-    { name: 'a table without replica identity in auto mode', setup: 'ALTER TABLE event_items DROP CONSTRAINT event_items_pkey', error: ProviderError, message: /cannot use logical replication .* event_items .*; add a primary key/ },
-    { name: 'a foreground rebalance holding the lock', setup: 'SELECT citus_standin.hold_rebalance_lock(true)', error: TransientError, message: /could not acquire the lock required to rebalance public.events; a shard move or a foreground rebalance \(rebalance_table_shards\) holds the lock until it ends$/ },
+    {
+      name: 'a table without replica identity in auto mode',
+      setup: 'ALTER TABLE event_items DROP CONSTRAINT event_items_pkey',
+      error: ProviderError,
+      message: /cannot use logical replication .* event_items .*; add a primary key/,
+    },
+    {
+      name: 'a foreground rebalance holding the lock',
+      setup: 'SELECT citus_standin.hold_rebalance_lock(true)',
+      error: TransientError,
+      message:
+        /could not acquire the lock required to rebalance public.events; a shard move or a foreground rebalance \(rebalance_table_shards\) holds the lock until it ends$/,
+    },
   ])('maps $name to a clear error', async ({ setup, error, message }) => {
     const { db, sql } = await cluster();
     await db.query(setup);
-    const failure = sql.startRebalance({ transferMode: 'auto', parallelTransferColocatedShards: false, parallelTransferReferenceTables: false });
+    const failure = sql.startRebalance({
+      transferMode: 'auto',
+      parallelTransferColocatedShards: false,
+      parallelTransferReferenceTables: false,
+    });
     await expect(failure).rejects.toBeInstanceOf(error);
     await expect(failure).rejects.toThrow(message);
   });
@@ -129,9 +201,21 @@ describe('CitusClient against the Citus stand-in', () => {
     });
     const changes = executorChanges(before, 2);
     await settings.apply(changes);
-    expect(Object.values(await sql.readSettings([MAX_EXECUTORS, MAX_EXECUTORS_PER_NODE])).map((reading) => [reading.value, reading.setByAlterSystem])).toEqual([['2', true], ['2', true]]);
+    expect(
+      Object.values(await sql.readSettings([MAX_EXECUTORS, MAX_EXECUTORS_PER_NODE])).map((reading) => [
+        reading.value,
+        reading.setByAlterSystem,
+      ]),
+    ).toEqual([
+      ['2', true],
+      ['2', true],
+    ]);
 
-    const started = await sql.startRebalance({ transferMode: 'auto', parallelTransferColocatedShards: true, parallelTransferReferenceTables: true });
+    const started = await sql.startRebalance({
+      transferMode: 'auto',
+      parallelTransferColocatedShards: true,
+      parallelTransferReferenceTables: true,
+    });
     if (started.kind !== 'started') throw new Error('expected a job');
     let mostRunning = 0;
     for (let step = 0; step < 400; step++) {
@@ -142,7 +226,10 @@ describe('CitusClient against the Citus stand-in', () => {
     }
     expect(mostRunning).toBe(2);
 
-    await settings.restore(before, changes.map((change) => change.name));
+    await settings.restore(
+      before,
+      changes.map((change) => change.name),
+    );
     expect(await settings.snapshot()).toEqual(before);
   });
 
@@ -164,9 +251,13 @@ describe('CitusClient against the Citus stand-in', () => {
     const address = silent.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     try {
-      const failure = CitusClient.connectUrl(`postgres://scaler@127.0.0.1:${port}/postgres`, undefined, { connectTimeoutMs: 200 });
+      const failure = CitusClient.connectUrl(`postgres://scaler@127.0.0.1:${port}/postgres`, undefined, {
+        connectTimeoutMs: 200,
+      });
       await expect(failure).rejects.toBeInstanceOf(TransientError);
-      await expect(failure).rejects.toThrow(`connecting on 127.0.0.1:${port}/postgres failed: the server did not answer in time`);
+      await expect(failure).rejects.toThrow(
+        `connecting on 127.0.0.1:${port}/postgres failed: the server did not answer in time`,
+      );
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));

@@ -28,10 +28,25 @@ afterAll(async () => {
 
 function accessTo(connectionString: string): { access: AzureClusterAccess; target: PostgresTargetConfig } {
   const { database, env } = standinDatabase(connectionString);
-  const result = validateConfig({ version: 1, targets: [{ name: 'pg', kind: 'postgres-elastic-cluster', resourceId: pgResourceId('pg'), mode: 'manual', limits: { min: 2, max: 8 }, database }] });
+  const result = validateConfig({
+    version: 1,
+    targets: [
+      {
+        name: 'pg',
+        kind: 'postgres-elastic-cluster',
+        resourceId: pgResourceId('pg'),
+        mode: 'manual',
+        limits: { min: 2, max: 8 },
+        database,
+      },
+    ],
+  });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   const credential = new StaticTokenCredential();
-  return { access: new AzureClusterAccess({ arm: new ArmClients({ credential }), credential, env }), target: result.config.targets[0] as PostgresTargetConfig };
+  return {
+    access: new AzureClusterAccess({ arm: new ArmClients({ credential }), credential, env }),
+    target: result.config.targets[0] as PostgresTargetConfig,
+  };
 }
 
 describe('AzureClusterAccess.sql', () => {
@@ -54,7 +69,9 @@ describe('AzureClusterAccess.sql', () => {
       const { access, target } = accessTo(db.connectionString);
       const failure = access.sql(target);
       await expect(failure).rejects.toBeInstanceOf(NotCoordinatorError);
-      await expect(failure).rejects.toThrow(/: this is not the Citus coordinator \(citus_is_coordinator\(\) is false\); connect to the coordinator, port 5432/);
+      await expect(failure).rejects.toThrow(
+        /: this is not the Citus coordinator \(citus_is_coordinator\(\) is false\); connect to the coordinator, port 5432/,
+      );
     } finally {
       await db.close();
     }
@@ -62,6 +79,8 @@ describe('AzureClusterAccess.sql', () => {
 
   it('refuses a database without Citus with its own message', async () => {
     const { access, target } = accessTo(await server.createDatabase());
-    await expect(access.sql(target)).rejects.toThrow(/failed: this database has no Citus \(function pg_catalog\.citus_is_coordinator\(\) does not exist\); connect to the database where the citus extension is installed/);
+    await expect(access.sql(target)).rejects.toThrow(
+      /failed: this database has no Citus \(function pg_catalog\.citus_is_coordinator\(\) does not exist\); connect to the database where the citus extension is installed/,
+    );
   });
 });

@@ -43,45 +43,87 @@ export interface ScenarioOptions {
 
 let counter = 0;
 
-export async function scenario(emulator: AzureEmulator, server: PostgresServer, options: ScenarioOptions = {}): Promise<Scenario> {
+export async function scenario(
+  emulator: AzureEmulator,
+  server: PostgresServer,
+  options: ScenarioOptions = {},
+): Promise<Scenario> {
   counter += 1;
   const name = `pg${process.pid % 10000}x${counter}`;
   // Server parameters apply at once: the emulator's clock stands still while an activity waits for ARM.
-  const resourceId = emulator.postgres.addCluster({ resourceGroup: 'rg-data', name, location: 'westeurope', clusterSize: 2, updateDurationMs: options.armUpdateMs ?? 60_000, configurationUpdateDurationMs: 0 }).id;
+  const resourceId = emulator.postgres.addCluster({
+    resourceGroup: 'rg-data',
+    name,
+    location: 'westeurope',
+    clusterSize: 2,
+    updateDurationMs: options.armUpdateMs ?? 60_000,
+    configurationUpdateDurationMs: 0,
+  }).id;
   const db = await scaledOutCluster(server, { scaleOut: false });
   const { database, env } = standinDatabase(db.connectionString);
   const config = {
     version: 1,
-    targets: [{
-      name, kind: 'postgres-elastic-cluster', resourceId: pgResourceId(name), mode: 'manual', limits: { min: 2, max: 8 },
-      rebalance: { pollIntervalSeconds: 10, ...options.rebalance }, connections: options.connections ?? { policy: 'service-default' }, database,
-    }],
+    targets: [
+      {
+        name,
+        kind: 'postgres-elastic-cluster',
+        resourceId: pgResourceId(name),
+        mode: 'manual',
+        limits: { min: 2, max: 8 },
+        rebalance: { pollIntervalSeconds: 10, ...options.rebalance },
+        connections: options.connections ?? { policy: 'service-default' },
+        database,
+      },
+    ],
   };
   const state = new MemoryStateStore();
   const launched: Array<{ target: TargetConfig; operation: OperationRecord }> = [];
-  const build = () => createServices(
-    { SCALER_CONFIG: JSON.stringify(config), SCALER_STATE_CONNECTION_STRING: 'UseDevelopmentStorage=true', ...env },
-    {
-      credential: new StaticTokenCredential(),
-      clock: () => emulator.clock.now(),
-      arm: { endpoint: emulator.endpoint, tlsCa: emulator.caPem, retry: FAST_RETRY, lroPollIntervalMs: 10 },
-      metrics: { endpointFor: (region) => emulator.metricsEndpoint(region), tlsCa: emulator.caPem, retry: FAST_RETRY },
-      state,
-      log: createLogger(() => undefined),
-      followUps: { launch: async (target, operation) => void launched.push({ target, operation }) },
-      // The emulator's server parameters do not reach the stand-in's settings: do not wait for them to show.
-      followUp: { settingsVisibleWithinMs: 0 },
-    },
-  );
+  const build = () =>
+    createServices(
+      { SCALER_CONFIG: JSON.stringify(config), SCALER_STATE_CONNECTION_STRING: 'UseDevelopmentStorage=true', ...env },
+      {
+        credential: new StaticTokenCredential(),
+        clock: () => emulator.clock.now(),
+        arm: { endpoint: emulator.endpoint, tlsCa: emulator.caPem, retry: FAST_RETRY, lroPollIntervalMs: 10 },
+        metrics: {
+          endpointFor: (region) => emulator.metricsEndpoint(region),
+          tlsCa: emulator.caPem,
+          retry: FAST_RETRY,
+        },
+        state,
+        log: createLogger(() => undefined),
+        followUps: { launch: async (target, operation) => void launched.push({ target, operation }) },
+        // The emulator's server parameters do not reach the stand-in's settings: do not wait for them to show.
+        followUp: { settingsVisibleWithinMs: 0 },
+      },
+    );
   const services = await build();
-  const outcome = await services.executor.evaluateTarget(name, { trigger: 'manual', initiator: 'test', request: { source: 'manual', capacity: options.to ?? 4, reason: 'follow-up test' } });
+  const outcome = await services.executor.evaluateTarget(name, {
+    trigger: 'manual',
+    initiator: 'test',
+    request: { source: 'manual', capacity: options.to ?? 4, reason: 'follow-up test' },
+  });
   const first = launched[0];
-  if (!outcome.acted || !first) throw new Error(`the scale-out did not start: ${outcome.decision?.message ?? outcome.error?.message}`);
+  if (!outcome.acted || !first)
+    throw new Error(`the scale-out did not start: ${outcome.decision?.message ?? outcome.error?.message}`);
   const clock = new ClusterClock(emulator, db, resourceId);
-  const driver = new ReplayDriver(registeredApp(services), { instanceId: followUpInstanceId(name), orchestrationName: FOLLOW_UP_ORCHESTRATION, clock, ...options.driver });
+  const driver = new ReplayDriver(registeredApp(services), {
+    instanceId: followUpInstanceId(name),
+    orchestrationName: FOLLOW_UP_ORCHESTRATION,
+    clock,
+    ...options.driver,
+  });
   driver.start(followUpInputFor(first.target, first.operation));
   const result: Scenario = {
-    name, resourceId, db, state, services, operation: first.operation, target: first.target, clock, driver,
+    name,
+    resourceId,
+    db,
+    state,
+    services,
+    operation: first.operation,
+    target: first.target,
+    clock,
+    driver,
     restartHost: async () => {
       result.services = await build();
       driver.restartWith(registeredApp(result.services));

@@ -28,9 +28,14 @@ describeStateStoreContract('Table Storage on Azurite', async () => {
     store: TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix }),
     tableName: (kind) => names[kind],
     plantRow: async (kind, entity) => {
-      const client = TableClient.fromConnectionString(azurite.connectionString, names[kind], { allowInsecureConnection: true });
+      const client = TableClient.fromConnectionString(azurite.connectionString, names[kind], {
+        allowInsecureConnection: true,
+      });
       await client.createTable();
-      await client.upsertEntity({ ...entity.properties, partitionKey: entity.partitionKey, rowKey: entity.rowKey }, 'Replace');
+      await client.upsertEntity(
+        { ...entity.properties, partitionKey: entity.partitionKey, rowKey: entity.rowKey },
+        'Replace',
+      );
     },
   };
 });
@@ -40,24 +45,39 @@ describe('TableStateStore', () => {
     const prefix = `t${randomBytes(6).toString('hex')}`;
     const store = TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix });
 
-    await store.setPauses('pg-prod', { scaleOut: true, scaleIn: false }, { by: 'alice', reason: 'test' }, new Date('2025-03-01T10:00:00Z'));
+    await store.setPauses(
+      'pg-prod',
+      { scaleOut: true, scaleIn: false },
+      { by: 'alice', reason: 'test' },
+      new Date('2025-03-01T10:00:00Z'),
+    );
 
-    const client = TableClient.fromConnectionString(azurite.connectionString, `${prefix}Pauses`, { allowInsecureConnection: true });
+    const client = TableClient.fromConnectionString(azurite.connectionString, `${prefix}Pauses`, {
+      allowInsecureConnection: true,
+    });
     const row = await client.getEntity('pg-prod', 'pauses');
     expect(row).toMatchObject({ schemaVersion: 1, scaleOut: true, scaleIn: false, updatedBy: 'alice' });
   });
 
   it('names the endpoint, and no key, when Table Storage is unreachable', async () => {
     const port = await closedPort();
-    const connectionString = azurite.connectionString.replace(/TableEndpoint=[^;]+/, `TableEndpoint=http://127.0.0.1:${port}/devstoreaccount1`);
+    const connectionString = azurite.connectionString.replace(
+      /TableEndpoint=[^;]+/,
+      `TableEndpoint=http://127.0.0.1:${port}/devstoreaccount1`,
+    );
     const store = TableStateStore.fromConnectionString(connectionString, { retryOptions: { maxRetries: 0 } });
 
-    const error = await store.getPauses('pg-prod').then(() => undefined, (caught: unknown) => caught);
+    const error = await store.getPauses('pg-prod').then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
 
     expect(error).toBeInstanceOf(TransientError);
     const message = (error as Error).message;
     expect(message).toMatch(
-      new RegExp(`^Table Storage unreachable at http://127\\.0\\.0\\.1:${port}/devstoreaccount1: .*ECONNREFUSED.*; nothing will scale until it answers, because leases and cooldowns cannot be enforced`),
+      new RegExp(
+        `^Table Storage unreachable at http://127\\.0\\.0\\.1:${port}/devstoreaccount1: .*ECONNREFUSED.*; nothing will scale until it answers, because leases and cooldowns cannot be enforced`,
+      ),
     );
     expect(message).not.toContain(azurite.accountKey);
     expect(message).not.toContain('AccountKey');
@@ -65,7 +85,9 @@ describe('TableStateStore', () => {
 
   it('gives the same clear error through a managed identity endpoint', async () => {
     const port = await closedPort();
-    const store = TableStateStore.fromEndpoint(`https://127.0.0.1:${port}`, staticToken, { retryOptions: { maxRetries: 0 } });
+    const store = TableStateStore.fromEndpoint(`https://127.0.0.1:${port}`, staticToken, {
+      retryOptions: { maxRetries: 0 },
+    });
 
     await expect(store.acquireLease('pg-prod', 'invocation-a', new Date('2025-03-01T10:00:00Z'), 60)).rejects.toThrow(
       `Table Storage unreachable at https://127.0.0.1:${port}: `,

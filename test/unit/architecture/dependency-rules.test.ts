@@ -7,11 +7,17 @@ import { cruise, type ICruiseOptions, type ICruiseResult, type IForbiddenRuleTyp
 import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
 
 /** The repository's own rules, exactly as `npm run lint:deps` reads them. */
-const architecture = ((await import(pathToFileURL('.dependency-cruiser.mjs').href)) as { default: { forbidden: IForbiddenRuleType[]; options: ICruiseOptions } }).default;
+const architecture = (
+  (await import(pathToFileURL('.dependency-cruiser.mjs').href)) as {
+    default: { forbidden: IForbiddenRuleType[]; options: ICruiseOptions };
+  }
+).default;
 
 type Tree = Record<string, string>;
 
-const TSCONFIG = JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: [] } });
+const TSCONFIG = JSON.stringify({
+  compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: [] },
+});
 const roots: string[] = [];
 
 afterEach(async () => {
@@ -35,7 +41,13 @@ async function violations(tree: Tree): Promise<string[]> {
   const tsConfigFile = join(root, 'tsconfig.json');
   const { output } = await cruise(
     folders,
-    { ...architecture.options, baseDir: root, validate: true, ruleSet: { forbidden: architecture.forbidden }, tsConfig: { fileName: tsConfigFile } },
+    {
+      ...architecture.options,
+      baseDir: root,
+      validate: true,
+      ruleSet: { forbidden: architecture.forbidden },
+      tsConfig: { fileName: tsConfigFile },
+    },
     {},
     { tsConfig: extractTSConfig(tsConfigFile) },
   );
@@ -49,9 +61,16 @@ const valueOf = (path: string) => `import { one } from '${path}';\nexport const 
 
 describe('architecture rules (dependency-cruiser)', () => {
   it('finds no violation in the repository', async () => {
-    const { output } = await cruise(['functions', 'shared', 'tools', 'cli', 'bench', 'scripts', 'test', 'bin'], { ...architecture.options, validate: true, ruleSet: { forbidden: architecture.forbidden } }, {}, { tsConfig: extractTSConfig('tsconfig.json') });
+    const { output } = await cruise(
+      ['functions', 'shared', 'tools', 'cli', 'bench', 'scripts', 'test', 'bin'],
+      { ...architecture.options, validate: true, ruleSet: { forbidden: architecture.forbidden } },
+      {},
+      { tsConfig: extractTSConfig('tsconfig.json') },
+    );
     const result = output as ICruiseResult;
-    expect(result.summary.violations.map((violation) => `${violation.rule.name}: ${violation.from} -> ${violation.to}`)).toEqual([]);
+    expect(
+      result.summary.violations.map((violation) => `${violation.rule.name}: ${violation.from} -> ${violation.to}`),
+    ).toEqual([]);
     expect(result.modules.length).toBeGreaterThan(200);
   }, 120_000);
 
@@ -72,7 +91,12 @@ describe('architecture rules (dependency-cruiser)', () => {
   });
 
   it('finds a file cycle', async () => {
-    expect(await violations({ 'shared/a.ts': valueOf('./b.js'), 'shared/b.ts': `${valueOf('./a.js')}\nexport const one = 1;\n` })).toEqual(expect.arrayContaining(['no-circular: shared/a.ts -> shared/b.ts']));
+    expect(
+      await violations({
+        'shared/a.ts': valueOf('./b.js'),
+        'shared/b.ts': `${valueOf('./a.js')}\nexport const one = 1;\n`,
+      }),
+    ).toEqual(expect.arrayContaining(['no-circular: shared/a.ts -> shared/b.ts']));
   });
 
   it('finds a folder cycle even when no file cycle closes it', async () => {
@@ -95,14 +119,46 @@ describe('architecture rules (dependency-cruiser)', () => {
   });
 
   it.each([
-    { name: 'a use case', file: 'shared/policy/decide.ts', imports: '../scaling/executor.js', target: 'shared/scaling/executor.ts' },
-    { name: 'the follow-up', file: 'shared/policy/decide.ts', imports: '../follow-up/machine.js', target: 'shared/follow-up/machine.ts' },
-    { name: 'auth', file: 'shared/policy/decide.ts', imports: '../auth/authenticator.js', target: 'shared/auth/authenticator.ts' },
-    { name: 'an adapter', file: 'shared/policy/decide.ts', imports: '../state/table-state-store.js', target: 'shared/state/table-state-store.ts' },
-    { name: 'the simulator', file: 'shared/policy/decide.ts', imports: '../../tools/simulation/run.js', target: 'tools/simulation/run.ts' },
-    { name: 'a config validator', file: 'shared/policy/decide.ts', imports: '../config/validate.js', target: 'shared/config/validate.ts' },
+    {
+      name: 'a use case',
+      file: 'shared/policy/decide.ts',
+      imports: '../scaling/executor.js',
+      target: 'shared/scaling/executor.ts',
+    },
+    {
+      name: 'the follow-up',
+      file: 'shared/policy/decide.ts',
+      imports: '../follow-up/machine.js',
+      target: 'shared/follow-up/machine.ts',
+    },
+    {
+      name: 'auth',
+      file: 'shared/policy/decide.ts',
+      imports: '../auth/authenticator.js',
+      target: 'shared/auth/authenticator.ts',
+    },
+    {
+      name: 'an adapter',
+      file: 'shared/policy/decide.ts',
+      imports: '../state/table-state-store.js',
+      target: 'shared/state/table-state-store.ts',
+    },
+    {
+      name: 'the simulator',
+      file: 'shared/policy/decide.ts',
+      imports: '../../tools/simulation/run.js',
+      target: 'tools/simulation/run.ts',
+    },
+    {
+      name: 'a config validator',
+      file: 'shared/policy/decide.ts',
+      imports: '../config/validate.js',
+      target: 'shared/config/validate.ts',
+    },
   ])('keeps $name out of shared/policy', async ({ file, imports, target }) => {
-    expect(await violations({ [file]: valueOf(imports), [target]: exportsOne })).toEqual(expect.arrayContaining([`policy-imports-only-vocabulary: ${file} -> ${target}`]));
+    expect(await violations({ [file]: valueOf(imports), [target]: exportsOne })).toEqual(
+      expect.arrayContaining([`policy-imports-only-vocabulary: ${file} -> ${target}`]),
+    );
   });
 
   it('lets shared/policy take config and metric types but not their code', async () => {
@@ -111,17 +167,41 @@ describe('architecture rules (dependency-cruiser)', () => {
       'shared/policy/windows.ts': valueOf('../metrics/metric-series.js'),
       'shared/metrics/metric-series.ts': `${exportsOne}export type One = 1;\n`,
     });
-    expect(found).toEqual(['policy-imports-config-and-metrics-as-types: shared/policy/windows.ts -> shared/metrics/metric-series.ts']);
+    expect(found).toEqual([
+      'policy-imports-config-and-metrics-as-types: shared/policy/windows.ts -> shared/metrics/metric-series.ts',
+    ]);
   });
 
   it.each([
-    { name: 'a use case', file: 'shared/targets/kusto/adapter.ts', imports: '../../scaling/executor.js', target: 'shared/scaling/executor.ts' },
-    { name: 'the follow-up', file: 'shared/state/table-state-store.ts', imports: '../follow-up/machine.js', target: 'shared/follow-up/machine.ts' },
-    { name: 'the alert intake', file: 'shared/citus/client.ts', imports: '../alerts/alert-intake.js', target: 'shared/alerts/alert-intake.ts' },
-    { name: 'a trigger', file: 'shared/metrics/azure-monitor-metrics.ts', imports: '../../functions/register.js', target: 'functions/register.ts' },
+    {
+      name: 'a use case',
+      file: 'shared/targets/kusto/adapter.ts',
+      imports: '../../scaling/executor.js',
+      target: 'shared/scaling/executor.ts',
+    },
+    {
+      name: 'the follow-up',
+      file: 'shared/state/table-state-store.ts',
+      imports: '../follow-up/machine.js',
+      target: 'shared/follow-up/machine.ts',
+    },
+    {
+      name: 'the alert intake',
+      file: 'shared/citus/client.ts',
+      imports: '../alerts/alert-intake.js',
+      target: 'shared/alerts/alert-intake.ts',
+    },
+    {
+      name: 'a trigger',
+      file: 'shared/metrics/azure-monitor-metrics.ts',
+      imports: '../../functions/register.js',
+      target: 'functions/register.ts',
+    },
     { name: 'a tool', file: 'shared/auth/token-validator.ts', imports: '../../cli/main.js', target: 'cli/main.ts' },
   ])('keeps $name out of an adapter', async ({ file, imports, target }) => {
-    expect(await violations({ [file]: valueOf(imports), [target]: exportsOne })).toEqual(expect.arrayContaining([`adapters-import-no-use-case: ${file} -> ${target}`]));
+    expect(await violations({ [file]: valueOf(imports), [target]: exportsOne })).toEqual(
+      expect.arrayContaining([`adapters-import-no-use-case: ${file} -> ${target}`]),
+    );
   });
 
   it.each([
@@ -134,14 +214,26 @@ describe('architecture rules (dependency-cruiser)', () => {
   ])('keeps $name out of shared/', async ({ target }) => {
     const file = 'shared/http/views.ts';
     const path = `../../${target.replace(/\.ts$/, '.js')}`;
-    expect(await violations({ [file]: valueOf(path), [target]: exportsOne })).toEqual(expect.arrayContaining([`shared-imports-no-trigger-or-tool: ${file} -> ${target}`]));
+    expect(await violations({ [file]: valueOf(path), [target]: exportsOne })).toEqual(
+      expect.arrayContaining([`shared-imports-no-trigger-or-tool: ${file} -> ${target}`]),
+    );
   });
 
   it('keeps tools out of functions/', async () => {
-    expect(await violations({ 'functions/index.ts': valueOf('../tools/simulation/run.js'), 'tools/simulation/run.ts': exportsOne })).toEqual(['functions-import-no-tool: functions/index.ts -> tools/simulation/run.ts']);
+    expect(
+      await violations({
+        'functions/index.ts': valueOf('../tools/simulation/run.js'),
+        'tools/simulation/run.ts': exportsOne,
+      }),
+    ).toEqual(['functions-import-no-tool: functions/index.ts -> tools/simulation/run.ts']);
   });
 
   it('keeps test code out of a new benchmark', async () => {
-    expect(await violations({ 'bench/new-benchmark.ts': valueOf('../test/support/azurite.js'), 'test/support/azurite.ts': exportsOne })).toEqual(['bench-imports-no-test: bench/new-benchmark.ts -> test/support/azurite.ts']);
+    expect(
+      await violations({
+        'bench/new-benchmark.ts': valueOf('../test/support/azurite.js'),
+        'test/support/azurite.ts': exportsOne,
+      }),
+    ).toEqual(['bench-imports-no-test: bench/new-benchmark.ts -> test/support/azurite.ts']);
   });
 });

@@ -9,7 +9,16 @@ const DEPLOYED_FOLDERS = ['functions', 'shared'];
 const TOOL_FOLDERS = ['tools', 'cli', 'bench', 'scripts', 'test', 'bin', 'docs', 'examples'];
 
 function buildOptions(root: string): ts.CompilerOptions {
-  const parsed = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (diagnostic) => { throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')); } });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    join(root, 'tsconfig.build.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      },
+    },
+  );
   if (!parsed) throw new Error(`${root}/tsconfig.build.json: could not be read`);
   return parsed.options;
 }
@@ -37,13 +46,18 @@ function importClosure(root: string, entry = 'functions/index.ts'): string[] {
 
 /** The files tsconfig.build.json compiles, relative to the repository. */
 function buildFiles(): string[] {
-  const parsed = ts.getParsedCommandLineOfConfigFile('tsconfig.build.json', {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    'tsconfig.build.json',
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+  );
   return (parsed?.fileNames ?? []).map((file) => relative(process.cwd(), file).split(sep).join('/'));
 }
 
 const deployedClosure = () => importClosure(process.cwd());
 
-const outsideDeployment = (files: string[]) => files.filter((file) => !DEPLOYED_FOLDERS.some((folder) => file.startsWith(`${folder}/`)));
+const outsideDeployment = (files: string[]) =>
+  files.filter((file) => !DEPLOYED_FOLDERS.some((folder) => file.startsWith(`${folder}/`)));
 
 describe('what is deployed', () => {
   it('reaches only functions/ and shared/ from functions/index.ts', () => {
@@ -80,10 +94,21 @@ describe('what is deployed', () => {
 
     beforeAll(async () => {
       root = await mkdtemp(join(tmpdir(), 'scaler-closure-'));
-      await write('tsconfig.json', JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: [] } }));
-      await write('tsconfig.build.json', JSON.stringify({ extends: './tsconfig.json', include: ['functions', 'shared'] }));
+      await write(
+        'tsconfig.json',
+        JSON.stringify({
+          compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: [] },
+        }),
+      );
+      await write(
+        'tsconfig.build.json',
+        JSON.stringify({ extends: './tsconfig.json', include: ['functions', 'shared'] }),
+      );
       await write('functions/index.ts', "import { decide } from '../shared/policy.js';\nexport const run = decide;\n");
-      await write('shared/policy.ts', "import type { Trace } from '../tools/simulation/trace.js';\nexport const decide = (trace: Trace) => trace.length;\n");
+      await write(
+        'shared/policy.ts',
+        "import type { Trace } from '../tools/simulation/trace.js';\nexport const decide = (trace: Trace) => trace.length;\n",
+      );
       await write('tools/simulation/trace.ts', 'export type Trace = number[];\n');
     });
 

@@ -9,7 +9,8 @@ const scripts = Object.entries(manifest.scripts).map(([name, command]) => ({ nam
 /** The commands of a script line, split on `&&`, `||` and `;`, each as its words. */
 const commandsOf = (line: string) => line.split(/&&|\|\||;/).map((command) => command.trim().split(/\s+/));
 /** Words that name a file or folder of the repository: a path with a slash or a known source extension. */
-const isPathWord = (word: string) => !word.startsWith('-') && (word.includes('/') || /\.(ts|mts|mjs|cjs|js|json)$/.test(word));
+const isPathWord = (word: string) =>
+  !word.startsWith('-') && (word.includes('/') || /\.(ts|mts|mjs|cjs|js|json)$/.test(word));
 
 function missingPaths(line: string): string[] {
   const missing: string[] = [];
@@ -21,7 +22,12 @@ function missingPaths(line: string): string[] {
       continue;
     }
     if (!existsSync(join('node_modules/.bin', program))) missing.push(`program "${program}"`);
-    missing.push(...words.filter(isPathWord).filter((word) => !existsSync(word)).map((word) => `file "${word}"`));
+    missing.push(
+      ...words
+        .filter(isPathWord)
+        .filter((word) => !existsSync(word))
+        .map((word) => `file "${word}"`),
+    );
   }
   return missing;
 }
@@ -38,12 +44,16 @@ describe('package.json scripts', () => {
   });
 
   it('sees a script that runs a file that does not exist', () => {
-    expect(missingPaths('tsx scripts/write-config-schema.ts && npm run nope')).toEqual(['file "scripts/write-config-schema.ts"', 'npm script "nope"']);
+    expect(missingPaths('tsx scripts/write-config-schema.ts && npm run nope')).toEqual([
+      'file "scripts/write-config-schema.ts"',
+      'npm script "nope"',
+    ]);
   });
 
-  it('has a script per test tier, and npm test runs lint, the type check and every tier', () => {
+  it('has a script per test tier, and npm test runs lint, the format check, the type check and every tier', () => {
     for (const tier of TEST_TIERS) expect(manifest.scripts[`test:${tier}`]).toBe(`vitest run --project ${tier}`);
-    expect(manifest.scripts['test']).toBe('npm run lint && npm run typecheck && vitest run');
+    expect(manifest.scripts['test']).toBe('npm run lint && npm run format:check && npm run typecheck && vitest run');
+    expect(manifest.scripts['format:check']).toBe('prettier --check .');
     expect(manifest.scripts['lint']).toContain('npm run --silent lint:deps');
   });
 

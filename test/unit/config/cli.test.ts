@@ -23,15 +23,21 @@ describe('scaler validate-config', () => {
     const result = await scaler('validate-config', 'examples/scaler.config.json');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('examples/scaler.config.json: valid, 2 target(s)');
-    expect(result.stdout).toContain('orders-pg: postgres-elastic-cluster, custom mode, 2 rule(s), 2..8 nodes (default 4)');
+    expect(result.stdout).toContain(
+      'orders-pg: postgres-elastic-cluster, custom mode, 2 rule(s), 2..8 nodes (default 4)',
+    );
   });
 
   it('exits 1 and lists every problem of a broken config', async () => {
     const result = await scaler('validate-config', 'examples/broken.config.json');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('12 error(s), 2 warning(s)');
-    expect(result.stderr).toContain('warning: targets[0].database.user: not set, so the rebalance after a scale-out cannot log in');
-    expect(result.stderr).toContain('error: targets[0].rules[0].metric: "cpu_percnt" is not a metric of Microsoft.DBforPostgreSQL/flexibleServers; did you mean "cpu_percent"?');
+    expect(result.stderr).toContain(
+      'warning: targets[0].database.user: not set, so the rebalance after a scale-out cannot log in',
+    );
+    expect(result.stderr).toContain(
+      'error: targets[0].rules[0].metric: "cpu_percnt" is not a metric of Microsoft.DBforPostgreSQL/flexibleServers; did you mean "cpu_percent"?',
+    );
     expect(result.stderr.match(/^ {2}error: /gm)).toHaveLength(12);
   });
 
@@ -47,7 +53,9 @@ describe('scaler validate-config', () => {
     await writeFile(join(folder, 'empty.json'), '\n');
     const result = await scaler('validate-config', join(folder, 'empty.json'));
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`${join(folder, 'empty.json')} is empty; write the config in it (scaler init writes a starter config to edit)`);
+    expect(result.stderr).toContain(
+      `${join(folder, 'empty.json')} is empty; write the config in it (scaler init writes a starter config to edit)`,
+    );
     await rm(folder, { recursive: true, force: true });
   });
 
@@ -72,13 +80,17 @@ describe('scaler validate-config', () => {
 });
 
 describe('scaler, as a command line', () => {
-  it.each(['init', 'validate-config', 'simulate', 'backtest', 'forecast', 'rebalance'])('prints the usage of %s for --help and -h, exit 0', async (command) => {
-    for (const flag of ['--help', '-h']) {
-      const result = await scaler(command, flag);
-      expect(result.code, `${command} ${flag}`).toBe(0);
-      expect(result.stdout).toContain(`Usage: scaler ${command}`);
-    }
-  }, 120_000);
+  it.each(['init', 'validate-config', 'simulate', 'backtest', 'forecast', 'rebalance'])(
+    'prints the usage of %s for --help and -h, exit 0',
+    async (command) => {
+      for (const flag of ['--help', '-h']) {
+        const result = await scaler(command, flag);
+        expect(result.code, `${command} ${flag}`).toBe(0);
+        expect(result.stdout).toContain(`Usage: scaler ${command}`);
+      }
+    },
+    120_000,
+  );
 
   it('prints its version', async () => {
     const manifest = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
@@ -90,7 +102,10 @@ describe('scaler, as a command line', () => {
   it('lines up the commands in its usage', async () => {
     const result = await scaler('--help');
     expect(result.code).toBe(0);
-    const columns = result.stdout.split('\n').filter((line) => /^ {2}[a-z]/.test(line)).map((line) => /^ {2}\S+ +/.exec(line)?.[0].length);
+    const columns = result.stdout
+      .split('\n')
+      .filter((line) => /^ {2}[a-z]/.test(line))
+      .map((line) => /^ {2}\S+ +/.exec(line)?.[0].length);
     expect(columns.length).toBeGreaterThanOrEqual(5);
     expect(new Set(columns).size).toBe(1);
   });
@@ -102,16 +117,38 @@ describe('scaler, as a command line', () => {
   });
 
   it('suggests the option meant by a misspelt one, before doing anything', async () => {
-    const result = await scaler('simulate', '--scenaro', 'daily', '--kind', 'kusto-cluster', '--config', 'examples/simulation.config.json');
+    const result = await scaler(
+      'simulate',
+      '--scenaro',
+      'daily',
+      '--kind',
+      'kusto-cluster',
+      '--config',
+      'examples/simulation.config.json',
+    );
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('scaler simulate: --scenaro is not an option of this command; did you mean --scenario?');
+    expect(result.stderr).toContain(
+      'scaler simulate: --scenaro is not an option of this command; did you mean --scenario?',
+    );
     expect(result.stdout).toBe('');
   });
 
   it('refuses --report into a folder that does not exist before the simulation runs', async () => {
-    const result = await scaler('simulate', '--trace', 'examples/trace.sample.csv', '--kind', 'kusto-cluster', '--config', 'examples/simulation.config.json', '--report', 'no-such-folder/report.html');
+    const result = await scaler(
+      'simulate',
+      '--trace',
+      'examples/trace.sample.csv',
+      '--kind',
+      'kusto-cluster',
+      '--config',
+      'examples/simulation.config.json',
+      '--report',
+      'no-such-folder/report.html',
+    );
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--report: the folder no-such-folder does not exist; create it first or write the report elsewhere');
+    expect(result.stderr).toContain(
+      '--report: the folder no-such-folder does not exist; create it first or write the report elsewhere',
+    );
     expect(result.stdout).not.toContain('Simulating');
   });
 });
@@ -132,7 +169,9 @@ describe('scaler init', () => {
 
     const again = await scaler('init', file);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('already exists; edit it, choose another file name, or pass --force to overwrite it');
+    expect(again.stderr).toContain(
+      'already exists; edit it, choose another file name, or pass --force to overwrite it',
+    );
     await rm(folder, { recursive: true, force: true });
   }, 120_000);
 });

@@ -21,11 +21,15 @@ describe('loadConfigFromSetting', () => {
   });
 
   it('says how to fix a missing setting', async () => {
-    await expect(loadConfigFromSetting({})).rejects.toThrow('SCALER_CONFIG is not set: set it to the config JSON or to the path of a config file');
+    await expect(loadConfigFromSetting({})).rejects.toThrow(
+      'SCALER_CONFIG is not set: set it to the config JSON or to the path of a config file',
+    );
   });
 
   it('names a file that cannot be read', async () => {
-    await expect(loadConfigFromSetting({ SCALER_CONFIG: '/nonexistent/scaler.json' })).rejects.toThrow('cannot read /nonexistent/scaler.json: there is no such file; check the path');
+    await expect(loadConfigFromSetting({ SCALER_CONFIG: '/nonexistent/scaler.json' })).rejects.toThrow(
+      'cannot read /nonexistent/scaler.json: there is no such file; check the path',
+    );
   });
 
   it('throws one ConfigError listing every problem', async () => {

@@ -10,9 +10,18 @@ const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as {
 };
 
 /** The sections a newcomer reads in turn, in the order of the Azure Developer CLI templates. */
-const TEMPLATE_ORDER = ['Prerequisites', 'Quick start', 'Run it locally', 'Configure', 'Deploy', 'Operate', 'Troubleshoot'];
+const TEMPLATE_ORDER = [
+  'Prerequisites',
+  'Quick start',
+  'Run it locally',
+  'Configure',
+  'Deploy',
+  'Operate',
+  'Troubleshoot',
+];
 
-const topHeadings = (markdown: string) => [...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/^## (.+)$/gm)].map((match) => match[1] as string);
+const topHeadings = (markdown: string) =>
+  [...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/^## (.+)$/gm)].map((match) => match[1] as string);
 
 /** The headings of `wanted` that are missing or out of order. */
 function outOfOrder(headings: string[], wanted: string[]): string[] {
@@ -47,24 +56,34 @@ describe('the README', () => {
   });
 
   it('sees sections out of order', () => {
-    expect(outOfOrder(['Quick start', 'Prerequisites', 'Configure'], ['Prerequisites', 'Quick start', 'Configure', 'Deploy'])).toEqual(['Quick start', 'Deploy']);
+    expect(
+      outOfOrder(
+        ['Quick start', 'Prerequisites', 'Configure'],
+        ['Prerequisites', 'Quick start', 'Configure', 'Deploy'],
+      ),
+    ).toEqual(['Quick start', 'Deploy']);
   });
 
   it('gives the two commands to start and the test command, each an npm script or npm install', () => {
     const commands = commandsIn(markdownSection(readme, '## Quick start'));
     expect(commands).toEqual(['npm install', 'npm start', 'npm test']);
-    for (const command of commands.filter((line) => line !== 'npm install')) expect(manifest.scripts, command).toHaveProperty(command.replace(/^npm (run )?/, ''));
+    for (const command of commands.filter((line) => line !== 'npm install'))
+      expect(manifest.scripts, command).toHaveProperty(command.replace(/^npm (run )?/, ''));
   });
 
   it('gives the test command that .ci/run runs, after a clean npm ci', () => {
     const script = readFileSync('.ci/run', 'utf8');
-    const readmeTest = commandsIn(markdownSection(readme, '## Quick start')).find((command) => command.startsWith('npm test'));
+    const readmeTest = commandsIn(markdownSection(readme, '## Quick start')).find((command) =>
+      command.startsWith('npm test'),
+    );
     expect(ciTestCommand(script)).toBe(readmeTest);
     expect(script).toMatch(/^npm ci\b/m);
   });
 
   it('sees a CI script that runs something else', () => {
-    expect(ciTestCommand('#!/usr/bin/env bash\nset -e\nnpm ci\nnpx vitest run test/unit\n')).toBe('npx vitest run test/unit');
+    expect(ciTestCommand('#!/usr/bin/env bash\nset -e\nnpm ci\nnpx vitest run test/unit\n')).toBe(
+      'npx vitest run test/unit',
+    );
   });
 
   it('says why each dependency is there', () => {

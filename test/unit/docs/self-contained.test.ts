@@ -3,7 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 
-const DOCS = ['README.md', ...readdirSync('docs').filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync('docs')
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => `docs/${file}`),
+];
 
 /** A markdown document named in a line (`architecture.md`, `docs/http-api.md`). */
 const CITED_DOCUMENT = /\b[\w-]+\.md\b/g;
@@ -11,7 +16,13 @@ const CITED_DOCUMENT = /\b[\w-]+\.md\b/g;
 function trackedTextFiles(): string[] {
   return execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' })
     .split('\n')
-    .filter((file) => file && existsSync(file) && !file.endsWith('package-lock.json') && /\.(ts|mts|mjs|cjs|js|json|md|sql|bicep|yaml|yml)$/.test(file));
+    .filter(
+      (file) =>
+        file &&
+        existsSync(file) &&
+        !file.endsWith('package-lock.json') &&
+        /\.(ts|mts|mjs|cjs|js|json|md|sql|bicep|yaml|yml)$/.test(file),
+    );
 }
 
 /** Relative links of a markdown page (file and #fragment), outside code blocks. */
@@ -38,7 +49,10 @@ function headingAnchors(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const anchors = new Set<string>();
   for (const [, heading] of markdown.replace(/```[\s\S]*?```/g, '').matchAll(/^#{1,6} +(.+?) *#* *$/gm)) {
-    const slug = (heading as string).toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const slug = (heading as string)
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
     anchors.add(count === 0 ? slug : `${slug}-${count}`);
@@ -75,7 +89,9 @@ function outsideReferences(files: { file: string; text: string }[], present: Set
   return files.flatMap(({ file, text }) =>
     text.split('\n').flatMap((line, index) => {
       const missing = [...line.matchAll(CITED_DOCUMENT)].some((match) => !present.has(match[0]));
-      const climbsOut = [...line.matchAll(/(?<![\w.])(?:\.\.\/)+[\w-][\w.-]*/g)].some((match) => normalize(join(dirname(file), match[0])).startsWith('..'));
+      const climbsOut = [...line.matchAll(/(?<![\w.])(?:\.\.\/)+[\w-][\w.-]*/g)].some((match) =>
+        normalize(join(dirname(file), match[0])).startsWith('..'),
+      );
       return missing || climbsOut ? [`${file}:${index + 1}: ${line.trim()}`] : [];
     }),
   );
@@ -83,7 +99,9 @@ function outsideReferences(files: { file: string; text: string }[], present: Set
 
 describe('the documentation stands alone', () => {
   it.each(DOCS)('%s links only to files that exist', (page) => {
-    const missing = relativeLinks(page).filter((target) => !existsSync(normalize(join(dirname(page), decodeURIComponent(target)))));
+    const missing = relativeLinks(page).filter(
+      (target) => !existsSync(normalize(join(dirname(page), decodeURIComponent(target)))),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -92,7 +110,10 @@ describe('the documentation stands alone', () => {
   });
 
   it('sees a link to a heading that does not exist', () => {
-    const pages: Record<string, string> = { 'a.md': '# A\n## Deploy it\n[ok](#deploy-it) [gone](#deploy) [other](b.md#the-end)\n', 'b.md': '# B\n## The `end`\n' };
+    const pages: Record<string, string> = {
+      'a.md': '# A\n## Deploy it\n[ok](#deploy-it) [gone](#deploy) [other](b.md#the-end)\n',
+      'b.md': '# B\n## The `end`\n',
+    };
     expect(brokenAnchors('a.md', (file) => pages[file] ?? '')).toEqual(['#deploy']);
   });
 
@@ -100,7 +121,12 @@ describe('the documentation stands alone', () => {
     const self = 'test/unit/docs/self-contained.test.ts';
     const files = trackedTextFiles();
     const present = new Set(files.map((file) => file.split('/').pop() as string));
-    expect(missingExampleFiles(files.filter((file) => file !== self), present)).toEqual([]);
+    expect(
+      missingExampleFiles(
+        files.filter((file) => file !== self),
+        present,
+      ),
+    ).toEqual([]);
     expect(missingExampleFiles([self], new Set())).toContain(`${self}: Clusters_Get.json`);
   });
 
@@ -108,7 +134,12 @@ describe('the documentation stands alone', () => {
     // This file's own cases name made-up documents on purpose.
     const files = trackedTextFiles().filter((file) => file !== 'test/unit/docs/self-contained.test.ts');
     const present = new Set(trackedTextFiles().map((file) => file.split('/').pop() as string));
-    expect(outsideReferences(files.map((file) => ({ file, text: readFileSync(file, 'utf8') })), present)).toEqual([]);
+    expect(
+      outsideReferences(
+        files.map((file) => ({ file, text: readFileSync(file, 'utf8') })),
+        present,
+      ),
+    ).toEqual([]);
   });
 
   it('sees a comment that cites a document outside the repository', () => {
@@ -117,12 +148,17 @@ describe('the documentation stands alone', () => {
       { file: 'shared/a.ts', text: '// see docs/architecture.md\n// see the plan in planning-notes.md' },
       { file: 'shared/b.ts', text: '// as ../../notes/scaling.txt says' },
     ];
-    expect(outsideReferences(comments, present)).toEqual(['shared/a.ts:2: // see the plan in planning-notes.md', 'shared/b.ts:1: // as ../../notes/scaling.txt says']);
+    expect(outsideReferences(comments, present)).toEqual([
+      'shared/a.ts:2: // see the plan in planning-notes.md',
+      'shared/b.ts:1: // as ../../notes/scaling.txt says',
+    ]);
   });
 
   it('says how to make every config file the README uses that the repository does not have', () => {
     const readme = readFileSync('README.md', 'utf8');
-    const configFiles = new Set([...readme.matchAll(/[\w./-]*\.config\.json/g)].map((match) => match[0].replace(/^\.\//, '')));
+    const configFiles = new Set(
+      [...readme.matchAll(/[\w./-]*\.config\.json/g)].map((match) => match[0].replace(/^\.\//, '')),
+    );
     expect(configFiles.size).toBeGreaterThan(0);
     for (const file of configFiles) {
       if (!existsSync(file)) expect(readme, file).toMatch(new RegExp(`cp \\S+ ${file.replace(/\./g, '\\.')}`));
@@ -132,6 +168,8 @@ describe('the documentation stands alone', () => {
   it('ships a license that matches package.json', () => {
     const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { license: string };
     expect(manifest.license).toBe('MIT');
-    expect(readFileSync('LICENSE', 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} elastic-scaler contributors\n/);
+    expect(readFileSync('LICENSE', 'utf8')).toMatch(
+      /^MIT License\n\nCopyright \(c\) \d{4} elastic-scaler contributors\n/,
+    );
   });
 });

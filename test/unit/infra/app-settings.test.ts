@@ -5,7 +5,8 @@ import { bicepFile } from './repo.js';
 
 /** Settings the code reads that the deployed app must NOT get, and why. */
 const LOCAL_ONLY: Record<string, string> = {
-  SCALER_STATE_CONNECTION_STRING: 'a connection string is a secret; in Azure the scaler reaches its tables through SCALER_STATE_TABLE_ENDPOINT and its managed identity',
+  SCALER_STATE_CONNECTION_STRING:
+    'a connection string is a secret; in Azure the scaler reaches its tables through SCALER_STATE_TABLE_ENDPOINT and its managed identity',
 };
 
 /** Settings the Functions host and its extensions read (not our code): identity-based storage and telemetry. */
@@ -21,8 +22,13 @@ const HOST_SETTINGS = [
 
 const functionApp = bicepFile('infra/app/function-app.bicep');
 const main = bicepFile('infra/main.bicep');
-const appSettingsResource = functionApp.resources.find((resource) => resource.type === 'Microsoft.Web/sites/config' && bodyProperty(resource, 'name') === "'appsettings'");
-const templateSettings = objectEntriesOf(functionApp, appSettingsResource ? (bodyProperty(appSettingsResource, 'properties') ?? '{}') : '{}');
+const appSettingsResource = functionApp.resources.find(
+  (resource) => resource.type === 'Microsoft.Web/sites/config' && bodyProperty(resource, 'name') === "'appsettings'",
+);
+const templateSettings = objectEntriesOf(
+  functionApp,
+  appSettingsResource ? (bodyProperty(appSettingsResource, 'properties') ?? '{}') : '{}',
+);
 const codeSettings = settingsReadByCode();
 const deployedSettings = codeSettings.filter((setting) => !(setting.name in LOCAL_ONLY));
 
@@ -44,17 +50,28 @@ describe('the app settings in infra/app/function-app.bicep', () => {
   it('come from one appsettings resource the reader understands', () => {
     expect(appSettingsResource).toBeDefined();
     expect(templateSettings.size).toBeGreaterThanOrEqual(HOST_SETTINGS.length);
-    expect(codeSettings.map((setting) => setting.name)).toEqual(expect.arrayContaining(['SCALER_CONFIG', 'SCALER_SCHEDULE', 'SCALER_TASK_HUB']));
+    expect(codeSettings.map((setting) => setting.name)).toEqual(
+      expect.arrayContaining(['SCALER_CONFIG', 'SCALER_SCHEDULE', 'SCALER_TASK_HUB']),
+    );
   });
 
   it.each(deployedSettings)('set $name, which $readBy reads', ({ name }) => {
-    expect(templateSettings.has(name), `${name} is read by the code but infra/app/function-app.bicep does not set it`).toBe(true);
+    expect(
+      templateSettings.has(name),
+      `${name} is read by the code but infra/app/function-app.bicep does not set it`,
+    ).toBe(true);
   });
 
-  it.each(Object.entries(LOCAL_ONLY).map(([name, why]) => ({ name, why })))('leave $name out because $why', ({ name }) => {
-    expect(codeSettings.some((setting) => setting.name === name), `${name} is no longer read by the code; remove it from LOCAL_ONLY`).toBe(true);
-    expect(templateSettings.has(name)).toBe(false);
-  });
+  it.each(Object.entries(LOCAL_ONLY).map(([name, why]) => ({ name, why })))(
+    'leave $name out because $why',
+    ({ name }) => {
+      expect(
+        codeSettings.some((setting) => setting.name === name),
+        `${name} is no longer read by the code; remove it from LOCAL_ONLY`,
+      ).toBe(true);
+      expect(templateSettings.has(name)).toBe(false);
+    },
+  );
 
   it('set nothing that neither the code nor the Functions host reads (a misspelt name would go unnoticed)', () => {
     const known = new Set([...codeSettings.map((setting) => setting.name), ...HOST_SETTINGS]);
@@ -73,7 +90,8 @@ describe('the app settings in infra/app/function-app.bicep', () => {
   it('connect AzureWebJobsStorage (host, timers, Durable Functions) through the managed identity, not a key', () => {
     expect(templateSettings.get('AzureWebJobsStorage__credential')).toBe("'managedidentity'");
     expect(templateSettings.get('AzureWebJobsStorage__clientId')).toBe('identityClientId');
-    for (const service of ['blob', 'queue', 'table']) expect(templateSettings.get(`AzureWebJobsStorage__${service}ServiceUri`)).toBe(`${service}ServiceUri`);
+    for (const service of ['blob', 'queue', 'table'])
+      expect(templateSettings.get(`AzureWebJobsStorage__${service}ServiceUri`)).toBe(`${service}ServiceUri`);
     expect(templateSettings.has('AzureWebJobsStorage')).toBe(false);
   });
 
@@ -84,7 +102,9 @@ describe('the app settings in infra/app/function-app.bicep', () => {
   });
 
   it('send telemetry with Microsoft Entra ID authentication', () => {
-    expect(templateSettings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toBe("'ClientId=${identityClientId};Authorization=AAD'");
+    expect(templateSettings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toBe(
+      "'ClientId=${identityClientId};Authorization=AAD'",
+    );
   });
 
   it('leave the runtime to the Flex Consumption plan (FUNCTIONS_WORKER_RUNTIME is rejected there)', () => {

@@ -36,12 +36,23 @@ export function readAzureYaml(text: string): AzureYaml {
     const childIndent = block[0]?.indent;
     return block.filter((line) => line.indent === childIndent);
   };
-  const scalars = (parent: Line | undefined) => Object.fromEntries(childrenOf(parent).map((line) => [line.key, line.value]));
+  const scalars = (parent: Line | undefined) =>
+    Object.fromEntries(childrenOf(parent).map((line) => [line.key, line.value]));
   const services = childrenOf(top('services')).map((service) => {
     const fields = scalars(service);
-    return { name: service.key, project: fields['project'] ?? '', language: fields['language'] ?? '', host: fields['host'] ?? '' };
+    return {
+      name: service.key,
+      project: fields['project'] ?? '',
+      language: fields['language'] ?? '',
+      host: fields['host'] ?? '',
+    };
   });
-  return { name: top('name')?.value ?? '', infra: scalars(top('infra')), services, serviceName: services[0]?.name ?? '' };
+  return {
+    name: top('name')?.value ?? '',
+    infra: scalars(top('infra')),
+    services,
+    serviceName: services[0]?.name ?? '',
+  };
 }
 
 function parseLines(text: string): Line[] {
@@ -54,7 +65,8 @@ function parseLines(text: string): Line[] {
     const indent = (match[1] as string).length;
     if (indent % 2 !== 0) throw new Error(`azure.yaml:${index + 1}: indentation is not a multiple of two spaces`);
     const value = (match[3] ?? '').trim().replace(/^(['"])(.*)\1$/, '$2');
-    if (/^[[{&*|>]/.test(value)) throw new Error(`azure.yaml:${index + 1}: flow collections, anchors and block scalars are not supported here`);
+    if (/^[[{&*|>]/.test(value))
+      throw new Error(`azure.yaml:${index + 1}: flow collections, anchors and block scalars are not supported here`);
     lines.push({ indent, key: match[2] as string, value, number: index + 1 });
   });
   return lines;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bodyProperty, mainObject, maskStringsAndComments, objectEntries, objectEntriesOf, parseBicep, stringLiteral } from './bicep.js';
+import {
+  bodyProperty,
+  mainObject,
+  maskStringsAndComments,
+  objectEntries,
+  objectEntriesOf,
+  parseBicep,
+  stringLiteral,
+} from './bicep.js';
 import { readAzureYaml } from './azure-yaml.js';
 import { arrayItems } from './roles.js';
 import { markdownSection, markdownTables } from './repo.js';
@@ -61,12 +69,16 @@ describe('the Bicep reader', () => {
     expect(file.targetScope).toBe('subscription');
     expect(file.params.map((param) => param.name)).toEqual(['name', 'choice', 'undocumented']);
     expect(file.vars.map((variable) => variable.symbol)).toEqual(['urls']);
-    expect(file.resources.map((resource) => [resource.symbol, resource.type, resource.apiVersion, resource.existing])).toEqual([
+    expect(
+      file.resources.map((resource) => [resource.symbol, resource.type, resource.apiVersion, resource.existing]),
+    ).toEqual([
       ['assignment', 'Microsoft.Authorization/roleAssignments', '2022-04-01', false],
       ['group', 'Microsoft.Resources/resourceGroups', '2025-04-01', true],
     ]);
     expect(file.modules.map((module) => [module.symbol, module.path])).toEqual([['loop', 'child.bicep']]);
-    expect(file.outputs.map((output) => [output.symbol, output.type, output.body])).toEqual([['id', 'string', 'assignment.id']]);
+    expect(file.outputs.map((output) => [output.symbol, output.type, output.body])).toEqual([
+      ['id', 'string', 'assignment.id'],
+    ]);
   });
 
   it('attaches decorators, also ones that span lines, to the parameter below them', () => {
@@ -103,7 +115,9 @@ describe('the Bicep reader', () => {
   });
 
   it('follows variables into the objects an expression builds', () => {
-    const built = parseBicep("var core = {\n  A: 1\n}\nvar extra = {\n  B: 2\n}\nvar all = union(core, flag ? extra : {\n  C: 3\n})\n");
+    const built = parseBicep(
+      'var core = {\n  A: 1\n}\nvar extra = {\n  B: 2\n}\nvar all = union(core, flag ? extra : {\n  C: 3\n})\n',
+    );
     expect([...objectEntriesOf(built, built.vars[2]?.body ?? '').keys()].sort()).toEqual(['A', 'B', 'C']);
   });
 
@@ -132,7 +146,9 @@ describe('the Bicep reader', () => {
 
 describe('the azure.yaml reader', () => {
   it('reads the name, the infra block and the services', () => {
-    const yaml = readAzureYaml('# comment\nname: app\ninfra:\n  provider: bicep\nservices:\n  api:\n    project: ./src # here\n    language: "ts"\n    host: function\n  web:\n    project: web\n');
+    const yaml = readAzureYaml(
+      '# comment\nname: app\ninfra:\n  provider: bicep\nservices:\n  api:\n    project: ./src # here\n    language: "ts"\n    host: function\n  web:\n    project: web\n',
+    );
     expect(yaml.name).toBe('app');
     expect(yaml.infra).toEqual({ provider: 'bicep' });
     expect(yaml.services).toEqual([
@@ -148,7 +164,8 @@ describe('the azure.yaml reader', () => {
 });
 
 describe('the README reader', () => {
-  const markdown = '# T\n## A\ntext\n| scope | role | why |\n|---|---|---|\n| x | `R` | y |\n### Sub\nmore\n## B\n| scope | role | why |\n|---|---|---|\n| z | `S` | w |\n';
+  const markdown =
+    '# T\n## A\ntext\n| scope | role | why |\n|---|---|---|\n| x | `R` | y |\n### Sub\nmore\n## B\n| scope | role | why |\n|---|---|---|\n| z | `S` | w |\n';
 
   it('cuts a section at the next heading of the same level', () => {
     expect(markdownSection(markdown, '## A')).toContain('### Sub');

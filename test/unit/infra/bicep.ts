@@ -67,7 +67,16 @@ export function readBicepFile(path: string): BicepFile {
 }
 
 export function parseBicep(text: string, path = '<inline>'): BicepFile {
-  const file: BicepFile = { path, text, targetScope: 'resourceGroup', params: [], vars: [], resources: [], modules: [], outputs: [] };
+  const file: BicepFile = {
+    path,
+    text,
+    targetScope: 'resourceGroup',
+    params: [],
+    vars: [],
+    resources: [],
+    modules: [],
+    outputs: [],
+  };
   let decorators: Decorator[] = [];
   let firstDecoratorStart: number | undefined;
   for (const statement of statements(text)) {
@@ -84,7 +93,12 @@ export function parseBicep(text: string, path = '<inline>'): BicepFile {
   return file;
 }
 
-function addDeclaration(file: BicepFile, statement: Statement, decorators: Decorator[], comment: string | undefined): void {
+function addDeclaration(
+  file: BicepFile,
+  statement: Statement,
+  decorators: Decorator[],
+  comment: string | undefined,
+): void {
   const { text, line } = statement;
   const base = { comment, line };
   let match: RegExpExecArray | null;
@@ -92,15 +106,39 @@ function addDeclaration(file: BicepFile, statement: Statement, decorators: Decor
     file.targetScope = match[1] as string;
   } else if ((match = /^param\s+(\w+)\s+(\w+(?:\[\])?)\s*(?:=\s*([\s\S]+))?$/.exec(text))) {
     const description = decorators.find((decorator) => decorator.name === 'description');
-    file.params.push({ name: match[1] as string, type: match[2] as string, defaultValue: match[3]?.trim(), decorators, description: description ? stringLiteral(description.args) : undefined, line });
+    file.params.push({
+      name: match[1] as string,
+      type: match[2] as string,
+      defaultValue: match[3]?.trim(),
+      decorators,
+      description: description ? stringLiteral(description.args) : undefined,
+      line,
+    });
   } else if ((match = /^var\s+(\w+)\s*=\s*([\s\S]+)$/.exec(text))) {
     file.vars.push({ ...base, symbol: match[1] as string, body: (match[2] as string).trim() });
   } else if ((match = /^resource\s+(\w+)\s+'([^'@]+)@([^']+)'\s+(existing\s+)?=\s*([\s\S]+)$/.exec(text))) {
-    file.resources.push({ ...base, symbol: match[1] as string, type: match[2] as string, apiVersion: match[3] as string, existing: Boolean(match[4]), body: (match[5] as string).trim() });
+    file.resources.push({
+      ...base,
+      symbol: match[1] as string,
+      type: match[2] as string,
+      apiVersion: match[3] as string,
+      existing: Boolean(match[4]),
+      body: (match[5] as string).trim(),
+    });
   } else if ((match = /^module\s+(\w+)\s+'([^']+)'\s*=\s*([\s\S]+)$/.exec(text))) {
-    file.modules.push({ ...base, symbol: match[1] as string, path: match[2] as string, body: (match[3] as string).trim() });
+    file.modules.push({
+      ...base,
+      symbol: match[1] as string,
+      path: match[2] as string,
+      body: (match[3] as string).trim(),
+    });
   } else if ((match = /^output\s+(\w+)\s+(\w+)\s*=\s*([\s\S]+)$/.exec(text))) {
-    file.outputs.push({ ...base, symbol: match[1] as string, type: match[2] as string, body: (match[3] as string).trim() });
+    file.outputs.push({
+      ...base,
+      symbol: match[1] as string,
+      type: match[2] as string,
+      body: (match[3] as string).trim(),
+    });
   } else if (!/^(func|type|import|extension|metadata)\b/.test(text)) {
     throw new Error(`${file.path}:${line}: unrecognised top-level statement: ${text.slice(0, 60)}`);
   }
@@ -119,14 +157,18 @@ export function stringLiteral(source: string): string | undefined {
   if (multiLine) return multiLine[1];
   const single = /^'((?:[^'\\]|\\.)*)'$/.exec(text);
   if (!single || /\$\{/.test(single[1] as string)) return undefined;
-  return (single[1] as string).replace(/\\(.)/g, (_, escaped: string) => ({ n: '\n', r: '\r', t: '\t' })[escaped] ?? escaped);
+  return (single[1] as string).replace(
+    /\\(.)/g,
+    (_, escaped: string) => ({ n: '\n', r: '\r', t: '\t' })[escaped] ?? escaped,
+  );
 }
 
 function commentAbove(text: string, start: number): string | undefined {
   const lines = text.slice(0, start).split('\n');
   lines.pop();
   const comments: string[] = [];
-  while (lines.length > 0 && /^\s*\/\//.test(lines.at(-1) as string)) comments.unshift((lines.pop() as string).trim().replace(/^\/\/\s?/, ''));
+  while (lines.length > 0 && /^\s*\/\//.test(lines.at(-1) as string))
+    comments.unshift((lines.pop() as string).trim().replace(/^\/\/\s?/, ''));
   return comments.length > 0 ? comments.join(' ') : undefined;
 }
 
@@ -211,7 +253,11 @@ function statements(text: string): Statement[] {
     const trimmed = raw.trim();
     if (trimmed && masked.slice(start, end).trim()) {
       const offset = start + raw.indexOf(trimmed);
-      result.push({ text: stripComments(text.slice(offset, start + raw.length), masked.slice(offset, start + raw.length)).trim(), start: offset, line: lineOf(text, offset) });
+      result.push({
+        text: stripComments(text.slice(offset, start + raw.length), masked.slice(offset, start + raw.length)).trim(),
+        start: offset,
+        line: lineOf(text, offset),
+      });
     }
     start = end + 1;
   };
@@ -279,7 +325,8 @@ function matchingClose(masked: string, open: number): number {
  */
 export function objectEntries(objectSource: string): Map<string, string> {
   const source = objectSource.trim();
-  if (!source.startsWith('{') || !source.endsWith('}')) throw new Error(`not an object literal: ${source.slice(0, 60)}`);
+  if (!source.startsWith('{') || !source.endsWith('}'))
+    throw new Error(`not an object literal: ${source.slice(0, 60)}`);
   const inner = source.slice(1, -1);
   const masked = maskStringsAndComments(inner);
   const entries = new Map<string, string>();

@@ -33,11 +33,13 @@ export function settingsReadByCode(): CodeSetting[] {
 
   for (const schema of Object.values(appSettingsModule)) {
     if (!(schema instanceof z.ZodObject)) continue;
-    for (const [name, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) add(name, 'shared/config/app-settings.ts', defaultOf(field));
+    for (const [name, field] of Object.entries(schema.shape as Record<string, z.ZodType>))
+      add(name, 'shared/config/app-settings.ts', defaultOf(field));
   }
   for (const path of [...filesUnder('functions', '.ts'), ...filesUnder('shared', '.ts')]) {
     const source = withoutComments(readText(path));
-    for (const match of source.matchAll(/\b(?:process\.env|env)(?:\.([A-Za-z_]\w*)|\[\s*['"]([^'"]+)['"]\s*\])/g)) add((match[1] ?? match[2]) as string, path);
+    for (const match of source.matchAll(/\b(?:process\.env|env)(?:\.([A-Za-z_]\w*)|\[\s*['"]([^'"]+)['"]\s*\])/g))
+      add((match[1] ?? match[2]) as string, path);
     if (path.startsWith('functions/')) for (const name of bindingExpressions(source)) add(name, path);
   }
   for (const name of bindingExpressions(readText('host.json'))) add(name, 'host.json');

@@ -18,7 +18,11 @@ export function readText(path: string): string {
 export function filesUnder(folder: string, extension: string): string[] {
   return (readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' }) as string[])
     .filter((path) => path.endsWith(extension))
-    .map((path) => relative(ROOT, join(ROOT, folder, path)).split('\\').join('/'))
+    .map((path) =>
+      relative(ROOT, join(ROOT, folder, path))
+        .split('\\')
+        .join('/'),
+    )
     .sort();
 }
 
@@ -55,7 +59,8 @@ export function markdownTables(markdown: string, columns: string[]): string[][][
     const header = cells(lines[i] as string);
     if (header.length !== wanted.length || header.some((cell, index) => cell.toLowerCase() !== wanted[index])) continue;
     const rows: string[][] = [];
-    for (let j = i + 2; j < lines.length && (lines[j] as string).trim().startsWith('|'); j++) rows.push(cells(lines[j] as string));
+    for (let j = i + 2; j < lines.length && (lines[j] as string).trim().startsWith('|'); j++)
+      rows.push(cells(lines[j] as string));
     tables.push(rows);
   }
   return tables;

@@ -5,10 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bodyProperty, maskStringsAndComments, objectEntries, stringLiteral, type BicepFile, type ResourceDecl } from './bicep.js';
+import {
+  bodyProperty,
+  maskStringsAndComments,
+  objectEntries,
+  stringLiteral,
+  type BicepFile,
+  type ResourceDecl,
+} from './bicep.js';
 import { INFRA } from './repo.js';
 
-export const BUILT_IN_ROLES: Record<string, string> = JSON.parse(readFileSync(join(INFRA, 'built-in-roles.json'), 'utf8'));
+export const BUILT_IN_ROLES: Record<string, string> = JSON.parse(
+  readFileSync(join(INFRA, 'built-in-roles.json'), 'utf8'),
+);
 
 export type Role = { kind: 'built-in'; name: string } | { kind: 'custom'; symbol: string; actions: string[] };
 
@@ -41,17 +50,26 @@ export function roleAssignments(files: BicepFile[]): Assignment[] {
   const assignments: Assignment[] = [];
   for (const file of files) {
     for (const resource of file.resources.filter((candidate) => candidate.type === ROLE_ASSIGNMENT)) {
-      const properties = objectEntries(required(bodyProperty(resource, 'properties'), `${file.path} ${resource.symbol}: no properties`));
+      const properties = objectEntries(
+        required(bodyProperty(resource, 'properties'), `${file.path} ${resource.symbol}: no properties`),
+      );
       const scope = bodyProperty(resource, 'scope');
       const scopeResource = scope && file.resources.find((candidate) => candidate.symbol === scope);
-      if (scope && !scopeResource) throw new Error(`${file.path} ${resource.symbol}: scope ${scope} is not a resource of this file`);
+      if (scope && !scopeResource)
+        throw new Error(`${file.path} ${resource.symbol}: scope ${scope} is not a resource of this file`);
       assignments.push({
         file: file.path,
         symbol: resource.symbol,
         resource,
         scopeType: scopeResource ? scopeResource.type : file.targetScope,
         principal: required(properties.get('principalId'), `${file.path} ${resource.symbol}: no principalId`),
-        role: roleOf(file, main, files, definitions, required(properties.get('roleDefinitionId'), `${file.path} ${resource.symbol}: no roleDefinitionId`)),
+        role: roleOf(
+          file,
+          main,
+          files,
+          definitions,
+          required(properties.get('roleDefinitionId'), `${file.path} ${resource.symbol}: no roleDefinitionId`),
+        ),
       });
     }
   }
@@ -60,16 +78,33 @@ export function roleAssignments(files: BicepFile[]): Assignment[] {
 
 /** How many role assignment declarations the raw text holds (nested ones too): the reader must see every one. */
 export function roleAssignmentCount(files: BicepFile[]): number {
-  return files.reduce((count, file) => count + [...file.text.matchAll(/^\s*resource\s+\w+\s+'Microsoft\.Authorization\/roleAssignments@/gm)].length, 0);
+  return files.reduce(
+    (count, file) =>
+      count + [...file.text.matchAll(/^\s*resource\s+\w+\s+'Microsoft\.Authorization\/roleAssignments@/gm)].length,
+    0,
+  );
 }
 
 export function customRoleDefinitions(files: BicepFile[]): Map<string, CustomRoleDefinition & { file: string }> {
   const definitions = new Map<string, CustomRoleDefinition & { file: string }>();
   for (const file of files) {
-    for (const resource of file.resources.filter((candidate) => candidate.type === ROLE_DEFINITION && !candidate.existing)) {
-      const properties = objectEntries(required(bodyProperty(resource, 'properties'), `${resource.symbol}: no properties`));
-      const permissions = arrayItems(required(properties.get('permissions'), `${resource.symbol}: no permissions`)).map((item) => objectEntries(item));
-      const strings = (key: string) => permissions.flatMap((permission) => (permission.has(key) ? arrayItems(permission.get(key) as string).map((item) => required(stringLiteral(item), `${resource.symbol}: ${key} must be literal strings`)) : []));
+    for (const resource of file.resources.filter(
+      (candidate) => candidate.type === ROLE_DEFINITION && !candidate.existing,
+    )) {
+      const properties = objectEntries(
+        required(bodyProperty(resource, 'properties'), `${resource.symbol}: no properties`),
+      );
+      const permissions = arrayItems(required(properties.get('permissions'), `${resource.symbol}: no permissions`)).map(
+        (item) => objectEntries(item),
+      );
+      const strings = (key: string) =>
+        permissions.flatMap((permission) =>
+          permission.has(key)
+            ? arrayItems(permission.get(key) as string).map((item) =>
+                required(stringLiteral(item), `${resource.symbol}: ${key} must be literal strings`),
+              )
+            : [],
+        );
       definitions.set(`${file.path}#${resource.symbol}`, {
         file: file.path,
         symbol: resource.symbol,
@@ -83,7 +118,13 @@ export function customRoleDefinitions(files: BicepFile[]): Map<string, CustomRol
   return definitions;
 }
 
-function roleOf(file: BicepFile, main: BicepFile, files: BicepFile[], definitions: Map<string, CustomRoleDefinition & { file: string }>, roleDefinitionId: string): Role {
+function roleOf(
+  file: BicepFile,
+  main: BicepFile,
+  files: BicepFile[],
+  definitions: Map<string, CustomRoleDefinition & { file: string }>,
+  roleDefinitionId: string,
+): Role {
   const builtIn = /builtInRoles(?:\.(\w+)|\['([^']+)'\])/.exec(roleDefinitionId);
   if (builtIn) {
     const name = (builtIn[1] ?? builtIn[2]) as string;
@@ -92,11 +133,15 @@ function roleOf(file: BicepFile, main: BicepFile, files: BicepFile[], definition
   }
   // subscriptionResourceId('Microsoft.Authorization/roleDefinitions', <param>): a custom role passed in by main.bicep.
   const param = /,\s*(\w+)\s*\)\s*$/.exec(roleDefinitionId)?.[1];
-  if (!param || !file.params.some((candidate) => candidate.name === param)) throw new Error(`${file.path}: cannot tell which role ${roleDefinitionId} is`);
+  if (!param || !file.params.some((candidate) => candidate.name === param))
+    throw new Error(`${file.path}: cannot tell which role ${roleDefinitionId} is`);
   const moduleCall = main.modules.find((module) => `infra/${module.path}` === file.path);
   const passed = moduleCall && objectEntries(required(bodyProperty(moduleCall, 'params'), 'no params')).get(param);
   const output = passed && /^(\w+)\.outputs\.(\w+)$/.exec(passed);
-  if (!output) throw new Error(`${file.path}: main.bicep passes ${passed ?? 'nothing'} as ${param}; expected <module>.outputs.<name>`);
+  if (!output)
+    throw new Error(
+      `${file.path}: main.bicep passes ${passed ?? 'nothing'} as ${param}; expected <module>.outputs.<name>`,
+    );
   const definingModule = main.modules.find((module) => module.symbol === output[1]);
   const definingFile = definingModule && files.find((candidate) => candidate.path === `infra/${definingModule.path}`);
   const outputValue = definingFile?.outputs.find((candidate) => candidate.symbol === output[2])?.body;
@@ -133,4 +178,3 @@ function required<T>(value: T | undefined, message: string): T {
   if (value === undefined) throw new Error(message);
   return value;
 }
-

@@ -9,10 +9,18 @@ import { DIRECTION_PROPERTY } from '../../../shared/alerts/alert-ask.js';
 const files = bicepFiles();
 const main = bicepFile('infra/main.bicep');
 const functionApp = bicepFile('infra/app/function-app.bicep');
-const parametersFile = JSON.parse(readText('infra/main.parameters.json')) as { parameters: Record<string, { value: unknown }> };
+const parametersFile = JSON.parse(readText('infra/main.parameters.json')) as {
+  parameters: Record<string, { value: unknown }>;
+};
 const azureYaml = readAzureYaml(readText('azure.yaml'));
-const packageJson = JSON.parse(readText('package.json')) as { main: string; engines: { node: string }; scripts: Record<string, string> };
-const allParams = files.flatMap((file) => file.params.map((param) => ({ ...param, where: `${file.path}#${param.name}` })));
+const packageJson = JSON.parse(readText('package.json')) as {
+  main: string;
+  engines: { node: string };
+  scripts: Record<string, string>;
+};
+const allParams = files.flatMap((file) =>
+  file.params.map((param) => ({ ...param, where: `${file.path}#${param.name}` })),
+);
 
 function variable(file: BicepFile, name: string): string | undefined {
   return file.vars.find((candidate) => candidate.symbol === name)?.body;
@@ -28,7 +36,9 @@ describe('the Bicep templates', () => {
   it('are all read (every file has declarations the reader understood)', () => {
     expect(files.length).toBeGreaterThanOrEqual(10);
     for (const file of files) expect(file.params.length + file.resources.length, file.path).toBeGreaterThan(0);
-    expect(allParams.length).toBe(files.reduce((count, file) => count + [...file.text.matchAll(/^param\s/gm)].length, 0));
+    expect(allParams.length).toBe(
+      files.reduce((count, file) => count + [...file.text.matchAll(/^param\s/gm)].length, 0),
+    );
   });
 
   it.each(allParams)('describe $where', ({ description }) => {
@@ -38,19 +48,29 @@ describe('the Bicep templates', () => {
   it('hard-code no region list: location parameters allow any region', () => {
     const locations = allParams.filter((param) => /location/i.test(param.name));
     expect(locations.length).toBeGreaterThan(0);
-    for (const param of locations) expect(param.decorators.map((decorator) => decorator.name), param.where).not.toContain('allowed');
+    for (const param of locations)
+      expect(
+        param.decorators.map((decorator) => decorator.name),
+        param.where,
+      ).not.toContain('allowed');
   });
 
   it('reference only module files that exist', () => {
     const modules = files.flatMap((file) => file.modules.map((module) => ({ file, module })));
     expect(modules.length).toBeGreaterThan(5);
-    for (const { file, module } of modules) expect(existsSync(join(ROOT, dirname(file.path), module.path)), `${file.path} -> ${module.path}`).toBe(true);
+    for (const { file, module } of modules)
+      expect(existsSync(join(ROOT, dirname(file.path), module.path)), `${file.path} -> ${module.path}`).toBe(true);
   });
 });
 
 describe('module calls', () => {
   const calls = files.flatMap((file) =>
-    file.modules.map((module) => ({ file, module, target: files.find((candidate) => candidate.path === posix.join(posix.dirname(file.path), module.path)), where: `${file.path}#${module.symbol}` })),
+    file.modules.map((module) => ({
+      file,
+      module,
+      target: files.find((candidate) => candidate.path === posix.join(posix.dirname(file.path), module.path)),
+      where: `${file.path}#${module.symbol}`,
+    })),
   );
 
   it.each(calls)('$where passes every parameter the module needs and no other', ({ module, target }) => {
@@ -62,14 +82,20 @@ describe('module calls', () => {
     expect(needed.filter((name) => !passed.includes(name))).toEqual([]);
   });
 
-  it.each(files.filter((file) => file.modules.length > 0).map((file) => ({ path: file.path, file })))('$path uses only outputs its modules declare', ({ file }) => {
-    const uses = [...file.text.matchAll(/\b(\w+)\.outputs\.(\w+)/g)];
-    expect(uses.length).toBeGreaterThan(0);
-    for (const match of uses) {
-      const called = calls.find((call) => call.file === file && call.module.symbol === match[1]);
-      expect(called?.target?.outputs.map((output) => output.symbol), match[0]).toContain(match[2]);
-    }
-  });
+  it.each(files.filter((file) => file.modules.length > 0).map((file) => ({ path: file.path, file })))(
+    '$path uses only outputs its modules declare',
+    ({ file }) => {
+      const uses = [...file.text.matchAll(/\b(\w+)\.outputs\.(\w+)/g)];
+      expect(uses.length).toBeGreaterThan(0);
+      for (const match of uses) {
+        const called = calls.find((call) => call.file === file && call.module.symbol === match[1]);
+        expect(
+          called?.target?.outputs.map((output) => output.symbol),
+          match[0],
+        ).toContain(match[2]);
+      }
+    },
+  );
 });
 
 describe('infra/main.bicep, following azd conventions', () => {
@@ -93,10 +119,18 @@ describe('infra/main.bicep, following azd conventions', () => {
     expect(Object.keys(parametersFile.parameters).filter((name) => !names.includes(name))).toEqual([]);
     const required = main.params.filter((param) => param.defaultValue === undefined).map((param) => param.name);
     expect(required.filter((name) => !(name in parametersFile.parameters))).toEqual([]);
-    for (const [name, { value }] of Object.entries(parametersFile.parameters)) expect(value, name).toMatch(/^\$\{[A-Z][A-Z0-9_]*\}$/);
+    for (const [name, { value }] of Object.entries(parametersFile.parameters))
+      expect(value, name).toMatch(/^\$\{[A-Z][A-Z0-9_]*\}$/);
   });
 
-  it.each(['AZURE_LOCATION', 'AZURE_TENANT_ID', 'AZURE_RESOURCE_GROUP', 'SERVICE_SCALER_NAME', 'SCALER_IDENTITY_NAME', 'SCALER_IDENTITY_CLIENT_ID'])('outputs %s', (name) => {
+  it.each([
+    'AZURE_LOCATION',
+    'AZURE_TENANT_ID',
+    'AZURE_RESOURCE_GROUP',
+    'SERVICE_SCALER_NAME',
+    'SCALER_IDENTITY_NAME',
+    'SCALER_IDENTITY_CLIENT_ID',
+  ])('outputs %s', (name) => {
     expect(main.outputs.map((output) => output.symbol)).toContain(name);
   });
 
@@ -118,7 +152,9 @@ describe('infra/main.bicep, following azd conventions', () => {
 describe('the Function App', () => {
   const site = resourceOfType(functionApp, 'Microsoft.Web/sites');
   const plan = resourceOfType(functionApp, 'Microsoft.Web/serverfarms');
-  const config = objectEntries(mainObject(objectEntries(bodyProperty(site, 'properties') ?? '{}').get('functionAppConfig') ?? '{}'));
+  const config = objectEntries(
+    mainObject(objectEntries(bodyProperty(site, 'properties') ?? '{}').get('functionAppConfig') ?? '{}'),
+  );
 
   it('runs on the Flex Consumption plan', () => {
     expect(objectEntries(bodyProperty(plan, 'sku') ?? '{}').get('name')).toBe("'FC1'");
@@ -129,7 +165,9 @@ describe('the Function App', () => {
     const runtime = objectEntries(config.get('runtime') ?? '{}');
     expect(runtime.get('name')).toBe("'node'");
     expect(runtime.get('version')).toBe('nodeVersion');
-    expect(main.params.find((param) => param.name === 'nodeVersion')?.defaultValue).toBe(`'${/\d+/.exec(packageJson.engines.node)?.[0]}'`);
+    expect(main.params.find((param) => param.name === 'nodeVersion')?.defaultValue).toBe(
+      `'${/\d+/.exec(packageJson.engines.node)?.[0]}'`,
+    );
   });
 
   it('reads its deployment package with the user-assigned identity, not a connection string', () => {
@@ -148,21 +186,31 @@ describe('the Function App', () => {
 });
 
 describe('no secrets', () => {
-  const infraText = files.map((file) => file.text).join('\n') + readText('infra/main.parameters.json') + readText('azure.yaml');
+  const infraText =
+    files.map((file) => file.text).join('\n') + readText('infra/main.parameters.json') + readText('azure.yaml');
 
   it.each([
-    { name: 'account keys', pattern: /AccountKey=|listKeys\(\s*resourceId\(\s*'Microsoft\.Storage|\.listKeys\(\)\.keys/ },
+    {
+      name: 'account keys',
+      pattern: /AccountKey=|listKeys\(\s*resourceId\(\s*'Microsoft\.Storage|\.listKeys\(\)\.keys/,
+    },
     { name: 'storage connection strings', pattern: /DefaultEndpointsProtocol=|UseDevelopmentStorage/ },
     { name: 'SAS tokens', pattern: /SharedAccessSignature|[?&]sig=/ },
     { name: 'instrumentation keys', pattern: /InstrumentationKey=/ },
     { name: 'passwords', pattern: /password\s*[:=]/i },
-    { name: 'GUID literals (role ids live in built-in-roles.json)', pattern: /'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'/i },
+    {
+      name: 'GUID literals (role ids live in built-in-roles.json)',
+      pattern: /'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'/i,
+    },
   ])('holds no $name', ({ pattern }) => {
     expect(infraText).not.toMatch(pattern);
   });
 
   it('declares no secure parameter with a default value', () => {
-    for (const param of allParams.filter((candidate) => candidate.decorators.some((decorator) => decorator.name === 'secure'))) expect(param.defaultValue, param.where).toBeUndefined();
+    for (const param of allParams.filter((candidate) =>
+      candidate.decorators.some((decorator) => decorator.name === 'secure'),
+    ))
+      expect(param.defaultValue, param.where).toBeUndefined();
   });
 
   it('turns shared keys off on the storage account and local authentication off on Application Insights', () => {
@@ -173,7 +221,9 @@ describe('no secrets', () => {
   });
 
   it('turns basic (publishing credential) authentication off on the app', () => {
-    const policies = functionApp.resources.filter((resource) => resource.type === 'Microsoft.Web/sites/basicPublishingCredentialsPolicies');
+    const policies = functionApp.resources.filter(
+      (resource) => resource.type === 'Microsoft.Web/sites/basicPublishingCredentialsPolicies',
+    );
     expect(policies.map((policy) => bodyProperty(policy, 'name')).sort()).toEqual(["'ftp'", "'scm'"]);
     for (const policy of policies) expect(bodyProperty(policy, 'properties')).toMatch(/allow:\s*false/);
   });
@@ -188,7 +238,9 @@ describe('the alert webhook', () => {
   const hostJson = JSON.parse(readText('host.json')) as { extensions?: { http?: { routePrefix?: string } } };
   const routePrefix = hostJson.extensions?.http?.routePrefix ?? 'api';
   const actionGroup = resourceOfType(bicepFile('infra/alerts/action-group.bicep'), 'Microsoft.Insights/actionGroups');
-  const receiver = objectEntries(mainObject(objectEntries(bodyProperty(actionGroup, 'properties') ?? '{}').get('webhookReceivers') ?? '[{}]'));
+  const receiver = objectEntries(
+    mainObject(objectEntries(bodyProperty(actionGroup, 'properties') ?? '{}').get('webhookReceivers') ?? '[{}]'),
+  );
 
   it('is called at the route the alert function is registered on', () => {
     expect(route, 'functions/register.ts registers no http function with alertWebhookHandler').toBeDefined();
@@ -221,10 +273,11 @@ describe('the alert webhook', () => {
     const guard = variable(main, 'alertWebhookProtected') ?? '';
     const call = main.modules.find((module) => module.path === 'alerts/action-group.bicep');
 
-    expect(guard).toMatch(/^!alertActionGroupEnabled \|\| \(!empty\(httpEntraAudiences\) && httpEntraApplyTo != 'operators'\) \? true : fail\('alertActionGroupEnabled needs Microsoft Entra ID on the alert endpoint: /);
+    expect(guard).toMatch(
+      /^!alertActionGroupEnabled \|\| \(!empty\(httpEntraAudiences\) && httpEntraApplyTo != 'operators'\) \? true : fail\('alertActionGroupEnabled needs Microsoft Entra ID on the alert endpoint: /,
+    );
     expect(call?.body).toMatch(/^if \(alertActionGroupEnabled && alertWebhookProtected\)/);
   });
-
 
   it('example alert rules tell the scaler the direction through the custom property the code reads', () => {
     const rules = bicepFile('infra/alerts/example-metric-alerts.bicep');
@@ -245,7 +298,8 @@ describe('azure.yaml', () => {
 
   it('points at a project azd can build and the Functions host can load', () => {
     const project = join(ROOT, azureYaml.services[0]?.project ?? '');
-    for (const file of ['package.json', 'host.json', 'functions/index.ts']) expect(existsSync(join(project, file)), file).toBe(true);
+    for (const file of ['package.json', 'host.json', 'functions/index.ts'])
+      expect(existsSync(join(project, file)), file).toBe(true);
     expect(packageJson.scripts['build']).toBeDefined();
     expect(packageJson.main).toBe('dist/functions/index.js');
   });
@@ -261,16 +315,39 @@ describe('azure.yaml', () => {
       .map((line) => line.trim())
       .filter((line) => line && !line.startsWith('#'));
     expect(ignored).toContain('node_modules');
-    const matches = (path: string) => ignored.some((pattern) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`).test(path.split('/')[0] as string));
-    for (const needed of ['package.json', 'package-lock.json', 'host.json', 'tsconfig.json', 'tsconfig.build.json', 'functions', 'shared', 'dist']) expect(matches(needed), needed).toBe(false);
-    for (const unwanted of ['test', 'bench', 'infra', '.azure', 'local.settings.json']) expect(matches(unwanted), unwanted).toBe(true);
+    const matches = (path: string) =>
+      ignored.some((pattern) =>
+        new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`).test(
+          path.split('/')[0] as string,
+        ),
+      );
+    for (const needed of [
+      'package.json',
+      'package-lock.json',
+      'host.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'functions',
+      'shared',
+      'dist',
+    ])
+      expect(matches(needed), needed).toBe(false);
+    for (const unwanted of ['test', 'bench', 'infra', '.azure', 'local.settings.json'])
+      expect(matches(unwanted), unwanted).toBe(true);
   });
 });
 
 describe('the README Deploy section', () => {
   const deploy = markdownSection(readText('README.md'), '## Deploy');
 
-  it.each(['azd up', 'azd down', 'pgaadauth_create_principal(', 'scaler.direction', 'Secure Webhook', 'useCommonAlertSchema'])('explains %s', (phrase) => {
+  it.each([
+    'azd up',
+    'azd down',
+    'pgaadauth_create_principal(',
+    'scaler.direction',
+    'Secure Webhook',
+    'useCommonAlertSchema',
+  ])('explains %s', (phrase) => {
     expect(deploy).toContain(phrase);
   });
 

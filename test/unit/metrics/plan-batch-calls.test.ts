@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { planBatchCalls, MAX_METRICS_PER_CALL, MAX_RESOURCES_PER_CALL } from '../../../shared/metrics/azure-monitor-metrics.js';
+import {
+  planBatchCalls,
+  MAX_METRICS_PER_CALL,
+  MAX_RESOURCES_PER_CALL,
+} from '../../../shared/metrics/azure-monitor-metrics.js';
 import type { MetricsRequest } from '../../../shared/metrics/metrics-source.port.js';
 import { requiredMetrics } from '../../../shared/policy/required-metrics.js';
 import { kustoTarget, pgTarget } from '../policy/builders.js';
@@ -7,27 +11,41 @@ import { kustoTarget, pgTarget } from '../policy/builders.js';
 const SUBSCRIPTIONS = ['00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002'];
 const REGIONS = ['westeurope', 'northeurope', 'eastus', 'westus2', 'swedencentral'];
 
-function request(index: number, kind: 'postgres-elastic-cluster' | 'kusto-cluster', overrides: Partial<MetricsRequest> = {}): MetricsRequest {
+function request(
+  index: number,
+  kind: 'postgres-elastic-cluster' | 'kusto-cluster',
+  overrides: Partial<MetricsRequest> = {},
+): MetricsRequest {
   const subscription = SUBSCRIPTIONS[Math.floor(index / 2) % 2];
   const type = kind === 'kusto-cluster' ? 'Microsoft.Kusto/clusters' : 'Microsoft.DBforPostgreSQL/flexibleServers';
   return {
-    target: `${kind}-${index}`, kind, region: REGIONS[index % 5] as string,
+    target: `${kind}-${index}`,
+    kind,
+    region: REGIONS[index % 5] as string,
     resourceId: `/subscriptions/${subscription}/resourceGroups/rg/providers/${type}/c${index}`,
-    needs: [{ metric: kind === 'kusto-cluster' ? 'CPU' : 'cpu_percent', aggregations: ['Average'] }], lookbackMinutes: 20,
+    needs: [{ metric: kind === 'kusto-cluster' ? 'CPU' : 'cpu_percent', aggregations: ['Average'] }],
+    lookbackMinutes: 20,
     ...overrides,
   };
 }
 
 describe('planBatchCalls', () => {
-  it('keeps the forecast\'s hourly history apart from the 1-minute decision metrics, and batches it across targets', () => {
+  it("keeps the forecast's hourly history apart from the 1-minute decision metrics, and batches it across targets", () => {
     const minute = Array.from({ length: 10 }, (_, index) => request(index * 20, 'kusto-cluster'));
-    const hourly = Array.from({ length: 10 }, (_, index) => request(index * 20, 'kusto-cluster', { intervalMinutes: 60, lookbackMinutes: 21 * 1440 }));
+    const hourly = Array.from({ length: 10 }, (_, index) =>
+      request(index * 20, 'kusto-cluster', { intervalMinutes: 60, lookbackMinutes: 21 * 1440 }),
+    );
     const calls = planBatchCalls([...minute, ...hourly]);
-    expect(calls.map((call) => [call.intervalMinutes, call.resourceIds.length, call.lookbackMinutes]).sort()).toEqual([[1, 10, 20], [60, 10, 21 * 1440]]);
+    expect(calls.map((call) => [call.intervalMinutes, call.resourceIds.length, call.lookbackMinutes]).sort()).toEqual([
+      [1, 10, 20],
+      [60, 10, 21 * 1440],
+    ]);
   });
 
   it('covers 500 targets in 2 subscriptions and 5 regions with 20 calls', () => {
-    const requests = Array.from({ length: 500 }, (_, index) => request(index, index % 2 === 0 ? 'postgres-elastic-cluster' : 'kusto-cluster'));
+    const requests = Array.from({ length: 500 }, (_, index) =>
+      request(index, index % 2 === 0 ? 'postgres-elastic-cluster' : 'kusto-cluster'),
+    );
     const calls = planBatchCalls(requests);
     expect(calls).toHaveLength(20);
     expect(calls.every((call) => call.resourceIds.length <= MAX_RESOURCES_PER_CALL)).toBe(true);
@@ -35,7 +53,11 @@ describe('planBatchCalls', () => {
   });
 
   it('never mixes subscriptions, regions or resource types in one call', () => {
-    const calls = planBatchCalls(Array.from({ length: 120 }, (_, index) => request(index, index % 3 === 0 ? 'kusto-cluster' : 'postgres-elastic-cluster')));
+    const calls = planBatchCalls(
+      Array.from({ length: 120 }, (_, index) =>
+        request(index, index % 3 === 0 ? 'kusto-cluster' : 'postgres-elastic-cluster'),
+      ),
+    );
     for (const call of calls) {
       const ids = call.resourceIds.map((id) => id.toLowerCase());
       expect(ids.every((id) => id.includes(call.subscriptionId))).toBe(true);
@@ -44,7 +66,9 @@ describe('planBatchCalls', () => {
   });
 
   it('splits more than 50 resources of one group into several calls', () => {
-    const calls = planBatchCalls(Array.from({ length: 120 }, (_, index) => request(index * 20, 'postgres-elastic-cluster')));
+    const calls = planBatchCalls(
+      Array.from({ length: 120 }, (_, index) => request(index * 20, 'postgres-elastic-cluster')),
+    );
     expect(calls.map((call) => call.resourceIds.length)).toEqual([50, 50, 20]);
   });
 
@@ -59,13 +83,22 @@ describe('planBatchCalls', () => {
   });
 
   it('asks for at most 20 metrics per call and the longest lookback of the group', () => {
-    const many = Array.from({ length: 25 }, (_, index) => ({ metric: `m${index}`, aggregations: ['Average' as const] }));
-    const calls = planBatchCalls([request(0, 'postgres-elastic-cluster', { needs: many, lookbackMinutes: 70 }), request(20, 'postgres-elastic-cluster', { lookbackMinutes: 1460 })]);
+    const many = Array.from({ length: 25 }, (_, index) => ({
+      metric: `m${index}`,
+      aggregations: ['Average' as const],
+    }));
+    const calls = planBatchCalls([
+      request(0, 'postgres-elastic-cluster', { needs: many, lookbackMinutes: 70 }),
+      request(20, 'postgres-elastic-cluster', { lookbackMinutes: 1460 }),
+    ]);
     expect(calls.map((call) => call.metricNames.length)).toEqual([MAX_METRICS_PER_CALL, 6]);
     expect(calls.every((call) => call.lookbackMinutes === 1460)).toBe(true);
   });
 
   it('plans the metrics a custom PostgreSQL target reads, with a window of lookback', () => {
-    expect(requiredMetrics(pgTarget())).toEqual({ needs: [{ metric: 'cpu_percent', aggregations: ['Average'] }], lookbackMinutes: 21 });
+    expect(requiredMetrics(pgTarget())).toEqual({
+      needs: [{ metric: 'cpu_percent', aggregations: ['Average'] }],
+      lookbackMinutes: 21,
+    });
   });
 });

@@ -1,10 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../shared/policy/decide.js';
-import { completedOperation, cpuIn, cpuOut, flat, input, kustoTarget, MINUTE, NOW, pgTarget, series, snapshot } from './builders.js';
+import {
+  completedOperation,
+  cpuIn,
+  cpuOut,
+  flat,
+  input,
+  kustoTarget,
+  MINUTE,
+  NOW,
+  pgTarget,
+  series,
+  snapshot,
+} from './builders.js';
 
 /** cpu_percent rising linearly from `from` to `to` over the last `minutes` minutes. */
 function rising(from: number, to: number, minutes = 30) {
-  return snapshot(series('cpu_percent', Array.from({ length: minutes }, (_, minute) => from + ((to - from) * minute) / (minutes - 1))));
+  return snapshot(
+    series(
+      'cpu_percent',
+      Array.from({ length: minutes }, (_, minute) => from + ((to - from) * minute) / (minutes - 1)),
+    ),
+  );
 }
 
 describe('horizon-sized steps on an elastic cluster', () => {
@@ -14,7 +31,12 @@ describe('horizon-sized steps on an elastic cluster', () => {
     // 95 % of 4 nodes is 3.8 nodes of load: 5 nodes would still be above 75 %, 6 are not.
     const decision = decide(input({ target, capacity: 4, metrics: snapshot(flat('cpu_percent', 95, 30)) }));
     expect(decision).toMatchObject({ action: 'scale-out', to: 6, reason: 'ScaleOutRuleFired' });
-    expect(decision.evidence.horizon).toMatchObject({ source: 'trend', horizonMinutes: 60, units: 6, targetPercent: 75 });
+    expect(decision.evidence.horizon).toMatchObject({
+      source: 'trend',
+      horizonMinutes: 60,
+      units: 6,
+      targetPercent: 75,
+    });
   });
 
   it('carries a rising load over the horizon', () => {
@@ -25,14 +47,26 @@ describe('horizon-sized steps on an elastic cluster', () => {
   });
 
   it('learns the horizon from how long the last scale-out took, rebalance included', () => {
-    const lastScaleOut = { ...completedOperation('out', 120), startedAt: new Date(NOW - 220 * MINUTE), completedAt: new Date(NOW - 120 * MINUTE) };
+    const lastScaleOut = {
+      ...completedOperation('out', 120),
+      startedAt: new Date(NOW - 220 * MINUTE),
+      completedAt: new Date(NOW - 120 * MINUTE),
+    };
     const decision = decide(input({ target, capacity: 4, metrics: rising(60, 90), history: { lastScaleOut } }));
     expect(decision.evidence.horizon?.horizonMinutes).toBe(100);
   });
 
   it('sizes for a forecast when one is given', () => {
-    const horizonNeed = { loadUnits: 9, horizonMinutes: 90, source: 'forecast' as const, detail: 'forecast peak 9 nodes' };
-    const decision = decide({ ...input({ target, capacity: 4, metrics: snapshot(flat('cpu_percent', 80, 30)) }), horizonNeed });
+    const horizonNeed = {
+      loadUnits: 9,
+      horizonMinutes: 90,
+      source: 'forecast' as const,
+      detail: 'forecast peak 9 nodes',
+    };
+    const decision = decide({
+      ...input({ target, capacity: 4, metrics: snapshot(flat('cpu_percent', 80, 30)) }),
+      horizonNeed,
+    });
     expect(decision).toMatchObject({ action: 'scale-out', to: 12 });
     expect(decision.evidence.horizon).toMatchObject({ source: 'forecast', units: 12 });
   });
@@ -46,7 +80,10 @@ describe('horizon-sized steps on an elastic cluster', () => {
   });
 
   it('still keeps to maxStep', () => {
-    expect(decide(input({ target: pgTarget(), capacity: 4, metrics: rising(60, 99) }))).toMatchObject({ to: 6, reason: 'StepLimited' });
+    expect(decide(input({ target: pgTarget(), capacity: 4, metrics: rising(60, 99) }))).toMatchObject({
+      to: 6,
+      reason: 'StepLimited',
+    });
   });
 
   it('sizes Azure Data Explorer for half as much again when CPU is pinned at 100 % (the load behind it cannot be read)', () => {
@@ -58,21 +95,39 @@ describe('horizon-sized steps on an elastic cluster', () => {
 });
 
 describe('the cache warm-up on Azure Data Explorer', () => {
-  const target = kustoTarget({ rules: [cpuOut({ metric: 'CPU' }), cpuIn()], cooldowns: { scaleOutMinutes: 15, scaleInMinutes: 60 } });
+  const target = kustoTarget({
+    rules: [cpuOut({ metric: 'CPU' }), cpuIn()],
+    cooldowns: { scaleOutMinutes: 15, scaleInMinutes: 60 },
+  });
   const hot = snapshot(flat('CPU', 95, 30));
 
   it('holds the next scale-out while the cache still warms after ARM finished', () => {
-    const decision = decide(input({ target, capacity: 5, metrics: hot, history: { lastScaleOut: completedOperation('out', 30, 4, 5) } }));
+    const decision = decide(
+      input({ target, capacity: 5, metrics: hot, history: { lastScaleOut: completedOperation('out', 30, 4, 5) } }),
+    );
     expect(decision).toMatchObject({ action: 'none', reason: 'CooldownActive' });
     expect(decision.message).toMatch(/after the 60-min cache warm-up .* has 45 min left/);
   });
 
   it('scales out again once the warm-up and the cooldown are over', () => {
-    expect(decide(input({ target, capacity: 5, metrics: hot, history: { lastScaleOut: completedOperation('out', 76, 4, 5) } })).action).toBe('scale-out');
+    expect(
+      decide(
+        input({ target, capacity: 5, metrics: hot, history: { lastScaleOut: completedOperation('out', 76, 4, 5) } }),
+      ).action,
+    ).toBe('scale-out');
   });
 
   it('follows the configured warm-up, 0 for none', () => {
     const noWarmup = kustoTarget({ rules: [cpuOut({ metric: 'CPU' }), cpuIn()], followUp: { cacheWarmupMinutes: 0 } });
-    expect(decide(input({ target: noWarmup, capacity: 5, metrics: hot, history: { lastScaleOut: completedOperation('out', 16, 4, 5) } })).action).toBe('scale-out');
+    expect(
+      decide(
+        input({
+          target: noWarmup,
+          capacity: 5,
+          metrics: hot,
+          history: { lastScaleOut: completedOperation('out', 16, 4, 5) },
+        }),
+      ).action,
+    ).toBe('scale-out');
   });
 });

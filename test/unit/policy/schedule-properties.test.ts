@@ -8,7 +8,9 @@ const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Aust
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const two = (value: number) => String(value).padStart(2, '0');
 /** Minutes on a 15-minute raster, so DST gaps (02:00-03:00) and midnight are hit often. */
-const time = fc.integer({ min: 0, max: 95 }).map((quarter) => `${two(Math.floor(quarter / 4))}:${two((quarter % 4) * 15)}`);
+const time = fc
+  .integer({ min: 0, max: 95 })
+  .map((quarter) => `${two(Math.floor(quarter / 4))}:${two((quarter % 4) * 15)}`);
 const FROM = Date.UTC(2026, 2, 20); // spans the March DST changes in Europe and the US, and April in Sydney
 const SPAN_DAYS = 30;
 
@@ -18,14 +20,34 @@ const recurrence = fc.record({
   end: fc.option(time, { nil: undefined }),
   timeZone: fc.constantFrom(...ZONES),
 });
-const fixedDate = fc.record({ startHour: fc.integer({ min: 0, max: SPAN_DAYS * 24 }), hours: fc.integer({ min: 1, max: 72 }), timeZone: fc.constantFrom(...ZONES) });
+const fixedDate = fc.record({
+  startHour: fc.integer({ min: 0, max: SPAN_DAYS * 24 }),
+  hours: fc.integer({ min: 1, max: 72 }),
+  timeZone: fc.constantFrom(...ZONES),
+});
 const localIso = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 
 const profiles = fc
   .tuple(fc.array(recurrence, { maxLength: 4 }), fc.option(fixedDate, { nil: undefined }))
   .map(([recurrences, fixed]) => [
-    ...recurrences.map((entry, index) => ({ name: `r${index}`, recurrence: entry.end === entry.start ? { ...entry, end: undefined } : entry, instanceCount: 2 + index })),
-    ...(fixed ? [{ name: 'f', fixedDate: { start: localIso(FROM + fixed.startHour * 3600_000), end: localIso(FROM + (fixed.startHour + fixed.hours) * 3600_000), timeZone: fixed.timeZone }, instanceCount: 9 }] : []),
+    ...recurrences.map((entry, index) => ({
+      name: `r${index}`,
+      recurrence: entry.end === entry.start ? { ...entry, end: undefined } : entry,
+      instanceCount: 2 + index,
+    })),
+    ...(fixed
+      ? [
+          {
+            name: 'f',
+            fixedDate: {
+              start: localIso(FROM + fixed.startHour * 3600_000),
+              end: localIso(FROM + (fixed.startHour + fixed.hours) * 3600_000),
+              timeZone: fixed.timeZone,
+            },
+            instanceCount: 9,
+          },
+        ]
+      : []),
   ]);
 
 describe('activeProfile, on any schedule', () => {
@@ -60,7 +82,10 @@ describe('activeProfile, on any schedule', () => {
         const nowMs = FROM + minute * MINUTE;
         const inside = activeProfile(target, nowMs).name === 'f';
         const period = target.profiles.find((profile) => profile.name === 'f')?.fixedDate;
-        const start = activeProfile(kustoTarget({ profiles: [{ name: 'f', fixedDate: period, instanceCount: 9 }] }), nowMs);
+        const start = activeProfile(
+          kustoTarget({ profiles: [{ name: 'f', fixedDate: period, instanceCount: 9 }] }),
+          nowMs,
+        );
         expect(inside).toBe(start.name === 'f');
       }),
       { numRuns: 150 },

@@ -4,7 +4,12 @@ import { flat, MINUTE, NOW, series, snapshot } from './builders.js';
 
 const quality = { minWindowCoveragePercent: 80, maxLagMinutes: 10 };
 const spec = (overrides: Partial<WindowSpec> = {}): WindowSpec => ({
-  metric: 'cpu_percent', statistic: 'Average', timeGrainMinutes: 1, windowMinutes: 10, timeAggregation: 'Average', ...overrides,
+  metric: 'cpu_percent',
+  statistic: 'Average',
+  timeGrainMinutes: 1,
+  windowMinutes: 10,
+  timeAggregation: 'Average',
+  ...overrides,
 });
 
 describe('evaluateWindow', () => {
@@ -33,21 +38,35 @@ describe('evaluateWindow', () => {
   });
 
   it('reports no data when metrics could not be read at all', () => {
-    expect(evaluateWindow(undefined, spec(), quality)).toMatchObject({ status: 'no-data', note: 'metrics could not be read' });
+    expect(evaluateWindow(undefined, spec(), quality)).toMatchObject({
+      status: 'no-data',
+      note: 'metrics could not be read',
+    });
   });
 
   it('ignores NaN samples but keeps the rest of the grain', () => {
-    const result = evaluateWindow(snapshot(series('cpu_percent', [Number.NaN, 40, 60, 50, 50, 50, 50, 50, 50, 50])), spec(), quality);
+    const result = evaluateWindow(
+      snapshot(series('cpu_percent', [Number.NaN, 40, 60, 50, 50, 50, 50, 50, 50, 50])),
+      spec(),
+      quality,
+    );
     expect(result).toMatchObject({ status: 'ok', grainsUsed: 9, value: 50 });
   });
 
   it('marks a window with too few grains as insufficient', () => {
     const values = [80, 80, 80, null, null, null, 80, 80, 80, 80];
-    expect(evaluateWindow(snapshot(series('cpu_percent', values)), spec(), quality)).toMatchObject({ status: 'insufficient-data', grainsUsed: 7 });
+    expect(evaluateWindow(snapshot(series('cpu_percent', values)), spec(), quality)).toMatchObject({
+      status: 'insufficient-data',
+      grainsUsed: 7,
+    });
   });
 
   it('ends the window at the newest data when the last minutes have not arrived yet', () => {
-    const result = evaluateWindow(snapshot(series('cpu_percent', [...Array(10).fill(70), null, null, null])), spec(), quality);
+    const result = evaluateWindow(
+      snapshot(series('cpu_percent', [...Array(10).fill(70), null, null, null])),
+      spec(),
+      quality,
+    );
     expect(result).toMatchObject({ status: 'ok', value: 70, windowEndMs: NOW - 3 * MINUTE });
   });
 
@@ -82,7 +101,17 @@ describe('evaluateWindow', () => {
 
   it('sums Total samples within a grain', () => {
     const metrics = snapshot(series('connections_failed', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], { aggregation: 'Total' }));
-    const result = evaluateWindow(metrics, spec({ metric: 'connections_failed', statistic: 'Total', timeGrainMinutes: 5, windowMinutes: 10, timeAggregation: 'Maximum' }), quality);
+    const result = evaluateWindow(
+      metrics,
+      spec({
+        metric: 'connections_failed',
+        statistic: 'Total',
+        timeGrainMinutes: 5,
+        windowMinutes: 10,
+        timeAggregation: 'Maximum',
+      }),
+      quality,
+    );
     expect(result.value).toBe(40);
   });
 });

@@ -26,7 +26,12 @@ describe('decisionAfterReread', () => {
   it('decides again when the state store shows an operation that started meanwhile', () => {
     const before = input({ target, capacity: 4, metrics: hot });
     const first = decide(before);
-    const history = { unfinished: { direction: 'out' as const, from: 4, to: 5, startedAt: new Date(before.now.getTime() - 1000) } };
-    expect(decisionAfterReread(first, before, { ...before, history })).toMatchObject({ action: 'none', reason: 'OperationInProgress' });
+    const history = {
+      unfinished: { direction: 'out' as const, from: 4, to: 5, startedAt: new Date(before.now.getTime() - 1000) },
+    };
+    expect(decisionAfterReread(first, before, { ...before, history })).toMatchObject({
+      action: 'none',
+      reason: 'OperationInProgress',
+    });
   });
 });

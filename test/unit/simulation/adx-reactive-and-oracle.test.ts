@@ -4,7 +4,17 @@ import { oracleLeadMinutes, orderCurve, planOracle } from '../../../tools/simula
 import { staticPeakCapacity } from '../../../tools/simulation/baselines/static-peak.js';
 import { runPolicy } from '../../../tools/simulation/run.js';
 import { generateScenario } from '../../../tools/simulation/scenarios.js';
-import { config, EXACT_METRICS, feedReading, kustoTarget, parameters, pgTarget, step, targetOf, trace } from './builders.js';
+import {
+  config,
+  EXACT_METRICS,
+  feedReading,
+  kustoTarget,
+  parameters,
+  pgTarget,
+  step,
+  targetOf,
+  trace,
+} from './builders.js';
 
 describe('AdxOptimizedReactive', () => {
   const limits = { min: 2, max: 20 };
@@ -45,12 +55,26 @@ describe('AdxOptimizedReactive', () => {
   it('does not scale in when one hour of the day was busy', () => {
     const values = Array(1500).fill(20);
     for (let minute = 600; minute < 660; minute += 1) values[minute] = 60;
-    const adx = new AdxOptimizedReactive('kusto-cluster', feedReading('kusto-cluster', values), limits, () => 6, undefined, 0);
+    const adx = new AdxOptimizedReactive(
+      'kusto-cluster',
+      feedReading('kusto-cluster', values),
+      limits,
+      () => 6,
+      undefined,
+      0,
+    );
     expect(adx.decide(1440)).toBeUndefined();
   });
 
   it('never scales an elastic cluster in', () => {
-    const adx = new AdxOptimizedReactive('postgres-elastic-cluster', feedReading('postgres-elastic-cluster', Array(3000).fill(10)), limits, () => 6, undefined, 0);
+    const adx = new AdxOptimizedReactive(
+      'postgres-elastic-cluster',
+      feedReading('postgres-elastic-cluster', Array(3000).fill(10)),
+      limits,
+      () => 6,
+      undefined,
+      0,
+    );
     expect(adx.decide(1440)).toBeUndefined();
   });
 });
@@ -70,7 +94,13 @@ describe('oracle', () => {
   it('orders capacity exactly its lead time (provisioning + warm-up) before the load needs it', () => {
     expect(oracleLeadMinutes('kusto-cluster', noCost, { min: 2, max: 20 })).toBe(75);
     const load = trace(step(600, 300, 2, 6));
-    const plan = planOracle({ kind: 'kusto-cluster', trace: load, parameters: noCost, limits: { min: 2, max: 20 }, initialCapacity: 2 });
+    const plan = planOracle({
+      kind: 'kusto-cluster',
+      trace: load,
+      parameters: noCost,
+      limits: { min: 2, max: 20 },
+      initialCapacity: 2,
+    });
     expect(plan.orders[224]).toBe(2);
     expect(plan.orders[225]).toBe(6);
     expect(plan.repairs).toBe(0);
@@ -78,26 +108,48 @@ describe('oracle', () => {
 
   it('serves that step without an overloaded minute, and one minute later would not', async () => {
     const load = trace(step(600, 300, 2, 6));
-    const run = await runPolicy({ kind: 'kusto-cluster', trace: load, policy: 'oracle', config: config([kustoTarget()]), target: kusto, parameters: noCost });
+    const run = await runPolicy({
+      kind: 'kusto-cluster',
+      trace: load,
+      policy: 'oracle',
+      config: config([kustoTarget()]),
+      target: kusto,
+      parameters: noCost,
+    });
     expect(run.outcomes.overloadMinutes).toBe(0);
     expect(run.outcomes.operations).toBe(1);
     const late = trace(step(600, 299, 2, 6));
-    const lateRun = await runPolicy({ kind: 'kusto-cluster', trace: late, policy: 'oracle', config: config([kustoTarget()]), target: kusto, parameters: noCost });
+    const lateRun = await runPolicy({
+      kind: 'kusto-cluster',
+      trace: late,
+      policy: 'oracle',
+      config: config([kustoTarget()]),
+      target: kusto,
+      parameters: noCost,
+    });
     expect(lateRun.outcomes.nodeHours).toBeGreaterThan(run.outcomes.nodeHours);
   });
 
   it('orders earlier or more when the reorganization itself costs capacity, until nothing overloads', () => {
     // With 0.3 node of slack, adding two instances at once (0.4 of reorganization load) would overload.
     const load = trace(step(600, 300, 3.7, 6));
-    const plan = planOracle({ kind: 'kusto-cluster', trace: load, parameters: parameters({ metrics: EXACT_METRICS }), limits: { min: 2, max: 20 }, initialCapacity: 4 });
+    const plan = planOracle({
+      kind: 'kusto-cluster',
+      trace: load,
+      parameters: parameters({ metrics: EXACT_METRICS }),
+      limits: { min: 2, max: 20 },
+      initialCapacity: 4,
+    });
     expect(plan.repairs).toBeGreaterThan(0);
     expect(plan.unavoidableOverloadMinutes).toBe(0);
   });
 
-  it('never lowers an elastic cluster\'s order', () => {
+  it("never lowers an elastic cluster's order", () => {
     const orders = orderCurve(Int32Array.of(2, 5, 2, 2, 3), Int32Array.of(1, 1, 1, 1, 1), 'postgres-elastic-cluster');
     expect([...orders]).toEqual([5, 5, 5, 5, 5]);
-    expect([...orderCurve(Int32Array.of(2, 5, 2, 2, 3), Int32Array.of(1, 1, 1, 1, 1), 'kusto-cluster')]).toEqual([5, 5, 2, 3, 3]);
+    expect([...orderCurve(Int32Array.of(2, 5, 2, 2, 3), Int32Array.of(1, 1, 1, 1, 1), 'kusto-cluster')]).toEqual([
+      5, 5, 2, 3, 3,
+    ]);
   });
 
   it.each([
@@ -108,7 +160,14 @@ describe('oracle', () => {
   ])('leaves no avoidable overloaded minute in $scenario on a $kind', async ({ kind, scenario }) => {
     const load = generateScenario(scenario, { days: 6 });
     const scalerConfig = config([kind === 'kusto-cluster' ? kustoTarget() : pgTarget()]);
-    const run = await runPolicy({ kind, trace: load, policy: 'oracle', config: scalerConfig, target: targetOf(scalerConfig), parameters: parameters() });
+    const run = await runPolicy({
+      kind,
+      trace: load,
+      policy: 'oracle',
+      config: scalerConfig,
+      target: targetOf(scalerConfig),
+      parameters: parameters(),
+    });
     const unavoidable = Number(/(\d+) overloaded minute/.exec(run.notes.notes?.join(' ') ?? '')?.[1] ?? 0);
     expect(run.outcomes.overloadMinutes).toBe(unavoidable);
     // The only unavoidable minutes are those above the 20-unit maximum.

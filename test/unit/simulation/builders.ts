@@ -2,14 +2,22 @@
 import { configSchema, type ScalerConfig, type TargetConfig } from '../../../shared/config/schema.js';
 import type { TargetKind } from '../../../shared/config/kinds.js';
 import { MetricFeed } from '../../../tools/simulation/metric-feed.js';
-import { DEFAULT_SIMULATION_PARAMETERS, type SimulationParameters } from '../../../tools/simulation/model/parameters.js';
+import {
+  DEFAULT_SIMULATION_PARAMETERS,
+  type SimulationParameters,
+} from '../../../tools/simulation/model/parameters.js';
 import type { Trace } from '../../../tools/simulation/trace.js';
 
 export const START_MS = Date.UTC(2026, 0, 5);
-export const PG_ID = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/orders';
-export const KUSTO_ID = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Kusto/clusters/telemetry';
+export const PG_ID =
+  '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/orders';
+export const KUSTO_ID =
+  '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Kusto/clusters/telemetry';
 
-export function trace(demand: ArrayLike<number>, extra: { cache?: ArrayLike<number>; ingestion?: ArrayLike<number>; name?: string } = {}): Trace {
+export function trace(
+  demand: ArrayLike<number>,
+  extra: { cache?: ArrayLike<number>; ingestion?: ArrayLike<number>; name?: string } = {},
+): Trace {
   return {
     name: extra.name ?? 'hand-made',
     startMs: START_MS,
@@ -24,7 +32,13 @@ export function step(minutes: number, at: number, before: number, after: number)
   return Array.from({ length: minutes }, (_, minute) => (minute < at ? before : after));
 }
 
-export function parameters(overrides: { elastic?: Partial<SimulationParameters['elastic']>; kusto?: Partial<SimulationParameters['kusto']>; metrics?: Partial<SimulationParameters['metrics']> } = {}): SimulationParameters {
+export function parameters(
+  overrides: {
+    elastic?: Partial<SimulationParameters['elastic']>;
+    kusto?: Partial<SimulationParameters['kusto']>;
+    metrics?: Partial<SimulationParameters['metrics']>;
+  } = {},
+): SimulationParameters {
   const base = DEFAULT_SIMULATION_PARAMETERS;
   return {
     elastic: { ...base.elastic, ...overrides.elastic },
@@ -41,7 +55,11 @@ export const EXACT_METRICS = { noisePercentPoints: 0, reportingLagMinutes: 0 };
  * A feed whose utilization metrics read `percent[minute]` (prefill: the first value). Effective capacity 1, so
  * demand = percent / 100.
  */
-export function feedReading(kind: TargetKind, percent: readonly number[], options: { lag?: number; keepAliveShare?: readonly number[] } = {}): MetricFeed {
+export function feedReading(
+  kind: TargetKind,
+  percent: readonly number[],
+  options: { lag?: number; keepAliveShare?: readonly number[] } = {},
+): MetricFeed {
   const feed = new MetricFeed({
     kind,
     parameters: { noisePercentPoints: 0, reportingLagMinutes: options.lag ?? 0, seed: 1 },
@@ -50,7 +68,14 @@ export function feedReading(kind: TargetKind, percent: readonly number[], option
     has: { cache: kind === 'kusto-cluster', ingestion: kind === 'kusto-cluster' },
     snapshots: true,
   });
-  const reading = (value: number) => ({ demand: value / 100, cacheDemand: value / 200, ingestionDemand: value / 200, need: value / 100, effective: 1, readyUnits: 4 });
+  const reading = (value: number) => ({
+    demand: value / 100,
+    cacheDemand: value / 200,
+    ingestionDemand: value / 200,
+    need: value / 100,
+    effective: 1,
+    readyUnits: 4,
+  });
   feed.prefill(reading(percent[0] ?? 0));
   percent.forEach((value, minute) => feed.record(minute, reading(value)));
   return feed;
@@ -62,15 +87,32 @@ export function config(targets: Array<Record<string, unknown>>): ScalerConfig {
 
 export function pgTarget(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    name: 'orders', kind: 'postgres-elastic-cluster', resourceId: PG_ID, mode: 'custom', limits: { min: 2, max: 20 },
-    rules: [{ name: 'cpu-high', metric: 'cpu_percent', operator: 'GreaterThan', threshold: 75, direction: 'out', windowMinutes: 10 }],
+    name: 'orders',
+    kind: 'postgres-elastic-cluster',
+    resourceId: PG_ID,
+    mode: 'custom',
+    limits: { min: 2, max: 20 },
+    rules: [
+      {
+        name: 'cpu-high',
+        metric: 'cpu_percent',
+        operator: 'GreaterThan',
+        threshold: 75,
+        direction: 'out',
+        windowMinutes: 10,
+      },
+    ],
     ...overrides,
   };
 }
 
 export function kustoTarget(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    name: 'telemetry', kind: 'kusto-cluster', resourceId: KUSTO_ID, mode: 'custom', limits: { min: 2, max: 20 },
+    name: 'telemetry',
+    kind: 'kusto-cluster',
+    resourceId: KUSTO_ID,
+    mode: 'custom',
+    limits: { min: 2, max: 20 },
     rules: [
       { name: 'cpu-high', metric: 'CPU', operator: 'GreaterThan', threshold: 75, direction: 'out', windowMinutes: 10 },
       { name: 'cpu-low', metric: 'CPU', operator: 'LessThan', threshold: 25, direction: 'in', windowMinutes: 10 },

@@ -39,9 +39,18 @@ describe('Hpa', () => {
     const hpa = new Hpa('kusto-cluster', feed, { min: 2, max: 50 }, () => ({ current: 2, ready: 2 }));
     // ceil(2 x 100 / 70) = 3.
     expect(hpa.decide(3)).toBe(3);
-    const big = new Hpa('kusto-cluster', feedReading('kusto-cluster', Array(5).fill(100)), { min: 2, max: 50 }, () => ({ current: 2, ready: 2 }), {
-      targetUtilizationPercent: 10, tolerance: 0.1, downscaleStabilizationMinutes: 5, scaleUpLimit: { percent: 100, units: 4 },
-    });
+    const big = new Hpa(
+      'kusto-cluster',
+      feedReading('kusto-cluster', Array(5).fill(100)),
+      { min: 2, max: 50 },
+      () => ({ current: 2, ready: 2 }),
+      {
+        targetUtilizationPercent: 10,
+        tolerance: 0.1,
+        downscaleStabilizationMinutes: 5,
+        scaleUpLimit: { percent: 100, units: 4 },
+      },
+    );
     // ceil(2 x 100 / 10) = 20, limited to 2 + max(2, 4) = 6.
     expect(big.decide(3)).toBe(6);
   });

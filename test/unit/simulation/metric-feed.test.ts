@@ -7,10 +7,17 @@ import { KUSTO_ID, PG_ID, START_MS } from './builders.js';
 
 const MINUTE = 60_000;
 
-function feed(kind: 'postgres-elastic-cluster' | 'kusto-cluster', options: { lag?: number; noise?: number; seed?: number } = {}): MetricFeed {
+function feed(
+  kind: 'postgres-elastic-cluster' | 'kusto-cluster',
+  options: { lag?: number; noise?: number; seed?: number } = {},
+): MetricFeed {
   return new MetricFeed({
     kind,
-    parameters: { reportingLagMinutes: options.lag ?? 2, noisePercentPoints: options.noise ?? 0, seed: options.seed ?? 1 },
+    parameters: {
+      reportingLagMinutes: options.lag ?? 2,
+      noisePercentPoints: options.noise ?? 0,
+      seed: options.seed ?? 1,
+    },
     startMs: START_MS,
     minutes: 600,
     has: { cache: true, ingestion: true },
@@ -19,11 +26,24 @@ function feed(kind: 'postgres-elastic-cluster' | 'kusto-cluster', options: { lag
 }
 
 const reading = (demand: number, effective: number, extra: Partial<{ cache: number; ingestion: number }> = {}) => ({
-  demand, cacheDemand: extra.cache ?? 0, ingestionDemand: extra.ingestion ?? 0, need: Math.max(demand, extra.cache ?? 0, extra.ingestion ?? 0), effective, readyUnits: Math.round(effective),
+  demand,
+  cacheDemand: extra.cache ?? 0,
+  ingestionDemand: extra.ingestion ?? 0,
+  need: Math.max(demand, extra.cache ?? 0, extra.ingestion ?? 0),
+  effective,
+  readyUnits: Math.round(effective),
 });
 
 function request(overrides: Partial<MetricsRequest> = {}): MetricsRequest {
-  return { target: 'orders', kind: 'postgres-elastic-cluster', resourceId: PG_ID, region: 'simulated', needs: [{ metric: 'cpu_percent', aggregations: ['Average', 'Maximum'] }], lookbackMinutes: 6, ...overrides };
+  return {
+    target: 'orders',
+    kind: 'postgres-elastic-cluster',
+    resourceId: PG_ID,
+    region: 'simulated',
+    needs: [{ metric: 'cpu_percent', aggregations: ['Average', 'Maximum'] }],
+    lookbackMinutes: 6,
+    ...overrides,
+  };
 }
 
 describe('MetricFeed', () => {
@@ -72,7 +92,18 @@ describe('MetricFeed', () => {
   it('has no series for metrics the cluster does not emit (memory, throttling, failed queries)', () => {
     const adx = feed('kusto-cluster');
     adx.prefill(reading(2, 4));
-    const snapshot = adx.snapshot(request({ target: 'telemetry', kind: 'kusto-cluster', resourceId: KUSTO_ID, needs: [{ metric: 'TotalNumberOfThrottledQueries', aggregations: ['Total'] }, { metric: 'QueryResult', aggregations: ['Count'], splitBy: 'QueryStatus' }] }), START_MS);
+    const snapshot = adx.snapshot(
+      request({
+        target: 'telemetry',
+        kind: 'kusto-cluster',
+        resourceId: KUSTO_ID,
+        needs: [
+          { metric: 'TotalNumberOfThrottledQueries', aggregations: ['Total'] },
+          { metric: 'QueryResult', aggregations: ['Count'], splitBy: 'QueryStatus' },
+        ],
+      }),
+      START_MS,
+    );
     expect(snapshot.series).toEqual([]);
   });
 
@@ -91,13 +122,28 @@ describe('OutcomeRecorder', () => {
     recorder.minute(0, { need: 3, demand: 3, effective: 4, billed: 4 });
     recorder.minute(1, { need: 5, demand: 5, effective: 4, billed: 6 });
     recorder.minute(2, { need: 4, demand: 4, effective: 4, billed: 6 });
-    expect(recorder.outcomes()).toEqual({ nodeHours: 16 / 60, overloadMinutes: 1, unservedNodeMinutes: 1, hotMinutes: 2, operations: 0, reversals: 0, peakUnits: 6 });
+    expect(recorder.outcomes()).toEqual({
+      nodeHours: 16 / 60,
+      overloadMinutes: 1,
+      unservedNodeMinutes: 1,
+      hotMinutes: 2,
+      operations: 0,
+      reversals: 0,
+      peakUnits: 6,
+    });
   });
 
   it('keeps per-bucket peaks of load and billed capacity and the lowest effective capacity for the charts', () => {
     const recorder = new OutcomeRecorder(OUTCOME_DEFAULTS, START_MS, 2);
-    [3, 5, 4].forEach((need, minute) => recorder.minute(minute, { need, demand: need, effective: 6 - minute, billed: 6 }));
-    expect(recorder.timelineSoFar()).toMatchObject({ bucketMinutes: 2, need: [5, 4], billed: [6, 6], effective: [5, 4] });
+    [3, 5, 4].forEach((need, minute) =>
+      recorder.minute(minute, { need, demand: need, effective: 6 - minute, billed: 6 }),
+    );
+    expect(recorder.timelineSoFar()).toMatchObject({
+      bucketMinutes: 2,
+      need: [5, 4],
+      billed: [6, 6],
+      effective: [5, 4],
+    });
   });
 });
 

@@ -1,17 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { ElasticClusterModel } from '../../../tools/simulation/model/elastic-cluster-model.js';
 import { KustoClusterModel } from '../../../tools/simulation/model/kusto-cluster-model.js';
-import { ELASTIC_CLUSTER_DEFAULTS, KUSTO_CLUSTER_DEFAULTS, simulationParameters, type ElasticClusterParameters, type KustoClusterParameters } from '../../../tools/simulation/model/parameters.js';
+import {
+  ELASTIC_CLUSTER_DEFAULTS,
+  KUSTO_CLUSTER_DEFAULTS,
+  simulationParameters,
+  type ElasticClusterParameters,
+  type KustoClusterParameters,
+} from '../../../tools/simulation/model/parameters.js';
 
-const elastic = (overrides: Partial<ElasticClusterParameters> = {}, nodes = 4) => new ElasticClusterModel({ ...ELASTIC_CLUSTER_DEFAULTS, ...overrides }, nodes);
-const kusto = (overrides: Partial<KustoClusterParameters> = {}, instances = 4) => new KustoClusterModel({ ...KUSTO_CLUSTER_DEFAULTS, ...overrides }, instances);
+const elastic = (overrides: Partial<ElasticClusterParameters> = {}, nodes = 4) =>
+  new ElasticClusterModel({ ...ELASTIC_CLUSTER_DEFAULTS, ...overrides }, nodes);
+const kusto = (overrides: Partial<KustoClusterParameters> = {}, instances = 4) =>
+  new KustoClusterModel({ ...KUSTO_CLUSTER_DEFAULTS, ...overrides }, instances);
 
 describe('ElasticClusterModel', () => {
   it('adds the nodes after the provisioning delay, then rebalances 500 GB x 1/5 at 50 MB/s in 35 minutes', () => {
     const model = elastic();
     expect(model.requestChange(5)).toEqual({ accepted: true, operationId: 1 });
     model.advanceTo(9);
-    expect({ arm: model.armCapacity, busy: model.armBusy, billed: model.billedUnits, effective: model.effectiveCapacity() }).toEqual({ arm: 4, busy: true, billed: 5, effective: 4 });
+    expect({
+      arm: model.armCapacity,
+      busy: model.armBusy,
+      billed: model.billedUnits,
+      effective: model.effectiveCapacity(),
+    }).toEqual({ arm: 4, busy: true, billed: 5, effective: 4 });
     model.advanceTo(10);
     expect(model.armCapacity).toBe(5);
     expect(model.armBusy).toBe(false);
@@ -82,7 +95,11 @@ describe('KustoClusterModel', () => {
     const model = kusto();
     model.requestChange(6);
     model.advanceTo(14);
-    expect({ arm: model.armCapacity, billed: model.billedUnits, effective: model.effectiveCapacity() }).toEqual({ arm: 4, billed: 6, effective: 4 });
+    expect({ arm: model.armCapacity, billed: model.billedUnits, effective: model.effectiveCapacity() }).toEqual({
+      arm: 4,
+      billed: 6,
+      effective: 4,
+    });
     model.advanceTo(15);
     expect(model.drainSettled()).toEqual([{ operationId: 1, minute: 15 }]);
     expect(model.effectiveCapacity()).toBeCloseTo(4 - 2 * 0.2, 9);
@@ -96,7 +113,11 @@ describe('KustoClusterModel', () => {
     const model = kusto({}, 6);
     model.requestChange(5);
     model.advanceTo(9);
-    expect({ billed: model.billedUnits, effective: model.effectiveCapacity(), arm: model.armCapacity }).toEqual({ billed: 6, effective: 6, arm: 6 });
+    expect({ billed: model.billedUnits, effective: model.effectiveCapacity(), arm: model.armCapacity }).toEqual({
+      billed: 6,
+      effective: 6,
+      arm: 6,
+    });
     model.advanceTo(10);
     expect({ billed: model.billedUnits, arm: model.armCapacity }).toEqual({ billed: 5, arm: 5 });
     expect(model.effectiveCapacity()).toBeCloseTo(5 - 0.2, 9);
@@ -119,7 +140,11 @@ describe('KustoClusterModel', () => {
     expect(model.requestChange(1)).toMatchObject({ accepted: false, reason: 'out-of-bounds' });
     expect(model.requestChange(101)).toMatchObject({ accepted: false, reason: 'out-of-bounds' });
     model.requestChange(5);
-    expect(model.requestChange(6)).toMatchObject({ accepted: false, reason: 'busy', message: expect.stringContaining('ARM 409') });
+    expect(model.requestChange(6)).toMatchObject({
+      accepted: false,
+      reason: 'busy',
+      message: expect.stringContaining('ARM 409'),
+    });
     expect(model.armStatus(1)).toBe('running');
     model.advanceTo(15);
     expect(model.armStatus(1)).toBe('succeeded');
@@ -129,19 +154,30 @@ describe('KustoClusterModel', () => {
 describe('simulationParameters', () => {
   it('overrides only what the document names', () => {
     const merged = simulationParameters({ kusto: { cacheWarmupMinutes: 90 }, metrics: { reportingLagMinutes: 0 } });
-    expect(merged).toMatchObject({ kusto: { cacheWarmupMinutes: 90, provisioningMinutes: 15 }, metrics: { reportingLagMinutes: 0, noisePercentPoints: 2 }, elastic: ELASTIC_CLUSTER_DEFAULTS });
+    expect(merged).toMatchObject({
+      kusto: { cacheWarmupMinutes: 90, provisioningMinutes: 15 },
+      metrics: { reportingLagMinutes: 0, noisePercentPoints: 2 },
+      elastic: ELASTIC_CLUSTER_DEFAULTS,
+    });
   });
 
   it('reports every bad field with its path', () => {
-    const result = simulationParameters({ kusto: { cacheWarmupMinutes: -1, warmup: 3 }, elastic: { dataSizeGb: 'big' } });
-    expect('problems' in result && result.problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^kusto\.cacheWarmupMinutes: /),
-      expect.stringContaining('warmup'),
-      expect.stringMatching(/^elastic\.dataSizeGb: /),
-    ]));
+    const result = simulationParameters({
+      kusto: { cacheWarmupMinutes: -1, warmup: 3 },
+      elastic: { dataSizeGb: 'big' },
+    });
+    expect('problems' in result && result.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^kusto\.cacheWarmupMinutes: /),
+        expect.stringContaining('warmup'),
+        expect.stringMatching(/^elastic\.dataSizeGb: /),
+      ]),
+    );
   });
 
   it('refuses a SKU minimum above the maximum', () => {
-    expect(simulationParameters({ kusto: { skuMinInstances: 10, skuMaxInstances: 5 } })).toEqual({ problems: ['kusto.skuMinInstances: 10 is above kusto.skuMaxInstances (5); make the minimum the smaller'] });
+    expect(simulationParameters({ kusto: { skuMinInstances: 10, skuMaxInstances: 5 } })).toEqual({
+      problems: ['kusto.skuMinInstances: 10 is above kusto.skuMaxInstances (5); make the minimum the smaller'],
+    });
   });
 });

@@ -9,7 +9,14 @@ function stats(values: number[]): { mean: number; sd: number } {
 
 describe('SeededRandom', () => {
   it('repeats the same sequence for the same seed and another for another seed', () => {
-    const draw = (seed: number) => Array.from({ length: 5 }, ((random) => () => random.nextUint32())(new SeededRandom(seed)));
+    const draw = (seed: number) =>
+      Array.from(
+        { length: 5 },
+        (
+          (random) => () =>
+            random.nextUint32()
+        )(new SeededRandom(seed)),
+      );
     expect(draw(42)).toEqual(draw(42));
     expect(draw(42)).not.toEqual(draw(43));
   });

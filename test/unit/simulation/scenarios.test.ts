@@ -40,17 +40,26 @@ describe('generateScenario', () => {
   });
 
   it('draws a different suite from another seed', () => {
-    expect(digest(generateScenario('noisy-flat', { seed: 1 }))).not.toBe(digest(generateScenario('noisy-flat', { seed: 2 })));
+    expect(digest(generateScenario('noisy-flat', { seed: 1 }))).not.toBe(
+      digest(generateScenario('noisy-flat', { seed: 2 })),
+    );
   });
 
-  it.each(SCENARIOS.map((name) => ({ name })))('keeps cache and ingestion demand below 90 % of CPU demand in $name', ({ name }) => {
-    const trace = generateScenario(name);
-    let worst = 0;
-    trace.demand.forEach((demand, minute) => {
-      worst = Math.max(worst, (trace.cacheDemand?.[minute] ?? 0) / demand, (trace.ingestionDemand?.[minute] ?? 0) / demand);
-    });
-    expect(worst).toBeLessThan(0.9);
-  });
+  it.each(SCENARIOS.map((name) => ({ name })))(
+    'keeps cache and ingestion demand below 90 % of CPU demand in $name',
+    ({ name }) => {
+      const trace = generateScenario(name);
+      let worst = 0;
+      trace.demand.forEach((demand, minute) => {
+        worst = Math.max(
+          worst,
+          (trace.cacheDemand?.[minute] ?? 0) / demand,
+          (trace.ingestionDemand?.[minute] ?? 0) / demand,
+        );
+      });
+      expect(worst).toBeLessThan(0.9);
+    },
+  );
 
   it('gives weekly quiet weekends (days 5 and 6 of each week)', () => {
     const { demand } = generateScenario('weekly');

@@ -10,26 +10,42 @@ const scalerConfig = config([pgTarget(), kustoTarget()]);
 
 async function smallSuite(): Promise<SuiteResult> {
   const traces = [trace(step(480, 120, 3, 7), { name: 'up' }), trace(step(480, 120, 7, 3), { name: '<down & out>' })];
-  return runSuite({ kind: 'kusto-cluster', config: scalerConfig, target: selectTarget(scalerConfig, 'kusto-cluster'), traces, parameters: parameters() });
+  return runSuite({
+    kind: 'kusto-cluster',
+    config: scalerConfig,
+    target: selectTarget(scalerConfig, 'kusto-cluster'),
+    traces,
+    parameters: parameters(),
+  });
 }
 
 describe('runSuite', () => {
   it('runs every policy on every trace, in order, and prices each against the oracle on the same trace', async () => {
     const suite = await smallSuite();
-    expect(suite.runs.map((run) => `${run.scenario}/${run.policy}`)).toEqual([...POLICIES.map((policy) => `up/${policy}`), ...POLICIES.map((policy) => `<down & out>/${policy}`)]);
+    expect(suite.runs.map((run) => `${run.scenario}/${run.policy}`)).toEqual([
+      ...POLICIES.map((policy) => `up/${policy}`),
+      ...POLICIES.map((policy) => `<down & out>/${policy}`),
+    ]);
     for (const run of suite.runs) {
-      const oracle = suite.runs.find((candidate) => candidate.scenario === run.scenario && candidate.policy === 'oracle');
+      const oracle = suite.runs.find(
+        (candidate) => candidate.scenario === run.scenario && candidate.policy === 'oracle',
+      );
       expect(run.costVsOracle).toBeCloseTo(run.outcomes.nodeHours / (oracle?.outcomes.nodeHours ?? Number.NaN), 9);
     }
     const totals = totalsByPolicy(suite);
     const elastic = totals.find((run) => run.policy === 'elastic-scaler');
     expect(elastic?.scenario).toBe('all 2');
-    expect(elastic?.outcomes.nodeHours).toBeCloseTo(suite.runs.filter((run) => run.policy === 'elastic-scaler').reduce((sum, run) => sum + run.outcomes.nodeHours, 0), 9);
+    expect(elastic?.outcomes.nodeHours).toBeCloseTo(
+      suite.runs.filter((run) => run.policy === 'elastic-scaler').reduce((sum, run) => sum + run.outcomes.nodeHours, 0),
+      9,
+    );
   });
 
   it('prints one aligned row per run under a header', async () => {
     const table = outcomeTable((await smallSuite()).runs).split('\n');
-    expect(table[0]).toMatch(/^scenario\s+policy\s+node-hours\s+x oracle\s+overload min\s+unserved node-min\s+min >80% CPU\s+ops\s+reversals$/);
+    expect(table[0]).toMatch(
+      /^scenario\s+policy\s+node-hours\s+x oracle\s+overload min\s+unserved node-min\s+min >80% CPU\s+ops\s+reversals$/,
+    );
     expect(table).toHaveLength(13);
     // Numbers are right-aligned under their header.
     const end = (table[0] ?? '').indexOf('node-hours') + 'node-hours'.length;
@@ -47,21 +63,39 @@ describe('selectTarget', () => {
   });
 
   it.each([
-    { name: 'an unknown name', kind: 'kusto-cluster' as const, target: 'nope', message: 'target "nope" is not in the config; its targets are orders, telemetry' },
-    { name: 'a target of the other kind', kind: 'kusto-cluster' as const, target: 'orders', message: 'target "orders" is a postgres-elastic-cluster, not a kusto-cluster; pass --kind postgres-elastic-cluster or another target' },
+    {
+      name: 'an unknown name',
+      kind: 'kusto-cluster' as const,
+      target: 'nope',
+      message: 'target "nope" is not in the config; its targets are orders, telemetry',
+    },
+    {
+      name: 'a target of the other kind',
+      kind: 'kusto-cluster' as const,
+      target: 'orders',
+      message:
+        'target "orders" is a postgres-elastic-cluster, not a kusto-cluster; pass --kind postgres-elastic-cluster or another target',
+    },
   ])('explains $name', ({ kind, target, message }) => {
     expect(() => selectTarget(scalerConfig, kind, target)).toThrow(message);
   });
 
   it('explains a config without a target of the kind', () => {
-    expect(() => selectTarget(config([pgTarget()]), 'kusto-cluster')).toThrow('the config has no kusto-cluster target; add one, or pass --kind postgres-elastic-cluster');
+    expect(() => selectTarget(config([pgTarget()]), 'kusto-cluster')).toThrow(
+      'the config has no kusto-cluster target; add one, or pass --kind postgres-elastic-cluster',
+    );
   });
 });
 
 describe('htmlReport', () => {
   it('is one self-contained page: inline SVG charts, no script, no external asset, names escaped', async () => {
     const suite = await smallSuite();
-    const html = htmlReport({ title: 'Simulation <test>', subtitle: 'two hand-made traces', suites: [suite], parameters: parameters() });
+    const html = htmlReport({
+      title: 'Simulation <test>',
+      subtitle: 'two hand-made traces',
+      suites: [suite],
+      parameters: parameters(),
+    });
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/<script|<link|<img|src=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     // Per trace: 4 bar charts and one timeline per policy, plus a 12-hour zoom on the worst window of each run that overloaded.
@@ -75,9 +109,19 @@ describe('htmlReport', () => {
   });
 
   it('draws effective capacity in a colour no policy uses and names the units of its timeline axes', async () => {
-    const html = htmlReport({ title: 'Simulation', subtitle: 'two hand-made traces', suites: [await smallSuite()], parameters: parameters() });
-    const distance = (a: string, b: string) => [1, 3, 5].reduce((sum, at) => sum + Math.abs(parseInt(a.slice(at, at + 2), 16) - parseInt(b.slice(at, at + 2), 16)), 0);
-    for (const color of Object.values(POLICY_COLORS)) expect(distance(EFFECTIVE_CAPACITY_COLOR, color), color).toBeGreaterThan(120);
+    const html = htmlReport({
+      title: 'Simulation',
+      subtitle: 'two hand-made traces',
+      suites: [await smallSuite()],
+      parameters: parameters(),
+    });
+    const distance = (a: string, b: string) =>
+      [1, 3, 5].reduce(
+        (sum, at) => sum + Math.abs(parseInt(a.slice(at, at + 2), 16) - parseInt(b.slice(at, at + 2), 16)),
+        0,
+      );
+    for (const color of Object.values(POLICY_COLORS))
+      expect(distance(EFFECTIVE_CAPACITY_COLOR, color), color).toBeGreaterThan(120);
     expect(html).toContain(`stroke="${EFFECTIVE_CAPACITY_COLOR}"`);
     expect(html.match(/y: node-equivalents, x: days/g)).toHaveLength(2 * POLICIES.length);
   });
@@ -86,7 +130,12 @@ describe('htmlReport', () => {
     const suite = await smallSuite();
     const overloaded = suite.runs.filter((run) => run.outcomes.overloadMinutes > 0);
     expect(overloaded.length).toBeGreaterThan(0);
-    const html = htmlReport({ title: 'Simulation', subtitle: 'two hand-made traces', suites: [suite], parameters: parameters() });
+    const html = htmlReport({
+      title: 'Simulation',
+      subtitle: 'two hand-made traces',
+      suites: [suite],
+      parameters: parameters(),
+    });
     expect(html).toContain(`fill="${OVERLOAD_MARK_COLOR}"`);
     expect(html).toMatch(/worst window: day \d+, [\d.]+:00 UTC \+ 12 h; up to [\d.,]+ node-equivalents unserved/);
   });

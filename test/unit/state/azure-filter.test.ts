@@ -15,6 +15,8 @@ describe('filterFor', () => {
   });
 
   it('refuses a property name that could inject a filter', () => {
-    expect(() => filterFor({ where: [{ property: 'a or 1 eq 1', op: 'eq', value: 1 }] })).toThrow(/not a plain property name/);
+    expect(() => filterFor({ where: [{ property: 'a or 1 eq 1', op: 'eq', value: 1 }] })).toThrow(
+      /not a plain property name/,
+    );
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_STRING_PROPERTY_CHARS, RowReader, StoredEntityError, jsonProperties, splitText } from '../../../shared/state/entity-fields.js';
+import {
+  MAX_STRING_PROPERTY_CHARS,
+  RowReader,
+  StoredEntityError,
+  jsonProperties,
+  splitText,
+} from '../../../shared/state/entity-fields.js';
 import type { StoredRow } from '../../../shared/state/entity-table.port.js';
 
 function row(properties: Record<string, unknown>): StoredRow {
@@ -50,6 +56,8 @@ describe('RowReader.schemaVersion', () => {
   });
 
   it('treats a row without a version as unreadable', () => {
-    expect(() => new RowReader('scalerLeases', row({})).schemaVersion([1])).toThrow(/schemaVersion undefined is not one/);
+    expect(() => new RowReader('scalerLeases', row({})).schemaVersion([1])).toThrow(
+      /schemaVersion undefined is not one/,
+    );
   });
 });

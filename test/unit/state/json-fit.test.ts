@@ -6,7 +6,11 @@ import { decisionFixture } from './state-store.contract.js';
 
 function evidenceWith(signals: number, guards: number): DecisionEvidence {
   const evidence = decisionFixture({ signals }).evidence;
-  evidence.guards = Array.from({ length: guards }, (_, index) => ({ guard: `guard-${index}`, verdict: 'passed', detail: 'd'.repeat(200) }));
+  evidence.guards = Array.from({ length: guards }, (_, index) => ({
+    guard: `guard-${index}`,
+    verdict: 'passed',
+    detail: 'd'.repeat(200),
+  }));
   return evidence;
 }
 
@@ -24,7 +28,12 @@ describe('fitEvidence', () => {
     const stored = JSON.parse(fitted.text) as DecisionEvidence;
 
     expect(fitted.text.length).toBeLessThanOrEqual(20_000);
-    expect(fitted.trim).toMatchObject({ signalsTotal: 200, guardsTotal: 100, originalChars: JSON.stringify(evidence).length, storedChars: fitted.text.length });
+    expect(fitted.trim).toMatchObject({
+      signalsTotal: 200,
+      guardsTotal: 100,
+      originalChars: JSON.stringify(evidence).length,
+      storedChars: fitted.text.length,
+    });
     expect(stored.signals).toEqual(evidence.signals.slice(0, fitted.trim?.signalsKept));
     expect(stored.guards).toEqual(evidence.guards.slice(0, fitted.trim?.guardsKept));
     expect(stored.proposal).toEqual(evidence.proposal);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../shared/errors.js';
-import { alertReceiptRowKey, encodeKey, reverseTimeKey, tableNamesFor, timeOrderedRowKey } from '../../../shared/state/keys.js';
+import {
+  alertReceiptRowKey,
+  encodeKey,
+  reverseTimeKey,
+  tableNamesFor,
+  timeOrderedRowKey,
+} from '../../../shared/state/keys.js';
 
 describe('encodeKey', () => {
   it.each([
@@ -21,11 +27,21 @@ describe('encodeKey', () => {
 
 describe('reverseTimeKey', () => {
   it('sorts later times first', () => {
-    const times = ['2025-03-01T10:00:00.001Z', '1999-12-31T23:59:59.999Z', '2025-03-01T10:00:00.000Z', '2100-01-01T00:00:00Z'];
+    const times = [
+      '2025-03-01T10:00:00.001Z',
+      '1999-12-31T23:59:59.999Z',
+      '2025-03-01T10:00:00.000Z',
+      '2100-01-01T00:00:00Z',
+    ];
 
     const byKey = [...times].sort((a, b) => (reverseTimeKey(new Date(a)) < reverseTimeKey(new Date(b)) ? -1 : 1));
 
-    expect(byKey).toEqual(['2100-01-01T00:00:00Z', '2025-03-01T10:00:00.001Z', '2025-03-01T10:00:00.000Z', '1999-12-31T23:59:59.999Z']);
+    expect(byKey).toEqual([
+      '2100-01-01T00:00:00Z',
+      '2025-03-01T10:00:00.001Z',
+      '2025-03-01T10:00:00.000Z',
+      '1999-12-31T23:59:59.999Z',
+    ]);
   });
 
   it('keeps a fixed width so that lexical order is time order', () => {
@@ -72,7 +88,10 @@ describe('tableNamesFor', () => {
     });
   });
 
-  it.each(['1scaler', 'scaler-prod', ''])('refuses the prefix %j, which would not make a valid table name', (prefix) => {
-    expect(() => tableNamesFor(prefix)).toThrow(/state\.tablePrefix/);
-  });
+  it.each(['1scaler', 'scaler-prod', ''])(
+    'refuses the prefix %j, which would not make a valid table name',
+    (prefix) => {
+      expect(() => tableNamesFor(prefix)).toThrow(/state\.tablePrefix/);
+    },
+  );
 });

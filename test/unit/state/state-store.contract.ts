@@ -60,7 +60,10 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         const error = await captureError(store.acquireLease(TARGET, 'invocation-b', at(0.5), 60));
 
         expect(error).toBeInstanceOf(StateConflictError);
-        expect((error as StateConflictError<Lease>).current).toMatchObject({ holder: 'invocation-a', expiresAt: at(1) });
+        expect((error as StateConflictError<Lease>).current).toMatchObject({
+          holder: 'invocation-a',
+          expiresAt: at(1),
+        });
         expect((error as Error).message).toContain("'invocation-a' holds it until 2025-03-01T10:01:00.000Z");
       });
 
@@ -75,7 +78,9 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       it('refuses a takeover within the grace the taker asks for, and allows it after', async () => {
         await store.acquireLease(TARGET, 'invocation-a', T0, 60);
 
-        const early = await captureError(store.acquireLease(TARGET, 'invocation-b', at(1.25), 60, { takeoverGraceSeconds: 30 }));
+        const early = await captureError(
+          store.acquireLease(TARGET, 'invocation-b', at(1.25), 60, { takeoverGraceSeconds: 30 }),
+        );
         const late = await store.acquireLease(TARGET, 'invocation-b', at(1.5), 60, { takeoverGraceSeconds: 30 });
 
         expect(early).toBeInstanceOf(StateConflictError);
@@ -84,11 +89,15 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
 
       it('lets the holder renew its own lease whatever grace it asks for', async () => {
         await store.acquireLease(TARGET, 'invocation-a', T0, 60);
-        await expect(store.acquireLease(TARGET, 'invocation-a', at(1.25), 60, { takeoverGraceSeconds: 30 })).resolves.toMatchObject({ holder: 'invocation-a', expiresAt: at(2.25) });
+        await expect(
+          store.acquireLease(TARGET, 'invocation-a', at(1.25), 60, { takeoverGraceSeconds: 30 }),
+        ).resolves.toMatchObject({ holder: 'invocation-a', expiresAt: at(2.25) });
       });
 
       it('rejects a negative takeover grace', async () => {
-        await expect(store.acquireLease(TARGET, 'invocation-a', T0, 60, { takeoverGraceSeconds: -1 })).rejects.toBeInstanceOf(InvalidInputError);
+        await expect(
+          store.acquireLease(TARGET, 'invocation-a', T0, 60, { takeoverGraceSeconds: -1 }),
+        ).rejects.toBeInstanceOf(InvalidInputError);
       });
 
       it('lets the holder renew its own unexpired lease', async () => {
@@ -103,7 +112,9 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       it('keeps leases of different targets apart', async () => {
         await store.acquireLease('pg-prod', 'invocation-a', T0, 60);
 
-        await expect(store.acquireLease('adx-prod', 'invocation-b', T0, 60)).resolves.toMatchObject({ holder: 'invocation-b' });
+        await expect(store.acquireLease('adx-prod', 'invocation-b', T0, 60)).resolves.toMatchObject({
+          holder: 'invocation-b',
+        });
       });
 
       it('frees the target on release so another holder can take it at once', async () => {
@@ -111,7 +122,9 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
 
         await store.releaseLease(lease);
 
-        await expect(store.acquireLease(TARGET, 'invocation-b', at(0.1), 60)).resolves.toMatchObject({ holder: 'invocation-b' });
+        await expect(store.acquireLease(TARGET, 'invocation-b', at(0.1), 60)).resolves.toMatchObject({
+          holder: 'invocation-b',
+        });
       });
 
       it('refuses a release by another holder and keeps the lease', async () => {
@@ -121,7 +134,9 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
 
         expect(error).toBeInstanceOf(StateConflictError);
         expect((error as StateConflictError<Lease>).current).toMatchObject({ holder: 'invocation-a' });
-        await expect(store.acquireLease(TARGET, 'invocation-c', at(0.5), 60)).rejects.toBeInstanceOf(StateConflictError);
+        await expect(store.acquireLease(TARGET, 'invocation-c', at(0.5), 60)).rejects.toBeInstanceOf(
+          StateConflictError,
+        );
       });
 
       it('refuses a release with the token of a lease that was taken over after it expired', async () => {
@@ -129,7 +144,9 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         await store.acquireLease(TARGET, 'invocation-b', at(2), 60);
 
         await expect(store.releaseLease(stale)).rejects.toBeInstanceOf(StateConflictError);
-        await expect(store.acquireLease(TARGET, 'invocation-c', at(2.5), 60)).rejects.toBeInstanceOf(StateConflictError);
+        await expect(store.acquireLease(TARGET, 'invocation-c', at(2.5), 60)).rejects.toBeInstanceOf(
+          StateConflictError,
+        );
       });
 
       it('refuses a release with a token from before the holder renewed', async () => {
@@ -191,7 +208,11 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
           initiator: 'timer',
           reason: 'CPU above 80% for 60 minutes',
           decisionId: 'decision-1',
-          arm: { asyncOperationUrl: 'https://management.azure.com/providers/Microsoft.DBforPostgreSQL/locations/westeurope/azureAsyncOperation/abc?api-version=2024-08-01', operationId: 'abc' },
+          arm: {
+            asyncOperationUrl:
+              'https://management.azure.com/providers/Microsoft.DBforPostgreSQL/locations/westeurope/azureAsyncOperation/abc?api-version=2024-08-01',
+            operationId: 'abc',
+          },
         });
       });
 
@@ -199,7 +220,11 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         await store.createOperation(newOperation({ id: 'op-early', startedAt: at(0) }));
         await store.updateOperationStatus(TARGET, 'op-early', { status: 'succeeded', at: at(5), message: 'done' });
         await store.createOperation(newOperation({ id: 'op-skewed', startedAt: at(10) }));
-        await store.updateOperationStatus(TARGET, 'op-skewed', { status: 'succeeded', at: at(600), message: 'done by a clock ten hours ahead' });
+        await store.updateOperationStatus(TARGET, 'op-skewed', {
+          status: 'succeeded',
+          at: at(600),
+          message: 'done by a clock ten hours ahead',
+        });
 
         await expect(store.clampFutureCompletions(TARGET, at(20), 10)).resolves.toBe(1);
 
@@ -212,8 +237,16 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       it('walks started -> running -> succeeded, recording each transition and the completion time', async () => {
         await store.createOperation(newOperation());
 
-        await store.updateOperationStatus(TARGET, 'op-1', { status: 'running', at: at(1), message: 'ARM reports Updating' });
-        const done = await store.updateOperationStatus(TARGET, 'op-1', { status: 'succeeded', at: at(20), arm: { requestId: 'req-9' } });
+        await store.updateOperationStatus(TARGET, 'op-1', {
+          status: 'running',
+          at: at(1),
+          message: 'ARM reports Updating',
+        });
+        const done = await store.updateOperationStatus(TARGET, 'op-1', {
+          status: 'succeeded',
+          at: at(20),
+          arm: { requestId: 'req-9' },
+        });
 
         expect(done.status).toBe('succeeded');
         expect(done.completedAt).toEqual(at(20));
@@ -231,19 +264,24 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       it.each([
         { status: 'timed-out', message: 'the rebalance did not end within 90 min' },
         { status: 'abandoned', message: 'abandoned by ops@example.com: the cluster was restored from a backup' },
-      ] as const)('ends a running operation as $status with its completion time, which frees the target and starts the cooldown', async ({ status, message }) => {
-        await store.createOperation(newOperation());
-        await store.updateOperationStatus(TARGET, 'op-1', { status: 'running', at: at(1) });
+      ] as const)(
+        'ends a running operation as $status with its completion time, which frees the target and starts the cooldown',
+        async ({ status, message }) => {
+          await store.createOperation(newOperation());
+          await store.updateOperationStatus(TARGET, 'op-1', { status: 'running', at: at(1) });
 
-        const ended = await store.updateOperationStatus(TARGET, 'op-1', { status, at: at(90), message });
+          const ended = await store.updateOperationStatus(TARGET, 'op-1', { status, at: at(90), message });
 
-        expect(ended).toMatchObject({ status, completedAt: at(90), updatedAt: at(90) });
-        expect(ended.history.at(-1)).toEqual({ status, at: at(90), message });
-        await expect(store.getOperation(TARGET, 'op-1')).resolves.toEqual(ended);
-        await expect(store.findOperation('op-1')).resolves.toEqual(ended);
-        await expect(store.getOperationInProgress(TARGET)).resolves.toBeUndefined();
-        await expect(store.getScaleHistory(TARGET)).resolves.toEqual({ lastScaleOut: { direction: 'out', from: 2, to: 4, startedAt: T0, completedAt: at(90) } });
-      });
+          expect(ended).toMatchObject({ status, completedAt: at(90), updatedAt: at(90) });
+          expect(ended.history.at(-1)).toEqual({ status, at: at(90), message });
+          await expect(store.getOperation(TARGET, 'op-1')).resolves.toEqual(ended);
+          await expect(store.findOperation('op-1')).resolves.toEqual(ended);
+          await expect(store.getOperationInProgress(TARGET)).resolves.toBeUndefined();
+          await expect(store.getScaleHistory(TARGET)).resolves.toEqual({
+            lastScaleOut: { direction: 'out', from: 2, to: 4, startedAt: T0, completedAt: at(90) },
+          });
+        },
+      );
 
       it.each([
         { name: 'a timed-out operation', path: ['running', 'timed-out'], next: 'succeeded' },
@@ -262,7 +300,9 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       });
 
       it('reports an unknown operation as not found', async () => {
-        await expect(store.updateOperationStatus(TARGET, 'nope', { status: 'running', at: T0 })).rejects.toBeInstanceOf(NotFoundError);
+        await expect(store.updateOperationStatus(TARGET, 'nope', { status: 'running', at: T0 })).rejects.toBeInstanceOf(
+          NotFoundError,
+        );
         await expect(store.getOperation(TARGET, 'nope')).resolves.toBeUndefined();
       });
 
@@ -276,7 +316,9 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       });
 
       it('refuses an operation whose direction disagrees with its capacities', async () => {
-        await expect(store.createOperation(newOperation({ direction: 'in' }))).rejects.toBeInstanceOf(InvalidInputError);
+        await expect(store.createOperation(newOperation({ direction: 'in' }))).rejects.toBeInstanceOf(
+          InvalidInputError,
+        );
       });
 
       it('lists operations most recently started first, up to the limit, per target', async () => {
@@ -311,7 +353,11 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         await store.createOperation(newOperation({ id: 'out-running', startedAt: at(0) }));
         await store.updateOperationStatus(TARGET, 'out-running', { status: 'running', at: at(1) });
         await store.createOperation(newOperation({ id: 'out-refused', startedAt: at(5) }));
-        await store.updateOperationStatus(TARGET, 'out-refused', { status: 'cancelled', at: at(6), message: 'ARM answered 409' });
+        await store.updateOperationStatus(TARGET, 'out-refused', {
+          status: 'cancelled',
+          at: at(6),
+          message: 'ARM answered 409',
+        });
 
         const history = await store.getScaleHistory(TARGET);
 
@@ -329,7 +375,11 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         const running = await store.updateOperationStatus('adx-prod', 'op-adx', { status: 'running', at: at(6) });
 
         await expect(store.findOperation('op-adx')).resolves.toEqual(running);
-        await expect(store.findOperation('op-pg')).resolves.toMatchObject({ id: 'op-pg', target: TARGET, status: 'started' });
+        await expect(store.findOperation('op-pg')).resolves.toMatchObject({
+          id: 'op-pg',
+          target: TARGET,
+          status: 'started',
+        });
         await expect(store.findOperation('op-unknown')).resolves.toBeUndefined();
       });
 
@@ -344,17 +394,25 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       });
 
       it('gives an operation id to exactly one of 10 concurrent creates on different targets', async () => {
-        const results = await Promise.allSettled(Array.from({ length: 10 }, (_, index) => store.createOperation(newOperation({ target: `target-${index}` }))));
+        const results = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, index) => store.createOperation(newOperation({ target: `target-${index}` }))),
+        );
 
         expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
         const owner = results.find((result) => result.status === 'fulfilled');
-        await expect(store.findOperation('op-1')).resolves.toMatchObject({ target: owner?.status === 'fulfilled' ? owner.value.target : 'none' });
+        await expect(store.findOperation('op-1')).resolves.toMatchObject({
+          target: owner?.status === 'fulfilled' ? owner.value.target : 'none',
+        });
       });
 
       it('trims a very long status message and says so', async () => {
         await store.createOperation(newOperation());
 
-        const failed = await store.updateOperationStatus(TARGET, 'op-1', { status: 'failed', at: at(1), message: 'x'.repeat(50_000) });
+        const failed = await store.updateOperationStatus(TARGET, 'op-1', {
+          status: 'failed',
+          at: at(1),
+          message: 'x'.repeat(50_000),
+        });
 
         const message = failed.history[1]?.message ?? '';
         expect(message.length).toBeLessThan(5_000);
@@ -373,10 +431,27 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       });
 
       it('lists decisions newest first, up to the limit, per target', async () => {
-        for (const [id, minute] of [['d-a', 0], ['d-c', 10], ['d-b', 5], ['d-d', 15]] as const) {
-          await store.appendDecision({ id, target: TARGET, trigger: 'timer', decidedAt: at(minute), decision: decisionFixture() });
+        for (const [id, minute] of [
+          ['d-a', 0],
+          ['d-c', 10],
+          ['d-b', 5],
+          ['d-d', 15],
+        ] as const) {
+          await store.appendDecision({
+            id,
+            target: TARGET,
+            trigger: 'timer',
+            decidedAt: at(minute),
+            decision: decisionFixture(),
+          });
         }
-        await store.appendDecision({ id: 'd-other', target: 'adx-prod', trigger: 'alert', decidedAt: at(20), decision: decisionFixture() });
+        await store.appendDecision({
+          id: 'd-other',
+          target: 'adx-prod',
+          trigger: 'alert',
+          decidedAt: at(20),
+          decision: decisionFixture(),
+        });
 
         const listed = await store.listDecisions(TARGET, 3);
 
@@ -384,17 +459,47 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       });
 
       it('refuses to record the same decision id at the same time twice', async () => {
-        const record = { id: 'd-1', target: TARGET, trigger: 'manual' as const, decidedAt: T0, decision: decisionFixture() };
+        const record = {
+          id: 'd-1',
+          target: TARGET,
+          trigger: 'manual' as const,
+          decidedAt: T0,
+          decision: decisionFixture(),
+        };
         await store.appendDecision(record);
 
         await expect(store.appendDecision(record)).rejects.toBeInstanceOf(StateConflictError);
       });
 
       it('purges decisions of every target decided before the cutoff, and only those', async () => {
-        await store.appendDecision({ id: 'old-1', target: TARGET, trigger: 'timer', decidedAt: at(-60 * 24 * 40), decision: decisionFixture() });
-        await store.appendDecision({ id: 'old-2', target: 'adx-prod', trigger: 'timer', decidedAt: at(-1), decision: decisionFixture() });
-        await store.appendDecision({ id: 'edge', target: TARGET, trigger: 'timer', decidedAt: at(0), decision: decisionFixture() });
-        await store.appendDecision({ id: 'new', target: 'adx-prod', trigger: 'timer', decidedAt: at(1), decision: decisionFixture() });
+        await store.appendDecision({
+          id: 'old-1',
+          target: TARGET,
+          trigger: 'timer',
+          decidedAt: at(-60 * 24 * 40),
+          decision: decisionFixture(),
+        });
+        await store.appendDecision({
+          id: 'old-2',
+          target: 'adx-prod',
+          trigger: 'timer',
+          decidedAt: at(-1),
+          decision: decisionFixture(),
+        });
+        await store.appendDecision({
+          id: 'edge',
+          target: TARGET,
+          trigger: 'timer',
+          decidedAt: at(0),
+          decision: decisionFixture(),
+        });
+        await store.appendDecision({
+          id: 'new',
+          target: 'adx-prod',
+          trigger: 'timer',
+          decidedAt: at(1),
+          decision: decisionFixture(),
+        });
 
         const purged = await store.purgeDecisionsOlderThan(T0);
 
@@ -414,7 +519,13 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         for (let start = 0; start < old.length; start += 50) {
           await Promise.all(old.slice(start, start + 50).map((record) => store.appendDecision(record)));
         }
-        await store.appendDecision({ id: 'kept', target: TARGET, trigger: 'timer', decidedAt: T0, decision: decisionFixture() });
+        await store.appendDecision({
+          id: 'kept',
+          target: TARGET,
+          trigger: 'timer',
+          decidedAt: T0,
+          decision: decisionFixture(),
+        });
 
         await expect(store.purgeDecisionsOlderThan(T0)).resolves.toBe(1_030);
         expect((await store.listDecisions(TARGET, 10)).map((record) => record.id)).toEqual(['kept']);
@@ -425,7 +536,13 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         const decision = decisionFixture({ signals: 400 });
         expect(JSON.stringify(decision.evidence).length).toBeGreaterThan(150_000);
 
-        const recorded = await store.appendDecision({ id: 'd-big', target: TARGET, trigger: 'timer', decidedAt: T0, decision });
+        const recorded = await store.appendDecision({
+          id: 'd-big',
+          target: TARGET,
+          trigger: 'timer',
+          decidedAt: T0,
+          decision,
+        });
         const [stored] = await store.listDecisions(TARGET, 1);
 
         expect(recorded.evidenceTrimmed).toBeUndefined();
@@ -435,7 +552,13 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       it('stores evidence right up to the row budget whole', async () => {
         const decision = decisionWithEvidenceChars(MAX_JSON_DOCUMENT_CHARS - 2_000, MAX_JSON_DOCUMENT_CHARS);
 
-        const recorded = await store.appendDecision({ id: 'd-full', target: TARGET, trigger: 'timer', decidedAt: T0, decision });
+        const recorded = await store.appendDecision({
+          id: 'd-full',
+          target: TARGET,
+          trigger: 'timer',
+          decidedAt: T0,
+          decision,
+        });
         const [stored] = await store.listDecisions(TARGET, 1);
 
         expect(recorded.evidenceTrimmed).toBeUndefined();
@@ -445,7 +568,13 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       it('trims evidence too large for one row, keeps the first signals and marks the cut', async () => {
         const decision = decisionFixture({ signals: 3_000 });
 
-        const recorded = await store.appendDecision({ id: 'd-huge', target: TARGET, trigger: 'timer', decidedAt: T0, decision });
+        const recorded = await store.appendDecision({
+          id: 'd-huge',
+          target: TARGET,
+          trigger: 'timer',
+          decidedAt: T0,
+          decision,
+        });
         const [stored] = await store.listDecisions(TARGET, 1);
 
         expect(recorded.evidenceTrimmed).toMatchObject({ signalsTotal: 3_000, guardsTotal: 1 });
@@ -464,12 +593,29 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       });
 
       it('keeps the flags with who set them, why and when, and replaces them on the next change', async () => {
-        await store.setPauses(TARGET, { scaleOut: false, scaleIn: true }, { by: 'alice@contoso.com', reason: 'month-end close' }, T0);
-        const resumed = await store.setPauses(TARGET, { scaleOut: false, scaleIn: false }, { by: 'bob@contoso.com', reason: 'close done' }, at(60));
+        await store.setPauses(
+          TARGET,
+          { scaleOut: false, scaleIn: true },
+          { by: 'alice@contoso.com', reason: 'month-end close' },
+          T0,
+        );
+        const resumed = await store.setPauses(
+          TARGET,
+          { scaleOut: false, scaleIn: false },
+          { by: 'bob@contoso.com', reason: 'close done' },
+          at(60),
+        );
 
         const stored = await store.getPauses(TARGET);
 
-        expect(stored).toEqual({ target: TARGET, scaleOut: false, scaleIn: false, updatedBy: 'bob@contoso.com', reason: 'close done', updatedAt: at(60) });
+        expect(stored).toEqual({
+          target: TARGET,
+          scaleOut: false,
+          scaleIn: false,
+          updatedBy: 'bob@contoso.com',
+          reason: 'close done',
+          updatedAt: at(60),
+        });
         expect(resumed).toEqual(stored);
         await expect(store.getPauses('adx-prod')).resolves.toBeUndefined();
       });
@@ -477,9 +623,21 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       it('changes only the flags it is given and keeps the other as stored', async () => {
         await store.updatePauses(TARGET, { scaleIn: true }, { by: 'alice', reason: 'month-end close' }, T0);
 
-        const updated = await store.updatePauses(TARGET, { scaleOut: true }, { by: 'bob', reason: 'incident 42' }, at(5));
+        const updated = await store.updatePauses(
+          TARGET,
+          { scaleOut: true },
+          { by: 'bob', reason: 'incident 42' },
+          at(5),
+        );
 
-        expect(updated).toEqual({ target: TARGET, scaleOut: true, scaleIn: true, updatedBy: 'bob', reason: 'incident 42', updatedAt: at(5) });
+        expect(updated).toEqual({
+          target: TARGET,
+          scaleOut: true,
+          scaleIn: true,
+          updatedBy: 'bob',
+          reason: 'incident 42',
+          updatedAt: at(5),
+        });
         await expect(store.getPauses(TARGET)).resolves.toEqual(updated);
       });
 
@@ -494,15 +652,28 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
     });
 
     describe('failure history', () => {
-      async function ended(id: string, startedAt: Date, status: 'succeeded' | 'failed' | 'cancelled', message: string, overrides: Partial<NewOperation> = {}) {
+      async function ended(
+        id: string,
+        startedAt: Date,
+        status: 'succeeded' | 'failed' | 'cancelled',
+        message: string,
+        overrides: Partial<NewOperation> = {},
+      ) {
         await store.createOperation(newOperation({ id, startedAt, ...overrides }));
         await store.updateOperationStatus(TARGET, id, { status: 'running', at: startedAt });
-        return store.updateOperationStatus(TARGET, id, { status, at: new Date(startedAt.getTime() + 5 * 60_000), message });
+        return store.updateOperationStatus(TARGET, id, {
+          status,
+          at: new Date(startedAt.getTime() + 5 * 60_000),
+          message,
+        });
       }
 
       it('reports finished operations newest first with how they ended, and leaves out the one still running', async () => {
         await ended('op-a', T0, 'succeeded', 'ARM reports the update finished');
-        await ended('op-b', at(60), 'failed', 'ARM reports the update failed: QuotaExceeded: no quota', { from: 4, to: 5 });
+        await ended('op-b', at(60), 'failed', 'ARM reports the update failed: QuotaExceeded: no quota', {
+          from: 4,
+          to: 5,
+        });
         await ended('op-c', at(120), 'cancelled', 'ARM refused: another operation is in progress', { from: 4, to: 5 });
         await store.createOperation(newOperation({ id: 'op-d', startedAt: at(180), from: 4, to: 5 }));
 
@@ -510,11 +681,37 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
 
         expect(history.resetAt).toBeUndefined();
         expect(history.recent).toEqual([
-          { direction: 'out', from: 4, to: 5, startedAt: at(120), completedAt: at(125), status: 'cancelled', message: 'ARM refused: another operation is in progress' },
-          { direction: 'out', from: 4, to: 5, startedAt: at(60), completedAt: at(65), status: 'failed', message: 'ARM reports the update failed: QuotaExceeded: no quota' },
-          { direction: 'out', from: 2, to: 4, startedAt: T0, completedAt: at(5), status: 'succeeded', message: 'ARM reports the update finished' },
+          {
+            direction: 'out',
+            from: 4,
+            to: 5,
+            startedAt: at(120),
+            completedAt: at(125),
+            status: 'cancelled',
+            message: 'ARM refused: another operation is in progress',
+          },
+          {
+            direction: 'out',
+            from: 4,
+            to: 5,
+            startedAt: at(60),
+            completedAt: at(65),
+            status: 'failed',
+            message: 'ARM reports the update failed: QuotaExceeded: no quota',
+          },
+          {
+            direction: 'out',
+            from: 2,
+            to: 4,
+            startedAt: T0,
+            completedAt: at(5),
+            status: 'succeeded',
+            message: 'ARM reports the update finished',
+          },
         ]);
-        expect((await store.getFailureHistory(TARGET, 2)).recent.map((operation) => operation.status)).toEqual(['cancelled']);
+        expect((await store.getFailureHistory(TARGET, 2)).recent.map((operation) => operation.status)).toEqual([
+          'cancelled',
+        ]);
         await expect(store.getFailureHistory('adx-prod', 10)).resolves.toEqual({ recent: [] });
       });
 
@@ -539,14 +736,17 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       });
 
       it('refuses a reset without who made it', async () => {
-        await expect(store.resetFailures(TARGET, { by: ' ', reason: 'x' }, T0)).rejects.toBeInstanceOf(InvalidInputError);
+        await expect(store.resetFailures(TARGET, { by: ' ', reason: 'x' }, T0)).rejects.toBeInstanceOf(
+          InvalidInputError,
+        );
         await expect(store.getFailureReset(TARGET)).resolves.toBeUndefined();
       });
     });
 
     describe('alert receipts', () => {
       const key = {
-        alertId: '/subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.AlertsManagement/alerts/b9569717-bc32-442f-add5-83a997729330',
+        alertId:
+          '/subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.AlertsManagement/alerts/b9569717-bc32-442f-add5-83a997729330',
         monitorCondition: 'Fired',
         firedAt: '2025-03-01T09:59:30.123Z',
       };
@@ -555,7 +755,10 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         const first = await store.recordAlertReceipt(key, { rule: 'cpu-high', severity: 'Sev2' }, T0);
         const retry = await store.recordAlertReceipt(key, { rule: 'cpu-high', severity: 'Sev2' }, at(1));
 
-        expect(first).toEqual({ isNew: true, receipt: { key, payloadSummary: { rule: 'cpu-high', severity: 'Sev2' }, receivedAt: T0 } });
+        expect(first).toEqual({
+          isNew: true,
+          receipt: { key, payloadSummary: { rule: 'cpu-high', severity: 'Sev2' }, receivedAt: T0 },
+        });
         expect(retry).toEqual({ isNew: false, receipt: first.receipt });
       });
 
@@ -570,15 +773,22 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       it('accepts alert ids with characters keys may not hold', async () => {
         const odd = { alertId: "a/b\\c#d?e'f", monitorCondition: 'Fired', firedAt: '2025-03-01T10:00:00Z' };
 
-        await expect(store.recordAlertReceipt(odd, null, T0)).resolves.toMatchObject({ isNew: true, receipt: { key: odd } });
+        await expect(store.recordAlertReceipt(odd, null, T0)).resolves.toMatchObject({
+          isNew: true,
+          receipt: { key: odd },
+        });
       });
 
       it('reports exactly one of 20 concurrent deliveries as new', async () => {
-        const results = await Promise.all(Array.from({ length: 20 }, (_, index) => store.recordAlertReceipt(key, { delivery: index }, at(index))));
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, index) => store.recordAlertReceipt(key, { delivery: index }, at(index))),
+        );
 
         expect(results.filter((result) => result.isNew)).toHaveLength(1);
         const firstSummary = results.find((result) => result.isNew)?.receipt.payloadSummary;
-        expect(results.every((result) => JSON.stringify(result.receipt.payloadSummary) === JSON.stringify(firstSummary))).toBe(true);
+        expect(
+          results.every((result) => JSON.stringify(result.receipt.payloadSummary) === JSON.stringify(firstSummary)),
+        ).toBe(true);
       });
 
       it('keeps a preview with a marker of a payload summary too large for one row', async () => {
@@ -586,7 +796,10 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
 
         const result = await store.recordAlertReceipt(key, summary, T0);
 
-        expect(result.receipt.payloadSummary).toMatchObject({ $trimmed: true, originalChars: JSON.stringify(summary).length });
+        expect(result.receipt.payloadSummary).toMatchObject({
+          $trimmed: true,
+          originalChars: JSON.stringify(summary).length,
+        });
       });
 
       it('forgets one delivery on request, so its retry counts as new, and leaves the others', async () => {
@@ -596,7 +809,9 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         await expect(store.deleteAlertReceipt(key)).resolves.toBe(true);
         await expect(store.deleteAlertReceipt(key)).resolves.toBe(false);
         await expect(store.recordAlertReceipt(key, {}, at(1))).resolves.toMatchObject({ isNew: true });
-        await expect(store.recordAlertReceipt({ ...key, monitorCondition: 'Resolved' }, {}, at(1))).resolves.toMatchObject({ isNew: false });
+        await expect(
+          store.recordAlertReceipt({ ...key, monitorCondition: 'Resolved' }, {}, at(1)),
+        ).resolves.toMatchObject({ isNew: false });
       });
 
       it('purges receipts received before the cutoff, so a much later redelivery counts as new', async () => {
@@ -605,13 +820,21 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
 
         await expect(store.purgeAlertReceiptsOlderThan(T0)).resolves.toBe(1);
         await expect(store.recordAlertReceipt(key, {}, at(20))).resolves.toMatchObject({ isNew: true });
-        await expect(store.recordAlertReceipt({ ...key, monitorCondition: 'Resolved' }, {}, at(20))).resolves.toMatchObject({ isNew: false });
+        await expect(
+          store.recordAlertReceipt({ ...key, monitorCondition: 'Resolved' }, {}, at(20)),
+        ).resolves.toMatchObject({ isNew: false });
       });
     });
 
     describe('follow-up progress', () => {
       it('returns the stored document for the operation, and nothing for another', async () => {
-        const document = { step: 'rebalancing', jobId: 42, nodes: ['w0', 'w1'], details: { tasks: { done: 3, running: 1 } }, note: null };
+        const document = {
+          step: 'rebalancing',
+          jobId: 42,
+          nodes: ['w0', 'w1'],
+          details: { tasks: { done: 3, running: 1 } },
+          note: null,
+        };
 
         const saved = await store.putFollowUpProgress(TARGET, 'op-1', document, T0);
 
@@ -623,22 +846,37 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
 
       it('replaces the document on each step, including documents larger than one property', async () => {
         await store.putFollowUpProgress(TARGET, 'op-1', { step: 'waiting-for-arm' }, T0);
-        const big = { step: 'done', log: Array.from({ length: 2_000 }, (_, index) => `moved shard ${index} from w0 to w3`) };
+        const big = {
+          step: 'done',
+          log: Array.from({ length: 2_000 }, (_, index) => `moved shard ${index} from w0 to w3`),
+        };
 
         await store.putFollowUpProgress(TARGET, 'op-1', big, at(30));
 
-        await expect(store.getFollowUpProgress(TARGET, 'op-1')).resolves.toEqual({ target: TARGET, operationId: 'op-1', document: big, updatedAt: at(30) });
+        await expect(store.getFollowUpProgress(TARGET, 'op-1')).resolves.toEqual({
+          target: TARGET,
+          operationId: 'op-1',
+          document: big,
+          updatedAt: at(30),
+        });
       });
 
       it('refuses a document that is not JSON', async () => {
-        await expect(store.putFollowUpProgress(TARGET, 'op-1', undefined, T0)).rejects.toBeInstanceOf(InvalidInputError);
+        await expect(store.putFollowUpProgress(TARGET, 'op-1', undefined, T0)).rejects.toBeInstanceOf(
+          InvalidInputError,
+        );
       });
     });
 
     describe('metric history', () => {
       const history = (overrides: Partial<MetricHistory> = {}): MetricHistory => ({
-        target: TARGET, resourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Kusto/clusters/c', intervalMinutes: 60,
-        startMs: T0.getTime(), throughMs: T0.getTime() + 3 * 3_600_000, metrics: { CPU: [40, null, 55.5] }, ...overrides,
+        target: TARGET,
+        resourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Kusto/clusters/c',
+        intervalMinutes: 60,
+        startMs: T0.getTime(),
+        throughMs: T0.getTime() + 3 * 3_600_000,
+        metrics: { CPU: [40, null, 55.5] },
+        ...overrides,
       });
 
       it('returns the stored history of the target, and nothing for another', async () => {
@@ -675,38 +913,67 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
     });
 
     describe('versioned entities', () => {
-      it.each(plantableRows())('fails loudly on a $kind row with an unknown schemaVersion', async ({ kind, entity, read }) => {
-        await harness.plantRow(kind, { ...entity, properties: { ...entity.properties, schemaVersion: 99 } });
+      it.each(plantableRows())(
+        'fails loudly on a $kind row with an unknown schemaVersion',
+        async ({ kind, entity, read }) => {
+          await harness.plantRow(kind, { ...entity, properties: { ...entity.properties, schemaVersion: 99 } });
 
-        const error = await captureError(read(store));
+          const error = await captureError(read(store));
 
-        expect(error).toBeInstanceOf(ScalerError);
-        expect((error as ScalerError).category).toBe('internal');
-        const message = (error as Error).message;
-        expect(message).toContain(harness.tableName(kind));
-        expect(message).toContain(`RowKey '${entity.rowKey}'`);
-        expect(message).toContain(`PartitionKey '${entity.partitionKey}'`);
-        expect(message).toContain('schemaVersion 99');
-      });
+          expect(error).toBeInstanceOf(ScalerError);
+          expect((error as ScalerError).category).toBe('internal');
+          const message = (error as Error).message;
+          expect(message).toContain(harness.tableName(kind));
+          expect(message).toContain(`RowKey '${entity.rowKey}'`);
+          expect(message).toContain(`PartitionKey '${entity.partitionKey}'`);
+          expect(message).toContain('schemaVersion 99');
+        },
+      );
 
       it('reads operation rows of version 1, and refuses a version 1 row carrying a status only version 2 knows', async () => {
-        const operation = { ...newOperation(), status: 'failed' as const, updatedAt: at(5), completedAt: at(5), history: [{ status: 'started' as const, at: T0 }, { status: 'failed' as const, at: at(5) }] };
+        const operation = {
+          ...newOperation(),
+          status: 'failed' as const,
+          updatedAt: at(5),
+          completedAt: at(5),
+          history: [
+            { status: 'started' as const, at: T0 },
+            { status: 'failed' as const, at: at(5) },
+          ],
+        };
         const entity = operationEntity(operation);
         expect(entity.properties['schemaVersion']).toBe(1);
         await harness.plantRow('operations', entity);
-        await expect(store.getOperation(TARGET, 'op-1')).resolves.toMatchObject({ status: 'failed', completedAt: at(5) });
+        await expect(store.getOperation(TARGET, 'op-1')).resolves.toMatchObject({
+          status: 'failed',
+          completedAt: at(5),
+        });
 
         await harness.plantRow('operations', { ...entity, properties: { ...entity.properties, status: 'timed-out' } });
-        await expect(store.getOperation(TARGET, 'op-1')).rejects.toThrow(/property status is 'timed-out', expected one of started, running, succeeded, failed, cancelled/);
+        await expect(store.getOperation(TARGET, 'op-1')).rejects.toThrow(
+          /property status is 'timed-out', expected one of started, running, succeeded, failed, cancelled/,
+        );
       });
 
       it('writes an operation that ended with a status of version 2 as a version 2 row', async () => {
-        const operation = { ...newOperation(), status: 'abandoned' as const, updatedAt: at(5), completedAt: at(5), history: [{ status: 'started' as const, at: T0 }, { status: 'abandoned' as const, at: at(5) }] };
+        const operation = {
+          ...newOperation(),
+          status: 'abandoned' as const,
+          updatedAt: at(5),
+          completedAt: at(5),
+          history: [
+            { status: 'started' as const, at: T0 },
+            { status: 'abandoned' as const, at: at(5) },
+          ],
+        };
         const entity = operationEntity(operation);
         expect(entity.properties['schemaVersion']).toBe(2);
         await harness.plantRow('operations', entity);
 
-        await expect(store.getOperation(TARGET, 'op-1')).resolves.toMatchObject({ status: 'abandoned', completedAt: at(5) });
+        await expect(store.getOperation(TARGET, 'op-1')).resolves.toMatchObject({
+          status: 'abandoned',
+          completedAt: at(5),
+        });
       });
 
       it('fails loudly on an operation id index row with an unknown schemaVersion', async () => {
@@ -728,21 +995,46 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
 }
 
 function plantableRows(): { kind: TableKind; entity: EntityWrite; read: (store: StateStore) => Promise<unknown> }[] {
-  const operation = { ...newOperation(), status: 'started' as const, updatedAt: T0, history: [{ status: 'started' as const, at: T0 }] };
+  const operation = {
+    ...newOperation(),
+    status: 'started' as const,
+    updatedAt: T0,
+    history: [{ status: 'started' as const, at: T0 }],
+  };
   const receiptKey = { alertId: 'alert-1', monitorCondition: 'Fired', firedAt: '2025-03-01T10:00:00Z' };
   const decision = { id: 'd-1', target: TARGET, trigger: 'timer' as const, decidedAt: T0, decision: decisionFixture() };
   const pauses = { target: TARGET, scaleOut: true, scaleIn: true, updatedBy: 'a', reason: 'b', updatedAt: T0 };
   return [
-    { kind: 'leases', entity: leaseEntity({ target: TARGET, holder: 'x', acquiredAt: T0, expiresAt: at(1) }), read: (s) => s.acquireLease(TARGET, 'y', T0, 60) },
+    {
+      kind: 'leases',
+      entity: leaseEntity({ target: TARGET, holder: 'x', acquiredAt: T0, expiresAt: at(1) }),
+      read: (s) => s.acquireLease(TARGET, 'y', T0, 60),
+    },
     { kind: 'operations', entity: operationEntity(operation), read: (s) => s.getOperation(TARGET, 'op-1') },
     { kind: 'decisions', entity: decisionEntity(decision).entity, read: (s) => s.listDecisions(TARGET, 5) },
     { kind: 'pauses', entity: pausesEntity(pauses), read: (s) => s.getPauses(TARGET) },
-    { kind: 'pauses', entity: failureResetEntity({ target: TARGET, resetAt: T0, by: 'a', reason: 'b' }), read: (s) => s.getFailureHistory(TARGET, 5) },
-    { kind: 'alertReceipts', entity: alertReceiptEntity({ key: receiptKey, receivedAt: T0 }, '{}'), read: (s) => s.recordAlertReceipt(receiptKey, {}, T0) },
-    { kind: 'followUps', entity: followUpEntity({ target: TARGET, operationId: 'op-1', updatedAt: T0 }, '{}'), read: (s) => s.getFollowUpProgress(TARGET, 'op-1') },
+    {
+      kind: 'pauses',
+      entity: failureResetEntity({ target: TARGET, resetAt: T0, by: 'a', reason: 'b' }),
+      read: (s) => s.getFailureHistory(TARGET, 5),
+    },
+    {
+      kind: 'alertReceipts',
+      entity: alertReceiptEntity({ key: receiptKey, receivedAt: T0 }, '{}'),
+      read: (s) => s.recordAlertReceipt(receiptKey, {}, T0),
+    },
+    {
+      kind: 'followUps',
+      entity: followUpEntity({ target: TARGET, operationId: 'op-1', updatedAt: T0 }, '{}'),
+      read: (s) => s.getFollowUpProgress(TARGET, 'op-1'),
+    },
     {
       kind: 'loadHistory',
-      entity: metricHistoryEntity({ target: TARGET, resourceId: 'r', intervalMinutes: 60, startMs: 0, throughMs: 0, metrics: {} }, T0, '{"resourceId":"r","intervalMinutes":60,"startMs":0,"throughMs":0,"metrics":{}}'),
+      entity: metricHistoryEntity(
+        { target: TARGET, resourceId: 'r', intervalMinutes: 60, startMs: 0, throughMs: 0, metrics: {} },
+        T0,
+        '{"resourceId":"r","intervalMinutes":60,"startMs":0,"throughMs":0,"metrics":{}}',
+      ),
       read: (s) => s.getMetricHistory(TARGET),
     },
   ];
@@ -777,10 +1069,22 @@ export function decisionFixture(options: { signals?: number } = {}): Decision {
     now: T0.toISOString(),
     limits: { min: 2, max: 10, default: 3 },
     signals,
-    proposal: { action: 'scale-out', to: 4, reason: 'ScaleOutRuleFired', message: 'cpu_percent averaged 91% over 10 minutes' },
+    proposal: {
+      action: 'scale-out',
+      to: 4,
+      reason: 'ScaleOutRuleFired',
+      message: 'cpu_percent averaged 91% over 10 minutes',
+    },
     guards: [{ guard: 'cooldown', verdict: 'passed', detail: 'last scale-out completed 3 hours ago' }],
   };
-  return { action: 'scale-out', from: 2, to: 4, reason: 'ScaleOutRuleFired', message: 'Scaling out from 2 to 4 nodes: cpu_percent high', evidence };
+  return {
+    action: 'scale-out',
+    from: 2,
+    to: 4,
+    reason: 'ScaleOutRuleFired',
+    message: 'Scaling out from 2 to 4 nodes: cpu_percent high',
+    evidence,
+  };
 }
 
 /** A decision whose evidence JSON is between `minChars` and `maxChars` long. */

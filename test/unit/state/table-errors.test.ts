@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { ProviderError, ScalerError, StateConflictError, TransientError } from '../../../shared/errors.js';
 import { displayEndpoint, redact, translateTableError } from '../../../shared/state/table-errors.js';
 
-const context = { endpoint: 'https://acct.table.core.windows.net', table: 'scalerLeases', operation: 'read', requestTimeoutMs: 30_000 };
+const context = {
+  endpoint: 'https://acct.table.core.windows.net',
+  table: 'scalerLeases',
+  operation: 'read',
+  requestTimeoutMs: 30_000,
+};
 
 function answered(statusCode: number, code: string): RestError {
   return new RestError(`The service said no`, { statusCode, code });
@@ -11,15 +16,29 @@ function answered(statusCode: number, code: string): RestError {
 
 describe('translateTableError', () => {
   it.each([
-    { name: 'a refused connection', error: new RestError('connect ECONNREFUSED 10.0.0.4:443', { code: 'ECONNREFUSED' }), cause: 'connect ECONNREFUSED 10.0.0.4:443' },
-    { name: 'a failed DNS lookup', error: Object.assign(new Error('getaddrinfo ENOTFOUND acct.table.core.windows.net'), { code: 'ENOTFOUND' }), cause: 'getaddrinfo ENOTFOUND' },
-    { name: 'a request past its deadline', error: Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' }), cause: 'no answer within 30000 ms' },
+    {
+      name: 'a refused connection',
+      error: new RestError('connect ECONNREFUSED 10.0.0.4:443', { code: 'ECONNREFUSED' }),
+      cause: 'connect ECONNREFUSED 10.0.0.4:443',
+    },
+    {
+      name: 'a failed DNS lookup',
+      error: Object.assign(new Error('getaddrinfo ENOTFOUND acct.table.core.windows.net'), { code: 'ENOTFOUND' }),
+      cause: 'getaddrinfo ENOTFOUND',
+    },
+    {
+      name: 'a request past its deadline',
+      error: Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' }),
+      cause: 'no answer within 30000 ms',
+    },
   ])('reports $name as Table Storage unreachable, a transient error', ({ error, cause }) => {
     const translated = translateTableError(error, context);
 
     expect(translated).toBeInstanceOf(TransientError);
     expect(translated.message).toContain(`Table Storage unreachable at https://acct.table.core.windows.net: ${cause}`);
-    expect(translated.message).toContain('nothing will scale until it answers, because leases and cooldowns cannot be enforced');
+    expect(translated.message).toContain(
+      'nothing will scale until it answers, because leases and cooldowns cannot be enforced',
+    );
   });
 
   it.each([
@@ -56,7 +75,10 @@ describe('translateTableError', () => {
   });
 
   it('keeps credentials out of the message and the cause', () => {
-    const error = new RestError('connect ECONNREFUSED https://acct.table.core.windows.net/t?sv=2024&sig=SECRETSIG AccountKey=SECRETKEY;', { code: 'ECONNREFUSED' });
+    const error = new RestError(
+      'connect ECONNREFUSED https://acct.table.core.windows.net/t?sv=2024&sig=SECRETSIG AccountKey=SECRETKEY;',
+      { code: 'ECONNREFUSED' },
+    );
 
     const translated = translateTableError(error, context);
 
@@ -75,7 +97,9 @@ describe('redact', () => {
 
 describe('displayEndpoint', () => {
   it('shows scheme, host and path only', () => {
-    expect(displayEndpoint('https://user:pw@acct.table.core.windows.net/?sv=2024&sig=abc')).toBe('https://acct.table.core.windows.net');
+    expect(displayEndpoint('https://user:pw@acct.table.core.windows.net/?sv=2024&sig=abc')).toBe(
+      'https://acct.table.core.windows.net',
+    );
     expect(displayEndpoint('http://127.0.0.1:10002/devstoreaccount1')).toBe('http://127.0.0.1:10002/devstoreaccount1');
   });
 });

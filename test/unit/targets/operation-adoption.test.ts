@@ -6,20 +6,47 @@ import type { LiveTargetState } from '../../../shared/targets/scale-target.port.
 
 const STARTED_MS = Date.UTC(2026, 0, 5, 8, 0, 0);
 const MINUTE = 60_000;
-const times = (minutesAfterStart: number) => ({ nowMs: STARTED_MS + minutesAfterStart * MINUTE, leaseSeconds: 120, staleStartMinutes: 15 });
+const times = (minutesAfterStart: number) => ({
+  nowMs: STARTED_MS + minutesAfterStart * MINUTE,
+  leaseSeconds: 120,
+  staleStartMinutes: 15,
+});
 
 const operation: OperationRecord = {
-  id: 'op-1', target: 'orders', trigger: 'timer', direction: 'out', from: 3, to: 4, startedAt: new Date(STARTED_MS), arm: {}, initiator: 'timer',
-  reason: 'cpu high', status: 'started', updatedAt: new Date(STARTED_MS), history: [{ status: 'started', at: new Date(STARTED_MS) }],
+  id: 'op-1',
+  target: 'orders',
+  trigger: 'timer',
+  direction: 'out',
+  from: 3,
+  to: 4,
+  startedAt: new Date(STARTED_MS),
+  arm: {},
+  initiator: 'timer',
+  reason: 'cpu high',
+  status: 'started',
+  updatedAt: new Date(STARTED_MS),
+  history: [{ status: 'started', at: new Date(STARTED_MS) }],
 };
 
 function live(capacity: number, busy = false): LiveTargetState {
-  return { resourceId: '/r', region: 'westeurope', capacity, status: busy ? 'Updating' : 'Ready', details: {}, operationInProgress: busy ? { description: 'an ARM operation is in progress (server state Updating)' } : undefined };
+  return {
+    resourceId: '/r',
+    region: 'westeurope',
+    capacity,
+    status: busy ? 'Updating' : 'Ready',
+    details: {},
+    operationInProgress: busy ? { description: 'an ARM operation is in progress (server state Updating)' } : undefined,
+  };
 }
 
 describe('adoptionVerdict', () => {
   it.each([
-    { name: 'within the lease that protected the start: wait, whatever ARM shows', minutes: 1, state: live(3, true), kind: 'wait' },
+    {
+      name: 'within the lease that protected the start: wait, whatever ARM shows',
+      minutes: 1,
+      state: live(3, true),
+      kind: 'wait',
+    },
     { name: 'ARM runs an update after the lease: adopt it', minutes: 3, state: live(3, true), kind: 'adopt' },
     { name: 'ARM already reached the size asked for: adopt it', minutes: 30, state: live(4), kind: 'adopt' },
     { name: 'no trace in ARM yet, within the stale-start window: wait', minutes: 10, state: live(3), kind: 'wait' },

@@ -32,15 +32,24 @@ export function combine(samples: readonly Stats[]): Stats | undefined {
   const averaged = samples.filter((sample) => sample.average !== undefined);
   const averagedCount = averaged.reduce((sum, sample) => sum + sample.count, 0);
   return definedOnly({
-    average: averagedCount > 0 ? averaged.reduce((sum, sample) => sum + (sample.average ?? 0) * sample.count, 0) / averagedCount : undefined,
+    average:
+      averagedCount > 0
+        ? averaged.reduce((sum, sample) => sum + (sample.average ?? 0) * sample.count, 0) / averagedCount
+        : undefined,
     minimum: extreme(samples, 'minimum', Math.min),
     maximum: extreme(samples, 'maximum', Math.max),
-    total: samples.some((sample) => sample.total !== undefined) ? samples.reduce((sum, sample) => sum + (sample.total ?? 0), 0) : undefined,
+    total: samples.some((sample) => sample.total !== undefined)
+      ? samples.reduce((sum, sample) => sum + (sample.total ?? 0), 0)
+      : undefined,
     count: samples.reduce((sum, sample) => sum + sample.count, 0),
   });
 }
 
-function extreme(samples: readonly Stats[], key: 'minimum' | 'maximum', pick: (...values: number[]) => number): number | undefined {
+function extreme(
+  samples: readonly Stats[],
+  key: 'minimum' | 'maximum',
+  pick: (...values: number[]) => number,
+): number | undefined {
   const values = samples.map((sample) => sample[key]).filter((value): value is number => value !== undefined);
   return values.length > 0 ? pick(...values) : undefined;
 }
@@ -80,7 +89,11 @@ export function bucketStats(loads: readonly MetricLoad[], bucket: Bucket, publis
 
 export type DataPoint = { timeStamp: string } & Partial<Record<Aggregation, number>>;
 
-export function dataPoint(timeStamp: string, stats: Stats | undefined, aggregations: readonly Aggregation[]): DataPoint {
+export function dataPoint(
+  timeStamp: string,
+  stats: Stats | undefined,
+  aggregations: readonly Aggregation[],
+): DataPoint {
   const point: DataPoint = { timeStamp };
   if (!stats) return point;
   for (const aggregation of aggregations) {

@@ -60,10 +60,15 @@ export function metricsBadRequest(message: string): ArmError {
 
 export function parseMetricsQuery(query: URLSearchParams, nowMs: number): MetricsQuery {
   if (query.has('timespan')) {
-    throw metricsBadRequest('Detected invalid time range parameters for API version 2024-02-01. Please use only starttime and endtime to specify a time range.');
+    throw metricsBadRequest(
+      'Detected invalid time range parameters for API version 2024-02-01. Please use only starttime and endtime to specify a time range.',
+    );
   }
   const namespace = required(query, 'metricnamespace');
-  const metricNames = required(query, 'metricnames').split(',').map((name) => name.trim()).filter(Boolean);
+  const metricNames = required(query, 'metricnames')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const { startMs, endMs } = parseTimeRange(query, nowMs);
   return {
     namespace,
@@ -75,7 +80,10 @@ export function parseMetricsQuery(query: URLSearchParams, nowMs: number): Metric
     filter: query.get('filter') ?? undefined,
     top: parseTop(query.get('top')),
     orderBy: parseOrderBy(query.get('orderby')),
-    rollUpBy: (query.get('rollupby') ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean),
+    rollUpBy: (query.get('rollupby') ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
   };
 }
 
@@ -92,7 +100,9 @@ function parseTimeRange(query: URLSearchParams, nowMs: number): { startMs: numbe
   const startMs = startText ? parseTime(startText, 'starttime') : endMs - DEFAULT_TIMESPAN_MS;
   if (endMs <= startMs) throw metricsBadRequest(`Query starttime: ${startText} must be before endtime: ${endText}`);
   if (endMs < nowMs - RETENTION_MS) {
-    throw metricsBadRequest(`Query endTime: ${new Date(endMs).toISOString()} is out of the Max metrics retention period: 93.00:00:00`);
+    throw metricsBadRequest(
+      `Query endTime: ${new Date(endMs).toISOString()} is out of the Max metrics retention period: 93.00:00:00`,
+    );
   }
   return { startMs, endMs };
 }
@@ -108,7 +118,9 @@ function parseInterval(text: string | null): Interval {
   if (iso === 'FULL') return { kind: 'full' };
   const ms = GRAINS_MS[iso];
   if (ms === undefined) {
-    throw metricsBadRequest(`Invalid time grain '${text}'. Supported time grains are: ${Object.keys(GRAINS_MS).join(', ')}, FULL`);
+    throw metricsBadRequest(
+      `Invalid time grain '${text}'. Supported time grains are: ${Object.keys(GRAINS_MS).join(', ')}, FULL`,
+    );
   }
   return { kind: 'grain', ms, iso };
 }
@@ -117,7 +129,8 @@ function parseAggregations(text: string | null): Aggregation[] | undefined {
   if (!text) return undefined;
   return text.split(',').map((name) => {
     const aggregation = AGGREGATIONS.find((known) => known === name.trim().toLowerCase());
-    if (!aggregation) throw metricsBadRequest(`Invalid aggregation '${name}'. Valid aggregations: ${AGGREGATIONS.join(', ')}`);
+    if (!aggregation)
+      throw metricsBadRequest(`Invalid aggregation '${name}'. Valid aggregations: ${AGGREGATIONS.join(', ')}`);
     return aggregation;
   });
 }
@@ -142,7 +155,10 @@ export function parseDimensionFilter(filter: string, definition: MetricDefinitio
   const result = new Map<string, { name: string; values: Set<string> | '*' }>();
   for (const term of filter.split(/\s+(?:and|or)\s+/i)) {
     const match = /^\s*\(?\s*([\w.]+)\s+eq\s+'([^']*)'\s*\)?\s*$/i.exec(term);
-    if (!match?.[1] || match[2] === undefined) throw metricsBadRequest(`The $filter '${filter}' is invalid: '${term}' is not of the form "Dimension eq 'value'"`);
+    if (!match?.[1] || match[2] === undefined)
+      throw metricsBadRequest(
+        `The $filter '${filter}' is invalid: '${term}' is not of the form "Dimension eq 'value'"`,
+      );
     const dimension = definition.dimensions.find((known) => known.toLowerCase() === match[1]?.toLowerCase());
     if (!dimension) {
       throw metricsBadRequest(
@@ -154,7 +170,11 @@ export function parseDimensionFilter(filter: string, definition: MetricDefinitio
   return result;
 }
 
-function addFilterValue(filter: Map<string, { name: string; values: Set<string> | '*' }>, dimension: string, value: string): void {
+function addFilterValue(
+  filter: Map<string, { name: string; values: Set<string> | '*' }>,
+  dimension: string,
+  value: string,
+): void {
   const key = dimension.toLowerCase();
   const entry = filter.get(key) ?? { name: dimension, values: new Set<string>() };
   if (value === '*') entry.values = '*';

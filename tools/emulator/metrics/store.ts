@@ -27,7 +27,10 @@ export class MetricStore {
     const dimensions = new Map<string, { name: string; value: string }>();
     for (const [name, value] of Object.entries(options.dimensions ?? {})) {
       const known = definition.dimensions.find((dimension) => dimension.toLowerCase() === name.toLowerCase());
-      if (!known) throw new Error(`metrics.set: ${definition.name} has no dimension '${name}' (it has: ${definition.dimensions.join(', ') || 'none'})`);
+      if (!known)
+        throw new Error(
+          `metrics.set: ${definition.name} has no dimension '${name}' (it has: ${definition.dimensions.join(', ') || 'none'})`,
+        );
       dimensions.set(known.toLowerCase(), { name: known, value });
     }
     const key = seriesKey(resourceId, metricName);
@@ -57,7 +60,8 @@ export class MetricStore {
 function definitionFor(resourceId: string, metricName: string) {
   const resourceType = resourceTypeOf(resourceId);
   const definition = resourceType ? metricDefinition(resourceType, metricName) : undefined;
-  if (!definition) throw new Error(`metrics.set: '${metricName}' is not a metric of ${resourceType ?? `'${resourceId}'`}`);
+  if (!definition)
+    throw new Error(`metrics.set: '${metricName}' is not a metric of ${resourceType ?? `'${resourceId}'`}`);
   return definition;
 }
 

@@ -30,7 +30,11 @@ export function timeWindow(query: MetricsQuery): TimeWindow {
   }
   const grainMs = query.interval.ms;
   const buckets: Bucket[] = [];
-  for (let startMs = Math.floor(query.startMs / grainMs) * grainMs; startMs + grainMs <= query.endMs; startMs += grainMs) {
+  for (
+    let startMs = Math.floor(query.startMs / grainMs) * grainMs;
+    startMs + grainMs <= query.endMs;
+    startMs += grainMs
+  ) {
     buckets.push({ startMs, endMs: startMs + grainMs });
   }
   return { buckets, intervalIso: query.interval.iso };
@@ -45,10 +49,15 @@ export function timeSeries(
   publishedUntilMs: number,
 ): TimeSeries[] {
   const aggregations = query.aggregations ?? definition.aggregations.slice(0, 1);
-  const groups = query.filter === undefined ? [unsplitGroup(series)] : splitGroups(series, parseDimensionFilter(query.filter, definition), query);
+  const groups =
+    query.filter === undefined
+      ? [unsplitGroup(series)]
+      : splitGroups(series, parseDimensionFilter(query.filter, definition), query);
   return rankGroups(groups, query, buckets, publishedUntilMs).map((group) => ({
     metadatavalues: group.metadata,
-    data: buckets.map((bucket) => dataPoint(armTimestamp(bucket.startMs), bucketStats(group.loads, bucket, publishedUntilMs), aggregations)),
+    data: buckets.map((bucket) =>
+      dataPoint(armTimestamp(bucket.startMs), bucketStats(group.loads, bucket, publishedUntilMs), aggregations),
+    ),
   }));
 }
 
@@ -90,7 +99,12 @@ function passesFilter(series: MetricSeries, filter: DimensionFilter): boolean {
 }
 
 /** Applies `orderby` and `top`; `top` only limits split results, like the service. */
-function rankGroups(groups: SeriesGroup[], query: MetricsQuery, buckets: readonly Bucket[], publishedUntilMs: number): SeriesGroup[] {
+function rankGroups(
+  groups: SeriesGroup[],
+  query: MetricsQuery,
+  buckets: readonly Bucket[],
+  publishedUntilMs: number,
+): SeriesGroup[] {
   if (query.filter === undefined) return groups;
   const { orderBy } = query;
   if (!orderBy) return groups.slice(0, query.top);
@@ -99,7 +113,12 @@ function rankGroups(groups: SeriesGroup[], query: MetricsQuery, buckets: readonl
   return keyed.slice(0, query.top).map(({ group }) => group);
 }
 
-function rankKey(group: SeriesGroup, buckets: readonly Bucket[], publishedUntilMs: number, aggregation: Aggregation): number {
+function rankKey(
+  group: SeriesGroup,
+  buckets: readonly Bucket[],
+  publishedUntilMs: number,
+  aggregation: Aggregation,
+): number {
   const stats = buckets
     .map((bucket) => bucketStats(group.loads, bucket, publishedUntilMs))
     .filter((each): each is Stats => each !== undefined);

@@ -15,26 +15,43 @@ import { armRouteBuilder, emulatorUrl, operationAt, retryAfterHeader } from './a
 
 const CLUSTER_TYPE = 'Microsoft.Kusto/clusters';
 const SUBSCRIPTION = '/subscriptions/{subscriptionId}/providers/Microsoft.Kusto';
-const CLUSTER = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Kusto/clusters/{clusterName}';
+const CLUSTER =
+  '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Kusto/clusters/{clusterName}';
 
-const STATUS_TEXT: Readonly<Record<AsyncOperation['status'], string>> = { running: 'Running', succeeded: 'Succeeded', failed: 'Failed' };
+const STATUS_TEXT: Readonly<Record<AsyncOperation['status'], string>> = {
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+};
 
 export function kustoRoutes(context: ArmRouteContext, state: KustoState): RouteDefinition[] {
   const route = armRouteBuilder(context);
   return [
     route('GET', CLUSTER, CLUSTER_TYPE, (_request, p) => jsonResponse(200, state.cluster(sub(p), rg(p), cluster(p)))),
-    route('GET', `${SUBSCRIPTION}/clusters`, CLUSTER_TYPE, (_request, p) => jsonResponse(200, { value: state.list(sub(p)) })),
-    route('GET', '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Kusto/clusters', CLUSTER_TYPE, (_request, p) =>
-      jsonResponse(200, { value: state.list(sub(p), rg(p)) }),
+    route('GET', `${SUBSCRIPTION}/clusters`, CLUSTER_TYPE, (_request, p) =>
+      jsonResponse(200, { value: state.list(sub(p)) }),
+    ),
+    route(
+      'GET',
+      '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Kusto/clusters',
+      CLUSTER_TYPE,
+      (_request, p) => jsonResponse(200, { value: state.list(sub(p), rg(p)) }),
     ),
     route('PATCH', CLUSTER, CLUSTER_TYPE, (request, p) => updateCluster(context, state, request, p)),
-    route('GET', `${CLUSTER}/skus`, `${CLUSTER_TYPE}/skus`, (_request, p) => jsonResponse(200, { value: resourceSkus(state, p) })),
-    route('GET', `${SUBSCRIPTION}/skus`, 'Microsoft.Kusto/skus', () => jsonResponse(200, { value: skuCatalog(state.regions()) })),
+    route('GET', `${CLUSTER}/skus`, `${CLUSTER_TYPE}/skus`, (_request, p) =>
+      jsonResponse(200, { value: resourceSkus(state, p) }),
+    ),
+    route('GET', `${SUBSCRIPTION}/skus`, 'Microsoft.Kusto/skus', () =>
+      jsonResponse(200, { value: skuCatalog(state.regions()) }),
+    ),
     route('GET', `${SUBSCRIPTION}/locations/{location}/skus`, 'Microsoft.Kusto/locations/skus', (_request, p) =>
       jsonResponse(200, { value: skusIn(state, p['location'] ?? '') }),
     ),
-    route('GET', `${SUBSCRIPTION}/locations/{location}/operationResults/{operationId}`, 'Microsoft.Kusto/locations/operationResults', (_request, p) =>
-      operationResult(context, p),
+    route(
+      'GET',
+      `${SUBSCRIPTION}/locations/{location}/operationResults/{operationId}`,
+      'Microsoft.Kusto/locations/operationResults',
+      (_request, p) => operationResult(context, p),
     ),
   ];
 }
@@ -44,8 +61,19 @@ const rg = (params: RouteParams): string => params['resourceGroupName'] ?? '';
 const cluster = (params: RouteParams): string => params['clusterName'] ?? '';
 
 /** 202 with the cluster body and `Azure-AsyncOperation` only, as the documented update (docs/azure-api-shapes.md). */
-function updateCluster(context: ArmRouteContext, state: KustoState, request: EmulatorRequest, params: RouteParams): EmulatorResponse {
-  const operation = state.beginUpdate(sub(params), rg(params), cluster(params), request.body, headerValue(request.headers, 'if-match'));
+function updateCluster(
+  context: ArmRouteContext,
+  state: KustoState,
+  request: EmulatorRequest,
+  params: RouteParams,
+): EmulatorResponse {
+  const operation = state.beginUpdate(
+    sub(params),
+    rg(params),
+    cluster(params),
+    request.body,
+    headerValue(request.headers, 'if-match'),
+  );
   const statusPath = `/subscriptions/${sub(params)}/providers/Microsoft.Kusto/locations/${operation.region}/operationResults/${operation.id}`;
   return {
     status: 202,
@@ -71,7 +99,10 @@ function skusIn(state: KustoState, location: string) {
 /** Status body with the fields of a documented Kusto operation result (docs/azure-api-shapes.md). */
 function operationResult(context: ArmRouteContext, params: RouteParams): EmulatorResponse {
   const operation = operationAt(context, params['location'] ?? '', params['operationId'] ?? '');
-  const elapsedFraction = Math.min(1, (context.clock.nowMs() - operation.startedAtMs) / Math.max(1, operation.durationMs));
+  const elapsedFraction = Math.min(
+    1,
+    (context.clock.nowMs() - operation.startedAtMs) / Math.max(1, operation.durationMs),
+  );
   return jsonResponse(
     200,
     {

@@ -39,7 +39,9 @@ export function monitorRoutes(context: MonitorRouteContext): RouteDefinition[] {
     apiVersions: context.apiVersions,
     handler,
     apiVersionError: (requested: string, supported: readonly string[]): ArmError =>
-      metricsBadRequest(`The api-version '${requested}' is not supported. Supported api-versions: ${supported.join(', ')}`),
+      metricsBadRequest(
+        `The api-version '${requested}' is not supported. Supported api-versions: ${supported.join(', ')}`,
+      ),
   };
   return [
     { ...common, path: '/subscriptions/{subscriptionId}/metrics:getBatch' },
@@ -57,7 +59,9 @@ function getBatch(context: MonitorRouteContext, request: EmulatorRequest, params
     starttime: armTimestamp(query.startMs),
     endtime: armTimestamp(query.endMs),
     interval: window.intervalIso,
-    value: definitions.map((definition) => metricResult(context.metrics, resource, definition, query, window, publishedUntilMs)),
+    value: definitions.map((definition) =>
+      metricResult(context.metrics, resource, definition, query, window, publishedUntilMs),
+    ),
     namespace: query.namespace.toLowerCase(),
     resourceregion: resource.region,
     resourceid: resource.id,
@@ -65,13 +69,20 @@ function getBatch(context: MonitorRouteContext, request: EmulatorRequest, params
   return jsonResponse(200, { values });
 }
 
-function resolveResources(context: MonitorRouteContext, body: unknown, params: RouteParams, namespace: string): LocatedResource[] {
+function resolveResources(
+  context: MonitorRouteContext,
+  body: unknown,
+  params: RouteParams,
+  namespace: string,
+): LocatedResource[] {
   const ids = isRecord(body) ? body['resourceids'] : undefined;
   if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id): id is string => typeof id === 'string')) {
-    throw metricsBadRequest("The request body must be {\"resourceids\": [...]} with at least one resource ID");
+    throw metricsBadRequest('The request body must be {"resourceids": [...]} with at least one resource ID');
   }
   if (ids.length > MAX_RESOURCES_PER_BATCH) {
-    throw metricsBadRequest(`The batch contains ${ids.length} resource IDs; at most ${MAX_RESOURCES_PER_BATCH} are allowed per request`);
+    throw metricsBadRequest(
+      `The batch contains ${ids.length} resource IDs; at most ${MAX_RESOURCES_PER_BATCH} are allowed per request`,
+    );
   }
   const subscriptionId = params['subscriptionId'] ?? '';
   const resources = ids.map((id) => locateForBatch(context, id, subscriptionId, namespace));
@@ -79,13 +90,22 @@ function resolveResources(context: MonitorRouteContext, body: unknown, params: R
   return resources;
 }
 
-function locateForBatch(context: MonitorRouteContext, id: string, subscriptionId: string, namespace: string): LocatedResource {
+function locateForBatch(
+  context: MonitorRouteContext,
+  id: string,
+  subscriptionId: string,
+  namespace: string,
+): LocatedResource {
   if (!sameText(subscriptionOf(id) ?? '', subscriptionId)) {
-    throw metricsBadRequest(`Resource ID '${id}' is not in subscription '${subscriptionId}' of the request; a batch covers one subscription`);
+    throw metricsBadRequest(
+      `Resource ID '${id}' is not in subscription '${subscriptionId}' of the request; a batch covers one subscription`,
+    );
   }
   const type = resourceTypeOf(id);
   if (!type || !sameText(type, namespace)) {
-    throw metricsBadRequest(`Resource ID '${id}' is not of the requested metricnamespace '${namespace}'; a batch covers one resource type`);
+    throw metricsBadRequest(
+      `Resource ID '${id}' is not of the requested metricnamespace '${namespace}'; a batch covers one resource type`,
+    );
   }
   const located = context.locate(id);
   if (!located) throw metricsBadRequest(`Resource '${id}' was not found`);
@@ -113,13 +133,26 @@ function definitionOrError(namespace: string, metricName: string): MetricDefinit
 }
 
 /** One entry of `value[]`, shaped like the documented `metrics:getBatch` answer (docs/azure-api-shapes.md). */
-function metricResult(store: MetricStore, resource: LocatedResource, definition: MetricDefinition, query: MetricsQuery, window: TimeWindow, publishedUntilMs: number) {
+function metricResult(
+  store: MetricStore,
+  resource: LocatedResource,
+  definition: MetricDefinition,
+  query: MetricsQuery,
+  window: TimeWindow,
+  publishedUntilMs: number,
+) {
   return {
     id: `${resource.id}/providers/Microsoft.Insights/metrics/${definition.name}`,
     type: 'Microsoft.Insights/metrics',
     name: { value: definition.name, localizedValue: definition.localizedName },
     unit: definition.unit,
-    timeseries: timeSeries(store.series(resource.id, definition.name), definition, query, window.buckets, publishedUntilMs),
+    timeseries: timeSeries(
+      store.series(resource.id, definition.name),
+      definition,
+      query,
+      window.buckets,
+      publishedUntilMs,
+    ),
     errorCode: 'Success',
   };
 }

@@ -13,40 +13,71 @@ import { POSTGRES_SERVER_TYPE } from '../state/postgres.js';
 import type { ArmRouteContext } from './arm-route-context.js';
 import { armRouteBuilder, emulatorUrl, operationAt, retryAfterHeader } from './arm-route-context.js';
 
-const PROVIDER = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.DBforPostgreSQL';
+const PROVIDER =
+  '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.DBforPostgreSQL';
 const SERVER = `${PROVIDER}/flexibleServers/{serverName}`;
 const CONFIGURATION = `${SERVER}/configurations/{configurationName}`;
 const LOCATION = '/subscriptions/{subscriptionId}/providers/Microsoft.DBforPostgreSQL/locations/{location}';
 
 /** PostgreSQL's running status in the recorded traffic; core-lro treats unknown values as still running. */
-const STATUS_TEXT: Readonly<Record<AsyncOperation['status'], string>> = { running: 'InProgress', succeeded: 'Succeeded', failed: 'Failed' };
+const STATUS_TEXT: Readonly<Record<AsyncOperation['status'], string>> = {
+  running: 'InProgress',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+};
 
 export function postgresRoutes(context: ArmRouteContext, state: PostgresState): RouteDefinition[] {
   const route = armRouteBuilder(context);
   const configurationType = `${POSTGRES_SERVER_TYPE}/configurations`;
   return [
-    route('GET', SERVER, POSTGRES_SERVER_TYPE, (_request, p) => jsonResponse(200, state.server(sub(p), rg(p), server(p)))),
-    route('GET', `${PROVIDER}/flexibleServers`, POSTGRES_SERVER_TYPE, (request, p) => page(context, request, state.list(sub(p), rg(p)))),
-    route('GET', '/subscriptions/{subscriptionId}/providers/Microsoft.DBforPostgreSQL/flexibleServers', POSTGRES_SERVER_TYPE, (request, p) =>
-      page(context, request, state.list(sub(p))),
+    route('GET', SERVER, POSTGRES_SERVER_TYPE, (_request, p) =>
+      jsonResponse(200, state.server(sub(p), rg(p), server(p))),
+    ),
+    route('GET', `${PROVIDER}/flexibleServers`, POSTGRES_SERVER_TYPE, (request, p) =>
+      page(context, request, state.list(sub(p), rg(p))),
+    ),
+    route(
+      'GET',
+      '/subscriptions/{subscriptionId}/providers/Microsoft.DBforPostgreSQL/flexibleServers',
+      POSTGRES_SERVER_TYPE,
+      (request, p) => page(context, request, state.list(sub(p))),
     ),
     route('PATCH', SERVER, POSTGRES_SERVER_TYPE, (request, p) => {
       const operation = state.beginUpdate(sub(p), rg(p), server(p), request.body);
-      return accepted(context, request, sub(p), operation, { operation: operation.kind, startTime: armTimestamp(operation.startedAtMs) });
+      return accepted(context, request, sub(p), operation, {
+        operation: operation.kind,
+        startTime: armTimestamp(operation.startedAtMs),
+      });
     }),
-    route('GET', `${SERVER}/configurations`, configurationType, (request, p) => page(context, request, state.configurations(sub(p), rg(p), server(p)))),
-    route('GET', CONFIGURATION, configurationType, (_request, p) => jsonResponse(200, state.configuration(sub(p), rg(p), server(p), p['configurationName'] ?? ''))),
+    route('GET', `${SERVER}/configurations`, configurationType, (request, p) =>
+      page(context, request, state.configurations(sub(p), rg(p), server(p))),
+    ),
+    route('GET', CONFIGURATION, configurationType, (_request, p) =>
+      jsonResponse(200, state.configuration(sub(p), rg(p), server(p), p['configurationName'] ?? '')),
+    ),
     ...['PATCH', 'PUT'].map((method) =>
       route(method, CONFIGURATION, configurationType, (request, p) => {
-        const operation = state.beginConfigurationUpdate(sub(p), rg(p), server(p), p['configurationName'] ?? '', request.body);
+        const operation = state.beginConfigurationUpdate(
+          sub(p),
+          rg(p),
+          server(p),
+          p['configurationName'] ?? '',
+          request.body,
+        );
         return accepted(context, request, sub(p), operation, undefined);
       }),
     ),
-    route('GET', `${LOCATION}/azureAsyncOperation/{operationId}`, 'Microsoft.DBforPostgreSQL/locations/azureAsyncOperation', (_request, p) =>
-      operationStatus(context, p),
+    route(
+      'GET',
+      `${LOCATION}/azureAsyncOperation/{operationId}`,
+      'Microsoft.DBforPostgreSQL/locations/azureAsyncOperation',
+      (_request, p) => operationStatus(context, p),
     ),
-    route('GET', `${LOCATION}/operationResults/{operationId}`, 'Microsoft.DBforPostgreSQL/locations/operationResults', (request, p) =>
-      operationResult(context, state, request, p),
+    route(
+      'GET',
+      `${LOCATION}/operationResults/{operationId}`,
+      'Microsoft.DBforPostgreSQL/locations/operationResults',
+      (request, p) => operationResult(context, state, request, p),
     ),
   ];
 }
@@ -60,7 +91,13 @@ function page(context: ArmRouteContext, request: EmulatorRequest, items: readonl
 }
 
 /** 202 with both monitor URLs, as the documented update and the recorded PATCHes answer (docs/azure-api-shapes.md). */
-function accepted(context: ArmRouteContext, request: EmulatorRequest, subscriptionId: string, operation: AsyncOperation, body: unknown): EmulatorResponse {
+function accepted(
+  context: ArmRouteContext,
+  request: EmulatorRequest,
+  subscriptionId: string,
+  operation: AsyncOperation,
+  body: unknown,
+): EmulatorResponse {
   const locationPath = `/subscriptions/${subscriptionId}/providers/Microsoft.DBforPostgreSQL/locations/${operation.region}`;
   const signature = signatureParameters(context);
   return {
@@ -96,7 +133,12 @@ function operationStatus(context: ArmRouteContext, params: RouteParams): Emulato
 }
 
 /** The Location URL: 202 while running, then what the request would have answered synchronously. */
-function operationResult(context: ArmRouteContext, state: PostgresState, request: EmulatorRequest, params: RouteParams): EmulatorResponse {
+function operationResult(
+  context: ArmRouteContext,
+  state: PostgresState,
+  request: EmulatorRequest,
+  params: RouteParams,
+): EmulatorResponse {
   const operation = operationAt(context, params['location'] ?? '', params['operationId'] ?? '');
   if (operation.failure) return operation.failure.toResponse();
   if (operation.status === 'running') {

@@ -18,8 +18,18 @@ export const KUSTO_CLUSTER_TYPE = 'Microsoft.Kusto/Clusters';
 const CLUSTER_UPDATE = 'ClusterUpdate';
 
 export type KustoClusterState =
-  | 'Creating' | 'Unavailable' | 'Running' | 'Deleting' | 'Deleted' | 'Stopping' | 'Stopped' | 'Starting' | 'Updating' | 'Migrated';
-export type KustoProvisioningState = 'Running' | 'Creating' | 'Deleting' | 'Succeeded' | 'Failed' | 'Moving' | 'Canceled';
+  | 'Creating'
+  | 'Unavailable'
+  | 'Running'
+  | 'Deleting'
+  | 'Deleted'
+  | 'Stopping'
+  | 'Stopped'
+  | 'Starting'
+  | 'Updating'
+  | 'Migrated';
+export type KustoProvisioningState =
+  'Running' | 'Creating' | 'Deleting' | 'Succeeded' | 'Failed' | 'Moving' | 'Canceled';
 
 export interface OptimizedAutoscale {
   version: number;
@@ -131,7 +141,8 @@ export class KustoState {
 
   /** Makes the next PATCH fail through its async operation. */
   failNextUpdate(resourceId: string, error?: ArmError): void {
-    this.#recordById(resourceId).nextFailure = error ?? armError(500, 'InternalServerError', '[InternalServerError] The cluster update failed.');
+    this.#recordById(resourceId).nextFailure =
+      error ?? armError(500, 'InternalServerError', '[InternalServerError] The cluster update failed.');
   }
 
   setUpdateDuration(resourceId: string, durationMs: number): void {
@@ -162,11 +173,21 @@ export class KustoState {
   }
 
   /** PATCH on a cluster: checks, then starts the update. The 202 body is the cluster as it is now. */
-  beginUpdate(subscriptionId: string, resourceGroup: string, name: string, patch: unknown, ifMatch: string | undefined): AsyncOperation {
+  beginUpdate(
+    subscriptionId: string,
+    resourceGroup: string,
+    name: string,
+    patch: unknown,
+    ifMatch: string | undefined,
+  ): AsyncOperation {
     const record = this.#record(subscriptionId, resourceGroup, name);
     if (!isRecord(patch)) throw invalidRequestContent('the body must be a JSON object');
     if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== record.body.etag) {
-      throw armError(412, 'PreconditionFailed', `[PreconditionFailed] The If-Match etag '${ifMatch}' does not match the current etag of cluster '${name}'.`);
+      throw armError(
+        412,
+        'PreconditionFailed',
+        `[PreconditionFailed] The If-Match etag '${ifMatch}' does not match the current etag of cluster '${name}'.`,
+      );
     }
     if (this.#deps.operations.runningOn(record.body.id) || !isTerminal(record.body.properties.provisioningState)) {
       throw armError(
@@ -182,7 +203,9 @@ export class KustoState {
 
   locate(resourceId: string): LocatedResource | undefined {
     const record = this.#clusters.get(idKey(resourceId));
-    return record && { id: record.body.id, resourceType: KUSTO_CLUSTER_TYPE, region: canonicalRegion(record.body.location) };
+    return (
+      record && { id: record.body.id, resourceType: KUSTO_CLUSTER_TYPE, region: canonicalRegion(record.body.location) }
+    );
   }
 
   // ---- internals ----------------------------------------------------------------------------------------------
@@ -245,7 +268,10 @@ function validatedChange(record: ClusterRecord, patch: Record<string, unknown>):
   const autoscale = recordAt(patch, 'properties', 'optimizedAutoscale');
   if (autoscale) change.optimizedAutoscale = validatedAutoscale(autoscale, bounds);
   const tags = recordAt(patch, 'tags');
-  if (tags) change.tags = Object.fromEntries(Object.entries(tags).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  if (tags)
+    change.tags = Object.fromEntries(
+      Object.entries(tags).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    );
   return change;
 }
 
@@ -253,25 +279,42 @@ function boundsFor(record: ClusterRecord, skuName: string): KustoAvailableSku {
   const offered = record.availableSkus.find((sku) => sku.name.toLowerCase() === skuName.toLowerCase());
   if (offered) return offered;
   const names = record.availableSkus.map((sku) => sku.name).join(', ');
-  throw armError(400, 'BadRequest', `[BadRequest] SKU '${skuName}' is not available for cluster '${record.body.name}'. Available SKUs: ${names}.`);
+  throw armError(
+    400,
+    'BadRequest',
+    `[BadRequest] SKU '${skuName}' is not available for cluster '${record.body.name}'. Available SKUs: ${names}.`,
+  );
 }
 
 function checkWithin(value: number, sku: KustoAvailableSku, what: string): void {
   const { minimum, maximum } = sku.capacity;
   if (!Number.isInteger(value) || value < minimum || value > maximum) {
-    throw armError(400, 'BadRequest', `[BadRequest] ${what} is out of the allowed range [${minimum}, ${maximum}] of SKU '${sku.name}'.`);
+    throw armError(
+      400,
+      'BadRequest',
+      `[BadRequest] ${what} is out of the allowed range [${minimum}, ${maximum}] of SKU '${sku.name}'.`,
+    );
   }
 }
 
 function validatedAutoscale(autoscale: Record<string, unknown>, sku: KustoAvailableSku): OptimizedAutoscale {
   const { version, isEnabled, minimum, maximum } = autoscale;
-  if (typeof version !== 'number' || typeof isEnabled !== 'boolean' || typeof minimum !== 'number' || typeof maximum !== 'number') {
+  if (
+    typeof version !== 'number' ||
+    typeof isEnabled !== 'boolean' ||
+    typeof minimum !== 'number' ||
+    typeof maximum !== 'number'
+  ) {
     throw invalidRequestContent('optimizedAutoscale requires version, isEnabled, minimum and maximum');
   }
   checkWithin(minimum, sku, `Optimized autoscale minimum ${minimum}`);
   checkWithin(maximum, sku, `Optimized autoscale maximum ${maximum}`);
   if (minimum > maximum) {
-    throw armError(400, 'BadRequest', `[BadRequest] Optimized autoscale minimum ${minimum} is greater than maximum ${maximum}.`);
+    throw armError(
+      400,
+      'BadRequest',
+      `[BadRequest] Optimized autoscale minimum ${minimum} is greater than maximum ${maximum}.`,
+    );
   }
   return { version, isEnabled, minimum, maximum };
 }

@@ -4,7 +4,16 @@
  * 202, a smaller or zero size is accepted and ignored, a size above the maximum fails through the async operation
  * with UnsupportedValue.
  */
-import { ArmError, armError, armTimestamp, idKey, invalidRequestContent, isInScope, parentResourceNotFound, resourceNotFound } from '../arm.js';
+import {
+  ArmError,
+  armError,
+  armTimestamp,
+  idKey,
+  invalidRequestContent,
+  isInScope,
+  parentResourceNotFound,
+  resourceNotFound,
+} from '../arm.js';
 import type { LocatedResource } from '../arm.js';
 import type { EmulatorClock } from '../clock.js';
 import { isRecord, recordAt } from '../http.js';
@@ -23,7 +32,16 @@ export const MAX_CLUSTER_SIZE = 20;
 const UPSERT_OPERATION = 'UpsertFlexClusterManagementOperation';
 
 export type PostgresServerState =
-  | 'Ready' | 'Dropping' | 'Disabled' | 'Starting' | 'Stopping' | 'Stopped' | 'Updating' | 'Restarting' | 'Inaccessible' | 'Provisioning';
+  | 'Ready'
+  | 'Dropping'
+  | 'Disabled'
+  | 'Starting'
+  | 'Stopping'
+  | 'Stopped'
+  | 'Updating'
+  | 'Restarting'
+  | 'Inaccessible'
+  | 'Provisioning';
 
 export interface PostgresServerBody {
   sku: { name: string; tier: string };
@@ -96,8 +114,16 @@ export interface PostgresStateDeps {
 }
 
 const STORAGE_TIERS: ReadonlyArray<readonly [maxGB: number, tier: string, iops: number]> = [
-  [32, 'P4', 120], [64, 'P6', 240], [128, 'P10', 500], [256, 'P15', 1100], [512, 'P20', 2300], [1024, 'P30', 5000],
-  [2048, 'P40', 7500], [4096, 'P50', 7500], [8192, 'P60', 16000], [16384, 'P70', 18000],
+  [32, 'P4', 120],
+  [64, 'P6', 240],
+  [128, 'P10', 500],
+  [256, 'P15', 1100],
+  [512, 'P20', 2300],
+  [1024, 'P30', 5000],
+  [2048, 'P40', 7500],
+  [4096, 'P50', 7500],
+  [8192, 'P60', 16000],
+  [16384, 'P70', 18000],
 ];
 const LARGEST_STORAGE_TIER = [32767, 'P80', 20000] as const;
 
@@ -149,7 +175,12 @@ export class PostgresState {
   }
 
   /** Sets a server parameter at once (no operation), by default as a user override. */
-  setConfiguration(resourceId: string, name: string, value: string, source: ConfigurationSource = 'user-override'): ConfigurationBody {
+  setConfiguration(
+    resourceId: string,
+    name: string,
+    value: string,
+    source: ConfigurationSource = 'user-override',
+  ): ConfigurationBody {
     const record = this.#recordById(resourceId);
     record.configurations.set(name, value, source);
     refreshDerivedConfigurations(record);
@@ -197,13 +228,24 @@ export class PostgresState {
     this.#assertWritable(record);
     const requestedSize = recordAt(patch, 'properties', 'cluster')?.['clusterSize'];
     if (typeof requestedSize === 'number' && !this.#isSupportedSize(record, requestedSize)) {
-      return this.#failAtOnce(record, armError(400, 'UnsupportedValue', `Unsupported value ${requestedSize} for parameter NumberOfNodes`));
+      return this.#failAtOnce(
+        record,
+        armError(400, 'UnsupportedValue', `Unsupported value ${requestedSize} for parameter NumberOfNodes`),
+      );
     }
-    return this.#startOperation(record, record.body.id, record.updateDurationMs, () => applyServerPatch(record, patch, requestedSize));
+    return this.#startOperation(record, record.body.id, record.updateDurationMs, () =>
+      applyServerPatch(record, patch, requestedSize),
+    );
   }
 
   /** PATCH or PUT on a configuration: starts the update operation after the checks the service does up front. */
-  beginConfigurationUpdate(subscriptionId: string, resourceGroup: string, serverName: string, name: string, request: unknown): AsyncOperation {
+  beginConfigurationUpdate(
+    subscriptionId: string,
+    resourceGroup: string,
+    serverName: string,
+    name: string,
+    request: unknown,
+  ): AsyncOperation {
     const record = this.#childParent(subscriptionId, resourceGroup, serverName);
     const { id } = record.configurations.get(name);
     this.#assertWritable(record);
@@ -224,7 +266,13 @@ export class PostgresState {
 
   locate(resourceId: string): LocatedResource | undefined {
     const record = this.#servers.get(idKey(resourceId));
-    return record && { id: record.body.id, resourceType: POSTGRES_SERVER_TYPE, region: canonicalRegion(record.body.location) };
+    return (
+      record && {
+        id: record.body.id,
+        resourceType: POSTGRES_SERVER_TYPE,
+        region: canonicalRegion(record.body.location),
+      }
+    );
   }
 
   // ---- internals ----------------------------------------------------------------------------------------------
@@ -242,7 +290,8 @@ export class PostgresState {
     try {
       return this.#record(subscriptionId, resourceGroup, serverName);
     } catch (error) {
-      if (error instanceof ArmError && error.detail.code === 'ResourceNotFound') throw parentResourceNotFound(serverName);
+      if (error instanceof ArmError && error.detail.code === 'ResourceNotFound')
+        throw parentResourceNotFound(serverName);
       throw error;
     }
   }
@@ -260,7 +309,11 @@ export class PostgresState {
       throw armError(409, 'ServerBusy', `Server '${name}' is busy with another operation. Please try again later.`);
     }
     if (properties.state !== 'Ready') {
-      throw armError(409, 'ServerUnavailableForOperation', `Operation 'UpdateServer' cannot be performed as server '${name}' is currently in state '${properties.state}'.`);
+      throw armError(
+        409,
+        'ServerUnavailableForOperation',
+        `Operation 'UpdateServer' cannot be performed as server '${name}' is currently in state '${properties.state}'.`,
+      );
     }
   }
 
@@ -268,7 +321,12 @@ export class PostgresState {
     return Number.isInteger(size) && size >= 0 && size <= record.maxClusterSize;
   }
 
-  #startOperation(record: ServerRecord, targetId: string, durationMs: number, complete: () => ArmError | undefined): AsyncOperation {
+  #startOperation(
+    record: ServerRecord,
+    targetId: string,
+    durationMs: number,
+    complete: () => ArmError | undefined,
+  ): AsyncOperation {
     const scripted = record.nextFailure;
     record.nextFailure = undefined;
     const isServerUpdate = targetId === record.body.id;
@@ -343,8 +401,15 @@ function applyServerPatch(record: ServerRecord, patch: Record<string, unknown>, 
   if (typeof sku?.['name'] === 'string') body.sku.name = sku['name'];
   if (typeof sku?.['tier'] === 'string') body.sku.tier = sku['tier'];
   const tags = recordAt(patch, 'tags');
-  if (tags) body.tags = Object.fromEntries(Object.entries(tags).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-  if (body.properties.cluster && typeof requestedSize === 'number' && requestedSize > body.properties.cluster.clusterSize) {
+  if (tags)
+    body.tags = Object.fromEntries(
+      Object.entries(tags).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    );
+  if (
+    body.properties.cluster &&
+    typeof requestedSize === 'number' &&
+    requestedSize > body.properties.cluster.clusterSize
+  ) {
     body.properties.cluster.clusterSize = requestedSize;
   }
   refreshDerivedConfigurations(record);

@@ -22,6 +22,7 @@ export class ResourceGroups {
   check(subscriptionId: string, resourceGroup?: string): void {
     const groups = this.#groups.get(subscriptionId.toLowerCase());
     if (!groups) throw subscriptionNotFound(subscriptionId);
-    if (resourceGroup !== undefined && !groups.has(resourceGroup.toLowerCase())) throw resourceGroupNotFound(resourceGroup);
+    if (resourceGroup !== undefined && !groups.has(resourceGroup.toLowerCase()))
+      throw resourceGroupNotFound(resourceGroup);
   }
 }

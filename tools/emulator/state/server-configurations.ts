@@ -28,14 +28,20 @@ export class ServerConfigurations {
   get(name: string): ConfigurationBody {
     const configuration = this.#byName.get(name.toLowerCase());
     if (!configuration) {
-      throw armError(404, 'ResourceNotFound', `The requested resource of type '${CONFIGURATION_TYPE}' with name '${name}' was not found.`);
+      throw armError(
+        404,
+        'ResourceNotFound',
+        `The requested resource of type '${CONFIGURATION_TYPE}' with name '${name}' was not found.`,
+      );
     }
     return configuration;
   }
 
   /** Copies, sorted by name like the service lists them. */
   list(): ConfigurationBody[] {
-    return [...this.#byName.values()].sort((a, b) => a.name.localeCompare(b.name)).map((configuration) => structuredClone(configuration));
+    return [...this.#byName.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((configuration) => structuredClone(configuration));
   }
 
   set(name: string, value: string, source: ConfigurationSource): void {
@@ -49,11 +55,19 @@ export class ServerConfigurations {
     const configuration = this.get(name);
     const value = requested?.['value'];
     if (configuration.properties.isReadOnly) {
-      throw armError(400, 'InvalidParameterValue', `Parameter '${configuration.name}' is read-only and cannot be changed.`);
+      throw armError(
+        400,
+        'InvalidParameterValue',
+        `Parameter '${configuration.name}' is read-only and cannot be changed.`,
+      );
     }
     if (value === undefined && requested?.['source'] === 'system-default') return { kind: 'reset' };
     if (typeof value !== 'string' || !isAllowedValue(configuration.properties, value)) {
-      throw armError(400, 'InvalidParameterValue', `Invalid value given for parameter '${configuration.name}'. Specify a valid parameter value.`);
+      throw armError(
+        400,
+        'InvalidParameterValue',
+        `Invalid value given for parameter '${configuration.name}'. Specify a valid parameter value.`,
+      );
     }
     return { kind: 'set', value };
   }

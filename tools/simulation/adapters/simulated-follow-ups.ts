@@ -21,7 +21,8 @@ export class SimulatedFollowUps implements FollowUpLauncher {
 
   async launch(target: TargetConfig, operation: OperationRecord): Promise<void> {
     const modelOperation = modelOperationOf(operation.arm.resumeToken);
-    if (modelOperation === undefined) throw new Error(`simulated follow-up: operation ${operation.id} has no simulated resume token`);
+    if (modelOperation === undefined)
+      throw new Error(`simulated follow-up: operation ${operation.id} has no simulated resume token`);
     this.launched.set(modelOperation, { target: target.name, operationId: operation.id, kind: target.kind });
   }
 
@@ -31,8 +32,15 @@ export class SimulatedFollowUps implements FollowUpLauncher {
       const launched = this.launched.get(operationId);
       if (!launched) continue;
       this.launched.delete(operationId);
-      const message = launched.kind === 'postgres-elastic-cluster' ? 'ARM finished and the rebalance completed' : 'ARM reports the update finished';
-      await this.state.updateOperationStatus(launched.target, launched.operationId, { status: 'succeeded', at: new Date(this.startMs + minute * MINUTE_MS), message });
+      const message =
+        launched.kind === 'postgres-elastic-cluster'
+          ? 'ARM finished and the rebalance completed'
+          : 'ARM reports the update finished';
+      await this.state.updateOperationStatus(launched.target, launched.operationId, {
+        status: 'succeeded',
+        at: new Date(this.startMs + minute * MINUTE_MS),
+        message,
+      });
     }
   }
 }

@@ -6,7 +6,12 @@
  */
 import type { TargetConfig } from '../../../shared/config/schema.js';
 import { NotSupportedError, ProviderError } from '../../../shared/errors.js';
-import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '../../../shared/targets/scale-target.port.js';
+import type {
+  LiveTargetState,
+  ScaleProgress,
+  ScaleStart,
+  ScaleTarget,
+} from '../../../shared/targets/scale-target.port.js';
 import { OperationInProgressError } from '../../../shared/targets/errors.js';
 import type { SimulatedCluster } from '../simulated-cluster.js';
 
@@ -32,7 +37,11 @@ export class SimulatedScaleTarget implements ScaleTarget {
       resourceId: this.config.resourceId,
       region: SIMULATED_REGION,
       capacity: model.armCapacity,
-      operationInProgress: busy ? { description: `an ARM operation is in progress (${this.config.kind === 'kusto-cluster' ? 'cluster state Updating' : 'server state Updating'})` } : undefined,
+      operationInProgress: busy
+        ? {
+            description: `an ARM operation is in progress (${this.config.kind === 'kusto-cluster' ? 'cluster state Updating' : 'server state Updating'})`,
+          }
+        : undefined,
       details: { simulated: true },
     };
     if (this.config.kind === 'postgres-elastic-cluster') return { ...base, status: busy ? 'Updating' : 'Ready' };
@@ -45,9 +54,13 @@ export class SimulatedScaleTarget implements ScaleTarget {
   }
 
   async startScale(to: number): Promise<ScaleStart> {
-    const options = this.config.kind === 'postgres-elastic-cluster' ? { rebalance: this.config.rebalance.enabled, rebalanceParallelism: this.config.rebalance.parallelism } : {};
+    const options =
+      this.config.kind === 'postgres-elastic-cluster'
+        ? { rebalance: this.config.rebalance.enabled, rebalanceParallelism: this.config.rebalance.parallelism }
+        : {};
     const result = this.cluster.request(to, options);
-    if (result.accepted) return { resumeToken: `${TOKEN_PREFIX}${result.operationId}`, arm: { operationId: String(result.operationId) } };
+    if (result.accepted)
+      return { resumeToken: `${TOKEN_PREFIX}${result.operationId}`, arm: { operationId: String(result.operationId) } };
     const message = `${this.config.resourceId}: ${result.message}`;
     if (result.reason === 'busy') throw new OperationInProgressError(message);
     if (result.reason === 'unsupported') throw new NotSupportedError(message);

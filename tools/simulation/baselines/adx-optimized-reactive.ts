@@ -55,7 +55,8 @@ export class AdxOptimizedReactive implements Controller {
     historyBeforeStartMinutes = settings.scaleInWindowMinutes,
   ) {
     this.evidenceFrom = -historyBeforeStartMinutes;
-    const candidates = kind === 'postgres-elastic-cluster' ? ['cpu_percent'] : ['CPU', 'CacheUtilizationFactor', 'IngestionUtilization'];
+    const candidates =
+      kind === 'postgres-elastic-cluster' ? ['cpu_percent'] : ['CPU', 'CacheUtilizationFactor', 'IngestionUtilization'];
     this.outMetrics = candidates.filter((metric) => feed.has(metric));
   }
 
@@ -65,7 +66,11 @@ export class AdxOptimizedReactive implements Controller {
       const to = clamp(current + this.settings.step, this.limits);
       return to > current ? to : undefined;
     }
-    if (this.kind === 'kusto-cluster' && minute % this.settings.scaleInEveryMinutes === 0 && this.safeToScaleIn(minute)) {
+    if (
+      this.kind === 'kusto-cluster' &&
+      minute % this.settings.scaleInEveryMinutes === 0 &&
+      this.safeToScaleIn(minute)
+    ) {
       const to = clamp(current - this.settings.step, this.limits);
       return to < current ? to : undefined;
     }
@@ -94,9 +99,17 @@ export class AdxOptimizedReactive implements Controller {
     const last = this.feed.lastPublished(minute);
     const first = last - scaleInWindowMinutes + 1;
     if (first < this.evidenceFrom) return false;
-    const peakHourBelow = (metric: string, threshold: number) => !this.feed.has(metric) || this.hourlyMeans(metric, first, last).every((mean) => mean < threshold);
-    const keepAliveOk = !this.feed.has('KeepAlive') || this.hourlyMeans('KeepAlive', first, last).every((mean) => mean >= scaleIn.minKeepAlive);
-    return peakHourBelow('CPU', scaleIn.cpuPercent) && peakHourBelow('IngestionUtilization', scaleIn.ingestionPercent) && peakHourBelow('CacheUtilizationFactor', scaleIn.cachePercent) && keepAliveOk;
+    const peakHourBelow = (metric: string, threshold: number) =>
+      !this.feed.has(metric) || this.hourlyMeans(metric, first, last).every((mean) => mean < threshold);
+    const keepAliveOk =
+      !this.feed.has('KeepAlive') ||
+      this.hourlyMeans('KeepAlive', first, last).every((mean) => mean >= scaleIn.minKeepAlive);
+    return (
+      peakHourBelow('CPU', scaleIn.cpuPercent) &&
+      peakHourBelow('IngestionUtilization', scaleIn.ingestionPercent) &&
+      peakHourBelow('CacheUtilizationFactor', scaleIn.cachePercent) &&
+      keepAliveOk
+    );
   }
 
   private hourlyMeans(metric: string, first: number, last: number): number[] {

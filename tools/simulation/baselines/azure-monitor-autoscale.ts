@@ -62,7 +62,11 @@ type Bounds = AutoscaleProfile['capacity'];
  * The profile in force at each minute of a run: the target's scheduled profiles with their own limits (narrowed
  * like the default's) and the typical rule pair, or no rules for a fixed instance count or manual mode.
  */
-export function scheduledProfiles(target: TargetConfig, startMs: number, narrow: (limits: Bounds) => Bounds): (minute: number) => AutoscaleProfile {
+export function scheduledProfiles(
+  target: TargetConfig,
+  startMs: number,
+  narrow: (limits: Bounds) => Bounds,
+): (minute: number) => AutoscaleProfile {
   const canScaleIn = KIND_FACTS[target.kind].canScaleIn;
   const rules = typicalRulePair(target.kind);
   const byName = new Map<string, AutoscaleProfile>();
@@ -85,15 +89,39 @@ export function scheduledProfiles(target: TargetConfig, startMs: number, narrow:
 
 export function typicalRulePair(kind: TargetKind): AutoscaleRule[] {
   const metric = kind === 'postgres-elastic-cluster' ? 'cpu_percent' : 'CPU';
-  const out: AutoscaleRule = { metric, operator: 'GreaterThan', threshold: 75, windowMinutes: 10, direction: 'out', changeCount: 1, cooldownMinutes: 5 };
-  const scaleIn: AutoscaleRule = { metric, operator: 'LessThan', threshold: 25, windowMinutes: 10, direction: 'in', changeCount: 1, cooldownMinutes: 5 };
+  const out: AutoscaleRule = {
+    metric,
+    operator: 'GreaterThan',
+    threshold: 75,
+    windowMinutes: 10,
+    direction: 'out',
+    changeCount: 1,
+    cooldownMinutes: 5,
+  };
+  const scaleIn: AutoscaleRule = {
+    metric,
+    operator: 'LessThan',
+    threshold: 25,
+    windowMinutes: 10,
+    direction: 'in',
+    changeCount: 1,
+    cooldownMinutes: 5,
+  };
   return kind === 'postgres-elastic-cluster' ? [out] : [out, scaleIn];
 }
 
 export interface AutoscaleDecision {
   to: number;
   /** Why, in the words of the autoscale run history. */
-  reason: 'cooldown' | 'profile-limits' | 'scale-out' | 'scale-in' | 'scale-in-reduced' | 'flapping-avoided' | 'default-capacity' | 'no-rule-fired';
+  reason:
+    | 'cooldown'
+    | 'profile-limits'
+    | 'scale-out'
+    | 'scale-in'
+    | 'scale-in-reduced'
+    | 'flapping-avoided'
+    | 'default-capacity'
+    | 'no-rule-fired';
 }
 
 export interface AutoscaleState {
@@ -102,31 +130,56 @@ export interface AutoscaleState {
 }
 
 /** One run of the autoscale engine on the metric values it read (null: no data in the window). */
-export function evaluateAutoscale(profile: AutoscaleProfile, current: number, values: ReadonlyArray<number | null>, minute: number, state: AutoscaleState): AutoscaleDecision & { rule?: AutoscaleRule } {
+export function evaluateAutoscale(
+  profile: AutoscaleProfile,
+  current: number,
+  values: ReadonlyArray<number | null>,
+  minute: number,
+  state: AutoscaleState,
+): AutoscaleDecision & { rule?: AutoscaleRule } {
   const { rules, capacity } = profile;
-  if (state.lastAction && minute < state.lastAction.minute + state.lastAction.cooldownMinutes) return { to: current, reason: 'cooldown' };
+  if (state.lastAction && minute < state.lastAction.minute + state.lastAction.cooldownMinutes)
+    return { to: current, reason: 'cooldown' };
   const bounded = clamp(current, capacity);
-  if (bounded > current || (bounded < current && profile.canScaleIn !== false)) return { to: bounded, reason: 'profile-limits' };
+  if (bounded > current || (bounded < current && profile.canScaleIn !== false))
+    return { to: bounded, reason: 'profile-limits' };
   if (rules.length > 0 && values.every((value) => value === null)) {
-    return current < capacity.default ? { to: capacity.default, reason: 'default-capacity' } : { to: current, reason: 'no-rule-fired' };
+    return current < capacity.default
+      ? { to: capacity.default, reason: 'default-capacity' }
+      : { to: current, reason: 'no-rule-fired' };
   }
-  const fired = rules.map((rule, index) => ({ rule, value: values[index] ?? null })).filter(({ rule, value }) => value !== null && compare(value, rule));
+  const fired = rules
+    .map((rule, index) => ({ rule, value: values[index] ?? null }))
+    .filter(({ rule, value }) => value !== null && compare(value, rule));
   const outs = fired.filter(({ rule }) => rule.direction === 'out');
   if (outs.length > 0) {
-    const best = outs.reduce((winner, candidate) => (candidate.rule.changeCount > winner.rule.changeCount ? candidate : winner));
+    const best = outs.reduce((winner, candidate) =>
+      candidate.rule.changeCount > winner.rule.changeCount ? candidate : winner,
+    );
     const to = clamp(current + best.rule.changeCount, capacity);
     if (to > current) return { to, reason: 'scale-out', rule: best.rule };
   }
-  const ins = rules.map((rule, index) => ({ rule, value: values[index] ?? null })).filter(({ rule }) => rule.direction === 'in');
-  if (ins.length === 0 || ins.length !== fired.filter(({ rule }) => rule.direction === 'in').length) return { to: current, reason: 'no-rule-fired' };
-  const smallest = ins.reduce((winner, candidate) => (candidate.rule.changeCount < winner.rule.changeCount ? candidate : winner));
+  const ins = rules
+    .map((rule, index) => ({ rule, value: values[index] ?? null }))
+    .filter(({ rule }) => rule.direction === 'in');
+  if (ins.length === 0 || ins.length !== fired.filter(({ rule }) => rule.direction === 'in').length)
+    return { to: current, reason: 'no-rule-fired' };
+  const smallest = ins.reduce((winner, candidate) =>
+    candidate.rule.changeCount < winner.rule.changeCount ? candidate : winner,
+  );
   const target = clamp(current - smallest.rule.changeCount, capacity);
   if (target >= current) return { to: current, reason: 'no-rule-fired' };
   return projectScaleIn(rules, values, current, target, smallest.rule);
 }
 
 /** The flapping check: the smallest count between `target` and `current` at which no out-rule would fire. */
-function projectScaleIn(rules: AutoscaleRule[], values: ReadonlyArray<number | null>, current: number, target: number, rule: AutoscaleRule): AutoscaleDecision & { rule?: AutoscaleRule } {
+function projectScaleIn(
+  rules: AutoscaleRule[],
+  values: ReadonlyArray<number | null>,
+  current: number,
+  target: number,
+  rule: AutoscaleRule,
+): AutoscaleDecision & { rule?: AutoscaleRule } {
   for (let candidate = target; candidate < current; candidate += 1) {
     const wouldFire = rules.some((other, index) => {
       const value = values[index] ?? null;
@@ -182,7 +235,9 @@ export class AzureMonitorAutoscale implements Controller {
     const profile = this.profileAt(minute);
     const values = profile.rules.map((rule) => windowAverage(this.feed, rule.metric, minute, rule.windowMinutes));
     const decision = evaluateAutoscale(profile, this.current(), values, minute, this.state);
-    const cooldownMinutes = decision.rule?.cooldownMinutes ?? (decision.reason === 'profile-limits' ? PROFILE_CHANGE_COOLDOWN_MINUTES : undefined);
+    const cooldownMinutes =
+      decision.rule?.cooldownMinutes ??
+      (decision.reason === 'profile-limits' ? PROFILE_CHANGE_COOLDOWN_MINUTES : undefined);
     this.pending = cooldownMinutes === undefined ? undefined : { minute, cooldownMinutes };
     return decision.to;
   }

@@ -77,9 +77,18 @@ export class Hpa implements Controller {
     // Missing metrics: the HPA skips scaling.
     if (utilization === undefined) return undefined;
     const { current, ready } = this.replicas();
-    const recommendation = clamp(desiredReplicas({ currentReplicas: current, readyReplicas: ready, utilizationPercent: utilization }, this.settings), this.limits);
+    const recommendation = clamp(
+      desiredReplicas(
+        { currentReplicas: current, readyReplicas: ready, utilizationPercent: utilization },
+        this.settings,
+      ),
+      this.limits,
+    );
     const stabilized = this.stabilize(minute, recommendation, current);
-    const limited = Math.min(stabilized, current + Math.max((current * this.settings.scaleUpLimit.percent) / 100, this.settings.scaleUpLimit.units));
+    const limited = Math.min(
+      stabilized,
+      current + Math.max((current * this.settings.scaleUpLimit.percent) / 100, this.settings.scaleUpLimit.units),
+    );
     if (limited < current && this.kind === 'postgres-elastic-cluster') return undefined;
     return limited === current ? undefined : limited;
   }

@@ -79,10 +79,17 @@ interface Episode {
   changed?: { from: number; to: number };
 }
 
-export function oracleLeadMinutes(kind: TargetKind, parameters: SimulationParameters, limits: { min: number; max: number }): number {
+export function oracleLeadMinutes(
+  kind: TargetKind,
+  parameters: SimulationParameters,
+  limits: { min: number; max: number },
+): number {
   if (kind === 'kusto-cluster') return parameters.kusto.provisioningMinutes + parameters.kusto.cacheWarmupMinutes;
   const model = new ElasticClusterModel(parameters.elastic, limits.min);
-  return parameters.elastic.provisioningMinutes + model.rebalanceMinutes(limits.min, 1, parameters.elastic.defaultRebalanceParallelism);
+  return (
+    parameters.elastic.provisioningMinutes +
+    model.rebalanceMinutes(limits.min, 1, parameters.elastic.defaultRebalanceParallelism)
+  );
 }
 
 export function planOracle(input: OracleInput): OraclePlan {
@@ -91,7 +98,11 @@ export function planOracle(input: OracleInput): OraclePlan {
   const peak = Math.max(input.initialCapacity, staticPeakCapacity(need, input.limits));
   // Holding the peak from the first minute: what static-peak does, and the fallback every plan must beat.
   const holdPeak = evaluate(input, need, peak, new Int32Array(need.length).fill(peak));
-  let best: { start: number; repairs: number; evaluation: Evaluation } = { start: peak, repairs: 0, evaluation: holdPeak };
+  let best: { start: number; repairs: number; evaluation: Evaluation } = {
+    start: peak,
+    repairs: 0,
+    evaluation: holdPeak,
+  };
   for (let start = input.initialCapacity; start < peak; start += 1) {
     const repaired = repairedPlan(input, need, start, leadMinutes);
     if (better(repaired.evaluation, best.evaluation)) best = { start, ...repaired };
@@ -113,11 +124,17 @@ export function planOracle(input: OracleInput): OraclePlan {
 
 /** Fewer overloaded minutes first, then fewer node-minutes. */
 function better(candidate: Evaluation, incumbent: Evaluation): boolean {
-  if (candidate.overloaded.length !== incumbent.overloaded.length) return candidate.overloaded.length < incumbent.overloaded.length;
+  if (candidate.overloaded.length !== incumbent.overloaded.length)
+    return candidate.overloaded.length < incumbent.overloaded.length;
   return candidate.nodeMinutes < incumbent.nodeMinutes;
 }
 
-function repairedPlan(input: OracleInput, need: Float64Array, start: number, leadMinutes: number): { repairs: number; evaluation: Evaluation } {
+function repairedPlan(
+  input: OracleInput,
+  need: Float64Array,
+  start: number,
+  leadMinutes: number,
+): { repairs: number; evaluation: Evaluation } {
   const required = Int32Array.from(need, (value) => clamp(unitsFor(value), input.limits));
   const lead = new Int32Array(need.length).fill(leadMinutes);
   let current = evaluate(input, need, start, orderCurve(required, lead, input.kind));
@@ -149,7 +166,13 @@ function repairedPlan(input: OracleInput, need: Float64Array, start: number, lea
   return best;
 }
 
-function repairEpisode(episode: Episode, overloaded: number[], required: Int32Array, lead: Int32Array, max: number): void {
+function repairEpisode(
+  episode: Episode,
+  overloaded: number[],
+  required: Int32Array,
+  lead: Int32Array,
+  max: number,
+): void {
   const minutes = overloaded.filter((minute) => minute >= episode.first && minute <= episode.last);
   if (episode.stage === 'earlier' && episode.attempts >= EARLIER_REPAIRS) nextStage(episode, 0);
   episode.attempts += 1;
@@ -165,10 +188,12 @@ function repairEpisode(episode: Episode, overloaded: number[], required: Int32Ar
       // One unit more than the episode needs, held from before it: a warm-up or rebalance that starts from a
       // larger base costs less of what is left to serve the load.
       let level = 0;
-      for (let minute = episode.first; minute <= episode.last; minute += 1) level = Math.max(level, required[minute] as number);
+      for (let minute = episode.first; minute <= episode.last; minute += 1)
+        level = Math.max(level, required[minute] as number);
       level = Math.min(max, level + 1);
       const from = Math.max(0, episode.first - episode.bridgeMinutes);
-      for (let minute = from; minute <= episode.last; minute += 1) required[minute] = Math.max(required[minute] as number, level);
+      for (let minute = from; minute <= episode.last; minute += 1)
+        required[minute] = Math.max(required[minute] as number, level);
       episode.changed = { from, to: episode.last };
     }
   }
@@ -190,7 +215,13 @@ function nextStage(episode: Episode, leadMinutes: number): void {
   }
 }
 
-function restore(episode: Episode, required: Int32Array, savedRequired: Int32Array, lead: Int32Array, savedLead: Int32Array): void {
+function restore(
+  episode: Episode,
+  required: Int32Array,
+  savedRequired: Int32Array,
+  lead: Int32Array,
+  savedLead: Int32Array,
+): void {
   const { from, to } = episode.changed ?? { from: episode.first, to: episode.last };
   for (let minute = from; minute <= to; minute += 1) {
     required[minute] = savedRequired[minute] as number;
@@ -208,7 +239,13 @@ function episodesOf(overloaded: number[], previous: Episode[]): Episode[] {
   }
   for (const episode of episodes) {
     const known = previous.find((old) => old.first <= episode.last && old.last >= episode.first);
-    if (known) Object.assign(episode, { stage: known.stage, attempts: known.attempts, bridgeMinutes: known.bridgeMinutes, stuck: known.stuck });
+    if (known)
+      Object.assign(episode, {
+        stage: known.stage,
+        attempts: known.attempts,
+        bridgeMinutes: known.bridgeMinutes,
+        stuck: known.stuck,
+      });
   }
   return episodes;
 }
@@ -225,9 +262,12 @@ export function orderCurve(required: Int32Array, lead: Int32Array, kind: TargetK
   for (let minute = 0; minute < required.length; minute += 1) {
     const level = required[minute] as number;
     const from = Math.max(0, minute - (lead[minute] as number));
-    for (let earlier = from; earlier <= minute; earlier += 1) if ((orders[earlier] as number) < level) orders[earlier] = level;
+    for (let earlier = from; earlier <= minute; earlier += 1)
+      if ((orders[earlier] as number) < level) orders[earlier] = level;
   }
-  if (kind === 'postgres-elastic-cluster') for (let minute = 1; minute < orders.length; minute += 1) orders[minute] = Math.max(orders[minute] as number, orders[minute - 1] as number);
+  if (kind === 'postgres-elastic-cluster')
+    for (let minute = 1; minute < orders.length; minute += 1)
+      orders[minute] = Math.max(orders[minute] as number, orders[minute - 1] as number);
   return orders;
 }
 

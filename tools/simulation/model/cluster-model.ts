@@ -66,11 +66,19 @@ export interface ArmOperation {
 
 export function busyResult(kind: TargetKind): ChangeResult {
   const resource = kind === 'postgres-elastic-cluster' ? 'server' : 'cluster';
-  return { accepted: false, reason: 'busy', message: `the ${resource} is busy with another operation (ARM 409); try again when it finishes` };
+  return {
+    accepted: false,
+    reason: 'busy',
+    message: `the ${resource} is busy with another operation (ARM 409); try again when it finishes`,
+  };
 }
 
 export function outOfBoundsResult(to: number, bounds: { min: number; max: number }): ChangeResult {
-  return { accepted: false, reason: 'out-of-bounds', message: `capacity ${to} is outside the service bounds ${bounds.min}..${bounds.max} (ARM 400)` };
+  return {
+    accepted: false,
+    reason: 'out-of-bounds',
+    message: `capacity ${to} is outside the service bounds ${bounds.min}..${bounds.max} (ARM 400)`,
+  };
 }
 
 /**

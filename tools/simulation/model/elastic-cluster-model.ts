@@ -12,7 +12,15 @@
  * done, so the cluster saturates at `n / (1 - f * k / (n + k))` node-equivalents: `n` before, `n + k` after.
  */
 import type { ElasticClusterParameters } from './parameters.js';
-import { ArmClusterModel, busyResult, outOfBoundsResult, type ArmOperation, type ChangeOptions, type ChangeResult, type ClusterModel } from './cluster-model.js';
+import {
+  ArmClusterModel,
+  busyResult,
+  outOfBoundsResult,
+  type ArmOperation,
+  type ChangeOptions,
+  type ChangeResult,
+  type ClusterModel,
+} from './cluster-model.js';
 
 const SERVICE_BOUNDS = { min: 2, max: 20 };
 
@@ -75,11 +83,16 @@ export class ElasticClusterModel extends ArmClusterModel<ElasticOperation> imple
 
   requestChange(to: number, options: ChangeOptions = {}): ChangeResult {
     if (to < this.requested) {
-      return { accepted: false, reason: 'unsupported', message: `scaling in from ${this.requested} to ${to}: Azure does not offer scale-in for elastic clusters` };
+      return {
+        accepted: false,
+        reason: 'unsupported',
+        message: `scaling in from ${this.requested} to ${to}: Azure does not offer scale-in for elastic clusters`,
+      };
     }
     if (to > SERVICE_BOUNDS.max || to < SERVICE_BOUNDS.min) return outOfBoundsResult(to, SERVICE_BOUNDS);
     if (this.armBusy && !options.concurrent) return busyResult(this.kind);
-    if (to === this.requested) return { accepted: false, reason: 'no-change', message: `the cluster already has ${to} nodes` };
+    if (to === this.requested)
+      return { accepted: false, reason: 'no-change', message: `the cluster already has ${to} nodes` };
     const operationId = this.startUpdate({
       delta: to - this.requested,
       to,
@@ -123,10 +136,19 @@ export class ElasticClusterModel extends ArmClusterModel<ElasticOperation> imple
   /** One rebalance takes every node waiting for shards (citus_rebalance_start balances the whole cluster). */
   private startJob(minute: number): void {
     const added = this.pending.reduce((sum, entry) => sum + entry.nodes, 0);
-    const parallelism = Math.max(...this.pending.map((entry) => (entry.parallelism === 'auto' ? added : entry.parallelism)));
+    const parallelism = Math.max(
+      ...this.pending.map((entry) => (entry.parallelism === 'auto' ? added : entry.parallelism)),
+    );
     const operationIds = this.pending.flatMap((entry) => entry.operationIds);
     this.pending = [];
     const duration = this.rebalanceMinutes(this.balanced, added, parallelism);
-    this.job = { from: this.balanced, added, parallelism, startMinute: minute, endMinute: minute + duration, operationIds };
+    this.job = {
+      from: this.balanced,
+      added,
+      parallelism,
+      startMinute: minute,
+      endMinute: minute + duration,
+      operationIds,
+    };
   }
 }

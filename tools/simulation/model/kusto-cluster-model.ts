@@ -8,7 +8,15 @@
  * reorganization starts ... it impairs the cluster's performance by increasing the CPU load").
  */
 import type { KustoClusterParameters } from './parameters.js';
-import { ArmClusterModel, busyResult, outOfBoundsResult, type ArmOperation, type ChangeOptions, type ChangeResult, type ClusterModel } from './cluster-model.js';
+import {
+  ArmClusterModel,
+  busyResult,
+  outOfBoundsResult,
+  type ArmOperation,
+  type ChangeOptions,
+  type ChangeResult,
+  type ClusterModel,
+} from './cluster-model.js';
 
 interface Cohort {
   count: number;
@@ -46,7 +54,8 @@ export class KustoClusterModel extends ArmClusterModel<ArmOperation> implements 
     let capacity = this.warm;
     for (const cohort of this.warming) capacity += cohort.count * rampFraction(cohort, this.now);
     for (const cohort of this.reorganizing) {
-      if (this.now >= cohort.startMinute && this.now < cohort.endMinute) capacity -= cohort.count * this.parameters.reorganizationCostPerInstance;
+      if (this.now >= cohort.startMinute && this.now < cohort.endMinute)
+        capacity -= cohort.count * this.parameters.reorganizationCostPerInstance;
     }
     return Math.max(0, capacity);
   }
@@ -54,7 +63,8 @@ export class KustoClusterModel extends ArmClusterModel<ArmOperation> implements 
   requestChange(to: number, options: ChangeOptions = {}): ChangeResult {
     if (to < this.serviceBounds.min || to > this.serviceBounds.max) return outOfBoundsResult(to, this.serviceBounds);
     if (this.armBusy && !options.concurrent) return busyResult(this.kind);
-    if (to === this.requested) return { accepted: false, reason: 'no-change', message: `the cluster already has ${to} instances` };
+    if (to === this.requested)
+      return { accepted: false, reason: 'no-change', message: `the cluster already has ${to} instances` };
     const delta = to - this.requested;
     const duration = delta > 0 ? this.parameters.provisioningMinutes : this.parameters.scaleInMinutes;
     const operationId = this.startUpdate({ delta, to, startMinute: this.now, endMinute: this.now + duration });
@@ -63,7 +73,11 @@ export class KustoClusterModel extends ArmClusterModel<ArmOperation> implements 
 
   private finish(operation: ArmOperation): void {
     const at = operation.endMinute;
-    const reorganization = { count: Math.abs(operation.delta), startMinute: at, endMinute: at + this.parameters.cacheWarmupMinutes };
+    const reorganization = {
+      count: Math.abs(operation.delta),
+      startMinute: at,
+      endMinute: at + this.parameters.cacheWarmupMinutes,
+    };
     if (operation.delta > 0) this.warming.push({ ...reorganization });
     else this.remove(-operation.delta);
     this.reorganizing.push(reorganization);
@@ -85,7 +99,8 @@ export class KustoClusterModel extends ArmClusterModel<ArmOperation> implements 
   }
 
   private settleWarmedCohorts(): void {
-    while (this.warming[0] && this.warming[0].endMinute <= this.now) this.warm += (this.warming.shift() as Cohort).count;
+    while (this.warming[0] && this.warming[0].endMinute <= this.now)
+      this.warm += (this.warming.shift() as Cohort).count;
     this.reorganizing = this.reorganizing.filter((cohort) => cohort.endMinute > this.now);
   }
 }

@@ -78,7 +78,11 @@ export const OUTCOME_DEFAULTS = {
 } as const;
 
 const positive = z.number().positive().finite();
-const minutes = z.number().int().min(0).max(24 * 60);
+const minutes = z
+  .number()
+  .int()
+  .min(0)
+  .max(24 * 60);
 
 const elasticSchema = z.strictObject({
   provisioningMinutes: minutes,
@@ -149,12 +153,19 @@ export function simulationParameters(overrides: unknown = {}): SimulationParamet
     outcomes: withOverrides<OutcomeParameters>(OUTCOME_DEFAULTS, outcomes),
   };
   if (merged.kusto.skuMinInstances > merged.kusto.skuMaxInstances) {
-    return { problems: [`kusto.skuMinInstances: ${merged.kusto.skuMinInstances} is above kusto.skuMaxInstances (${merged.kusto.skuMaxInstances}); make the minimum the smaller`] };
+    return {
+      problems: [
+        `kusto.skuMinInstances: ${merged.kusto.skuMinInstances} is above kusto.skuMaxInstances (${merged.kusto.skuMaxInstances}); make the minimum the smaller`,
+      ],
+    };
   }
   return merged;
 }
 
-function withOverrides<T extends Record<string, number>>(defaults: T, overrides: { [K in keyof T]?: number | undefined }): T {
+function withOverrides<T extends Record<string, number>>(
+  defaults: T,
+  overrides: { [K in keyof T]?: number | undefined },
+): T {
   const result: T = { ...defaults };
   for (const key of Object.keys(overrides) as Array<keyof T>) {
     const value = overrides[key];

@@ -58,14 +58,25 @@ function suiteSection(suite: SuiteResult, input: ReportInput): string {
   return [
     `<section><h2>${escapeXml(suite.kind)} &middot; target ${escapeXml(suite.target)}</h2>`,
     totals,
-    ...scenarios.map((scenario) => scenarioSection(scenario, suite.runs.filter((run) => run.scenario === scenario), input.descriptions?.[scenario])),
+    ...scenarios.map((scenario) =>
+      scenarioSection(
+        scenario,
+        suite.runs.filter((run) => run.scenario === scenario),
+        input.descriptions?.[scenario],
+      ),
+    ),
     '</section>',
   ].join('\n');
 }
 
 function scenarioSection(scenario: string, runs: readonly RunResult[], description: string | undefined): string {
   const bars = (title: string, unit: string, value: (run: RunResult) => number) =>
-    barChart({ title, unit, width: 420, bars: runs.map((run) => ({ label: run.policy, value: value(run), color: POLICY_COLORS[run.policy] })) });
+    barChart({
+      title,
+      unit,
+      width: 420,
+      bars: runs.map((run) => ({ label: run.policy, value: value(run), color: POLICY_COLORS[run.policy] })),
+    });
   const yMax = Math.max(1, ...runs.flatMap((run) => [...run.timeline.need, ...run.timeline.billed])) * 1.05;
   return [
     `<article><h3>${escapeXml(scenario)}</h3>`,
@@ -145,32 +156,54 @@ function worstWindowChart(run: RunResult, yMax: number): string {
 }
 
 function runNotes(run: RunResult): string {
-  const reasons = run.notes.reasons ? Object.entries(run.notes.reasons).slice(0, 6).map(([reason, count]) => `${reason} ${formatNumber(count)}`).join(', ') : '';
-  const lines = [...(reasons ? [`decisions: ${reasons}`] : []), ...(run.notes.notes ?? []), ...(run.notes.errors ?? []).map((error) => `error: ${error}`)];
+  const reasons = run.notes.reasons
+    ? Object.entries(run.notes.reasons)
+        .slice(0, 6)
+        .map(([reason, count]) => `${reason} ${formatNumber(count)}`)
+        .join(', ')
+    : '';
+  const lines = [
+    ...(reasons ? [`decisions: ${reasons}`] : []),
+    ...(run.notes.notes ?? []),
+    ...(run.notes.errors ?? []).map((error) => `error: ${error}`),
+  ];
   return lines.length > 0 ? `<figcaption>${lines.map(escapeXml).join('<br>')}</figcaption>` : '';
 }
 
 function runsTable(runs: readonly RunResult[]): string {
-  const header = ['trace', 'policy', 'node-hours', 'x oracle', 'overload min', 'unserved node-min', 'min &gt;80% CPU', 'ops', 'reversals'];
-  const rows = runs.map((run) =>
-    [
-      escapeXml(run.scenario),
-      `<span class="swatch" style="background:${POLICY_COLORS[run.policy]}"></span>${escapeXml(run.policy)}`,
-      formatNumber(run.outcomes.nodeHours),
-      run.costVsOracle === undefined ? '-' : `${run.costVsOracle.toFixed(2)}x`,
-      formatNumber(run.outcomes.overloadMinutes),
-      formatNumber(run.outcomes.unservedNodeMinutes),
-      formatNumber(run.outcomes.hotMinutes),
-      formatNumber(run.outcomes.operations),
-      formatNumber(run.outcomes.reversals),
-    ],
-  );
+  const header = [
+    'trace',
+    'policy',
+    'node-hours',
+    'x oracle',
+    'overload min',
+    'unserved node-min',
+    'min &gt;80% CPU',
+    'ops',
+    'reversals',
+  ];
+  const rows = runs.map((run) => [
+    escapeXml(run.scenario),
+    `<span class="swatch" style="background:${POLICY_COLORS[run.policy]}"></span>${escapeXml(run.policy)}`,
+    formatNumber(run.outcomes.nodeHours),
+    run.costVsOracle === undefined ? '-' : `${run.costVsOracle.toFixed(2)}x`,
+    formatNumber(run.outcomes.overloadMinutes),
+    formatNumber(run.outcomes.unservedNodeMinutes),
+    formatNumber(run.outcomes.hotMinutes),
+    formatNumber(run.outcomes.operations),
+    formatNumber(run.outcomes.reversals),
+  ]);
   return `<table><thead><tr>${header.map((cell) => `<th>${cell}</th>`).join('')}</tr></thead><tbody>${rows.map((row) => `<tr>${row.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
 function parametersSection(parameters: SimulationParameters): string {
   const groups = Object.entries(parameters) as Array<[string, Record<string, number>]>;
-  const rows = groups.flatMap(([group, values]) => Object.entries(values).map(([name, value]) => `<tr><td><code>${escapeXml(group)}.${escapeXml(name)}</code></td><td>${escapeXml(String(value))}</td></tr>`));
+  const rows = groups.flatMap(([group, values]) =>
+    Object.entries(values).map(
+      ([name, value]) =>
+        `<tr><td><code>${escapeXml(group)}.${escapeXml(name)}</code></td><td>${escapeXml(String(value))}</td></tr>`,
+    ),
+  );
   return `<section><h2>Model parameters</h2><p>Each is documented, with its source or reasoning, in <code>tools/simulation/model/parameters.ts</code> and docs/simulator.md; override any of them with <code>--model &lt;file.json&gt;</code>.</p><table class="params"><tbody>${rows.join('')}</tbody></table></section>`;
 }
 

@@ -41,16 +41,31 @@ export function lineChart(options: LineChartOptions): string {
   const x = (index: number) => MARGIN.left + (points <= 1 ? 0 : (index / (points - 1)) * plot.width);
   const y = (value: number) => MARGIN.top + plot.height - (Math.min(value, yMax) / yMax) * plot.height;
   const xUnit = options.xUnit ?? 'days';
-  const grid = [...yTicks(yMax).map((tick) => horizontalTick(tick, y(tick), width)), ...dayTicks(points, pointsPerDay).map((day) => verticalTick(day, x(day * pointsPerDay), height, xUnit))];
+  const grid = [
+    ...yTicks(yMax).map((tick) => horizontalTick(tick, y(tick), width)),
+    ...dayTicks(points, pointsPerDay).map((day) => verticalTick(day, x(day * pointsPerDay), height, xUnit)),
+  ];
   const drawn = series.map((one) => path(one, x, y));
-  const marks = (options.marks ?? []).flatMap((marked, index) => (marked ? [`<rect x="${round(x(index) - 0.6)}" y="${round(MARGIN.top + plot.height - 5)}" width="1.8" height="5" fill="${OVERLOAD_MARK_COLOR}"/>`] : []));
+  const marks = (options.marks ?? []).flatMap((marked, index) =>
+    marked
+      ? [
+          `<rect x="${round(x(index) - 0.6)}" y="${round(MARGIN.top + plot.height - 5)}" width="1.8" height="5" fill="${OVERLOAD_MARK_COLOR}"/>`,
+        ]
+      : [],
+  );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(options.title)}">`,
     `<text x="${MARGIN.left}" y="13" class="chart-title">${escapeXml(options.title)}</text>`,
-    ...(options.yUnit ? [`<text x="${width - MARGIN.right}" y="13" class="tick" text-anchor="end">y: ${escapeXml(options.yUnit)}, x: ${xUnit}</text>`] : []),
+    ...(options.yUnit
+      ? [
+          `<text x="${width - MARGIN.right}" y="13" class="tick" text-anchor="end">y: ${escapeXml(options.yUnit)}, x: ${xUnit}</text>`,
+        ]
+      : []),
     ...grid,
     ...drawn,
-    ...(marks.length > 0 ? [`<g><title>overloaded (load above the effective capacity)</title>${marks.join('')}</g>`] : []),
+    ...(marks.length > 0
+      ? [`<g><title>overloaded (load above the effective capacity)</title>${marks.join('')}</g>`]
+      : []),
     `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plot.width}" height="${plot.height}" fill="none" stroke="#c4c7c5"/>`,
     '</svg>',
   ].join('');
@@ -95,7 +110,10 @@ function horizontalTick(value: number, y: number, width: number): string {
 }
 
 function verticalTick(day: number, x: number, height: number, unit: 'days' | 'hours'): string {
-  const label = day % 2 === 0 ? `<text x="${round(x)}" y="${height - 5}" class="tick" text-anchor="middle">${unit === 'days' ? `d${day}` : `${day} h`}</text>` : '';
+  const label =
+    day % 2 === 0
+      ? `<text x="${round(x)}" y="${height - 5}" class="tick" text-anchor="middle">${unit === 'days' ? `d${day}` : `${day} h`}</text>`
+      : '';
   return `<line x1="${round(x)}" x2="${round(x)}" y1="${MARGIN.top}" y2="${height - MARGIN.bottom}" stroke="#f1f3f4"/>${label}`;
 }
 

@@ -12,7 +12,11 @@ const COLUMNS: Column[] = [
   { title: 'scenario', align: 'left', cell: (run) => run.scenario },
   { title: 'policy', align: 'left', cell: (run) => run.policy },
   { title: 'node-hours', align: 'right', cell: (run) => run.outcomes.nodeHours.toFixed(0) },
-  { title: 'x oracle', align: 'right', cell: (run) => (run.costVsOracle === undefined ? '-' : `${run.costVsOracle.toFixed(2)}x`) },
+  {
+    title: 'x oracle',
+    align: 'right',
+    cell: (run) => (run.costVsOracle === undefined ? '-' : `${run.costVsOracle.toFixed(2)}x`),
+  },
   { title: 'overload min', align: 'right', cell: (run) => String(run.outcomes.overloadMinutes) },
   { title: 'unserved node-min', align: 'right', cell: (run) => run.outcomes.unservedNodeMinutes.toFixed(0) },
   { title: 'min >80% CPU', align: 'right', cell: (run) => String(run.outcomes.hotMinutes) },
@@ -22,8 +26,16 @@ const COLUMNS: Column[] = [
 
 export function outcomeTable(runs: readonly RunResult[]): string {
   const rows = runs.map((run) => COLUMNS.map((column) => column.cell(run)));
-  const widths = COLUMNS.map((column, index) => Math.max(column.title.length, ...rows.map((row) => (row[index] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, index) => (COLUMNS[index]?.align === 'left' ? cell.padEnd(widths[index] ?? 0) : cell.padStart(widths[index] ?? 0))).join('  ').trimEnd();
+  const widths = COLUMNS.map((column, index) =>
+    Math.max(column.title.length, ...rows.map((row) => (row[index] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, index) =>
+        COLUMNS[index]?.align === 'left' ? cell.padEnd(widths[index] ?? 0) : cell.padStart(widths[index] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
   return [line(COLUMNS.map((column) => column.title)), ...rows.map(line)].join('\n');
 }
 
