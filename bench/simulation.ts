@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { validateConfigFile } from '../shared/config/load.js';
-import { TARGET_KINDS } from '../shared/config/kinds.js';
+import { TARGET_KINDS } from '../shared/vocabulary/kinds.js';
 import { DEFAULT_SIMULATION_PARAMETERS } from '../tools/simulation/model/parameters.js';
 import { outcomeTable, runWarnings, totalsByPolicy } from '../tools/simulation/report/table.js';
 import { generateScenario, SCENARIOS, SUITE_DEFAULTS } from '../tools/simulation/scenarios.js';

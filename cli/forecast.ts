@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { describeError, ScalerError } from '../shared/errors.js';
 import { ForecastInputs } from '../shared/forecasting.js';
-import { KIND_FACTS } from '../shared/config/kinds.js';
+import { KIND_FACTS } from '../shared/vocabulary/kinds.js';
 import { createLogger } from '../shared/logging.js';
 import { effectiveBounds } from '../shared/policy/decide.js';
 import { planCapacity, type CapacityPlan } from '../shared/policy/forecast-plan.js';

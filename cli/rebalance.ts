@@ -13,7 +13,7 @@ import type { ExecutorSettingsStore } from '../shared/citus/executor-settings.po
 import { MAX_PARALLELISM } from '../shared/citus/parallelism.js';
 import { runLocalRebalance, type LocalRebalanceOptions, type LocalRebalanceResult } from './local-rebalance.js';
 import { POSTGRES_ENTRA_SCOPE } from '../shared/follow-up/cluster-access.js';
-import { parseResourceId } from '../shared/config/resource-id.js';
+import { parseResourceId } from '../shared/vocabulary/resource-id.js';
 import { ArmClients } from '../shared/targets/azure-clients.js';
 import { ArmExecutorSettings, ServerParameters } from '../shared/targets/postgres-elastic/server-parameters.js';
 import { DEFAULTS } from '../shared/config/defaults.js';

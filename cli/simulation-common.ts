@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { validateConfigFile } from '../shared/config/load.js';
 import { formatProblem } from '../shared/config/problems.js';
 import type { ScalerConfig, TargetConfig } from '../shared/config/schema.js';
-import { TARGET_KINDS, type TargetKind } from '../shared/config/kinds.js';
+import { TARGET_KINDS, type TargetKind } from '../shared/vocabulary/kinds.js';
 import { requiredMetrics } from '../shared/policy/required-metrics.js';
 import {
   DEFAULT_SIMULATION_PARAMETERS,

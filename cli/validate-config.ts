@@ -1,7 +1,7 @@
 import { validateConfigFile } from '../shared/config/load.js';
 import { formatProblem } from '../shared/config/problems.js';
 import type { TargetConfig } from '../shared/config/schema.js';
-import { KIND_FACTS } from '../shared/config/kinds.js';
+import { KIND_FACTS } from '../shared/vocabulary/kinds.js';
 
 export const VALIDATE_USAGE = `Usage: scaler validate-config <file>
   Checks a config file (JSON) and lists every problem with its JSON path.

@@ -8,10 +8,11 @@
  * a tick reads at most the hours since the last one, once an hour, and a cold instance reads the cache instead of
  * weeks of metrics. The forecast itself is recomputed only when the history or the operations changed.
  */
+import type { MetricsSnapshot } from './vocabulary/metric-series.js';
 import type { TargetConfig } from './config/schema.js';
 import type { Logger } from './logging.js';
 import type { MetricsRequest, MetricsSource } from './metrics/metrics-source.port.js';
-import type { MetricsSnapshot, ScaleHistory } from './policy/input.js';
+import type { ScaleHistory } from './policy/input.js';
 import { forecastLoad } from './policy/forecast.js';
 import type { ForecastInput } from './policy/forecast-stage.js';
 import { learnLeadTime } from './policy/lead-time.js';

@@ -8,7 +8,7 @@ import type { Direction } from '../policy/decision.js';
 import type { ScaleRequest } from '../policy/input.js';
 import { InvalidInputError } from '../errors.js';
 import type { CommonAlert } from './common-alert-schema.js';
-import { normalizeResourceId } from '../config/resource-id.js';
+import { normalizeResourceId } from '../vocabulary/resource-id.js';
 
 export const DIRECTION_PROPERTY = 'scaler.direction';
 export const STEP_PROPERTY = 'scaler.step';

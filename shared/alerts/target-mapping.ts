@@ -10,8 +10,8 @@
  * targets there are: an alert with 500 ids against 10,000 targets takes well under a millisecond.
  */
 import type { TargetConfig } from '../config/schema.js';
-import { KIND_FACTS } from '../config/kinds.js';
-import { normalizeResourceId } from '../config/resource-id.js';
+import { KIND_FACTS } from '../vocabulary/kinds.js';
+import { normalizeResourceId } from '../vocabulary/resource-id.js';
 
 /** Longer than any ARM id of a cluster or its child resources; longer ids are not compared at all. */
 export const MAX_MATCHED_ID_LENGTH = 1024;

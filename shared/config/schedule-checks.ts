@@ -4,9 +4,15 @@
  * problems; none throws.
  */
 import type { LimitsConfig, ProfileConfig, TargetConfig } from './schema.js';
-import { KIND_FACTS } from './kinds.js';
+import { KIND_FACTS } from '../vocabulary/kinds.js';
 import { type ConfigProblem, showValue, suggest } from './problems.js';
-import { isTimeZone, knownTimeZones, parseLocalDateTime, WINDOWS_TIME_ZONES, zonedToUtc } from './zoned-time.js';
+import {
+  isTimeZone,
+  knownTimeZones,
+  parseLocalDateTime,
+  WINDOWS_TIME_ZONES,
+  zonedToUtc,
+} from '../vocabulary/zoned-time.js';
 
 export type TargetCheck = (target: TargetConfig, path: string) => ConfigProblem[];
 

@@ -3,8 +3,8 @@
  */
 import type { KustoTargetConfig, LimitsConfig, RuleConfig, TargetConfig } from './schema.js';
 import { checkProfiles } from './schedule-checks.js';
-import { KIND_FACTS } from './kinds.js';
-import { parseResourceId } from './resource-id.js';
+import { KIND_FACTS } from '../vocabulary/kinds.js';
+import { parseResourceId } from '../vocabulary/resource-id.js';
 import { type ConfigProblem, showValue, suggest } from './problems.js';
 import { findMetric, metricNames } from '../metrics/catalog.js';
 

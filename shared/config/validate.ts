@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { configSchema, targetSchema, type ScalerConfig, type TargetConfig } from './schema.js';
 import { checkTarget } from './semantic-checks.js';
 import { type ConfigProblem, formatPath, showValue, suggest } from './problems.js';
-import { normalizeResourceId } from './resource-id.js';
+import { normalizeResourceId } from '../vocabulary/resource-id.js';
 
 export type ConfigResult =
   | { ok: true; config: ScalerConfig; warnings: ConfigProblem[] }

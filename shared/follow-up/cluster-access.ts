@@ -5,7 +5,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type { PostgresTargetConfig } from '../config/schema.js';
-import { parseResourceId } from '../config/resource-id.js';
+import { parseResourceId } from '../vocabulary/resource-id.js';
 import { ProviderError, ScalerError } from '../errors.js';
 import { CitusClient, type CitusConnectionSettings } from '../citus/citus-client.js';
 import type { ExecutorSettingsStore } from '../citus/executor-settings.port.js';

@@ -3,14 +3,14 @@
  * of one subscription, region and resource type. Targets are grouped that way, then by the aggregations and
  * dimension split they need, so 500 targets with the same rules cost a handful of requests.
  */
+import type { MetricsSnapshot } from '../vocabulary/metric-series.js';
 import type { TokenCredential } from '@azure/core-auth';
 import { MetricsClient, type MetricValue, type MetricsQueryResult } from '@azure/monitor-query-metrics';
-import type { MetricsSnapshot } from '../policy/input.js';
-import { parseResourceId, normalizeResourceId } from '../config/resource-id.js';
+import { parseResourceId, normalizeResourceId } from '../vocabulary/resource-id.js';
 import { mapWithConcurrency } from '../concurrency.js';
 import { describeError, InvalidInputError, TransientError } from '../errors.js';
 import { METRIC_NAMESPACE } from './catalog.js';
-import { SAMPLE_INTERVAL_MS, type MetricSeries, type Statistic } from './metric-series.js';
+import { SAMPLE_INTERVAL_MS, type MetricSeries, type Statistic } from '../vocabulary/metric-series.js';
 import type { MetricsRequest, MetricsSource } from './metrics-source.port.js';
 
 /** Limits of the metrics batch API (docs/azure-monitor-metrics.md). */

@@ -4,8 +4,8 @@
  * Microsoft.DBforPostgreSQL/flexibleServers and Microsoft.Kusto/clusters). Config validation uses this to
  * reject misspelled metric names and aggregations Azure would refuse.
  */
-import type { Statistic } from './metric-series.js';
-import type { TargetKind } from '../config/kinds.js';
+import type { Statistic } from '../vocabulary/metric-series.js';
+import type { TargetKind } from '../vocabulary/kinds.js';
 
 export interface MetricDefinition {
   unit: 'Percent' | 'Count' | 'Bytes' | 'Seconds' | 'MilliSeconds';

@@ -1,15 +1,6 @@
 /** Where metric samples come from. The Azure Monitor adapter batches many targets into few requests. */
-import type { Statistic } from './metric-series.js';
-import type { MetricsSnapshot } from '../policy/input.js';
-import type { TargetKind } from '../config/kinds.js';
-
-/** One metric a target's policy needs, with the aggregations (statistics) its rules use. */
-export interface MetricNeed {
-  metric: string;
-  aggregations: Statistic[];
-  /** Dimension to split by (e.g. QueryStatus for QueryResult), or none for the resource total. */
-  splitBy?: string | undefined;
-}
+import type { MetricNeed, MetricsSnapshot } from '../vocabulary/metric-series.js';
+import type { TargetKind } from '../vocabulary/kinds.js';
 
 export interface MetricsRequest {
   /** Target name; the key of the answer. */

@@ -6,7 +6,7 @@
  * the reactive proposal may then add capacity on top of the schedule. In `forecast-only` mode the forecast and
  * what it would do are evidence only. Every decision carries this stage's evidence, whatever the mode.
  */
-import { KIND_FACTS } from '../config/kinds.js';
+import { KIND_FACTS } from '../vocabulary/kinds.js';
 import type { ForecastEvidence, ReasonCode } from './decision.js';
 import type { ForecastInput } from './input.js';
 import { planCapacity, type CapacityPlan } from './forecast-plan.js';

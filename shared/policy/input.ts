@@ -1,6 +1,6 @@
 import type { TargetConfig } from '../config/schema.js';
 import type { Direction } from './decision.js';
-import type { MetricSeries, Statistic } from '../metrics/metric-series.js';
+import type { MetricsSnapshot, Statistic } from '../vocabulary/metric-series.js';
 import type { LoadForecast } from './forecast.js';
 import type { LeadTime } from './lead-time.js';
 
@@ -111,12 +111,6 @@ export interface DecideInput {
 export interface ExecutorFacts {
   /** Another evaluation holds the target's lease: it is acting on the target right now. */
   leaseHeld: boolean;
-}
-
-export interface MetricsSnapshot {
-  /** End of the queried interval (epoch ms). Grains ending after it are partial and dropped. */
-  asOfMs: number;
-  series: MetricSeries[];
 }
 
 export type { Statistic };

@@ -4,7 +4,7 @@
  * Capacity per hour comes from the target's own succeeded operations (capacity changes when one completes),
  * counted back from the capacity ARM reports now. Pure.
  */
-import type { TargetKind } from '../config/kinds.js';
+import type { TargetKind } from '../vocabulary/kinds.js';
 
 const HOUR_MS = 3_600_000;
 

@@ -2,6 +2,7 @@
  * The value that flows through the pipeline: what the signals asked for, then what each guard made of it.
  * Stages are small pure functions `(proposal, context) => proposal`.
  */
+import type { MetricsSnapshot } from '../vocabulary/metric-series.js';
 import type { TargetConfig } from '../config/schema.js';
 import type { ForecastEvidence, GuardNote, ReasonCode, SignalEvidence, Trigger } from './decision.js';
 import type { ActiveProfile } from './schedule.js';
@@ -14,7 +15,6 @@ import type {
   ScaleHistory,
   ScaleRequest,
   RuntimePauses,
-  MetricsSnapshot,
 } from './input.js';
 
 /** A scale-out signal's value, kept so the flapping projection can re-check it at a smaller capacity. */

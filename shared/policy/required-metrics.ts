@@ -2,9 +2,9 @@
  * Which metrics a target's policy reads, and how far back. Pure, so the metrics adapter can batch exactly what
  * the decision will look at and nothing more.
  */
+import type { MetricNeed } from '../vocabulary/metric-series.js';
 import type { TargetConfig } from '../config/schema.js';
-import type { MetricNeed } from '../metrics/metrics-source.port.js';
-import type { Statistic } from '../metrics/metric-series.js';
+import type { Statistic } from '../vocabulary/metric-series.js';
 import { FORECAST_METRICS } from './load-history.js';
 
 /** The forecast compares the last 10 minutes' load with what it foresaw (forecast-stage.ts). */

@@ -16,7 +16,7 @@ import {
   parseTimeOfDay,
   zonedToUtc,
   type DayOfWeek,
-} from '../config/zoned-time.js';
+} from '../vocabulary/zoned-time.js';
 
 export const DEFAULT_PROFILE = 'default';
 

@@ -3,9 +3,9 @@
  * one time grain combine with the rule's statistic (across minutes and across per-node series), grains combine
  * with the time aggregation. Only complete grains count: the grain still in progress at `asOfMs` is dropped.
  */
-import type { MetricSeries, MetricSample, Statistic } from '../metrics/metric-series.js';
+import type { MetricsSnapshot } from '../vocabulary/metric-series.js';
+import type { MetricSeries, MetricSample, Statistic } from '../vocabulary/metric-series.js';
 import type { TimeAggregation } from '../config/schema.js';
-import type { MetricsSnapshot } from './input.js';
 import type { SignalStatus } from './decision.js';
 
 export interface WindowSpec {

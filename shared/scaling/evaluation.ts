@@ -4,11 +4,12 @@
  * metrics of every target in a few batched calls. A new input for the policy (a schedule, a forecast, a bulk
  * read) is added here and to `decideInputOf`, nowhere else.
  */
+import type { MetricsSnapshot } from '../vocabulary/metric-series.js';
 import type { TargetConfig } from '../config/schema.js';
 import { isDeepStrictEqual } from 'node:util';
 import { decide } from '../policy/decide.js';
 import type { Decision, Trigger } from '../policy/decision.js';
-import type { DecideInput, ExecutorFacts, MetricsSnapshot, ScaleRequest } from '../policy/input.js';
+import type { DecideInput, ExecutorFacts, ScaleRequest } from '../policy/input.js';
 import { requiredMetrics } from '../policy/required-metrics.js';
 import type { MetricsRequest } from '../metrics/metrics-source.port.js';
 import type { LiveTargetState } from '../targets/scale-target.port.js';

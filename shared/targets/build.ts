@@ -1,6 +1,6 @@
 /** Builds one ScaleTarget per configured target, sharing SDK clients per subscription and the SKU cache. */
 import type { ScalerConfig, TargetConfig } from '../config/schema.js';
-import { parseResourceId } from '../config/resource-id.js';
+import { parseResourceId } from '../vocabulary/resource-id.js';
 import { ScalerError } from '../errors.js';
 import type { ScaleTarget } from './scale-target.port.js';
 import type { ArmClients } from './azure-clients.js';

@@ -9,7 +9,7 @@ import {
   type Harness,
 } from '../support/scaler-harness.js';
 import { scalerApi } from '../support/api-services.js';
-import { localAt } from '../../shared/config/zoned-time.js';
+import { localAt } from '../../shared/vocabulary/zoned-time.js';
 import type { ConfigInput } from '../../shared/config/schema.js';
 import type { Services } from '../../functions/composition-root.js';
 

@@ -8,7 +8,7 @@ import type { AzureEmulator } from '../emulator/index.js';
 import { MINUTE_MS } from '../emulator/index.js';
 import type { Trace } from '../../tools/simulation/trace.js';
 import { needAt } from '../../tools/simulation/trace.js';
-import type { TargetKind } from '../../shared/config/kinds.js';
+import type { TargetKind } from '../../shared/vocabulary/kinds.js';
 
 export interface WorkloadCluster {
   kind: TargetKind;

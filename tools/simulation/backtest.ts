@@ -11,11 +11,12 @@
  * - otherwise ARM's current capacity for the whole window, which is only right if nothing changed it.
  * CPU saturates at 100 %: minutes at 99 % or more give a lower bound of the load, and are counted.
  */
+import type { MetricNeed } from '../../shared/vocabulary/metric-series.js';
+import type { MetricsSnapshot } from '../../shared/vocabulary/metric-series.js';
 import type { ScalerConfig, TargetConfig } from '../../shared/config/schema.js';
 import { mapWithConcurrency } from '../../shared/concurrency.js';
 import { InvalidInputError, ScalerError } from '../../shared/errors.js';
-import type { MetricNeed, MetricsSource } from '../../shared/metrics/metrics-source.port.js';
-import type { MetricsSnapshot } from '../../shared/policy/input.js';
+import type { MetricsSource } from '../../shared/metrics/metrics-source.port.js';
 import type { OperationRecord, StateStore } from '../../shared/state/state-store.port.js';
 import type { ScaleTarget } from '../../shared/targets/scale-target.port.js';
 import { MINUTE_MS, type Trace } from './trace.js';

@@ -15,10 +15,10 @@
  * Minutes before the trace are filled with the first minute's steady state, so windows that look back (up to a
  * day) have data from the start.
  */
-import type { TargetKind } from '../../shared/config/kinds.js';
-import type { MetricSample, MetricSeries, Statistic } from '../../shared/metrics/metric-series.js';
+import type { MetricsSnapshot } from '../../shared/vocabulary/metric-series.js';
+import type { TargetKind } from '../../shared/vocabulary/kinds.js';
+import type { MetricSample, MetricSeries, Statistic } from '../../shared/vocabulary/metric-series.js';
 import type { MetricsRequest } from '../../shared/metrics/metrics-source.port.js';
-import type { MetricsSnapshot } from '../../shared/policy/input.js';
 import { hashSeed, normalAt } from './prng.js';
 import type { MetricFeedParameters } from './model/parameters.js';
 import { MINUTE_MS } from './trace.js';

@@ -3,7 +3,7 @@
  * capacity (enough for the trace's first two hours, fully balanced and warm), except static-peak, which is sized
  * for the peak once and for all.
  */
-import type { TargetKind } from '../../shared/config/kinds.js';
+import type { TargetKind } from '../../shared/vocabulary/kinds.js';
 import type { ScalerConfig, TargetConfig } from '../../shared/config/schema.js';
 import { AdxOptimizedReactive } from './baselines/adx-optimized-reactive.js';
 import { AzureMonitorAutoscale, scheduledProfiles } from './baselines/azure-monitor-autoscale.js';

@@ -3,7 +3,7 @@
  * minute. Each minute: completions up to its start -> the policy decides -> the minute is served (effective
  * capacity against the load) and measured.
  */
-import type { TargetKind } from '../../shared/config/kinds.js';
+import type { TargetKind } from '../../shared/vocabulary/kinds.js';
 import type { ChangeOptions, ChangeResult, ClusterModel } from './model/cluster-model.js';
 import { ElasticClusterModel } from './model/elastic-cluster-model.js';
 import { KustoClusterModel } from './model/kusto-cluster-model.js';

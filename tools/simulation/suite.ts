@@ -3,7 +3,7 @@
  * the oracle's on the same trace. Runs are independent, so they can go to worker threads; the results are the
  * same either way (each run is deterministic).
  */
-import type { TargetKind } from '../../shared/config/kinds.js';
+import type { TargetKind } from '../../shared/vocabulary/kinds.js';
 import type { ScalerConfig, TargetConfig } from '../../shared/config/schema.js';
 import { NotFoundError } from '../../shared/errors.js';
 import type { SimulationParameters } from './model/parameters.js';

@@ -7,7 +7,7 @@
  *   timestamp,demand,cacheDemand,ingestionDemand
  *   2026-01-05T00:00:00Z,3.2,1.1,0.9
  */
-import type { TargetKind } from '../../shared/config/kinds.js';
+import type { TargetKind } from '../../shared/vocabulary/kinds.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import { suggest } from '../../shared/config/problems.js';
 

@@ -1,5 +1,5 @@
 /** Some targets can only grow: Azure does not offer scale-in for elastic clusters. */
-import { KIND_FACTS } from '../../config/kinds.js';
+import { KIND_FACTS } from '../../vocabulary/kinds.js';
 import { noteGuard, type Stage } from '../proposal.js';
 
 export const oneWayDoorGuard: Stage = (proposal, context) => {

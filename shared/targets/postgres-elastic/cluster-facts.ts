@@ -4,7 +4,7 @@
  * rebalance), and whether zone-redundant high availability makes resizes slower.
  */
 import type { PostgreSQLManagementFlexibleServerClient } from '@azure/arm-postgresql-flexible';
-import type { ResourceId } from '../../config/resource-id.js';
+import type { ResourceId } from '../../vocabulary/resource-id.js';
 import { armCall } from '../arm-errors.js';
 import { POSTGRES_READ_ROLE } from './postgres-elastic-target.js';
 

@@ -5,7 +5,7 @@
  * is how the follow-up tells a value someone set by hand from the service's own.
  */
 import type { Configuration, PostgreSQLManagementFlexibleServerClient } from '@azure/arm-postgresql-flexible';
-import type { ResourceId } from '../../config/resource-id.js';
+import type { ResourceId } from '../../vocabulary/resource-id.js';
 import { armCall, toScalerError, type ArmCallContext } from '../arm-errors.js';
 import type { ServerParameterState } from '../../citus/connection-limits.js';
 import type { ExecutorSettingsStore } from '../../citus/executor-settings.port.js';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresClient, startAzureEmulator, type AzureEmulator } from '../../../tools/emulator/index.js';
 import { SUBSCRIPTION } from '../../support/scaler-harness.js';
-import { parseResourceId } from '../../../shared/config/resource-id.js';
+import { parseResourceId } from '../../../shared/vocabulary/resource-id.js';
 import { ArmExecutorSettings, ServerParameters } from '../../../shared/targets/postgres-elastic/server-parameters.js';
 import { readClusterFacts } from '../../../shared/targets/postgres-elastic/cluster-facts.js';
 import { NotFoundError, ProviderError } from '../../../shared/errors.js';

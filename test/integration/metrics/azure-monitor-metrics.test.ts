@@ -1,3 +1,4 @@
+import type { MetricsSnapshot } from '../../../shared/vocabulary/metric-series.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   constant,
@@ -8,7 +9,6 @@ import {
 } from '../../../tools/emulator/index.js';
 import { AzureMonitorMetrics } from '../../../shared/metrics/azure-monitor-metrics.js';
 import type { MetricsRequest } from '../../../shared/metrics/metrics-source.port.js';
-import type { MetricsSnapshot } from '../../../shared/policy/input.js';
 import { FAST_RETRY, kustoResourceId, pgResourceId, SUBSCRIPTION } from '../../support/scaler-harness.js';
 
 let emulator: AzureEmulator;

@@ -81,9 +81,9 @@ describe('architecture rules (dependency-cruiser)', () => {
         'shared/scaling/executor.ts': `${valueOf('../targets/adapter.js')}\nexport { decide } from '../policy/decide.js';\n`,
         'shared/targets/adapter.ts': valueOf('../state/store.js'),
         'shared/state/store.ts': exportsOne,
-        'shared/policy/decide.ts': `${typeOf('../config/schema.js')}\nimport { KIND_FACTS } from '../config/kinds.js';\nexport const decide = KIND_FACTS;\n`,
-        'shared/config/schema.ts': 'export type One = 1;\n',
-        'shared/config/kinds.ts': 'export const KIND_FACTS = {};\n',
+        'shared/policy/decide.ts': `${typeOf('../config/schema.js')}\nimport { KIND_FACTS } from '../vocabulary/kinds.js';\nexport const decide = KIND_FACTS;\n`,
+        'shared/config/schema.ts': `${typeOf('../vocabulary/kinds.js')}\n`,
+        'shared/vocabulary/kinds.ts': 'export const KIND_FACTS = {};\nexport type One = 1;\n',
         'tools/simulation/run.ts': valueOf('../../shared/scaling/executor.js'),
         'bench/run.ts': valueOf('../tools/simulation/run.js'),
       }),
@@ -109,13 +109,22 @@ describe('architecture rules (dependency-cruiser)', () => {
     expect(found).toEqual(expect.arrayContaining(['no-circular-folders: shared/alerts -> shared/state']));
   });
 
-  it('finds a new folder cycle through a folder that has a known one', async () => {
+  it('finds the folder cycle the vocabulary module broke, should it come back (policy <-> metrics)', async () => {
     const found = await violations({
-      'shared/policy/decide.ts': valueOf('../alerts/ask.js'),
-      'shared/policy/input.ts': exportsOne,
-      'shared/alerts/ask.ts': valueOf('../policy/input.js'),
+      'shared/policy/input.ts': typeOf('../metrics/metric-series.js'),
+      'shared/metrics/metric-series.ts': `${typeOf('../policy/snapshot.js')}\nexport const three = 3;\n`,
+      'shared/policy/snapshot.ts': 'export type One = 1;\n',
     });
-    expect(found).toEqual(expect.arrayContaining(['no-circular-folders: shared/policy -> shared/alerts']));
+    expect(found).toEqual(expect.arrayContaining(['no-circular-folders: shared/policy -> shared/metrics']));
+  });
+
+  it('keeps the vocabulary free of imports of ours', async () => {
+    expect(
+      await violations({
+        'shared/vocabulary/kinds.ts': typeOf('../config/schema.js'),
+        'shared/config/schema.ts': 'export type One = 1;\n',
+      }),
+    ).toEqual(['vocabulary-imports-nothing: shared/vocabulary/kinds.ts -> shared/config/schema.ts']);
   });
 
   it.each([
@@ -161,14 +170,26 @@ describe('architecture rules (dependency-cruiser)', () => {
     );
   });
 
-  it('lets shared/policy take config and metric types but not their code', async () => {
+  it('lets shared/policy take config types but not config code', async () => {
     const found = await violations({
-      'shared/policy/input.ts': typeOf('../metrics/metric-series.js'),
-      'shared/policy/windows.ts': valueOf('../metrics/metric-series.js'),
-      'shared/metrics/metric-series.ts': `${exportsOne}export type One = 1;\n`,
+      'shared/policy/input.ts': typeOf('../config/schema.js'),
+      'shared/policy/windows.ts': valueOf('../config/schema.js'),
+      'shared/config/schema.ts': `${exportsOne}export type One = 1;\n`,
     });
-    expect(found).toEqual([
-      'policy-imports-config-and-metrics-as-types: shared/policy/windows.ts -> shared/metrics/metric-series.ts',
+    expect(found).toEqual(['policy-imports-config-as-types: shared/policy/windows.ts -> shared/config/schema.ts']);
+  });
+
+  it.each([
+    {
+      name: 'the metrics port',
+      imports: '../metrics/metrics-source.port.js',
+      target: 'shared/metrics/metrics-source.port.ts',
+    },
+    { name: 'the metric catalog', imports: '../metrics/catalog.js', target: 'shared/metrics/catalog.ts' },
+  ])('keeps $name out of shared/policy (the vocabulary holds what policy reads)', async ({ imports, target }) => {
+    const file = 'shared/policy/windows.ts';
+    expect(await violations({ [file]: typeOf(imports), [target]: 'export type One = 1;\n' })).toEqual([
+      `policy-imports-only-vocabulary: ${file} -> ${target}`,
     ]);
   });
 

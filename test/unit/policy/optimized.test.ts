@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../shared/policy/decide.js';
-import type { MetricSeries } from '../../../shared/metrics/metric-series.js';
+import type { MetricSeries } from '../../../shared/vocabulary/metric-series.js';
 import {
   completedOperation,
   flat,

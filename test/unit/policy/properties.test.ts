@@ -4,7 +4,7 @@ import { decide, effectiveBounds } from '../../../shared/policy/decide.js';
 import { REASON_CODES } from '../../../shared/policy/decision.js';
 import { targetSchema, type TargetConfig } from '../../../shared/config/schema.js';
 import type { DecideInput, ScaleRequest } from '../../../shared/policy/input.js';
-import type { MetricSeries } from '../../../shared/metrics/metric-series.js';
+import type { MetricSeries } from '../../../shared/vocabulary/metric-series.js';
 import { KUSTO_ID, MINUTE, NOW, PG_ID } from './builders.js';
 
 const METRICS = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { activeProfile, scheduleTimeline } from '../../../shared/policy/schedule.js';
-import { zonedToUtc } from '../../../shared/config/zoned-time.js';
+import { zonedToUtc } from '../../../shared/vocabulary/zoned-time.js';
 import { kustoTarget } from './builders.js';
 
 const at = (iso: string) => Date.parse(iso);

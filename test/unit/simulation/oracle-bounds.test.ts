@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runPolicy, type RunResult } from '../../../tools/simulation/run.js';
 import { POLICIES, type PolicyName } from '../../../tools/simulation/policy-runner.js';
 import { generateScenario, SCENARIOS } from '../../../tools/simulation/scenarios.js';
-import type { TargetKind } from '../../../shared/config/kinds.js';
+import type { TargetKind } from '../../../shared/vocabulary/kinds.js';
 import type { Trace } from '../../../tools/simulation/trace.js';
 import { config, kustoTarget, parameters, pgTarget, step, targetOf, trace } from './builders.js';
 

@@ -4,8 +4,8 @@
  * requested lookback, null where the newest minutes are not published yet, no series for metrics the cluster
  * does not emit.
  */
+import type { MetricsSnapshot } from '../../../shared/vocabulary/metric-series.js';
 import type { MetricsRequest, MetricsSource } from '../../../shared/metrics/metrics-source.port.js';
-import type { MetricsSnapshot } from '../../../shared/policy/input.js';
 import type { MetricFeed } from '../metric-feed.js';
 
 export class SimulatedMetrics implements MetricsSource {

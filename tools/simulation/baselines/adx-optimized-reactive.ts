@@ -18,7 +18,7 @@
  *
  * For an elastic cluster (no scale-in) only the scale-out half applies, on `cpu_percent`.
  */
-import type { TargetKind } from '../../../shared/config/kinds.js';
+import type { TargetKind } from '../../../shared/vocabulary/kinds.js';
 import type { MetricFeed } from '../metric-feed.js';
 import { clamp, type Controller } from '../policy-runner.js';
 

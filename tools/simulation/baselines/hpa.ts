@@ -15,7 +15,7 @@
  * ARM for each change; a change refused because an update runs is simply recomputed next minute.
  * An elastic cluster cannot shrink, so there scale-down recommendations are not acted on.
  */
-import type { TargetKind } from '../../../shared/config/kinds.js';
+import type { TargetKind } from '../../../shared/vocabulary/kinds.js';
 import type { MetricFeed } from '../metric-feed.js';
 import { clamp, type Controller } from '../policy-runner.js';
 

@@ -19,7 +19,7 @@
  * then the cheapest; never overloading for the peak is one of them, so it never costs more than static-peak with
  * the same overload. A practical lower bound of cost, not a proven optimum.
  */
-import type { TargetKind } from '../../../shared/config/kinds.js';
+import type { TargetKind } from '../../../shared/vocabulary/kinds.js';
 import type { SimulationParameters } from '../model/parameters.js';
 import { ElasticClusterModel } from '../model/elastic-cluster-model.js';
 import { createClusterModel } from '../simulated-cluster.js';

@@ -10,7 +10,7 @@
  * Like ARM, a model refuses a second update while one runs; only the oracle, a bound rather than a controller,
  * may ask for concurrent updates.
  */
-import type { TargetKind } from '../../../shared/config/kinds.js';
+import type { TargetKind } from '../../../shared/vocabulary/kinds.js';
 
 export interface ChangeOptions {
   /** Start even while another update runs (the oracle only). */

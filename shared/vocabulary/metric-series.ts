@@ -21,3 +21,18 @@ export interface MetricSeries {
 }
 
 export const SAMPLE_INTERVAL_MS = 60_000;
+
+/** What the metrics source answers for one target: the series the policy reads. */
+export interface MetricsSnapshot {
+  /** End of the queried interval (epoch ms). Grains ending after it are partial and dropped. */
+  asOfMs: number;
+  series: MetricSeries[];
+}
+
+/** One metric a target's policy needs, with the aggregations (statistics) its rules use. */
+export interface MetricNeed {
+  metric: string;
+  aggregations: Statistic[];
+  /** Dimension to split by (e.g. QueryStatus for QueryResult), or none for the resource total. */
+  splitBy?: string | undefined;
+}
