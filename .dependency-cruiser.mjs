@@ -15,9 +15,15 @@ const USE_CASES = ['^shared/scaling/', '^shared/follow-up/', '^shared/alerts/'];
 
 /**
  * Everything shared/policy may import: the policy itself, the vocabulary (kinds, metric series, snapshots, resource
- * ids, zoned time; a folder that imports nothing) and the config types it decides on.
+ * ids, zoned time; a folder that imports nothing), the kind definitions (KIND_DATA) and the config types it
+ * decides on.
  */
-const POLICY_MAY_IMPORT = ['^shared/policy/', '^shared/vocabulary/', '^shared/config/schema[.]ts$'];
+const POLICY_MAY_IMPORT = [
+  '^shared/policy/',
+  '^shared/vocabulary/',
+  '^shared/kinds/',
+  '^shared/config/schema/schema[.]ts$',
+];
 /** Of those, the ones policy may only import as types (no runtime code from the config layer). */
 const POLICY_TYPES_ONLY = ['^shared/config/'];
 
@@ -27,6 +33,13 @@ const POLICY_TYPES_ONLY = ['^shared/config/'];
  * be a known exception (the rule would then guard every other edge of that folder).
  */
 const KNOWN_FOLDER_CYCLE_EDGES = {};
+
+/**
+ * The kind definitions (shared/kinds) declare data and small functions over their own config: they import the
+ * vocabulary, the config schema's types and problems, and each other's shared helpers, nothing else, so that
+ * config validation, the policy and the follow-up can all interpret them without an import circle.
+ */
+const KIND_DATA_MAY_IMPORT = ['^shared/kinds/', '^shared/vocabulary/', '^shared/config/schema/'];
 
 /** The vocabulary is the bottom layer: it imports nothing of ours. */
 const VOCABULARY = '^shared/vocabulary/';
@@ -77,6 +90,13 @@ export default {
       severity: 'error',
       from: { path: VOCABULARY },
       to: { path: '^(shared|functions|tools|cli|bench|scripts|test|bin)/', pathNot: VOCABULARY },
+    },
+    {
+      name: 'kinds-import-only-data',
+      comment: 'A kind definition is data the layers above interpret: it imports only KIND_DATA_MAY_IMPORT.',
+      severity: 'error',
+      from: { path: '^shared/kinds/' },
+      to: { path: '^(shared|functions|tools|cli|bench|scripts|test|bin)/', pathNot: KIND_DATA_MAY_IMPORT },
     },
     {
       name: 'policy-imports-only-vocabulary',

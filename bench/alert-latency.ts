@@ -12,7 +12,7 @@ import { pgResourceId, servicesFor, SUBSCRIPTION } from '../test/support/scaler-
 import { callApi } from '../test/support/http-api.js';
 import { alertFor } from '../test/support/alert-fixtures.js';
 import { alertWebhookHandler } from '../functions/http/alert-webhook.js';
-import type { ConfigInput } from '../shared/config/schema.js';
+import type { ConfigInput } from '../shared/config/schema/schema.js';
 import { printResult } from './report.js';
 
 const ALERTS = 200;

@@ -8,7 +8,7 @@
 import { readStrictJson } from '../shared/strict-json.js';
 import { parseCommonAlert } from '../shared/alerts/common-alert-schema.js';
 import { AlertTargetIndex, MAX_MATCHED_ID_LENGTH } from '../shared/alerts/target-mapping.js';
-import { targetSchema, type TargetConfig } from '../shared/config/schema.js';
+import { targetSchema, type TargetConfig } from '../shared/config/schema/schema.js';
 import { pgResourceId, kustoResourceId } from '../test/support/scaler-harness.js';
 import { alertFor } from '../test/support/alert-fixtures.js';
 import { printResult } from './report.js';

@@ -7,7 +7,7 @@ import { constant } from '../tools/emulator/index.js';
 import { servicesFor, tick } from '../test/support/scaler-harness.js';
 import { startAzureEmulator } from '../tools/emulator/index.js';
 import { startAzurite } from '../tools/local-services/azurite.js';
-import type { ConfigInput } from '../shared/config/schema.js';
+import type { ConfigInput } from '../shared/config/schema/schema.js';
 import { peakRssSampler, printResult } from './report.js';
 
 const TARGETS = 500;

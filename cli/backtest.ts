@@ -23,7 +23,7 @@ import type { StateStore } from '../shared/state/state-store.port.js';
 import { TableStateStore } from '../shared/state/table-state-store.js';
 import { ArmClients } from '../shared/targets/azure-clients.js';
 import { buildScaleTargets } from '../shared/targets/build.js';
-import type { ScalerConfig, TargetConfig } from '../shared/config/schema.js';
+import type { ScalerConfig, TargetConfig } from '../shared/config/schema/schema.js';
 import {
   CONSOLE,
   defaultWorkers,

@@ -17,7 +17,7 @@ import { effectiveBounds } from '../shared/policy/decide.js';
 import { planCapacity, type CapacityPlan } from '../shared/policy/forecast-plan.js';
 import type { ForecastInput } from '../shared/policy/forecast-stage.js';
 import { MemoryStateStore } from '../tools/memory-state/memory-state-store.js';
-import type { ScalerConfig, TargetConfig } from '../shared/config/schema.js';
+import type { ScalerConfig, TargetConfig } from '../shared/config/schema/schema.js';
 import { backtestTarget, MAX_BACKTEST_DAYS, reconstructHistory } from '../tools/simulation/backtest.js';
 import { backtestForecast, type ForecastBacktest } from '../tools/simulation/forecast-backtest.js';
 import { runSuites } from '../tools/simulation/suite.js';

@@ -1,6 +1,6 @@
 import { validateConfigFile } from '../shared/config/load.js';
-import { formatProblem } from '../shared/config/problems.js';
-import type { TargetConfig } from '../shared/config/schema.js';
+import { formatProblem } from '../shared/config/schema/problems.js';
+import type { TargetConfig } from '../shared/config/schema/schema.js';
 import { KIND_FACTS } from '../shared/vocabulary/kinds.js';
 
 export const VALIDATE_USAGE = `Usage: scaler validate-config <file>

@@ -8,7 +8,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/core-auth';
 import { parseAppSettings, type AppSettings } from '../shared/config/app-settings.js';
 import { loadConfigFromSetting } from '../shared/config/load.js';
-import type { ScalerConfig } from '../shared/config/schema.js';
+import type { ScalerConfig } from '../shared/config/schema/schema.js';
 import {
   createScaling,
   type ScaleExecutor,

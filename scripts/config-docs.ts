@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { configSchema } from '../shared/config/schema.js';
+import { configSchema } from '../shared/config/schema/schema.js';
 
 export const SCHEMA_FILE = fileURLToPath(new URL('../config.schema.json', import.meta.url));
 export const REFERENCE_FILE = fileURLToPath(new URL('../docs/config-reference.md', import.meta.url));

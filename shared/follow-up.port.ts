@@ -3,7 +3,7 @@
  * elastic cluster, ARM success, then the Citus rebalance; for ADX, ARM success. Implemented by a Durable
  * Functions client in functions/; the executor only launches it.
  */
-import type { TargetConfig } from './config/schema.js';
+import type { TargetConfig } from './config/schema/schema.js';
 import type { OperationRecord } from './state/state-store.port.js';
 import type { FollowUpInstanceReport } from './follow-up/reconcile.js';
 

@@ -9,7 +9,7 @@
  * weeks of metrics. The forecast itself is recomputed only when the history or the operations changed.
  */
 import type { MetricsSnapshot } from './vocabulary/metric-series.js';
-import type { TargetConfig } from './config/schema.js';
+import type { TargetConfig } from './config/schema/schema.js';
 import type { Logger } from './logging.js';
 import type { MetricsRequest, MetricsSource } from './metrics/metrics-source.port.js';
 import type { ScaleHistory } from './policy/input.js';

@@ -10,7 +10,7 @@ import type { DurableClient, DurableOrchestrationStatus } from 'durable-function
 import type { InvocationContext } from '@azure/functions';
 import type { FollowUpLauncher } from '../../shared/follow-up.port.js';
 import type { FollowUpInstanceReport } from '../../shared/follow-up/reconcile.js';
-import type { TargetConfig } from '../../shared/config/schema.js';
+import type { TargetConfig } from '../../shared/config/schema/schema.js';
 import type { OperationRecord } from '../../shared/state/state-store.port.js';
 import { followUpInputFor, followUpInstanceId } from '../../shared/follow-up/input.js';
 import { ScalerError, TransientError, describeError } from '../../shared/errors.js';

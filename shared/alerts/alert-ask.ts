@@ -3,7 +3,7 @@
  * optional `scaler.step`), or, when the rule has none, the target's config maps the rule's name to an action.
  * A resolved alert asks for the opposite, and only when the target's config opts in (`alerts.actOnResolved`).
  */
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import type { Direction } from '../policy/decision.js';
 import type { ScaleRequest } from '../policy/input.js';
 import { InvalidInputError } from '../errors.js';

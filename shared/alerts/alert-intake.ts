@@ -7,7 +7,7 @@
  * 408/429/503/504. The receipt, written create-if-absent, makes every retry after the first a no-op. A delivery
  * that failed for a reason retrying may fix gives its receipt back, so the retry is processed instead of ignored.
  */
-import type { ScalerConfig, TargetConfig } from '../config/schema.js';
+import type { ScalerConfig, TargetConfig } from '../config/schema/schema.js';
 import type { EvaluationContext } from '../scaling/evaluation.js';
 import type { TargetOutcome } from '../scaling/outcome.js';
 import type { AlertReceiptKey, StateStore } from '../state/state-store.port.js';

@@ -9,7 +9,7 @@
  * The targets are indexed once per config, so matching costs a few map lookups per alert id, however many
  * targets there are: an alert with 500 ids against 10,000 targets takes well under a millisecond.
  */
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import { KIND_FACTS } from '../vocabulary/kinds.js';
 import { normalizeResourceId } from '../vocabulary/resource-id.js';
 

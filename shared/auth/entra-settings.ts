@@ -3,7 +3,7 @@
  * SCALER_ENTRA_TENANT_ID is set; function keys (authLevel 'function') protect every endpoint either way.
  */
 import type { AppSettings } from '../config/app-settings.js';
-import type { ScalerConfig } from '../config/schema.js';
+import type { ScalerConfig } from '../config/schema/schema.js';
 import { ScalerError } from '../errors.js';
 
 /** Which endpoints a caller reaches, and so which app role the token must carry. */

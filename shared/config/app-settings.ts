@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ScalerError } from '../errors.js';
-import { formatPath, suggest } from './problems.js';
+import { formatPath, suggest } from './schema/problems.js';
 
 const positiveInt = (fallback: number) =>
   z.coerce

@@ -6,9 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ScalerError } from '../errors.js';
 import { validateConfig, type ConfigResult } from './validate.js';
-import { type ConfigProblem, formatPath, formatProblem } from './problems.js';
+import { type ConfigProblem, formatPath, formatProblem } from './schema/problems.js';
 import { readStrictJson } from '../strict-json.js';
-import type { ScalerConfig } from './schema.js';
+import type { ScalerConfig } from './schema/schema.js';
 
 export const CONFIG_SETTING = 'SCALER_CONFIG';
 

@@ -3,9 +3,9 @@
  * its time zone and times, profiles that collide, and what a profile cannot do to an elastic cluster. Each returns
  * problems; none throws.
  */
-import type { LimitsConfig, ProfileConfig, TargetConfig } from './schema.js';
+import type { LimitsConfig, ProfileConfig, TargetConfig } from './schema/schema.js';
 import { KIND_FACTS } from '../vocabulary/kinds.js';
-import { type ConfigProblem, showValue, suggest } from './problems.js';
+import { type ConfigProblem, showValue, suggest } from './schema/problems.js';
 import {
   isTimeZone,
   knownTimeZones,

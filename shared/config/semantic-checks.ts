@@ -1,11 +1,11 @@
 /**
  * Checks that span several fields or need knowledge of the target kind. Each returns problems; none throws.
  */
-import type { KustoTargetConfig, LimitsConfig, RuleConfig, TargetConfig } from './schema.js';
+import type { KustoTargetConfig, LimitsConfig, RuleConfig, TargetConfig } from './schema/schema.js';
 import { checkProfiles } from './schedule-checks.js';
 import { KIND_FACTS } from '../vocabulary/kinds.js';
 import { parseResourceId } from '../vocabulary/resource-id.js';
-import { type ConfigProblem, showValue, suggest } from './problems.js';
+import { type ConfigProblem, showValue, suggest } from './schema/problems.js';
 import { findMetric, metricNames } from '../metrics/catalog.js';
 
 type Check = (target: TargetConfig, path: string, settings: { minThresholdGapPercent: number }) => ConfigProblem[];

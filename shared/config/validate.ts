@@ -3,9 +3,9 @@
  * and the fix. Targets are parsed one by one so a broken target never hides another's problems.
  */
 import { z } from 'zod';
-import { configSchema, targetSchema, type ScalerConfig, type TargetConfig } from './schema.js';
+import { configSchema, targetSchema, type ScalerConfig, type TargetConfig } from './schema/schema.js';
 import { checkTarget } from './semantic-checks.js';
-import { type ConfigProblem, formatPath, showValue, suggest } from './problems.js';
+import { type ConfigProblem, formatPath, showValue, suggest } from './schema/problems.js';
 import { normalizeResourceId } from '../vocabulary/resource-id.js';
 
 export type ConfigResult =

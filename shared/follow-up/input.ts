@@ -3,7 +3,7 @@
  * follow-up is launched, so replays never depend on a config that changed in between (the orchestrator must be
  * deterministic); activities still read connection details from the live config.
  */
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import type { OperationRecord } from '../state/state-store.port.js';
 import type { ConnectionPolicy } from '../citus/connection-limits.js';
 import type { ShardTransferMode } from '../citus/names.js';

@@ -9,7 +9,7 @@ import type { DiskProjection } from '../citus/preflight.js';
 import type { ExecutorSnapshot } from '../citus/parallelism.js';
 import type { RebalanceProgress } from '../citus/progress.js';
 import type { PlannedMove } from '../citus/plan.js';
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 
 export const PROGRESS_DOCUMENT_VERSION = 1;
 

@@ -2,7 +2,7 @@
  * The scaler's side of reconciling (reconcile.ts decides): read the target's follow-up instance through the
  * launcher, then wait, launch the follow-up again, or write the outcome the follow-up could not write.
  */
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import type { FollowUpLauncher } from '../follow-up.port.js';
 import type { OperationRecord, StateStore } from '../state/state-store.port.js';
 import type { Logger } from '../logging.js';

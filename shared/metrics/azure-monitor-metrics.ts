@@ -9,7 +9,7 @@ import { MetricsClient, type MetricValue, type MetricsQueryResult } from '@azure
 import { parseResourceId, normalizeResourceId } from '../vocabulary/resource-id.js';
 import { mapWithConcurrency } from '../concurrency.js';
 import { describeError, InvalidInputError, TransientError } from '../errors.js';
-import { METRIC_NAMESPACE } from './catalog.js';
+import { metricNamespace } from './catalog.js';
 import { SAMPLE_INTERVAL_MS, type MetricSeries, type Statistic } from '../vocabulary/metric-series.js';
 import type { MetricsRequest, MetricsSource } from './metrics-source.port.js';
 
@@ -117,7 +117,7 @@ export function planBatchCalls(requests: readonly MetricsRequest[]): BatchCall[]
   for (const request of requests) {
     const id = parseResourceId(request.resourceId);
     if (!id) continue;
-    const namespace = METRIC_NAMESPACE[request.kind];
+    const namespace = metricNamespace(request.kind);
     const intervalMinutes = request.intervalMinutes ?? 1;
     for (const need of request.needs) {
       const aggregations = [...need.aggregations].sort();

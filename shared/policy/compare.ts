@@ -1,4 +1,4 @@
-import type { Operator } from '../config/schema.js';
+import type { Operator } from '../config/schema/schema.js';
 
 export function compare(value: number, operator: Operator, threshold: number): boolean {
   switch (operator) {

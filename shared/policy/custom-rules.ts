@@ -3,7 +3,7 @@
  * wins); scale in only if ALL in-rules fire (the smallest reduction wins). A rule without enough complete
  * grains in its window does not fire.
  */
-import type { RuleConfig } from '../config/schema.js';
+import type { RuleConfig } from '../config/schema/schema.js';
 import type { SignalEvidence } from './decision.js';
 import { OPERATOR_SYMBOL } from './compare.js';
 import { evaluateSignal, hasData } from './signal.js';

@@ -3,7 +3,7 @@
  * signals (by mode) -> explicit request -> guards -> dry-run. Time comes in as `input.now`; nothing here reads
  * the clock, the network or random state.
  */
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import { actionFor, type Decision, type Trigger } from './decision.js';
 import type { DecideInput } from './input.js';
 import type { PolicyContext, Proposal, Stage } from './proposal.js';

@@ -1,4 +1,4 @@
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import type { Direction } from './decision.js';
 import type { MetricsSnapshot, Statistic } from '../vocabulary/metric-series.js';
 import type { LoadForecast } from './forecast.js';

@@ -1,6 +1,6 @@
 /**
  * Optimized mode: Azure Data Explorer's documented reactive logic (docs/azure-data-explorer-scaling.md), with the
- * thresholds as tunable defaults (config/defaults.ts). Elastic clusters use the same scale-out logic on their
+ * thresholds as tunable defaults (config/schema/defaults.ts). Elastic clusters use the same scale-out logic on their
  * own signals and never scale in.
  *
  * Scale out: a signal stays above its threshold for the whole window (its lowest grain is above it). The step
@@ -8,7 +8,7 @@
  * Scale in: every check agrees over the evaluation window (1 day, hourly grains), and the window lies entirely
  * after the last operation finished, so it describes the current capacity.
  */
-import type { KustoTargetConfig, PostgresTargetConfig } from '../config/schema.js';
+import type { KustoTargetConfig, PostgresTargetConfig } from '../config/schema/schema.js';
 import type { SignalEvidence } from './decision.js';
 import { evaluateSignal, hasData, type SignalSpec } from './signal.js';
 import { describeMissing, metricsUnavailableProposal } from './metrics-unavailable.js';

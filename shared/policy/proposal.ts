@@ -3,7 +3,7 @@
  * Stages are small pure functions `(proposal, context) => proposal`.
  */
 import type { MetricsSnapshot } from '../vocabulary/metric-series.js';
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import type { ForecastEvidence, GuardNote, ReasonCode, SignalEvidence, Trigger } from './decision.js';
 import type { ActiveProfile } from './schedule.js';
 import type {

@@ -3,7 +3,7 @@
  * the decision will look at and nothing more.
  */
 import type { MetricNeed } from '../vocabulary/metric-series.js';
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import type { Statistic } from '../vocabulary/metric-series.js';
 import { FORECAST_METRICS } from './load-history.js';
 

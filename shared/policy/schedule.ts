@@ -7,7 +7,7 @@
  *
  * Pure: `nowMs` is an argument. The timeline around it is computed once and reused for the following days.
  */
-import type { LimitsConfig, ProfileConfig, RuleConfig, ScaleMode, TargetConfig } from '../config/schema.js';
+import type { LimitsConfig, ProfileConfig, RuleConfig, ScaleMode, TargetConfig } from '../config/schema/schema.js';
 import {
   addDays,
   DAY_MS,

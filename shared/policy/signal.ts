@@ -1,5 +1,5 @@
 /** Builds the evidence for one evaluated signal (a custom rule or an optimized-mode check). */
-import type { Operator } from '../config/schema.js';
+import type { Operator } from '../config/schema/schema.js';
 import type { Direction, SignalEvidence } from './decision.js';
 import { compare } from './compare.js';
 import { evaluateWindow, type WindowSpec } from './windows.js';

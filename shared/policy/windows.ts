@@ -5,7 +5,7 @@
  */
 import type { MetricsSnapshot } from '../vocabulary/metric-series.js';
 import type { MetricSeries, MetricSample, Statistic } from '../vocabulary/metric-series.js';
-import type { TimeAggregation } from '../config/schema.js';
+import type { TimeAggregation } from '../config/schema/schema.js';
 import type { SignalStatus } from './decision.js';
 
 export interface WindowSpec {

@@ -4,7 +4,7 @@
  * completion time (the cooldown runs from it), the ledger gets an entry saying who and why, and the follow-up
  * still running for it is terminated so the next operation can have its own.
  */
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import type { TargetDirectory } from '../targets/target-directory.js';
 import type { Decision } from '../policy/decision.js';
 import type { OperationRecord, PauseChange, StateStore } from '../state/state-store.port.js';

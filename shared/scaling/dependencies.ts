@@ -1,5 +1,5 @@
 /** What the scaling use cases are built from, once, in the composition root (or a tool's own root). */
-import type { ScalerConfig } from '../config/schema.js';
+import type { ScalerConfig } from '../config/schema/schema.js';
 import type { MetricsSource } from '../metrics/metrics-source.port.js';
 import type { StateStore } from '../state/state-store.port.js';
 import type { Logger } from '../logging.js';

@@ -5,7 +5,7 @@
  * read) is added here and to `decideInputOf`, nowhere else.
  */
 import type { MetricsSnapshot } from '../vocabulary/metric-series.js';
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import { isDeepStrictEqual } from 'node:util';
 import { decide } from '../policy/decide.js';
 import type { Decision, Trigger } from '../policy/decision.js';

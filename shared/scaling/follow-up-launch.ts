@@ -1,4 +1,4 @@
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import type { FollowUpLauncher } from '../follow-up.port.js';
 import type { OperationRecord } from '../state/state-store.port.js';
 import type { Logger } from '../logging.js';

@@ -2,7 +2,7 @@
  * The scaling use cases, built together from one set of dependencies: the acting path (`executor`: evaluate,
  * act, complete) and the operator side (`queries` for status and operations, `administration` for changes by hand).
  */
-import type { ScalerConfig } from '../config/schema.js';
+import type { ScalerConfig } from '../config/schema/schema.js';
 import type { ScaleTarget } from '../targets/scale-target.port.js';
 import { DEFAULT_SCALING_OPTIONS, type ScalingDependencies, type ScalingOptions } from './dependencies.js';
 import { ScaleExecutor } from './scale-executor.js';

@@ -3,7 +3,7 @@
  * pause flags set through the API. Read once per evaluation; an operation the executor itself ends is folded in
  * (`withEnded`) instead of reading back the row it just wrote.
  */
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import type {
   FailureHistory,
   FinishedOperation,

@@ -3,7 +3,7 @@
  * follow-up) says it finished; cooldowns start from that moment. An operation that never reached ARM (the scaler
  * stopped in between) is adopted or given up.
  */
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import type { OperationRecord } from '../state/state-store.port.js';
 import type { ScaleProgress } from '../targets/scale-target.port.js';
 import { progressFromLive, settledProgress } from '../targets/scale-outcome.js';

@@ -17,7 +17,7 @@ import type { OperationRecord } from '../state/state-store.port.js';
 import { describeError, ScalerError, StateConflictError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { mapWithConcurrency } from '../concurrency.js';
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import { HeldLease } from './held-lease.js';
 import type { ScalingDependencies } from './dependencies.js';
 import {

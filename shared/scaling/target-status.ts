@@ -3,7 +3,7 @@
  * (`GET /api/operations/{id}`). Effective limits, cooldowns left and merged pauses come from the policy's own
  * functions, so the status always says what the guards would apply.
  */
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import { effectiveBounds, profileEvidence } from '../policy/decide.js';
 import type { ProfileEvidence } from '../policy/decision.js';
 import { activeProfile, targetUnderProfile } from '../policy/schedule.js';

@@ -1,5 +1,5 @@
 /** Builds one ScaleTarget per configured target, sharing SDK clients per subscription and the SKU cache. */
-import type { ScalerConfig, TargetConfig } from '../config/schema.js';
+import type { ScalerConfig, TargetConfig } from '../config/schema/schema.js';
 import { parseResourceId } from '../vocabulary/resource-id.js';
 import { ScalerError } from '../errors.js';
 import type { ScaleTarget } from './scale-target.port.js';

@@ -2,7 +2,7 @@
  * The port every scale target (the ARM adapter of one target kind) implements, like KEDA's Scaler: few methods,
  * each with a written contract. Scale targets read and act; they never decide (that is shared/policy's job).
  */
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import type { ObservedTarget } from '../policy/input.js';
 import type { ArmOperationDetails } from '../state/state-store.port.js';
 

@@ -2,7 +2,7 @@
  * The one place a target is looked up by name: its config, and the scale target (the ARM adapter) built for it.
  * Every use case, the follow-up's steps and the HTTP handlers ask here.
  */
-import type { ScalerConfig, TargetConfig } from '../config/schema.js';
+import type { ScalerConfig, TargetConfig } from '../config/schema/schema.js';
 import type { ScaleTarget } from './scale-target.port.js';
 import { NotFoundError, ScalerError } from '../errors.js';
 

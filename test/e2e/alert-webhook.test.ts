@@ -14,7 +14,7 @@ import { createLogger } from '../../shared/logging.js';
 import { scalerApi, type ScalerApi } from '../support/api-services.js';
 import { alertFixture, alertFor, alertId, type AlertOptions } from '../support/alert-fixtures.js';
 import { startEntraStandIn, type EntraStandIn } from '../support/entra-standin.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 import type { Services } from '../../functions/composition-root.js';
 
 let harness: Harness;

@@ -6,7 +6,7 @@ import { scalerApi, type ScalerApi } from '../support/api-services.js';
 import { alertFixture, alertFor, type AlertFixture } from '../support/alert-fixtures.js';
 import type { ApiAnswer } from '../support/http-api.js';
 import type { Services } from '../../functions/composition-root.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 
 const RUNS = 120;
 let harness: Harness;

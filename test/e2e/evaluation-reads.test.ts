@@ -16,7 +16,7 @@ import {
 } from '../support/scaler-harness.js';
 import { TableStateStore } from '../../shared/state/table-state-store.js';
 import type { StateStore } from '../../shared/state/state-store.port.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 
 let harness: Harness;
 

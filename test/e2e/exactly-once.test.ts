@@ -4,7 +4,7 @@ import { MINUTE_MS, plateau } from '../../tools/emulator/index.js';
 import { pgResourceId, servicesFor, startHarness, tick, type Harness } from '../support/scaler-harness.js';
 import { scalerApi } from '../support/api-services.js';
 import { alertFor, alertId } from '../support/alert-fixtures.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 
 let harness: Harness;
 

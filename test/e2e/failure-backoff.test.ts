@@ -13,7 +13,7 @@ import {
   type LogLine,
 } from '../support/scaler-harness.js';
 import { scalerApi } from '../support/api-services.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 import type { Services } from '../../functions/composition-root.js';
 
 let harness: Harness;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE_MS } from '../../tools/emulator/index.js';
 import { acceptedPatches, kustoResourceId, startHarness, tick, type Harness } from '../support/scaler-harness.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 import type { Services } from '../../functions/composition-root.js';
 
 const HOUR_MS = 60 * MINUTE_MS;

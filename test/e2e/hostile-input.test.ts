@@ -4,7 +4,7 @@ import { acceptedPatches, addManualPg, pgResourceId, startHarness, type Harness 
 import { scalerApi, type ScalerApi } from '../support/api-services.js';
 import { alertFor, alertId } from '../support/alert-fixtures.js';
 import type { Services } from '../../functions/composition-root.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 import { MAX_BODY_BYTES } from '../../shared/http/requests.js';
 
 let harness: Harness;

@@ -15,7 +15,7 @@ import {
   type Harness,
 } from '../support/scaler-harness.js';
 import { StateConflictError } from '../../shared/errors.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 import type { Services } from '../../functions/composition-root.js';
 
 let harness: Harness;

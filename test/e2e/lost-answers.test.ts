@@ -18,7 +18,7 @@ import {
 import { startCuttableProxy, throughProxy, type CuttableProxy } from '../support/cuttable-proxy.js';
 import { scalerApi } from '../support/api-services.js';
 import { alertFor, alertId } from '../support/alert-fixtures.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 import type { Services } from '../../functions/composition-root.js';
 
 let harness: Harness;

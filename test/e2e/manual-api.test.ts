@@ -13,7 +13,7 @@ import {
 import { scalerApi, type ScalerApi } from '../support/api-services.js';
 import { alertFor, alertId } from '../support/alert-fixtures.js';
 import { startEntraStandIn, type EntraStandIn } from '../support/entra-standin.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 import type { Services } from '../../functions/composition-root.js';
 
 let harness: Harness;

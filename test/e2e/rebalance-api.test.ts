@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kustoResourceId, pgResourceId, startHarness, type Harness } from '../support/scaler-harness.js';
 import { scalerApi, type ScalerApi } from '../support/api-services.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 
 let harness: Harness;
 let api: ScalerApi;

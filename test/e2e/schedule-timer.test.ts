@@ -10,7 +10,7 @@ import {
 } from '../support/scaler-harness.js';
 import { scalerApi } from '../support/api-services.js';
 import { localAt } from '../../shared/vocabulary/zoned-time.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 import type { Services } from '../../functions/composition-root.js';
 
 let harness: Harness;

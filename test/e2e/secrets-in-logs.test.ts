@@ -7,7 +7,7 @@ import { startEntraStandIn, type EntraStandIn } from '../support/entra-standin.j
 import { createLogger } from '../../shared/logging.js';
 import { alertWebhookHandler } from '../../functions/http/alert-webhook.js';
 import { getTargetHandler, scaleTargetHandler } from '../../functions/http/targets.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 
 let harness: Harness;
 let entra: EntraStandIn;

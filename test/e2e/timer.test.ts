@@ -9,7 +9,7 @@ import {
   type Harness,
   acceptedPatches,
 } from '../support/scaler-harness.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 import type { Services } from '../../functions/composition-root.js';
 
 const HOUR_MS = 60 * MINUTE_MS;

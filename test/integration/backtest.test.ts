@@ -24,7 +24,7 @@ import { AzureMonitorMetrics } from '../../shared/metrics/azure-monitor-metrics.
 import { ArmClients } from '../../shared/targets/azure-clients.js';
 import { buildScaleTargets } from '../../shared/targets/build.js';
 import { TableStateStore } from '../../shared/state/table-state-store.js';
-import { configSchema, type ScalerConfig, type TargetConfig } from '../../shared/config/schema.js';
+import { configSchema, type ScalerConfig, type TargetConfig } from '../../shared/config/schema/schema.js';
 import type { StateStore } from '../../shared/state/state-store.port.js';
 
 const DAY = 1440;

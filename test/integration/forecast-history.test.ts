@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { targetSchema, type TargetConfig } from '../../shared/config/schema.js';
+import { targetSchema, type TargetConfig } from '../../shared/config/schema/schema.js';
 import { ForecastInputs, type ForecastSubject } from '../../shared/forecasting.js';
 import { createLogger } from '../../shared/logging.js';
 import { AzureMonitorMetrics } from '../../shared/metrics/azure-monitor-metrics.js';

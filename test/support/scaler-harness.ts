@@ -11,7 +11,7 @@ import { startAzureEmulator, StaticTokenCredential, type AzureEmulator } from '.
 import { startAzurite, type AzuriteInstance } from './azurite.js';
 import { TableStateStore } from '../../shared/state/table-state-store.js';
 import { createLogger, type LogFields, type LogLevel } from '../../shared/logging.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 
 export const SUBSCRIPTION = '00000000-0000-0000-0000-0000000000aa';
 export const FAST_RETRY = { maxRetries: 4, retryDelayInMs: 5, maxRetryDelayInMs: 50 };

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import functions from '@azure/functions';
 import type { FollowUpLauncher } from '../../shared/follow-up.port.js';
-import type { TargetConfig } from '../../shared/config/schema.js';
+import type { TargetConfig } from '../../shared/config/schema/schema.js';
 import type { OperationRecord } from '../../shared/state/state-store.port.js';
 import { followUpInputFor, followUpInstanceId, type FollowUpInput } from '../../shared/follow-up/input.js';
 import {

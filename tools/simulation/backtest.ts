@@ -13,7 +13,7 @@
  */
 import type { MetricNeed } from '../../shared/vocabulary/metric-series.js';
 import type { MetricsSnapshot } from '../../shared/vocabulary/metric-series.js';
-import type { ScalerConfig, TargetConfig } from '../../shared/config/schema.js';
+import type { ScalerConfig, TargetConfig } from '../../shared/config/schema/schema.js';
 import { mapWithConcurrency } from '../../shared/concurrency.js';
 import { InvalidInputError, ScalerError } from '../../shared/errors.js';
 import type { MetricsSource } from '../../shared/metrics/metrics-source.port.js';

@@ -12,7 +12,7 @@
  * per-minute reads until the next write (adapters/cached-reads.ts). `exactTicks` runs `evaluateAll` every minute
  * on the plain store instead; a test checks that both give the same run.
  */
-import type { ScalerConfig, TargetConfig } from '../../shared/config/schema.js';
+import type { ScalerConfig, TargetConfig } from '../../shared/config/schema/schema.js';
 import { silentLogger } from '../../shared/logging.js';
 import { createScaling, type Scaling, type TargetOutcome } from '../../shared/scaling/index.js';
 import { describeError } from '../../shared/errors.js';

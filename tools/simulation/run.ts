@@ -4,7 +4,7 @@
  * for the peak once and for all.
  */
 import type { TargetKind } from '../../shared/vocabulary/kinds.js';
-import type { ScalerConfig, TargetConfig } from '../../shared/config/schema.js';
+import type { ScalerConfig, TargetConfig } from '../../shared/config/schema/schema.js';
 import { AdxOptimizedReactive } from './baselines/adx-optimized-reactive.js';
 import { AzureMonitorAutoscale, scheduledProfiles } from './baselines/azure-monitor-autoscale.js';
 import { Hpa } from './baselines/hpa.js';

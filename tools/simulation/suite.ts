@@ -4,7 +4,7 @@
  * same either way (each run is deterministic).
  */
 import type { TargetKind } from '../../shared/vocabulary/kinds.js';
-import type { ScalerConfig, TargetConfig } from '../../shared/config/schema.js';
+import type { ScalerConfig, TargetConfig } from '../../shared/config/schema/schema.js';
 import { NotFoundError } from '../../shared/errors.js';
 import type { SimulationParameters } from './model/parameters.js';
 import { POLICIES, type PolicyName } from './policy-runner.js';

@@ -9,7 +9,7 @@
  */
 import type { TargetKind } from '../../shared/vocabulary/kinds.js';
 import { InvalidInputError } from '../../shared/errors.js';
-import { suggest } from '../../shared/config/problems.js';
+import { suggest } from '../../shared/config/schema/problems.js';
 
 export const MINUTE_MS = 60_000;
 

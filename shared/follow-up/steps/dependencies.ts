@@ -1,5 +1,5 @@
 /** What the follow-up's steps (the activities) need; built once in the composition root. */
-import type { PostgresTargetConfig, TargetConfig } from '../../config/schema.js';
+import type { PostgresTargetConfig, TargetConfig } from '../../config/schema/schema.js';
 import type { ScaleTarget } from '../../targets/scale-target.port.js';
 import type { TargetDirectory } from '../../targets/target-directory.js';
 import type { StateStore } from '../../state/state-store.port.js';

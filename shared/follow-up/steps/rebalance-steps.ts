@@ -29,7 +29,7 @@ import {
   startRebalanceJob,
 } from '../../citus/rebalance-driver.js';
 import { addAlert, pausedSince, resumeRequested } from '../progress.js';
-import type { PostgresTargetConfig } from '../../config/schema.js';
+import type { PostgresTargetConfig } from '../../config/schema/schema.js';
 
 const GIB = 1024 ** 3;
 

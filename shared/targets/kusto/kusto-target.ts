@@ -5,7 +5,7 @@
  * PATCH.
  */
 import type { AzureSku, Cluster, ClusterUpdate, KustoManagementClient, OptimizedAutoscale } from '@azure/arm-kusto';
-import type { KustoTargetConfig } from '../../config/schema.js';
+import type { KustoTargetConfig } from '../../config/schema/schema.js';
 import type { ResourceId } from '../../vocabulary/resource-id.js';
 import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '../scale-target.port.js';
 import { armCall, type ArmCallContext } from '../arm-errors.js';

@@ -3,7 +3,7 @@
  * PATCH that ARM runs as a long-running operation (api-version 2025-08-01). Azure offers no scale-in.
  */
 import type { PostgreSQLManagementFlexibleServerClient, Server } from '@azure/arm-postgresql-flexible';
-import type { PostgresTargetConfig } from '../../config/schema.js';
+import type { PostgresTargetConfig } from '../../config/schema/schema.js';
 import type { ResourceId } from '../../vocabulary/resource-id.js';
 import { NotSupportedError, ProviderError } from '../../errors.js';
 import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '../scale-target.port.js';

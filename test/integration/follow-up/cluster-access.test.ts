@@ -13,7 +13,7 @@ import { scaledOutCluster } from '../../../tools/citus-standin/testing.js';
 import { AzureClusterAccess } from '../../../shared/follow-up/cluster-access.js';
 import { ArmClients } from '../../../shared/targets/azure-clients.js';
 import { validateConfig } from '../../../shared/config/validate.js';
-import type { PostgresTargetConfig } from '../../../shared/config/schema.js';
+import type { PostgresTargetConfig } from '../../../shared/config/schema/schema.js';
 import { NotCoordinatorError } from '../../../shared/citus/errors.js';
 
 let server: PostgresServer;

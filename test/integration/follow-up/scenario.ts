@@ -8,7 +8,7 @@ import { FOLLOW_UP_ORCHESTRATION } from '../../../functions/orchestration/names.
 import { followUpInputFor, followUpInstanceId } from '../../../shared/follow-up/input.js';
 import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store.js';
 import { createLogger } from '../../../shared/logging.js';
-import type { TargetConfig } from '../../../shared/config/schema.js';
+import type { TargetConfig } from '../../../shared/config/schema/schema.js';
 import type { OperationRecord } from '../../../shared/state/state-store.port.js';
 import { StaticTokenCredential, type AzureEmulator } from '../../../tools/emulator/index.js';
 import type { PostgresServer } from '../../support/postgres.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertRequest, askFromCustomProperties, ruleAllowed } from '../../../shared/alerts/alert-ask.js';
 import type { CommonAlert } from '../../../shared/alerts/common-alert-schema.js';
-import { targetSchema, type TargetConfig } from '../../../shared/config/schema.js';
+import { targetSchema, type TargetConfig } from '../../../shared/config/schema/schema.js';
 import { InvalidInputError } from '../../../shared/errors.js';
 
 const KUSTO_ID =

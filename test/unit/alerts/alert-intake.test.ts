@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlertIntake, MAX_TARGETS_PER_ALERT } from '../../../shared/alerts/alert-intake.js';
 import { validateConfig } from '../../../shared/config/validate.js';
-import type { ScalerConfig } from '../../../shared/config/schema.js';
+import type { ScalerConfig } from '../../../shared/config/schema/schema.js';
 import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store.js';
 import { ProviderError, TransientError } from '../../../shared/errors.js';
 import { silentLogger } from '../../../shared/logging.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { targetsForAlert } from '../../../shared/alerts/target-mapping.js';
-import { targetSchema, type TargetConfig } from '../../../shared/config/schema.js';
+import { targetSchema, type TargetConfig } from '../../../shared/config/schema/schema.js';
 
 const SUB = '00000000-0000-0000-0000-000000000001';
 const pgId = (name: string, group = 'rg-data') =>

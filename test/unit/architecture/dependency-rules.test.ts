@@ -81,8 +81,8 @@ describe('architecture rules (dependency-cruiser)', () => {
         'shared/scaling/executor.ts': `${valueOf('../targets/adapter.js')}\nexport { decide } from '../policy/decide.js';\n`,
         'shared/targets/adapter.ts': valueOf('../state/store.js'),
         'shared/state/store.ts': exportsOne,
-        'shared/policy/decide.ts': `${typeOf('../config/schema.js')}\nimport { KIND_FACTS } from '../vocabulary/kinds.js';\nexport const decide = KIND_FACTS;\n`,
-        'shared/config/schema.ts': `${typeOf('../vocabulary/kinds.js')}\n`,
+        'shared/policy/decide.ts': `${typeOf('../config/schema/schema.js')}\nimport { KIND_FACTS } from '../vocabulary/kinds.js';\nexport const decide = KIND_FACTS;\n`,
+        'shared/config/schema/schema.ts': `${typeOf('../../vocabulary/kinds.js')}\n`,
         'shared/vocabulary/kinds.ts': 'export const KIND_FACTS = {};\nexport type One = 1;\n',
         'tools/simulation/run.ts': valueOf('../../shared/scaling/executor.js'),
         'bench/run.ts': valueOf('../tools/simulation/run.js'),
@@ -121,10 +121,10 @@ describe('architecture rules (dependency-cruiser)', () => {
   it('keeps the vocabulary free of imports of ours', async () => {
     expect(
       await violations({
-        'shared/vocabulary/kinds.ts': typeOf('../config/schema.js'),
-        'shared/config/schema.ts': 'export type One = 1;\n',
+        'shared/vocabulary/kinds.ts': typeOf('../config/schema/schema.js'),
+        'shared/config/schema/schema.ts': 'export type One = 1;\n',
       }),
-    ).toEqual(['vocabulary-imports-nothing: shared/vocabulary/kinds.ts -> shared/config/schema.ts']);
+    ).toEqual(['vocabulary-imports-nothing: shared/vocabulary/kinds.ts -> shared/config/schema/schema.ts']);
   });
 
   it.each([
@@ -170,13 +170,30 @@ describe('architecture rules (dependency-cruiser)', () => {
     );
   });
 
+  it.each([
+    {
+      name: 'an adapter',
+      imports: '../../targets/kusto/kusto-target.js',
+      target: 'shared/targets/kusto/kusto-target.ts',
+    },
+    { name: 'config validation', imports: '../../config/validate.js', target: 'shared/config/validate.ts' },
+    { name: 'the policy', imports: '../../policy/decide.js', target: 'shared/policy/decide.ts' },
+  ])('keeps $name out of a kind definition', async ({ imports, target }) => {
+    const file = 'shared/kinds/kusto-cluster/definition.ts';
+    expect(await violations({ [file]: valueOf(imports), [target]: exportsOne })).toEqual([
+      `kinds-import-only-data: ${file} -> ${target}`,
+    ]);
+  });
+
   it('lets shared/policy take config types but not config code', async () => {
     const found = await violations({
-      'shared/policy/input.ts': typeOf('../config/schema.js'),
-      'shared/policy/windows.ts': valueOf('../config/schema.js'),
-      'shared/config/schema.ts': `${exportsOne}export type One = 1;\n`,
+      'shared/policy/input.ts': typeOf('../config/schema/schema.js'),
+      'shared/policy/windows.ts': valueOf('../config/schema/schema.js'),
+      'shared/config/schema/schema.ts': `${exportsOne}export type One = 1;\n`,
     });
-    expect(found).toEqual(['policy-imports-config-as-types: shared/policy/windows.ts -> shared/config/schema.ts']);
+    expect(found).toEqual([
+      'policy-imports-config-as-types: shared/policy/windows.ts -> shared/config/schema/schema.ts',
+    ]);
   });
 
   it.each([

@@ -7,7 +7,7 @@ import {
   type RebalanceControlDependencies,
 } from '../../../shared/follow-up/pause-resume.js';
 import type { ClusterAccess } from '../../../shared/follow-up/cluster-access.js';
-import { configSchema, targetSchema } from '../../../shared/config/schema.js';
+import { configSchema, targetSchema } from '../../../shared/config/schema/schema.js';
 import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store.js';
 import type { OperationRecord } from '../../../shared/state/state-store.port.js';
 import { silentLogger } from '../../../shared/logging.js';

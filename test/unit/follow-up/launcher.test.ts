@@ -9,7 +9,7 @@ import {
   type DurableStarter,
 } from '../../../functions/orchestration/launcher.js';
 import { failureMessage } from '../../../functions/orchestration/orchestrator.js';
-import { postgresTargetSchema } from '../../../shared/config/schema.js';
+import { postgresTargetSchema } from '../../../shared/config/schema/schema.js';
 import type { OperationRecord } from '../../../shared/state/state-store.port.js';
 import { ScalerError, TransientError } from '../../../shared/errors.js';
 

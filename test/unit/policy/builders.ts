@@ -1,6 +1,6 @@
 /** Test builders: configs go through the real schema (so defaults apply), metrics look like the adapter's output. */
 import type { MetricsSnapshot } from '../../../shared/vocabulary/metric-series.js';
-import { targetSchema, type TargetConfig } from '../../../shared/config/schema.js';
+import { targetSchema, type TargetConfig } from '../../../shared/config/schema/schema.js';
 import type { MetricSeries, Statistic } from '../../../shared/vocabulary/metric-series.js';
 import type { LoadForecast } from '../../../shared/policy/forecast.js';
 import type { ForecastInput } from '../../../shared/policy/forecast-stage.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../shared/policy/decide.js';
 import { applyChange } from '../../../shared/policy/custom-rules.js';
-import { ruleSchema } from '../../../shared/config/schema.js';
+import { ruleSchema } from '../../../shared/config/schema/schema.js';
 import { cpuIn, cpuOut, flat, input, kustoTarget, series, snapshot } from './builders.js';
 
 const kusto = (rules: unknown[], overrides: Record<string, unknown> = {}) =>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decide, effectiveBounds } from '../../../shared/policy/decide.js';
 import { REASON_CODES } from '../../../shared/policy/decision.js';
-import { targetSchema, type TargetConfig } from '../../../shared/config/schema.js';
+import { targetSchema, type TargetConfig } from '../../../shared/config/schema/schema.js';
 import type { DecideInput, ScaleRequest } from '../../../shared/policy/input.js';
 import type { MetricSeries } from '../../../shared/vocabulary/metric-series.js';
 import { KUSTO_ID, MINUTE, NOW, PG_ID } from './builders.js';

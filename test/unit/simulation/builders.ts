@@ -1,5 +1,5 @@
 /** Test builders for the simulator: small hand-made traces, feeds and configs through the real schema. */
-import { configSchema, type ScalerConfig, type TargetConfig } from '../../../shared/config/schema.js';
+import { configSchema, type ScalerConfig, type TargetConfig } from '../../../shared/config/schema/schema.js';
 import type { TargetKind } from '../../../shared/vocabulary/kinds.js';
 import { MetricFeed } from '../../../tools/simulation/metric-feed.js';
 import {

@@ -4,7 +4,7 @@
  * elastic cluster the rebalance done), it moves the operation to `succeeded` at that minute, which is when the
  * product's follow-up ends it and the cooldown starts.
  */
-import type { TargetConfig } from '../../../shared/config/schema.js';
+import type { TargetConfig } from '../../../shared/config/schema/schema.js';
 import type { FollowUpLauncher } from '../../../shared/follow-up.port.js';
 import type { OperationRecord, StateStore } from '../../../shared/state/state-store.port.js';
 import type { SettledOperation } from '../model/cluster-model.js';

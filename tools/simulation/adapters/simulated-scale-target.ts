@@ -4,7 +4,7 @@
  * bounds, ADX's own autoscale off), `startScale` is refused with the same errors ARM's answers map to (409 ->
  * OperationInProgressError, scale-in of an elastic cluster -> NotSupportedError), `pollScale` follows the update.
  */
-import type { TargetConfig } from '../../../shared/config/schema.js';
+import type { TargetConfig } from '../../../shared/config/schema/schema.js';
 import { NotSupportedError, ProviderError } from '../../../shared/errors.js';
 import type {
   LiveTargetState,

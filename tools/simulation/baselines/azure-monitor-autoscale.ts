@@ -28,7 +28,7 @@
  * into a new profile's limits waits for the cooldown like any other scale action.
  */
 import { KIND_FACTS, type TargetKind } from '../../../shared/vocabulary/kinds.js';
-import type { TargetConfig } from '../../../shared/config/schema.js';
+import type { TargetConfig } from '../../../shared/config/schema/schema.js';
 import { activeProfile } from '../../../shared/policy/schedule.js';
 import { MINUTE_MS } from '../trace.js';
 import type { ChangeResult } from '../model/cluster-model.js';

@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.js';
-import { STATISTICS } from '../vocabulary/metric-series.js';
-import { KIND_FACTS } from '../vocabulary/kinds.js';
-import { DAYS_OF_WEEK } from '../vocabulary/zoned-time.js';
+import { STATISTICS } from '../../vocabulary/metric-series.js';
+import { KIND_FACTS } from '../../vocabulary/kinds.js';
+import { DAYS_OF_WEEK } from '../../vocabulary/zoned-time.js';
 import { suggest } from './problems.js';
 
 const TARGET_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -1,0 +1,101 @@
+/**
+ * What the scaler must know about one kind of target, as one value per kind (registry.ts holds them in a
+ * `Record<TargetKind, ...>`, so the compiler asks every kind each question). Kind modules declare data and small
+ * functions over their own config; config validation, the policy and the follow-up interpret them. A kind module
+ * imports only the vocabulary, the config types and this file, so no import circle forms through it.
+ */
+import type { KindFacts, TargetKind } from '../vocabulary/kinds.js';
+import type { Statistic } from '../vocabulary/metric-series.js';
+import type { ConfigProblem } from '../config/schema/problems.js';
+import type { TargetConfig } from '../config/schema/schema.js';
+
+/** The config of one kind's targets. */
+export type TargetOfKind<K extends TargetKind> = Extract<TargetConfig, { kind: K }>;
+
+/** An Azure Monitor metric of the kind's resource type, with the aggregations Azure accepts for it. */
+export interface MetricDefinition {
+  unit: 'Percent' | 'Count' | 'Bytes' | 'Seconds' | 'MilliSeconds';
+  aggregations: readonly Statistic[];
+}
+
+/** One signal of optimized mode's scale-out: the metric must stay above the threshold for the whole window. */
+export interface ScaleOutCheck {
+  name: string;
+  metric: string;
+  threshold: number;
+}
+
+/** A metric optimized mode reads, with the aggregation (and the split) it reads it by. */
+export interface OptimizedMetric {
+  metric: string;
+  aggregation: Statistic;
+  splitBy?: string | undefined;
+}
+
+/** A scale-in threshold that must stay clear of its scale-out threshold, or capacity flaps. */
+export interface ThresholdPair {
+  metric: string;
+  out: number;
+  in: number;
+  /** Config path of the scale-in threshold. */
+  where: string;
+}
+
+/** What happens after ARM finished an operation. */
+export type FollowUpPlan =
+  /** Nothing more: the operation is done when ARM is. */
+  | 'arm-only'
+  /** Elastic clusters after a scale-out: the new nodes, the connection limits, then the Citus shard rebalance. */
+  | 'citus-after-scale-out';
+
+export interface KindWords {
+  /** The kind with its article, completing "for ...": `an elastic cluster`. */
+  aCluster: string;
+  /** One unit of capacity: `node`, `instance` (KindFacts.unit is the plural). */
+  unitSingular: string;
+  /** What ARM calls the resource in state messages: `server`, `cluster`. */
+  resource: string;
+}
+
+export interface KindDefinition<T extends TargetConfig = TargetConfig> {
+  kind: T['kind'];
+  facts: KindFacts;
+  words: KindWords;
+  /** The ARM property that holds the capacity. */
+  capacityField: string;
+  metrics: {
+    /** Azure Monitor metric namespace of the resource type. */
+    namespace: string;
+    catalog: Readonly<Record<string, MetricDefinition>>;
+  };
+  /** The utilization metrics whose largest value x capacity is the load the forecast learns from. */
+  forecastMetrics: readonly string[];
+  optimized: {
+    scaleOutChecks(target: T): ScaleOutCheck[];
+    /** Every metric optimized mode reads (scale-out and, where the kind scales in, scale-in). */
+    metrics: readonly OptimizedMetric[];
+    /** Minutes of history the scale-in reads; 0 where the kind never scales in. */
+    scaleInLookbackMinutes(target: T): number;
+    /** Optimized-mode windows that must be whole numbers of their grains, beyond the scale-out window. */
+    extraWindows(target: T): Array<readonly [field: string, windowMinutes: number, grainMinutes: number]>;
+    /** Scale-in thresholds that must stay clear of their scale-out thresholds. */
+    thresholdPairs(target: T, path: string): ThresholdPair[];
+  };
+  /** Minutes the target keeps settling after ARM is done (ADX warms its cache); cooldowns start after them. */
+  cacheWarmupMinutes(target: T): number;
+  /** Minutes the forecast adds to every learned scale-out duration. */
+  forecastWarmupMinutes(target: T): number;
+  /**
+   * Whether a utilization pinned at its ceiling may be taken as more load than it shows: only where a step too
+   * large can be undone (the kind scales in).
+   */
+  assumesHiddenLoadWhenSaturated: boolean;
+  /** Whether the config says to turn the target's own autoscaler off rather than refuse to act. */
+  takesOverConflictingAutoscaler(target: T): boolean;
+  followUpPlan: FollowUpPlan;
+  /** Semantic checks only this kind has. */
+  checks(target: T, path: string): ConfigProblem[];
+}
+
+/** One definition per kind: a missing kind is a compile error. */
+export type KindRegistry = { [K in TargetKind]: KindDefinition<TargetOfKind<K>> };
