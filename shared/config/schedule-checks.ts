@@ -5,6 +5,7 @@
  */
 import type { LimitsConfig, ProfileConfig, TargetConfig } from './schema/schema.js';
 import { KIND_FACTS } from '../vocabulary/kinds.js';
+import { kindOf } from '../kinds/registry.js';
 import { type ConfigProblem, showValue, suggest } from './schema/problems.js';
 import {
   isTimeZone,
@@ -158,7 +159,7 @@ function checkScale(
       ),
     );
     const facts = KIND_FACTS[target.kind];
-    const noun = target.kind === 'postgres-elastic-cluster' ? 'an elastic cluster' : 'a Kusto cluster';
+    const noun = kindOf(target).words.aCluster;
     if (profile.instanceCount < facts.serviceMin)
       problems.push(
         error(

@@ -1,12 +1,13 @@
 /**
  * Checks that span several fields or need knowledge of the target kind. Each returns problems; none throws.
  */
-import type { KustoTargetConfig, LimitsConfig, RuleConfig, TargetConfig } from './schema/schema.js';
+import type { LimitsConfig, RuleConfig, TargetConfig } from './schema/schema.js';
 import { checkProfiles } from './schedule-checks.js';
 import { KIND_FACTS } from '../vocabulary/kinds.js';
 import { parseResourceId } from '../vocabulary/resource-id.js';
 import { type ConfigProblem, showValue, suggest } from './schema/problems.js';
 import { findMetric, metricNames } from '../metrics/catalog.js';
+import { kindDefinition, kindOf } from '../kinds/registry.js';
 
 type Check = (target: TargetConfig, path: string, settings: { minThresholdGapPercent: number }) => ConfigProblem[];
 
@@ -42,7 +43,7 @@ function checkLimitValues(kind: TargetConfig['kind'], limits: LimitsConfig, at: 
   const { min, max, default: fallback } = limits;
   const facts = KIND_FACTS[kind];
   const problems: ConfigProblem[] = [];
-  const noun = kind === 'postgres-elastic-cluster' ? 'an elastic cluster' : 'a Kusto cluster';
+  const noun = kindDefinition(kind).words.aCluster;
   if (min < facts.serviceMin) {
     problems.push(
       error(
@@ -174,7 +175,7 @@ const checkThresholdGaps: Check = (target, path, settings) => {
       }
     });
   });
-  if (target.kind === 'kusto-cluster' && target.mode === 'optimized') pairs.push(...optimizedPairs(target, path));
+  if (target.mode === 'optimized') pairs.push(...kindOf(target).optimized.thresholdPairs(target, path));
   return pairs.flatMap((pair) => {
     const gap = pair.out - pair.in;
     const wanted = (Math.abs(pair.out) * settings.minThresholdGapPercent) / 100;
@@ -188,38 +189,11 @@ const checkThresholdGaps: Check = (target, path, settings) => {
   });
 };
 
-/**
- * The cache pair is left out on purpose: Azure publishes 80 % (scale out) and 75 % (allow scale in) itself, and
- * the flapping projection stops a scale-in that would push the cache factor back over 80 %.
- */
-function optimizedPairs(target: KustoTargetConfig, path: string) {
-  const { scaleOut, scaleIn } = target.optimized;
-  const at = (field: string) => `${path}.optimized.scaleIn.${field}`;
-  return [
-    { metric: 'CPU', out: scaleOut.cpuPercent, in: scaleIn.cpuPercent, where: at('cpuPercent') },
-    {
-      metric: 'IngestionUtilization',
-      out: scaleOut.ingestionUtilizationPercent,
-      in: scaleIn.ingestionUtilizationPercent,
-      where: at('ingestionUtilizationPercent'),
-    },
-  ];
-}
-
 const checkOptimizedWindows: Check = (target, path) => {
-  const windows: Array<[string, number, number]> = [
+  const windows: Array<readonly [string, number, number]> = [
     ['scaleOutWindowMinutes', target.optimized.scaleOutWindowMinutes, target.optimized.scaleOutGrainMinutes],
+    ...kindOf(target).optimized.extraWindows(target),
   ];
-  if (target.kind === 'kusto-cluster') {
-    windows.push(['scaleInWindowMinutes', target.optimized.scaleInWindowMinutes, target.optimized.scaleInGrainMinutes]);
-    // 0 turns the early scale-in off.
-    if (target.optimized.scaleInEarlyWindowMinutes > 0)
-      windows.push([
-        'scaleInEarlyWindowMinutes',
-        target.optimized.scaleInEarlyWindowMinutes,
-        target.optimized.scaleInGrainMinutes,
-      ]);
-  }
   return windows
     .filter(([, window, grain]) => window % grain !== 0 || window < grain)
     .map(([field, window, grain]) =>
@@ -289,17 +263,8 @@ function checkAllowRules(entries: readonly string[], path: string): ConfigProble
   return problems;
 }
 
-/** The rebalance follow-up logs in to the coordinator as `database.user`; without it every rebalance would fail. */
-const checkRebalanceLogin: Check = (target, path) => {
-  if (target.kind !== 'postgres-elastic-cluster' || !target.rebalance.enabled || target.database.user !== undefined)
-    return [];
-  return [
-    warning(
-      `${path}.database.user`,
-      "not set, so the rebalance after a scale-out cannot log in to the coordinator; set it to the PostgreSQL role of the scaler's managed identity (see Deploy), or set rebalance.enabled to false",
-    ),
-  ];
-};
+/** The checks only the target's kind has (shared/kinds/<kind>/definition.ts). */
+const checkKindSpecific: Check = (target, path) => kindOf(target).checks(target, path);
 
 const checkSchedule: Check = (target, path, settings) =>
   checkProfiles(target, path, {
@@ -316,7 +281,7 @@ const CHECKS: Check[] = [
   checkModeAndRules,
   checkThresholdGaps,
   checkOptimizedWindows,
-  checkRebalanceLogin,
+  checkKindSpecific,
   checkAlerts,
   checkSchedule,
 ];
