@@ -16,10 +16,11 @@ import type { ScaleHistory } from './policy/input.js';
 import { forecastLoad } from './policy/forecast.js';
 import type { ForecastInput } from './policy/forecast-stage.js';
 import { learnLeadTime } from './policy/lead-time.js';
-import { FORECAST_METRICS, loadHistory, type HourlyLoad, type HourlyUtilization } from './policy/load-history.js';
+import { loadHistory, type HourlyLoad, type HourlyUtilization } from './policy/load-history.js';
 import type { MetricHistory, StateStore } from './state/state-store.port.js';
 import { describeError } from './errors.js';
 import { mapWithConcurrency } from './concurrency.js';
+import { kindOf } from './kinds/registry.js';
 
 const HOUR_MS = 3_600_000;
 const INTERVAL_MINUTES = 60;
@@ -153,7 +154,7 @@ export class ForecastInputs {
         kind: subject.target.kind,
         resourceId: subject.target.resourceId,
         region: subject.region,
-        needs: FORECAST_METRICS[subject.target.kind].map((metric) => ({ metric, aggregations: ['Average'] })),
+        needs: kindOf(subject.target).forecastMetrics.map((metric) => ({ metric, aggregations: ['Average'] })),
         lookbackMinutes: (dueMs - fromMs) / 60_000,
         intervalMinutes: INTERVAL_MINUTES,
       });
@@ -216,7 +217,7 @@ export class ForecastInputs {
       minHistoryDays: settings.minHistoryDays,
       minConfidence: settings.minConfidence,
     });
-    const warmupMinutes = target.kind === 'kusto-cluster' ? target.forecast.cacheWarmupMinutes : 0;
+    const warmupMinutes = kindOf(target).forecastWarmupMinutes(target);
     const leadTime = learnLeadTime(operations, { defaultMinutes: settings.defaultLeadMinutes, warmupMinutes });
     return { input: { forecast, leadTime }, load };
   }
@@ -236,7 +237,7 @@ export function mergeHistory(
   const startMs = windowStart(target, dueMs);
   const hours = (dueMs - startMs) / HOUR_MS;
   const metrics: Record<string, (number | null)[]> = {};
-  for (const metric of FORECAST_METRICS[target.kind]) {
+  for (const metric of kindOf(target).forecastMetrics) {
     const values: (number | null)[] = new Array<number | null>(hours).fill(null);
     const old = cached?.metrics[metric];
     if (cached && old) {

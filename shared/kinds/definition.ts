@@ -41,6 +41,9 @@ export interface ThresholdPair {
   where: string;
 }
 
+/** A target whose optimized mode scales in: it has the scale-in thresholds, windows and grains. */
+export type ScaleInTarget = TargetConfig & { optimized: TargetOfKind<'kusto-cluster'>['optimized'] };
+
 /** What happens after ARM finished an operation. */
 export type FollowUpPlan =
   /** Nothing more: the operation is done when ARM is. */
@@ -78,6 +81,10 @@ export interface KindDefinition<T extends TargetConfig = TargetConfig> {
     scaleInLookbackMinutes(target: T): number;
     /** Optimized-mode windows that must be whole numbers of their grains, beyond the scale-out window. */
     extraWindows(target: T): Array<readonly [field: string, windowMinutes: number, grainMinutes: number]>;
+    /**
+     * The target itself where the kind scales in (optimized mode's scale-in reads these settings), else undefined.
+     */
+    scaleInTarget(target: T): ScaleInTarget | undefined;
     /** Scale-in thresholds that must stay clear of their scale-out thresholds. */
     thresholdPairs(target: T, path: string): ThresholdPair[];
   };

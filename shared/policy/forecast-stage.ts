@@ -10,9 +10,9 @@ import { KIND_FACTS } from '../vocabulary/kinds.js';
 import type { ForecastEvidence, ReasonCode } from './decision.js';
 import type { ForecastInput } from './input.js';
 import { planCapacity, type CapacityPlan } from './forecast-plan.js';
-import { FORECAST_METRICS } from './load-history.js';
 import type { LeadTime } from './lead-time.js';
 import { type PolicyContext, type Proposal, unitsOf } from './proposal.js';
+import { kindOf } from '../kinds/registry.js';
 
 export type { ForecastInput };
 
@@ -165,7 +165,7 @@ export function observedLoad(context: PolicyContext): number | null {
   if (!snapshot) return null;
   const sinceMs = snapshot.asOfMs - CURRENT_LOAD_MINUTES * MINUTE_MS;
   let load: number | null = null;
-  for (const metric of FORECAST_METRICS[context.target.kind]) {
+  for (const metric of kindOf(context.target).forecastMetrics) {
     let sum = 0;
     let count = 0;
     for (const series of snapshot.series) {

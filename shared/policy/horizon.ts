@@ -13,6 +13,7 @@
 import type { HorizonNeed } from './input.js';
 import { evaluateWindow } from './windows.js';
 import { formatValue, noteGuard, unitsOf, type PolicyContext, type Proposal, type Stage } from './proposal.js';
+import { kindOf } from '../kinds/registry.js';
 
 const MINUTE_MS = 60_000;
 /** Horizons when the target has no completed scale-out to learn from (provisioning plus a typical rebalance or warm-up). */
@@ -91,7 +92,7 @@ export function trendHorizonNeed(context: PolicyContext, metric: string): Horizo
   // A utilization pinned at its ceiling hides how much load there is. Where a step too large can be undone
   // (Azure Data Explorer scales back in), assume half as much again; an elastic cluster keeps every node, so it
   // is sized for what it can see.
-  const saturated = recent.value >= SATURATED_PERCENT && context.target.kind === 'kusto-cluster';
+  const saturated = recent.value >= SATURATED_PERCENT && kindOf(context.target).assumesHiddenLoadWhenSaturated;
   if (saturated)
     return {
       loadUnits: loadNow * SATURATED_LOAD_FACTOR,

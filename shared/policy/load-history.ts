@@ -4,7 +4,6 @@
  * Capacity per hour comes from the target's own succeeded operations (capacity changes when one completes),
  * counted back from the capacity ARM reports now. Pure.
  */
-import type { TargetKind } from '../vocabulary/kinds.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -21,12 +20,6 @@ export interface HourlyUtilization {
   /** Hour start (epoch ms) -> average percent. */
   values: ReadonlyMap<number, number>;
 }
-
-/** The metrics whose utilization makes the load, per kind: whichever saturates first is what must be served. */
-export const FORECAST_METRICS: Record<TargetKind, readonly string[]> = {
-  'postgres-elastic-cluster': ['cpu_percent'],
-  'kusto-cluster': ['CPU', 'CacheUtilizationFactor', 'IngestionUtilization'],
-};
 
 /**
  * Load per hour over [startMs, endMs): the largest utilization x capacity of the metrics, where capacity is the

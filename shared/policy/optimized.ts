@@ -8,7 +8,8 @@
  * Scale in: every check agrees over the evaluation window (1 day, hourly grains), and the window lies entirely
  * after the last operation finished, so it describes the current capacity.
  */
-import type { KustoTargetConfig, PostgresTargetConfig } from '../config/schema/schema.js';
+import type { ScaleInTarget, ScaleOutCheck } from '../kinds/definition.js';
+import { kindOf } from '../kinds/registry.js';
 import type { SignalEvidence } from './decision.js';
 import { evaluateSignal, hasData, type SignalSpec } from './signal.js';
 import { describeMissing, metricsUnavailableProposal } from './metrics-unavailable.js';
@@ -16,40 +17,16 @@ import { evaluateWindow } from './windows.js';
 import { lastSettled } from './guards/cooldown.js';
 import { type PolicyContext, type ProjectableSignal, type Proposal, formatValue, unitsOf } from './proposal.js';
 
-interface ScaleOutCheck {
-  name: string;
-  metric: string;
-  threshold: number;
-}
-
 export function proposeOptimized(context: PolicyContext): Proposal {
   const { target } = context;
-  const checks = target.kind === 'kusto-cluster' ? kustoScaleOutChecks(target) : postgresScaleOutChecks(target);
-  const out = evaluateScaleOut(checks, context);
+  const kind = kindOf(target);
+  const out = evaluateScaleOut(kind.optimized.scaleOutChecks(target), context);
   if (out.to > context.observed.capacity) return out;
   if (out.signals.every((signal) => !hasData(signal))) {
     return metricsUnavailableProposal(context, out.signals, describeMissing(out.signals));
   }
-  if (target.kind === 'kusto-cluster') return evaluateScaleIn(target, context, out.signals);
-  return out;
-}
-
-function kustoScaleOutChecks(target: KustoTargetConfig): ScaleOutCheck[] {
-  const { scaleOut } = target.optimized;
-  return [
-    { name: 'cpu-high', metric: 'CPU', threshold: scaleOut.cpuPercent },
-    { name: 'cache-high', metric: 'CacheUtilizationFactor', threshold: scaleOut.cacheUtilizationPercent },
-    { name: 'ingestion-high', metric: 'IngestionUtilization', threshold: scaleOut.ingestionUtilizationPercent },
-  ];
-}
-
-function postgresScaleOutChecks(target: PostgresTargetConfig): ScaleOutCheck[] {
-  const { scaleOut } = target.optimized;
-  return [
-    { name: 'cpu-high', metric: 'cpu_percent', threshold: scaleOut.cpuPercent },
-    { name: 'memory-high', metric: 'memory_percent', threshold: scaleOut.memoryPercent },
-    { name: 'storage-high', metric: 'storage_percent', threshold: scaleOut.storagePercent },
-  ];
+  const scalesIn = kind.optimized.scaleInTarget(target);
+  return scalesIn ? evaluateScaleIn(scalesIn, context, out.signals) : out;
 }
 
 function evaluateScaleOut(checks: ScaleOutCheck[], context: PolicyContext): Proposal {
@@ -106,7 +83,7 @@ export function proportionalCapacity(from: number, utilizationPercent: number, t
   return Math.ceil((from * utilizationPercent) / targetPercent);
 }
 
-function evaluateScaleIn(target: KustoTargetConfig, context: PolicyContext, outSignals: SignalEvidence[]): Proposal {
+function evaluateScaleIn(target: ScaleInTarget, context: PolicyContext, outSignals: SignalEvidence[]): Proposal {
   const from = context.observed.capacity;
   const { scaleInWindowMinutes, scaleInEarlyWindowMinutes } = target.optimized;
   const day = judgeScaleIn(target, context, scaleInWindowMinutes);
@@ -171,7 +148,7 @@ interface ScaleInJudgement {
 }
 
 /** Every scale-in check over one window, which must lie after the last operation and its warm-up. */
-function judgeScaleIn(target: KustoTargetConfig, context: PolicyContext, windowMinutes: number): ScaleInJudgement {
+function judgeScaleIn(target: ScaleInTarget, context: PolicyContext, windowMinutes: number): ScaleInJudgement {
   const checks = kustoScaleInChecks(target, context, windowMinutes);
   const unreported = checks
     .filter(
@@ -231,7 +208,7 @@ function reported(context: PolicyContext, metric: string): boolean {
  * scale-in threshold: the cluster would still qualify as quiet after the scale-in, so there is no need to wait for
  * a whole quiet day.
  */
-function strongEvidenceCapacity(target: KustoTargetConfig, from: number, checks: ScaleInCheck[]): number {
+function strongEvidenceCapacity(target: ScaleInTarget, from: number, checks: ScaleInCheck[]): number {
   const thresholds: Record<string, number> = {
     CPU: target.optimized.scaleIn.cpuPercent,
     IngestionUtilization: target.optimized.scaleIn.ingestionUtilizationPercent,
@@ -252,7 +229,7 @@ interface ScaleInCheck {
   optional: boolean;
 }
 
-function kustoScaleInChecks(target: KustoTargetConfig, context: PolicyContext, windowMinutes: number): ScaleInCheck[] {
+function kustoScaleInChecks(target: ScaleInTarget, context: PolicyContext, windowMinutes: number): ScaleInCheck[] {
   const { scaleIn, scaleInGrainMinutes } = target.optimized;
   const window = { timeGrainMinutes: scaleInGrainMinutes, windowMinutes, direction: 'in' as const };
   // The early window's checks carry its length in their names, so the evidence tells both apart.
@@ -318,7 +295,7 @@ function kustoScaleInChecks(target: KustoTargetConfig, context: PolicyContext, w
 
 /** QueryResult (Count, split by QueryStatus) gives the failed share; there is no FailedQueries metric. */
 function failedQueryShare(
-  target: KustoTargetConfig,
+  target: ScaleInTarget,
   context: PolicyContext,
   windowMinutes: number,
   suffix: string,
@@ -360,7 +337,7 @@ function failedQueryShare(
 }
 
 /** The scale-out signals at their peak hour, re-checked by the flapping projection at the smaller capacity. */
-function kustoProjectable(target: KustoTargetConfig, checks: ScaleInCheck[]): ProjectableSignal[] {
+function kustoProjectable(target: ScaleInTarget, checks: ScaleInCheck[]): ProjectableSignal[] {
   const { scaleOut } = target.optimized;
   const outThreshold: Record<string, number> = {
     CPU: scaleOut.cpuPercent,

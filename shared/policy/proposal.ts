@@ -16,6 +16,7 @@ import type {
   ScaleRequest,
   RuntimePauses,
 } from './input.js';
+import { kindOf } from '../kinds/registry.js';
 
 /** A scale-out signal's value, kept so the flapping projection can re-check it at a smaller capacity. */
 export interface ProjectableSignal {
@@ -77,7 +78,7 @@ export interface PolicyContext {
 export type Stage = (proposal: Proposal, context: PolicyContext) => Proposal;
 
 export function unitsOf(target: TargetConfig, count: number): string {
-  const noun = target.kind === 'postgres-elastic-cluster' ? 'node' : 'instance';
+  const noun = kindOf(target).words.unitSingular;
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 

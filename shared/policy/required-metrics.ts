@@ -5,7 +5,7 @@
 import type { MetricNeed } from '../vocabulary/metric-series.js';
 import type { TargetConfig } from '../config/schema/schema.js';
 import type { Statistic } from '../vocabulary/metric-series.js';
-import { FORECAST_METRICS } from './load-history.js';
+import { kindOf } from '../kinds/registry.js';
 
 /** The forecast compares the last 10 minutes' load with what it foresaw (forecast-stage.ts). */
 const FORECAST_CURRENT_LOAD_MINUTES = 10;
@@ -43,7 +43,7 @@ export function requiredMetrics(target: TargetConfig): MetricRequirements {
     }
   }
   if (target.forecast.mode !== 'off') {
-    FORECAST_METRICS[target.kind].forEach((metric) => add(metric, 'Average'));
+    kindOf(target).forecastMetrics.forEach((metric) => add(metric, 'Average'));
     windowMinutes = Math.max(windowMinutes, FORECAST_CURRENT_LOAD_MINUTES);
   }
   return {
@@ -56,16 +56,8 @@ function optimizedNeeds(
   target: TargetConfig,
   add: (metric: string, aggregation: Statistic, splitBy?: string) => void,
 ): number {
-  const { optimized } = target;
-  const scaleOutMinutes = optimized.scaleOutWindowMinutes + optimized.scaleOutGrainMinutes;
-  if (target.kind === 'postgres-elastic-cluster') {
-    ['cpu_percent', 'memory_percent', 'storage_percent'].forEach((metric) => add(metric, 'Average'));
-    return scaleOutMinutes;
-  }
-  ['CPU', 'CacheUtilizationFactor', 'IngestionUtilization', 'StreamingIngestUtilization', 'KeepAlive'].forEach(
-    (metric) => add(metric, 'Average'),
-  );
-  add('TotalNumberOfThrottledQueries', 'Total');
-  add('QueryResult', 'Count', 'QueryStatus');
-  return Math.max(scaleOutMinutes, target.optimized.scaleInWindowMinutes + target.optimized.scaleInGrainMinutes);
+  const { optimized } = kindOf(target);
+  optimized.metrics.forEach(({ metric, aggregation, splitBy }) => add(metric, aggregation, splitBy));
+  const scaleOutMinutes = target.optimized.scaleOutWindowMinutes + target.optimized.scaleOutGrainMinutes;
+  return Math.max(scaleOutMinutes, optimized.scaleInLookbackMinutes(target));
 }

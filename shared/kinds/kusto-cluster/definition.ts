@@ -25,6 +25,7 @@ export const KUSTO_CLUSTER: KindDefinition<KustoClusterTarget> = {
       { metric: 'TotalNumberOfThrottledQueries', aggregation: 'Total' },
       { metric: 'QueryResult', aggregation: 'Count', splitBy: 'QueryStatus' },
     ],
+    scaleInTarget: (target) => target,
     scaleInLookbackMinutes: ({ optimized }) => optimized.scaleInWindowMinutes + optimized.scaleInGrainMinutes,
     extraWindows: ({ optimized }) => [
       ['scaleInWindowMinutes', optimized.scaleInWindowMinutes, optimized.scaleInGrainMinutes],

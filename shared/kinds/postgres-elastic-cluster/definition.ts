@@ -23,6 +23,7 @@ export const ELASTIC_CLUSTER: KindDefinition<ElasticClusterTarget> = {
       aggregation: 'Average' as const,
     })),
     // Elastic clusters cannot be scaled in.
+    scaleInTarget: () => undefined,
     scaleInLookbackMinutes: () => 0,
     extraWindows: () => [],
     thresholdPairs: () => [],

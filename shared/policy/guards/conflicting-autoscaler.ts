@@ -1,11 +1,12 @@
 /** Never fight another autoscaler (ADX optimized autoscale) unless the config says to take over from it. */
 import { noteGuard, type Stage } from '../proposal.js';
+import { kindOf } from '../../kinds/registry.js';
 
 export const conflictingAutoscalerGuard: Stage = (proposal, context) => {
   const other = context.observed.conflictingAutoscaler;
   const { target } = context;
   if (proposal.to === proposal.from || !other?.enabled) return noteGuard(proposal, 'conflicting-autoscaler');
-  if (target.kind === 'kusto-cluster' && target.onConflictingAutoscaler === 'take-over') {
+  if (kindOf(target).takesOverConflictingAutoscaler(target)) {
     return {
       ...proposal,
       guards: [

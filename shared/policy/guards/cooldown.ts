@@ -5,6 +5,7 @@
  * of a reorganization still running.
  */
 import { noteGuard, type PolicyContext, type Stage } from '../proposal.js';
+import { kindOf } from '../../kinds/registry.js';
 
 const MINUTE_MS = 60_000;
 
@@ -39,7 +40,7 @@ export const cooldownGuard: Stage = (proposal, context) => {
 
 /** Azure Data Explorer keeps reorganizing its cache after ARM is done; elastic clusters complete with the rebalance. */
 export function cacheWarmupMinutes(context: Pick<PolicyContext, 'target'>): number {
-  return context.target.kind === 'kusto-cluster' ? context.target.followUp.cacheWarmupMinutes : 0;
+  return kindOf(context.target).cacheWarmupMinutes(context.target);
 }
 
 /** When the last operation's effect is complete: its completion, plus the cache warm-up on Azure Data Explorer. */
