@@ -4,7 +4,7 @@
  * says so; the ARM server parameters for the settings Azure does not let ALTER SYSTEM change.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { PostgresTargetConfig } from '../config/schema/schema.js';
+import type { CitusTarget } from '../kinds/definition.js';
 import { parseResourceId } from '../vocabulary/resource-id.js';
 import { ProviderError, ScalerError } from '../errors.js';
 import { CitusClient, type CitusConnectionSettings } from '../citus/citus-client.js';
@@ -17,11 +17,11 @@ import { ArmExecutorSettings, ServerParameters } from '../targets/postgres-elast
 export const POSTGRES_ENTRA_SCOPE = 'https://ossrdbms-aad.database.windows.net/.default';
 
 export interface ClusterAccess {
-  facts(target: PostgresTargetConfig): Promise<ClusterFacts>;
+  facts(target: CitusTarget): Promise<ClusterFacts>;
   /** A new connection to the coordinator (refused if it is not the coordinator); the caller closes it. */
-  sql(target: PostgresTargetConfig): Promise<CitusClient>;
-  parameters(target: PostgresTargetConfig): ServerParameters;
-  executorSettings(target: PostgresTargetConfig): ExecutorSettingsStore;
+  sql(target: CitusTarget): Promise<CitusClient>;
+  parameters(target: CitusTarget): ServerParameters;
+  executorSettings(target: CitusTarget): ExecutorSettingsStore;
 }
 
 export interface AzureClusterAccessOptions {
@@ -35,11 +35,11 @@ export interface AzureClusterAccessOptions {
 export class AzureClusterAccess implements ClusterAccess {
   constructor(private readonly options: AzureClusterAccessOptions) {}
 
-  facts(target: PostgresTargetConfig): Promise<ClusterFacts> {
+  facts(target: CitusTarget): Promise<ClusterFacts> {
     return readClusterFacts(this.options.arm.postgres(idOf(target).subscriptionId), idOf(target), target.resourceId);
   }
 
-  async sql(target: PostgresTargetConfig): Promise<CitusClient> {
+  async sql(target: CitusTarget): Promise<CitusClient> {
     const client = await CitusClient.connect(await this.connectionSettings(target));
     try {
       await client.assertCoordinator();
@@ -50,7 +50,7 @@ export class AzureClusterAccess implements ClusterAccess {
     return client;
   }
 
-  parameters(target: PostgresTargetConfig): ServerParameters {
+  parameters(target: CitusTarget): ServerParameters {
     const id = idOf(target);
     return new ServerParameters(
       this.options.arm.postgres(id.subscriptionId),
@@ -60,12 +60,12 @@ export class AzureClusterAccess implements ClusterAccess {
     );
   }
 
-  executorSettings(target: PostgresTargetConfig): ExecutorSettingsStore {
+  executorSettings(target: CitusTarget): ExecutorSettingsStore {
     return new ArmExecutorSettings(this.parameters(target));
   }
 
   /** Where and as whom to connect; the ARM read happens only for what the config leaves out. */
-  async connectionSettings(target: PostgresTargetConfig): Promise<CitusConnectionSettings> {
+  async connectionSettings(target: CitusTarget): Promise<CitusConnectionSettings> {
     const { database } = target;
     if (!database.user) {
       throw new ScalerError(
@@ -89,7 +89,7 @@ export class AzureClusterAccess implements ClusterAccess {
     };
   }
 
-  private passwordFor(target: PostgresTargetConfig): CitusConnectionSettings['password'] {
+  private passwordFor(target: CitusTarget): CitusConnectionSettings['password'] {
     const setting = target.database.passwordSetting;
     if (setting) {
       const password = this.options.env[setting];
@@ -112,7 +112,7 @@ export class AzureClusterAccess implements ClusterAccess {
   }
 }
 
-function idOf(target: PostgresTargetConfig) {
+function idOf(target: CitusTarget) {
   const id = parseResourceId(target.resourceId);
   if (!id)
     throw new ScalerError('configuration', `${target.name}: resourceId ${target.resourceId} is not an ARM resource id`);

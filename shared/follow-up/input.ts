@@ -8,6 +8,7 @@ import type { OperationRecord } from '../state/state-store.port.js';
 import type { ConnectionPolicy } from '../citus/connection-limits.js';
 import type { ShardTransferMode } from '../citus/names.js';
 import { resolveParallelism } from '../citus/parallelism.js';
+import { kindOf } from '../kinds/registry.js';
 
 export const FOLLOW_UP_INPUT_VERSION = 1;
 
@@ -38,9 +39,9 @@ export interface FollowUpInput {
   readyTimeoutMinutes: number;
   /** Used instead of readyTimeoutMinutes when the cluster has high availability. */
   haReadyTimeoutMinutes: number;
-  /** Absent for ADX, for a scale-in, and when `rebalance.enabled` is false. */
+  /** Absent where the kind's follow-up has no Citus steps, for a scale-in, and when `rebalance.enabled` is false. */
   rebalance?: RebalanceSettings | undefined;
-  /** Elastic clusters only. */
+  /** Kinds whose follow-up runs the Citus steps (elastic clusters) only. */
   connections?: ConnectionPolicy | undefined;
 }
 
@@ -61,23 +62,15 @@ export function followUpInputFor(target: TargetConfig, operation: OperationRecor
     to: operation.to,
     operationStartedAt: operation.startedAt.toISOString(),
   } as const;
-  if (target.kind === 'kusto-cluster') {
-    const { pollIntervalSeconds, timeoutMinutes } = target.followUp;
-    return {
-      ...common,
-      pollIntervalSeconds,
-      readyTimeoutMinutes: timeoutMinutes,
-      haReadyTimeoutMinutes: timeoutMinutes,
-    };
-  }
-  const { rebalance } = target;
+  const kind = kindOf(target);
+  const timed = { ...common, ...kind.followUpTiming(target) };
+  const citus = kind.citusTarget(target);
+  if (!citus) return timed;
+  const { rebalance } = citus;
   const rebalancing = rebalance.enabled && operation.direction === 'out';
   return {
-    ...common,
-    pollIntervalSeconds: rebalance.pollIntervalSeconds,
-    readyTimeoutMinutes: rebalance.readyTimeoutMinutes,
-    haReadyTimeoutMinutes: rebalance.haReadyTimeoutMinutes,
-    connections: target.connections,
+    ...timed,
+    connections: citus.connections,
     rebalance: rebalancing
       ? {
           strategy: rebalance.strategy,

@@ -37,6 +37,7 @@ import {
   type Outcome,
   type Phase,
 } from './machine-state.js';
+import { kindDefinition } from '../kinds/registry.js';
 
 export function startFollowUp(input: FollowUpInput, now: Date): FollowUpState {
   return {
@@ -262,7 +263,7 @@ function afterCheckArm(state: FollowUpState, result: CheckArmResult, now: Date):
       : waitFor({ ...next, lastWait }, now);
   }
   const armSummary = `ARM finished the update to ${result.capacity} ${unit(input)}`;
-  if (input.kind === 'kusto-cluster' || input.direction === 'in')
+  if (kindDefinition(input.kind).followUpPlan === 'arm-only' || input.direction === 'in')
     return finishWith({ ...next, armSummary }, succeeded(armSummary));
   if (!input.rebalance) return enter({ ...next, armSummary, deadline: undefined }, 'connections');
   return enter({ ...next, armSummary, deadline: minutesAfter(now, input.readyTimeoutMinutes) }, 'verify-nodes');
@@ -538,7 +539,7 @@ function timedOut(message: string): Outcome {
 }
 
 function unit(input: FollowUpInput): string {
-  return input.kind === 'kusto-cluster' ? 'instance(s)' : 'node(s)';
+  return `${kindDefinition(input.kind).words.unitSingular}(s)`;
 }
 
 function required<T>(value: T | undefined): T {

@@ -5,7 +5,8 @@
  * does not scale that cluster meanwhile). A resume lets the follow-up start a new job, which plans only the moves
  * still needed (docs/citus-rebalance.md).
  */
-import type { PostgresTargetConfig } from '../config/schema/schema.js';
+import type { CitusTarget } from '../kinds/definition.js';
+import { kindOf } from '../kinds/registry.js';
 import type { TargetDirectory } from '../targets/target-directory.js';
 import type { StateStore } from '../state/state-store.port.js';
 import type { Logger } from '../logging.js';
@@ -144,11 +145,12 @@ export class RebalanceControl {
 async function runningFollowUp(
   deps: RebalanceControlDependencies,
   targetName: string,
-): Promise<{ target: PostgresTargetConfig; operationId: string; progress: FollowUpProgressStore }> {
-  const target = deps.targets.named(targetName);
-  if (target.kind !== 'postgres-elastic-cluster')
+): Promise<{ target: CitusTarget; operationId: string; progress: FollowUpProgressStore }> {
+  const configured = deps.targets.named(targetName);
+  const target = kindOf(configured).citusTarget(configured);
+  if (!target)
     throw new NotSupportedError(
-      `target "${targetName}" is a ${target.kind}: only elastic clusters have a rebalance to pause or resume`,
+      `target "${targetName}" is a ${configured.kind}: only elastic clusters have a rebalance to pause or resume`,
     );
   const operation = await deps.state.getOperationInProgress(target.name);
   if (!operation || operation.status !== 'running')

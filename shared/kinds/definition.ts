@@ -44,6 +44,13 @@ export interface ThresholdPair {
 /** A target whose optimized mode scales in: it has the scale-in thresholds, windows and grains. */
 export type ScaleInTarget = TargetConfig & { optimized: TargetOfKind<'kusto-cluster'>['optimized'] };
 
+/**
+ * A target whose follow-up runs the Citus steps after a scale-out: it has the rebalance, connection and database
+ * settings.
+ */
+export type CitusTarget = TargetConfig &
+  Pick<TargetOfKind<'postgres-elastic-cluster'>, 'rebalance' | 'connections' | 'database'>;
+
 /** What happens after ARM finished an operation. */
 export type FollowUpPlan =
   /** Nothing more: the operation is done when ARM is. */
@@ -100,6 +107,16 @@ export interface KindDefinition<T extends TargetConfig = TargetConfig> {
   /** Whether the config says to turn the target's own autoscaler off rather than refuse to act. */
   takesOverConflictingAutoscaler(target: T): boolean;
   followUpPlan: FollowUpPlan;
+  /** The target itself where its follow-up runs the Citus steps (followUpPlan citus-after-scale-out), else undefined. */
+  citusTarget(target: T): CitusTarget | undefined;
+  /** The follow-up's polling and its wait for the resource to be ready after ARM (and, with HA, for its standby). */
+  followUpTiming(target: T): {
+    pollIntervalSeconds: number;
+    readyTimeoutMinutes: number;
+    haReadyTimeoutMinutes: number;
+  };
+  /** Whether ARM reports a high-availability standby the follow-up must wait for. */
+  hasHighAvailabilityStandby: boolean;
   /** Semantic checks only this kind has. */
   checks(target: T, path: string): ConfigProblem[];
 }

@@ -9,6 +9,7 @@ import type { ScaleProgress } from '../../targets/scale-target.port.js';
 import { progressFromLive, settledProgress } from '../../targets/scale-outcome.js';
 import type { OperationRecord } from '../../state/state-store.port.js';
 import { addAlert } from '../progress.js';
+import { kindOf } from '../../kinds/registry.js';
 
 export async function checkArm(context: StepContext, input: CheckArmInput): Promise<CheckArmResult> {
   const target = context.target(input.target);
@@ -26,7 +27,7 @@ export async function checkArm(context: StepContext, input: CheckArmInput): Prom
     status: live.status,
     ready,
     highAvailability:
-      target.kind === 'postgres-elastic-cluster' &&
+      kindOf(target).hasHighAvailabilityStandby &&
       live.details['highAvailability'] !== undefined &&
       live.details['highAvailability'] !== 'Disabled',
   };

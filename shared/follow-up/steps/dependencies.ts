@@ -1,5 +1,7 @@
 /** What the follow-up's steps (the activities) need; built once in the composition root. */
-import type { PostgresTargetConfig, TargetConfig } from '../../config/schema/schema.js';
+import type { TargetConfig } from '../../config/schema/schema.js';
+import type { CitusTarget } from '../../kinds/definition.js';
+import { kindOf } from '../../kinds/registry.js';
 import type { ScaleTarget } from '../../targets/scale-target.port.js';
 import type { TargetDirectory } from '../../targets/target-directory.js';
 import type { StateStore } from '../../state/state-store.port.js';
@@ -33,10 +35,10 @@ export class StepContext {
     return target;
   }
 
-  postgresTarget(name: string): PostgresTargetConfig {
-    const target = this.target(name);
-    if (target.kind !== 'postgres-elastic-cluster')
-      throw new ScalerError('internal', `target "${name}" is a ${target.kind}, not an elastic cluster`);
+  postgresTarget(name: string): CitusTarget {
+    const configured = this.target(name);
+    const target = kindOf(configured).citusTarget(configured);
+    if (!target) throw new ScalerError('internal', `target "${name}" is a ${configured.kind}, not an elastic cluster`);
     return target;
   }
 

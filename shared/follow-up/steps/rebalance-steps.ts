@@ -29,7 +29,7 @@ import {
   startRebalanceJob,
 } from '../../citus/rebalance-driver.js';
 import { addAlert, pausedSince, resumeRequested } from '../progress.js';
-import type { PostgresTargetConfig } from '../../config/schema/schema.js';
+import type { CitusTarget } from '../../kinds/definition.js';
 
 const GIB = 1024 ** 3;
 
@@ -251,7 +251,7 @@ export async function restoreExecutors(
 /** Reads the settings over SQL until the coordinator sees the values ARM applied, or the wait runs out. */
 async function waitForSettings(
   context: StepContext,
-  target: PostgresTargetConfig,
+  target: CitusTarget,
   expected: Record<string, string>,
 ): Promise<Record<string, string>> {
   if (Object.keys(expected).length === 0) return {};
@@ -269,7 +269,7 @@ async function waitForSettings(
 
 async function withSql<T>(
   context: StepContext,
-  target: PostgresTargetConfig,
+  target: CitusTarget,
   work: (sql: CitusClient) => Promise<T>,
 ): Promise<T> {
   const sql = await context.deps.cluster.sql(target);

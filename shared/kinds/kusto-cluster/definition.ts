@@ -58,5 +58,12 @@ export const KUSTO_CLUSTER: KindDefinition<KustoClusterTarget> = {
   assumesHiddenLoadWhenSaturated: true,
   takesOverConflictingAutoscaler: (target) => target.onConflictingAutoscaler === 'take-over',
   followUpPlan: 'arm-only',
+  citusTarget: () => undefined,
+  followUpTiming: ({ followUp: { pollIntervalSeconds, timeoutMinutes } }) => ({
+    pollIntervalSeconds,
+    readyTimeoutMinutes: timeoutMinutes,
+    haReadyTimeoutMinutes: timeoutMinutes,
+  }),
+  hasHighAvailabilityStandby: false,
   checks: () => [],
 };

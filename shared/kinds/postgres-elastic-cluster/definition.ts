@@ -35,6 +35,13 @@ export const ELASTIC_CLUSTER: KindDefinition<ElasticClusterTarget> = {
   assumesHiddenLoadWhenSaturated: false,
   takesOverConflictingAutoscaler: () => false,
   followUpPlan: 'citus-after-scale-out',
+  citusTarget: (target) => target,
+  followUpTiming: ({ rebalance: { pollIntervalSeconds, readyTimeoutMinutes, haReadyTimeoutMinutes } }) => ({
+    pollIntervalSeconds,
+    readyTimeoutMinutes,
+    haReadyTimeoutMinutes,
+  }),
+  hasHighAvailabilityStandby: true,
   checks: (target, path) =>
     // The rebalance follow-up logs in to the coordinator as `database.user`; without it every rebalance would fail.
     !target.rebalance.enabled || target.database.user !== undefined
