@@ -10,7 +10,7 @@
  * targets there are: an alert with 500 ids against 10,000 targets takes well under a millisecond.
  */
 import type { TargetConfig } from '../config/schema/schema.js';
-import { KIND_FACTS } from '../vocabulary/kinds.js';
+import { KINDS, kindDefinition } from '../kinds/registry.js';
 import { normalizeResourceId } from '../vocabulary/resource-id.js';
 
 /** Longer than any ARM id of a cluster or its child resources; longer ids are not compared at all. */
@@ -18,8 +18,6 @@ export const MAX_MATCHED_ID_LENGTH = 1024;
 
 /** `/subscriptions/<s>/resourceGroups/<g>/providers/<namespace>/<type>/<name>`: 8 segments. */
 const TOP_LEVEL_SEGMENTS = 8;
-const FLEXIBLE_SERVERS = `/providers/${KIND_FACTS['postgres-elastic-cluster'].resourceType.toLowerCase()}/`;
-const NODE_SUFFIX = /-(?:c|w\d{1,3})$/;
 
 export class AlertTargetIndex {
   /** Normalized resource id -> the target and its place in the config. */
@@ -49,10 +47,18 @@ export class AlertTargetIndex {
     if (topLevel === undefined) return undefined;
     const direct = this.byId.get(topLevel);
     if (direct) return direct;
-    // A node server of an elastic cluster: only the server itself, not its children.
-    if (topLevel !== id || !id.includes(FLEXIBLE_SERVERS) || !NODE_SUFFIX.test(id)) return undefined;
-    const cluster = this.byId.get(id.replace(NODE_SUFFIX, ''));
-    return cluster?.target.kind === 'postgres-elastic-cluster' ? cluster : undefined;
+    // A node server of a cluster (an elastic cluster's coordinator or worker): only the server itself, not its children.
+    return topLevel === id ? this.clusterOfNodeServer(id) : undefined;
+  }
+
+  private clusterOfNodeServer(id: string): { target: TargetConfig; order: number } | undefined {
+    for (const kind of Object.values(KINDS)) {
+      const suffix = kind.nodeServerSuffix;
+      if (!suffix || !id.includes(`/providers/${kind.facts.resourceType.toLowerCase()}/`) || !suffix.test(id)) continue;
+      const cluster = this.byId.get(id.replace(suffix, ''));
+      if (cluster && kindDefinition(cluster.target.kind) === kind) return cluster;
+    }
+    return undefined;
   }
 }
 

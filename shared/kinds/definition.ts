@@ -95,6 +95,16 @@ export interface KindDefinition<T extends TargetConfig = TargetConfig> {
     /** Scale-in thresholds that must stay clear of their scale-out thresholds. */
     thresholdPairs(target: T, path: string): ThresholdPair[];
   };
+  /**
+   * The horizon a scale-out is sized for when the target has no completed scale-out to learn from: provisioning
+   * plus a typical rebalance or warm-up.
+   */
+  defaultHorizonMinutes: number;
+  /**
+   * Servers beside a cluster that alerts may name for it (an elastic cluster's coordinator and workers): the
+   * suffix after the cluster's name. Undefined where the kind has none.
+   */
+  nodeServerSuffix: RegExp | undefined;
   /** Minutes the target keeps settling after ARM is done (ADX warms its cache); cooldowns start after them. */
   cacheWarmupMinutes(target: T): number;
   /** Minutes the forecast adds to every learned scale-out duration. */

@@ -16,8 +16,6 @@ import { formatValue, noteGuard, unitsOf, type PolicyContext, type Proposal, typ
 import { kindOf } from '../kinds/registry.js';
 
 const MINUTE_MS = 60_000;
-/** Horizons when the target has no completed scale-out to learn from (provisioning plus a typical rebalance or warm-up). */
-export const DEFAULT_HORIZON_MINUTES = { 'postgres-elastic-cluster': 60, 'kusto-cluster': 75 } as const;
 /** A horizon learnt from a scale-out is kept within these bounds (a stuck or instant operation says little). */
 const HORIZON_BOUNDS_MINUTES = { min: 15, max: 240 };
 /** Recent load: the last 10 minutes; trend: against the last 30 (centres 10 minutes apart). */
@@ -65,7 +63,7 @@ export function horizonMinutes(context: PolicyContext): number {
     const minutes = Math.round((last.completedAt.getTime() - last.startedAt.getTime()) / MINUTE_MS);
     return Math.min(HORIZON_BOUNDS_MINUTES.max, Math.max(HORIZON_BOUNDS_MINUTES.min, minutes));
   }
-  return DEFAULT_HORIZON_MINUTES[context.target.kind];
+  return kindOf(context.target).defaultHorizonMinutes;
 }
 
 /** Load at the end of the horizon from the last half hour of `metric` (a utilization in percent of the current capacity). */

@@ -7,6 +7,29 @@ import type { ArmClients } from './azure-clients.js';
 import { PostgresElasticTarget } from './postgres-elastic/postgres-elastic-target.js';
 import { KustoTarget } from './kusto/kusto-target.js';
 import { SkuBoundsCache } from './kusto/sku-bounds.js';
+import type { TargetKind } from '../vocabulary/kinds.js';
+import type { ResourceId } from '../vocabulary/resource-id.js';
+import type { TargetOfKind } from '../kinds/definition.js';
+
+/** Builds the ARM adapter of one kind's target. */
+type AdapterFactory<T extends TargetConfig> = (
+  target: T,
+  id: ResourceId,
+  clients: ArmClients,
+  skuBounds: SkuBoundsCache,
+) => ScaleTarget;
+
+/** The ARM adapter of each kind (its code is in this folder, one subfolder per kind). */
+const ADAPTERS: { [K in TargetKind]: AdapterFactory<TargetOfKind<K>> } = {
+  'postgres-elastic-cluster': (target, id, clients) =>
+    new PostgresElasticTarget(target, id, clients.postgres(id.subscriptionId), clients.lroPollIntervalMs),
+  'kusto-cluster': (target, id, clients, skuBounds) =>
+    new KustoTarget(target, id, clients.kusto(id.subscriptionId), skuBounds, clients.lroPollIntervalMs),
+};
+
+function adapterOf<T extends TargetConfig>(target: T): AdapterFactory<T> {
+  return ADAPTERS[target.kind] as unknown as AdapterFactory<T>;
+}
 
 export function buildScaleTargets(config: ScalerConfig, clients: ArmClients): Map<string, ScaleTarget> {
   const skuBounds = new SkuBoundsCache();
@@ -17,10 +40,5 @@ function buildScaleTarget(target: TargetConfig, clients: ArmClients, skuBounds: 
   const id = parseResourceId(target.resourceId);
   if (!id)
     throw new ScalerError('configuration', `${target.name}: resourceId ${target.resourceId} is not an ARM resource id`);
-  switch (target.kind) {
-    case 'postgres-elastic-cluster':
-      return new PostgresElasticTarget(target, id, clients.postgres(id.subscriptionId), clients.lroPollIntervalMs);
-    case 'kusto-cluster':
-      return new KustoTarget(target, id, clients.kusto(id.subscriptionId), skuBounds, clients.lroPollIntervalMs);
-  }
+  return adapterOf(target)(target, id, clients, skuBounds);
 }

@@ -51,6 +51,8 @@ export const KUSTO_CLUSTER: KindDefinition<KustoClusterTarget> = {
       ];
     },
   },
+  defaultHorizonMinutes: 75,
+  nodeServerSuffix: undefined,
   // ADX keeps reorganizing its cache after ARM is done.
   cacheWarmupMinutes: (target) => target.followUp.cacheWarmupMinutes,
   forecastWarmupMinutes: (target) => target.forecast.cacheWarmupMinutes,

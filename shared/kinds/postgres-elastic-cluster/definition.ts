@@ -28,6 +28,9 @@ export const ELASTIC_CLUSTER: KindDefinition<ElasticClusterTarget> = {
     extraWindows: () => [],
     thresholdPairs: () => [],
   },
+  defaultHorizonMinutes: 60,
+  // `<cluster>-c` for the coordinator, `<cluster>-w<N>` for worker N, as in the per-node `ServerName` metric values.
+  nodeServerSuffix: /-(?:c|w\d{1,3})$/,
   // The operation is complete when the rebalance is: nothing settles afterwards.
   cacheWarmupMinutes: () => 0,
   forecastWarmupMinutes: () => 0,
