@@ -256,10 +256,8 @@ async function replayWithAndWithout(
   ];
 }
 
-function withForecastMode(target: TargetConfig, mode: 'act' | 'off'): TargetConfig {
-  return target.kind === 'kusto-cluster'
-    ? { ...target, forecast: { ...target.forecast, mode } }
-    : { ...target, forecast: { ...target.forecast, mode } };
+function withForecastMode<T extends TargetConfig>(target: T, mode: 'act' | 'off'): T {
+  return { ...target, forecast: { ...target.forecast, mode } };
 }
 
 function parseOptions(args: string[]) {

@@ -16,6 +16,7 @@ import { isPolicyName, POLICIES, type PolicyName } from '../tools/simulation/pol
 import { htmlReport, type ReportInput } from '../tools/simulation/report/html.js';
 import { outcomeTable, runWarnings, totalsByPolicy } from '../tools/simulation/report/table.js';
 import type { SuiteResult } from '../tools/simulation/suite.js';
+import { kindOf } from '../shared/kinds/registry.js';
 
 export interface Output {
   out: (line: string) => void;
@@ -117,7 +118,7 @@ export function unsimulatedMetrics(target: TargetConfig, simulated: readonly str
 }
 
 export function describeTarget(target: TargetConfig): string {
-  const unit = target.kind === 'postgres-elastic-cluster' ? 'nodes' : 'instances';
+  const { unit } = kindOf(target).facts;
   const rules = `${target.mode === 'custom' ? `, ${target.rules.length} rule(s)` : ''}${target.profiles.length > 0 ? `, ${target.profiles.length} scheduled profile(s)` : ''}`;
   return `${target.kind} target ${target.name} (${target.mode} mode${rules}, ${target.limits.min}..${target.limits.max} ${unit})`;
 }
