@@ -22,6 +22,8 @@ import type { MetricsRequest } from '../../shared/metrics/metrics-source.port.js
 import { hashSeed, normalAt } from './prng.js';
 import type { MetricFeedParameters } from './model/parameters.js';
 import { MINUTE_MS } from './trace.js';
+import { simulationOf } from './kinds/registry.js';
+import type { FeedMeasure } from './kinds/definition.js';
 
 /** Enough history before the trace for the longest window any policy reads (a day) plus its grain. */
 export const PREFILL_MINUTES = 26 * 60;
@@ -49,47 +51,20 @@ const SATURATED_PERCENT = 1000;
 const ratioPercent = (load: number, effective: number) =>
   effective > 0 ? Math.min(SATURATED_PERCENT, (100 * load) / effective) : load > 0 ? SATURATED_PERCENT : 0;
 
+const MEASURES: Record<FeedMeasure, (reading: MinuteReading) => number> = {
+  demand: (reading) => ratioPercent(reading.demand, reading.effective),
+  cache: (reading) => ratioPercent(reading.cacheDemand ?? 0, reading.effective),
+  ingestion: (reading) => ratioPercent(reading.ingestionDemand ?? 0, reading.effective),
+  'keep-alive': (reading) => (reading.need <= reading.effective ? 1 : reading.effective / reading.need),
+  instances: (reading) => reading.readyUnits,
+};
+
 function definitionsFor(kind: TargetKind, has: { cache: boolean; ingestion: boolean }): MetricDefinition[] {
-  if (kind === 'postgres-elastic-cluster') {
-    return [
-      {
-        name: 'cpu_percent',
-        noisy: true,
-        capPercent: true,
-        value: (reading) => ratioPercent(reading.demand, reading.effective),
-      },
-    ];
-  }
-  return [
-    { name: 'CPU', noisy: true, capPercent: true, value: (reading) => ratioPercent(reading.demand, reading.effective) },
-    ...(has.cache
-      ? [
-          {
-            name: 'CacheUtilizationFactor',
-            noisy: true,
-            capPercent: false,
-            value: (reading: MinuteReading) => ratioPercent(reading.cacheDemand ?? 0, reading.effective),
-          },
-        ]
-      : []),
-    ...(has.ingestion
-      ? [
-          {
-            name: 'IngestionUtilization',
-            noisy: true,
-            capPercent: true,
-            value: (reading: MinuteReading) => ratioPercent(reading.ingestionDemand ?? 0, reading.effective),
-          },
-        ]
-      : []),
-    {
-      name: 'KeepAlive',
-      noisy: false,
-      capPercent: false,
-      value: (reading) => (reading.need <= reading.effective ? 1 : reading.effective / reading.need),
-    },
-    { name: 'InstanceCount', noisy: false, capPercent: false, value: (reading) => reading.readyUnits },
-  ];
+  return simulationOf(kind)
+    .feedMetrics.filter(({ measures }) =>
+      measures === 'cache' ? has.cache : measures === 'ingestion' ? has.ingestion : true,
+    )
+    .map(({ name, noisy, capPercent, measures }) => ({ name, noisy, capPercent, value: MEASURES[measures] }));
 }
 
 /** The REST names of the metrics the feed produces for a kind (cache and ingestion only when the trace has them). */

@@ -24,6 +24,7 @@ import {
 } from './policy-runner.js';
 import { SimulatedCluster } from './simulated-cluster.js';
 import { needSeries, type Trace } from './trace.js';
+import { simulationOf } from './kinds/registry.js';
 
 /** The common starting capacity covers this many minutes: longer than any policy's lead time. */
 const INITIAL_COVER_MINUTES = 120;
@@ -60,10 +61,7 @@ export function policyLimits(
   parameters: SimulationParameters,
   limits: TargetConfig['limits'] = target.limits,
 ): { min: number; max: number; default: number } {
-  const service =
-    target.kind === 'postgres-elastic-cluster'
-      ? { min: 2, max: 20 }
-      : { min: parameters.kusto.skuMinInstances, max: parameters.kusto.skuMaxInstances };
+  const service = simulationOf(target.kind).serviceBounds(parameters);
   const max = Math.min(limits.max, service.max);
   const min = Math.min(max, Math.max(limits.min, service.min));
   return { min, max, default: clamp(limits.default, { min, max }) };

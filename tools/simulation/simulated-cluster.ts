@@ -5,8 +5,7 @@
  */
 import type { TargetKind } from '../../shared/vocabulary/kinds.js';
 import type { ChangeOptions, ChangeResult, ClusterModel } from './model/cluster-model.js';
-import { ElasticClusterModel } from './model/elastic-cluster-model.js';
-import { KustoClusterModel } from './model/kusto-cluster-model.js';
+import { simulationOf } from './kinds/registry.js';
 import type { SimulationParameters } from './model/parameters.js';
 import { MetricFeed, type MinuteReading } from './metric-feed.js';
 import { OutcomeRecorder } from './outcomes.js';
@@ -26,9 +25,7 @@ export function createClusterModel(
   parameters: SimulationParameters,
   initialCapacity: number,
 ): ClusterModel {
-  return kind === 'postgres-elastic-cluster'
-    ? new ElasticClusterModel(parameters.elastic, initialCapacity)
-    : new KustoClusterModel(parameters.kusto, initialCapacity);
+  return simulationOf(kind).createModel(parameters, initialCapacity);
 }
 
 export class SimulatedCluster {
@@ -47,7 +44,7 @@ export class SimulatedCluster {
     this.need = needSeries(trace, kind);
     this.model = createClusterModel(kind, parameters, initialCapacity);
     this.recorder = new OutcomeRecorder(parameters.outcomes, trace.startMs);
-    const uses = kind === 'kusto-cluster';
+    const uses = simulationOf(kind).servesSecondaryDemand;
     this.feed = new MetricFeed({
       kind,
       parameters: parameters.metrics,

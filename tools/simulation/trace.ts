@@ -10,6 +10,7 @@
 import type { TargetKind } from '../../shared/vocabulary/kinds.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import { suggest } from '../../shared/config/schema/problems.js';
+import { simulationOf } from './kinds/registry.js';
 
 export const MINUTE_MS = 60_000;
 
@@ -33,7 +34,7 @@ export function traceMinutes(trace: Trace): number {
  */
 export function needAt(trace: Trace, kind: TargetKind, index: number): number {
   const demand = trace.demand[index] ?? 0;
-  if (kind === 'postgres-elastic-cluster') return demand;
+  if (!simulationOf(kind).servesSecondaryDemand) return demand;
   return Math.max(demand, trace.cacheDemand?.[index] ?? 0, trace.ingestionDemand?.[index] ?? 0);
 }
 

@@ -10,6 +10,7 @@ import type { OperationRecord, StateStore } from '../../../shared/state/state-st
 import type { SettledOperation } from '../model/cluster-model.js';
 import { MINUTE_MS } from '../trace.js';
 import { modelOperationOf } from './simulated-scale-target.js';
+import { simulationOf } from '../kinds/registry.js';
 
 export class SimulatedFollowUps implements FollowUpLauncher {
   private readonly launched = new Map<number, { target: string; operationId: string; kind: TargetConfig['kind'] }>();
@@ -32,10 +33,7 @@ export class SimulatedFollowUps implements FollowUpLauncher {
       const launched = this.launched.get(operationId);
       if (!launched) continue;
       this.launched.delete(operationId);
-      const message =
-        launched.kind === 'postgres-elastic-cluster'
-          ? 'ARM finished and the rebalance completed'
-          : 'ARM reports the update finished';
+      const message = simulationOf(launched.kind).completionMessage;
       await this.state.updateOperationStatus(launched.target, launched.operationId, {
         status: 'succeeded',
         at: new Date(this.startMs + minute * MINUTE_MS),

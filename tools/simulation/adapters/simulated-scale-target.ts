@@ -14,6 +14,8 @@ import type {
 } from '../../../shared/targets/scale-target.port.js';
 import { OperationInProgressError } from '../../../shared/targets/errors.js';
 import type { SimulatedCluster } from '../simulated-cluster.js';
+import { simulationFor } from '../kinds/registry.js';
+import { kindDefinition } from '../../../shared/kinds/registry.js';
 
 export const SIMULATED_REGION = 'simulated';
 const TOKEN_PREFIX = 'simulated-operation:';
@@ -39,25 +41,24 @@ export class SimulatedScaleTarget implements ScaleTarget {
       capacity: model.armCapacity,
       operationInProgress: busy
         ? {
-            description: `an ARM operation is in progress (${this.config.kind === 'kusto-cluster' ? 'cluster state Updating' : 'server state Updating'})`,
+            description: `an ARM operation is in progress (${kindDefinition(this.config.kind).words.resource} state Updating)`,
           }
         : undefined,
       details: { simulated: true },
     };
-    if (this.config.kind === 'postgres-elastic-cluster') return { ...base, status: busy ? 'Updating' : 'Ready' };
+    const simulation = simulationFor(this.config);
+    const status = simulation.armStatus(busy);
+    if (!simulation.reportsSkuAndAutoscaler) return { ...base, status };
     return {
       ...base,
-      status: busy ? 'Updating/Running' : 'Running/Succeeded',
+      status,
       capacityBounds: model.serviceBounds,
       conflictingAutoscaler: { name: 'ADX optimized autoscale', enabled: false },
     };
   }
 
   async startScale(to: number): Promise<ScaleStart> {
-    const options =
-      this.config.kind === 'postgres-elastic-cluster'
-        ? { rebalance: this.config.rebalance.enabled, rebalanceParallelism: this.config.rebalance.parallelism }
-        : {};
+    const options = simulationFor(this.config).changeOptions(this.config);
     const result = this.cluster.request(to, options);
     if (result.accepted)
       return { resumeToken: `${TOKEN_PREFIX}${result.operationId}`, arm: { operationId: String(result.operationId) } };

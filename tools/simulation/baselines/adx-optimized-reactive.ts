@@ -21,6 +21,8 @@
 import type { TargetKind } from '../../../shared/vocabulary/kinds.js';
 import type { MetricFeed } from '../metric-feed.js';
 import { clamp, type Controller } from '../policy-runner.js';
+import { simulationOf } from '../kinds/registry.js';
+import { kindDefinition } from '../../../shared/kinds/registry.js';
 
 export interface AdxReactiveSettings {
   highPercent: number;
@@ -55,9 +57,7 @@ export class AdxOptimizedReactive implements Controller {
     historyBeforeStartMinutes = settings.scaleInWindowMinutes,
   ) {
     this.evidenceFrom = -historyBeforeStartMinutes;
-    const candidates =
-      kind === 'postgres-elastic-cluster' ? ['cpu_percent'] : ['CPU', 'CacheUtilizationFactor', 'IngestionUtilization'];
-    this.outMetrics = candidates.filter((metric) => feed.has(metric));
+    this.outMetrics = simulationOf(kind).baselines.reactiveMetrics.filter((metric) => feed.has(metric));
   }
 
   decide(minute: number): number | undefined {
@@ -67,7 +67,7 @@ export class AdxOptimizedReactive implements Controller {
       return to > current ? to : undefined;
     }
     if (
-      this.kind === 'kusto-cluster' &&
+      kindDefinition(this.kind).facts.canScaleIn &&
       minute % this.settings.scaleInEveryMinutes === 0 &&
       this.safeToScaleIn(minute)
     ) {

@@ -34,6 +34,8 @@ import { MINUTE_MS } from '../trace.js';
 import type { ChangeResult } from '../model/cluster-model.js';
 import type { MetricFeed } from '../metric-feed.js';
 import { clamp, type Controller } from '../policy-runner.js';
+import { simulationOf } from '../kinds/registry.js';
+import { kindDefinition } from '../../../shared/kinds/registry.js';
 
 export type RuleOperator = 'GreaterThan' | 'GreaterThanOrEqual' | 'LessThan' | 'LessThanOrEqual';
 
@@ -88,7 +90,7 @@ export function scheduledProfiles(
 }
 
 export function typicalRulePair(kind: TargetKind): AutoscaleRule[] {
-  const metric = kind === 'postgres-elastic-cluster' ? 'cpu_percent' : 'CPU';
+  const metric = simulationOf(kind).baselines.cpuMetric;
   const out: AutoscaleRule = {
     metric,
     operator: 'GreaterThan',
@@ -107,7 +109,7 @@ export function typicalRulePair(kind: TargetKind): AutoscaleRule[] {
     changeCount: 1,
     cooldownMinutes: 5,
   };
-  return kind === 'postgres-elastic-cluster' ? [out] : [out, scaleIn];
+  return kindDefinition(kind).facts.canScaleIn ? [out, scaleIn] : [out];
 }
 
 export interface AutoscaleDecision {

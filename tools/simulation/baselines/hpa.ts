@@ -18,6 +18,8 @@
 import type { TargetKind } from '../../../shared/vocabulary/kinds.js';
 import type { MetricFeed } from '../metric-feed.js';
 import { clamp, type Controller } from '../policy-runner.js';
+import { simulationOf } from '../kinds/registry.js';
+import { kindDefinition } from '../../../shared/kinds/registry.js';
 
 export interface HpaSettings {
   targetUtilizationPercent: number;
@@ -69,7 +71,7 @@ export class Hpa implements Controller {
     private readonly replicas: () => { current: number; ready: number },
     private readonly settings: HpaSettings = HPA_DEFAULTS,
   ) {
-    this.metric = kind === 'postgres-elastic-cluster' ? 'cpu_percent' : 'CPU';
+    this.metric = simulationOf(kind).baselines.cpuMetric;
   }
 
   decide(minute: number): number | undefined {
@@ -89,7 +91,7 @@ export class Hpa implements Controller {
       stabilized,
       current + Math.max((current * this.settings.scaleUpLimit.percent) / 100, this.settings.scaleUpLimit.units),
     );
-    if (limited < current && this.kind === 'postgres-elastic-cluster') return undefined;
+    if (limited < current && !kindDefinition(this.kind).facts.canScaleIn) return undefined;
     return limited === current ? undefined : limited;
   }
 

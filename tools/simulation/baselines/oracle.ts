@@ -21,11 +21,12 @@
  */
 import type { TargetKind } from '../../../shared/vocabulary/kinds.js';
 import type { SimulationParameters } from '../model/parameters.js';
-import { ElasticClusterModel } from '../model/elastic-cluster-model.js';
 import { createClusterModel } from '../simulated-cluster.js';
 import { needSeries, type Trace } from '../trace.js';
 import { clamp, unitsFor, type Controller } from '../policy-runner.js';
 import { staticPeakCapacity } from './static-peak.js';
+import { simulationOf } from '../kinds/registry.js';
+import { kindDefinition } from '../../../shared/kinds/registry.js';
 
 const MAX_REPAIRS = 48;
 /** Repairs of an episode that only move its orders earlier, before any extra unit is kept for it. */
@@ -84,12 +85,7 @@ export function oracleLeadMinutes(
   parameters: SimulationParameters,
   limits: { min: number; max: number },
 ): number {
-  if (kind === 'kusto-cluster') return parameters.kusto.provisioningMinutes + parameters.kusto.cacheWarmupMinutes;
-  const model = new ElasticClusterModel(parameters.elastic, limits.min);
-  return (
-    parameters.elastic.provisioningMinutes +
-    model.rebalanceMinutes(limits.min, 1, parameters.elastic.defaultRebalanceParallelism)
-  );
+  return simulationOf(kind).baselines.oracleLeadMinutes(parameters, limits);
 }
 
 export function planOracle(input: OracleInput): OraclePlan {
@@ -265,7 +261,8 @@ export function orderCurve(required: Int32Array, lead: Int32Array, kind: TargetK
     for (let earlier = from; earlier <= minute; earlier += 1)
       if ((orders[earlier] as number) < level) orders[earlier] = level;
   }
-  if (kind === 'postgres-elastic-cluster')
+  // A kind that cannot scale in keeps every unit it has ordered.
+  if (!kindDefinition(kind).facts.canScaleIn)
     for (let minute = 1; minute < orders.length; minute += 1)
       orders[minute] = Math.max(orders[minute] as number, orders[minute - 1] as number);
   return orders;

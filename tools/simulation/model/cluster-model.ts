@@ -11,6 +11,7 @@
  * may ask for concurrent updates.
  */
 import type { TargetKind } from '../../../shared/vocabulary/kinds.js';
+import { kindDefinition } from '../../../shared/kinds/registry.js';
 
 export interface ChangeOptions {
   /** Start even while another update runs (the oracle only). */
@@ -65,7 +66,7 @@ export interface ArmOperation {
 }
 
 export function busyResult(kind: TargetKind): ChangeResult {
-  const resource = kind === 'postgres-elastic-cluster' ? 'server' : 'cluster';
+  const resource = kindDefinition(kind).words.resource;
   return {
     accepted: false,
     reason: 'busy',

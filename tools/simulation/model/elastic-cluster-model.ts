@@ -22,7 +22,7 @@ import {
   type ClusterModel,
 } from './cluster-model.js';
 
-const SERVICE_BOUNDS = { min: 2, max: 20 };
+export const SERVICE_BOUNDS = { min: 2, max: 20 };
 
 interface PendingNodes {
   nodes: number;
