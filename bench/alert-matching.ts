@@ -12,6 +12,12 @@ import { targetSchema, type TargetConfig } from '../shared/config/schema/schema.
 import { pgResourceId, kustoResourceId } from '../test/support/scaler-harness.js';
 import { alertFor } from '../test/support/alert-fixtures.js';
 import { printResult } from './report.js';
+import { TARGET_KINDS, type TargetKind } from '../shared/vocabulary/kinds.js';
+
+const RESOURCE_ID_OF: Record<TargetKind, (name: string) => string> = {
+  'postgres-elastic-cluster': pgResourceId,
+  'kusto-cluster': kustoResourceId,
+};
 
 const TARGETS = 10_000;
 const IDS = 500;
@@ -60,8 +66,8 @@ function round(ms: number): number {
 
 function target(index: number): TargetConfig {
   const name = `bench-${index}`;
-  const kind = index % 2 === 0 ? 'postgres-elastic-cluster' : 'kusto-cluster';
-  const resourceId = kind === 'postgres-elastic-cluster' ? pgResourceId(name) : kustoResourceId(name);
+  const kind = TARGET_KINDS[index % TARGET_KINDS.length] as TargetKind;
+  const resourceId = RESOURCE_ID_OF[kind](name);
   return targetSchema.parse({ name, kind, resourceId, mode: 'manual', limits: { min: 2, max: 10 } });
 }
 

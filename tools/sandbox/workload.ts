@@ -10,6 +10,12 @@ import type { Trace } from '../../tools/simulation/trace.js';
 import { needAt } from '../../tools/simulation/trace.js';
 import type { TargetKind } from '../../shared/vocabulary/kinds.js';
 
+/** Where the emulator keeps each kind's capacity (the kind's capacity field). */
+const CAPACITY_IN_EMULATOR: Record<TargetKind, (emulator: AzureEmulator, resourceId: string) => number> = {
+  'postgres-elastic-cluster': (emulator, id) => emulator.postgres.getCluster(id).properties.cluster?.clusterSize ?? 1,
+  'kusto-cluster': (emulator, id) => emulator.kusto.getCluster(id).sku.capacity ?? 1,
+};
+
 export interface WorkloadCluster {
   kind: TargetKind;
   resourceId: string;
@@ -81,8 +87,6 @@ export class ScenarioWorkload {
   }
 
   private capacityOf(cluster: WorkloadCluster): number {
-    if (cluster.kind === 'postgres-elastic-cluster')
-      return this.emulator.postgres.getCluster(cluster.resourceId).properties.cluster?.clusterSize ?? 1;
-    return this.emulator.kusto.getCluster(cluster.resourceId).sku.capacity ?? 1;
+    return CAPACITY_IN_EMULATOR[cluster.kind](this.emulator, cluster.resourceId);
   }
 }
