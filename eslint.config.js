@@ -1,7 +1,42 @@
 // Lint and purity rules; the import rules between layers are in .dependency-cruiser.mjs (docs/architecture.md):
 // functions -> shared use cases -> ports <- adapters, with a pure shared/policy at the centre.
+import { readFileSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/** The kind names, read from the vocabulary (TARGET_KINDS in shared/vocabulary/kinds.ts), so a new kind is covered. */
+function targetKinds() {
+  const source = readFileSync(new URL('./shared/vocabulary/kinds.ts', import.meta.url), 'utf8');
+  const list = /TARGET_KINDS = \[([^\]]*)\]/.exec(source);
+  if (!list) throw new Error('eslint.config.js: TARGET_KINDS not found in shared/vocabulary/kinds.ts');
+  return [...list[1].matchAll(/'([^']+)'/g)].map((match) => match[1]);
+}
+const KIND_NAME = `/^(${targetKinds().join('|')})$/`;
+
+/**
+ * Kind-specific code lives in the kind's definition (shared/kinds/<kind>/, tools/simulation/kinds/), where the
+ * compiler asks every kind each question; a `kind === '...'` branch elsewhere would quietly send a new kind down
+ * the other branch.
+ */
+const KIND_BRANCH_MESSAGE =
+  'no branching on a target kind outside the kind registry: ask the kind (kindOf(target) in shared/kinds/registry.ts, simulationOf(kind) in tools/simulation/kinds), or keep a Record<TargetKind, ...>';
+const kindBranches = [
+  {
+    selector: `BinaryExpression[operator=/^[!=]==?$/][left.value=${KIND_NAME}]`,
+    message: KIND_BRANCH_MESSAGE,
+  },
+  {
+    selector: `BinaryExpression[operator=/^[!=]==?$/][right.value=${KIND_NAME}]`,
+    message: KIND_BRANCH_MESSAGE,
+  },
+  {
+    selector: "BinaryExpression[operator=/^[!=]==?$/][left.property.name='kind'][right.property.name='kind']",
+    message: KIND_BRANCH_MESSAGE,
+  },
+  { selector: `SwitchCase[test.value=${KIND_NAME}]`, message: KIND_BRANCH_MESSAGE },
+];
+/** Where kind-specific code belongs, and the tests, which build a fixture per kind. */
+const KIND_HOMES = ['shared/kinds/**', 'shared/vocabulary/**', 'tools/simulation/kinds/**', 'test/**'];
 
 const triggerFrameworks = ['@azure/functions', 'durable-functions'];
 
@@ -91,10 +126,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.ts'],
+    ignores: KIND_HOMES,
+    rules: { 'no-restricted-syntax': ['error', ...kindBranches] },
+  },
+  {
     files: ['shared/policy/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: triggerFrameworks, patterns: impurePatterns }],
-      'no-restricted-syntax': ['error', ...clockAndRandom],
+      'no-restricted-syntax': ['error', ...clockAndRandom, ...kindBranches],
     },
   },
 );

@@ -61,4 +61,45 @@ describe('architecture rules (eslint)', () => {
       ),
     ).toEqual([]);
   });
+
+  describe('no branching on a target kind outside the kind registry', () => {
+    const decl = "type Kind = 'postgres-elastic-cluster' | 'kusto-cluster';\n";
+    it.each([
+      {
+        name: 'a comparison with a kind',
+        code: `${decl}export const f = (t: { kind: Kind }) => (t.kind === 'kusto-cluster' ? 1 : 2);`,
+      },
+      {
+        name: 'a negated comparison, the literal first',
+        code: `${decl}export const f = (kind: Kind) => 'postgres-elastic-cluster' !== kind;`,
+      },
+      {
+        name: 'two kinds compared',
+        code: `${decl}export const f = (a: { kind: Kind }, b: { kind: Kind }) => a.kind === b.kind;`,
+      },
+      {
+        name: 'a switch case on a kind',
+        code: `${decl}export function f(kind: Kind) {\n  switch (kind) {\n    case 'kusto-cluster':\n      return 1;\n    default:\n      return 2;\n  }\n}`,
+      },
+    ])('fires on $name, in shared/, the simulator, the CLI and the policy', async ({ code }) => {
+      for (const file of [
+        'shared/follow-up/example.ts',
+        'tools/simulation/example.ts',
+        'cli/example.ts',
+        'shared/policy/example.ts',
+      ])
+        expect((await problems(file, code)).join('\n')).toContain('no branching on a target kind');
+    });
+
+    it('leaves other discriminants alone', async () => {
+      const code = "export const f = (r: { kind: 'ready' | 'failed' }) => r.kind === 'ready';";
+      expect(await problems('shared/follow-up/example.ts', code)).toEqual([]);
+    });
+
+    it('allows kind-specific code in the kind folders', async () => {
+      const code = `${decl}export const f = (kind: Kind) => kind === 'kusto-cluster';`;
+      for (const file of ['shared/kinds/kusto-cluster/example.ts', 'tools/simulation/kinds/kusto-cluster.ts'])
+        expect(await problems(file, code)).toEqual([]);
+    });
+  });
 });
