@@ -2,9 +2,11 @@ import { validateConfigFile } from '../shared/config/load.js';
 import { formatProblem } from '../shared/config/schema/problems.js';
 import type { TargetConfig } from '../shared/config/schema/schema.js';
 import { KIND_FACTS } from '../shared/vocabulary/kinds.js';
+import { serviceMaximumsFrom } from '../shared/config/service-maximums.js';
 
 export const VALIDATE_USAGE = `Usage: scaler validate-config <file>
   Checks a config file (JSON) and lists every problem with its JSON path.
+  SCALER_ELASTIC_CLUSTER_MAX_NODES in the environment raises the elastic-cluster node maximum, as in the app.
   Exit 0: valid (warnings may be listed); 1: problems found; 2: wrong usage.`;
 
 /** `scaler validate-config <file>`: exit 0 with a summary, or 1 with every problem. */
@@ -14,7 +16,13 @@ export async function validateConfigCommand(args: string[]): Promise<number> {
     console.error(VALIDATE_USAGE);
     return 2;
   }
-  const result = await validateConfigFile(file);
+  // The environment's raising settings count as they do in the Function App (SCALER_ELASTIC_CLUSTER_MAX_NODES).
+  const { maximums, problems } = serviceMaximumsFrom(process.env);
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(`error: ${problem}`);
+    return 1;
+  }
+  const result = await validateConfigFile(file, { serviceMaximums: maximums });
   if (!result.ok) {
     console.error(`${file}: ${result.errors.length} error(s), ${result.warnings.length} warning(s)`);
     for (const problem of [...result.errors, ...result.warnings]) console.error(`  ${formatProblem(problem)}`);

@@ -63,6 +63,11 @@ param concurrency int = 32
 @minValue(1)
 param leaseSeconds int = 120
 
+@description('Raises the elastic-cluster node maximum (20 at general availability) once the service allows more (SCALER_ELASTIC_CLUSTER_MAX_NODES); 0 keeps the service maximum.')
+@minValue(0)
+@maxValue(1000)
+param elasticClusterMaxNodes int = 0
+
 @description('Days the decision ledger is kept (SCALER_LEDGER_RETENTION_DAYS).')
 @minValue(1)
 param ledgerRetentionDays int = 30
@@ -283,6 +288,7 @@ module functionApp 'app/function-app.bicep' = {
     metricsEndpointTemplate: metricsEndpointTemplate
     concurrency: concurrency
     leaseSeconds: leaseSeconds
+    elasticClusterMaxNodes: elasticClusterMaxNodes
     ledgerRetentionDays: ledgerRetentionDays
     alertReceiptRetentionDays: alertReceiptRetentionDays
     entraAudiences: httpEntraAudiences

@@ -67,6 +67,9 @@ param concurrency int
 @description('How long a lease protects one act, in seconds (SCALER_LEASE_SECONDS).')
 param leaseSeconds int
 
+@description('Raises the elastic-cluster node maximum once the service allows more than 20 (SCALER_ELASTIC_CLUSTER_MAX_NODES); 0 keeps the service maximum.')
+param elasticClusterMaxNodes int
+
 @description('Days the decision ledger is kept (SCALER_LEDGER_RETENTION_DAYS).')
 param ledgerRetentionDays int
 
@@ -181,6 +184,9 @@ var coreSettings = {
   SCALER_ALERT_RECEIPT_RETENTION_DAYS: string(alertReceiptRetentionDays)
 }
 
+// Only written when set: the code refuses a value that would lower the service maximum.
+var serviceMaximumSettings = elasticClusterMaxNodes > 0 ? { SCALER_ELASTIC_CLUSTER_MAX_NODES: string(elasticClusterMaxNodes) } : {}
+
 // Microsoft Entra ID validation of the HTTP API: on when audiences are given. The code rejects these settings
 // when empty, so they are only written when they have a value.
 var entraSettings = {
@@ -200,7 +206,7 @@ var entraSettingsWithValues = toObject(filter(items(entraOptionalSettings), sett
 resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: functionApp
   name: 'appsettings'
-  properties: union(coreSettings, empty(entraAudiences) ? {} : union(entraSettings, entraSettingsWithValues))
+  properties: union(coreSettings, serviceMaximumSettings, empty(entraAudiences) ? {} : union(entraSettings, entraSettingsWithValues))
 }
 
 // No basic (publishing-profile) authentication: azd deploys with a Microsoft Entra ID token.

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ScalerError } from '../errors.js';
 import { formatPath, suggest } from './schema/problems.js';
+import { serviceMaximumsFrom } from './service-maximums.js';
 
 const positiveInt = (fallback: number) =>
   z.coerce
@@ -50,6 +51,11 @@ export const appSettingsSchema = z.object({
   SCALER_LEDGER_RETENTION_DAYS: positiveInt(30),
   SCALER_ALERT_RECEIPT_RETENTION_DAYS: positiveInt(7),
   SCALER_LEASE_SECONDS: positiveInt(120),
+  /**
+   * Raises the elastic-cluster node maximum (20 at general availability) once the service allows more; checked by
+   * serviceMaximumsFrom, which reads every kind's raising setting.
+   */
+  SCALER_ELASTIC_CLUSTER_MAX_NODES: z.string().optional(),
   /** Microsoft Entra ID validation of bearer tokens on the HTTP API, on top of function keys; on when set. */
   SCALER_ENTRA_TENANT_ID: z
     .string()
@@ -86,6 +92,7 @@ export function parseAppSettings(env: Record<string, string | undefined>): AppSe
     );
   }
   if (result.success) problems.push(...entraProblems(result.data, env));
+  problems.push(...serviceMaximumsFrom(env).problems);
   if (problems.length > 0 || !result.success) {
     throw new ScalerError('configuration', `app settings: ${problems.length} problem(s):\n${problems.join('\n')}`);
   }

@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ScalerError } from '../errors.js';
-import { validateConfig, type ConfigResult } from './validate.js';
+import { validateConfig, type ConfigResult, type ValidationOptions } from './validate.js';
+import { serviceMaximumsFrom } from './service-maximums.js';
 import { type ConfigProblem, formatPath, formatProblem } from './schema/problems.js';
 import { readStrictJson } from '../strict-json.js';
 import type { ScalerConfig } from './schema/schema.js';
@@ -26,7 +27,7 @@ export class ConfigError extends ScalerError {
 }
 
 /** Reads and validates a config file. JSON syntax errors become problems too, with line and column. */
-export async function validateConfigFile(path: string): Promise<ConfigResult> {
+export async function validateConfigFile(path: string, options: ValidationOptions = {}): Promise<ConfigResult> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -35,7 +36,7 @@ export async function validateConfigFile(path: string): Promise<ConfigResult> {
   }
   if (text.trim() === '')
     return failure(`${path} is empty; write the config in it (scaler init writes a starter config to edit)`);
-  return validateConfigText(text);
+  return validateConfigText(text, options);
 }
 
 /** Why a file could not be read, in words rather than an errno code. */
@@ -47,9 +48,9 @@ function readFailure(error: unknown): string {
   return `${error instanceof Error ? error.message : String(error)}; check the path`;
 }
 
-export function validateConfigText(text: string): ConfigResult {
+export function validateConfigText(text: string, options: ValidationOptions = {}): ConfigResult {
   const reading = readStrictJson(text.replace(/^\uFEFF/, ''));
-  if (reading.ok) return validateConfig(reading.value);
+  if (reading.ok) return validateConfig(reading.value, options);
   const { problem } = reading;
   const at = lineAndColumn(text, problem.offset);
   switch (problem.kind) {
@@ -81,7 +82,11 @@ export async function loadConfigFromSetting(
   }
   const inline = setting.startsWith('{');
   const source = inline ? `${CONFIG_SETTING} (inline JSON)` : `${CONFIG_SETTING} (file ${setting})`;
-  const result = inline ? validateConfigText(setting) : await validateConfigFile(resolve(setting));
+  const { maximums, problems } = serviceMaximumsFrom(env);
+  if (problems.length > 0)
+    throw new ScalerError('configuration', `app settings: ${problems.length} problem(s):\n${problems.join('\n')}`);
+  const options = { serviceMaximums: maximums };
+  const result = inline ? validateConfigText(setting, options) : await validateConfigFile(resolve(setting), options);
   if (!result.ok) throw new ConfigError(source, [...result.errors, ...result.warnings]);
   return { config: result.config, warnings: result.warnings };
 }

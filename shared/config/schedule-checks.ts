@@ -6,6 +6,7 @@
 import type { LimitsConfig, ProfileConfig, TargetConfig } from './schema/schema.js';
 import { KIND_FACTS } from '../vocabulary/kinds.js';
 import { kindOf } from '../kinds/registry.js';
+import { aboveMaximumFix } from './service-maximums.js';
 import { type ConfigProblem, showValue, suggest } from './schema/problems.js';
 import {
   isTimeZone,
@@ -26,6 +27,8 @@ const warning = (path: string, message: string): ConfigProblem => ({ severity: '
  */
 export interface ProfileRuleChecks {
   limits: (kind: TargetConfig['kind'], limits: LimitsConfig, path: string) => ConfigProblem[];
+  /** The kind's service maximum in force (its fact, or raised by its app setting). */
+  serviceMax: (kind: TargetConfig['kind']) => number | undefined;
   modeAndRules: TargetCheck;
 }
 
@@ -167,11 +170,12 @@ function checkScale(
           `${profile.instanceCount} is below the service minimum of ${facts.serviceMin} ${facts.unit} for ${noun}; set it to ${facts.serviceMin} or more`,
         ),
       );
-    if (facts.serviceMax !== undefined && profile.instanceCount > facts.serviceMax)
+    const serviceMax = checks.serviceMax(target.kind);
+    if (serviceMax !== undefined && profile.instanceCount > serviceMax)
       problems.push(
         error(
           `${at}.instanceCount`,
-          `${profile.instanceCount} is above the service maximum of ${facts.serviceMax} ${facts.unit} for ${noun}; set it to ${facts.serviceMax} or less`,
+          `${profile.instanceCount} is above the service maximum of ${serviceMax} ${facts.unit} for ${noun}; ${aboveMaximumFix(target.kind, serviceMax)}`,
         ),
       );
     return problems;

@@ -8,8 +8,15 @@ import { parseResourceId } from '../vocabulary/resource-id.js';
 import { type ConfigProblem, showValue, suggest } from './schema/problems.js';
 import { findMetric, metricNames } from '../metrics/catalog.js';
 import { kindDefinition, kindOf } from '../kinds/registry.js';
+import { aboveMaximumFix, serviceMaximum, type ServiceMaximums } from './service-maximums.js';
 
-type Check = (target: TargetConfig, path: string, settings: { minThresholdGapPercent: number }) => ConfigProblem[];
+/** What the checks read beside the target: the config's settings and the service maximums in force. */
+export interface CheckSettings {
+  minThresholdGapPercent: number;
+  serviceMaximums: ServiceMaximums;
+}
+
+type Check = (target: TargetConfig, path: string, settings: CheckSettings) => ConfigProblem[];
 
 const error = (path: string, message: string): ConfigProblem => ({ severity: 'error', path, message });
 const warning = (path: string, message: string): ConfigProblem => ({ severity: 'warning', path, message });
@@ -37,9 +44,15 @@ const checkResourceId: Check = (target, path) => {
   return [];
 };
 
-const checkLimits: Check = (target, path) => checkLimitValues(target.kind, target.limits, `${path}.limits`);
+const checkLimits: Check = (target, path, settings) =>
+  checkLimitValues(target.kind, target.limits, `${path}.limits`, settings.serviceMaximums);
 
-function checkLimitValues(kind: TargetConfig['kind'], limits: LimitsConfig, at: string): ConfigProblem[] {
+function checkLimitValues(
+  kind: TargetConfig['kind'],
+  limits: LimitsConfig,
+  at: string,
+  maximums: ServiceMaximums,
+): ConfigProblem[] {
   const { min, max, default: fallback } = limits;
   const facts = KIND_FACTS[kind];
   const problems: ConfigProblem[] = [];
@@ -52,11 +65,12 @@ function checkLimitValues(kind: TargetConfig['kind'], limits: LimitsConfig, at: 
       ),
     );
   }
-  if (facts.serviceMax !== undefined && max > facts.serviceMax) {
+  const serviceMax = serviceMaximum(kind, maximums);
+  if (serviceMax !== undefined && max > serviceMax) {
     problems.push(
       error(
         `${at}.max`,
-        `${max} is above the service maximum of ${facts.serviceMax} ${facts.unit} for ${noun}; set it to ${facts.serviceMax} or less`,
+        `${max} is above the service maximum of ${serviceMax} ${facts.unit} for ${noun}; ${aboveMaximumFix(kind, serviceMax)}`,
       ),
     );
   }
@@ -268,7 +282,8 @@ const checkKindSpecific: Check = (target, path) => kindOf(target).checks(target,
 
 const checkSchedule: Check = (target, path, settings) =>
   checkProfiles(target, path, {
-    limits: checkLimitValues,
+    limits: (kind, limits, at) => checkLimitValues(kind, limits, at, settings.serviceMaximums),
+    serviceMax: (kind) => serviceMaximum(kind, settings.serviceMaximums),
     modeAndRules: (asTarget, at) => [
       ...checkModeAndRules(asTarget, at, settings),
       ...checkThresholdGaps(asTarget, at, settings).filter((problem) => problem.path.startsWith(`${at}.rules`)),
@@ -286,11 +301,7 @@ const CHECKS: Check[] = [
   checkSchedule,
 ];
 
-export function checkTarget(
-  target: TargetConfig,
-  path: string,
-  settings: { minThresholdGapPercent: number },
-): ConfigProblem[] {
+export function checkTarget(target: TargetConfig, path: string, settings: CheckSettings): ConfigProblem[] {
   return CHECKS.flatMap((check) => check(target, path, settings));
 }
 

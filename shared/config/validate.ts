@@ -7,6 +7,7 @@ import { configSchema, targetSchema, type ScalerConfig, type TargetConfig } from
 import { checkTarget } from './semantic-checks.js';
 import { type ConfigProblem, formatPath, showValue, suggest } from './schema/problems.js';
 import { normalizeResourceId } from '../vocabulary/resource-id.js';
+import type { ServiceMaximums } from './service-maximums.js';
 
 export type ConfigResult =
   | { ok: true; config: ScalerConfig; warnings: ConfigProblem[] }
@@ -14,13 +15,21 @@ export type ConfigResult =
 
 const documentSchema = configSchema.extend({ targets: z.array(z.unknown()).min(1, 'list at least one target') });
 
-export function validateConfig(raw: unknown): ConfigResult {
+export interface ValidationOptions {
+  /** Service maximums raised by app settings (serviceMaximumsFrom); absent: each kind's fact. */
+  serviceMaximums?: ServiceMaximums | undefined;
+}
+
+export function validateConfig(raw: unknown, options: ValidationOptions = {}): ConfigResult {
   const problems: ConfigProblem[] = [];
   const document = documentSchema.safeParse(raw);
   if (!document.success) problems.push(...zodProblems(document.error, raw, []));
 
   const rawTargets = isRecord(raw) && Array.isArray(raw.targets) ? (raw.targets as unknown[]) : [];
-  const settings = document.success ? document.data.settings : { minThresholdGapPercent: 20 };
+  const settings = {
+    minThresholdGapPercent: document.success ? document.data.settings.minThresholdGapPercent : 20,
+    serviceMaximums: options.serviceMaximums ?? {},
+  };
   const targets: TargetConfig[] = [];
   rawTargets.forEach((rawTarget, index) => {
     const path = `targets[${index}]`;

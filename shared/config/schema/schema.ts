@@ -36,7 +36,7 @@ const SMALLEST_SERVICE_MIN = Math.min(...Object.values(KIND_FACTS).map((facts) =
 
 /**
  * Upper bounds on every number, so a typo (an extra zero, 1e15) is refused with its path instead of accepted.
- * Capacity: the HTTP API's own ceiling, above any Kusto SKU's instance count and the 20 nodes of an elastic cluster.
+ * Capacity: the HTTP API's own ceiling, above any Kusto SKU's instance count and any elastic cluster's node count.
  */
 export const MAX_UNITS = 1000;
 /** A cooldown or lag longer than 30 days is a typo. */

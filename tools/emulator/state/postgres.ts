@@ -15,6 +15,7 @@ import {
   resourceNotFound,
 } from '../arm.js';
 import type { LocatedResource } from '../arm.js';
+import { KIND_FACTS } from '../../../shared/vocabulary/kinds.js';
 import type { EmulatorClock } from '../clock.js';
 import { isRecord, recordAt } from '../http.js';
 import type { AsyncOperation, AsyncOperationStore } from '../operations.js';
@@ -26,8 +27,8 @@ import type { ConfigurationBody } from './server-configurations.js';
 import { ServerConfigurations } from './server-configurations.js';
 
 export const POSTGRES_SERVER_TYPE = 'Microsoft.DBforPostgreSQL/flexibleServers';
-/** The elastic-cluster maximum at GA (the recorded PATCH to 21 fails). */
-export const MAX_CLUSTER_SIZE = 20;
+/** The elastic-cluster maximum: the kind's fact (20 at GA; the recorded PATCH to 21 fails). A cluster may set its own. */
+export const MAX_CLUSTER_SIZE = KIND_FACTS['postgres-elastic-cluster'].serviceMax;
 /** The operation name in the recorded 202 bodies. */
 const UPSERT_OPERATION = 'UpsertFlexClusterManagementOperation';
 

@@ -43,7 +43,7 @@ export interface ClusterModel {
   readonly billedUnits: number;
   /** Units ARM reports as running (what the HPA counts as ready). */
   readonly readyUnits: number;
-  /** Service bounds on capacity (2..20 nodes; the SKU's instance range). */
+  /** Service bounds on capacity (an elastic cluster's node range; the SKU's instance range). */
   readonly serviceBounds: { min: number; max: number };
   /** Processes every completion up to the start of `minute`. Time only moves forward. */
   advanceTo(minute: number): void;

@@ -1,5 +1,5 @@
 /**
- * An Azure Database for PostgreSQL elastic cluster (Citus), 2..20 nodes, no scale-in.
+ * An Azure Database for PostgreSQL elastic cluster (Citus), within the kind's service bounds, no scale-in.
  *
  * A scale-out takes `provisioningMinutes`; the new nodes then hold no shards of the existing tables until a
  * rebalance moves them (docs/azure-elastic-clusters.md). The rebalance moves the new nodes' share of the data,
@@ -12,6 +12,7 @@
  * done, so the cluster saturates at `n / (1 - f * k / (n + k))` node-equivalents: `n` before, `n + k` after.
  */
 import type { ElasticClusterParameters } from './parameters.js';
+import { KIND_FACTS } from '../../../shared/vocabulary/kinds.js';
 import {
   ArmClusterModel,
   busyResult,
@@ -22,7 +23,11 @@ import {
   type ClusterModel,
 } from './cluster-model.js';
 
-export const SERVICE_BOUNDS = { min: 2, max: 20 };
+/** The service's bounds: the kind's facts (the simulator models the service as it is at general availability). */
+export const SERVICE_BOUNDS = {
+  min: KIND_FACTS['postgres-elastic-cluster'].serviceMin,
+  max: KIND_FACTS['postgres-elastic-cluster'].serviceMax,
+};
 
 interface PendingNodes {
   nodes: number;
