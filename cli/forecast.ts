@@ -11,7 +11,6 @@
 import { parseArgs } from 'node:util';
 import { describeError, ScalerError } from '../shared/errors.js';
 import { ForecastInputs } from '../shared/forecasting.js';
-import { KIND_FACTS } from '../shared/vocabulary/kinds.js';
 import { createLogger } from '../shared/logging.js';
 import { effectiveBounds } from '../shared/policy/decide.js';
 import { planCapacity, type CapacityPlan } from '../shared/policy/forecast-plan.js';
@@ -32,6 +31,7 @@ import {
   UsageError,
   type Output,
 } from './simulation-common.js';
+import { kindDefinition } from '../shared/kinds/registry.js';
 
 const SCORED_DAYS = 7;
 
@@ -106,7 +106,7 @@ async function forecast(args: string[], output: Output, environment: () => Backt
     targetUtilizationPercent: target.forecast.targetUtilizationPercent,
     maxStepOut: target.maxStep.out,
     cooldownOutMinutes: target.cooldowns.scaleOutMinutes,
-    canScaleIn: KIND_FACTS[target.kind].canScaleIn,
+    canScaleIn: kindDefinition(target.kind).facts.canScaleIn,
   });
   const accuracy = backtestForecast(
     load,

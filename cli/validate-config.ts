@@ -1,8 +1,8 @@
 import { validateConfigFile } from '../shared/config/load.js';
 import { formatProblem } from '../shared/config/schema/problems.js';
 import type { TargetConfig } from '../shared/config/schema/schema.js';
-import { KIND_FACTS } from '../shared/vocabulary/kinds.js';
 import { serviceMaximumsFrom } from '../shared/config/service-maximums.js';
+import { kindDefinition } from '../shared/kinds/registry.js';
 
 export const VALIDATE_USAGE = `Usage: scaler validate-config <file>
   Checks a config file (JSON) and lists every problem with its JSON path.
@@ -43,5 +43,5 @@ function describeTarget(target: TargetConfig): string {
     target.paused.scaleIn ? 'scale-in paused' : '',
   ].filter(Boolean);
   const rules = `${target.mode === 'custom' ? `, ${target.rules.length} rule(s)` : ''}${target.profiles.length > 0 ? `, ${target.profiles.length} scheduled profile(s)` : ''}`;
-  return `${target.name}: ${target.kind}, ${target.mode} mode${rules}, ${min}..${max} ${KIND_FACTS[target.kind].unit} (default ${fallback})${flags.length ? `, ${flags.join(', ')}` : ''}`;
+  return `${target.name}: ${target.kind}, ${target.mode} mode${rules}, ${min}..${max} ${kindDefinition(target.kind).facts.unit} (default ${fallback})${flags.length ? `, ${flags.join(', ')}` : ''}`;
 }

@@ -10,7 +10,7 @@
  * targets there are: an alert with 500 ids against 10,000 targets takes well under a millisecond.
  */
 import type { TargetConfig } from '../config/schema/schema.js';
-import { KINDS, kindDefinition } from '../kinds/registry.js';
+import { allKinds, kindDefinition } from '../kinds/registry.js';
 import { normalizeResourceId } from '../vocabulary/resource-id.js';
 
 /** Longer than any ARM id of a cluster or its child resources; longer ids are not compared at all. */
@@ -52,7 +52,7 @@ export class AlertTargetIndex {
   }
 
   private clusterOfNodeServer(id: string): { target: TargetConfig; order: number } | undefined {
-    for (const kind of Object.values(KINDS)) {
+    for (const kind of allKinds()) {
       const suffix = kind.nodeServerSuffix;
       if (!suffix || !id.includes(`/providers/${kind.facts.resourceType.toLowerCase()}/`) || !suffix.test(id)) continue;
       const cluster = this.byId.get(id.replace(suffix, ''));

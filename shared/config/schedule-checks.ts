@@ -4,8 +4,7 @@
  * problems; none throws.
  */
 import type { LimitsConfig, ProfileConfig, TargetConfig } from './schema/schema.js';
-import { KIND_FACTS } from '../vocabulary/kinds.js';
-import { kindOf } from '../kinds/registry.js';
+import { kindOf, kindDefinition } from '../kinds/registry.js';
 import { aboveMaximumFix } from './service-maximums.js';
 import { type ConfigProblem, showValue, suggest } from './schema/problems.js';
 import {
@@ -161,7 +160,7 @@ function checkScale(
         `cannot be combined with instanceCount, which fixes the capacity; remove ${field}, or remove instanceCount to scale by ${field === 'limits' ? 'mode and rules within these limits' : 'rules'}`,
       ),
     );
-    const facts = KIND_FACTS[target.kind];
+    const facts = kindDefinition(target.kind).facts;
     const noun = kindOf(target).words.aCluster;
     if (profile.instanceCount < facts.serviceMin)
       problems.push(
@@ -282,7 +281,7 @@ function checkDefaultReachable(profiles: readonly ProfileConfig[], path: string)
  * after that one: the cluster keeps the nodes it has.
  */
 function checkOneWayProfiles(target: TargetConfig, path: string): ConfigProblem[] {
-  if (KIND_FACTS[target.kind].canScaleIn || target.profiles.length === 0) return [];
+  if (kindDefinition(target.kind).facts.canScaleIn || target.profiles.length === 0) return [];
   const bounds = [
     { name: 'default', at: path, min: target.limits.min, max: target.limits.max },
     ...target.profiles.map((profile, index) => ({

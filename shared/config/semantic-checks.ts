@@ -3,7 +3,6 @@
  */
 import type { LimitsConfig, RuleConfig, TargetConfig } from './schema/schema.js';
 import { checkProfiles } from './schedule-checks.js';
-import { KIND_FACTS } from '../vocabulary/kinds.js';
 import { parseResourceId } from '../vocabulary/resource-id.js';
 import { type ConfigProblem, showValue, suggest } from './schema/problems.js';
 import { findMetric, metricNames } from '../metrics/catalog.js';
@@ -22,7 +21,7 @@ const error = (path: string, message: string): ConfigProblem => ({ severity: 'er
 const warning = (path: string, message: string): ConfigProblem => ({ severity: 'warning', path, message });
 
 const checkResourceId: Check = (target, path) => {
-  const expected = KIND_FACTS[target.kind].resourceType;
+  const expected = kindDefinition(target.kind).facts.resourceType;
   const parsed = parseResourceId(target.resourceId);
   const at = `${path}.resourceId`;
   if (!parsed) {
@@ -54,7 +53,7 @@ function checkLimitValues(
   maximums: ServiceMaximums,
 ): ConfigProblem[] {
   const { min, max, default: fallback } = limits;
-  const facts = KIND_FACTS[kind];
+  const facts = kindDefinition(kind).facts;
   const problems: ConfigProblem[] = [];
   const noun = kindDefinition(kind).words.aCluster;
   if (min < facts.serviceMin) {
@@ -122,7 +121,7 @@ const checkModeAndRules: Check = (target, path) => {
 
 function checkRule(target: TargetConfig, rule: RuleConfig, path: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  if (rule.direction === 'in' && !KIND_FACTS[target.kind].canScaleIn) {
+  if (rule.direction === 'in' && !kindDefinition(target.kind).facts.canScaleIn) {
     problems.push(
       error(
         `${path}.direction`,
@@ -136,7 +135,7 @@ function checkRule(target: TargetConfig, rule: RuleConfig, path: string): Config
     problems.push(
       error(
         `${path}.metric`,
-        `${showValue(rule.metric)} is not a metric of ${KIND_FACTS[target.kind].resourceType}${hint ? `; did you mean "${hint}"?` : '; see the metric list in the README'}`,
+        `${showValue(rule.metric)} is not a metric of ${kindDefinition(target.kind).facts.resourceType}${hint ? `; did you mean "${hint}"?` : '; see the metric list in the README'}`,
       ),
     );
   } else if (!metric.aggregations.includes(rule.statistic)) {
@@ -221,7 +220,7 @@ const checkOptimizedWindows: Check = (target, path) => {
 /** Alert rule names compare case-insensitively, as Azure resource names do; elastic clusters only grow. */
 const checkAlerts: Check = (target, path) => {
   const problems: ConfigProblem[] = [];
-  const canScaleIn = KIND_FACTS[target.kind].canScaleIn;
+  const canScaleIn = kindDefinition(target.kind).facts.canScaleIn;
   const seen = new Map<string, string>();
   for (const [rule, action] of Object.entries(target.alerts.rules)) {
     const at = `${path}.alerts.rules.${rule}`;

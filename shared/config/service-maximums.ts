@@ -3,25 +3,26 @@
  * (serviceMaxSetting, e.g. SCALER_ELASTIC_CLUSTER_MAX_NODES) says the service now allows more. A target's
  * limits may only lower it.
  */
-import { KIND_FACTS, TARGET_KINDS, type TargetKind } from '../vocabulary/kinds.js';
+import { TARGET_KINDS, type TargetKind } from '../vocabulary/kinds.js';
 import { MAX_UNITS } from './schema/schema.js';
+import { kindDefinition } from '../kinds/registry.js';
 
 /** Maximums raised by app settings, by kind; a kind not listed keeps its fact. */
 export type ServiceMaximums = Partial<Record<TargetKind, number>>;
 
 export function serviceMaximum(kind: TargetKind, raised: ServiceMaximums = {}): number | undefined {
-  return raised[kind] ?? KIND_FACTS[kind].serviceMax;
+  return raised[kind] ?? kindDefinition(kind).facts.serviceMax;
 }
 
 /** The fix to name when a value is above the maximum: lower it, or raise the setting where the kind has one. */
 export function aboveMaximumFix(kind: TargetKind, maximum: number): string {
-  const setting = KIND_FACTS[kind].serviceMaxSetting;
+  const setting = kindDefinition(kind).facts.serviceMaxSetting;
   return `set it to ${maximum} or less${setting ? `, or set ${setting} higher if the service now allows more` : ''}`;
 }
 
 /** Why a raising setting's value is refused, or undefined when it is a valid maximum. */
 export function serviceMaximumProblem(kind: TargetKind, text: string): string | undefined {
-  const { serviceMax, unit } = KIND_FACTS[kind];
+  const { serviceMax, unit } = kindDefinition(kind).facts;
   const value = Number(text);
   if (text.trim() === '' || !Number.isInteger(value))
     return `${JSON.stringify(text)} is not a whole number; set it to the service's maximum in ${unit}, e.g. ${serviceMax}`;
@@ -40,7 +41,7 @@ export function serviceMaximumsFrom(env: Record<string, string | undefined>): {
   const maximums: ServiceMaximums = {};
   const problems: string[] = [];
   for (const kind of TARGET_KINDS) {
-    const setting = KIND_FACTS[kind].serviceMaxSetting;
+    const setting = kindDefinition(kind).facts.serviceMaxSetting;
     const text = setting === undefined ? undefined : env[setting];
     if (setting === undefined || text === undefined) continue;
     const problem = serviceMaximumProblem(kind, text);

@@ -8,6 +8,7 @@ import { checkTarget } from './semantic-checks.js';
 import { type ConfigProblem, formatPath, showValue, suggest } from './schema/problems.js';
 import { normalizeResourceId } from '../vocabulary/resource-id.js';
 import type { ServiceMaximums } from './service-maximums.js';
+import { extensionSchema } from '../kinds/registry.js';
 
 export type ConfigResult =
   | { ok: true; config: ScalerConfig; warnings: ConfigProblem[] }
@@ -33,7 +34,7 @@ export function validateConfig(raw: unknown, options: ValidationOptions = {}): C
   const targets: TargetConfig[] = [];
   rawTargets.forEach((rawTarget, index) => {
     const path = `targets[${index}]`;
-    const parsed = targetSchema.safeParse(rawTarget);
+    const parsed = schemaOf(rawTarget).safeParse(rawTarget);
     if (parsed.success) {
       targets.push(parsed.data);
       problems.push(...checkTarget(parsed.data, path, settings));
@@ -57,6 +58,12 @@ export function validateConfig(raw: unknown, options: ValidationOptions = {}): C
 }
 
 /** Drops unknown and invalid fields (defaults fill them in) and parses again; undefined if that cannot work. */
+/** The schema of a raw target: a run-time kind's own (registerKind), else the built-in kinds' union. */
+function schemaOf(rawTarget: unknown): z.ZodType<TargetConfig> {
+  const extension = isRecord(rawTarget) ? extensionSchema(rawTarget.kind) : undefined;
+  return (extension as z.ZodType<TargetConfig> | undefined) ?? targetSchema;
+}
+
 function parseRepaired(rawTarget: unknown, error: z.ZodError): TargetConfig | undefined {
   if (!isRecord(rawTarget)) return undefined;
   const copy = structuredClone(rawTarget);
@@ -67,7 +74,7 @@ function parseRepaired(rawTarget: unknown, error: z.ZodError): TargetConfig | un
       else deleteAt(copy, path);
     }
   }
-  const again = targetSchema.safeParse(copy);
+  const again = schemaOf(copy).safeParse(copy);
   return again.success ? again.data : undefined;
 }
 

@@ -1,7 +1,10 @@
 /**
  * Every target kind's definition, by kind. Adding a kind: its folder here, its name and facts in
- * shared/vocabulary/kinds.ts, its entry below (docs/adding-a-target-kind.md).
+ * shared/vocabulary/kinds.ts, its entry below (docs/adding-a-target-kind.md). `registerKind` adds a kind beside
+ * the built-in ones at run time (the third-kind test does), without loosening the compile-time completeness of
+ * KINDS for the real ones.
  */
+import type { ZodType } from 'zod';
 import type { TargetKind } from '../vocabulary/kinds.js';
 import type { TargetConfig } from '../config/schema/schema.js';
 import type { KindDefinition, KindRegistry } from './definition.js';
@@ -13,9 +16,38 @@ export const KINDS: KindRegistry = {
   'kusto-cluster': KUSTO_CLUSTER,
 };
 
+/** A kind added at run time: its definition and the zod schema of its targets (the built-in ones are in config). */
+export interface KindExtension {
+  definition: KindDefinition;
+  configSchema: ZodType;
+}
+
+const extensions = new Map<string, KindExtension>();
+
+/** Adds a kind; returns the function that removes it again. A built-in or already registered kind is refused. */
+export function registerKind(extension: KindExtension): () => void {
+  const kind: string = extension.definition.kind;
+  if (Object.hasOwn(KINDS, kind) || extensions.has(kind))
+    throw new Error(`kind ${kind} is already registered; give the new kind its own name`);
+  extensions.set(kind, extension);
+  return () => extensions.delete(kind);
+}
+
+/** The schema of a run-time kind's targets, or undefined for a built-in (or unknown) kind. */
+export function extensionSchema(kind: unknown): ZodType | undefined {
+  return typeof kind === 'string' ? extensions.get(kind)?.configSchema : undefined;
+}
+
+/** Every kind's definition, the built-in ones first. */
+export function allKinds(): KindDefinition[] {
+  return [...(Object.values(KINDS) as KindDefinition[]), ...[...extensions.values()].map((one) => one.definition)];
+}
+
 /** The definition of a kind, for questions that need no config. */
 export function kindDefinition(kind: TargetKind): KindDefinition {
-  return KINDS[kind] as KindDefinition;
+  const definition = Object.hasOwn(KINDS, kind) ? (KINDS[kind] as KindDefinition) : extensions.get(kind)?.definition;
+  if (!definition) throw new Error(`kind ${String(kind)} is not registered (shared/kinds/registry.ts)`);
+  return definition;
 }
 
 /**
@@ -23,5 +55,5 @@ export function kindDefinition(kind: TargetKind): KindDefinition {
  * cast is sound because the registry maps each kind to the definition of that kind's config (KindRegistry).
  */
 export function kindOf<T extends TargetConfig>(target: T): KindDefinition<T> {
-  return KINDS[target.kind] as unknown as KindDefinition<T>;
+  return kindDefinition(target.kind) as unknown as KindDefinition<T>;
 }

@@ -6,13 +6,12 @@
  * the reactive proposal may then add capacity on top of the schedule. In `forecast-only` mode the forecast and
  * what it would do are evidence only. Every decision carries this stage's evidence, whatever the mode.
  */
-import { KIND_FACTS } from '../vocabulary/kinds.js';
 import type { ForecastEvidence, ReasonCode } from './decision.js';
 import type { ForecastInput } from './input.js';
 import { planCapacity, type CapacityPlan } from './forecast-plan.js';
 import type { LeadTime } from './lead-time.js';
 import { type PolicyContext, type Proposal, unitsOf } from './proposal.js';
-import { kindOf } from '../kinds/registry.js';
+import { kindOf, kindDefinition } from '../kinds/registry.js';
 
 export type { ForecastInput };
 
@@ -50,7 +49,7 @@ export function applyForecast(proposal: Proposal, context: PolicyContext): Propo
       message: `${input.forecast.message}; the reactive logic decides`,
     });
   }
-  const canScaleIn = KIND_FACTS[context.target.kind].canScaleIn;
+  const canScaleIn = kindDefinition(context.target.kind).facts.canScaleIn;
   const plan = planCapacity(input.forecast, {
     nowMs: context.nowMs,
     leadMinutes: input.leadTime.minutes,

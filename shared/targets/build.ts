@@ -12,7 +12,7 @@ import type { ResourceId } from '../vocabulary/resource-id.js';
 import type { TargetOfKind } from '../kinds/definition.js';
 
 /** Builds the ARM adapter of one kind's target. */
-type AdapterFactory<T extends TargetConfig> = (
+export type AdapterFactory<T extends TargetConfig = TargetConfig> = (
   target: T,
   id: ResourceId,
   clients: ArmClients,
@@ -27,8 +27,21 @@ const ADAPTERS: { [K in TargetKind]: AdapterFactory<TargetOfKind<K>> } = {
     new KustoTarget(target, id, clients.kusto(id.subscriptionId), skuBounds, clients.lroPollIntervalMs),
 };
 
+/** Adapters of kinds added at run time (registerKind in shared/kinds/registry.ts). */
+const extensionAdapters = new Map<string, AdapterFactory>();
+
+/** Adds the ARM adapter of a run-time kind; returns the function that removes it again. */
+export function registerAdapter(kind: string, factory: AdapterFactory): () => void {
+  if (Object.hasOwn(ADAPTERS, kind) || extensionAdapters.has(kind))
+    throw new Error(`kind ${kind} already has an ARM adapter`);
+  extensionAdapters.set(kind, factory);
+  return () => extensionAdapters.delete(kind);
+}
+
 function adapterOf<T extends TargetConfig>(target: T): AdapterFactory<T> {
-  return ADAPTERS[target.kind] as unknown as AdapterFactory<T>;
+  const factory = Object.hasOwn(ADAPTERS, target.kind) ? ADAPTERS[target.kind] : extensionAdapters.get(target.kind);
+  if (!factory) throw new ScalerError('configuration', `${target.name}: kind ${target.kind} has no ARM adapter`);
+  return factory as unknown as AdapterFactory<T>;
 }
 
 export function buildScaleTargets(config: ScalerConfig, clients: ArmClients): Map<string, ScaleTarget> {

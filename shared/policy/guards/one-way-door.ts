@@ -1,9 +1,9 @@
 /** Some targets can only grow: Azure does not offer scale-in for elastic clusters. */
-import { KIND_FACTS } from '../../vocabulary/kinds.js';
 import { noteGuard, type Stage } from '../proposal.js';
+import { kindDefinition } from '../../kinds/registry.js';
 
 export const oneWayDoorGuard: Stage = (proposal, context) => {
-  if (proposal.to >= proposal.from || KIND_FACTS[context.target.kind].canScaleIn)
+  if (proposal.to >= proposal.from || kindDefinition(context.target.kind).facts.canScaleIn)
     return noteGuard(proposal, 'one-way-door');
   return noteGuard(proposal, 'one-way-door', {
     to: proposal.from,

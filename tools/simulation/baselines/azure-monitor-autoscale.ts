@@ -27,7 +27,7 @@
  * because an update runs is not a scale action, so it starts no cooldown and is retried on the next run; moving
  * into a new profile's limits waits for the cooldown like any other scale action.
  */
-import { KIND_FACTS, type TargetKind } from '../../../shared/vocabulary/kinds.js';
+import { type TargetKind } from '../../../shared/vocabulary/kinds.js';
 import type { TargetConfig } from '../../../shared/config/schema/schema.js';
 import { activeProfile } from '../../../shared/policy/schedule.js';
 import { MINUTE_MS } from '../trace.js';
@@ -69,7 +69,7 @@ export function scheduledProfiles(
   startMs: number,
   narrow: (limits: Bounds) => Bounds,
 ): (minute: number) => AutoscaleProfile {
-  const canScaleIn = KIND_FACTS[target.kind].canScaleIn;
+  const canScaleIn = kindDefinition(target.kind).facts.canScaleIn;
   const rules = typicalRulePair(target.kind);
   const byName = new Map<string, AutoscaleProfile>();
   if (target.profiles.length === 0) {

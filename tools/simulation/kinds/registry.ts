@@ -10,11 +10,24 @@ export const SIMULATIONS: SimulationRegistry = {
   'kusto-cluster': KUSTO_CLUSTER_SIMULATION,
 };
 
+/** Simulations of kinds added at run time (registerKind in shared/kinds/registry.ts). */
+const extensions = new Map<string, SimulationKind>();
+
+/** Adds the simulation of a run-time kind; returns the function that removes it again. */
+export function registerSimulation(kind: string, simulation: SimulationKind): () => void {
+  if (Object.hasOwn(SIMULATIONS, kind) || extensions.has(kind))
+    throw new Error(`kind ${kind} already has a simulation`);
+  extensions.set(kind, simulation);
+  return () => extensions.delete(kind);
+}
+
 export function simulationOf(kind: TargetKind): SimulationKind {
-  return SIMULATIONS[kind] as SimulationKind;
+  const simulation = Object.hasOwn(SIMULATIONS, kind) ? (SIMULATIONS[kind] as SimulationKind) : extensions.get(kind);
+  if (!simulation) throw new Error(`kind ${kind} has no simulation (tools/simulation/kinds/registry.ts)`);
+  return simulation;
 }
 
 /** A target's simulation, typed for it (the registry maps each kind to the simulation of that kind's config). */
 export function simulationFor<T extends TargetConfig>(target: T): SimulationKind<T> {
-  return SIMULATIONS[target.kind] as unknown as SimulationKind<T>;
+  return simulationOf(target.kind) as unknown as SimulationKind<T>;
 }
