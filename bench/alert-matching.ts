@@ -9,15 +9,14 @@ import { readStrictJson } from '../shared/strict-json.js';
 import { parseCommonAlert } from '../shared/alerts/common-alert-schema.js';
 import { AlertTargetIndex, MAX_MATCHED_ID_LENGTH } from '../shared/alerts/target-mapping.js';
 import { targetSchema, type TargetConfig } from '../shared/config/schema/schema.js';
-import { pgResourceId, kustoResourceId } from '../test/support/scaler-harness.js';
+import { pgResourceId, SUBSCRIPTION } from '../test/support/scaler-harness.js';
 import { alertFor } from '../test/support/alert-fixtures.js';
 import { printResult } from './report.js';
-import { TARGET_KINDS, type TargetKind } from '../shared/vocabulary/kinds.js';
+import { KIND_FACTS, TARGET_KINDS, type TargetKind } from '../shared/vocabulary/kinds.js';
 
-const RESOURCE_ID_OF: Record<TargetKind, (name: string) => string> = {
-  'postgres-elastic-cluster': pgResourceId,
-  'kusto-cluster': kustoResourceId,
-};
+/** The id of a cluster of the kind, in the harness's subscription and resource group. */
+const resourceIdOf = (kind: TargetKind, name: string) =>
+  `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-data/providers/${KIND_FACTS[kind].resourceType}/${name}`;
 
 const TARGETS = 10_000;
 const IDS = 500;
@@ -67,7 +66,7 @@ function round(ms: number): number {
 function target(index: number): TargetConfig {
   const name = `bench-${index}`;
   const kind = TARGET_KINDS[index % TARGET_KINDS.length] as TargetKind;
-  const resourceId = RESOURCE_ID_OF[kind](name);
+  const resourceId = resourceIdOf(kind, name);
   return targetSchema.parse({ name, kind, resourceId, mode: 'manual', limits: { min: 2, max: 10 } });
 }
 

@@ -20,6 +20,8 @@ import type { MetricsSource } from '../../shared/metrics/metrics-source.port.js'
 import type { OperationRecord, StateStore } from '../../shared/state/state-store.port.js';
 import type { ScaleTarget } from '../../shared/targets/scale-target.port.js';
 import { MINUTE_MS, type Trace } from './trace.js';
+import { simulationOf } from './kinds/registry.js';
+import type { UtilizationMetrics } from './kinds/definition.js';
 
 /** Azure Monitor keeps platform metrics 93 days (docs/azure-monitor-metrics.md). */
 export const MAX_BACKTEST_DAYS = 93;
@@ -49,23 +51,6 @@ export interface ReconstructedHistory {
   actualNodeHours: number;
 }
 
-interface UtilizationMetrics {
-  cpu: string;
-  cache?: string;
-  ingestion?: string;
-  instances?: string;
-}
-
-const METRICS: Record<TargetConfig['kind'], UtilizationMetrics> = {
-  'postgres-elastic-cluster': { cpu: 'cpu_percent' },
-  'kusto-cluster': {
-    cpu: 'CPU',
-    cache: 'CacheUtilizationFactor',
-    ingestion: 'IngestionUtilization',
-    instances: 'InstanceCount',
-  },
-};
-
 export async function reconstructHistory(
   target: TargetConfig,
   days: number,
@@ -81,7 +66,7 @@ export async function reconstructHistory(
   const minutes = days * 1440;
   const endMs = Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS;
   const startMs = endMs - minutes * MINUTE_MS;
-  const names = METRICS[target.kind];
+  const names = simulationOf(target.kind).backtestMetrics;
   const series = await readHistory(target, live.region, names, startMs, minutes, sources.metrics);
   const cpu = series.get(names.cpu) as Float64Array;
   const notes: string[] = [];

@@ -15,6 +15,7 @@ export const TEST_POOL_SIMULATION: SimulationKind = {
   changeOptions: () => ({}),
   reportsSkuAndAutoscaler: false,
   completionMessage: 'ARM reports the pool resized',
+  backtestMetrics: { cpu: 'CPU', instances: 'InstanceCount' },
   baselines: {
     cpuMetric: 'CPU',
     reactiveMetrics: ['CPU'],

@@ -32,6 +32,14 @@ export interface FeedMetric {
   capPercent: boolean;
 }
 
+/** The real metrics a backtest reads to rebuild a target's load: utilization and, where published, the count. */
+export interface UtilizationMetrics {
+  cpu: string;
+  cache?: string;
+  ingestion?: string;
+  instances?: string;
+}
+
 export interface SimulationKind<T extends TargetConfig = TargetConfig> {
   createModel(parameters: SimulationParameters, initialCapacity: number): ClusterModel;
   /** The bounds the model enforces, which narrow every policy's limits. */
@@ -48,6 +56,7 @@ export interface SimulationKind<T extends TargetConfig = TargetConfig> {
   reportsSkuAndAutoscaler: boolean;
   /** The message of a completed operation's follow-up. */
   completionMessage: string;
+  backtestMetrics: UtilizationMetrics;
   baselines: {
     /** The CPU metric the rule-based baselines (HPA, Azure Monitor autoscale) scale on. */
     cpuMetric: string;

@@ -19,6 +19,12 @@ export const KUSTO_CLUSTER_SIMULATION: SimulationKind<KustoClusterTarget> = {
   changeOptions: () => ({}),
   reportsSkuAndAutoscaler: true,
   completionMessage: 'ARM reports the update finished',
+  backtestMetrics: {
+    cpu: 'CPU',
+    cache: 'CacheUtilizationFactor',
+    ingestion: 'IngestionUtilization',
+    instances: 'InstanceCount',
+  },
   baselines: {
     cpuMetric: 'CPU',
     reactiveMetrics: ['CPU', 'CacheUtilizationFactor', 'IngestionUtilization'],

@@ -12,6 +12,7 @@ export const ELASTIC_CLUSTER_SIMULATION: SimulationKind<ElasticClusterTarget> = 
   changeOptions: ({ rebalance }) => ({ rebalance: rebalance.enabled, rebalanceParallelism: rebalance.parallelism }),
   reportsSkuAndAutoscaler: false,
   completionMessage: 'ARM finished and the rebalance completed',
+  backtestMetrics: { cpu: 'cpu_percent' },
   baselines: {
     cpuMetric: 'cpu_percent',
     reactiveMetrics: ['cpu_percent'],
