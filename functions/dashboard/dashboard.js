@@ -7,11 +7,8 @@
   const DECISIONS = 50;
   const HISTORY_POINTS = 240;
   const SVG = 'http://www.w3.org/2000/svg';
-  const KIND_LABELS = {
-    'postgres-elastic-cluster': 'PostgreSQL elastic cluster',
-    'kusto-cluster': 'Azure Data Explorer',
-  };
-  const UNIT_LABELS = { 'postgres-elastic-cluster': 'nodes', 'kusto-cluster': 'instances' };
+  // The kind's name and unit come with each target's status (from the kind registry).
+  const unitOf = (target) => target.unit || 'units';
 
   const functionKey = new URLSearchParams(window.location.search).get('code') || '';
   const apiBase = window.location.pathname.replace(/\/dashboard\/?$/i, '');
@@ -115,7 +112,7 @@
     const heading = element('h2', { text: name });
     const kind = element('span', {
       class: 'kind',
-      text: `${KIND_LABELS[target.kind] || target.kind} · ${target.mode} mode`,
+      text: `${target.kindName || target.kind} · ${target.mode} mode`,
     });
     const capacity = element('div', { class: 'capacity', 'data-field': 'capacity' });
     const schedule = element('p', { class: 'schedule muted', 'data-field': 'schedule' });
@@ -207,7 +204,7 @@
   }
 
   function renderCapacity(node, target) {
-    const unit = UNIT_LABELS[target.kind] || 'units';
+    const unit = unitOf(target);
     const live = target.capacity.live;
     const requested = target.capacity.requested;
     const parts = [
@@ -388,9 +385,7 @@
       chart.append(
         svg('text', { x: width - pad.right + 6, y: yPercent(tick) + 4, class: 'axis-label', text: `${tick} %` }),
       );
-    chart.append(
-      svg('text', { x: 2, y: 11, class: 'axis-label capacity-label', text: UNIT_LABELS[target.kind] || 'units' }),
-    );
+    chart.append(svg('text', { x: 2, y: 11, class: 'axis-label capacity-label', text: unitOf(target) }));
     chart.append(svg('text', { x: width - pad.right + 6, y: 11, class: 'axis-label metric-label', text: 'metric' }));
     chart.append(
       svg('text', {
@@ -445,7 +440,7 @@
       'p',
       { class: 'legend' },
       element('span', { class: 'swatch capacity-swatch', text: '■' }),
-      ` capacity (${UNIT_LABELS[target.kind] || 'units'})   `,
+      ` capacity (${unitOf(target)})   `,
       element('span', { class: 'swatch metric-swatch', text: '■' }),
       ` ${metricPoints[0] ? metricPoints[0].metricName : 'metric'} (%)   `,
       element('span', { class: 'swatch out-swatch', text: '■' }),

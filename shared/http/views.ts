@@ -7,6 +7,7 @@ import type { Decision, SignalEvidence } from '../policy/decision.js';
 import type { DecisionRecord, OperationRecord } from '../state/state-store.port.js';
 import type { OperationLookup, TargetPauses, TargetStatus } from '../scaling/target-status.js';
 import { ScalerError } from '../errors.js';
+import { kindOf } from '../kinds/registry.js';
 
 export interface DecisionView {
   id?: string | undefined;
@@ -126,6 +127,9 @@ export function targetStatusView(status: TargetStatus, apiBase: string) {
   return {
     name: target.name,
     kind: target.kind,
+    /** The kind's name and capacity unit, for people (the dashboard shows them). */
+    kindName: kindOf(target).words.name,
+    unit: kindOf(target).facts.unit,
     resourceId: target.resourceId,
     mode: target.mode,
     dryRun: target.dryRun,

@@ -59,6 +59,8 @@ export type FollowUpPlan =
   | 'citus-after-scale-out';
 
 export interface KindWords {
+  /** The kind's name for people: `PostgreSQL elastic cluster`, `Azure Data Explorer`. */
+  name: string;
   /** The kind with its article, completing "for ...": `an elastic cluster`. */
   aCluster: string;
   /** One unit of capacity: `node`, `instance` (KindFacts.unit is the plural). */

@@ -8,7 +8,12 @@ export type ElasticClusterTarget = TargetOfKind<'postgres-elastic-cluster'>;
 export const ELASTIC_CLUSTER: KindDefinition<ElasticClusterTarget> = {
   kind: 'postgres-elastic-cluster',
   facts: KIND_FACTS['postgres-elastic-cluster'],
-  words: { aCluster: 'an elastic cluster', unitSingular: 'node', resource: 'server' },
+  words: {
+    name: 'PostgreSQL elastic cluster',
+    aCluster: 'an elastic cluster',
+    unitSingular: 'node',
+    resource: 'server',
+  },
   capacityField: 'properties.cluster.clusterSize',
   metrics: { namespace: 'Microsoft.DBforPostgreSQL/flexibleServers', catalog: POSTGRES_METRICS },
   forecastMetrics: ['cpu_percent'],
