@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { configSchema } from '../shared/config/schema/schema.js';
+import { TARGET_KINDS } from '../shared/vocabulary/kinds.js';
 
 export const SCHEMA_FILE = fileURLToPath(new URL('../config.schema.json', import.meta.url));
 export const REFERENCE_FILE = fileURLToPath(new URL('../docs/config-reference.md', import.meta.url));
@@ -102,13 +103,8 @@ function addRow(
     return;
   }
   if (variant && existing.only.size > 0) existing.only.add(variant);
-  if (
-    existing.only.size >= 2 &&
-    path.startsWith('targets[]') &&
-    existing.only.has('postgres-elastic-cluster') &&
-    existing.only.has('kusto-cluster')
-  )
-    existing.only.clear();
+  // A target field every kind has is no kind's own.
+  if (path.startsWith('targets[]') && TARGET_KINDS.every((kind) => existing.only.has(kind))) existing.only.clear();
 }
 
 /** The discriminator value of a union member: a target kind, a change type or a connections policy. */
