@@ -15,7 +15,7 @@ const USE_CASES = ['^shared/scaling/', '^shared/follow-up/', '^shared/alerts/'];
 
 /**
  * Everything shared/policy may import: the policy itself, the vocabulary (kinds, metric series, snapshots, resource
- * ids, zoned time; a folder that imports nothing), the kind definitions (KIND_DATA) and the config types it
+ * ids, zoned time, errors; a folder that imports nothing), the kind definitions (KIND_DATA) and the config types it
  * decides on.
  */
 const POLICY_MAY_IMPORT = [

@@ -7,7 +7,7 @@ import type { CitusClient } from '../shared/citus/citus-client.js';
 import type { ExecutorSettingsStore } from '../shared/citus/executor-settings.port.js';
 import { EXECUTOR_SETTINGS, type ExecutorSettingName } from '../shared/citus/names.js';
 import type { ExecutorSnapshot, SettingChange } from '../shared/citus/parallelism.js';
-import { ProviderError } from '../shared/errors.js';
+import { ProviderError } from '../shared/vocabulary/errors.js';
 import { alterSystemReset, alterSystemSet, RELOAD_CONF } from '../shared/citus/sql.js';
 
 export interface AlterSystemOptions {

@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential } from '@azure/identity';
-import { describeError, ScalerError } from '../shared/errors.js';
+import { describeError, ScalerError } from '../shared/vocabulary/errors.js';
 import { AzureMonitorMetrics } from '../shared/metrics/azure-monitor-metrics.js';
 import {
   backtestTarget,

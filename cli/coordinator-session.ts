@@ -7,7 +7,7 @@
  */
 import type { CitusClient } from '../shared/citus/citus-client.js';
 import { isConnectionFailure } from '../shared/citus/errors.js';
-import { describeError } from '../shared/errors.js';
+import { describeError } from '../shared/vocabulary/errors.js';
 
 export interface ReconnectPolicy {
   initialDelayMs: number;

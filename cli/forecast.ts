@@ -9,7 +9,7 @@
  * with forecast mode `act` against the same config with forecasting off, beside the oracle.
  */
 import { parseArgs } from 'node:util';
-import { describeError, ScalerError } from '../shared/errors.js';
+import { describeError, ScalerError } from '../shared/vocabulary/errors.js';
 import { ForecastInputs } from '../shared/forecasting.js';
 import { createLogger } from '../shared/logging.js';
 import { effectiveBounds } from '../shared/policy/decide.js';

@@ -33,7 +33,7 @@ import {
   startRebalanceJob,
 } from '../shared/citus/rebalance-driver.js';
 import { EXECUTOR_SETTINGS, isTerminalJobState, type ShardTransferMode } from '../shared/citus/names.js';
-import { describeError, InvalidInputError, ProviderError } from '../shared/errors.js';
+import { describeError, InvalidInputError, ProviderError } from '../shared/vocabulary/errors.js';
 import { CoordinatorSession, firstLine, type ReconnectPolicy } from './coordinator-session.js';
 
 export interface LocalRebalanceOptions {

@@ -17,7 +17,7 @@ import { parseResourceId } from '../shared/vocabulary/resource-id.js';
 import { ArmClients } from '../shared/targets/azure-clients.js';
 import { ArmExecutorSettings, ServerParameters } from '../shared/targets/postgres-elastic/server-parameters.js';
 import { DEFAULTS } from '../shared/config/schema/defaults.js';
-import { describeError, ScalerError } from '../shared/errors.js';
+import { describeError, ScalerError } from '../shared/vocabulary/errors.js';
 import { planText, progressLine, summaryText } from './rebalance-output.js';
 
 export const REBALANCE_USAGE = `Usage: scaler rebalance --connection <postgres url> [options]

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { TargetKind } from '../shared/vocabulary/kinds.js';
-import { describeError } from '../shared/errors.js';
+import { describeError } from '../shared/vocabulary/errors.js';
 import { simulatedMetricNames } from '../tools/simulation/metric-feed.js';
 import {
   generateScenario,

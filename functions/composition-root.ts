@@ -27,7 +27,7 @@ import { createLogger, type Logger } from '../shared/logging.js';
 import { AlertIntake } from '../shared/alerts/alert-intake.js';
 import { HttpAuthenticator } from '../shared/auth/authenticator.js';
 import { alertAuthProblems, entraSettingsFrom } from '../shared/auth/entra-settings.js';
-import { ScalerError } from '../shared/errors.js';
+import { ScalerError } from '../shared/vocabulary/errors.js';
 import type { TokenValidatorOptions } from '../shared/auth/token-validator.js';
 import type { FollowUpLauncher } from '../shared/follow-up.port.js';
 import { DurableFollowUpLauncher } from './orchestration/launcher.js';

@@ -2,7 +2,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import type { Services } from './composition-root.js';
 import { invocationLogger } from './logging.js';
-import { ScalerError } from '../shared/errors.js';
+import { ScalerError } from '../shared/vocabulary/errors.js';
 
 export function evaluateTargetsHandler(services: () => Promise<Services>) {
   return async (_timer: Timer, context: InvocationContext): Promise<void> => {

@@ -18,7 +18,7 @@ import type { ForecastInput } from './policy/forecast-stage.js';
 import { learnLeadTime } from './policy/lead-time.js';
 import { loadHistory, type HourlyLoad, type HourlyUtilization } from './policy/load-history.js';
 import type { MetricHistory, StateStore } from './state/state-store.port.js';
-import { describeError } from './errors.js';
+import { describeError } from './vocabulary/errors.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { kindOf } from './kinds/registry.js';
 

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { invocationLogger } from '../logging.js';
 import { problemResponse } from '../../shared/http/problem.js';
-import { ScalerError, describeError } from '../../shared/errors.js';
+import { ScalerError, describeError } from '../../shared/vocabulary/errors.js';
 
 export interface DashboardPage {
   html: string;

@@ -13,7 +13,7 @@ import type { Logger } from '../../shared/logging.js';
 import type { ApiResponse } from '../../shared/http/response.js';
 import { problemResponse } from '../../shared/http/problem.js';
 import { apiBaseUrl } from '../../shared/http/views.js';
-import { ScalerError, describeError } from '../../shared/errors.js';
+import { ScalerError, describeError } from '../../shared/vocabulary/errors.js';
 
 export interface EndpointCall {
   request: HttpRequest;

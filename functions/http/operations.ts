@@ -7,7 +7,7 @@ import { httpEndpoint, type EndpointHandler } from './endpoint.js';
 import { OPERATOR_BODY_BYTES, parseAbandonBody, readJsonBody, routeParameter } from '../../shared/http/requests.js';
 import { json } from '../../shared/http/response.js';
 import { operationView } from '../../shared/http/views.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { NotFoundError } from '../../shared/vocabulary/errors.js';
 
 export function getOperationHandler(services: () => Promise<Services>): EndpointHandler {
   return httpEndpoint(services, {

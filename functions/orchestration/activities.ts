@@ -8,7 +8,7 @@ import type { Services } from '../composition-root.js';
 import { invocationLogger } from '../logging.js';
 import type { ActivityContract, ActivityName } from '../../shared/follow-up/activity-contract.js';
 import { createFollowUpSteps } from '../../shared/follow-up/steps/index.js';
-import { InvalidInputError } from '../../shared/errors.js';
+import { InvalidInputError } from '../../shared/vocabulary/errors.js';
 
 export type ActivityHandler = (input: unknown, context: InvocationContext) => Promise<unknown>;
 

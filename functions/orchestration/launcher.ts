@@ -13,7 +13,7 @@ import type { FollowUpInstanceReport } from '../../shared/follow-up/reconcile.js
 import type { TargetConfig } from '../../shared/config/schema/schema.js';
 import type { OperationRecord } from '../../shared/state/state-store.port.js';
 import { followUpInputFor, followUpInstanceId } from '../../shared/follow-up/input.js';
-import { ScalerError, TransientError, describeError } from '../../shared/errors.js';
+import { ScalerError, TransientError, describeError } from '../../shared/vocabulary/errors.js';
 import { FOLLOW_UP_ORCHESTRATION } from './names.js';
 
 export type DurableStarter = Pick<DurableClient, 'getStatus' | 'startNew' | 'terminate'>;

@@ -6,7 +6,7 @@
 import type { TargetConfig } from '../config/schema/schema.js';
 import type { Direction } from '../policy/decision.js';
 import type { ScaleRequest } from '../policy/input.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../vocabulary/errors.js';
 import type { CommonAlert } from './common-alert-schema.js';
 import { normalizeResourceId } from '../vocabulary/resource-id.js';
 

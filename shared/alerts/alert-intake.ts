@@ -12,7 +12,7 @@ import type { EvaluationContext } from '../scaling/evaluation.js';
 import type { TargetOutcome } from '../scaling/outcome.js';
 import type { AlertReceiptKey, StateStore } from '../state/state-store.port.js';
 import type { Logger } from '../logging.js';
-import { ScalerError, TransientError, describeError } from '../errors.js';
+import { ScalerError, TransientError, describeError } from '../vocabulary/errors.js';
 import { parseCommonAlert, type CommonAlert } from './common-alert-schema.js';
 import { alertRequest, askFromCustomProperties, type AlertAsk, type AlertSkipReason } from './alert-ask.js';
 import { AlertTargetIndex } from './target-mapping.js';

@@ -5,7 +5,7 @@
  * recognised and refused with the fix: enable the common alert schema on the action group.
  */
 import { z } from 'zod';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../vocabulary/errors.js';
 import { formatPath } from '../config/schema/problems.js';
 
 export const COMMON_ALERT_SCHEMA_ID = 'azureMonitorCommonAlertSchema';

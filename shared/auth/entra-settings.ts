@@ -4,7 +4,7 @@
  */
 import type { AppSettings } from '../config/app-settings.js';
 import type { ScalerConfig } from '../config/schema/schema.js';
-import { ScalerError } from '../errors.js';
+import { ScalerError } from '../vocabulary/errors.js';
 
 /** Which endpoints a caller reaches, and so which app role the token must carry. */
 export type AccessKind = 'alert' | 'operate' | 'read';

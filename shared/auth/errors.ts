@@ -1,4 +1,4 @@
-import { ScalerError, type ScalerErrorOptions } from '../errors.js';
+import { ScalerError, type ScalerErrorOptions } from '../vocabulary/errors.js';
 
 /**
  * No usable credentials: the caller should authenticate (again). `challenge` becomes the `WWW-Authenticate`

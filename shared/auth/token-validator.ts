@@ -11,7 +11,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import { TransientError, describeError } from '../errors.js';
+import { TransientError, describeError } from '../vocabulary/errors.js';
 import { UnauthorizedError } from './errors.js';
 import type { EntraSettings } from './entra-settings.js';
 

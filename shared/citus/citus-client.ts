@@ -10,7 +10,7 @@ import { parsePlanRows, type PlanRow } from './plan.js';
 import { parseNodes, type DistNode } from './nodes.js';
 import { NotCoordinatorError, runningJobIdIn, toCitusError } from './errors.js';
 import { citusClientConfig, type TimeoutOverrides } from './connection-options.js';
-import { InvalidInputError, ProviderError } from '../errors.js';
+import { InvalidInputError, ProviderError } from '../vocabulary/errors.js';
 import * as sql from './sql.js';
 import type { ExecutorSettingName } from './names.js';
 

@@ -4,7 +4,7 @@
  * (a restart, an unreachable worker, a silent peer) is a TransientError with `details.connectionLost`: a new
  * connection may succeed where it failed.
  */
-import { ProviderError, ScalerError, TransientError, type ScalerErrorOptions } from '../errors.js';
+import { ProviderError, ScalerError, TransientError, type ScalerErrorOptions } from '../vocabulary/errors.js';
 
 /** `citus_rebalance_stop()` found no job to stop, or a pause/resume found nothing to act on. */
 export class RebalanceNotRunningError extends ScalerError {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { JOB_STATES, TASK_STATES, type JobState, type TaskState } from './names.js';
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../vocabulary/errors.js';
 
 export interface RunningTaskDetail {
   taskId: number;

@@ -4,7 +4,7 @@
  * coordinator included, and new nodes get the highest node ids.
  */
 import { z } from 'zod';
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../vocabulary/errors.js';
 
 export interface DistNode {
   nodeId: number;

@@ -5,7 +5,7 @@
  * shard-group moves Citus will schedule, one background task each.
  */
 import { z } from 'zod';
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../vocabulary/errors.js';
 
 export interface PlanRow {
   tableName: string;

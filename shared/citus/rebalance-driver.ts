@@ -12,7 +12,7 @@ import { assessPreflight, type PreflightVerdict } from './preflight.js';
 import { startFlags } from './parallelism.js';
 import { summarizeRebalance, type RebalanceProgress } from './progress.js';
 import type { ShardTransferMode } from './names.js';
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../vocabulary/errors.js';
 
 export interface PreflightOptions {
   /** A row of pg_dist_rebalance_strategy; the cluster's default strategy when absent. */

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { TASK_STATES, type TaskState } from './names.js';
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../vocabulary/errors.js';
 
 export type TaskKind = 'move' | 'reference-copy' | 'other';
 

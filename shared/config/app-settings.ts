@@ -3,7 +3,7 @@
  * named, with the fix. The infra templates set each of these; a test checks they agree.
  */
 import { z } from 'zod';
-import { ScalerError } from '../errors.js';
+import { ScalerError } from '../vocabulary/errors.js';
 import { formatPath, suggest } from './schema/problems.js';
 import { serviceMaximumsFrom } from './service-maximums.js';
 

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ScalerError } from '../errors.js';
+import { ScalerError } from '../vocabulary/errors.js';
 import { validateConfig, type ConfigResult, type ValidationOptions } from './validate.js';
 import { serviceMaximumsFrom } from './service-maximums.js';
 import { type ConfigProblem, formatPath, formatProblem } from './schema/problems.js';

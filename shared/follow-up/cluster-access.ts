@@ -6,7 +6,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { CitusTarget } from '../kinds/definition.js';
 import { parseResourceId } from '../vocabulary/resource-id.js';
-import { ProviderError, ScalerError } from '../errors.js';
+import { ProviderError, ScalerError } from '../vocabulary/errors.js';
 import { CitusClient, type CitusConnectionSettings } from '../citus/citus-client.js';
 import type { ExecutorSettingsStore } from '../citus/executor-settings.port.js';
 import type { ArmClients } from '../targets/azure-clients.js';

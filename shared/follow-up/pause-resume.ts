@@ -13,7 +13,7 @@ import type { Logger } from '../logging.js';
 import type { ClusterAccess } from './cluster-access.js';
 import { FollowUpProgressStore, pauseIsPending, type FollowUpControl } from './progress.js';
 import { RebalanceNotRunningError } from '../citus/errors.js';
-import { NotSupportedError } from '../errors.js';
+import { NotSupportedError } from '../vocabulary/errors.js';
 
 export interface RebalanceControlDependencies {
   targets: TargetDirectory;

@@ -6,7 +6,7 @@ import type { TargetConfig } from '../config/schema/schema.js';
 import type { FollowUpLauncher } from '../follow-up.port.js';
 import type { OperationRecord, StateStore } from '../state/state-store.port.js';
 import type { Logger } from '../logging.js';
-import { describeError, StateConflictError } from '../errors.js';
+import { describeError, StateConflictError } from '../vocabulary/errors.js';
 import { reconcileFollowUp, type ReconcileAction } from './reconcile.js';
 
 export interface ReconcileDependencies {

@@ -5,7 +5,7 @@
  * the app settings (a misconfigured scaler says so and points at its logs), storage endpoints and table names,
  * stack traces, or extension members other than the few the API documents.
  */
-import { ScalerError, TransientError, httpStatusFor, type ErrorCategory } from '../errors.js';
+import { ScalerError, TransientError, httpStatusFor, type ErrorCategory } from '../vocabulary/errors.js';
 import { UnauthorizedError } from '../auth/errors.js';
 import type { ApiResponse } from './response.js';
 

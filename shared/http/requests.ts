@@ -3,7 +3,7 @@
  * `InvalidInputError` naming the field, the value and the fix (HTTP 400); nothing here touches state.
  */
 import { z } from 'zod';
-import { InvalidInputError, UnreadableBodyError } from '../errors.js';
+import { InvalidInputError, UnreadableBodyError } from '../vocabulary/errors.js';
 import { formatPath, suggest } from '../config/schema/problems.js';
 import { readStrictJson, type JsonProblem } from '../strict-json.js';
 import type { RuntimePauses } from '../policy/input.js';

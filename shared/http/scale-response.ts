@@ -5,7 +5,7 @@
  */
 import type { ReasonCode } from '../policy/decision.js';
 import type { TargetOutcome } from '../scaling/outcome.js';
-import { ScalerError } from '../errors.js';
+import { ScalerError } from '../vocabulary/errors.js';
 import { json, type ApiResponse } from './response.js';
 import { decisionView, operationUrl, operationView } from './views.js';
 

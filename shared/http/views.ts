@@ -6,7 +6,7 @@
 import type { Decision, SignalEvidence } from '../policy/decision.js';
 import type { DecisionRecord, OperationRecord } from '../state/state-store.port.js';
 import type { OperationLookup, TargetPauses, TargetStatus } from '../scaling/target-status.js';
-import { ScalerError } from '../errors.js';
+import { ScalerError } from '../vocabulary/errors.js';
 import { kindOf } from '../kinds/registry.js';
 
 export interface DecisionView {

@@ -8,7 +8,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { MetricsClient, type MetricValue, type MetricsQueryResult } from '@azure/monitor-query-metrics';
 import { parseResourceId, normalizeResourceId } from '../vocabulary/resource-id.js';
 import { mapWithConcurrency } from '../concurrency.js';
-import { describeError, InvalidInputError, TransientError } from '../errors.js';
+import { describeError, InvalidInputError, TransientError } from '../vocabulary/errors.js';
 import { metricNamespace } from './catalog.js';
 import { SAMPLE_INTERVAL_MS, type MetricSeries, type Statistic } from '../vocabulary/metric-series.js';
 import type { MetricsRequest, MetricsSource } from './metrics-source.port.js';

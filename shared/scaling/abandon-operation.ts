@@ -10,7 +10,7 @@ import type { Decision } from '../policy/decision.js';
 import type { OperationRecord, PauseChange, StateStore } from '../state/state-store.port.js';
 import type { FollowUpLauncher } from '../follow-up.port.js';
 import type { Logger } from '../logging.js';
-import { describeError, NotFoundError, StateConflictError } from '../errors.js';
+import { describeError, NotFoundError, StateConflictError } from '../vocabulary/errors.js';
 
 export interface AbandonDependencies {
   targets: TargetDirectory;

@@ -18,7 +18,7 @@ import { mapWithConcurrency } from '../concurrency.js';
 import { loadKnownState, type KnownState } from './known-state.js';
 import type { ForecastInput } from '../policy/forecast-stage.js';
 import type { ForecastSubject } from '../forecasting.js';
-import { describeError } from '../errors.js';
+import { describeError } from '../vocabulary/errors.js';
 import type { ScalingDependencies } from './dependencies.js';
 
 export interface EvaluationContext {

@@ -2,7 +2,7 @@ import type { TargetConfig } from '../config/schema/schema.js';
 import type { FollowUpLauncher } from '../follow-up.port.js';
 import type { OperationRecord } from '../state/state-store.port.js';
 import type { Logger } from '../logging.js';
-import { describeError, ScalerError } from '../errors.js';
+import { describeError, ScalerError } from '../vocabulary/errors.js';
 
 /** Starts (or adopts) the operation's follow-up. One that cannot start is logged, not fatal: ARM already accepted the update. */
 export async function launchFollowUp(

@@ -3,7 +3,7 @@
  * lease timed from the start of a long tick could already be expired when it is written. The executor renews it
  * right before the PATCH, so a lease that expired and was taken over meanwhile stops the PATCH.
  */
-import { StateConflictError } from '../errors.js';
+import { StateConflictError } from '../vocabulary/errors.js';
 import type { Lease, StateStore } from '../state/state-store.port.js';
 
 export interface LeaseTiming {

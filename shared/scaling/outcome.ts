@@ -1,6 +1,6 @@
 import type { Decision } from '../policy/decision.js';
 import type { OperationRecord } from '../state/state-store.port.js';
-import type { ErrorCategory } from '../errors.js';
+import type { ErrorCategory } from '../vocabulary/errors.js';
 
 /** What happened to one target in one evaluation: the answer of every acting use case. */
 export interface TargetOutcome {

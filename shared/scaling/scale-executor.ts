@@ -14,7 +14,7 @@ import { armDidNotAnswer } from '../targets/arm-errors.js';
 import { isOwnUpdateRefused } from '../operation-adoption.js';
 import { OperationInProgressError } from '../targets/errors.js';
 import type { OperationRecord } from '../state/state-store.port.js';
-import { describeError, ScalerError, StateConflictError } from '../errors.js';
+import { describeError, ScalerError, StateConflictError } from '../vocabulary/errors.js';
 import type { Logger } from '../logging.js';
 import { mapWithConcurrency } from '../concurrency.js';
 import type { TargetConfig } from '../config/schema/schema.js';

@@ -1,4 +1,4 @@
-import { ScalerError } from '../errors.js';
+import { ScalerError } from '../vocabulary/errors.js';
 import type { PropertyValue, StoredRow } from './entity-table.port.js';
 
 /**

@@ -1,4 +1,4 @@
-import { InvalidInputError, NotFoundError, StateConflictError } from '../errors.js';
+import { InvalidInputError, NotFoundError, StateConflictError } from '../vocabulary/errors.js';
 import type { FailureHistory, OperationSummary, RuntimePauses, ScaleHistory } from '../policy/input.js';
 import { finishedOperationOf, operationSummaryOf } from './operation-summaries.js';
 import {

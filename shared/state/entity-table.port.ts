@@ -1,4 +1,4 @@
-import { StateConflictError } from '../errors.js';
+import { StateConflictError } from '../vocabulary/errors.js';
 
 /**
  * The few Table Storage operations the state store needs, as an internal port: the Azure adapter implements it

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../vocabulary/errors.js';
 import type { DecisionEvidence } from '../policy/decision.js';
 import { MAX_JSON_DOCUMENT_CHARS } from './entity-fields.js';
 import type { EvidenceTrim } from './state-store.port.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../vocabulary/errors.js';
 import type { AlertReceiptKey } from './state-store.port.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ProviderError, ScalerError, TransientError } from '../errors.js';
+import { ProviderError, ScalerError, TransientError } from '../vocabulary/errors.js';
 import type { RowKeys } from './entity-table.port.js';
 
 /**

@@ -4,7 +4,7 @@ import type { TableServiceClientOptions } from '@azure/data-tables';
 import { AzureEntityTable } from './azure-entity-table.js';
 import { EntityStateStore } from './entity-state-store.js';
 import { perTableKind, tableNamesFor } from './keys.js';
-import { ScalerError } from '../errors.js';
+import { ScalerError } from '../vocabulary/errors.js';
 import { displayEndpoint, redact } from './table-errors.js';
 
 export interface TableStateStoreOptions {

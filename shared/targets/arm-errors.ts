@@ -4,7 +4,7 @@
  * reaches here.
  */
 import { isRestError, type RestError } from '@azure/core-rest-pipeline';
-import { NotFoundError, ProviderError, ScalerError, TransientError } from '../errors.js';
+import { NotFoundError, ProviderError, ScalerError, TransientError } from '../vocabulary/errors.js';
 import { OperationInProgressError } from './errors.js';
 import { lroFailureOf } from './lro.js';
 

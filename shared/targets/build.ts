@@ -1,7 +1,7 @@
 /** Builds one ScaleTarget per configured target, sharing SDK clients per subscription and the SKU cache. */
 import type { ScalerConfig, TargetConfig } from '../config/schema/schema.js';
 import { parseResourceId } from '../vocabulary/resource-id.js';
-import { ScalerError } from '../errors.js';
+import { ScalerError } from '../vocabulary/errors.js';
 import type { ScaleTarget } from './scale-target.port.js';
 import type { ArmClients } from './azure-clients.js';
 import { PostgresElasticTarget } from './postgres-elastic/postgres-elastic-target.js';

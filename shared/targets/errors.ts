@@ -1,4 +1,4 @@
-import { ScalerError, type ScalerErrorOptions } from '../errors.js';
+import { ScalerError, type ScalerErrorOptions } from '../vocabulary/errors.js';
 
 /** ARM refused because another update of the same resource runs (HTTP 409). Not a failure: try later. */
 export class OperationInProgressError extends ScalerError {

@@ -4,7 +4,7 @@
  */
 import type { ScalerConfig, TargetConfig } from '../config/schema/schema.js';
 import type { ScaleTarget } from './scale-target.port.js';
-import { NotFoundError, ScalerError } from '../errors.js';
+import { NotFoundError, ScalerError } from '../vocabulary/errors.js';
 
 export class TargetDirectory {
   private readonly byName: ReadonlyMap<string, TargetConfig>;

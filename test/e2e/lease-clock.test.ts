@@ -14,7 +14,7 @@ import {
   tick,
   type Harness,
 } from '../support/scaler-harness.js';
-import { StateConflictError } from '../../shared/errors.js';
+import { StateConflictError } from '../../shared/vocabulary/errors.js';
 import type { ConfigInput } from '../../shared/config/schema/schema.js';
 import type { Services } from '../../functions/composition-root.js';
 

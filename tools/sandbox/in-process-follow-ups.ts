@@ -18,7 +18,7 @@ import {
   startFollowUp,
 } from '../../shared/follow-up/machine.js';
 import type { ActivityCall, FollowUpResult, FollowUpState } from '../../shared/follow-up/machine-state.js';
-import { TransientError } from '../../shared/errors.js';
+import { TransientError } from '../../shared/vocabulary/errors.js';
 import { activityRetryOptions, failureMessage } from '../../functions/orchestration/orchestrator.js';
 import { activityFunctionName } from '../../functions/orchestration/names.js';
 import type { ActivityHandler } from '../../functions/orchestration/activities.js';

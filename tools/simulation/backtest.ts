@@ -15,7 +15,7 @@ import type { MetricNeed } from '../../shared/vocabulary/metric-series.js';
 import type { MetricsSnapshot } from '../../shared/vocabulary/metric-series.js';
 import type { ScalerConfig, TargetConfig } from '../../shared/config/schema/schema.js';
 import { mapWithConcurrency } from '../../shared/concurrency.js';
-import { InvalidInputError, ScalerError } from '../../shared/errors.js';
+import { InvalidInputError, ScalerError } from '../../shared/vocabulary/errors.js';
 import type { MetricsSource } from '../../shared/metrics/metrics-source.port.js';
 import type { OperationRecord, StateStore } from '../../shared/state/state-store.port.js';
 import type { ScaleTarget } from '../../shared/targets/scale-target.port.js';

@@ -15,7 +15,7 @@
 import type { ScalerConfig, TargetConfig } from '../../shared/config/schema/schema.js';
 import { silentLogger } from '../../shared/logging.js';
 import { createScaling, type Scaling, type TargetOutcome } from '../../shared/scaling/index.js';
-import { describeError } from '../../shared/errors.js';
+import { describeError } from '../../shared/vocabulary/errors.js';
 import { MemoryStateStore } from '../memory-state/memory-state-store.js';
 import { withRememberedReads } from './adapters/cached-reads.js';
 import { SimulatedFollowUps } from './adapters/simulated-follow-ups.js';

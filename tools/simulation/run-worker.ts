@@ -1,6 +1,6 @@
 /** Worker-thread entry: runs the simulation runs it is sent, one at a time, and answers each with its result. */
 import { parentPort } from 'node:worker_threads';
-import { describeError } from '../../shared/errors.js';
+import { describeError } from '../../shared/vocabulary/errors.js';
 import { runPolicy, type RunSpec } from './run.js';
 
 const port = parentPort;

@@ -5,7 +5,7 @@
  */
 import type { TargetKind } from '../../shared/vocabulary/kinds.js';
 import type { ScalerConfig, TargetConfig } from '../../shared/config/schema/schema.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { NotFoundError } from '../../shared/vocabulary/errors.js';
 import type { SimulationParameters } from './model/parameters.js';
 import { POLICIES, type PolicyName } from './policy-runner.js';
 import { runPolicy, type RunResult, type RunSpec } from './run.js';

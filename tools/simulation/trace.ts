@@ -8,7 +8,7 @@
  *   2026-01-05T00:00:00Z,3.2,1.1,0.9
  */
 import type { TargetKind } from '../../shared/vocabulary/kinds.js';
-import { InvalidInputError } from '../../shared/errors.js';
+import { InvalidInputError } from '../../shared/vocabulary/errors.js';
 import { suggest } from '../../shared/config/schema/problems.js';
 import { simulationOf } from './kinds/registry.js';
 

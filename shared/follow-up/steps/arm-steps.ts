@@ -4,7 +4,7 @@
  */
 import type { CheckArmInput, CheckArmResult, FinishInput, FinishResult } from '../activity-contract.js';
 import type { StepContext } from './dependencies.js';
-import { NotFoundError, StateConflictError } from '../../errors.js';
+import { NotFoundError, StateConflictError } from '../../vocabulary/errors.js';
 import type { ScaleProgress } from '../../targets/scale-target.port.js';
 import { progressFromLive, settledProgress } from '../../targets/scale-outcome.js';
 import type { OperationRecord } from '../../state/state-store.port.js';

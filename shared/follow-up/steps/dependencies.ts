@@ -8,7 +8,7 @@ import type { StateStore } from '../../state/state-store.port.js';
 import type { Logger } from '../../logging.js';
 import type { ClusterAccess } from '../cluster-access.js';
 import { FollowUpProgressStore, type FollowUpProgressDocument } from '../progress.js';
-import { NotFoundError, ScalerError } from '../../errors.js';
+import { NotFoundError, ScalerError } from '../../vocabulary/errors.js';
 
 export interface FollowUpDependencies {
   targets: TargetDirectory;

@@ -5,7 +5,7 @@
 import type { PostgreSQLManagementFlexibleServerClient, Server } from '@azure/arm-postgresql-flexible';
 import type { PostgresTargetConfig } from '../../config/schema/schema.js';
 import type { ResourceId } from '../../vocabulary/resource-id.js';
-import { NotSupportedError, ProviderError } from '../../errors.js';
+import { NotSupportedError, ProviderError } from '../../vocabulary/errors.js';
 import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '../scale-target.port.js';
 import { armCall, type ArmCallContext } from '../arm-errors.js';
 import { normalizeRegion } from '../azure-clients.js';

@@ -11,7 +11,7 @@ import type { ServerParameterState } from '../../citus/connection-limits.js';
 import type { ExecutorSettingsStore } from '../../citus/executor-settings.port.js';
 import { EXECUTOR_SETTINGS, type ExecutorSettingName } from '../../citus/names.js';
 import type { ExecutorSnapshot, SettingChange } from '../../citus/parallelism.js';
-import { ProviderError, TransientError } from '../../errors.js';
+import { ProviderError, TransientError } from '../../vocabulary/errors.js';
 
 /** Reading needs Reader; changing needs Microsoft.DBforPostgreSQL/flexibleServers/configurations/write. */
 export const PARAMETERS_READ_ROLE = 'Reader';

@@ -3,7 +3,7 @@ import { HttpAuthenticator } from '../../../shared/auth/authenticator.js';
 import { entraSettingsFrom } from '../../../shared/auth/entra-settings.js';
 import { ForbiddenError, UnauthorizedError } from '../../../shared/auth/errors.js';
 import { parseAppSettings } from '../../../shared/config/app-settings.js';
-import { ScalerError, TransientError } from '../../../shared/errors.js';
+import { ScalerError, TransientError } from '../../../shared/vocabulary/errors.js';
 import { AUDIENCE, startEntraStandIn, type EntraStandIn } from '../../support/entra-standin.js';
 
 let entra: EntraStandIn;

@@ -13,7 +13,7 @@ import { summarizeRebalance } from '../../../shared/citus/progress.js';
 import { AlterSystemSettings } from '../../../cli/alter-system-settings.js';
 import { executorChanges } from '../../../shared/citus/parallelism.js';
 import { MAX_EXECUTORS, MAX_EXECUTORS_PER_NODE } from '../../../shared/citus/names.js';
-import { ProviderError, TransientError } from '../../../shared/errors.js';
+import { ProviderError, TransientError } from '../../../shared/vocabulary/errors.js';
 import { RebalanceNotRunningError } from '../../../shared/citus/errors.js';
 
 const MIB = 1024 * 1024;

@@ -19,7 +19,7 @@ import {
   type LocalRebalanceWarning,
 } from '../../../cli/local-rebalance.js';
 import type { TrackedProgress } from '../../../shared/citus/progress.js';
-import { TransientError } from '../../../shared/errors.js';
+import { TransientError } from '../../../shared/vocabulary/errors.js';
 
 let server: PostgresServer;
 

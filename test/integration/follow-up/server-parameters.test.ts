@@ -8,7 +8,7 @@ import { SUBSCRIPTION } from '../../support/scaler-harness.js';
 import { parseResourceId } from '../../../shared/vocabulary/resource-id.js';
 import { ArmExecutorSettings, ServerParameters } from '../../../shared/targets/postgres-elastic/server-parameters.js';
 import { readClusterFacts } from '../../../shared/targets/postgres-elastic/cluster-facts.js';
-import { NotFoundError, ProviderError } from '../../../shared/errors.js';
+import { NotFoundError, ProviderError } from '../../../shared/vocabulary/errors.js';
 import { OperationInProgressError } from '../../../shared/targets/errors.js';
 
 let emulator: AzureEmulator;

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TransientError } from '../../../shared/errors.js';
+import { TransientError } from '../../../shared/vocabulary/errors.js';
 import { tableNamesFor } from '../../../shared/state/keys.js';
 import { TableStateStore } from '../../../shared/state/table-state-store.js';
 import { startAzurite } from '../../support/azurite.js';

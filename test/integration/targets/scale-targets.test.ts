@@ -9,7 +9,7 @@ import { ArmClients } from '../../../shared/targets/azure-clients.js';
 import { buildScaleTargets } from '../../../shared/targets/build.js';
 import { validateConfig } from '../../../shared/config/validate.js';
 import { OperationInProgressError } from '../../../shared/targets/errors.js';
-import { NotFoundError, NotSupportedError, ProviderError } from '../../../shared/errors.js';
+import { NotFoundError, NotSupportedError, ProviderError } from '../../../shared/vocabulary/errors.js';
 import type { ScaleTarget } from '../../../shared/targets/scale-target.port.js';
 import { FAST_RETRY, kustoResourceId, pgResourceId, SUBSCRIPTION } from '../../support/scaler-harness.js';
 

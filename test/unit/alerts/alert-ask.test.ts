@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alertRequest, askFromCustomProperties, ruleAllowed } from '../../../shared/alerts/alert-ask.js';
 import type { CommonAlert } from '../../../shared/alerts/common-alert-schema.js';
 import { targetSchema, type TargetConfig } from '../../../shared/config/schema/schema.js';
-import { InvalidInputError } from '../../../shared/errors.js';
+import { InvalidInputError } from '../../../shared/vocabulary/errors.js';
 
 const KUSTO_ID =
   '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Kusto/clusters/telemetry';

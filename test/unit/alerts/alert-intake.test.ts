@@ -3,7 +3,7 @@ import { AlertIntake, MAX_TARGETS_PER_ALERT } from '../../../shared/alerts/alert
 import { validateConfig } from '../../../shared/config/validate.js';
 import type { ScalerConfig } from '../../../shared/config/schema/schema.js';
 import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store.js';
-import { ProviderError, TransientError } from '../../../shared/errors.js';
+import { ProviderError, TransientError } from '../../../shared/vocabulary/errors.js';
 import { silentLogger } from '../../../shared/logging.js';
 import type { EvaluationContext, TargetOutcome } from '../../../shared/scaling/index.js';
 import { alertFor, alertId } from '../../support/alert-fixtures.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommonAlert } from '../../../shared/alerts/common-alert-schema.js';
-import { InvalidInputError } from '../../../shared/errors.js';
+import { InvalidInputError } from '../../../shared/vocabulary/errors.js';
 import { alertFixture, type AlertFixture } from '../../support/alert-fixtures.js';
 
 function failure(body: unknown): InvalidInputError {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseJobStatus } from '../../../shared/citus/job-status.js';
 import { describeCommand, parseJobTasks } from '../../../shared/citus/tasks.js';
-import { ProviderError } from '../../../shared/errors.js';
+import { ProviderError } from '../../../shared/vocabulary/errors.js';
 
 /** A row of citus_rebalance_status(raw => true) as pg returns it (bigint as text, jsonb parsed). */
 const row = (details: unknown, state = 'running') => ({

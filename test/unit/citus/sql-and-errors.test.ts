@@ -9,7 +9,7 @@ import {
   toCitusError,
 } from '../../../shared/citus/errors.js';
 import { citusClientConfig } from '../../../shared/citus/connection-options.js';
-import { ProviderError, TransientError } from '../../../shared/errors.js';
+import { ProviderError, TransientError } from '../../../shared/vocabulary/errors.js';
 
 const pgError = (message: string, code?: string) =>
   Object.assign(new Error(message), code === undefined ? {} : { code });

@@ -12,7 +12,7 @@ import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store
 import type { OperationRecord } from '../../../shared/state/state-store.port.js';
 import { silentLogger } from '../../../shared/logging.js';
 import { TargetDirectory } from '../../../shared/targets/target-directory.js';
-import { NotFoundError, NotSupportedError } from '../../../shared/errors.js';
+import { NotFoundError, NotSupportedError } from '../../../shared/vocabulary/errors.js';
 import { RebalanceNotRunningError } from '../../../shared/citus/errors.js';
 
 const PG_ID = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/orders';

@@ -11,7 +11,7 @@ import {
 import { failureMessage } from '../../../functions/orchestration/orchestrator.js';
 import { postgresTargetSchema } from '../../../shared/config/schema/schema.js';
 import type { OperationRecord } from '../../../shared/state/state-store.port.js';
-import { ScalerError, TransientError } from '../../../shared/errors.js';
+import { ScalerError, TransientError } from '../../../shared/vocabulary/errors.js';
 
 const target = postgresTargetSchema.parse({
   name: 'orders',

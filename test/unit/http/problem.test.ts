@@ -9,7 +9,7 @@ import {
   ScalerError,
   StateConflictError,
   TransientError,
-} from '../../../shared/errors.js';
+} from '../../../shared/vocabulary/errors.js';
 import { ForbiddenError, UnauthorizedError } from '../../../shared/auth/errors.js';
 
 describe('problemResponse (RFC 9457)', () => {

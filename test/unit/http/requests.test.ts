@@ -8,7 +8,7 @@ import {
   pauseUpdate,
   readJsonBody,
 } from '../../../shared/http/requests.js';
-import { InvalidInputError, UnreadableBodyError, httpStatusFor } from '../../../shared/errors.js';
+import { InvalidInputError, UnreadableBodyError, httpStatusFor } from '../../../shared/vocabulary/errors.js';
 import { MAX_JSON_DEPTH } from '../../../shared/strict-json.js';
 
 function refusal(run: () => unknown): InvalidInputError {

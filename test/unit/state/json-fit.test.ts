@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../../shared/errors.js';
+import { InvalidInputError } from '../../../shared/vocabulary/errors.js';
 import type { DecisionEvidence } from '../../../shared/policy/decision.js';
 import { fitEvidence, jsonOrPreview, jsonWithinLimit, shortenMessage } from '../../../shared/state/json-fit.js';
 import { decisionFixture } from './state-store.contract.js';

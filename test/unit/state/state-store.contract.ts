@@ -1,5 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InvalidInputError, NotFoundError, ScalerError, StateConflictError } from '../../../shared/errors.js';
+import {
+  InvalidInputError,
+  NotFoundError,
+  ScalerError,
+  StateConflictError,
+} from '../../../shared/vocabulary/errors.js';
 import type { Decision, DecisionEvidence, SignalEvidence } from '../../../shared/policy/decision.js';
 import {
   alertReceiptEntity,

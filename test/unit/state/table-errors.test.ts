@@ -1,6 +1,6 @@
 import { RestError } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
-import { ProviderError, ScalerError, StateConflictError, TransientError } from '../../../shared/errors.js';
+import { ProviderError, ScalerError, StateConflictError, TransientError } from '../../../shared/vocabulary/errors.js';
 import { displayEndpoint, redact, translateTableError } from '../../../shared/state/table-errors.js';
 
 const context = {

@@ -5,7 +5,7 @@
  * OperationInProgressError, scale-in of an elastic cluster -> NotSupportedError), `pollScale` follows the update.
  */
 import type { TargetConfig } from '../../../shared/config/schema/schema.js';
-import { NotSupportedError, ProviderError } from '../../../shared/errors.js';
+import { NotSupportedError, ProviderError } from '../../../shared/vocabulary/errors.js';
 import type {
   LiveTargetState,
   ScaleProgress,
