@@ -91,10 +91,11 @@ export class EvaluationInputs {
     targets: readonly TargetConfig[],
     now: Date,
     log: Logger | undefined,
-    persistForecastHistory = false,
+    { persistForecastHistory = false, bulk = false }: { persistForecastHistory?: boolean; bulk?: boolean } = {},
   ): Promise<GatheredInputs[]> {
+    const fleet = bulk ? await this.readFleet(targets, log ?? this.deps.log) : new Map<string, LiveTargetState>();
     const reads = await mapWithConcurrency(targets, this.deps.options.concurrency, (target) =>
-      this.readResourceAndState(target, log),
+      this.readResourceAndState(target, log, fleet.get(target.name)),
     );
     const [metrics, forecasts] = await Promise.all([
       this.fetchMetrics(
@@ -144,9 +145,32 @@ export class EvaluationInputs {
     }
   }
 
-  private async readResourceAndState(target: TargetConfig, log: Logger | undefined): Promise<ResourceAndState> {
+  /**
+   * Every target's live state in a few bulk queries. A failed bulk read is not a failed tick: each target is then
+   * read with its own GET, as is any target the bulk read did not return.
+   */
+  private async readFleet(targets: readonly TargetConfig[], log: Logger): Promise<Map<string, LiveTargetState>> {
+    const { fleet } = this.deps;
+    if (!fleet || targets.length === 0) return new Map();
+    try {
+      return await fleet.read(targets);
+    } catch (error) {
+      log.log(
+        'warn',
+        `fleet read: the bulk read of ${targets.length} target(s) failed: ${describeError(error)}; reading each target with its own ARM GET this tick`,
+        { event: 'FleetReadFailed' },
+      );
+      return new Map();
+    }
+  }
+
+  private async readResourceAndState(
+    target: TargetConfig,
+    log: Logger | undefined,
+    fromFleet: LiveTargetState | undefined,
+  ): Promise<ResourceAndState> {
     const [live, known] = await Promise.all([
-      this.deps.targets.scaleTargetOf(target).read().catch(toError),
+      fromFleet ?? this.deps.targets.scaleTargetOf(target).read().catch(toError),
       this.known(target, log).catch(toError),
     ]);
     return { live, known };

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MINUTE_MS, plateau } from '../../tools/emulator/index.js';
+import { MINUTE_MS, RESOURCE_GRAPH_PATH, plateau } from '../../tools/emulator/index.js';
 import {
   acceptedPatches,
   pgResourceId,
@@ -133,17 +133,18 @@ describe('the reads of one evaluation', () => {
     expect(read).toEqual({ history: 1, failures: 1 });
   });
 
-  it('reads the target again under the lease before it acts', async () => {
+  it('reads the target again under the lease before it acts (the tick itself read it through Resource Graph)', async () => {
     hotCluster('fresh');
     const { store, calls } = countingStore();
     const services = await servicesFor(harness.emulator, harness.azurite, config('fresh'), {}, { state: store });
     const reads = () =>
       harness.emulator.requests.filter({ method: 'GET' }).filter((request) => request.path.endsWith('/fresh')).length;
-    const before = reads();
+    const graphQueries = () => harness.emulator.requests.filter({ method: 'POST', path: RESOURCE_GRAPH_PATH }).length;
+    const [before, queriesBefore] = [reads(), graphQueries()];
     await tick(services);
 
     expect(acceptedPatches(harness.emulator, 'fresh')).toHaveLength(1);
-    expect(reads() - before).toBe(2);
+    expect([reads() - before, graphQueries() - queriesBefore]).toEqual([1, 1]);
     expect(calls.get('getScaleHistory')).toBe(2);
   });
 });

@@ -9,9 +9,11 @@ import type { KustoTargetConfig } from '../../config/schema.js';
 import type { ResourceId } from '../../config/resource-id.js';
 import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '../scale-target.port.js';
 import { armCall, type ArmCallContext } from '../arm-errors.js';
+import { ProviderError } from '../../errors.js';
 import { normalizeRegion } from '../azure-clients.js';
 import { captureArmHeaders, resumeAndPollOnce } from '../lro.js';
 import type { CapacityBounds, SkuBoundsCache } from './sku-bounds.js';
+import type { FleetResource } from '../fleet-reader.port.js';
 
 export const KUSTO_READ_ROLE = 'Reader';
 export const KUSTO_WRITE_ROLE = 'Contributor (or a custom role with Microsoft.Kusto/clusters/write)';
@@ -34,6 +36,20 @@ export class KustoTarget implements ScaleTarget {
     const cluster = await armCall(this.context('reading', KUSTO_READ_ROLE), () =>
       this.client.clusters.get(this.id.resourceGroup, this.id.name),
     );
+    const bounds = await this.skuBounds.get(cluster.sku.name, () => this.loadBounds(cluster.sku.name));
+    return liveStateOf(cluster, this.config.resourceId, bounds);
+  }
+
+  async fromGraph(resource: FleetResource): Promise<LiveTargetState> {
+    // The SDK's Cluster is the ARM body with `properties` flattened into it.
+    const cluster = {
+      ...resource.properties,
+      id: resource.id,
+      location: resource.location ?? '',
+      sku: resource.sku,
+    } as unknown as Cluster;
+    if (!cluster.sku?.name)
+      throw new ProviderError(`${this.config.resourceId}: Resource Graph shows no sku.name; it is not an ADX cluster`);
     const bounds = await this.skuBounds.get(cluster.sku.name, () => this.loadBounds(cluster.sku.name));
     return liveStateOf(cluster, this.config.resourceId, bounds);
   }

@@ -10,6 +10,7 @@ import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '..
 import { armCall, type ArmCallContext } from '../arm-errors.js';
 import { normalizeRegion } from '../azure-clients.js';
 import { captureArmHeaders, resumeAndPollOnce } from '../lro.js';
+import type { FleetResource } from '../fleet-reader.port.js';
 
 /** Reading needs Reader; the PATCH needs Microsoft.DBforPostgreSQL/flexibleServers/write. */
 export const POSTGRES_READ_ROLE = 'Reader';
@@ -32,6 +33,17 @@ export class PostgresElasticTarget implements ScaleTarget {
       this.client.servers.get(this.id.resourceGroup, this.id.name),
     );
     return liveStateOf(server, this.config.resourceId);
+  }
+
+  fromGraph(resource: FleetResource): Promise<LiveTargetState> {
+    // The SDK's Server is the ARM body with `properties` flattened into it.
+    const server = {
+      ...resource.properties,
+      id: resource.id,
+      location: resource.location,
+      sku: resource.sku,
+    } as unknown as Server;
+    return Promise.resolve(liveStateOf(server, this.config.resourceId));
   }
 
   async startScale(to: number, live: LiveTargetState): Promise<ScaleStart> {
