@@ -19,6 +19,7 @@ import type { ForecastInput } from '../policy/forecast-stage.js';
 import type { ForecastSubject } from '../forecasting.js';
 import { describeError } from '../errors.js';
 import type { ScalingDependencies } from './dependencies.js';
+import type { TargetControls } from '../state/state-store.port.js';
 
 export interface EvaluationContext {
   trigger: Trigger;
@@ -93,9 +94,11 @@ export class EvaluationInputs {
     log: Logger | undefined,
     { persistForecastHistory = false, bulk = false }: { persistForecastHistory?: boolean; bulk?: boolean } = {},
   ): Promise<GatheredInputs[]> {
-    const fleet = bulk ? await this.readFleet(targets, log ?? this.deps.log) : new Map<string, LiveTargetState>();
+    const [fleet, controls] = bulk
+      ? await Promise.all([this.readFleet(targets, log ?? this.deps.log), this.readControls(log ?? this.deps.log)])
+      : [new Map<string, LiveTargetState>(), undefined];
     const reads = await mapWithConcurrency(targets, this.deps.options.concurrency, (target) =>
-      this.readResourceAndState(target, log, fleet.get(target.name)),
+      this.readResourceAndState(target, log, fleet.get(target.name), controls && (controls.get(target.name) ?? {})),
     );
     const [metrics, forecasts] = await Promise.all([
       this.fetchMetrics(
@@ -117,8 +120,24 @@ export class EvaluationInputs {
     return { live, known };
   }
 
-  known(target: TargetConfig, log: Logger = this.deps.log): Promise<KnownState> {
-    return loadKnownState(this.deps.state, target, this.deps.clock(), log);
+  known(target: TargetConfig, log: Logger = this.deps.log, controls?: TargetControls): Promise<KnownState> {
+    return loadKnownState(this.deps.state, target, this.deps.clock(), log, controls);
+  }
+
+  /**
+   * Every target's pause flags and failure reset in one query. When it fails, each target reads its own (and
+   * reports the failure for itself if the store is down).
+   */
+  private async readControls(log: Logger): Promise<Map<string, TargetControls> | undefined> {
+    try {
+      return await this.deps.state.listTargetControls();
+    } catch (error) {
+      log.log(
+        'warn',
+        `reading the targets' pause flags at once failed: ${describeError(error)}; reading them per target`,
+      );
+      return undefined;
+    }
   }
 
   /** Forecast inputs of the targets whose live state and history could be read; a failure leaves the reactive logic alone. */
@@ -132,7 +151,13 @@ export class EvaluationInputs {
     targets.forEach((target, index) => {
       const { live, known } = reads[index] ?? {};
       if (!live || live instanceof Error || !known || known instanceof Error) return;
-      subjects.push({ target, region: live.region, capacity: live.capacity, history: known.history });
+      subjects.push({
+        target,
+        region: live.region,
+        capacity: live.capacity,
+        history: known.history,
+        operations: known.operations,
+      });
     });
     try {
       return await this.deps.forecasts.prepare(subjects, now, { persist });
@@ -168,10 +193,11 @@ export class EvaluationInputs {
     target: TargetConfig,
     log: Logger | undefined,
     fromFleet: LiveTargetState | undefined,
+    controls: TargetControls | undefined,
   ): Promise<ResourceAndState> {
     const [live, known] = await Promise.all([
       fromFleet ?? this.deps.targets.scaleTargetOf(target).read().catch(toError),
-      this.known(target, log).catch(toError),
+      this.known(target, log, controls).catch(toError),
     ]);
     return { live, known };
   }

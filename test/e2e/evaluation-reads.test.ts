@@ -104,9 +104,11 @@ describe('the reads of one evaluation', () => {
     calls.clear();
     await tick(services);
     const read = {
-      history: calls.get('getScaleHistory'),
-      failures: calls.get('getFailureHistory'),
-      pauses: calls.get('getPauses'),
+      operations: calls.get('listOperations'),
+      history: calls.get('getScaleHistory') ?? 0,
+      failures: calls.get('getFailureHistory') ?? 0,
+      controls: calls.get('listTargetControls'),
+      pauses: calls.get('getPauses') ?? 0,
       ended: calls.get('updateOperationStatus'),
     };
 
@@ -115,7 +117,8 @@ describe('the reads of one evaluation', () => {
     expect((await services.state.getScaleHistory('fold-in')).lastScaleOut?.completedAt).toEqual(
       harness.emulator.clock.now(),
     );
-    expect(read).toEqual({ history: 1, failures: 1, pauses: 1, ended: 1 });
+    // One query of its operations (history, failures and the forecast's lead time), the fleet's controls at once.
+    expect(read).toEqual({ operations: 1, history: 0, failures: 0, controls: 1, pauses: 0, ended: 1 });
   });
 
   it('answers LeaseHeld from what it already read when another evaluation holds the lease', async () => {
@@ -125,12 +128,12 @@ describe('the reads of one evaluation', () => {
     await services.state.acquireLease('held', 'another-instance', harness.emulator.clock.now(), 120);
     calls.clear();
     await tick(services);
-    const read = { history: calls.get('getScaleHistory'), failures: calls.get('getFailureHistory') };
+    const read = { operations: calls.get('listOperations'), history: calls.get('getScaleHistory') ?? 0 };
 
     const [decision] = await services.state.listDecisions('held', 1);
     expect(decision?.decision).toMatchObject({ action: 'none', from: 3, to: 3, reason: 'LeaseHeld' });
     expect(acceptedPatches(harness.emulator, 'held')).toHaveLength(0);
-    expect(read).toEqual({ history: 1, failures: 1 });
+    expect(read).toEqual({ operations: 1, history: 0 });
   });
 
   it('reads the target again under the lease before it acts (the tick itself read it through Resource Graph)', async () => {
@@ -145,6 +148,7 @@ describe('the reads of one evaluation', () => {
 
     expect(acceptedPatches(harness.emulator, 'fresh')).toHaveLength(1);
     expect([reads() - before, graphQueries() - queriesBefore]).toEqual([1, 1]);
-    expect(calls.get('getScaleHistory')).toBe(2);
+    // Its operations once for the tick and once more under the lease.
+    expect(calls.get('listOperations')).toBe(2);
   });
 });
