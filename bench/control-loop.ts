@@ -1,60 +1,125 @@
 /**
- * Control-loop benchmark: one timer tick over 500 targets (half elastic clusters, half ADX clusters, 5 regions,
- * 2 subscriptions) against the ARM/Monitor emulator with 50 ms injected latency per request, state in Azurite.
- * Targets (issue 3): at most 20 Monitor requests, the tick under 5 s.
+ * Control-loop benchmark: one timer tick over 500 and over 5,000 targets (half elastic clusters, half ADX
+ * clusters, 5 regions, 2 subscriptions, every tenth target hot so it scales out) against the ARM / Resource Graph /
+ * Monitor emulator and Azurite, with the same injected latency on every request: the emulator delays its own
+ * answers, and a pipeline policy on the Table client delays each Table request before it is sent (Azurite has no
+ * latency of its own). Table requests are counted by a pipeline policy, per attempt, i.e. what reaches Azurite.
+ *
+ * Targets (issue 14): tick / latency <= 30 (500) and <= 120 (5,000); ARM requests <= 2 per acting target +
+ * ceil(targets / 1000); Monitor requests <= ceil(targets / 50) per metric set; peak RSS <= 250 / 400 MB (emulator
+ * in process, Azurite in its own); tick(5,000) / tick(500) <= 4.
+ *
+ * `npx tsx bench/control-loop.ts [targets]` runs one size; without an argument both.
  */
-import { constant } from '../tools/emulator/index.js';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { constant, RESOURCE_GRAPH_PATH, startAzureEmulator, type AzureEmulator } from '../tools/emulator/index.js';
 import { servicesFor, tick } from '../test/support/scaler-harness.js';
-import { startAzureEmulator } from '../tools/emulator/index.js';
 import { startAzurite } from '../tools/local-services/azurite.js';
+import { TableStateStore } from '../shared/state/table-state-store.js';
+import { Limiter } from '../shared/concurrency.js';
 import type { ConfigInput } from '../shared/config/schema/schema.js';
 import { peakRssSampler, printResult } from './report.js';
 
-const TARGETS = 500;
+export const CONTROL_LOOP_SIZES = [500, 5000] as const;
 const REGIONS = ['westeurope', 'northeurope', 'eastus', 'westus2', 'swedencentral'];
 const SUBSCRIPTIONS = ['10000000-0000-0000-0000-000000000001', '20000000-0000-0000-0000-000000000002'];
 const LATENCY_MS = 50;
+/** Table requests in flight at once: the default of SCALER_TABLE_CONCURRENCY. */
+const TABLE_CONCURRENCY = 64;
 
-export async function controlLoopBenchmark(): Promise<Record<string, number | string>> {
+export async function controlLoopBenchmark(targetCount: number): Promise<Record<string, number | string>> {
   const [emulator, azurite] = await Promise.all([startAzureEmulator(), startAzurite()]);
   try {
-    const targets = Array.from({ length: TARGETS }, (_, index) => addTarget(emulator, index));
+    const targets = Array.from({ length: targetCount }, (_, index) => addTarget(emulator, index));
     const config = { version: 1, targets } as ConfigInput;
-    const services = await servicesFor(emulator, azurite, config);
+    const table = tableProbe();
+    const state = TableStateStore.fromConnectionString(azurite.connectionString, {
+      tablePrefix: `b${randomUUID().replace(/-/g, '').slice(0, 12)}`,
+      limiter: new Limiter(TABLE_CONCURRENCY),
+      policies: [table.policy],
+    });
+    const services = await servicesFor(emulator, azurite, config, {}, { state });
     emulator.faults.delay({ ms: LATENCY_MS });
     emulator.requests.clear();
+    table.start();
 
     const sampler = peakRssSampler();
     const started = performance.now();
     await tick(services);
     const tickMs = performance.now() - started;
     const peakRssMb = sampler.stop();
+    const tableRequests = table.stop();
 
     const all = emulator.requests.all();
+    if (process.env.BENCH_BREAKDOWN) {
+      const kinds = new Map<string, number>();
+      for (const request of all) {
+        const key = `${request.method} ${request.path.replace(/[^/]*-\d+|adx\d+|[0-9a-f-]{36}/g, '*')} ${request.query['interval'] ?? ''}`;
+        kinds.set(key, (kinds.get(key) ?? 0) + 1);
+      }
+      console.error(kinds);
+    }
     const monitorRequests = all.filter((request) => request.path.includes('metrics:getBatch')).length;
-    const decisions = await Promise.all(
-      targets.slice(0, 50).map((target) => services.state.listDecisions(target.name, 1)),
-    );
+    const patches = all.filter((request) => request.method === 'PATCH').length;
     return {
       bench: 'control-loop',
-      targets: TARGETS,
+      targets: targetCount,
       tickMs: Math.round(tickMs),
-      monitorRequests,
-      armRequests: all.length - monitorRequests,
-      patches: all.filter((request) => request.method === 'PATCH').length,
-      decided: decisions.filter((records) => records.length === 1).length * (TARGETS / 50),
-      peakRssMb,
       latencyMs: LATENCY_MS,
+      tickOverLatency: Math.round((tickMs / LATENCY_MS) * 10) / 10,
+      armRequests: all.length - monitorRequests,
+      armBudget: 2 * patches + Math.ceil(targetCount / 1000),
+      resourceGraphRequests: all.filter((request) => request.path === RESOURCE_GRAPH_PATH).length,
+      patches,
+      monitorRequests,
+      monitorBudget: Math.ceil(targetCount / 50) * METRIC_SETS,
+      tableRequests,
+      tableLatencyMs: LATENCY_MS,
+      peakRssMb,
     };
   } finally {
     await Promise.all([emulator.close(), azurite.stop()]);
   }
 }
 
-/** Every tenth target runs hot and scales out, so the tick exercises the lease / re-read / PATCH path too. */
-function addTarget(emulator: Awaited<ReturnType<typeof startAzureEmulator>>, index: number) {
+/** Counts Table requests and delays each by the injected latency, only between start() and stop(). */
+function tableProbe(): { policy: PipelinePolicy; start(): void; stop(): number } {
+  let counting = false;
+  let count = 0;
+  return {
+    policy: {
+      name: 'benchTableProbe',
+      sendRequest: async (request, next) => {
+        if (!counting) return next(request);
+        count += 1;
+        await sleep(LATENCY_MS);
+        return next(request);
+      },
+    },
+    start: () => {
+      counting = true;
+    },
+    stop: () => {
+      counting = false;
+      return count;
+    },
+  };
+}
+
+/** The metric sets the fleet asks for: `cpu_percent` of the elastic clusters and `CPU` of the ADX clusters. */
+const METRIC_SETS = 2;
+
+function groupOf(index: number): [string, string, string] {
   const subscriptionId = SUBSCRIPTIONS[Math.floor(index / 2) % 2] as string;
   const location = REGIONS[Math.floor(index / 4) % REGIONS.length] as string;
+  return [subscriptionId, location, index % 2 === 0 ? 'pg' : 'adx'];
+}
+
+/** Every tenth target runs hot and scales out, so the tick exercises the lease / re-read / PATCH path too. */
+function addTarget(emulator: AzureEmulator, index: number) {
+  const [subscriptionId, location] = groupOf(index);
   const hot = index % 10 === 0;
   const base = { resourceGroup: `rg-${index % 7}`, subscriptionId, location };
   if (index % 2 === 0) {
@@ -86,4 +151,14 @@ function addTarget(emulator: Awaited<ReturnType<typeof startAzureEmulator>>, ind
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) printResult(await controlLoopBenchmark());
+export function describeControlLoop(result: Record<string, number | string>): string {
+  return `control loop: one tick over ${result.targets} targets took ${result.tickMs} ms (${result.tickOverLatency} x the ${result.latencyMs} ms injected latency, on ARM, Monitor and Table requests alike); ARM ${result.armRequests} requests (budget ${result.armBudget}: ${result.patches} PATCH, ${result.resourceGraphRequests} Resource Graph), Monitor ${result.monitorRequests}, Table ${result.tableRequests}, peak RSS ${result.peakRssMb} MB`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const sizes = process.argv[2] ? [Number(process.argv[2])] : CONTROL_LOOP_SIZES;
+  for (const size of sizes) {
+    const result = await controlLoopBenchmark(size);
+    printResult(result, describeControlLoop(result));
+  }
+}

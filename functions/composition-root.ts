@@ -20,6 +20,9 @@ import {
 import type { ForecastInputs } from '../shared/forecasting.js';
 import { ArmClients, type ArmClientSettings } from '../shared/targets/azure-clients.js';
 import { buildScaleTargets } from '../shared/targets/build.js';
+import { Limiter } from '../shared/concurrency.js';
+import { ArmRateLimits } from '../shared/request-limits.js';
+import { ResourceGraphFleetReader } from '../shared/targets/resource-graph/resource-graph-fleet-reader.js';
 import { AzureMonitorMetrics, type AzureMonitorSettings } from '../shared/metrics/azure-monitor-metrics.js';
 import { TableStateStore } from '../shared/state/table-state-store.js';
 import type { StateStore } from '../shared/state/state-store.port.js';
@@ -84,15 +87,26 @@ export async function createServices(
   const credential =
     overrides.credential ??
     new DefaultAzureCredential(settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {});
-  const clients = new ArmClients({ credential, endpoint: settings.SCALER_ARM_ENDPOINT, ...overrides.arm });
+  const clients = new ArmClients({
+    credential,
+    endpoint: settings.SCALER_ARM_ENDPOINT,
+    limiter: new Limiter(settings.SCALER_ARM_CONCURRENCY),
+    rateLimits: new ArmRateLimits(),
+    ...overrides.arm,
+  });
   const template = settings.SCALER_METRICS_ENDPOINT_TEMPLATE;
   const metrics = new AzureMonitorMetrics({
     credential,
+    limiter: new Limiter(settings.SCALER_MONITOR_CONCURRENCY),
     ...(template ? { endpointFor: (region: string) => template.replace('{region}', region) } : {}),
     ...overrides.metrics,
   });
   const state = overrides.state ?? stateStoreFrom(settings, credential);
   const scaleTargets = buildScaleTargets(config, clients);
+  const fleet =
+    settings.SCALER_FLEET_READ === 'resource-graph'
+      ? new ResourceGraphFleetReader(clients.resourceGraph(), scaleTargets)
+      : undefined;
   // Predictive scaling: hourly history in batched Azure Monitor reads, cached in the state store's LoadHistory table.
   const { targets, executor, queries, administration, forecasts } = createScaling({
     config,
@@ -100,6 +114,7 @@ export async function createServices(
     followUps: overrides.followUps === null ? undefined : (overrides.followUps ?? new DurableFollowUpLauncher()),
     metrics,
     state,
+    fleet,
     clock: overrides.clock ?? (() => new Date()),
     newId: randomUUID,
     instanceId: `${hostname()}/${process.pid}`,
@@ -144,7 +159,10 @@ export async function createServices(
 }
 
 function stateStoreFrom(settings: AppSettings, credential: TokenCredential): StateStore {
-  const options = { tablePrefix: settings.SCALER_STATE_TABLE_PREFIX };
+  const options = {
+    tablePrefix: settings.SCALER_STATE_TABLE_PREFIX,
+    limiter: new Limiter(settings.SCALER_TABLE_CONCURRENCY),
+  };
   if (settings.SCALER_STATE_TABLE_ENDPOINT)
     return TableStateStore.fromEndpoint(settings.SCALER_STATE_TABLE_ENDPOINT, credential, options);
   return TableStateStore.fromConnectionString(settings.SCALER_STATE_CONNECTION_STRING as string, options);

@@ -59,6 +59,22 @@ param metricsEndpointTemplate string = 'https://{region}.metrics.monitor.azure.c
 @minValue(1)
 param concurrency int = 32
 
+@description('How a timer tick reads the live state of the fleet: one Resource Graph query per 1,000 targets (resource-graph) or one ARM GET per target (arm) (SCALER_FLEET_READ).')
+@allowed(['resource-graph', 'arm'])
+param fleetRead string = 'resource-graph'
+
+@description('ARM requests the scaler has in flight at once (SCALER_ARM_CONCURRENCY).')
+@minValue(1)
+param armConcurrency int = 16
+
+@description('Azure Monitor metrics requests the scaler has in flight at once (SCALER_MONITOR_CONCURRENCY).')
+@minValue(1)
+param monitorConcurrency int = 8
+
+@description('Table Storage requests the scaler has in flight at once (SCALER_TABLE_CONCURRENCY).')
+@minValue(1)
+param tableConcurrency int = 64
+
 @description('How long a lease protects one act on a target, in seconds (SCALER_LEASE_SECONDS).')
 @minValue(1)
 param leaseSeconds int = 120
@@ -287,6 +303,10 @@ module functionApp 'app/function-app.bicep' = {
     stateTablePrefix: stateTablePrefix
     metricsEndpointTemplate: metricsEndpointTemplate
     concurrency: concurrency
+    fleetRead: fleetRead
+    armConcurrency: armConcurrency
+    monitorConcurrency: monitorConcurrency
+    tableConcurrency: tableConcurrency
     leaseSeconds: leaseSeconds
     elasticClusterMaxNodes: elasticClusterMaxNodes
     ledgerRetentionDays: ledgerRetentionDays

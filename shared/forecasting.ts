@@ -17,7 +17,7 @@ import { forecastLoad } from './policy/forecast.js';
 import type { ForecastInput } from './policy/forecast-stage.js';
 import { learnLeadTime } from './policy/lead-time.js';
 import { loadHistory, type HourlyLoad, type HourlyUtilization } from './policy/load-history.js';
-import type { MetricHistory, StateStore } from './state/state-store.port.js';
+import type { MetricHistory, OperationRecord, StateStore } from './state/state-store.port.js';
 import { describeError } from './vocabulary/errors.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { kindOf } from './kinds/registry.js';
@@ -30,7 +30,8 @@ export const HISTORY_PUBLISH_LAG_MS = 10 * 60_000;
 const REREAD_HOURS = 1;
 /** Operations read to learn the lead time and the capacity over the history. */
 const OPERATIONS_READ = 100;
-const CONCURRENCY = 16;
+/** Targets whose cached history is read or written at once; the state store's own limiter bounds its requests. */
+const CONCURRENCY = 64;
 
 /** One target as the executor knows it when it asks for its forecast. */
 export interface ForecastSubject {
@@ -39,6 +40,8 @@ export interface ForecastSubject {
   capacity: number;
   /** What the state store remembers of its operations: a change means the forecast must be rebuilt. */
   history: ScaleHistory;
+  /** Its newest operations (at least OPERATIONS_READ of them when that many exist), when the caller has read them. */
+  operations?: readonly OperationRecord[] | undefined;
 }
 
 interface Remembered {
@@ -203,7 +206,7 @@ export class ForecastInputs {
     history: MetricHistory,
   ): Promise<{ input: ForecastInput; load: HourlyLoad }> {
     const { target } = subject;
-    const operations = await this.deps.state.listOperations(target.name, OPERATIONS_READ);
+    const operations = subject.operations ?? (await this.deps.state.listOperations(target.name, OPERATIONS_READ));
     const utilization: HourlyUtilization[] = Object.entries(history.metrics).map(([metric, values]) => ({
       metric,
       values: new Map(

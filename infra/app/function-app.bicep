@@ -64,6 +64,18 @@ param metricsEndpointTemplate string
 @description('Targets evaluated at once (SCALER_CONCURRENCY).')
 param concurrency int
 
+@description('How a timer tick reads the fleet: resource-graph or arm (SCALER_FLEET_READ).')
+param fleetRead string
+
+@description('ARM requests in flight at once (SCALER_ARM_CONCURRENCY).')
+param armConcurrency int
+
+@description('Azure Monitor metrics requests in flight at once (SCALER_MONITOR_CONCURRENCY).')
+param monitorConcurrency int
+
+@description('Table Storage requests in flight at once (SCALER_TABLE_CONCURRENCY).')
+param tableConcurrency int
+
 @description('How long a lease protects one act, in seconds (SCALER_LEASE_SECONDS).')
 param leaseSeconds int
 
@@ -179,6 +191,10 @@ var coreSettings = {
   SCALER_ARM_ENDPOINT: withoutTrailingSlash(environment().resourceManager)
   SCALER_METRICS_ENDPOINT_TEMPLATE: metricsEndpointTemplate
   SCALER_CONCURRENCY: string(concurrency)
+  SCALER_FLEET_READ: fleetRead
+  SCALER_ARM_CONCURRENCY: string(armConcurrency)
+  SCALER_MONITOR_CONCURRENCY: string(monitorConcurrency)
+  SCALER_TABLE_CONCURRENCY: string(tableConcurrency)
   SCALER_LEASE_SECONDS: string(leaseSeconds)
   SCALER_LEDGER_RETENTION_DAYS: string(ledgerRetentionDays)
   SCALER_ALERT_RECEIPT_RETENTION_DAYS: string(alertReceiptRetentionDays)

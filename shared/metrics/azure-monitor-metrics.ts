@@ -4,6 +4,8 @@
  * dimension split they need, so 500 targets with the same rules cost a handful of requests.
  */
 import type { MetricsSnapshot } from '../vocabulary/metric-series.js';
+import type { Limiter } from '../concurrency.js';
+import { concurrencyPolicy } from '../request-limits.js';
 import type { TokenCredential } from '@azure/core-auth';
 import { MetricsClient, type MetricValue, type MetricsQueryResult } from '@azure/monitor-query-metrics';
 import { parseResourceId, normalizeResourceId } from '../vocabulary/resource-id.js';
@@ -23,6 +25,8 @@ export interface AzureMonitorSettings {
   endpointFor?: ((region: string) => string) | undefined;
   tlsCa?: string | undefined;
   retry?: { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number } | undefined;
+  /** Metrics requests in flight at once, across every regional client. */
+  limiter?: Limiter | undefined;
   /** Calls in flight at once. */
   concurrency?: number | undefined;
 }
@@ -99,6 +103,13 @@ export class AzureMonitorMetrics implements MetricsSource {
     const client = new MetricsClient(endpoint, this.settings.credential, {
       ...(this.settings.tlsCa ? { tlsOptions: { ca: this.settings.tlsCa } } : {}),
       ...(this.settings.retry ? { retryOptions: this.settings.retry } : {}),
+      ...(this.settings.limiter
+        ? {
+            additionalPolicies: [
+              { policy: concurrencyPolicy('monitor', this.settings.limiter), position: 'perRetry' as const },
+            ],
+          }
+        : {}),
     });
     this.clients.set(region, client);
     return client;

@@ -6,6 +6,7 @@ import type { Logger } from '../logging.js';
 import type { FollowUpLauncher } from '../follow-up.port.js';
 import type { TargetDirectory } from '../targets/target-directory.js';
 import type { ForecastInputs } from '../forecasting.js';
+import type { FleetReader } from '../targets/fleet-reader.port.js';
 
 export interface ScalingOptions {
   /** Targets evaluated at once by a tick. */
@@ -40,6 +41,11 @@ export interface ScalingDependencies {
    * the operation itself (no rebalance follow-up).
    */
   followUps?: FollowUpLauncher | undefined;
+  /**
+   * Reads the whole fleet's live state in bulk for the timer (Resource Graph). Without it, or when it fails, each
+   * target is read with its own ARM GET.
+   */
+  fleet?: FleetReader | undefined;
   /** The forecasts' history reader and cache (shared/forecasting.ts), shared by every evaluation of this instance. */
   forecasts: ForecastInputs;
   options: ScalingOptions;

@@ -20,6 +20,7 @@ import type { ForecastInput } from '../policy/forecast-stage.js';
 import type { ForecastSubject } from '../forecasting.js';
 import { describeError } from '../vocabulary/errors.js';
 import type { ScalingDependencies } from './dependencies.js';
+import type { TargetControls } from '../state/state-store.port.js';
 
 export interface EvaluationContext {
   trigger: Trigger;
@@ -92,10 +93,13 @@ export class EvaluationInputs {
     targets: readonly TargetConfig[],
     now: Date,
     log: Logger | undefined,
-    persistForecastHistory = false,
+    { persistForecastHistory = false, bulk = false }: { persistForecastHistory?: boolean; bulk?: boolean } = {},
   ): Promise<GatheredInputs[]> {
+    const [fleet, controls] = bulk
+      ? await Promise.all([this.readFleet(targets, log ?? this.deps.log), this.readControls(log ?? this.deps.log)])
+      : [new Map<string, LiveTargetState>(), undefined];
     const reads = await mapWithConcurrency(targets, this.deps.options.concurrency, (target) =>
-      this.readResourceAndState(target, log),
+      this.readResourceAndState(target, log, fleet.get(target.name), controls && (controls.get(target.name) ?? {})),
     );
     const [metrics, forecasts] = await Promise.all([
       this.fetchMetrics(
@@ -117,8 +121,24 @@ export class EvaluationInputs {
     return { live, known };
   }
 
-  known(target: TargetConfig, log: Logger = this.deps.log): Promise<KnownState> {
-    return loadKnownState(this.deps.state, target, this.deps.clock(), log);
+  known(target: TargetConfig, log: Logger = this.deps.log, controls?: TargetControls): Promise<KnownState> {
+    return loadKnownState(this.deps.state, target, this.deps.clock(), log, controls);
+  }
+
+  /**
+   * Every target's pause flags and failure reset in one query. When it fails, each target reads its own (and
+   * reports the failure for itself if the store is down).
+   */
+  private async readControls(log: Logger): Promise<Map<string, TargetControls> | undefined> {
+    try {
+      return await this.deps.state.listTargetControls();
+    } catch (error) {
+      log.log(
+        'warn',
+        `reading the targets' pause flags at once failed: ${describeError(error)}; reading them per target`,
+      );
+      return undefined;
+    }
   }
 
   /** Forecast inputs of the targets whose live state and history could be read; a failure leaves the reactive logic alone. */
@@ -132,7 +152,13 @@ export class EvaluationInputs {
     targets.forEach((target, index) => {
       const { live, known } = reads[index] ?? {};
       if (!live || live instanceof Error || !known || known instanceof Error) return;
-      subjects.push({ target, region: live.region, capacity: live.capacity, history: known.history });
+      subjects.push({
+        target,
+        region: live.region,
+        capacity: live.capacity,
+        history: known.history,
+        operations: known.operations,
+      });
     });
     try {
       return await this.deps.forecasts.prepare(subjects, now, { persist });
@@ -145,10 +171,34 @@ export class EvaluationInputs {
     }
   }
 
-  private async readResourceAndState(target: TargetConfig, log: Logger | undefined): Promise<ResourceAndState> {
+  /**
+   * Every target's live state in a few bulk queries. A failed bulk read is not a failed tick: each target is then
+   * read with its own GET, as is any target the bulk read did not return.
+   */
+  private async readFleet(targets: readonly TargetConfig[], log: Logger): Promise<Map<string, LiveTargetState>> {
+    const { fleet } = this.deps;
+    if (!fleet || targets.length === 0) return new Map();
+    try {
+      return await fleet.read(targets);
+    } catch (error) {
+      log.log(
+        'warn',
+        `fleet read: the bulk read of ${targets.length} target(s) failed: ${describeError(error)}; reading each target with its own ARM GET this tick`,
+        { event: 'FleetReadFailed' },
+      );
+      return new Map();
+    }
+  }
+
+  private async readResourceAndState(
+    target: TargetConfig,
+    log: Logger | undefined,
+    fromFleet: LiveTargetState | undefined,
+    controls: TargetControls | undefined,
+  ): Promise<ResourceAndState> {
     const [live, known] = await Promise.all([
-      this.deps.targets.scaleTargetOf(target).read().catch(toError),
-      this.known(target, log).catch(toError),
+      fromFleet ?? this.deps.targets.scaleTargetOf(target).read().catch(toError),
+      this.known(target, log, controls).catch(toError),
     ]);
     return { live, known };
   }

@@ -11,7 +11,7 @@ import type {
   RuntimePauses,
   ScaleHistory,
 } from '../policy/input.js';
-import type { OperationRecord, StateStore } from '../state/state-store.port.js';
+import type { OperationRecord, StateStore, TargetControls } from '../state/state-store.port.js';
 import { finishedOperationOf, operationSummaryOf } from '../state/operation-summaries.js';
 import type { Logger } from '../logging.js';
 
@@ -19,31 +19,79 @@ export interface KnownState {
   history: ScaleHistory;
   failures: FailureHistory;
   paused: RuntimePauses;
+  /** The newest operations (at most OPERATIONS_READ), newest first, as read: the forecast learns its lead time from them. */
+  operations?: readonly OperationRecord[] | undefined;
 }
 
 /** Operations read for the failure backoff: more than the longest streak it counts (maxConsecutiveFailures <= 20). */
 export const FAILURE_HISTORY_WINDOW = 50;
+/** Operations read per evaluation, in one query: the failure window and the forecast's lead time both come from them. */
+export const OPERATIONS_READ = 100;
 
+/**
+ * The target's known state from one query of its newest operations, plus its controls (pause flags, failure
+ * reset): given when the caller read them for the whole fleet, read here otherwise. The scale history is derived
+ * from the same operations, and read on its own only when an operation it names may be older than those read.
+ */
 export async function loadKnownState(
   state: StateStore,
   target: TargetConfig,
   now: Date,
   log: Logger,
+  controls?: TargetControls,
 ): Promise<KnownState> {
-  const [history, pauses, failures] = await Promise.all([
-    scaleHistory(state, target, now, log),
-    state.getPauses(target.name),
-    state.getFailureHistory(target.name, FAILURE_HISTORY_WINDOW),
+  const [operations, { pauses, failureReset }] = await Promise.all([
+    state.listOperations(target.name, OPERATIONS_READ),
+    controls ? Promise.resolve(controls) : readControls(state, target.name),
   ]);
-  return { history, failures, paused: { scaleOut: pauses?.scaleOut ?? false, scaleIn: pauses?.scaleIn ?? false } };
+  const history = await scaleHistory(state, target, now, log, operations);
+  const recent = operations.slice(0, FAILURE_HISTORY_WINDOW).flatMap((operation) => {
+    const finished = finishedOperationOf(operation);
+    return finished ? [finished] : [];
+  });
+  return {
+    history,
+    failures: failureReset === undefined ? { recent } : { recent, resetAt: failureReset.resetAt },
+    paused: { scaleOut: pauses?.scaleOut ?? false, scaleIn: pauses?.scaleIn ?? false },
+    operations,
+  };
+}
+
+async function readControls(state: StateStore, target: string): Promise<TargetControls> {
+  const [pauses, failureReset] = await Promise.all([state.getPauses(target), state.getFailureReset(target)]);
+  return { pauses, failureReset };
+}
+
+/**
+ * The scale history as `StateStore.getScaleHistory` defines it, from the newest operations: exact when fewer
+ * operations exist than were read, or when each part was found among them; otherwise read on its own.
+ */
+function historyOf(operations: readonly OperationRecord[]): ScaleHistory | undefined {
+  const newest = (matches: (operation: OperationRecord) => boolean) => operations.find(matches);
+  const out = newest((operation) => operation.direction === 'out');
+  const scaleIn = newest((operation) => operation.direction === 'in');
+  const unfinished = newest((operation) => operation.status === 'started' || operation.status === 'running');
+  const complete = operations.length < OPERATIONS_READ || (out && scaleIn && unfinished);
+  if (!complete) return undefined;
+  return {
+    ...(out ? { lastScaleOut: operationSummaryOf(out) } : {}),
+    ...(scaleIn ? { lastScaleIn: operationSummaryOf(scaleIn) } : {}),
+    ...(unfinished ? { unfinished: operationSummaryOf(unfinished) } : {}),
+  };
 }
 
 /**
  * The target's scale history, with any completion stamped in the future (by an instance whose clock ran ahead)
  * pulled back to now and stored so: otherwise its cooldown would not start until that clock's future arrived.
  */
-async function scaleHistory(state: StateStore, target: TargetConfig, now: Date, log: Logger): Promise<ScaleHistory> {
-  const history = await state.getScaleHistory(target.name);
+async function scaleHistory(
+  state: StateStore,
+  target: TargetConfig,
+  now: Date,
+  log: Logger,
+  operations: readonly OperationRecord[],
+): Promise<ScaleHistory> {
+  const history = historyOf(operations) ?? (await state.getScaleHistory(target.name));
   const inFuture = (operation: OperationSummary | undefined) =>
     operation?.completedAt !== undefined && operation.completedAt.getTime() > now.getTime();
   if (![history.lastScaleOut, history.lastScaleIn].some(inFuture)) return history;

@@ -53,7 +53,10 @@ export class ScaleExecutor {
   ): Promise<TickReport> {
     const now = this.deps.clock();
     const targets = this.deps.targets.all;
-    const gathered = await this.inputs.gather(targets, now, invocation.log, true);
+    const gathered = await this.inputs.gather(targets, now, invocation.log, {
+      persistForecastHistory: true,
+      bulk: true,
+    });
     const context: EvaluationContext = { trigger: 'timer', initiator: 'timer', ...invocation };
     const outcomes = await mapWithConcurrency(targets, this.deps.options.concurrency, (target, index) =>
       this.evaluateGuarded(target, now, context, gathered[index] as GatheredInputs),

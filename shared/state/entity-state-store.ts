@@ -56,6 +56,7 @@ import type {
   PauseChange,
   PauseState,
   StateStore,
+  TargetControls,
 } from './state-store.port.js';
 
 export type StateTables = Readonly<Record<TableKind, EntityTable>>;
@@ -394,6 +395,21 @@ export class EntityStateStore implements StateStore {
   async getPauses(target: string): Promise<PauseState | undefined> {
     const row = await this.tables.pauses.get(targetPartition(target), PAUSES_ROW_KEY);
     return row === undefined ? undefined : pausesFromRow(this.tables.pauses.name, row);
+  }
+
+  async listTargetControls(): Promise<Map<string, TargetControls>> {
+    const table = this.tables.pauses;
+    const controls = new Map<string, TargetControls>();
+    for await (const row of table.query({ pageSize: MAX_PAGE_SIZE })) {
+      if (row.rowKey === PAUSES_ROW_KEY) {
+        const pauses = pausesFromRow(table.name, row);
+        controls.set(pauses.target, { ...controls.get(pauses.target), pauses });
+      } else if (row.rowKey === FAILURE_RESET_ROW_KEY) {
+        const failureReset = failureResetFromRow(table.name, row);
+        controls.set(failureReset.target, { ...controls.get(failureReset.target), failureReset });
+      }
+    }
+    return controls;
   }
 
   async updatePauses(

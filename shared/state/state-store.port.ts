@@ -110,6 +110,13 @@ export interface StateStore {
   getPauses(target: string): Promise<PauseState | undefined>;
 
   /**
+   * Every target's pause flags and last failure reset, by target name, in one query of the whole table (paged by
+   * the service): what a timer tick reads once for the fleet instead of two reads per target. A target with
+   * neither is absent.
+   */
+  listTargetControls(): Promise<Map<string, TargetControls>>;
+
+  /**
    * Changes only the flags given in `update` and keeps the others as stored (absent means not paused). The write
    * is conditional on the row read, retried on a lost race, so concurrent changes of different flags all stick.
    * Throws `StateConflictError` only when other writers keep winning.
@@ -277,6 +284,12 @@ export interface PauseState extends RuntimePauses {
   updatedBy: string;
   reason: string;
   updatedAt: Date;
+}
+
+/** The run-time controls an operator set on a target. */
+export interface TargetControls {
+  pauses?: PauseState | undefined;
+  failureReset?: FailureReset | undefined;
 }
 
 export interface FailureReset {

@@ -6,6 +6,9 @@ import { EntityStateStore } from './entity-state-store.js';
 import { perTableKind, tableNamesFor } from './keys.js';
 import { ScalerError } from '../vocabulary/errors.js';
 import { displayEndpoint, redact } from './table-errors.js';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { Limiter } from '../concurrency.js';
+import { concurrencyPolicy } from '../request-limits.js';
 
 export interface TableStateStoreOptions {
   /** Table names are `<prefix>Leases`, `<prefix>Operations`, ...; default `scaler`. */
@@ -14,6 +17,10 @@ export interface TableStateStoreOptions {
   requestTimeoutMs?: number;
   /** The SDK's retry policy (e.g. `{ maxRetries: 0 }` where a test expects a failure). */
   retryOptions?: TableServiceClientOptions['retryOptions'];
+  /** Table requests in flight at once, across every table of the store. */
+  limiter?: Limiter | undefined;
+  /** More pipeline policies, each run per attempt (e.g. a bench counting what reaches the service). */
+  policies?: readonly PipelinePolicy[] | undefined;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -79,5 +86,9 @@ function clientOptionsFor(options: TableStateStoreOptions, insecure: boolean): T
   return {
     ...(insecure ? { allowInsecureConnection: true } : {}),
     ...(options.retryOptions === undefined ? {} : { retryOptions: options.retryOptions }),
+    additionalPolicies: [
+      ...(options.limiter ? [concurrencyPolicy('table', options.limiter)] : []),
+      ...(options.policies ?? []),
+    ].map((policy) => ({ policy, position: 'perRetry' as const })),
   };
 }

@@ -5,6 +5,9 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { PostgreSQLManagementFlexibleServerClient } from '@azure/arm-postgresql-flexible';
 import { KustoManagementClient } from '@azure/arm-kusto';
+import { ResourceGraphClient } from '@azure/arm-resourcegraph';
+import type { Limiter } from '../concurrency.js';
+import { concurrencyPolicy, type ArmRateLimits } from '../request-limits.js';
 
 export interface ArmClientSettings {
   credential: TokenCredential;
@@ -15,6 +18,10 @@ export interface ArmClientSettings {
   retry?: { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number } | undefined;
   /** How often an LRO poll may repeat when the service does not say (Retry-After). */
   lroPollIntervalMs?: number | undefined;
+  /** ARM requests in flight at once, across every client built here. */
+  limiter?: Limiter | undefined;
+  /** ARM's subscription budgets, read from every answer (slows down before 429s). */
+  rateLimits?: ArmRateLimits | undefined;
 }
 
 export const DEFAULT_RETRY = { maxRetries: 4, retryDelayInMs: 800, maxRetryDelayInMs: 30_000 };
@@ -22,6 +29,7 @@ export const DEFAULT_RETRY = { maxRetries: 4, retryDelayInMs: 800, maxRetryDelay
 export class ArmClients {
   private readonly postgresClients = new Map<string, PostgreSQLManagementFlexibleServerClient>();
   private readonly kustoClients = new Map<string, KustoManagementClient>();
+  private graphClient: ResourceGraphClient | undefined;
 
   constructor(readonly settings: ArmClientSettings) {}
 
@@ -42,6 +50,19 @@ export class ArmClients {
     );
   }
 
+  /** Resource Graph is a tenant-level ARM provider: one client serves every subscription. */
+  resourceGraph(): ResourceGraphClient {
+    const { endpoint, tlsCa } = this.settings;
+    this.graphClient ??= new ResourceGraphClient(this.settings.credential, {
+      ...(endpoint ? { endpoint } : {}),
+      ...(tlsCa ? { tlsOptions: { ca: tlsCa } } : {}),
+      retryOptions: this.settings.retry ?? DEFAULT_RETRY,
+      userAgentOptions: { userAgentPrefix: 'elastic-scaler' },
+      additionalPolicies: this.policies(),
+    });
+    return this.graphClient;
+  }
+
   get lroPollIntervalMs(): number {
     return this.settings.lroPollIntervalMs ?? 2000;
   }
@@ -53,7 +74,17 @@ export class ArmClients {
       ...(tlsCa ? { tlsOptions: { ca: tlsCa } } : {}),
       retryOptions: retry ?? DEFAULT_RETRY,
       userAgentOptions: { userAgentPrefix: 'elastic-scaler' },
+      additionalPolicies: this.policies(),
     };
+  }
+
+  /** Per attempt, so a retry waiting out its delay holds no slot, and every attempt reads the budget headers. */
+  private policies() {
+    const { limiter, rateLimits } = this.settings;
+    return [
+      ...(rateLimits ? [{ policy: rateLimits.policy(), position: 'perRetry' as const }] : []),
+      ...(limiter ? [{ policy: concurrencyPolicy('arm', limiter), position: 'perRetry' as const }] : []),
+    ];
   }
 }
 

@@ -3,6 +3,7 @@
  * update, and poll a serialized operation once from any invocation.
  */
 import type { PipelineResponse } from '@azure/core-rest-pipeline';
+import { createHttpPoller, type LroResponse } from '@azure/core-lro';
 import type { ArmOperationDetails } from '../state/state-store.port.js';
 import type { ScaleProgress } from './scale-target.port.js';
 
@@ -31,6 +32,63 @@ export function captureArmHeaders(): {
     },
     details: () => captured,
   };
+}
+
+/** What the generated SDKs hand an `onResponse` callback: the pipeline response with its parsed body. */
+interface RawOperationResponse extends FullResponse {
+  status: number;
+  parsedBody?: unknown;
+}
+
+export interface StartOptions {
+  abortSignal: AbortSignal;
+  onResponse: (raw: RawOperationResponse, flat: unknown) => void;
+}
+
+/** How the SDK describes the operation to core-lro; the resume token must match what the SDK itself would write. */
+export interface LroSpec {
+  /** The operation spec's path template, e.g. `/subscriptions/{subscriptionId}/.../clusters/{clusterName}`. */
+  requestPath: string;
+  resourceLocationConfig?: 'azure-async-operation' | 'location' | 'original-uri' | undefined;
+}
+
+/**
+ * Sends a long-running update and returns its resume token as soon as ARM accepted it, without the status poll
+ * the generated `beginX` methods send right after: that poll costs an ARM read per act and tells nothing yet
+ * (the operation has just started). The update is sent by the SDK itself (`begin`); the poll it would send next is
+ * cancelled before it leaves, and the token is built by core-lro from ARM's answer, the way `beginX` builds it.
+ */
+export async function startWithoutPolling(
+  begin: (options: StartOptions) => Promise<{ toString(): string }>,
+  spec: LroSpec,
+): Promise<string> {
+  const controller = new AbortController();
+  let initial: LroResponse | undefined;
+  const onResponse = (raw: RawOperationResponse, flat: unknown) => {
+    if (initial) return;
+    initial = {
+      flatResponse: flat,
+      rawResponse: { statusCode: raw.status, body: raw.parsedBody, headers: raw.headers.toJSON() },
+    };
+    controller.abort();
+  };
+  try {
+    // ARM answered the update as already finished: the SDK did not poll, its own token stands.
+    return (await begin({ abortSignal: controller.signal, onResponse })).toString();
+  } catch (error) {
+    if (!initial || !controller.signal.aborted || (error as Error | undefined)?.name !== 'AbortError') throw error;
+  }
+  const accepted = initial;
+  const poller = await createHttpPoller(
+    {
+      requestMethod: 'PATCH',
+      requestPath: spec.requestPath,
+      sendInitialRequest: () => Promise.resolve(accepted),
+      sendPollRequest: () => Promise.reject(new Error('startWithoutPolling never polls; resume the token to poll')),
+    },
+    spec.resourceLocationConfig ? { resourceLocationConfig: spec.resourceLocationConfig } : {},
+  );
+  return poller.toString();
 }
 
 interface PollerLike {

@@ -18,6 +18,14 @@ export interface LiveTargetState extends ObservedTarget {
   details: Record<string, unknown>;
 }
 
+/** One resource as the bulk read returns it: the ARM body's top-level fields, `properties` not flattened. */
+export interface FleetResource {
+  id: string;
+  location?: string | undefined;
+  sku?: Record<string, unknown> | undefined;
+  properties?: Record<string, unknown> | undefined;
+}
+
 /** What a scale target returns once ARM accepted a change; enough to poll it later from another invocation. */
 export interface ScaleStart {
   /** Serialized long-running-operation state (core-lro `poller.toString()`), to resume polling anywhere. */
@@ -38,6 +46,12 @@ export interface ScaleTarget {
    * Throws `ProviderError` (403 names the missing role, 404 names the resource) or `TransientError`.
    */
   read(): Promise<LiveTargetState>;
+
+  /**
+   * The live state from a bulk read's row of this target's resource (Resource Graph), the same as `read()` would
+   * report for that body. Throws `ProviderError` when the row is not a resource this target can scale.
+   */
+  fromGraph(resource: FleetResource): Promise<LiveTargetState>;
 
   /**
    * Starts changing capacity to `to` and returns as soon as ARM accepted the request, without waiting for the

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MINUTE_MS, plateau } from '../../tools/emulator/index.js';
+import { MINUTE_MS, RESOURCE_GRAPH_PATH, plateau } from '../../tools/emulator/index.js';
 import {
   acceptedPatches,
   pgResourceId,
@@ -104,9 +104,11 @@ describe('the reads of one evaluation', () => {
     calls.clear();
     await tick(services);
     const read = {
-      history: calls.get('getScaleHistory'),
-      failures: calls.get('getFailureHistory'),
-      pauses: calls.get('getPauses'),
+      operations: calls.get('listOperations'),
+      history: calls.get('getScaleHistory') ?? 0,
+      failures: calls.get('getFailureHistory') ?? 0,
+      controls: calls.get('listTargetControls'),
+      pauses: calls.get('getPauses') ?? 0,
       ended: calls.get('updateOperationStatus'),
     };
 
@@ -115,7 +117,8 @@ describe('the reads of one evaluation', () => {
     expect((await services.state.getScaleHistory('fold-in')).lastScaleOut?.completedAt).toEqual(
       harness.emulator.clock.now(),
     );
-    expect(read).toEqual({ history: 1, failures: 1, pauses: 1, ended: 1 });
+    // One query of its operations (history, failures and the forecast's lead time), the fleet's controls at once.
+    expect(read).toEqual({ operations: 1, history: 0, failures: 0, controls: 1, pauses: 0, ended: 1 });
   });
 
   it('answers LeaseHeld from what it already read when another evaluation holds the lease', async () => {
@@ -125,25 +128,27 @@ describe('the reads of one evaluation', () => {
     await services.state.acquireLease('held', 'another-instance', harness.emulator.clock.now(), 120);
     calls.clear();
     await tick(services);
-    const read = { history: calls.get('getScaleHistory'), failures: calls.get('getFailureHistory') };
+    const read = { operations: calls.get('listOperations'), history: calls.get('getScaleHistory') ?? 0 };
 
     const [decision] = await services.state.listDecisions('held', 1);
     expect(decision?.decision).toMatchObject({ action: 'none', from: 3, to: 3, reason: 'LeaseHeld' });
     expect(acceptedPatches(harness.emulator, 'held')).toHaveLength(0);
-    expect(read).toEqual({ history: 1, failures: 1 });
+    expect(read).toEqual({ operations: 1, history: 0 });
   });
 
-  it('reads the target again under the lease before it acts', async () => {
+  it('reads the target again under the lease before it acts (the tick itself read it through Resource Graph)', async () => {
     hotCluster('fresh');
     const { store, calls } = countingStore();
     const services = await servicesFor(harness.emulator, harness.azurite, config('fresh'), {}, { state: store });
     const reads = () =>
       harness.emulator.requests.filter({ method: 'GET' }).filter((request) => request.path.endsWith('/fresh')).length;
-    const before = reads();
+    const graphQueries = () => harness.emulator.requests.filter({ method: 'POST', path: RESOURCE_GRAPH_PATH }).length;
+    const [before, queriesBefore] = [reads(), graphQueries()];
     await tick(services);
 
     expect(acceptedPatches(harness.emulator, 'fresh')).toHaveLength(1);
-    expect(reads() - before).toBe(2);
-    expect(calls.get('getScaleHistory')).toBe(2);
+    expect([reads() - before, graphQueries() - queriesBefore]).toEqual([1, 1]);
+    // Its operations once for the tick and once more under the lease.
+    expect(calls.get('listOperations')).toBe(2);
   });
 });

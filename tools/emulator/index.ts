@@ -3,7 +3,18 @@
  * endpoints, for integration tests that drive the real Azure SDK clients. See server.ts for the request pipeline.
  */
 export { startAzureEmulator, DEFAULT_API_VERSIONS } from './server.js';
-export type { AzureEmulator, AzureEmulatorOptions, PostgresControl, KustoControl, MetricsControl } from './server.js';
+export type {
+  AzureEmulator,
+  AzureEmulatorOptions,
+  PostgresControl,
+  KustoControl,
+  MetricsControl,
+  ResourceGraphControl,
+} from './server.js';
+export { RESOURCE_GRAPH_PATH, DEFAULT_RESOURCE_GRAPH_QUOTA } from './routes/resource-graph.js';
+export type { ResourceGraphQuota } from './routes/resource-graph.js';
+export { DEFAULT_ARM_RATE_LIMITS } from './rate-limits.js';
+export type { ArmRateLimitOptions } from './rate-limits.js';
 export { EmulatorClock } from './clock.js';
 export { ArmError, armError } from './arm.js';
 export type { ArmErrorDetail } from './arm.js';
@@ -45,6 +56,7 @@ export {
   postgresClient,
   kustoClient,
   metricsClient,
+  resourceGraphClient,
 } from './sdk-options.js';
 export type { EmulatorTarget } from './sdk-options.js';
 export { rawRequest } from './raw-request.js';

@@ -14,6 +14,7 @@ import type { PostgreSQLManagementFlexibleServerClientOptionalParams } from '@az
 import { PostgreSQLManagementFlexibleServerClient } from '@azure/arm-postgresql-flexible';
 import type { MetricsClientOptions } from '@azure/monitor-query-metrics';
 import { MetricsClient } from '@azure/monitor-query-metrics';
+import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 
 /** What the helpers need of an emulator. */
 export interface EmulatorTarget {
@@ -80,4 +81,17 @@ export function metricsClient(
   credential: TokenCredential = new StaticTokenCredential(),
 ): MetricsClient {
   return new MetricsClient(emulator.metricsEndpoint(region), credential, metricsClientOptions(emulator));
+}
+
+/** A Resource Graph client on the emulator's ARM endpoint (the graph is a tenant-level ARM provider). */
+export function resourceGraphClient(
+  emulator: Pick<EmulatorTarget, 'endpoint' | 'caPem'>,
+  retryOptions: { maxRetries?: number } = {},
+  credential: TokenCredential = new StaticTokenCredential(),
+): ResourceGraphClient {
+  return new ResourceGraphClient(credential, {
+    endpoint: emulator.endpoint,
+    tlsOptions: { ca: emulator.caPem },
+    retryOptions: { ...FAST_RETRIES, ...retryOptions },
+  });
 }

@@ -24,6 +24,9 @@ import type { ArmRouteContext } from './routes/arm-route-context.js';
 import { kustoRoutes } from './routes/kusto.js';
 import { monitorRoutes } from './routes/monitor.js';
 import { postgresRoutes } from './routes/postgres.js';
+import { DEFAULT_RESOURCE_GRAPH_QUOTA, resourceGraphRoutes, type ResourceGraphQuota } from './routes/resource-graph.js';
+import type { GraphRow } from './resource-graph/query.js';
+import { ArmRateLimits, type ArmRateLimitOptions } from './rate-limits.js';
 import { KustoState } from './state/kusto.js';
 import { PostgresState } from './state/postgres.js';
 import { ResourceGroups } from './state/resource-groups.js';
@@ -34,6 +37,7 @@ export const DEFAULT_API_VERSIONS = {
   postgres: ['2025-08-01'],
   kusto: ['2023-08-15'],
   metrics: ['2024-02-01'],
+  resourceGraph: ['2024-04-01'],
 } as const;
 
 export interface AzureEmulatorOptions {
@@ -43,7 +47,16 @@ export interface AzureEmulatorOptions {
   subscriptionId?: string;
   /** Items per page of ARM list responses (servers, configurations). Default 20. */
   pageSize?: number;
-  apiVersions?: { postgres?: readonly string[]; kusto?: readonly string[]; metrics?: readonly string[] };
+  apiVersions?: {
+    postgres?: readonly string[];
+    kusto?: readonly string[];
+    metrics?: readonly string[];
+    resourceGraph?: readonly string[];
+  };
+  /** Resource Graph's user quota (queries per window, on the emulator clock). Default 15 per 5 s. */
+  resourceGraphQuota?: ResourceGraphQuota;
+  /** ARM's per-subscription read and write budgets, sent in `x-ms-ratelimit-remaining-subscription-*`. */
+  armRateLimits?: Partial<ArmRateLimitOptions>;
   /** Adds `Retry-After` to LRO 202s and running status polls (core-lro then waits that long, in wall time). */
   lroRetryAfterSeconds?: number;
   /** A minute's metric value is served once the clock is this far past the minute's end. Default 0. */
@@ -66,6 +79,12 @@ export type KustoControl = Pick<
 >;
 export type MetricsControl = Pick<MetricStore, 'set' | 'clear'>;
 
+/** What Resource Graph shows: everything, except resources hidden as RBAC would hide them from the caller. */
+export interface ResourceGraphControl {
+  hide(resourceId: string): void;
+  show(resourceId: string): void;
+}
+
 export interface AzureEmulator {
   /** `https://127.0.0.1:PORT`: the ARM endpoint (`endpoint` / `$host` of the management clients). */
   readonly endpoint: string;
@@ -76,6 +95,9 @@ export interface AzureEmulator {
   readonly postgres: PostgresControl;
   readonly kusto: KustoControl;
   readonly metrics: MetricsControl;
+  readonly resourceGraph: ResourceGraphControl;
+  /** ARM's remaining reads and writes per subscription, as the rate-limit headers report them. */
+  readonly rateLimits: Pick<ArmRateLimits, 'remaining' | 'set'>;
   readonly faults: FaultInjector;
   readonly requests: RequestLog;
   /** The operation keeping a resource busy, if any. */
@@ -91,6 +113,7 @@ interface Services {
   router: Router;
   faults: FaultInjector;
   requests: RequestLog;
+  rateLimits: ArmRateLimits;
   /** Set once the server listens. */
   origin: string;
 }
@@ -123,9 +146,11 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
     router: new Router(),
     faults: new FaultInjector(),
     requests: new RequestLog(),
+    rateLimits: new ArmRateLimits(clock, options.armRateLimits),
     origin: '',
   };
-  addRoutes(services, providers, options);
+  const hidden = new Set<string>();
+  addRoutes(services, providers, options, () => graphRows(providers, hidden));
 
   const server = createServer({ key: certificates.keyPem, cert: certificates.certPem }, (req, res) => {
     handle(services, req, res).catch((error: unknown) =>
@@ -140,6 +165,11 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
     subscriptionId,
     clock,
     ...providers,
+    resourceGraph: {
+      hide: (resourceId) => hidden.add(resourceId.toLowerCase()),
+      show: (resourceId) => hidden.delete(resourceId.toLowerCase()),
+    },
+    rateLimits: services.rateLimits,
     faults: services.faults,
     requests: services.requests,
     runningOperation: (resourceId) => operations.runningOn(resourceId),
@@ -148,7 +178,12 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
   };
 }
 
-function addRoutes(services: Services, { postgres, kusto, metrics }: Providers, options: AzureEmulatorOptions): void {
+function addRoutes(
+  services: Services,
+  { postgres, kusto, metrics }: Providers,
+  options: AzureEmulatorOptions,
+  rows: () => GraphRow[],
+): void {
   const apiVersions = { ...DEFAULT_API_VERSIONS, ...options.apiVersions };
   const arm = (versions: readonly string[]): ArmRouteContext => ({
     origin: () => services.origin,
@@ -169,6 +204,30 @@ function addRoutes(services: Services, { postgres, kusto, metrics }: Providers, 
       ingestionDelayMs: options.metricsIngestionDelayMs ?? 0,
     }),
   );
+  services.router.add(
+    resourceGraphRoutes({
+      clock: services.clock,
+      apiVersions: apiVersions.resourceGraph,
+      quota: options.resourceGraphQuota ?? DEFAULT_RESOURCE_GRAPH_QUOTA,
+      rows,
+    }),
+  );
+}
+
+/** Resource Graph's view of the emulator's resources: ARM bodies plus the columns the graph adds. */
+function graphRows({ postgres, kusto }: Providers, hidden: ReadonlySet<string>): GraphRow[] {
+  return [...postgres.all(), ...kusto.all()]
+    .filter((body) => !hidden.has(body.id.toLowerCase()))
+    .map((body) => {
+      const [, subscriptionId = '', resourceGroup = ''] =
+        /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i.exec(body.id) ?? [];
+      return {
+        ...body,
+        type: body.type.toLowerCase(),
+        subscriptionId,
+        resourceGroup: resourceGroup.toLowerCase(),
+      };
+    });
 }
 
 function listen(server: Server): Promise<number> {
@@ -227,7 +286,12 @@ function answerRequest(services: Services, request: EmulatorRequest, rawBody: st
   if (fault?.kind === 'connection-reset') return { fault };
   if (fault?.kind === 'answer-lost') return { ...dispatch(services, request, rawBody), fault };
   if (fault) return { response: faultError(fault, request.method, request.path).toResponse(), fault };
-  return dispatch(services, request, rawBody);
+  const budget = services.rateLimits.take(request.method, request.path);
+  if (budget?.throttled) return { response: budget.throttled };
+  const answer = dispatch(services, request, rawBody);
+  if (budget && answer.response)
+    answer.response = { ...answer.response, headers: { ...answer.response.headers, ...budget.headers } };
+  return answer;
 }
 
 function dispatch(services: Services, request: EmulatorRequest, rawBody: string): Answer {

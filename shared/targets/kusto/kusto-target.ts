@@ -9,13 +9,21 @@ import type { KustoTargetConfig } from '../../config/schema/schema.js';
 import type { ResourceId } from '../../vocabulary/resource-id.js';
 import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '../scale-target.port.js';
 import { armCall, type ArmCallContext } from '../arm-errors.js';
+import { ProviderError } from '../../errors.js';
 import { normalizeRegion } from '../azure-clients.js';
-import { captureArmHeaders, resumeAndPollOnce } from '../lro.js';
+import { captureArmHeaders, resumeAndPollOnce, startWithoutPolling, type LroSpec } from '../lro.js';
 import type { CapacityBounds, SkuBoundsCache } from './sku-bounds.js';
+import type { FleetResource } from '../fleet-reader.port.js';
 
 export const KUSTO_READ_ROLE = 'Reader';
 export const KUSTO_WRITE_ROLE = 'Contributor (or a custom role with Microsoft.Kusto/clusters/write)';
 export const ADX_AUTOSCALE = 'ADX optimized autoscale';
+
+/** The cluster update as `@azure/arm-kusto` 8 describes it to core-lro (its `updateOperationSpec`). */
+export const KUSTO_UPDATE_LRO: LroSpec = {
+  requestPath:
+    '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Kusto/clusters/{clusterName}',
+};
 
 /** Cluster states in which a capacity change cannot start. */
 const BUSY_STATES = new Set(['Creating', 'Updating', 'Starting', 'Stopping', 'Deleting', 'Migrated']);
@@ -38,6 +46,20 @@ export class KustoTarget implements ScaleTarget {
     return liveStateOf(cluster, this.config.resourceId, bounds);
   }
 
+  async fromGraph(resource: FleetResource): Promise<LiveTargetState> {
+    // The SDK's Cluster is the ARM body with `properties` flattened into it.
+    const cluster = {
+      ...resource.properties,
+      id: resource.id,
+      location: resource.location ?? '',
+      sku: resource.sku,
+    } as unknown as Cluster;
+    if (!cluster.sku?.name)
+      throw new ProviderError(`${this.config.resourceId}: Resource Graph shows no sku.name; it is not an ADX cluster`);
+    const bounds = await this.skuBounds.get(cluster.sku.name, () => this.loadBounds(cluster.sku.name));
+    return liveStateOf(cluster, this.config.resourceId, bounds);
+  }
+
   async startScale(to: number, live: LiveTargetState): Promise<ScaleStart> {
     const { sku, optimizedAutoscale: autoscale } = kustoDetails(live);
     const takeOver = autoscale?.isEnabled === true && this.config.onConflictingAutoscaler === 'take-over';
@@ -48,14 +70,22 @@ export class KustoTarget implements ScaleTarget {
     };
     const headers = captureArmHeaders();
     const action = to > live.capacity ? 'scaling out' : 'scaling in';
-    const poller = await armCall(this.context(action, KUSTO_WRITE_ROLE), () =>
-      this.client.clusters.beginUpdate(this.id.resourceGroup, this.id.name, update, {
-        onResponse: headers.onResponse,
-        updateIntervalInMs: this.lroPollIntervalMs,
-      }),
+    const resumeToken = await armCall(this.context(action, KUSTO_WRITE_ROLE), () =>
+      startWithoutPolling(
+        ({ abortSignal, onResponse }) =>
+          this.client.clusters.beginUpdate(this.id.resourceGroup, this.id.name, update, {
+            abortSignal,
+            onResponse: (raw, flat) => {
+              headers.onResponse(raw);
+              onResponse(raw as Parameters<typeof onResponse>[0], flat);
+            },
+            updateIntervalInMs: this.lroPollIntervalMs,
+          }),
+        KUSTO_UPDATE_LRO,
+      ),
     );
     return {
-      resumeToken: poller.toString(),
+      resumeToken,
       arm: headers.details(),
       ...(takeOver ? { disabledAutoscaler: ADX_AUTOSCALE } : {}),
     };

@@ -9,12 +9,20 @@ import { NotSupportedError, ProviderError } from '../../vocabulary/errors.js';
 import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '../scale-target.port.js';
 import { armCall, type ArmCallContext } from '../arm-errors.js';
 import { normalizeRegion } from '../azure-clients.js';
-import { captureArmHeaders, resumeAndPollOnce } from '../lro.js';
+import { captureArmHeaders, resumeAndPollOnce, startWithoutPolling, type LroSpec } from '../lro.js';
+import type { FleetResource } from '../fleet-reader.port.js';
 
 /** Reading needs Reader; the PATCH needs Microsoft.DBforPostgreSQL/flexibleServers/write. */
 export const POSTGRES_READ_ROLE = 'Reader';
 export const POSTGRES_WRITE_ROLE =
   'elastic-scaler PostgreSQL Cluster Operator (custom role with Microsoft.DBforPostgreSQL/flexibleServers/write)';
+
+/** The server update as `@azure/arm-postgresql-flexible` 9 describes it to core-lro (its `updateOperationSpec`). */
+export const POSTGRES_UPDATE_LRO: LroSpec = {
+  requestPath:
+    '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.DBforPostgreSQL/flexibleServers/{serverName}',
+  resourceLocationConfig: 'azure-async-operation',
+};
 
 /** States in which ARM accepts no resize: the cluster is busy or not running. */
 const BUSY_STATES = new Set(['Updating', 'Provisioning', 'Starting', 'Stopping', 'Restarting', 'Dropping']);
@@ -34,21 +42,43 @@ export class PostgresElasticTarget implements ScaleTarget {
     return liveStateOf(server, this.config.resourceId);
   }
 
+  fromGraph(resource: FleetResource): Promise<LiveTargetState> {
+    // The SDK's Server is the ARM body with `properties` flattened into it.
+    const server = {
+      ...resource.properties,
+      id: resource.id,
+      location: resource.location,
+      sku: resource.sku,
+    } as unknown as Server;
+    return Promise.resolve(liveStateOf(server, this.config.resourceId));
+  }
+
   async startScale(to: number, live: LiveTargetState): Promise<ScaleStart> {
     if (to < live.capacity)
       throw new NotSupportedError(
         `scaling ${this.config.resourceId} in from ${live.capacity} to ${to}: Azure does not offer scale-in for elastic clusters`,
       );
     const headers = captureArmHeaders();
-    const poller = await armCall(this.context('scaling out', POSTGRES_WRITE_ROLE), () =>
-      this.client.servers.beginUpdate(
-        this.id.resourceGroup,
-        this.id.name,
-        { cluster: { clusterSize: to } },
-        { onResponse: headers.onResponse, updateIntervalInMs: this.lroPollIntervalMs },
+    const resumeToken = await armCall(this.context('scaling out', POSTGRES_WRITE_ROLE), () =>
+      startWithoutPolling(
+        ({ abortSignal, onResponse }) =>
+          this.client.servers.beginUpdate(
+            this.id.resourceGroup,
+            this.id.name,
+            { cluster: { clusterSize: to } },
+            {
+              abortSignal,
+              onResponse: (raw, flat) => {
+                headers.onResponse(raw);
+                onResponse(raw as Parameters<typeof onResponse>[0], flat);
+              },
+              updateIntervalInMs: this.lroPollIntervalMs,
+            },
+          ),
+        POSTGRES_UPDATE_LRO,
       ),
     );
-    return { resumeToken: poller.toString(), arm: headers.details() };
+    return { resumeToken, arm: headers.details() };
   }
 
   async pollScale(start: ScaleStart): Promise<ScaleProgress> {

@@ -77,13 +77,16 @@ describe('postgres-elastic-cluster scale target (real SDK against the ARM emulat
     expect((await target.read()).capacity).toBe(4);
   });
 
-  it("reports a size the service refuses with ARM's own reason", async () => {
+  it("reports a size the service refuses with ARM's own reason, at the first poll", async () => {
     emulator.postgres.addCluster({ resourceGroup: 'rg-data', name: 'too-big', clusterSize: 2 });
     const target = pg('too-big');
-    // The recorded exchange: 202, then the first status poll says Failed, so the SDK's begin call rejects.
-    await expect(target.startScale(21, await target.read())).rejects.toThrow(
-      /ARM refused the change: .*Unsupported value 21 for parameter NumberOfNodes/,
-    );
+    // The recorded exchange: 202, then the first status poll says Failed. The start sends no poll (it would cost
+    // an ARM read per act), so the refusal is the first poll's answer.
+    const start = await target.startScale(21, await target.read());
+    expect(await target.pollScale(start)).toEqual({
+      status: 'failed',
+      message: 'ARM reports the update failed: UnsupportedValue: Unsupported value 21 for parameter NumberOfNodes',
+    });
   });
 
   it("reports an update ARM accepted and later failed as failed, with ARM's code and message, at the first poll that sees it", async () => {

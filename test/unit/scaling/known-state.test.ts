@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { withEnded, type KnownState } from '../../../shared/scaling/known-state.js';
-import type { OperationRecord } from '../../../shared/state/state-store.port.js';
+import {
+  FAILURE_HISTORY_WINDOW,
+  loadKnownState,
+  OPERATIONS_READ,
+  withEnded,
+  type KnownState,
+} from '../../../shared/scaling/known-state.js';
+import type { OperationRecord, StateStore } from '../../../shared/state/state-store.port.js';
+import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store.js';
+import type { TargetConfig } from '../../../shared/config/schema.js';
+import { createLogger } from '../../../shared/logging.js';
 import { finishedOperation, MINUTE, NOW } from '../policy/builders.js';
 
 const STARTED = new Date(NOW - 20 * MINUTE);
@@ -97,5 +106,66 @@ describe('withEnded', () => {
     );
     expect(after.history.lastScaleIn).toBe(lastScaleIn);
     expect(after.paused).toEqual({ scaleOut: true, scaleIn: false });
+  });
+});
+
+describe('loadKnownState', () => {
+  const target = { name: 'orders', resourceId: '/subscriptions/x' } as TargetConfig;
+  const log = createLogger(() => undefined);
+
+  /** The in-memory store with `count` operations (a scale-in first, then failed scale-outs), counting its calls. */
+  async function storeWith(count: number): Promise<{ state: StateStore; calls: string[] }> {
+    const real = new MemoryStateStore();
+    for (let index = 0; index < count; index += 1) {
+      const startedAt = new Date(STARTED.getTime() - (count - index) * MINUTE);
+      const scaleIn = index === 0;
+      await real.createOperation({
+        id: `op-${index}`,
+        target: 'orders',
+        trigger: 'timer',
+        direction: scaleIn ? 'in' : 'out',
+        from: scaleIn ? 4 : 3,
+        to: scaleIn ? 3 : 4,
+        startedAt,
+        arm: {},
+        initiator: 'timer',
+        reason: 'cpu',
+      });
+      await real.updateOperationStatus('orders', `op-${index}`, { status: 'failed', at: startedAt });
+    }
+    const calls: string[] = [];
+    const state = new Proxy(real, {
+      get(store, property, receiver) {
+        const value: unknown = Reflect.get(store, property, receiver);
+        if (typeof value !== 'function' || typeof property !== 'string') return value;
+        return (...args: unknown[]) => {
+          calls.push(property);
+          return (value as (...parameters: unknown[]) => unknown).apply(store, args);
+        };
+      },
+    });
+    return { state, calls };
+  }
+
+  it('derives the history and the failures from one query of the operations when fewer exist than it reads', async () => {
+    const { state, calls } = await storeWith(3);
+
+    const known = await loadKnownState(state, target, ENDED, log, {});
+
+    expect(calls).toEqual(['listOperations']);
+    expect(known.history).toEqual(await state.getScaleHistory('orders'));
+    expect(known.failures).toEqual(await state.getFailureHistory('orders', FAILURE_HISTORY_WINDOW));
+    expect(known.paused).toEqual({ scaleOut: false, scaleIn: false });
+  });
+
+  it('reads the history on its own when a part of it may be older than the operations read', async () => {
+    const { state, calls } = await storeWith(OPERATIONS_READ + 1);
+
+    const known = await loadKnownState(state, target, ENDED, log);
+
+    expect([...calls].sort()).toEqual(['getFailureReset', 'getPauses', 'getScaleHistory', 'listOperations']);
+    expect(known.history.lastScaleIn?.direction).toBe('in');
+    expect(known.history).toEqual(await state.getScaleHistory('orders'));
+    expect(known.failures).toEqual(await state.getFailureHistory('orders', FAILURE_HISTORY_WINDOW));
   });
 });

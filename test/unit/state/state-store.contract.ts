@@ -740,6 +740,23 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         await expect(store.getFailureReset(TARGET)).resolves.toMatchObject({ by: 'bob' });
       });
 
+      it("lists every target's pause flags and failure reset in one read, leaving out targets with neither", async () => {
+        await store.setPauses(TARGET, { scaleOut: true, scaleIn: false }, { by: 'alice', reason: 'incident' }, T0);
+        await store.resetFailures(TARGET, { by: 'bob', reason: 'quota raised' }, at(1));
+        await store.resetFailures('adx/prod west', { by: 'carol', reason: 'fixed' }, at(2));
+        await store.setPauses('pg-dev', { scaleOut: false, scaleIn: true }, { by: 'dave', reason: 'test' }, at(3));
+
+        const controls = await store.listTargetControls();
+
+        expect([...controls.keys()].sort()).toEqual(['adx/prod west', 'pg-dev', TARGET].sort());
+        expect(controls.get(TARGET)).toEqual({
+          pauses: await store.getPauses(TARGET),
+          failureReset: await store.getFailureReset(TARGET),
+        });
+        expect(controls.get('adx/prod west')).toEqual({ failureReset: await store.getFailureReset('adx/prod west') });
+        expect(controls.get('pg-dev')?.pauses).toMatchObject({ scaleIn: true, updatedBy: 'dave' });
+      });
+
       it('refuses a reset without who made it', async () => {
         await expect(store.resetFailures(TARGET, { by: ' ', reason: 'x' }, T0)).rejects.toBeInstanceOf(
           InvalidInputError,

@@ -155,6 +155,12 @@ export class KustoState {
     return structuredClone(this.#record(subscriptionId, resourceGroup, name).body);
   }
 
+  /** Every resource of every subscription (settled), for Resource Graph. */
+  all(): KustoClusterBody[] {
+    this.#deps.operations.settle();
+    return [...this.#clusters.values()].map((record) => structuredClone(record.body));
+  }
+
   list(subscriptionId: string, resourceGroup?: string): KustoClusterBody[] {
     this.#deps.groups.check(subscriptionId, resourceGroup);
     this.#deps.operations.settle();

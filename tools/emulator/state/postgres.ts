@@ -206,6 +206,12 @@ export class PostgresState {
     return structuredClone(this.#record(subscriptionId, resourceGroup, name).body);
   }
 
+  /** Every resource of every subscription (settled), for Resource Graph. */
+  all(): PostgresServerBody[] {
+    this.#deps.operations.settle();
+    return [...this.#servers.values()].map((record) => structuredClone(record.body));
+  }
+
   list(subscriptionId: string, resourceGroup?: string): PostgresServerBody[] {
     this.#deps.groups.check(subscriptionId, resourceGroup);
     this.#deps.operations.settle();

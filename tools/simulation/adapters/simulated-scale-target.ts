@@ -32,6 +32,11 @@ export class SimulatedScaleTarget implements ScaleTarget {
     private readonly cluster: SimulatedCluster,
   ) {}
 
+  /** The simulation has no Resource Graph: a bulk read is the model read as it stands. */
+  fromGraph(): Promise<LiveTargetState> {
+    return this.read();
+  }
+
   async read(): Promise<LiveTargetState> {
     const { model } = this.cluster;
     const busy = model.armBusy;
