@@ -2,11 +2,15 @@
  * Simulation benchmark (issues 7, 12): for each kind, the standard suite (10 scenarios x 14 days) x 6 policies with
  * the targets of examples/simulation.config.json, on one worker thread per core. Prints each kind's outcome
  * table, one JSON line per kind, scenario and policy, and the wall time per kind (target: under 10 s on 2 cores).
+ *
+ * Standalone: `npx tsx bench/simulation.ts [--seed-offset <n>] [--kind <kind>]`. A seed offset draws the same ten
+ * shapes from other random streams (seed + n): workloads the defaults were not tuned on.
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { validateConfigFile } from '../shared/config/load.js';
-import { TARGET_KINDS } from '../shared/vocabulary/kinds.js';
+import { TARGET_KINDS, type TargetKind } from '../shared/vocabulary/kinds.js';
 import { DEFAULT_SIMULATION_PARAMETERS } from '../tools/simulation/model/parameters.js';
 import { outcomeTable, runWarnings, totalsByPolicy } from '../tools/simulation/report/table.js';
 import { generateScenario, SCENARIOS, SUITE_DEFAULTS } from '../tools/simulation/scenarios.js';
@@ -22,18 +26,29 @@ export interface SimulationBenchmark {
   /** CPU time of each kind's suite over every thread of the process (worker threads included), ms. */
   cpuMs: Record<string, number>;
   workers: number;
+  /** The suite's seed (SUITE_DEFAULTS.seed unless an offset was asked for). */
+  seed: number;
 }
 
-export async function simulationBenchmark(workers = availableParallelism()): Promise<SimulationBenchmark> {
+export interface SimulationBenchmarkOptions {
+  workers?: number;
+  /** Added to the suite's seed: 0 is the standard suite, anything else a fresh one. */
+  seedOffset?: number;
+  kinds?: readonly TargetKind[];
+}
+
+export async function simulationBenchmark(options: SimulationBenchmarkOptions = {}): Promise<SimulationBenchmark> {
+  const workers = options.workers ?? availableParallelism();
+  const seed = SUITE_DEFAULTS.seed + (options.seedOffset ?? 0);
   const loaded = await validateConfigFile(CONFIG);
   if (!loaded.ok)
     throw new Error(`${CONFIG}: ${loaded.errors.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`);
   const suites: SuiteResult[] = [];
   const elapsedMs: Record<string, number> = {};
   const cpuMs: Record<string, number> = {};
-  for (const kind of TARGET_KINDS) {
+  for (const kind of options.kinds ?? TARGET_KINDS) {
     const cpuBefore = process.cpuUsage();
-    const traces = SCENARIOS.map((name) => generateScenario(name));
+    const traces = SCENARIOS.map((name) => generateScenario(name, { seed }));
     const target = selectTarget(loaded.config, kind);
     const [suite] = await runSuites(
       [{ kind, config: loaded.config, target, traces, parameters: DEFAULT_SIMULATION_PARAMETERS }],
@@ -45,13 +60,13 @@ export async function simulationBenchmark(workers = availableParallelism()): Pro
     const cpu = process.cpuUsage(cpuBefore);
     cpuMs[kind] = Math.round((cpu.user + cpu.system) / 1000);
   }
-  return { suites, elapsedMs, cpuMs, workers };
+  return { suites, elapsedMs, cpuMs, workers, seed };
 }
 
 export function printSimulationBenchmark(result: SimulationBenchmark): void {
   for (const suite of result.suites) {
     console.log(
-      `\nsimulation: ${suite.kind} (target ${suite.target}), ${SCENARIOS.length} scenarios x ${SUITE_DEFAULTS.days} days x ${new Set(suite.runs.map((run) => run.policy)).size} policies`,
+      `\nsimulation: ${suite.kind} (target ${suite.target}), seed ${result.seed}, ${SCENARIOS.length} scenarios x ${SUITE_DEFAULTS.days} days x ${new Set(suite.runs.map((run) => run.policy)).size} policies`,
     );
     console.log(outcomeTable(suite.runs));
     console.log('\nall scenarios together:');
@@ -76,7 +91,7 @@ export function printSimulationBenchmark(result: SimulationBenchmark): void {
       );
     }
   }
-  for (const suite of result.suites) printTotals(suite);
+  for (const suite of result.suites) printTotals(suite, result.seed);
   printSpeed(result);
   const times = Object.entries(result.elapsedMs)
     .map(([kind, ms]) => `${kind} ${(ms / 1000).toFixed(1)} s`)
@@ -94,7 +109,7 @@ export function printSimulationBenchmark(result: SimulationBenchmark): void {
 }
 
 /** One line per kind and policy with the suite's totals, and whether the kind's targets (issue 12) are met. */
-function printTotals(suite: SuiteResult): void {
+function printTotals(suite: SuiteResult, seed: number): void {
   const simulatedMinutes = simulatedMinutesOf(suite, 'oracle');
   const totals = totalsByPolicy(suite);
   for (const run of totals) {
@@ -103,6 +118,7 @@ function printTotals(suite: SuiteResult): void {
       JSON.stringify({
         bench: 'sim-total',
         kind: suite.kind,
+        seed,
         policy: run.policy,
         nodeHours: Math.round(outcomes.nodeHours * 10) / 10,
         xOracle: run.costVsOracle === undefined ? null : Math.round(run.costVsOracle * 1000) / 1000,
@@ -131,6 +147,7 @@ function printTotals(suite: SuiteResult): void {
     JSON.stringify({
       bench: 'sim-targets',
       kind: suite.kind,
+      seed,
       xOracle: Math.round((ours.costVsOracle ?? NaN) * 1000) / 1000,
       xOracleTarget: target.xOracle,
       overloadShare: Math.round(share * 1e6) / 1e6,
@@ -193,4 +210,16 @@ function printSpeed(result: SimulationBenchmark): void {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) printSimulationBenchmark(await simulationBenchmark());
+function optionsFromArgs(args: string[]): SimulationBenchmarkOptions {
+  const { values } = parseArgs({ args, options: { 'seed-offset': { type: 'string' }, kind: { type: 'string' } } });
+  const offset = values['seed-offset'] === undefined ? 0 : Number(values['seed-offset']);
+  if (!Number.isSafeInteger(offset) || offset < 0)
+    throw new Error(`--seed-offset "${values['seed-offset']}" must be a whole number of 0 or more`);
+  const kind = values.kind;
+  if (kind !== undefined && !(TARGET_KINDS as readonly string[]).includes(kind))
+    throw new Error(`--kind "${kind}" must be one of ${TARGET_KINDS.join(', ')}`);
+  return { seedOffset: offset, ...(kind === undefined ? {} : { kinds: [kind as TargetKind] }) };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`)
+  printSimulationBenchmark(await simulationBenchmark(optionsFromArgs(process.argv.slice(2))));

@@ -34,7 +34,8 @@ import {
 } from './simulation-common.js';
 
 export const SIMULATE_USAGE = `Usage: scaler simulate (--trace <csv> | --scenario <name> | --suite) --kind <kind> --config <file>
-                       [--target <name>] [--report <out.html>] [--days <n>] [--seed <n>] [--model <params.json>]
+                       [--target <name>] [--report <out.html>] [--days <n>] [--seed <n> | --seed-offset <n>]
+                       [--model <params.json>]
                        [--policies <a,b,...>] [--workers <n>] [--json] [--exact]
   --trace      a CSV with timestamp,demand[,cacheDemand][,ingestionDemand], one row per minute
   --scenario   one of ${SCENARIOS.join(', ')}
@@ -42,6 +43,7 @@ export const SIMULATE_USAGE = `Usage: scaler simulate (--trace <csv> | --scenari
   --kind       postgres-elastic-cluster or kusto-cluster; the config's first target of that kind is simulated
   --target     simulate this target of the config instead
   --days       length of generated scenarios (default ${SUITE_DEFAULTS.days}); --seed draws another suite
+  --seed-offset  draw the suite from its seed plus this number: fresh workloads of the same shapes
   --model      JSON overriding model constants, e.g. {"kusto": {"cacheWarmupMinutes": 90}}
   --workers    worker threads (default: one per core); --json prints one JSON line per run
   --exact      run elastic-scaler's full timer tick every minute (slower; the same results as the default fast path)`;
@@ -74,7 +76,10 @@ async function simulate(args: string[], output: Output): Promise<number> {
   if (sources !== 1) throw new UsageError('give exactly one of --trace, --scenario or --suite');
   const policies = parsePolicies(values.policies);
   const days = parseCount('--days', values.days, SUITE_DEFAULTS.days, { min: 1, max: 93 });
-  const seed = parseCount('--seed', values.seed, SUITE_DEFAULTS.seed, { min: 0, max: 2 ** 31 - 1 });
+  if (values.seed !== undefined && values['seed-offset'] !== undefined)
+    throw new UsageError('give --seed or --seed-offset, not both');
+  const offset = parseCount('--seed-offset', values['seed-offset'], 0, { min: 0, max: 2 ** 30 });
+  const seed = parseCount('--seed', values.seed, SUITE_DEFAULTS.seed + offset, { min: 0, max: 2 ** 31 - 1 });
   const workers = parseCount('--workers', values.workers, defaultWorkers(), { min: 1, max: 64 });
   await checkReportPath(values.report);
 
@@ -132,6 +137,7 @@ function parseOptions(args: string[]) {
         report: { type: 'string' },
         days: { type: 'string' },
         seed: { type: 'string' },
+        'seed-offset': { type: 'string' },
         model: { type: 'string' },
         policies: { type: 'string' },
         workers: { type: 'string' },

@@ -10,6 +10,7 @@
  * last half hour, carried over the horizon. Only ever raises a scale-out the signals already asked for; a steady
  * or falling load keeps the signals' step. Pure: everything comes from the context.
  */
+import { KIND_FACTS } from '../config/kinds.js';
 import type { HorizonNeed } from './input.js';
 import { evaluateWindow } from './windows.js';
 import { formatValue, noteGuard, unitsOf, type PolicyContext, type Proposal, type Stage } from './proposal.js';
@@ -20,14 +21,23 @@ const MINUTE_MS = 60_000;
 const HORIZON_BOUNDS_MINUTES = { min: 15, max: 240 };
 /** Recent load: the last 10 minutes; trend: against the last 30 (centres 10 minutes apart). */
 const RECENT_MINUTES = 10;
-const TREND_MINUTES = 30;
+/** Minutes of a scale-out metric the trend reads; the metrics fetch reaches back this far (required-metrics.ts). */
+export const TREND_MINUTES = 30;
 const TREND_CENTRES_APART_MINUTES = (TREND_MINUTES - RECENT_MINUTES) / 2;
 /** A utilization this high is pinned: the load behind it cannot be read. */
 const SATURATED_PERCENT = 97;
 const SATURATED_LOAD_FACTOR = 1.5;
 
+/**
+ * A sized scale-in leaves the load at this share of the scale-out threshold on the same metric: far enough below
+ * it that the next rise of a few percent does not undo the scale-in, close enough that it does not stop halfway.
+ */
+export const SCALE_IN_TARGET_SHARE_OF_OUT_THRESHOLD = 0.8;
+
 export const horizonStep: Stage = (proposal, context) => {
-  if (proposal.origin !== 'signals' || proposal.to <= proposal.from) return proposal;
+  if (proposal.origin !== 'signals') return proposal;
+  if (proposal.to < proposal.from) return sizedScaleIn(proposal, context);
+  if (proposal.to <= proposal.from) return proposal;
   const sizing = sizingSignal(proposal, context);
   if (!sizing) return proposal;
   const need = context.horizonNeed ?? trendHorizonNeed(context, sizing.metric);
@@ -38,6 +48,53 @@ export const horizonStep: Stage = (proposal, context) => {
   const message = `${proposal.message}; sized for the ${need.horizonMinutes}-min horizon (one rebalance): ${need.detail}, ${unitsOf(context.target, units)} at ${formatValue(sizing.targetPercent)} %`;
   return noteGuard(withNote, 'horizon', { to: units, reason: proposal.reason, message });
 };
+
+/**
+ * Custom mode on a target that can scale back in: the in-rules say when, the load says how far. Each operation on
+ * Azure Data Explorer costs a cache reorganization and the scale-in cooldown, so coming down one instance per
+ * operation takes hours and pays for the capacity all the while. The scale-in goes at once to the capacity at
+ * which the load of the last minutes (the higher of the in-rule's window and the last 10 minutes) runs at
+ * `SCALE_IN_TARGET_SHARE_OF_OUT_THRESHOLD` of the lowest scale-out threshold on the same metric. Only ever
+ * deepens the rules' own step; a metric without an out-rule keeps it. The flapping projection still checks it.
+ */
+function sizedScaleIn(proposal: Proposal, context: PolicyContext): Proposal {
+  if (context.target.mode !== 'custom' || !KIND_FACTS[context.target.kind].canScaleIn) return proposal;
+  const fired = proposal.signals.filter((signal) => signal.direction === 'in' && signal.fired);
+  if (fired.length === 0) return proposal;
+  const capacity = context.observed.capacity;
+  let units = 0;
+  const details: string[] = [];
+  for (const signal of fired) {
+    const outThreshold = lowestOutThreshold(proposal, signal.metric);
+    const recent = recentAverage(context, signal.metric);
+    if (outThreshold === undefined || signal.value === null || recent === undefined) return proposal;
+    const load = (Math.max(signal.value, recent) * capacity) / 100;
+    const targetPercent = outThreshold * SCALE_IN_TARGET_SHARE_OF_OUT_THRESHOLD;
+    units = Math.max(units, Math.ceil((load * 100) / targetPercent - 1e-9));
+    details.push(`${signal.metric} load ${load.toFixed(1)} at ${formatValue(targetPercent)} %`);
+  }
+  const to = Math.max(units, context.bounds.min);
+  if (to >= proposal.to) return noteGuard(proposal, 'horizon');
+  const message = `${proposal.message}; sized for the load: ${details.join(', ')} needs ${unitsOf(context.target, to)}`;
+  return noteGuard(proposal, 'horizon', { to, reason: proposal.reason, message });
+}
+
+function lowestOutThreshold(proposal: Proposal, metric: string): number | undefined {
+  const thresholds = proposal.signals
+    .filter((signal) => signal.direction === 'out' && signal.metric === metric)
+    .map((signal) => signal.threshold);
+  return thresholds.length > 0 ? Math.min(...thresholds) : undefined;
+}
+
+function recentAverage(context: PolicyContext, metric: string): number | undefined {
+  const spec = { metric, statistic: 'Average' as const, timeGrainMinutes: 1, timeAggregation: 'Average' as const };
+  const recent = evaluateWindow(
+    context.metrics,
+    { ...spec, windowMinutes: RECENT_MINUTES },
+    context.target.dataQuality,
+  );
+  return recent.status === 'ok' && recent.value !== null ? recent.value : undefined;
+}
 
 /** The metric that asked for the scale-out, and the utilization to size it for. */
 function sizingSignal(

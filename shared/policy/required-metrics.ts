@@ -6,10 +6,11 @@ import type { MetricNeed } from '../vocabulary/metric-series.js';
 import type { TargetConfig } from '../config/schema/schema.js';
 import type { Statistic } from '../vocabulary/metric-series.js';
 import { kindOf } from '../kinds/registry.js';
+import { TREND_MINUTES } from './horizon.js';
+import { profileSettings } from './schedule.js';
 
 /** The forecast compares the last 10 minutes' load with what it foresaw (forecast-stage.ts). */
 const FORECAST_CURRENT_LOAD_MINUTES = 10;
-import { profileSettings } from './schedule.js';
 
 export interface MetricRequirements {
   needs: MetricNeed[];
@@ -37,6 +38,12 @@ export function requiredMetrics(target: TargetConfig): MetricRequirements {
       for (const rule of rules) {
         add(rule.metric, rule.statistic);
         windowMinutes = Math.max(windowMinutes, rule.windowMinutes + rule.timeGrainMinutes);
+        // The step of a scale-out is sized from the rule metric's trend over the last half hour (horizon.ts):
+        // without these minutes the trend could never be read and every rise would look flat.
+        if (rule.direction === 'out') {
+          add(rule.metric, 'Average');
+          windowMinutes = Math.max(windowMinutes, TREND_MINUTES + 1);
+        }
       }
     } else if (mode === 'optimized') {
       windowMinutes = Math.max(windowMinutes, optimizedNeeds(target, add));

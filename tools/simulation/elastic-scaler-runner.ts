@@ -70,7 +70,11 @@ export class ElasticScalerRunner implements PolicyRunner {
       preview && !preview.error && preview.decision?.action === 'none'
         ? [preview]
         : (await this.scaling.executor.evaluateAll()).outcomes;
-    for (const outcome of outcomes) this.tally(outcome);
+    for (const outcome of outcomes) {
+      this.tally(outcome);
+      if (outcome.acted && outcome.decision)
+        this.cluster.recorder.explainOperation(minute, `${outcome.decision.reason}: ${outcome.decision.message}`);
+    }
     if ((minute + 1) % LEDGER_PURGE_EVERY_MINUTES === 0)
       await this.scaling.administration.purgeHistory(LEDGER_RETENTION_DAYS, LEDGER_RETENTION_DAYS);
   }

@@ -29,6 +29,14 @@ export interface Timeline {
   effective: number[];
 }
 
+/** One accepted capacity change: when it was asked for, from and to what, and why (when the policy says). */
+export interface OperationRecord {
+  minute: number;
+  from: number;
+  to: number;
+  reason?: string | undefined;
+}
+
 export interface MinuteAccount {
   need: number;
   /** CPU demand alone (for the CPU threshold). */
@@ -46,7 +54,7 @@ export class OutcomeRecorder {
   private unserved = 0;
   private hotMinutes = 0;
   private peakUnits = 0;
-  private readonly operations: Array<{ minute: number; direction: 'out' | 'in' }> = [];
+  private readonly operations: OperationRecord[] = [];
   private readonly timeline: Timeline;
 
   constructor(
@@ -70,8 +78,18 @@ export class OutcomeRecorder {
     this.addToTimeline(minute, account);
   }
 
-  operation(minute: number, direction: 'out' | 'in'): void {
-    this.operations.push({ minute, direction });
+  operation(minute: number, from: number, to: number, reason?: string): void {
+    this.operations.push({ minute, from, to, ...(reason === undefined ? {} : { reason }) });
+  }
+
+  /** Gives the operation asked for at `minute` its reason, when the policy tells it only afterwards. */
+  explainOperation(minute: number, reason: string): void {
+    const last = this.operations[this.operations.length - 1];
+    if (last && last.minute === minute) last.reason = reason;
+  }
+
+  operationLog(): OperationRecord[] {
+    return this.operations.map((operation) => ({ ...operation }));
   }
 
   outcomes(): Outcomes {
@@ -81,7 +99,13 @@ export class OutcomeRecorder {
       unservedNodeMinutes: this.unserved,
       hotMinutes: this.hotMinutes,
       operations: this.operations.length,
-      reversals: countReversals(this.operations, this.parameters.reversalWindowMinutes),
+      reversals: countReversals(
+        this.operations.map((operation) => ({
+          minute: operation.minute,
+          direction: operation.to > operation.from ? 'out' : 'in',
+        })),
+        this.parameters.reversalWindowMinutes,
+      ),
       peakUnits: this.peakUnits,
     };
   }

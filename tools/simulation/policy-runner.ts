@@ -49,6 +49,8 @@ export interface Controller {
   readonly policy: PolicyName;
   /** The capacity to ask for now, or undefined to leave it. */
   decide(minute: number): number | undefined;
+  /** Why it asks for `wanted` now, for the report's operations table. */
+  reason?(minute: number, wanted: number): string;
   /** What ARM answered to the last ask. */
   onResult?(minute: number, wanted: number, result: ChangeResult): void;
   /** An operation's effect completed (ARM done; for an elastic cluster, the rebalance done too). */
@@ -72,7 +74,11 @@ export class ControllerRunner implements PolicyRunner {
     for (const settled of this.cluster.model.drainSettled()) this.controller.onSettled?.(settled.minute);
     const wanted = this.controller.decide(minute);
     if (wanted === undefined || wanted === this.cluster.model.requestedCapacity) return;
-    const result = this.cluster.request(wanted, this.controller.changeOptions);
+    const result = this.cluster.request(
+      wanted,
+      this.controller.changeOptions,
+      this.controller.reason?.(minute, wanted),
+    );
     if (!result.accepted) this.refused += 1;
     this.controller.onResult?.(minute, wanted, result);
   }

@@ -12,7 +12,7 @@ import { Oracle, planOracle, type OraclePlan } from './baselines/oracle.js';
 import { StaticPeak, staticPeakCapacity } from './baselines/static-peak.js';
 import { ElasticScalerRunner } from './elastic-scaler-runner.js';
 import type { SimulationParameters } from './model/parameters.js';
-import type { Outcomes, Timeline } from './outcomes.js';
+import type { OperationRecord, Outcomes, Timeline } from './outcomes.js';
 import {
   clamp,
   ControllerRunner,
@@ -50,6 +50,8 @@ export interface RunResult {
   /** nodeHours / the oracle's, once the oracle has run on the same trace. */
   costVsOracle?: number | undefined;
   timeline: Timeline;
+  /** Every accepted capacity change, with its reason where the policy gives one. */
+  operations: OperationRecord[];
   notes: RunNotes;
   initialCapacity: number;
   elapsedMs: number;
@@ -100,6 +102,7 @@ export async function runPolicy(spec: RunSpec): Promise<RunResult> {
     policy: spec.policy,
     outcomes: cluster.recorder.outcomes(),
     timeline: cluster.recorder.timelineSoFar(),
+    operations: cluster.recorder.operationLog(),
     notes: runner.notes?.() ?? {},
     initialCapacity: capacity,
     elapsedMs: Math.round(performance.now() - started),

@@ -64,11 +64,11 @@ export class SimulatedCluster {
     this.model.advanceTo(minute);
   }
 
-  /** Asks the model for a change and counts it when accepted. */
-  request(to: number, options?: ChangeOptions): ChangeResult {
+  /** Asks the model for a change and records it when accepted. */
+  request(to: number, options?: ChangeOptions, reason?: string): ChangeResult {
     const from = this.model.requestedCapacity;
     const result = this.model.requestChange(to, options);
-    if (result.accepted) this.recorder.operation(this.model.minute, to > from ? 'out' : 'in');
+    if (result.accepted) this.recorder.operation(this.model.minute, from, to, reason);
     return result;
   }
 

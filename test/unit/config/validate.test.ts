@@ -48,7 +48,7 @@ describe('validateConfig', () => {
     expect(orders).toMatchObject({
       limits: { min: 2, max: 8, default: 2 },
       cooldowns: { scaleOutMinutes: 15, scaleInMinutes: 60 },
-      maxStep: { out: 2, in: 1 },
+      maxStep: { out: 4, in: 10 },
       dryRun: false,
       rebalance: { strategy: 'by_disk_size', shardTransferMode: 'auto', parallelism: 1 },
       connections: { policy: 'service-default' },

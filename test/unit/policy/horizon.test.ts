@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../shared/policy/decide.js';
+import { requiredMetrics } from '../../../shared/policy/required-metrics.js';
 import {
   completedOperation,
   cpuIn,
@@ -80,7 +81,9 @@ describe('horizon-sized steps on an elastic cluster', () => {
   });
 
   it('still keeps to maxStep', () => {
-    expect(decide(input({ target: pgTarget(), capacity: 4, metrics: rising(60, 99) }))).toMatchObject({
+    expect(
+      decide(input({ target: pgTarget({ maxStep: { out: 2 } }), capacity: 4, metrics: rising(60, 99) })),
+    ).toMatchObject({
       to: 6,
       reason: 'StepLimited',
     });
@@ -129,5 +132,48 @@ describe('the cache warm-up on Azure Data Explorer', () => {
         }),
       ).action,
     ).toBe('scale-out');
+  });
+});
+
+describe('sized scale-ins on Azure Data Explorer (custom mode)', () => {
+  const rules = [cpuOut({ metric: 'CPU' }), cpuIn()];
+
+  it('goes at once to the capacity at which the load runs at 80 % of the scale-out threshold', () => {
+    // 15 % of 10 instances is 1.5 of load; at 60 % (0.8 x 75) that needs 3 instances, not 9.
+    const decision = decide(
+      input({ target: kustoTarget({ rules }), capacity: 10, metrics: snapshot(flat('CPU', 15, 30)) }),
+    );
+    expect(decision).toMatchObject({ action: 'scale-in', from: 10, to: 3, reason: 'ScaleInRulesFired' });
+    expect(decision.message).toContain('sized for the load: CPU load 1.5 at 60 % needs 3 instances');
+  });
+
+  it("keeps the rule's own step when no scale-out rule watches the metric", () => {
+    const target = kustoTarget({ rules: [cpuOut({ metric: 'IngestionUtilization' }), cpuIn()] });
+    const metrics = snapshot(flat('CPU', 15, 30), flat('IngestionUtilization', 10, 30));
+    expect(decide(input({ target, capacity: 10, metrics }))).toMatchObject({ to: 9 });
+  });
+
+  it('still keeps to maxStep.in and the lower limit', () => {
+    const metrics = snapshot(flat('CPU', 5, 30));
+    expect(decide(input({ target: kustoTarget({ rules, maxStep: { in: 3 } }), capacity: 10, metrics }))).toMatchObject({
+      to: 7,
+      reason: 'StepLimited',
+    });
+    expect(decide(input({ target: kustoTarget({ rules }), capacity: 10, metrics })).to).toBe(2);
+  });
+});
+
+describe('the trend a scale-out is sized from', () => {
+  it('is fetched: the metrics reach back the half hour the trend reads, not only the rule window', () => {
+    const target = pgTarget({ forecast: { mode: 'off' } });
+    expect(requiredMetrics(target).lookbackMinutes).toBe(31 + target.dataQuality.maxLagMinutes);
+  });
+
+  it('raises the step for a load that is still rising', () => {
+    const target = pgTarget({ maxStep: { out: 10 }, limits: { min: 2, max: 20 } });
+    const steady = decide(input({ target, capacity: 4, metrics: snapshot(flat('cpu_percent', 90, 30)) }));
+    const climbing = decide(input({ target, capacity: 4, metrics: rising(60, 99) }));
+    expect(climbing.evidence.horizon?.detail).toMatch(/rising [1-9][\d.]* per hour/);
+    expect(climbing.to).toBeGreaterThan(steady.to);
   });
 });

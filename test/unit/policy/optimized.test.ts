@@ -90,12 +90,21 @@ describe('optimized mode on Azure Data Explorer', () => {
     expect(decision).toMatchObject({ action: 'scale-in', to: 5 });
   });
 
-  it('removes one instance at a time with the default step', () => {
-    const target = optimizedKusto({ maxStep: {} });
+  it('removes one instance at a time under maxStep.in 1', () => {
+    const target = optimizedKusto({ maxStep: { in: 1 } });
     expect(decide(input({ target, capacity: 10, metrics: snapshot(...quietDay()) }))).toMatchObject({
       action: 'scale-in',
       to: 9,
       reason: 'StepLimited',
+    });
+  });
+
+  it("goes to the quiet day's need in one operation under the default maxStep.in (10)", () => {
+    const target = optimizedKusto({ maxStep: {} });
+    expect(decide(input({ target, capacity: 10, metrics: snapshot(...quietDay()) }))).toMatchObject({
+      action: 'scale-in',
+      to: 5,
+      reason: 'SustainedLowUtilization',
     });
   });
 

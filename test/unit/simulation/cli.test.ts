@@ -107,6 +107,29 @@ describe('scaler simulate', () => {
     expect(two.stdout).toBe(one.stdout);
   }, 60_000);
 
+  it('draws a fresh suite with --seed-offset: the suite seed plus the offset', async () => {
+    const args = [
+      'simulate',
+      '--scenario',
+      'flash-spikes',
+      '--days',
+      '1',
+      '--kind',
+      'kusto-cluster',
+      '--config',
+      CONFIG,
+    ];
+    const common = [...args, '--json', '--policies', 'static-peak', '--workers', '1'];
+    const [standard, offset, explicit] = await Promise.all([
+      scaler(...common),
+      scaler(...common, '--seed-offset', '1'),
+      scaler(...common, '--seed', '20260106'),
+    ]);
+    expect(offset.code).toBe(0);
+    expect(offset.stdout).toBe(explicit.stdout);
+    expect(offset.stdout).not.toBe(standard.stdout);
+  }, 60_000);
+
   it('replays a CSV trace and says which metrics of the config it cannot produce', async () => {
     const file = join(dir, 'step.csv');
     await writeFile(file, traceToCsv(trace(step(240, 60, 3, 6))));
@@ -161,6 +184,16 @@ describe('scaler simulate', () => {
       name: 'an unknown policy',
       args: ['--suite', '--kind', 'kusto-cluster', '--config', CONFIG, '--policies', 'hpa,magic'],
       message: '--policies "hpa,magic": unknown policy magic',
+    },
+    {
+      name: 'both a seed and a seed offset',
+      args: ['--suite', '--kind', 'kusto-cluster', '--config', CONFIG, '--seed', '3', '--seed-offset', '1'],
+      message: 'give --seed or --seed-offset, not both',
+    },
+    {
+      name: 'a negative seed offset',
+      args: ['--suite', '--kind', 'kusto-cluster', '--config', CONFIG, '--seed-offset', 'two'],
+      message: '--seed-offset "two" is not a whole number',
     },
     {
       name: 'an unknown option',

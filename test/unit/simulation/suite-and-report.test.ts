@@ -139,4 +139,17 @@ describe('htmlReport', () => {
     expect(html).toContain(`fill="${OVERLOAD_MARK_COLOR}"`);
     expect(html).toMatch(/worst window: day \d+, [\d.]+:00 UTC \+ 12 h; up to [\d.,]+ node-equivalents unserved/);
   });
+
+  it("lists each run's operations with time, from -> to and the reason the policy gave", async () => {
+    const suite = await smallSuite();
+    const ours = suite.runs.find((run) => run.policy === 'elastic-scaler' && run.scenario === 'up');
+    expect(ours?.operations.length).toBeGreaterThan(0);
+    const first = ours?.operations[0];
+    expect(first?.to).toBeGreaterThan(first?.from ?? Infinity);
+    expect(first?.reason).toMatch(/^[A-Za-z]+: .+/);
+    for (const run of suite.runs) expect(run.operations).toHaveLength(run.outcomes.operations);
+    const html = htmlReport({ title: 'Simulation', subtitle: 'ops', suites: [suite], parameters: parameters() });
+    expect(html).toContain('<th>time (UTC)</th><th>from &rarr; to</th><th>reason</th>');
+    expect(html).toMatch(/<td>day 0 \d\d:\d\d<\/td><td>\d+ &rarr; \d+<\/td><td class="reason">[A-Za-z]+: /);
+  });
 });

@@ -60,6 +60,12 @@ export class AdxOptimizedReactive implements Controller {
     this.outMetrics = simulationOf(kind).baselines.reactiveMetrics.filter((metric) => feed.has(metric));
   }
 
+  reason(_minute: number, wanted: number): string {
+    return wanted > this.current()
+      ? `a signal above ${this.settings.highPercent} % for the whole ${this.settings.highWindowMinutes}-min window`
+      : 'every hour of the last day quiet on every signal';
+  }
+
   decide(minute: number): number | undefined {
     const current = this.current();
     if (this.outMetrics.some((metric) => this.highForTheWindow(metric, minute))) {

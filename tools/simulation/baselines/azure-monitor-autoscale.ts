@@ -221,6 +221,7 @@ export class AzureMonitorAutoscale implements Controller {
   readonly policy = 'azure-monitor-autoscale' as const;
   private readonly state: AutoscaleState = {};
   private pending: { minute: number; cooldownMinutes: number } | undefined;
+  private lastReason = '';
 
   private readonly profileAt: (minute: number) => AutoscaleProfile;
 
@@ -241,10 +242,20 @@ export class AzureMonitorAutoscale implements Controller {
       decision.rule?.cooldownMinutes ??
       (decision.reason === 'profile-limits' ? PROFILE_CHANGE_COOLDOWN_MINUTES : undefined);
     this.pending = cooldownMinutes === undefined ? undefined : { minute, cooldownMinutes };
+    this.lastReason = decision.rule ? `${decision.reason} (${describeRule(decision.rule)})` : decision.reason;
     return decision.to;
+  }
+
+  reason(): string {
+    return this.lastReason;
   }
 
   onResult(_minute: number, _wanted: number, result: ChangeResult): void {
     if (result.accepted && this.pending) this.state.lastAction = this.pending;
   }
+}
+
+function describeRule(rule: AutoscaleRule): string {
+  const sign = rule.direction === 'out' ? '+' : '-';
+  return `${rule.metric} ${rule.operator} ${rule.threshold} over ${rule.windowMinutes} min: ${sign}${rule.changeCount}`;
 }

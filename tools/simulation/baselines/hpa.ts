@@ -74,6 +74,10 @@ export class Hpa implements Controller {
     this.metric = simulationOf(kind).baselines.cpuMetric;
   }
 
+  reason(_minute: number, wanted: number): string {
+    return `desired = ceil(ready x utilization / ${this.settings.targetUtilizationPercent} %) = ${wanted}`;
+  }
+
   decide(minute: number): number | undefined {
     const utilization = this.feed.valueAt(this.metric, this.feed.lastPublished(minute));
     // Missing metrics: the HPA skips scaling.

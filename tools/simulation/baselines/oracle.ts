@@ -288,6 +288,10 @@ export class Oracle implements Controller {
 
   constructor(private readonly plan: OraclePlan) {}
 
+  reason(): string {
+    return `hindsight: what the next ${this.plan.leadMinutes} min (lead time) need`;
+  }
+
   decide(minute: number): number | undefined {
     return this.plan.orders[minute];
   }

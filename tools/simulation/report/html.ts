@@ -89,7 +89,10 @@ function scenarioSection(scenario: string, runs: readonly RunResult[], descripti
     bars('Scale operations', 'count', (run) => run.outcomes.operations),
     '</div>',
     '<div class="charts">',
-    ...runs.map((run) => `<figure>${timelineChart(run, yMax)}${worstWindowChart(run, yMax)}${runNotes(run)}</figure>`),
+    ...runs.map(
+      (run) =>
+        `<figure>${timelineChart(run, yMax)}${worstWindowChart(run, yMax)}${runNotes(run)}${operationsTable(run)}</figure>`,
+    ),
     '</div></article>',
   ].join('\n');
 }
@@ -119,8 +122,8 @@ function timelineChart(run: RunResult, yMax: number): string {
 /** Buckets either side of the worst one in the zoom: 12 hours of 10-minute buckets. */
 const ZOOM_BUCKETS = 36;
 
-/** Where the policy lost most: the 12 hours around its worst overloaded bucket, at full resolution. */
-function worstWindowChart(run: RunResult, yMax: number): string {
+/** The 12 hours (in timeline buckets) around the run's worst overloaded bucket, if it overloaded at all. */
+function worstWindow(run: RunResult): { from: number; to: number; excess: number } | undefined {
   const { timeline } = run;
   let worst = -1;
   let worstExcess = 0;
@@ -131,9 +134,20 @@ function worstWindowChart(run: RunResult, yMax: number): string {
       worstExcess = excess;
     }
   });
-  if (worst < 0) return '';
-  const from = Math.max(0, worst - ZOOM_BUCKETS);
-  const to = Math.min(timeline.need.length, worst + ZOOM_BUCKETS);
+  if (worst < 0) return undefined;
+  return {
+    from: Math.max(0, worst - ZOOM_BUCKETS),
+    to: Math.min(timeline.need.length, worst + ZOOM_BUCKETS),
+    excess: worstExcess,
+  };
+}
+
+/** Where the policy lost most: the 12 hours around its worst overloaded bucket, at full resolution. */
+function worstWindowChart(run: RunResult, yMax: number): string {
+  const { timeline } = run;
+  const window = worstWindow(run);
+  if (!window) return '';
+  const { from, to, excess: worstExcess } = window;
   const slice = (values: readonly number[]) => values.slice(from, to);
   const need = slice(timeline.need);
   const effective = slice(timeline.effective);
@@ -168,6 +182,42 @@ function runNotes(run: RunResult): string {
     ...(run.notes.errors ?? []).map((error) => `error: ${error}`),
   ];
   return lines.length > 0 ? `<figcaption>${lines.map(escapeXml).join('<br>')}</figcaption>` : '';
+}
+
+/** Rows of the operations table when the run has no worst window to show them for. */
+const OPERATIONS_SHOWN = 20;
+
+/**
+ * The operations with their reasons: those started in the worst window (and the 12 hours before it, which decide
+ * what capacity the window had), else the first ones. Collapsed, so a report of many runs stays readable.
+ */
+function operationsTable(run: RunResult): string {
+  const { operations, timeline } = run;
+  if (operations.length === 0) return '';
+  const window = worstWindow(run);
+  const shown = window
+    ? operations.filter(
+        (operation) =>
+          operation.minute >= (window.from - 2 * ZOOM_BUCKETS) * timeline.bucketMinutes &&
+          operation.minute < window.to * timeline.bucketMinutes,
+      )
+    : operations.slice(0, OPERATIONS_SHOWN);
+  const which = window
+    ? `${formatNumber(shown.length)} of ${formatNumber(operations.length)} operations: those in the 24 hours up to the end of the worst window`
+    : `${formatNumber(Math.min(operations.length, OPERATIONS_SHOWN))} of ${formatNumber(operations.length)} operations: the first`;
+  const rows = shown.map(
+    (operation) =>
+      `<tr><td>${escapeXml(minuteLabel(operation.minute))}</td><td>${formatNumber(operation.from)} &rarr; ${formatNumber(operation.to)}</td><td class="reason">${escapeXml(operation.reason ?? '-')}</td></tr>`,
+  );
+  return `<details class="operations"><summary>${which}</summary><table><thead><tr><th>time (UTC)</th><th>from &rarr; to</th><th>reason</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
+}
+
+/** "day 4 10:05": days from the trace's start, then the time of day. */
+function minuteLabel(minute: number): string {
+  const day = Math.floor(minute / 1440);
+  const ofDay = minute % 1440;
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `day ${day} ${pad(Math.floor(ofDay / 60))}:${pad(ofDay % 60)}`;
 }
 
 function runsTable(runs: readonly RunResult[]): string {
@@ -224,6 +274,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 table{border-collapse:collapse;margin:6px 0 10px;font-variant-numeric:tabular-nums}th,td{padding:3px 9px;border-bottom:1px solid #eceff1;text-align:right}
 th:first-child,td:first-child,th:nth-child(2),td:nth-child(2){text-align:left}th{font-weight:600;color:#3c4043;background:#f8f9fa}
 table.params td{text-align:left}
+details.operations{margin:0 0 10px 34px;font-size:12px}details.operations td.reason{text-align:left;max-width:520px}
 .swatch{display:inline-block;width:9px;height:9px;border-radius:2px;margin-right:6px;vertical-align:middle}
 .bars{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:8px 20px;margin:8px 0}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:10px 20px}
