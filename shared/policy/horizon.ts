@@ -10,7 +10,7 @@
  * last half hour, carried over the horizon. Only ever raises a scale-out the signals already asked for; a steady
  * or falling load keeps the signals' step. Pure: everything comes from the context.
  */
-import { KIND_FACTS } from '../config/kinds.js';
+import { KIND_FACTS } from '../vocabulary/kinds.js';
 import type { HorizonNeed } from './input.js';
 import { evaluateWindow } from './windows.js';
 import { formatValue, noteGuard, unitsOf, type PolicyContext, type Proposal, type Stage } from './proposal.js';

@@ -2,7 +2,7 @@
  * Reads the live state of many targets at once (Azure Resource Graph in Azure), so a timer tick needs a few bulk
  * queries instead of one ARM GET per target. The per-target GET stays the truth right before acting.
  */
-import type { TargetConfig } from '../config/schema.js';
+import type { TargetConfig } from '../config/schema/schema.js';
 import type { LiveTargetState } from './scale-target.port.js';
 
 export type { FleetResource } from './scale-target.port.js';

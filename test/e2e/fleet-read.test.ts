@@ -14,7 +14,7 @@ import {
   tick,
   type Harness,
 } from '../support/scaler-harness.js';
-import type { ConfigInput } from '../../shared/config/schema.js';
+import type { ConfigInput } from '../../shared/config/schema/schema.js';
 
 let harness: Harness;
 

@@ -9,7 +9,7 @@ import type { KustoTargetConfig } from '../../config/schema/schema.js';
 import type { ResourceId } from '../../vocabulary/resource-id.js';
 import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '../scale-target.port.js';
 import { armCall, type ArmCallContext } from '../arm-errors.js';
-import { ProviderError } from '../../errors.js';
+import { ProviderError } from '../../vocabulary/errors.js';
 import { normalizeRegion } from '../azure-clients.js';
 import { captureArmHeaders, resumeAndPollOnce, startWithoutPolling, type LroSpec } from '../lro.js';
 import type { CapacityBounds, SkuBoundsCache } from './sku-bounds.js';

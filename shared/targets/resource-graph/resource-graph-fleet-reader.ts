@@ -5,8 +5,8 @@
  * this file knows no target kind.
  */
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
-import type { TargetConfig } from '../../config/schema.js';
-import { normalizeResourceId, parseResourceId } from '../../config/resource-id.js';
+import type { TargetConfig } from '../../config/schema/schema.js';
+import { normalizeResourceId, parseResourceId } from '../../vocabulary/resource-id.js';
 import { mapWithConcurrency } from '../../concurrency.js';
 import type { FleetReader, FleetResource } from '../fleet-reader.port.js';
 import type { LiveTargetState, ScaleTarget } from '../scale-target.port.js';

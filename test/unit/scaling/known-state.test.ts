@@ -8,7 +8,7 @@ import {
 } from '../../../shared/scaling/known-state.js';
 import type { OperationRecord, StateStore } from '../../../shared/state/state-store.port.js';
 import { MemoryStateStore } from '../../../tools/memory-state/memory-state-store.js';
-import type { TargetConfig } from '../../../shared/config/schema.js';
+import type { TargetConfig } from '../../../shared/config/schema/schema.js';
 import { createLogger } from '../../../shared/logging.js';
 import { finishedOperation, MINUTE, NOW } from '../policy/builders.js';
 
