@@ -95,10 +95,12 @@ describe('planBatchCalls', () => {
     expect(calls.every((call) => call.lookbackMinutes === 1460)).toBe(true);
   });
 
-  it('plans the metrics a custom PostgreSQL target reads, with a window of lookback', () => {
+  it('plans the metrics a custom PostgreSQL target reads, with the scale-out trend as lookback', () => {
+    // The out-rule's 10-minute window is shorter than the half hour (+1 grain) its step reads the trend over,
+    // plus the 10 minutes of lag the data-quality settings allow.
     expect(requiredMetrics(pgTarget())).toEqual({
       needs: [{ metric: 'cpu_percent', aggregations: ['Average'] }],
-      lookbackMinutes: 21,
+      lookbackMinutes: 41,
     });
   });
 });
