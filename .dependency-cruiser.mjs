@@ -36,10 +36,16 @@ const KNOWN_FOLDER_CYCLE_EDGES = {};
 
 /**
  * The kind definitions (shared/kinds) declare data and small functions over their own config: they import the
- * vocabulary, the config schema's types and problems, and each other's shared helpers, nothing else, so that
+ * vocabulary, the config's building blocks (config/fields) and types, and each other's shared helpers, nothing
+ * else, so that
  * config validation, the policy and the follow-up can all interpret them without an import circle.
  */
-const KIND_DATA_MAY_IMPORT = ['^shared/kinds/', '^shared/vocabulary/', '^shared/config/schema/'];
+const KIND_DATA_MAY_IMPORT = [
+  '^shared/kinds/',
+  '^shared/vocabulary/',
+  '^shared/config/schema/',
+  '^shared/config/fields/',
+];
 
 /** The vocabulary is the bottom layer: it imports nothing of ours. */
 const VOCABULARY = '^shared/vocabulary/';

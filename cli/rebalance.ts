@@ -16,7 +16,7 @@ import { POSTGRES_ENTRA_SCOPE } from '../shared/follow-up/cluster-access.js';
 import { parseResourceId } from '../shared/vocabulary/resource-id.js';
 import { ArmClients } from '../shared/targets/azure-clients.js';
 import { ArmExecutorSettings, ServerParameters } from '../shared/targets/postgres-elastic/server-parameters.js';
-import { DEFAULTS } from '../shared/config/schema/defaults.js';
+import { DEFAULTS } from '../shared/config/fields/defaults.js';
 import { describeError, ScalerError } from '../shared/vocabulary/errors.js';
 import { planText, progressLine, summaryText } from './rebalance-output.js';
 

@@ -3,7 +3,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { validateConfigFile } from '../shared/config/load.js';
-import { formatProblem } from '../shared/config/schema/problems.js';
+import { formatProblem } from '../shared/config/fields/problems.js';
 import type { ScalerConfig, TargetConfig } from '../shared/config/schema/schema.js';
 import { TARGET_KINDS, type TargetKind } from '../shared/vocabulary/kinds.js';
 import { requiredMetrics } from '../shared/policy/required-metrics.js';

@@ -1,5 +1,5 @@
 import { validateConfigFile } from '../shared/config/load.js';
-import { formatProblem } from '../shared/config/schema/problems.js';
+import { formatProblem } from '../shared/config/fields/problems.js';
 import type { TargetConfig } from '../shared/config/schema/schema.js';
 import { serviceMaximumsFrom } from '../shared/config/service-maximums.js';
 import { kindDefinition } from '../shared/kinds/registry.js';

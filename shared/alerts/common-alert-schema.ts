@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../vocabulary/errors.js';
-import { formatPath } from '../config/schema/problems.js';
+import { formatPath } from '../config/fields/problems.js';
 
 export const COMMON_ALERT_SCHEMA_ID = 'azureMonitorCommonAlertSchema';
 export const MONITOR_CONDITIONS = ['Fired', 'Resolved'] as const;

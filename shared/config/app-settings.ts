@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ScalerError } from '../vocabulary/errors.js';
-import { formatPath, suggest } from './schema/problems.js';
+import { formatPath, suggest } from './fields/problems.js';
 import { serviceMaximumsFrom } from './service-maximums.js';
 
 const positiveInt = (fallback: number) =>

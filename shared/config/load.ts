@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { ScalerError } from '../vocabulary/errors.js';
 import { validateConfig, type ConfigResult, type ValidationOptions } from './validate.js';
 import { serviceMaximumsFrom } from './service-maximums.js';
-import { type ConfigProblem, formatPath, formatProblem } from './schema/problems.js';
+import { type ConfigProblem, formatPath, formatProblem } from './fields/problems.js';
 import { readStrictJson } from '../strict-json.js';
 import type { ScalerConfig } from './schema/schema.js';
 

@@ -6,7 +6,7 @@
 import type { LimitsConfig, ProfileConfig, TargetConfig } from './schema/schema.js';
 import { kindOf, kindDefinition } from '../kinds/registry.js';
 import { aboveMaximumFix } from './service-maximums.js';
-import { type ConfigProblem, showValue, suggest } from './schema/problems.js';
+import { type ConfigProblem, showValue, suggest } from './fields/problems.js';
 import {
   isTimeZone,
   knownTimeZones,

@@ -4,7 +4,7 @@
 import type { LimitsConfig, RuleConfig, TargetConfig } from './schema/schema.js';
 import { checkProfiles } from './schedule-checks.js';
 import { parseResourceId } from '../vocabulary/resource-id.js';
-import { type ConfigProblem, showValue, suggest } from './schema/problems.js';
+import { type ConfigProblem, showValue, suggest } from './fields/problems.js';
 import { findMetric, metricNames } from '../metrics/catalog.js';
 import { kindDefinition, kindOf } from '../kinds/registry.js';
 import { aboveMaximumFix, serviceMaximum, type ServiceMaximums } from './service-maximums.js';

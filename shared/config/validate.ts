@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { configSchema, targetSchema, type ScalerConfig, type TargetConfig } from './schema/schema.js';
 import { checkTarget } from './semantic-checks.js';
-import { type ConfigProblem, formatPath, showValue, suggest } from './schema/problems.js';
+import { type ConfigProblem, formatPath, showValue, suggest } from './fields/problems.js';
 import { normalizeResourceId } from '../vocabulary/resource-id.js';
 import type { ServiceMaximums } from './service-maximums.js';
 import { extensionSchema } from '../kinds/registry.js';

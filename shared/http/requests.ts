@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { InvalidInputError, UnreadableBodyError } from '../vocabulary/errors.js';
-import { formatPath, suggest } from '../config/schema/problems.js';
+import { formatPath, suggest } from '../config/fields/problems.js';
 import { readStrictJson, type JsonProblem } from '../strict-json.js';
 import type { RuntimePauses } from '../policy/input.js';
 

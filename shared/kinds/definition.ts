@@ -6,7 +6,7 @@
  */
 import type { KindFacts, TargetKind } from '../vocabulary/kinds.js';
 import type { Statistic } from '../vocabulary/metric-series.js';
-import type { ConfigProblem } from '../config/schema/problems.js';
+import type { ConfigProblem } from '../config/fields/problems.js';
 import type { TargetConfig } from '../config/schema/schema.js';
 
 /** The config of one kind's targets. */

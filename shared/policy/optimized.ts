@@ -1,6 +1,6 @@
 /**
  * Optimized mode: Azure Data Explorer's documented reactive logic (docs/azure-data-explorer-scaling.md), with the
- * thresholds as tunable defaults (config/schema/defaults.ts). Elastic clusters use the same scale-out logic on their
+ * thresholds as tunable defaults (config/fields/defaults.ts). Elastic clusters use the same scale-out logic on their
  * own signals and never scale in.
  *
  * Scale out: a signal stays above its threshold for the whole window (its lowest grain is above it). The step

@@ -9,7 +9,7 @@
  */
 import type { TargetKind } from '../../shared/vocabulary/kinds.js';
 import { InvalidInputError } from '../../shared/vocabulary/errors.js';
-import { suggest } from '../../shared/config/schema/problems.js';
+import { suggest } from '../../shared/config/fields/problems.js';
 import { simulationOf } from './kinds/registry.js';
 
 export const MINUTE_MS = 60_000;

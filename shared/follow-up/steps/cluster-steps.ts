@@ -14,7 +14,7 @@ import { CONNECTION_SETTINGS, MAX_CONNECTIONS } from '../../citus/names.js';
 import { addAlert } from '../progress.js';
 
 export async function inspectNodes(context: StepContext, input: InspectNodesInput): Promise<InspectNodesResult> {
-  const target = context.postgresTarget(input.target);
+  const target = context.citusTarget(input.target);
   const sql = await context.deps.cluster.sql(target);
   try {
     const verdict = assessNodes(await sql.nodes(), { from: input.from, to: input.to });
@@ -39,7 +39,7 @@ export async function reconcileConnections(
   context: StepContext,
   input: ReconcileConnectionsInput,
 ): Promise<ReconcileConnectionsResult> {
-  const target = context.postgresTarget(input.target);
+  const target = context.citusTarget(input.target);
   const log = context.log(target, input.operationId);
   const parameters = context.deps.cluster.parameters(target);
   const [current, lastApplied] = await Promise.all([

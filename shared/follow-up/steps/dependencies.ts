@@ -35,7 +35,8 @@ export class StepContext {
     return target;
   }
 
-  postgresTarget(name: string): CitusTarget {
+  /** The target, where its kind runs the Citus steps after a scale-out (an elastic cluster). */
+  citusTarget(name: string): CitusTarget {
     const configured = this.target(name);
     const target = kindOf(configured).citusTarget(configured);
     if (!target) throw new ScalerError('internal', `target "${name}" is a ${configured.kind}, not an elastic cluster`);

@@ -34,7 +34,7 @@ import type { CitusTarget } from '../../kinds/definition.js';
 const GIB = 1024 ** 3;
 
 export async function preflight(context: StepContext, input: PreflightInput): Promise<PreflightResult> {
-  const target = context.postgresTarget(input.target);
+  const target = context.citusTarget(input.target);
   const facts = await context.deps.cluster.facts(target);
   const verdict = await withSql(context, target, async (sql) => {
     const capacity = facts.storageSizeGB === undefined ? undefined : facts.storageSizeGB * GIB;
@@ -81,7 +81,7 @@ export async function preflight(context: StepContext, input: PreflightInput): Pr
 }
 
 export async function raiseExecutors(context: StepContext, input: RaiseExecutorsInput): Promise<RaiseExecutorsResult> {
-  const target = context.postgresTarget(input.target);
+  const target = context.citusTarget(input.target);
   const settings = context.deps.cluster.executorSettings(target);
   const document = await context.progress.read(target.name, input.operationId);
   // A retry of this step, or a resume, must not take the raised values for the originals.
@@ -119,7 +119,7 @@ export async function raiseExecutors(context: StepContext, input: RaiseExecutors
 }
 
 export async function startRebalance(context: StepContext, input: StartRebalanceInput): Promise<StartRebalanceResult> {
-  const target = context.postgresTarget(input.target);
+  const target = context.citusTarget(input.target);
   const log = context.log(target, input.operationId);
   return withSql(context, target, async (sql) => {
     const started = await startRebalanceJob(sql, {
@@ -154,7 +154,7 @@ export async function startRebalance(context: StepContext, input: StartRebalance
 }
 
 export async function pollRebalance(context: StepContext, input: PollRebalanceInput): Promise<PollRebalanceResult> {
-  const target = context.postgresTarget(input.target);
+  const target = context.citusTarget(input.target);
   const log = context.log(target, input.operationId);
   const now = new Date(input.now);
   const document = await context.progress.read(target.name, input.operationId);
@@ -220,7 +220,7 @@ export async function pollRebalance(context: StepContext, input: PollRebalanceIn
 }
 
 export async function checkControl(context: StepContext, input: CheckControlInput): Promise<CheckControlResult> {
-  const target = context.postgresTarget(input.target);
+  const target = context.citusTarget(input.target);
   const control = await context.progress.readControl(target.name, input.operationId);
   const resume = resumeRequested(control);
   await context.record(target, input.operationId, resume ? 'start' : 'paused');
@@ -231,7 +231,7 @@ export async function restoreExecutors(
   context: StepContext,
   input: RestoreExecutorsInput,
 ): Promise<RestoreExecutorsResult> {
-  const target = context.postgresTarget(input.target);
+  const target = context.citusTarget(input.target);
   const document = await context.progress.read(target.name, input.operationId);
   const executors = document?.executors;
   if (!executors || executors.restoredAt !== undefined || executors.changed.length === 0) return { restored: [] };

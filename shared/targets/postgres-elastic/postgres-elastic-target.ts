@@ -11,6 +11,7 @@ import { armCall, type ArmCallContext } from '../arm-errors.js';
 import { normalizeRegion } from '../azure-clients.js';
 import { captureArmHeaders, resumeAndPollOnce, startWithoutPolling, type LroSpec } from '../lro.js';
 import type { FleetResource } from '../fleet-reader.port.js';
+import { ELASTIC_CLUSTER } from '../../kinds/postgres-elastic-cluster/definition.js';
 
 /** Reading needs Reader; the PATCH needs Microsoft.DBforPostgreSQL/flexibleServers/write. */
 export const POSTGRES_READ_ROLE = 'Reader';
@@ -103,7 +104,7 @@ export function liveStateOf(server: Server, resourceId: string): LiveTargetState
   const size = server.cluster?.clusterSize;
   if (size === undefined || size < 1) {
     throw new ProviderError(
-      `${resourceId}: ARM shows no properties.cluster.clusterSize; it is a single flexible server, not an elastic cluster. Use the id of an elastic cluster`,
+      `${resourceId}: ARM shows no ${ELASTIC_CLUSTER.capacityField}; it is a single flexible server, not an elastic cluster. Use the id of an elastic cluster`,
     );
   }
   const state = server.state ?? 'Unknown';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { validateConfig } from '../../../shared/config/validate.js';
 import { validateConfigText } from '../../../shared/config/load.js';
-import type { ConfigProblem } from '../../../shared/config/schema/problems.js';
+import type { ConfigProblem } from '../../../shared/config/fields/problems.js';
 
 const PG_ID =
   '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/orders';

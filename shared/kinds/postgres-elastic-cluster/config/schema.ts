@@ -1,0 +1,176 @@
+/** An elastic cluster target's config: its own sections and its target schema. */
+import { z } from 'zod';
+import { DEFAULTS } from '../../../config/fields/defaults.js';
+import {
+  FORECAST_DESCRIPTION,
+  connectionCount,
+  count,
+  forecastShape,
+  targetBase,
+} from '../../../config/fields/fields.js';
+
+const postgresOptimized = z
+  .strictObject({
+    scaleOutWindowMinutes: count(5)
+      .max(1440)
+      .default(DEFAULTS.optimized.scaleOutWindowMinutes)
+      .describe('A scale-out signal must stay above its threshold this long.'),
+    scaleOutGrainMinutes: count(1)
+      .max(60)
+      .default(DEFAULTS.optimized.scaleOutGrainMinutes)
+      .describe('Grain of the scale-out window: every grain average must be above the threshold.'),
+    targetUtilizationPercent: z
+      .number()
+      .gt(0)
+      .max(100)
+      .default(DEFAULTS.optimized.targetUtilizationPercent)
+      .describe('Scale to the capacity that brings the hottest signal to this utilization.'),
+    scaleOut: z
+      .strictObject({
+        cpuPercent: z
+          .number()
+          .gt(0)
+          .max(100)
+          .default(DEFAULTS.optimized.postgres.scaleOut.cpuPercent)
+          .describe('CPU percent threshold.'),
+        memoryPercent: z
+          .number()
+          .gt(0)
+          .max(100)
+          .default(DEFAULTS.optimized.postgres.scaleOut.memoryPercent)
+          .describe('Memory percent threshold (memory_percent).'),
+        storagePercent: z
+          .number()
+          .gt(0)
+          .max(100)
+          .default(DEFAULTS.optimized.postgres.scaleOut.storagePercent)
+          .describe('Storage percent threshold (storage_percent).'),
+      })
+      .prefault({}),
+  })
+  .prefault({})
+  .describe('Optimized mode for elastic clusters: scale out on sustained CPU, memory or storage pressure; never in.');
+
+const rebalance = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(DEFAULTS.rebalance.enabled)
+      .describe('Start and watch the Citus shard rebalance after each scale-out.'),
+    strategy: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+      .default(DEFAULTS.rebalance.strategy)
+      .describe('A row of pg_dist_rebalance_strategy (by_disk_size, by_shard_count or your own).'),
+    shardTransferMode: z
+      .enum(['auto', 'force_logical', 'block_writes'])
+      .default(DEFAULTS.rebalance.shardTransferMode)
+      .describe('citus_rebalance_start shard_transfer_mode; auto needs a replica identity on every table.'),
+    parallelism: z
+      .union([count(1).max(128), z.literal('auto')])
+      .default(DEFAULTS.rebalance.parallelism)
+      .describe('Shard moves at once; "auto" uses the number of nodes added.'),
+    maxAttempts: count(1)
+      .max(10)
+      .default(DEFAULTS.rebalance.maxAttempts)
+      .describe('Starts of a failed or cancelled rebalance before giving up.'),
+    minFreeDiskPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(DEFAULTS.rebalance.minFreeDiskPercent)
+      .describe('Pre-flight: refuse to start a rebalance when a node would have less free disk.'),
+    readyTimeoutMinutes: count(1)
+      .max(1440)
+      .default(DEFAULTS.rebalance.readyTimeoutMinutes)
+      .describe('How long to wait for ARM to report the new cluster size.'),
+    haReadyTimeoutMinutes: count(1)
+      .max(2880)
+      .default(DEFAULTS.rebalance.haReadyTimeoutMinutes)
+      .describe('The same wait when zone-redundant high availability is on (standbys are added too).'),
+    pollIntervalSeconds: count(5)
+      .max(3600)
+      .default(DEFAULTS.rebalance.pollIntervalSeconds)
+      .describe('How often the follow-up polls ARM and citus_rebalance_status().'),
+    stuckScheduledMinutes: count(1)
+      .max(1440)
+      .default(DEFAULTS.rebalance.stuckScheduledMinutes)
+      .describe('Report a rebalance job that stays scheduled (never starts) this long.'),
+    timeoutMinutes: count(10)
+      .max(43_200)
+      .optional()
+      .describe(
+        'Longest the rebalance may take, from its first start to its end, pauses and retries included; past it the operation ends timed-out. Default: derived from the plan (1 h plus 2 min per GiB to move, per attempt).',
+      ),
+  })
+  .prefault({})
+  .describe('The follow-up after an elastic-cluster scale-out.');
+
+const connections = z
+  .discriminatedUnion('policy', [
+    z.strictObject({ policy: z.literal('service-default') }),
+    z.strictObject({
+      policy: z.literal('formula'),
+      connectionBudget: connectionCount(1)
+        .optional()
+        .describe("Connections to share out; defaults to the SKU's max_connections."),
+      reservedConnections: connectionCount(0).default(0).describe('Kept aside for administration before sharing out.'),
+    }),
+    z.strictObject({
+      policy: z.literal('fixed'),
+      maxClientConnections: connectionCount(1).describe('citus.max_client_connections to set.'),
+      maxSharedPoolSize: connectionCount(1).describe('citus.max_shared_pool_size to set.'),
+    }),
+  ])
+  .default({ ...DEFAULTS.connections })
+  .describe('How citus.max_client_connections and citus.max_shared_pool_size follow the node count.');
+
+const database = z
+  .strictObject({
+    host: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The coordinator's host name; defaults to the cluster's fullyQualifiedDomainName from ARM."),
+    port: count(1)
+      .max(65535)
+      .default(DEFAULTS.database.port)
+      .describe('The coordinator port: 5432. Never the load-balanced 7432, which may land on a worker.'),
+    name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Database holding the distributed tables; defaults to the cluster's default database from ARM."),
+    user: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "PostgreSQL role to log in as: the name of the scaler's managed identity as a Microsoft Entra role. Needed for the rebalance.",
+      ),
+    passwordSetting: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .optional()
+      .describe('Name of an app setting that holds a password: password login instead of a Microsoft Entra token.'),
+    ssl: z
+      .enum(['verify-full', 'require', 'disable'])
+      .default(DEFAULTS.database.ssl)
+      .describe('verify-full checks the server certificate; disable only for local test servers.'),
+  })
+  .prefault({})
+  .describe('How the follow-up connects to the coordinator to rebalance (Microsoft Entra token by default).');
+
+const postgresForecast = z
+  .strictObject(forecastShape(DEFAULTS.forecast.postgres))
+  .prefault({})
+  .describe(FORECAST_DESCRIPTION);
+export const postgresTargetSchema = z.strictObject({
+  ...targetBase,
+  kind: z.literal('postgres-elastic-cluster'),
+  optimized: postgresOptimized,
+  forecast: postgresForecast,
+  rebalance,
+  connections,
+  database,
+});
