@@ -70,14 +70,6 @@ export async function controlLoopBenchmark(targetCount: number): Promise<Record<
     const tableRequests = table.stop();
 
     const all = emulator.requests.all();
-    if (process.env.BENCH_BREAKDOWN) {
-      const kinds = new Map<string, number>();
-      for (const request of all) {
-        const key = `${request.method} ${request.path.replace(/[^/]*-\d+|adx\d+|[0-9a-f-]{36}/g, '*')} ${request.query['interval'] ?? ''}`;
-        kinds.set(key, (kinds.get(key) ?? 0) + 1);
-      }
-      console.error(kinds);
-    }
     const monitorRequests = all.filter((request) => request.path.includes('metrics:getBatch')).length;
     const patches = all.filter((request) => request.method === 'PATCH').length;
     return {
