@@ -3,7 +3,7 @@ import { CONTROL_LOOP_SIZES, controlLoopBenchmark, describeControlLoop } from '.
 import { printResult } from './report.js';
 import { alertLatencyBenchmark, describeAlertLatency } from './alert-latency.js';
 import { printSimulationBenchmark, simulationBenchmark } from './simulation.js';
-import { describeFollowUp, followUpBenchmark } from './follow-up.js';
+import { describeFollowUp, describeFollowUp24h, followUp24hBenchmark, followUpBenchmark } from './follow-up.js';
 import { alertMatchingBenchmark, describeAlertMatching } from './alert-matching.js';
 import { cliStartupBenchmark, describeCliStartup } from './cli-startup.js';
 
@@ -22,6 +22,9 @@ printResult(matching, describeAlertMatching(matching));
 
 const followUp = await followUpBenchmark();
 printResult(followUp, describeFollowUp(followUp));
+
+const followUps = await followUp24hBenchmark();
+printResult(followUps, describeFollowUp24h(followUps));
 
 const cliStartup = await cliStartupBenchmark();
 printResult(cliStartup, describeCliStartup(cliStartup));

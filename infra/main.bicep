@@ -57,7 +57,7 @@ param metricsEndpointTemplate string = 'https://{region}.metrics.monitor.azure.c
 
 @description('Targets evaluated at once (SCALER_CONCURRENCY).')
 @minValue(1)
-param concurrency int = 32
+param concurrency int = 128
 
 @description('How a timer tick reads the live state of the fleet: one Resource Graph query per 1,000 targets (resource-graph) or one ARM GET per target (arm) (SCALER_FLEET_READ).')
 @allowed(['resource-graph', 'arm'])
@@ -69,11 +69,11 @@ param armConcurrency int = 16
 
 @description('Azure Monitor metrics requests the scaler has in flight at once (SCALER_MONITOR_CONCURRENCY).')
 @minValue(1)
-param monitorConcurrency int = 8
+param monitorConcurrency int = 16
 
 @description('Table Storage requests the scaler has in flight at once (SCALER_TABLE_CONCURRENCY).')
 @minValue(1)
-param tableConcurrency int = 64
+param tableConcurrency int = 128
 
 @description('How long a lease protects one act on a target, in seconds (SCALER_LEASE_SECONDS).')
 @minValue(1)

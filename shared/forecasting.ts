@@ -71,10 +71,11 @@ export class ForecastInputs {
     const dueMs = Math.floor((now.getTime() - HISTORY_PUBLISH_LAG_MS) / HOUR_MS) * HOUR_MS;
     const active = subjects.filter(({ target }) => target.forecast.mode !== 'off');
     const stale = active.filter((subject) => !this.isFresh(subject, dueMs));
+    const staleSet = new Set(stale);
     const answers = new Map<string, ForecastInput>();
     for (const subject of active) {
       const fresh = this.remembered.get(subject.target.name);
-      if (fresh && !stale.includes(subject)) answers.set(subject.target.name, fresh.input);
+      if (fresh && !staleSet.has(subject)) answers.set(subject.target.name, fresh.input);
     }
     if (stale.length === 0) return answers;
 

@@ -47,15 +47,15 @@ export const appSettingsSchema = z.object({
     .string()
     .includes('{region}', { error: 'must contain {region}, e.g. https://{region}.metrics.monitor.azure.com' })
     .optional(),
-  SCALER_CONCURRENCY: positiveInt(32),
+  SCALER_CONCURRENCY: positiveInt(128),
   /** How a timer tick reads the fleet's live state: one Resource Graph query per 1,000 targets, or a GET each. */
   SCALER_FLEET_READ: z
     .enum(['resource-graph', 'arm'], { error: 'must be resource-graph or arm' })
     .default('resource-graph'),
   /** Requests in flight at once, per service, whatever the number of targets evaluated at once. */
   SCALER_ARM_CONCURRENCY: positiveInt(16),
-  SCALER_MONITOR_CONCURRENCY: positiveInt(8),
-  SCALER_TABLE_CONCURRENCY: positiveInt(64),
+  SCALER_MONITOR_CONCURRENCY: positiveInt(16),
+  SCALER_TABLE_CONCURRENCY: positiveInt(128),
   SCALER_LEDGER_RETENTION_DAYS: positiveInt(30),
   SCALER_ALERT_RECEIPT_RETENTION_DAYS: positiveInt(7),
   SCALER_LEASE_SECONDS: positiveInt(120),

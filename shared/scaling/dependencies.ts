@@ -20,7 +20,7 @@ export interface ScalingOptions {
 }
 
 export const DEFAULT_SCALING_OPTIONS: ScalingOptions = {
-  concurrency: 32,
+  concurrency: 128,
   leaseSeconds: 120,
   maxClockSkewSeconds: 30,
   staleStartMinutes: 15,

@@ -45,6 +45,7 @@ export class HeldLease {
         this.current.holder,
         this.clock(),
         this.timing.ttlSeconds,
+        { current: this.current },
       );
       return true;
     } catch (error) {

@@ -109,6 +109,8 @@ export class EntityStateStore implements StateStore {
       expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
     });
     const table = this.tables.leases;
+    const fast = await this.writeLeaseDirectly(wanted, options.current);
+    if (fast) return fast;
     const row = await table.get(wanted.partitionKey, wanted.rowKey);
     try {
       if (row === undefined) return this.leaseFrom(wanted, await table.create(wanted));
@@ -118,6 +120,24 @@ export class EntityStateStore implements StateStore {
       return this.leaseFrom(wanted, await table.replace(wanted, row.etag));
     } catch (error) {
       if (error instanceof RowPreconditionFailed) throw await this.lostLeaseRace(target);
+      throw error;
+    }
+  }
+
+  /**
+   * One request in the common cases: a renewal replaces on the ETag it holds, a take creates the row (leases are
+   * deleted on release). Undefined when the row is not as assumed: the caller reads it and decides.
+   */
+  private async writeLeaseDirectly(wanted: EntityWrite, current: Lease | undefined): Promise<Lease | undefined> {
+    const table = this.tables.leases;
+    try {
+      const etag =
+        current && current.holder === wanted.properties['holder']
+          ? await table.replace(wanted, current.etag)
+          : await table.create(wanted);
+      return this.leaseFrom(wanted, etag);
+    } catch (error) {
+      if (error instanceof RowPreconditionFailed) return undefined;
       throw error;
     }
   }

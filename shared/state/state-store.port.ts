@@ -174,6 +174,8 @@ export interface MetricHistory {
 
 export interface LeaseOptions {
   takeoverGraceSeconds?: number | undefined;
+  /** The caller's lease, when this is a renewal: replaced on its ETag in one request while nobody changed it. */
+  current?: Lease | undefined;
 }
 
 export interface Lease {

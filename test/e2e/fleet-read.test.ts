@@ -109,6 +109,20 @@ describe('a tick through Resource Graph', () => {
     expect(warning?.message).toMatch(/bulk read of 3 target\(s\) failed: .*reading each target with its own ARM GET/);
   });
 
+  it('falls back the same way when Resource Graph keeps answering 429 beyond the retries', async () => {
+    const { config, names } = fleet('quota');
+    const [, calm] = names as [string, string, string];
+    const services = await servicesFor(harness.emulator, harness.azurite, config);
+    harness.emulator.faults.throttle({ path: RESOURCE_GRAPH_PATH, times: 100, retryAfterSeconds: 0 });
+
+    const lines = await tick(services);
+    harness.emulator.faults.clear();
+
+    expect(getsOf(calm)).toBe(1);
+    const warning = lines.find((line) => line.fields?.['event'] === 'FleetReadFailed');
+    expect(warning?.message).toMatch(/429|throttl|Rate limit/i);
+  });
+
   it('reads a target Resource Graph does not return (hidden by RBAC, or just created) with its own GET', async () => {
     const { config, names } = fleet('hidden');
     const [, calm, adx] = names as [string, string, string];

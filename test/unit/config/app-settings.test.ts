@@ -9,7 +9,7 @@ const minimal = {
 describe('parseAppSettings', () => {
   it('fills the defaults', () => {
     expect(parseAppSettings(minimal)).toMatchObject({
-      SCALER_CONCURRENCY: 32,
+      SCALER_CONCURRENCY: 128,
       SCALER_STATE_TABLE_PREFIX: 'scaler',
       SCALER_LEDGER_RETENTION_DAYS: 30,
       SCALER_LEASE_SECONDS: 120,

@@ -132,6 +132,21 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         });
       });
 
+      it('renews on the token it holds, and still refuses when that token is stale and another holder has it', async () => {
+        const first = await store.acquireLease(TARGET, 'invocation-a', T0, 60);
+        const renewed = await store.acquireLease(TARGET, 'invocation-a', at(0.5), 60, { current: first });
+        const takenOver = await store.acquireLease(TARGET, 'invocation-b', at(3), 60);
+
+        expect(renewed.etag).not.toBe(first.etag);
+        expect(renewed.expiresAt).toEqual(new Date(at(0.5).getTime() + 60_000));
+        const error = await captureError(store.acquireLease(TARGET, 'invocation-a', at(3.5), 60, { current: renewed }));
+        expect(error).toBeInstanceOf(StateConflictError);
+        expect((error as StateConflictError<Lease>).current).toMatchObject({
+          holder: 'invocation-b',
+          etag: takenOver.etag,
+        });
+      });
+
       it('refuses a release by another holder and keeps the lease', async () => {
         const lease = await store.acquireLease(TARGET, 'invocation-a', T0, 60);
 
