@@ -137,7 +137,7 @@ describe('htmlReport', () => {
       parameters: parameters(),
     });
     expect(html).toContain(`fill="${OVERLOAD_MARK_COLOR}"`);
-    expect(html).toMatch(/worst window: day \d+, [\d.]+:00 UTC \+ 12 h; up to [\d.,]+ node-equivalents unserved/);
+    expect(html).toMatch(/worst window: day \d+, \d\d:\d\d UTC \+ 12 h; up to [\d.,]+ node-equivalents unserved/);
   });
 
   it("lists each run's operations with time, from -> to and the reason the policy gave", async () => {

@@ -151,9 +151,8 @@ function worstWindowChart(run: RunResult, yMax: number): string {
   const slice = (values: readonly number[]) => values.slice(from, to);
   const need = slice(timeline.need);
   const effective = slice(timeline.effective);
-  const startHour = (from * timeline.bucketMinutes) / 60;
   return lineChart({
-    title: `worst window: day ${formatNumber(Math.floor(startHour / 24))}, ${formatNumber(startHour % 24)}:00 UTC + 12 h; up to ${formatNumber(worstExcess)} node-equivalents unserved`,
+    title: `worst window: ${minuteLabel(from * timeline.bucketMinutes).replace(/^(day \d+) /, '$1, ')} UTC + 12 h; up to ${formatNumber(worstExcess)} node-equivalents unserved`,
     width: CHART.width,
     height: CHART.height - 30,
     yMax,
@@ -274,7 +273,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 table{border-collapse:collapse;margin:6px 0 10px;font-variant-numeric:tabular-nums}th,td{padding:3px 9px;border-bottom:1px solid #eceff1;text-align:right}
 th:first-child,td:first-child,th:nth-child(2),td:nth-child(2){text-align:left}th{font-weight:600;color:#3c4043;background:#f8f9fa}
 table.params td{text-align:left}
-details.operations{margin:0 0 10px 34px;font-size:12px}details.operations td.reason{text-align:left;max-width:520px}
+details.operations{margin:0 0 10px 34px;font-size:12px}details.operations td.reason,details.operations th:last-child{text-align:left;max-width:520px}
 .swatch{display:inline-block;width:9px;height:9px;border-radius:2px;margin-right:6px;vertical-align:middle}
 .bars{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:8px 20px;margin:8px 0}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:10px 20px}
