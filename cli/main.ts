@@ -3,7 +3,7 @@
  * demand, so `scaler --help` (or a typo) answers without loading the simulator, the Azure SDKs or pg.
  */
 import { readFile } from 'node:fs/promises';
-import { closest } from './did-you-mean.js';
+import { suggest } from '../shared/config/fields/problems.js';
 
 type Run = (args: string[]) => Promise<number>;
 
@@ -73,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    const suggestion = closest(name, Object.keys(COMMANDS));
+    const suggestion = suggest(name, Object.keys(COMMANDS));
     console.error(
       `scaler: unknown command "${name}"${suggestion ? `; did you mean "${suggestion}"?` : ''}\n\n${usage()}`,
     );
@@ -113,7 +113,7 @@ async function unknownOption(args: string[], commandUsage: string): Promise<stri
     if (arg === '--') break;
     const option = /^--[^=]+/.exec(arg)?.[0];
     if (!option || known.includes(option)) continue;
-    const suggestion = closest(option, known);
+    const suggestion = suggest(option, known);
     return `${option} is not an option of this command${suggestion ? `; did you mean ${suggestion}?` : ''}`;
   }
   return undefined;

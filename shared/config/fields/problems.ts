@@ -23,14 +23,16 @@ export function showValue(value: unknown): string {
   return text.length > 240 ? `${text.slice(0, 237)}...` : text;
 }
 
-/** The closest candidate by edit distance, when it is close enough to be a likely typo. */
+/** The closest candidate by edit distance, when it is close enough to be a likely typo (config fields, CLI words). */
 export function suggest(input: string, candidates: readonly string[]): string | undefined {
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
     const distance = editDistance(input.toLowerCase(), candidate.toLowerCase());
     if (!best || distance < best.distance) best = { candidate, distance };
   }
-  return best && best.distance <= Math.max(2, Math.floor(input.length / 3)) ? best.candidate : undefined;
+  // A third of the word may be wrong (at least 2 letters); beyond that the guess is more confusing than helpful.
+  const allowed = Math.max(2, Math.floor(input.length / 3));
+  return best && best.distance <= allowed ? best.candidate : undefined;
 }
 
 function editDistance(a: string, b: string): number {
