@@ -129,7 +129,8 @@ describe('a scale-out carried to its end by the durable follow-up', () => {
           change: { type: 'count', value: 2 },
         },
       ],
-      rebalance: { pollIntervalSeconds: 30 },
+      // One move at a time: this test follows the sequential steps (the default of 4 adds raise/restore steps).
+      rebalance: { pollIntervalSeconds: 30, parallelism: 1 },
       database,
     };
     const services = await servicesFor(

@@ -108,8 +108,15 @@ export const DEFAULTS = {
     /** Citus' default strategy since Citus 12 (docs/citus-rebalance.md). */
     strategy: 'by_disk_size',
     shardTransferMode: 'auto',
-    /** Sequential moves: Citus' own default. Raise it for faster rebalances at the cost of bandwidth. */
-    parallelism: 1,
+    /**
+     * Four moves at once (Citus' own default is one). A scale-out happens because the cluster is hot, and the new
+     * nodes carry load only as shards reach them: four parallel moves finish about 2.8x sooner (measured,
+     * docs/citus-rebalance.md), for about a core per move on source and target while they run. In the simulator
+     * this cut elastic clusters' overloaded minutes by a third on two fresh seeds at equal or lower cost
+     * (docs/simulator.md). The executor settings are raised for the job and put back afterwards; where they cannot
+     * be raised, the moves run one at a time and the operation says so. Set 1 to keep Citus' pace.
+     */
+    parallelism: 4,
     maxAttempts: 3,
     /** A move fails below `citus.desired_percent_disk_available_after_move` (10 %); keep a margin above it. */
     minFreeDiskPercent: 20,

@@ -70,7 +70,9 @@ export async function scenario(
         resourceId: pgResourceId(name),
         mode: 'manual',
         limits: { min: 2, max: 8 },
-        rebalance: { pollIntervalSeconds: 10, ...options.rebalance },
+        // One move at a time unless a test asks for more: the parallel path (raise and restore the executor
+        // settings, the product's default of 4) has tests of its own.
+        rebalance: { pollIntervalSeconds: 10, parallelism: 1, ...options.rebalance },
         connections: options.connections ?? { policy: 'service-default' },
         database,
       },

@@ -50,7 +50,7 @@ describe('validateConfig', () => {
       cooldowns: { scaleOutMinutes: 15, scaleInMinutes: 60 },
       maxStep: { out: 4, in: 10 },
       dryRun: false,
-      rebalance: { strategy: 'by_disk_size', shardTransferMode: 'auto', parallelism: 1 },
+      rebalance: { strategy: 'by_disk_size', shardTransferMode: 'auto', parallelism: 4 },
       connections: { policy: 'service-default' },
     });
     expect(telemetry).toMatchObject({

@@ -95,9 +95,9 @@ describe('planBatchCalls', () => {
     expect(calls.every((call) => call.lookbackMinutes === 1460)).toBe(true);
   });
 
-  it('plans the metrics a custom PostgreSQL target reads, with the scale-out trend as lookback', () => {
-    // The out-rule's 10-minute window is shorter than the half hour (+1 grain) its step reads the trend over,
-    // plus the 10 minutes of lag the data-quality settings allow.
+  it('plans the metrics a custom PostgreSQL target reads, with the half hour its scale-out trend reads', () => {
+    // The out-rule's 10-minute window needs 11 minutes; the step sizing reads the metric's last 30 (31 with the
+    // grain in progress); plus the 10 minutes of tolerated lag.
     expect(requiredMetrics(pgTarget())).toEqual({
       needs: [{ metric: 'cpu_percent', aggregations: ['Average'] }],
       lookbackMinutes: 41,
