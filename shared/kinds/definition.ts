@@ -67,6 +67,8 @@ export interface KindWords {
   unitSingular: string;
   /** What ARM calls the resource in state messages: `server`, `cluster`. */
   resource: string;
+  /** What each scale operation costs after ARM is done, completing "sized for one ...": `rebalance`. */
+  settling: string;
 }
 
 export interface KindDefinition<T extends TargetConfig = TargetConfig> {

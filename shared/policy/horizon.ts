@@ -15,6 +15,7 @@ import type { HorizonNeed } from './input.js';
 import { evaluateWindow } from './windows.js';
 import { formatValue, noteGuard, unitsOf, type PolicyContext, type Proposal, type Stage } from './proposal.js';
 import { kindOf } from '../kinds/registry.js';
+import { cacheWarmupMinutes } from './guards/cooldown.js';
 
 const MINUTE_MS = 60_000;
 /** A horizon learnt from a scale-out is kept within these bounds (a stuck or instant operation says little). */
@@ -45,7 +46,7 @@ export const horizonStep: Stage = (proposal, context) => {
   const units = Math.ceil((need.loadUnits * 100) / sizing.targetPercent - 1e-9);
   const withNote = { ...proposal, horizon: { ...need, targetPercent: sizing.targetPercent, units } };
   if (units <= proposal.to) return noteGuard(withNote, 'horizon');
-  const message = `${proposal.message}; sized for the ${need.horizonMinutes}-min horizon (one rebalance): ${need.detail}, ${unitsOf(context.target, units)} at ${formatValue(sizing.targetPercent)} %`;
+  const message = `${proposal.message}; sized for the ${need.horizonMinutes}-min horizon (one ${kindOf(context.target).words.settling}): ${need.detail}, ${unitsOf(context.target, units)} at ${formatValue(sizing.targetPercent)} %`;
   return noteGuard(withNote, 'horizon', { to: units, reason: proposal.reason, message });
 };
 
@@ -113,12 +114,16 @@ function sizingSignal(
   return { metric: hottest.metric, targetPercent };
 }
 
-/** How long the target's last scale-out took from the ask to its end (rebalance included), within bounds. */
+/**
+ * How long the target's last scale-out took from the ask to its end (rebalance included), within bounds, plus the
+ * cache warm-up that follows it where the kind has one: the new capacity carries load only then.
+ */
 export function horizonMinutes(context: PolicyContext): number {
   const last = context.history.lastScaleOut;
   if (last?.completedAt) {
     const minutes = Math.round((last.completedAt.getTime() - last.startedAt.getTime()) / MINUTE_MS);
-    return Math.min(HORIZON_BOUNDS_MINUTES.max, Math.max(HORIZON_BOUNDS_MINUTES.min, minutes));
+    const bounded = Math.min(HORIZON_BOUNDS_MINUTES.max, Math.max(HORIZON_BOUNDS_MINUTES.min, minutes));
+    return bounded + cacheWarmupMinutes(context);
   }
   return kindOf(context.target).defaultHorizonMinutes;
 }

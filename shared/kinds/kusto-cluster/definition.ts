@@ -8,7 +8,13 @@ export type KustoClusterTarget = TargetOfKind<'kusto-cluster'>;
 export const KUSTO_CLUSTER: KindDefinition<KustoClusterTarget> = {
   kind: 'kusto-cluster',
   facts: KIND_FACTS['kusto-cluster'],
-  words: { name: 'Azure Data Explorer', aCluster: 'a Kusto cluster', unitSingular: 'instance', resource: 'cluster' },
+  words: {
+    name: 'Azure Data Explorer',
+    aCluster: 'a Kusto cluster',
+    unitSingular: 'instance',
+    resource: 'cluster',
+    settling: 'cache warm-up',
+  },
   capacityField: 'sku.capacity',
   metrics: { namespace: 'Microsoft.Kusto/clusters', catalog: KUSTO_METRICS },
   forecastMetrics: ['CPU', 'CacheUtilizationFactor', 'IngestionUtilization'],

@@ -13,6 +13,7 @@ export const ELASTIC_CLUSTER: KindDefinition<ElasticClusterTarget> = {
     aCluster: 'an elastic cluster',
     unitSingular: 'node',
     resource: 'server',
+    settling: 'rebalance',
   },
   capacityField: 'properties.cluster.clusterSize',
   metrics: { namespace: 'Microsoft.DBforPostgreSQL/flexibleServers', catalog: POSTGRES_METRICS },

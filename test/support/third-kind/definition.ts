@@ -28,7 +28,13 @@ export const TEST_POOL_DEFINITION: KindDefinition = {
     serviceMax: 12,
     serviceMaxSetting: undefined,
   },
-  words: { name: 'Test pool', aCluster: 'a test pool', unitSingular: 'slot', resource: 'pool' },
+  words: {
+    name: 'Test pool',
+    aCluster: 'a test pool',
+    unitSingular: 'slot',
+    resource: 'pool',
+    settling: 'pool refill',
+  },
   capacityField: 'sku.capacity',
   metrics: {
     namespace: 'Microsoft.Kusto/clusters',

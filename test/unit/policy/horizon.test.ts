@@ -120,6 +120,30 @@ describe('the cache warm-up on Azure Data Explorer', () => {
     ).toBe('scale-out');
   });
 
+  it('learns a horizon of ARM time plus the warm-up, so a learnt horizon agrees with the default one', () => {
+    const lastScaleOut = {
+      ...completedOperation('out', 120, 4, 5),
+      startedAt: new Date(NOW - 140 * MINUTE),
+      completedAt: new Date(NOW - 120 * MINUTE),
+    };
+    const sized = (warmup: number) =>
+      decide(
+        input({
+          target: kustoTarget({
+            rules: [cpuOut({ metric: 'CPU' }), cpuIn()],
+            maxStep: { out: 10 },
+            followUp: { cacheWarmupMinutes: warmup },
+          }),
+          capacity: 5,
+          metrics: hot,
+          history: { lastScaleOut },
+        }),
+      );
+    expect(sized(60).evidence.horizon?.horizonMinutes).toBe(80);
+    expect(sized(60).message).toMatch(/sized for the 80-min horizon \(one cache warm-up\)/);
+    expect(sized(0).evidence.horizon?.horizonMinutes).toBe(20);
+  });
+
   it('follows the configured warm-up, 0 for none', () => {
     const noWarmup = kustoTarget({ rules: [cpuOut({ metric: 'CPU' }), cpuIn()], followUp: { cacheWarmupMinutes: 0 } });
     expect(
