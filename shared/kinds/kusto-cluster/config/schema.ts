@@ -211,3 +211,5 @@ export const kustoTargetSchema = z.strictObject({
     ),
   followUp: kustoFollowUp,
 });
+
+export type KustoTargetConfig = z.output<typeof kustoTargetSchema>;

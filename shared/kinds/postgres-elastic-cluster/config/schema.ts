@@ -218,3 +218,5 @@ export const postgresTargetSchema = z.strictObject({
   connections,
   database,
 });
+
+export type ElasticClusterTargetConfig = z.output<typeof postgresTargetSchema>;
