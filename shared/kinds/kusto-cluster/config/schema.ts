@@ -4,7 +4,7 @@ import { DEFAULTS } from '../../../config/fields/defaults.js';
 import { FORECAST_DESCRIPTION, count, forecastShape, targetBase } from '../../../config/fields/fields.js';
 
 /** The defaults of an Azure Data Explorer target's own sections (the shared ones are in config/fields/defaults.ts). */
-export const KUSTO_DEFAULTS = {
+export const KUSTO_CONFIG_DEFAULTS = {
   optimized: {
     /** ADX: scale in only after a 1-day evaluation, re-evaluated every hour. */
     scaleInWindowMinutes: 1440,
@@ -83,15 +83,15 @@ const kustoOptimized = z
       .describe('Scale to the capacity that brings the hottest signal to this utilization.'),
     scaleInWindowMinutes: count(60)
       .max(10080)
-      .default(KUSTO_DEFAULTS.optimized.scaleInWindowMinutes)
+      .default(KUSTO_CONFIG_DEFAULTS.optimized.scaleInWindowMinutes)
       .describe('Every scale-in check must agree over this window, which must lie after the last operation.'),
     scaleInGrainMinutes: count(1)
       .max(60)
-      .default(KUSTO_DEFAULTS.optimized.scaleInGrainMinutes)
+      .default(KUSTO_CONFIG_DEFAULTS.optimized.scaleInGrainMinutes)
       .describe('Grain of the scale-in window (hourly by default, as ADX re-evaluates hourly).'),
     scaleInEarlyWindowMinutes: count(0)
       .max(10080)
-      .default(KUSTO_DEFAULTS.optimized.scaleInEarlyWindowMinutes)
+      .default(KUSTO_CONFIG_DEFAULTS.optimized.scaleInEarlyWindowMinutes)
       .describe(
         'Strong evidence: scale in after this shorter quiet window when every peak, spread over the smaller size, stays below its scale-in threshold. 0 waits for the full window.',
       ),
@@ -101,19 +101,19 @@ const kustoOptimized = z
           .number()
           .gt(0)
           .max(100)
-          .default(KUSTO_DEFAULTS.optimized.scaleOut.cpuPercent)
+          .default(KUSTO_CONFIG_DEFAULTS.optimized.scaleOut.cpuPercent)
           .describe('CPU percent threshold.'),
         cacheUtilizationPercent: z
           .number()
           .gt(0)
           .max(1000)
-          .default(KUSTO_DEFAULTS.optimized.scaleOut.cacheUtilizationPercent)
+          .default(KUSTO_CONFIG_DEFAULTS.optimized.scaleOut.cacheUtilizationPercent)
           .describe('Cache utilization factor threshold (CacheUtilizationFactor).'),
         ingestionUtilizationPercent: z
           .number()
           .gt(0)
           .max(100)
-          .default(KUSTO_DEFAULTS.optimized.scaleOut.ingestionUtilizationPercent)
+          .default(KUSTO_CONFIG_DEFAULTS.optimized.scaleOut.ingestionUtilizationPercent)
           .describe('Ingestion utilization threshold (IngestionUtilization).'),
       })
       .prefault({}),
@@ -123,41 +123,41 @@ const kustoOptimized = z
           .number()
           .gt(0)
           .max(100)
-          .default(KUSTO_DEFAULTS.optimized.scaleIn.cpuPercent)
+          .default(KUSTO_CONFIG_DEFAULTS.optimized.scaleIn.cpuPercent)
           .describe('CPU percent threshold.'),
         ingestionUtilizationPercent: z
           .number()
           .gt(0)
           .max(100)
-          .default(KUSTO_DEFAULTS.optimized.scaleIn.ingestionUtilizationPercent)
+          .default(KUSTO_CONFIG_DEFAULTS.optimized.scaleIn.ingestionUtilizationPercent)
           .describe('Ingestion utilization threshold (IngestionUtilization).'),
         cacheUtilizationPercent: z
           .number()
           .gt(0)
           .max(1000)
-          .default(KUSTO_DEFAULTS.optimized.scaleIn.cacheUtilizationPercent)
+          .default(KUSTO_CONFIG_DEFAULTS.optimized.scaleIn.cacheUtilizationPercent)
           .describe('Cache utilization factor threshold (CacheUtilizationFactor).'),
         streamingIngestUtilizationPercent: z
           .number()
           .gt(0)
           .max(100)
-          .default(KUSTO_DEFAULTS.optimized.scaleIn.streamingIngestUtilizationPercent)
+          .default(KUSTO_CONFIG_DEFAULTS.optimized.scaleIn.streamingIngestUtilizationPercent)
           .describe('Streaming ingest must stay below this (only when the cluster uses it).'),
         minKeepAlive: z
           .number()
           .min(0)
           .max(1)
-          .default(KUSTO_DEFAULTS.optimized.scaleIn.minKeepAlive)
+          .default(KUSTO_CONFIG_DEFAULTS.optimized.scaleIn.minKeepAlive)
           .describe('Lowest hourly KeepAlive average that still counts as responsive.'),
         maxThrottledQueries: count(0)
           .max(1_000_000_000)
-          .default(KUSTO_DEFAULTS.optimized.scaleIn.maxThrottledQueries)
+          .default(KUSTO_CONFIG_DEFAULTS.optimized.scaleIn.maxThrottledQueries)
           .describe('Throttled queries allowed over the window.'),
         maxFailedQueryPercent: z
           .number()
           .min(0)
           .max(100)
-          .default(KUSTO_DEFAULTS.optimized.scaleIn.maxFailedQueryPercent)
+          .default(KUSTO_CONFIG_DEFAULTS.optimized.scaleIn.maxFailedQueryPercent)
           .describe('Failed share of QueryResult allowed over the window.'),
       })
       .prefault({}),
@@ -169,15 +169,15 @@ const kustoFollowUp = z
   .strictObject({
     pollIntervalSeconds: count(5)
       .max(3600)
-      .default(KUSTO_DEFAULTS.followUp.pollIntervalSeconds)
+      .default(KUSTO_CONFIG_DEFAULTS.followUp.pollIntervalSeconds)
       .describe('How often the follow-up polls ARM for the end of the update.'),
     timeoutMinutes: count(1)
       .max(2880)
-      .default(KUSTO_DEFAULTS.followUp.timeoutMinutes)
+      .default(KUSTO_CONFIG_DEFAULTS.followUp.timeoutMinutes)
       .describe('How long to wait for the update before recording the operation as timed-out.'),
     cacheWarmupMinutes: count(0)
       .max(720)
-      .default(KUSTO_DEFAULTS.followUp.cacheWarmupMinutes)
+      .default(KUSTO_CONFIG_DEFAULTS.followUp.cacheWarmupMinutes)
       .describe(
         'After ARM finishes, the hot cache reorganizes this long: cooldowns start after it, and no further change is made meanwhile.',
       ),
@@ -187,10 +187,10 @@ const kustoFollowUp = z
 
 const kustoForecast = z
   .strictObject({
-    ...forecastShape(KUSTO_DEFAULTS.forecast),
+    ...forecastShape(KUSTO_CONFIG_DEFAULTS.forecast),
     cacheWarmupMinutes: count(0)
       .max(480)
-      .default(KUSTO_DEFAULTS.forecast.cacheWarmupMinutes)
+      .default(KUSTO_CONFIG_DEFAULTS.forecast.cacheWarmupMinutes)
       .describe(
         'Added to each learned scale-out duration: ADX warms its hot cache after ARM finished, and does not report when.',
       ),
@@ -205,7 +205,7 @@ export const kustoTargetSchema = z.strictObject({
   forecast: kustoForecast,
   onConflictingAutoscaler: z
     .enum(['refuse', 'take-over'])
-    .default(KUSTO_DEFAULTS.onConflictingAutoscaler)
+    .default(KUSTO_CONFIG_DEFAULTS.onConflictingAutoscaler)
     .describe(
       "What to do when the cluster's own optimized autoscale is on: refuse to act, or turn it off in the same update.",
     ),

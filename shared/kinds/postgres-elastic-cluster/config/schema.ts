@@ -10,7 +10,7 @@ import {
 } from '../../../config/fields/fields.js';
 
 /** The defaults of an elastic cluster target's own sections (the shared ones are in config/fields/defaults.ts). */
-export const ELASTIC_CLUSTER_DEFAULTS = {
+export const ELASTIC_CLUSTER_CONFIG_DEFAULTS = {
   optimized: {
     scaleOut: {
       cpuPercent: 80,
@@ -75,19 +75,19 @@ const postgresOptimized = z
           .number()
           .gt(0)
           .max(100)
-          .default(ELASTIC_CLUSTER_DEFAULTS.optimized.scaleOut.cpuPercent)
+          .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.optimized.scaleOut.cpuPercent)
           .describe('CPU percent threshold.'),
         memoryPercent: z
           .number()
           .gt(0)
           .max(100)
-          .default(ELASTIC_CLUSTER_DEFAULTS.optimized.scaleOut.memoryPercent)
+          .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.optimized.scaleOut.memoryPercent)
           .describe('Memory percent threshold (memory_percent).'),
         storagePercent: z
           .number()
           .gt(0)
           .max(100)
-          .default(ELASTIC_CLUSTER_DEFAULTS.optimized.scaleOut.storagePercent)
+          .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.optimized.scaleOut.storagePercent)
           .describe('Storage percent threshold (storage_percent).'),
       })
       .prefault({}),
@@ -99,46 +99,46 @@ const rebalance = z
   .strictObject({
     enabled: z
       .boolean()
-      .default(ELASTIC_CLUSTER_DEFAULTS.rebalance.enabled)
+      .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.rebalance.enabled)
       .describe('Start and watch the Citus shard rebalance after each scale-out.'),
     strategy: z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/)
-      .default(ELASTIC_CLUSTER_DEFAULTS.rebalance.strategy)
+      .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.rebalance.strategy)
       .describe('A row of pg_dist_rebalance_strategy (by_disk_size, by_shard_count or your own).'),
     shardTransferMode: z
       .enum(['auto', 'force_logical', 'block_writes'])
-      .default(ELASTIC_CLUSTER_DEFAULTS.rebalance.shardTransferMode)
+      .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.rebalance.shardTransferMode)
       .describe('citus_rebalance_start shard_transfer_mode; auto needs a replica identity on every table.'),
     parallelism: z
       .union([count(1).max(128), z.literal('auto')])
-      .default(ELASTIC_CLUSTER_DEFAULTS.rebalance.parallelism)
+      .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.rebalance.parallelism)
       .describe('Shard moves at once; "auto" uses the number of nodes added.'),
     maxAttempts: count(1)
       .max(10)
-      .default(ELASTIC_CLUSTER_DEFAULTS.rebalance.maxAttempts)
+      .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.rebalance.maxAttempts)
       .describe('Starts of a failed or cancelled rebalance before giving up.'),
     minFreeDiskPercent: z
       .number()
       .min(0)
       .max(100)
-      .default(ELASTIC_CLUSTER_DEFAULTS.rebalance.minFreeDiskPercent)
+      .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.rebalance.minFreeDiskPercent)
       .describe('Pre-flight: refuse to start a rebalance when a node would have less free disk.'),
     readyTimeoutMinutes: count(1)
       .max(1440)
-      .default(ELASTIC_CLUSTER_DEFAULTS.rebalance.readyTimeoutMinutes)
+      .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.rebalance.readyTimeoutMinutes)
       .describe('How long to wait for ARM to report the new cluster size.'),
     haReadyTimeoutMinutes: count(1)
       .max(2880)
-      .default(ELASTIC_CLUSTER_DEFAULTS.rebalance.haReadyTimeoutMinutes)
+      .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.rebalance.haReadyTimeoutMinutes)
       .describe('The same wait when zone-redundant high availability is on (standbys are added too).'),
     pollIntervalSeconds: count(5)
       .max(3600)
-      .default(ELASTIC_CLUSTER_DEFAULTS.rebalance.pollIntervalSeconds)
+      .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.rebalance.pollIntervalSeconds)
       .describe('How often the follow-up polls ARM and citus_rebalance_status().'),
     stuckScheduledMinutes: count(1)
       .max(1440)
-      .default(ELASTIC_CLUSTER_DEFAULTS.rebalance.stuckScheduledMinutes)
+      .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.rebalance.stuckScheduledMinutes)
       .describe('Report a rebalance job that stays scheduled (never starts) this long.'),
     timeoutMinutes: count(10)
       .max(43_200)
@@ -166,7 +166,7 @@ const connections = z
       maxSharedPoolSize: connectionCount(1).describe('citus.max_shared_pool_size to set.'),
     }),
   ])
-  .default({ ...ELASTIC_CLUSTER_DEFAULTS.connections })
+  .default({ ...ELASTIC_CLUSTER_CONFIG_DEFAULTS.connections })
   .describe('How citus.max_client_connections and citus.max_shared_pool_size follow the node count.');
 
 const database = z
@@ -178,7 +178,7 @@ const database = z
       .describe("The coordinator's host name; defaults to the cluster's fullyQualifiedDomainName from ARM."),
     port: count(1)
       .max(65535)
-      .default(ELASTIC_CLUSTER_DEFAULTS.database.port)
+      .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.database.port)
       .describe('The coordinator port: 5432. Never the load-balanced 7432, which may land on a worker.'),
     name: z
       .string()
@@ -199,14 +199,14 @@ const database = z
       .describe('Name of an app setting that holds a password: password login instead of a Microsoft Entra token.'),
     ssl: z
       .enum(['verify-full', 'require', 'disable'])
-      .default(ELASTIC_CLUSTER_DEFAULTS.database.ssl)
+      .default(ELASTIC_CLUSTER_CONFIG_DEFAULTS.database.ssl)
       .describe('verify-full checks the server certificate; disable only for local test servers.'),
   })
   .prefault({})
   .describe('How the follow-up connects to the coordinator to rebalance (Microsoft Entra token by default).');
 
 const postgresForecast = z
-  .strictObject(forecastShape(ELASTIC_CLUSTER_DEFAULTS.forecast))
+  .strictObject(forecastShape(ELASTIC_CLUSTER_CONFIG_DEFAULTS.forecast))
   .prefault({})
   .describe(FORECAST_DESCRIPTION);
 export const postgresTargetSchema = z.strictObject({
