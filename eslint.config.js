@@ -12,6 +12,13 @@ function targetKinds() {
   return [...list[1].matchAll(/'([^']+)'/g)].map((match) => match[1]);
 }
 const KIND_NAME = `/^(${targetKinds().join('|')})$/`;
+/**
+ * A constant's name (`ELASTIC`, `TEST_POOL`): a `.kind` compared with one singles out the kind it holds. A kind
+ * compared with a variable (`target.kind === kind`) is not caught: it selects the kind asked for rather than one
+ * named kind, and telling a variable that holds one specific kind needs the type checker, which lint runs without
+ * (docs/adding-a-target-kind.md).
+ */
+const CONSTANT_NAME = '/^[A-Z][A-Z0-9_]*$/';
 
 /**
  * Kind-specific code lives in the kind's definition (shared/kinds/<kind>/, tools/simulation/kinds/), where the
@@ -31,6 +38,14 @@ const kindBranches = [
   },
   {
     selector: "BinaryExpression[operator=/^[!=]==?$/][left.property.name='kind'][right.property.name='kind']",
+    message: KIND_BRANCH_MESSAGE,
+  },
+  {
+    selector: `BinaryExpression[operator=/^[!=]==?$/][left.property.name='kind'][right.type='Identifier'][right.name=${CONSTANT_NAME}]`,
+    message: KIND_BRANCH_MESSAGE,
+  },
+  {
+    selector: `BinaryExpression[operator=/^[!=]==?$/][right.property.name='kind'][left.type='Identifier'][left.name=${CONSTANT_NAME}]`,
     message: KIND_BRANCH_MESSAGE,
   },
   { selector: `SwitchCase[test.value=${KIND_NAME}]`, message: KIND_BRANCH_MESSAGE },

@@ -30,6 +30,7 @@ import {
   describeTarget,
   loadConfig,
   loadParameters,
+  raisedMaximums,
   parseCount,
   parsePolicies,
   printSuites,
@@ -101,8 +102,10 @@ async function backtest(args: string[], output: Output, environment: () => Backt
   const policies = parsePolicies(values.policies);
   const workers = parseCount('--workers', values.workers, defaultWorkers(), { min: 1, max: 64 });
   await checkReportPath(values.report);
-  const config = await loadConfig(values.config, output);
-  const parameters = await loadParameters(values.model, output);
+  const maximums = raisedMaximums(output);
+  if (!maximums) return 1;
+  const config = await loadConfig(values.config, output, maximums);
+  const parameters = await loadParameters(values.model, output, maximums);
   if (!config || !parameters) return 1;
   const target = backtestTarget(config, values.target);
 

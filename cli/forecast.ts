@@ -27,6 +27,7 @@ import {
   describeTarget,
   loadConfig,
   loadParameters,
+  raisedMaximums,
   parseCount,
   UsageError,
   type Output,
@@ -70,8 +71,10 @@ async function forecast(args: string[], output: Output, environment: () => Backt
   if (values.config === undefined)
     throw new UsageError('--config is required: the scaler config whose target is forecast');
   const days = parseCount('--days', values.days, 14, { min: 1, max: MAX_BACKTEST_DAYS });
-  const config = await loadConfig(values.config, output);
-  const parameters = await loadParameters(values.model, output);
+  const maximums = raisedMaximums(output);
+  if (!maximums) return 1;
+  const config = await loadConfig(values.config, output, maximums);
+  const parameters = await loadParameters(values.model, output, maximums);
   if (!config || !parameters) return 1;
   const target = backtestTarget(config, values.target);
 

@@ -16,7 +16,7 @@ import { POSTGRES_ENTRA_SCOPE } from '../shared/follow-up/cluster-access.js';
 import { parseResourceId } from '../shared/vocabulary/resource-id.js';
 import { ArmClients } from '../shared/targets/azure-clients.js';
 import { ArmExecutorSettings, ServerParameters } from '../shared/targets/postgres-elastic/server-parameters.js';
-import { DEFAULTS } from '../shared/config/fields/defaults.js';
+import { ELASTIC_CLUSTER_CONFIG_DEFAULTS } from '../shared/kinds/postgres-elastic-cluster/config/schema.js';
 import { describeError, ScalerError } from '../shared/vocabulary/errors.js';
 import { planText, progressLine, summaryText } from './rebalance-output.js';
 
@@ -35,7 +35,7 @@ Options:
   --plan-only             print the plan and the pre-flight verdict, change nothing
   --resource-id <id>      ARM id of an Azure elastic cluster: set the executor settings as server parameters
   --interval <seconds>    how often --watch polls (default 2)
-  --min-free-disk <pct>   refuse when a node would keep less free disk (default ${DEFAULTS.rebalance.minFreeDiskPercent}; needs --node-disk-gb)
+  --min-free-disk <pct>   refuse when a node would keep less free disk (default ${ELASTIC_CLUSTER_CONFIG_DEFAULTS.rebalance.minFreeDiskPercent}; needs --node-disk-gb)
   --node-disk-gb <GiB>    storage of one node, for the disk headroom check
   --entra                 log in with a Microsoft Entra token (DefaultAzureCredential)`;
 
@@ -114,7 +114,10 @@ function parseArguments(args: string[]): ParsedArguments {
       'plan-only': { type: 'boolean', default: false },
       'resource-id': { type: 'string' },
       interval: { type: 'string', default: '2' },
-      'min-free-disk': { type: 'string', default: String(DEFAULTS.rebalance.minFreeDiskPercent) },
+      'min-free-disk': {
+        type: 'string',
+        default: String(ELASTIC_CLUSTER_CONFIG_DEFAULTS.rebalance.minFreeDiskPercent),
+      },
       'node-disk-gb': { type: 'string' },
       entra: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -152,7 +155,7 @@ function parseArguments(args: string[]): ParsedArguments {
       planOnly: values['plan-only'],
       watch: values.watch,
       pollIntervalMs: number('--interval', values.interval, 0.05, 3600) * 1000,
-      stuckScheduledMinutes: DEFAULTS.rebalance.stuckScheduledMinutes,
+      stuckScheduledMinutes: ELASTIC_CLUSTER_CONFIG_DEFAULTS.rebalance.stuckScheduledMinutes,
     },
   };
 }

@@ -22,6 +22,7 @@ import {
   describeTarget,
   loadConfig,
   loadParameters,
+  raisedMaximums,
   parseCount,
   parseKind,
   parsePolicies,
@@ -83,8 +84,10 @@ async function simulate(args: string[], output: Output): Promise<number> {
   const workers = parseCount('--workers', values.workers, defaultWorkers(), { min: 1, max: 64 });
   await checkReportPath(values.report);
 
-  const config = await loadConfig(values.config, output);
-  const parameters = await loadParameters(values.model, output);
+  const maximums = raisedMaximums(output);
+  if (!maximums) return 1;
+  const config = await loadConfig(values.config, output, maximums);
+  const parameters = await loadParameters(values.model, output, maximums);
   if (!config || !parameters) return 1;
   const target = selectTarget(config, kind, values.target);
   const traces = await tracesFrom(values, days, seed);

@@ -17,6 +17,7 @@ import { htmlReport, type ReportInput } from '../tools/simulation/report/html.js
 import { outcomeTable, runWarnings, totalsByPolicy } from '../tools/simulation/report/table.js';
 import type { SuiteResult } from '../tools/simulation/suite.js';
 import { kindOf } from '../shared/kinds/registry.js';
+import { serviceMaximumsFrom, type ServiceMaximums } from '../shared/config/service-maximums.js';
 
 export interface Output {
   out: (line: string) => void;
@@ -41,8 +42,22 @@ export async function checkReportPath(file: string | undefined): Promise<void> {
     throw new UsageError(`--report: ${dirname(file)} is a file, not a folder; write the report elsewhere`);
 }
 
-export async function loadConfig(file: string, output: Output): Promise<ScalerConfig | undefined> {
-  const result = await validateConfigFile(file);
+/**
+ * The service maximums raised by app settings in the environment (SCALER_ELASTIC_CLUSTER_MAX_NODES), as the scaler
+ * reads them; a bad value is reported and ends the command.
+ */
+export function raisedMaximums(output: Output, env = process.env): ServiceMaximums | undefined {
+  const { maximums, problems } = serviceMaximumsFrom(env);
+  for (const problem of problems) output.err(problem);
+  return problems.length > 0 ? undefined : maximums;
+}
+
+export async function loadConfig(
+  file: string,
+  output: Output,
+  serviceMaximums: ServiceMaximums = {},
+): Promise<ScalerConfig | undefined> {
+  const result = await validateConfigFile(file, { serviceMaximums });
   if (result.ok) return result.config;
   output.err(`${file}: ${result.errors.length} error(s) in the config`);
   for (const problem of result.errors) output.err(`  ${formatProblem(problem)}`);
@@ -52,8 +67,12 @@ export async function loadConfig(file: string, output: Output): Promise<ScalerCo
 export async function loadParameters(
   file: string | undefined,
   output: Output,
+  serviceMaximums: ServiceMaximums = {},
 ): Promise<SimulationParameters | undefined> {
-  if (file === undefined) return DEFAULT_SIMULATION_PARAMETERS;
+  if (file === undefined) {
+    const raised = simulationParameters({}, serviceMaximums);
+    return 'problems' in raised ? DEFAULT_SIMULATION_PARAMETERS : raised;
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
@@ -63,7 +82,7 @@ export async function loadParameters(
     );
     return undefined;
   }
-  const parameters = simulationParameters(raw);
+  const parameters = simulationParameters(raw, serviceMaximums);
   if ('problems' in parameters) {
     output.err(`${file}: ${parameters.problems.length} problem(s) in the model parameters`);
     for (const problem of parameters.problems) output.err(`  ${problem}`);

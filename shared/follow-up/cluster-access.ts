@@ -4,7 +4,7 @@
  * says so; the ARM server parameters for the settings Azure does not let ALTER SYSTEM change.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { CitusTarget } from '../kinds/definition.js';
+import type { CitusTarget } from '../kinds/registry.js';
 import { parseResourceId } from '../vocabulary/resource-id.js';
 import { ProviderError, ScalerError } from '../vocabulary/errors.js';
 import { CitusClient, type CitusConnectionSettings } from '../citus/citus-client.js';

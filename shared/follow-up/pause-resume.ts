@@ -5,7 +5,7 @@
  * does not scale that cluster meanwhile). A resume lets the follow-up start a new job, which plans only the moves
  * still needed (docs/citus-rebalance.md).
  */
-import type { CitusTarget } from '../kinds/definition.js';
+import type { CitusTarget } from '../kinds/registry.js';
 import { kindOf } from '../kinds/registry.js';
 import type { TargetDirectory } from '../targets/target-directory.js';
 import type { StateStore } from '../state/state-store.port.js';

@@ -7,10 +7,15 @@
 import type { KindFacts, TargetKind } from '../vocabulary/kinds.js';
 import type { Statistic } from '../vocabulary/metric-series.js';
 import type { ConfigProblem } from '../config/fields/problems.js';
-import type { TargetConfig } from '../config/schema/schema.js';
+import type { TargetBaseConfig } from '../config/fields/fields.js';
+import type { KustoTargetConfig } from './kusto-cluster/config/schema.js';
+import type { ElasticClusterTargetConfig } from './postgres-elastic-cluster/config/schema.js';
 
-/** The config of one kind's targets. */
-export type TargetOfKind<K extends TargetKind> = Extract<TargetConfig, { kind: K }>;
+/**
+ * A target of some kind, as a kind definition sees it: the sections every kind shares. Definitions are typed by
+ * their own config, never by the union of all kinds (registry.ts builds that union, so it cannot sit below them).
+ */
+export type KindTarget = TargetBaseConfig & { kind: TargetKind };
 
 /** An Azure Monitor metric of the kind's resource type, with the aggregations Azure accepts for it. */
 export interface MetricDefinition {
@@ -42,14 +47,14 @@ export interface ThresholdPair {
 }
 
 /** A target whose optimized mode scales in: it has the scale-in thresholds, windows and grains. */
-export type ScaleInTarget = TargetConfig & { optimized: TargetOfKind<'kusto-cluster'>['optimized'] };
+export type WithScaleIn<T extends KindTarget> = T & { optimized: KustoTargetConfig['optimized'] };
 
 /**
  * A target whose follow-up runs the Citus steps after a scale-out: it has the rebalance, connection and database
  * settings.
  */
-export type CitusTarget = TargetConfig &
-  Pick<TargetOfKind<'postgres-elastic-cluster'>, 'rebalance' | 'connections' | 'database'>;
+export type WithCitus<T extends KindTarget> = T &
+  Pick<ElasticClusterTargetConfig, 'rebalance' | 'connections' | 'database'>;
 
 /** What happens after ARM finished an operation. */
 export type FollowUpPlan =
@@ -71,7 +76,7 @@ export interface KindWords {
   settling: string;
 }
 
-export interface KindDefinition<T extends TargetConfig = TargetConfig> {
+export interface KindDefinition<T extends KindTarget = KindTarget> {
   kind: T['kind'];
   facts: KindFacts;
   words: KindWords;
@@ -95,7 +100,7 @@ export interface KindDefinition<T extends TargetConfig = TargetConfig> {
     /**
      * The target itself where the kind scales in (optimized mode's scale-in reads these settings), else undefined.
      */
-    scaleInTarget(target: T): ScaleInTarget | undefined;
+    scaleInTarget(target: T): WithScaleIn<T> | undefined;
     /** Scale-in thresholds that must stay clear of their scale-out thresholds. */
     thresholdPairs(target: T, path: string): ThresholdPair[];
   };
@@ -122,7 +127,7 @@ export interface KindDefinition<T extends TargetConfig = TargetConfig> {
   takesOverConflictingAutoscaler(target: T): boolean;
   followUpPlan: FollowUpPlan;
   /** The target itself where its follow-up runs the Citus steps (followUpPlan citus-after-scale-out), else undefined. */
-  citusTarget(target: T): CitusTarget | undefined;
+  citusTarget(target: T): WithCitus<T> | undefined;
   /** The follow-up's polling and its wait for the resource to be ready after ARM (and, with HA, for its standby). */
   followUpTiming(target: T): {
     pollIntervalSeconds: number;
@@ -134,6 +139,3 @@ export interface KindDefinition<T extends TargetConfig = TargetConfig> {
   /** Semantic checks only this kind has. */
   checks(target: T, path: string): ConfigProblem[];
 }
-
-/** One definition per kind: a missing kind is a compile error. */
-export type KindRegistry = { [K in TargetKind]: KindDefinition<TargetOfKind<K>> };

@@ -1,15 +1,33 @@
 /**
- * Every target kind's definition, by kind. Adding a kind: its folder here, its name and facts in
- * shared/vocabulary/kinds.ts, its entry below (docs/adding-a-target-kind.md). `registerKind` adds a kind beside
+ * Every target kind, by kind: its target schema (the config document's union of targets is built here) and its
+ * definition. Adding a kind: its folder here, its name and facts in shared/vocabulary/kinds.ts, its entry in both
+ * lists below (docs/adding-a-target-kind.md). `registerKind` adds a kind beside
  * the built-in ones at run time (the third-kind test does), without loosening the compile-time completeness of
  * KINDS for the real ones.
  */
-import type { ZodType } from 'zod';
+import { z, type ZodType } from 'zod';
 import type { TargetKind } from '../vocabulary/kinds.js';
-import type { TargetConfig } from '../config/schema/schema.js';
-import type { KindDefinition, KindRegistry } from './definition.js';
+import type { KindDefinition, WithCitus, WithScaleIn } from './definition.js';
 import { ELASTIC_CLUSTER } from './postgres-elastic-cluster/definition.js';
+import { postgresTargetSchema } from './postgres-elastic-cluster/config/schema.js';
 import { KUSTO_CLUSTER } from './kusto-cluster/definition.js';
+import { kustoTargetSchema } from './kusto-cluster/config/schema.js';
+
+/** One target's config, whichever its kind: the union of every kind's target schema, told apart by `kind`. */
+export const targetSchema = z.discriminatedUnion('kind', [postgresTargetSchema, kustoTargetSchema]);
+
+export type TargetConfig = z.output<typeof targetSchema>;
+/** The config of one kind's targets. */
+export type TargetOfKind<K extends TargetKind> = Extract<TargetConfig, { kind: K }>;
+/** A target whose optimized mode scales in: it has the scale-in thresholds, windows and grains. */
+export type ScaleInTarget = WithScaleIn<TargetConfig>;
+/**
+ * A target whose follow-up runs the Citus steps after a scale-out: it has the rebalance, connection and database
+ * settings.
+ */
+export type CitusTarget = WithCitus<TargetConfig>;
+/** One definition per kind, typed by that kind's config: a missing kind is a compile error. */
+export type KindRegistry = { [K in TargetKind]: KindDefinition<TargetOfKind<K>> };
 
 export const KINDS: KindRegistry = {
   'postgres-elastic-cluster': ELASTIC_CLUSTER,

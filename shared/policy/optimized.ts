@@ -8,7 +8,8 @@
  * Scale in: every check agrees over the evaluation window (1 day, hourly grains), and the window lies entirely
  * after the last operation finished, so it describes the current capacity.
  */
-import type { ScaleInTarget, ScaleOutCheck } from '../kinds/definition.js';
+import type { ScaleOutCheck } from '../kinds/definition.js';
+import type { ScaleInTarget } from '../kinds/registry.js';
 import { kindOf } from '../kinds/registry.js';
 import type { SignalEvidence } from './decision.js';
 import { evaluateSignal, hasData, type SignalSpec } from './signal.js';

@@ -9,7 +9,7 @@ import { KustoTarget } from './kusto/kusto-target.js';
 import { SkuBoundsCache } from './kusto/sku-bounds.js';
 import type { TargetKind } from '../vocabulary/kinds.js';
 import type { ResourceId } from '../vocabulary/resource-id.js';
-import type { TargetOfKind } from '../kinds/definition.js';
+import type { TargetOfKind } from '../kinds/registry.js';
 
 /** Builds the ARM adapter of one kind's target. */
 export type AdapterFactory<T extends TargetConfig = TargetConfig> = (

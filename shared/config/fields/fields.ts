@@ -413,3 +413,6 @@ export const targetBase = {
   dataQuality,
   alerts,
 };
+
+/** What every kind's target config has, whatever its kind adds. */
+export type TargetBaseConfig = z.output<z.ZodObject<typeof targetBase>>;

@@ -1,6 +1,7 @@
 /**
- * The versioned config document: the shared building blocks (config/fields) and each kind's target schema (in
- * its folder, shared/kinds/<kind>/config/schema.ts), put together. Rules that need more than one field (kind-aware
+ * The versioned config document: the shared building blocks (config/fields) and the union of every kind's target
+ * schema (each in its folder, shared/kinds/<kind>/config/schema.ts; the union in shared/kinds/registry.ts, beside
+ * the kinds' definitions), put together. Rules that need more than one field (kind-aware
  * limits, thresholds that invite flapping) live in `semantic-checks.ts`.
  */
 import { z } from 'zod';
@@ -16,11 +17,10 @@ import type {
 } from '../fields/fields.js';
 import { postgresTargetSchema } from '../../kinds/postgres-elastic-cluster/config/schema.js';
 import { kustoTargetSchema } from '../../kinds/kusto-cluster/config/schema.js';
+import { targetSchema } from '../../kinds/registry.js';
 
 export { MAX_UNITS, OPERATORS, TIME_AGGREGATIONS, ruleSchema, profileSchema } from '../fields/fields.js';
-export { postgresTargetSchema, kustoTargetSchema };
-
-export const targetSchema = z.discriminatedUnion('kind', [postgresTargetSchema, kustoTargetSchema]);
+export { postgresTargetSchema, kustoTargetSchema, targetSchema };
 
 export const settingsSchema = z
   .strictObject({

@@ -1,6 +1,6 @@
 /** What the follow-up's steps (the activities) need; built once in the composition root. */
 import type { TargetConfig } from '../../config/schema/schema.js';
-import type { CitusTarget } from '../../kinds/definition.js';
+import type { CitusTarget } from '../../kinds/registry.js';
 import { kindOf } from '../../kinds/registry.js';
 import type { ScaleTarget } from '../../targets/scale-target.port.js';
 import type { TargetDirectory } from '../../targets/target-directory.js';

@@ -29,7 +29,7 @@ import {
   startRebalanceJob,
 } from '../../citus/rebalance-driver.js';
 import { addAlert, pausedSince, resumeRequested } from '../progress.js';
-import type { CitusTarget } from '../../kinds/definition.js';
+import type { CitusTarget } from '../../kinds/registry.js';
 
 const GIB = 1024 ** 3;
 

@@ -1,9 +1,10 @@
 /** Azure Data Explorer (Kusto) clusters: what the scaler knows about them. */
 import { KIND_FACTS } from '../../vocabulary/kinds.js';
-import type { KindDefinition, TargetOfKind } from '../definition.js';
+import type { KindDefinition } from '../definition.js';
+import type { KustoTargetConfig } from './config/schema.js';
 import { KUSTO_METRICS } from './metrics.js';
 
-export type KustoClusterTarget = TargetOfKind<'kusto-cluster'>;
+export type KustoClusterTarget = KustoTargetConfig;
 
 export const KUSTO_CLUSTER: KindDefinition<KustoClusterTarget> = {
   kind: 'kusto-cluster',

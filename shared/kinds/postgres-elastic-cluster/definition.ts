@@ -1,9 +1,10 @@
 /** Azure Database for PostgreSQL elastic clusters (Citus): what the scaler knows about them. */
 import { KIND_FACTS } from '../../vocabulary/kinds.js';
-import type { KindDefinition, TargetOfKind } from '../definition.js';
+import type { KindDefinition } from '../definition.js';
+import type { ElasticClusterTargetConfig } from './config/schema.js';
 import { POSTGRES_METRICS } from './metrics.js';
 
-export type ElasticClusterTarget = TargetOfKind<'postgres-elastic-cluster'>;
+export type ElasticClusterTarget = ElasticClusterTargetConfig;
 
 export const ELASTIC_CLUSTER: KindDefinition<ElasticClusterTarget> = {
   kind: 'postgres-elastic-cluster',

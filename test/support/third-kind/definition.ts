@@ -5,8 +5,8 @@
  * the scaler knows about the kind (words, bounds, metrics, signals, follow-up, checks) is its own.
  */
 import { z } from 'zod';
-import { kustoTargetSchema, type TargetConfig } from '../../../shared/config/schema/schema.js';
-import type { KindDefinition } from '../../../shared/kinds/definition.js';
+import { kustoTargetSchema } from '../../../shared/config/schema/schema.js';
+import type { KindDefinition, KindTarget } from '../../../shared/kinds/definition.js';
 import type { TargetKind } from '../../../shared/vocabulary/kinds.js';
 
 export const TEST_POOL = 'test-pool';
@@ -15,7 +15,7 @@ export const TEST_POOL = 'test-pool';
 export const testPoolSchema = kustoTargetSchema.extend({ kind: z.literal(TEST_POOL) });
 export type TestPoolTarget = z.output<typeof testPoolSchema>;
 
-const pool = (target: TargetConfig) => target as unknown as TestPoolTarget;
+const pool = (target: KindTarget) => target as unknown as TestPoolTarget;
 
 export const TEST_POOL_DEFINITION: KindDefinition = {
   // Not one of TARGET_KINDS: registered at run time (registerKind).
@@ -45,7 +45,9 @@ export const TEST_POOL_DEFINITION: KindDefinition = {
   },
   forecastMetrics: ['CPU'],
   optimized: {
-    scaleOutChecks: (target) => [{ name: 'cpu-high', metric: 'CPU', threshold: target.optimized.scaleOut.cpuPercent }],
+    scaleOutChecks: (target) => [
+      { name: 'cpu-high', metric: 'CPU', threshold: pool(target).optimized.scaleOut.cpuPercent },
+    ],
     metrics: [{ metric: 'CPU', aggregation: 'Average' }],
     // Optimized mode only scales a test pool out; scale-in is for rules and operators.
     scaleInTarget: () => undefined,

@@ -78,6 +78,14 @@ describe('architecture rules (eslint)', () => {
         code: `${decl}export const f = (a: { kind: Kind }, b: { kind: Kind }) => a.kind === b.kind;`,
       },
       {
+        name: 'a comparison with a constant holding a kind',
+        code: `${decl}const ELASTIC: Kind = 'postgres-elastic-cluster';\nexport const f = (t: { kind: Kind }) => (t.kind !== ELASTIC ? 1 : 2);`,
+      },
+      {
+        name: 'a comparison with a constant holding a kind, the constant first',
+        code: `${decl}const ADX: Kind = 'kusto-cluster';\nexport const f = (t: { kind: Kind }) => ADX === t.kind;`,
+      },
+      {
         name: 'a switch case on a kind',
         code: `${decl}export function f(kind: Kind) {\n  switch (kind) {\n    case 'kusto-cluster':\n      return 1;\n    default:\n      return 2;\n  }\n}`,
       },
@@ -89,6 +97,11 @@ describe('architecture rules (eslint)', () => {
         'shared/policy/example.ts',
       ])
         expect((await problems(file, code)).join('\n')).toContain('no branching on a target kind');
+    });
+
+    it('leaves a lookup of the kind asked for alone: a variable names no one kind', async () => {
+      const code = `${decl}export const f = (ts: Array<{ kind: Kind }>, kind: Kind) => ts.filter((t) => t.kind === kind);`;
+      expect(await problems('tools/simulation/example.ts', code)).toEqual([]);
     });
 
     it('leaves other discriminants alone', async () => {

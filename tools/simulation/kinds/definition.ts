@@ -4,7 +4,7 @@
  * stays out of the deployment; held by kind in registry.ts, so a kind without a simulation does not compile.
  */
 import type { TargetConfig } from '../../../shared/config/schema/schema.js';
-import type { TargetOfKind } from '../../../shared/kinds/definition.js';
+import type { TargetOfKind } from '../../../shared/kinds/registry.js';
 import type { TargetKind } from '../../../shared/vocabulary/kinds.js';
 import type { ClusterModel } from '../model/cluster-model.js';
 import type { SimulationParameters } from '../model/parameters.js';

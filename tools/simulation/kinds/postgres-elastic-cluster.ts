@@ -1,11 +1,11 @@
 /** The simulation of an elastic cluster: ARM adds nodes, then the Citus rebalance moves shards onto them. */
 import type { ElasticClusterTarget } from '../../../shared/kinds/postgres-elastic-cluster/definition.js';
-import { ElasticClusterModel, SERVICE_BOUNDS } from '../model/elastic-cluster-model.js';
+import { ElasticClusterModel, elasticServiceBounds } from '../model/elastic-cluster-model.js';
 import type { SimulationKind } from './definition.js';
 
 export const ELASTIC_CLUSTER_SIMULATION: SimulationKind<ElasticClusterTarget> = {
   createModel: (parameters, initialCapacity) => new ElasticClusterModel(parameters.elastic, initialCapacity),
-  serviceBounds: () => SERVICE_BOUNDS,
+  serviceBounds: (parameters) => elasticServiceBounds(parameters.elastic),
   feedMetrics: [{ name: 'cpu_percent', measures: 'demand', noisy: true, capPercent: true }],
   servesSecondaryDemand: false,
   armStatus: (busy) => (busy ? 'Updating' : 'Ready'),

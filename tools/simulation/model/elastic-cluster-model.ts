@@ -23,11 +23,10 @@ import {
   type ClusterModel,
 } from './cluster-model.js';
 
-/** The service's bounds: the kind's facts (the simulator models the service as it is at general availability). */
-export const SERVICE_BOUNDS = {
-  min: KIND_FACTS['postgres-elastic-cluster'].serviceMin,
-  max: KIND_FACTS['postgres-elastic-cluster'].serviceMax,
-};
+/** The service's bounds: the kind's smallest cluster, and its maximum as the parameters have it (maxNodes). */
+export function elasticServiceBounds(parameters: ElasticClusterParameters): { min: number; max: number } {
+  return { min: KIND_FACTS['postgres-elastic-cluster'].serviceMin, max: parameters.maxNodes };
+}
 
 interface PendingNodes {
   nodes: number;
@@ -52,7 +51,7 @@ interface ElasticOperation extends ArmOperation {
 
 export class ElasticClusterModel extends ArmClusterModel<ElasticOperation> implements ClusterModel {
   readonly kind = 'postgres-elastic-cluster' as const;
-  readonly serviceBounds = SERVICE_BOUNDS;
+  readonly serviceBounds: { min: number; max: number };
   private balanced: number;
   private pending: PendingNodes[] = [];
   private job: RebalanceJob | undefined;
@@ -63,6 +62,7 @@ export class ElasticClusterModel extends ArmClusterModel<ElasticOperation> imple
   ) {
     super(initialNodes);
     this.balanced = initialNodes;
+    this.serviceBounds = elasticServiceBounds(parameters);
   }
 
   advanceTo(minute: number): void {
@@ -94,7 +94,7 @@ export class ElasticClusterModel extends ArmClusterModel<ElasticOperation> imple
         message: `scaling in from ${this.requested} to ${to}: Azure does not offer scale-in for elastic clusters`,
       };
     }
-    if (to > SERVICE_BOUNDS.max || to < SERVICE_BOUNDS.min) return outOfBoundsResult(to, SERVICE_BOUNDS);
+    if (to > this.serviceBounds.max || to < this.serviceBounds.min) return outOfBoundsResult(to, this.serviceBounds);
     if (this.armBusy && !options.concurrent) return busyResult(this.kind);
     if (to === this.requested)
       return { accepted: false, reason: 'no-change', message: `the cluster already has ${to} nodes` };

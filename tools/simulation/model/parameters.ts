@@ -4,6 +4,11 @@
  * you measure on your own clusters (`scaler simulate --model <file.json>`, same shape as these objects).
  */
 import { z } from 'zod';
+import { MAX_UNITS } from '../../../shared/config/schema/schema.js';
+import { serviceMaximum, type ServiceMaximums } from '../../../shared/config/service-maximums.js';
+import { KIND_FACTS } from '../../../shared/vocabulary/kinds.js';
+
+const ELASTIC = 'postgres-elastic-cluster';
 
 export const ELASTIC_CLUSTER_DEFAULTS = {
   /**
@@ -34,7 +39,12 @@ export const ELASTIC_CLUSTER_DEFAULTS = {
    * elastic-scaler uses its target's `rebalance.parallelism` instead.
    */
   defaultRebalanceParallelism: 1,
-} as const;
+  /**
+   * The most nodes ARM accepts: the kind's service maximum (20 at general availability). `scaler simulate` raises
+   * it as the scaler does where SCALER_ELASTIC_CLUSTER_MAX_NODES is set; a model file may set it too.
+   */
+  maxNodes: serviceMaximum(ELASTIC) ?? MAX_UNITS,
+};
 
 export const KUSTO_CLUSTER_DEFAULTS = {
   /** PATCH of `sku.capacity` until the new instances run. Not published; assumed 15 minutes. */
@@ -91,6 +101,7 @@ const elasticSchema = z.strictObject({
   parallelSpeedupExponent: z.number().min(0).max(1),
   moveCostNodes: z.number().min(0).max(5),
   defaultRebalanceParallelism: z.number().int().min(1).max(128),
+  maxNodes: z.number().int().min(KIND_FACTS[ELASTIC].serviceMin).max(MAX_UNITS),
 });
 
 const kustoSchema = z.strictObject({
@@ -139,15 +150,25 @@ export const DEFAULT_SIMULATION_PARAMETERS: SimulationParameters = {
   outcomes: { ...OUTCOME_DEFAULTS },
 };
 
-/** Defaults overridden by a partial document (e.g. the `--model` file); every problem reported with its path. */
-export function simulationParameters(overrides: unknown = {}): SimulationParameters | { problems: string[] } {
+/**
+ * Defaults overridden by a partial document (e.g. the `--model` file); every problem reported with its path.
+ * `raised`: service maximums raised by app settings (serviceMaximumsFrom), the models' bounds unless the document
+ * sets them.
+ */
+export function simulationParameters(
+  overrides: unknown = {},
+  raised: ServiceMaximums = {},
+): SimulationParameters | { problems: string[] } {
   const parsed = simulationParametersSchema.safeParse(overrides);
   if (!parsed.success) {
     return { problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`) };
   }
   const { elastic, kusto, metrics, outcomes } = parsed.data;
   const merged: SimulationParameters = {
-    elastic: withOverrides<ElasticClusterParameters>(ELASTIC_CLUSTER_DEFAULTS, elastic),
+    elastic: withOverrides<ElasticClusterParameters>(
+      { ...ELASTIC_CLUSTER_DEFAULTS, maxNodes: serviceMaximum(ELASTIC, raised) ?? ELASTIC_CLUSTER_DEFAULTS.maxNodes },
+      elastic,
+    ),
     kusto: withOverrides<KustoClusterParameters>(KUSTO_CLUSTER_DEFAULTS, kusto),
     metrics: withOverrides<MetricFeedParameters>(METRIC_FEED_DEFAULTS, metrics),
     outcomes: withOverrides<OutcomeParameters>(OUTCOME_DEFAULTS, outcomes),
