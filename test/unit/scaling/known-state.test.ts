@@ -150,12 +150,25 @@ describe('loadKnownState', () => {
   it('derives the history and the failures from one query of the operations when fewer exist than it reads', async () => {
     const { state, calls } = await storeWith(3);
 
-    const known = await loadKnownState(state, target, ENDED, log, {});
+    const known = await loadKnownState(state, target, ENDED, log, { controls: {} });
 
     expect(calls).toEqual(['listOperations']);
     expect(known.history).toEqual(await state.getScaleHistory('orders'));
     expect(known.failures).toEqual(await state.getFailureHistory('orders', FAILURE_HISTORY_WINDOW));
     expect(known.paused).toEqual({ scaleOut: false, scaleIn: false });
+  });
+
+  it('reads nothing of the operations when the fleet read gave the summary, and answers what the queries would', async () => {
+    const { state, calls } = await storeWith(OPERATIONS_READ + 1);
+    const summary = (await state.listTargetSummaries()).get('orders');
+    calls.length = 0;
+
+    const known = await loadKnownState(state, target, ENDED, log, { controls: {}, summary });
+
+    expect(calls).toEqual([]);
+    expect(known.operations).toBeUndefined();
+    expect(known.history).toEqual(await state.getScaleHistory('orders'));
+    expect(known.failures).toEqual(await state.getFailureHistory('orders', FAILURE_HISTORY_WINDOW));
   });
 
   it('reads the history on its own when a part of it may be older than the operations read', async () => {
