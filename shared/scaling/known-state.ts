@@ -88,9 +88,8 @@ async function fromNewestOperations(state: StateStore, target: string): Promise<
   return { history, recent, operations };
 }
 
-async function readControls(state: StateStore, target: string): Promise<TargetControls> {
-  const [pauses, failureReset] = await Promise.all([state.getPauses(target), state.getFailureReset(target)]);
-  return { pauses, failureReset };
+function readControls(state: StateStore, target: string): Promise<TargetControls> {
+  return state.getTargetControls(target);
 }
 
 /**

@@ -521,10 +521,19 @@ export class EntityStateStore implements StateStore {
     return row === undefined ? undefined : pausesFromRow(this.tables.pauses.name, row);
   }
 
-  async listTargetControls(): Promise<Map<string, TargetControls>> {
+  async getTargetControls(target: string): Promise<TargetControls> {
+    const controls = await this.controlsOf({ partitionKey: targetPartition(target) });
+    return controls.get(target) ?? {};
+  }
+
+  listTargetControls(): Promise<Map<string, TargetControls>> {
+    return this.controlsOf({});
+  }
+
+  private async controlsOf(scope: { partitionKey?: string }): Promise<Map<string, TargetControls>> {
     const table = this.tables.pauses;
     const controls = new Map<string, TargetControls>();
-    for await (const row of table.query({ pageSize: MAX_PAGE_SIZE })) {
+    for await (const row of table.query({ ...scope, pageSize: MAX_PAGE_SIZE })) {
       if (row.rowKey === PAUSES_ROW_KEY) {
         const pauses = pausesFromRow(table.name, row);
         controls.set(pauses.target, { ...controls.get(pauses.target), pauses });

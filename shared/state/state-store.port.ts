@@ -132,6 +132,9 @@ export interface StateStore {
    */
   listTargetControls(): Promise<Map<string, TargetControls>>;
 
+  /** One target's pause flags and last failure reset, in one query of its partition of the controls table. */
+  getTargetControls(target: string): Promise<TargetControls>;
+
   /**
    * Changes only the flags given in `update` and keeps the others as stored (absent means not paused). The write
    * is conditional on the row read, retried on a lost race, so concurrent changes of different flags all stick.

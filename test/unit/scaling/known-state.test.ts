@@ -176,7 +176,7 @@ describe('loadKnownState', () => {
 
     const known = await loadKnownState(state, target, ENDED, log);
 
-    expect([...calls].sort()).toEqual(['getFailureReset', 'getPauses', 'getScaleHistory', 'listOperations']);
+    expect([...calls].sort()).toEqual(['getScaleHistory', 'getTargetControls', 'listOperations']);
     expect(known.history.lastScaleIn?.direction).toBe('in');
     expect(known.history).toEqual(await state.getScaleHistory('orders'));
     expect(known.failures).toEqual(await state.getFailureHistory('orders', FAILURE_HISTORY_WINDOW));

@@ -887,6 +887,21 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         expect(controls.get('pg-dev')?.pauses).toMatchObject({ scaleIn: true, updatedBy: 'dave' });
       });
 
+      it("reads one target's pause flags and failure reset in one query of its partition", async () => {
+        await store.setPauses(TARGET, { scaleOut: true, scaleIn: false }, { by: 'alice', reason: 'incident' }, T0);
+        await store.resetFailures(TARGET, { by: 'bob', reason: 'quota raised' }, at(1));
+        await store.resetFailures('adx/prod west', { by: 'carol', reason: 'fixed' }, at(2));
+
+        await expect(store.getTargetControls(TARGET)).resolves.toEqual({
+          pauses: await store.getPauses(TARGET),
+          failureReset: await store.getFailureReset(TARGET),
+        });
+        await expect(store.getTargetControls('adx/prod west')).resolves.toEqual({
+          failureReset: await store.getFailureReset('adx/prod west'),
+        });
+        await expect(store.getTargetControls('pg-dev')).resolves.toEqual({});
+      });
+
       it('refuses a reset without who made it', async () => {
         await expect(store.resetFailures(TARGET, { by: ' ', reason: 'x' }, T0)).rejects.toBeInstanceOf(
           InvalidInputError,
