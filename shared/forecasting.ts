@@ -44,12 +44,44 @@ export interface ForecastSubject {
   operations?: readonly OperationRecord[] | undefined;
 }
 
+/**
+ * What an instance keeps per target between ticks, in typed arrays (NaN for an hour without data): 21 days of
+ * three metrics are 1,512 numbers, which as a plain array of numbers and nulls cost three times as much heap.
+ */
 interface Remembered {
-  history: MetricHistory;
+  history: CompactHistory;
   signature: string;
   input: ForecastInput;
-  load: HourlyLoad;
+  load: { startMs: number; values: Float64Array };
 }
+
+type CompactHistory = Omit<MetricHistory, 'metrics'> & { metrics: Record<string, Float64Array> };
+
+function compact(values: readonly (number | null)[]): Float64Array {
+  return Float64Array.from(values, (value) => value ?? Number.NaN);
+}
+
+function expand(values: Float64Array): (number | null)[] {
+  return Array.from(values, (value) => (Number.isNaN(value) ? null : value));
+}
+
+function compactHistory(history: MetricHistory): CompactHistory {
+  const metrics = Object.fromEntries(Object.entries(history.metrics).map(([name, values]) => [name, compact(values)]));
+  return { ...history, metrics };
+}
+
+function expandHistory(history: CompactHistory): MetricHistory {
+  const metrics = Object.fromEntries(Object.entries(history.metrics).map(([name, values]) => [name, expand(values)]));
+  return { ...history, metrics };
+}
+
+/**
+ * Stale targets whose history is read, merged and forecast at once: the raw samples of one chunk (Azure Monitor's
+ * answers, a Date per point) are dropped before the next is read, so a cold instance never holds weeks of raw
+ * points for the whole fleet. Chunks follow the metrics batches' grouping (subscription, region, kind), so a
+ * chunk boundary costs at most one partly filled batch more.
+ */
+const HISTORY_CHUNK = 200;
 
 export class ForecastInputs {
   private readonly remembered = new Map<string, Remembered>();
@@ -79,6 +111,17 @@ export class ForecastInputs {
     }
     if (stale.length === 0) return answers;
 
+    for (const chunk of chunksByBatch(stale)) await this.prepareChunk(chunk, dueMs, now, options, answers);
+    return answers;
+  }
+
+  private async prepareChunk(
+    stale: readonly ForecastSubject[],
+    dueMs: number,
+    now: Date,
+    options: { persist?: boolean },
+    answers: Map<string, ForecastInput>,
+  ): Promise<void> {
     const cached = await mapWithConcurrency(stale, CONCURRENCY, (subject) => this.cachedHistory(subject, dueMs));
     const histories = await this.refresh(stale, cached, dueMs, now, options.persist !== false);
     await mapWithConcurrency(stale, CONCURRENCY, async (subject, index) => {
@@ -86,7 +129,12 @@ export class ForecastInputs {
       if (!history) return;
       try {
         const { input, load } = await this.build(subject, history);
-        this.remembered.set(subject.target.name, { history, signature: signatureOf(subject), input, load });
+        this.remembered.set(subject.target.name, {
+          history: compactHistory(history),
+          signature: signatureOf(subject),
+          input,
+          load: { startMs: load.startMs, values: compact(load.values) },
+        });
         answers.set(subject.target.name, input);
       } catch (error) {
         this.deps.log.log(
@@ -96,12 +144,12 @@ export class ForecastInputs {
         );
       }
     });
-    return answers;
   }
 
   /** The hourly load the target's last forecast was made from (for `scaler forecast`'s backtest). */
   loadOf(target: string): HourlyLoad | undefined {
-    return this.remembered.get(target)?.load;
+    const load = this.remembered.get(target)?.load;
+    return load === undefined ? undefined : { startMs: load.startMs, values: expand(load.values) };
   }
 
   private isFresh(subject: ForecastSubject, dueMs: number): boolean {
@@ -124,7 +172,8 @@ export class ForecastInputs {
       history.throughMs > windowStart(target, dueMs)
         ? history
         : undefined;
-    const remembered = usable(this.remembered.get(target.name)?.history);
+    const kept = this.remembered.get(target.name)?.history;
+    const remembered = usable(kept && expandHistory(kept));
     if (remembered) return remembered;
     try {
       return usable(await this.deps.state.getMetricHistory(target.name));
@@ -268,6 +317,17 @@ export function mergeHistory(
     throughMs: dueMs,
     metrics,
   };
+}
+
+/** Stale subjects in chunks of about HISTORY_CHUNK, each of whole metrics batches (subscription, region, kind). */
+function chunksByBatch(subjects: readonly ForecastSubject[]): ForecastSubject[][] {
+  const batchOf = ({ target, region }: ForecastSubject) =>
+    `${target.resourceId.split('/')[2] ?? ''}|${region.toLowerCase()}|${target.kind}`;
+  const sorted = [...subjects].sort((a, b) => (batchOf(a) < batchOf(b) ? -1 : batchOf(a) > batchOf(b) ? 1 : 0));
+  const chunks: ForecastSubject[][] = [];
+  for (let start = 0; start < sorted.length; start += HISTORY_CHUNK)
+    chunks.push(sorted.slice(start, start + HISTORY_CHUNK));
+  return chunks;
 }
 
 function signatureOf(subject: ForecastSubject): string {

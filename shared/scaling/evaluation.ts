@@ -15,12 +15,12 @@ import type { MetricsRequest } from '../metrics/metrics-source.port.js';
 import type { LiveTargetState } from '../targets/scale-target.port.js';
 import type { Logger } from '../logging.js';
 import { mapWithConcurrency } from '../concurrency.js';
-import { loadKnownState, type KnownState } from './known-state.js';
+import { loadKnownState, type FleetKnown, type KnownState } from './known-state.js';
 import type { ForecastInput } from '../policy/forecast-stage.js';
 import type { ForecastSubject } from '../forecasting.js';
 import { describeError } from '../vocabulary/errors.js';
 import type { ScalingDependencies } from './dependencies.js';
-import type { TargetControls } from '../state/state-store.port.js';
+import type { TargetControls, TargetSummary } from '../state/state-store.port.js';
 
 export interface EvaluationContext {
   trigger: Trigger;
@@ -95,11 +95,19 @@ export class EvaluationInputs {
     log: Logger | undefined,
     { persistForecastHistory = false, bulk = false }: { persistForecastHistory?: boolean; bulk?: boolean } = {},
   ): Promise<GatheredInputs[]> {
-    const [fleet, controls] = bulk
-      ? await Promise.all([this.readFleet(targets, log ?? this.deps.log), this.readControls(log ?? this.deps.log)])
-      : [new Map<string, LiveTargetState>(), undefined];
+    const [fleet, controls, summaries] = bulk
+      ? await Promise.all([
+          this.readFleet(targets, log ?? this.deps.log),
+          this.readControls(log ?? this.deps.log),
+          this.readSummaries(log ?? this.deps.log),
+        ])
+      : [new Map<string, LiveTargetState>(), undefined, undefined];
     const reads = await mapWithConcurrency(targets, this.deps.options.concurrency, (target) =>
-      this.readResourceAndState(target, log, fleet.get(target.name), controls && (controls.get(target.name) ?? {})),
+      this.readResourceAndState(target, log, fleet.get(target.name), {
+        controls: controls && (controls.get(target.name) ?? {}),
+        summary: summaries?.get(target.name),
+        summaryMissing: summaries !== undefined && !summaries.has(target.name),
+      }),
     );
     const [metrics, forecasts] = await Promise.all([
       this.fetchMetrics(
@@ -121,8 +129,24 @@ export class EvaluationInputs {
     return { live, known };
   }
 
-  known(target: TargetConfig, log: Logger = this.deps.log, controls?: TargetControls): Promise<KnownState> {
-    return loadKnownState(this.deps.state, target, this.deps.clock(), log, controls);
+  known(target: TargetConfig, log: Logger = this.deps.log, fleetKnown?: FleetKnown): Promise<KnownState> {
+    return loadKnownState(this.deps.state, target, this.deps.clock(), log, fleetKnown);
+  }
+
+  /**
+   * Every target's operations summary in one query. When it fails, each target queries its own operations (a
+   * target without a summary does so anyway, until its next operation change writes one).
+   */
+  private async readSummaries(log: Logger): Promise<Map<string, TargetSummary> | undefined> {
+    try {
+      return await this.deps.state.listTargetSummaries();
+    } catch (error) {
+      log.log(
+        'warn',
+        `reading the targets' operations summaries at once failed: ${describeError(error)}; reading each target's operations`,
+      );
+      return undefined;
+    }
   }
 
   /**
@@ -194,11 +218,11 @@ export class EvaluationInputs {
     target: TargetConfig,
     log: Logger | undefined,
     fromFleet: LiveTargetState | undefined,
-    controls: TargetControls | undefined,
+    fleetKnown: FleetKnown,
   ): Promise<ResourceAndState> {
     const [live, known] = await Promise.all([
       fromFleet ?? this.deps.targets.scaleTargetOf(target).read().catch(toError),
-      this.known(target, log, controls).catch(toError),
+      this.known(target, log, fleetKnown).catch(toError),
     ]);
     return { live, known };
   }

@@ -11,7 +11,8 @@ import type {
   RuntimePauses,
   ScaleHistory,
 } from '../policy/input.js';
-import type { OperationRecord, StateStore, TargetControls } from '../state/state-store.port.js';
+import type { OperationRecord, StateStore, TargetControls, TargetSummary } from '../state/state-store.port.js';
+import { TARGET_SUMMARY_WINDOW } from '../state/state-store.port.js';
 import { finishedOperationOf, operationSummaryOf } from '../state/operation-summaries.js';
 import type { Logger } from '../logging.js';
 
@@ -23,43 +24,72 @@ export interface KnownState {
   operations?: readonly OperationRecord[] | undefined;
 }
 
-/** Operations read for the failure backoff: more than the longest streak it counts (maxConsecutiveFailures <= 20). */
-export const FAILURE_HISTORY_WINDOW = 50;
+/**
+ * Operations read for the failure backoff: more than the longest streak it counts (maxConsecutiveFailures <= 20).
+ * The same window as the target summaries', so a summary answers exactly what the query would.
+ */
+export const FAILURE_HISTORY_WINDOW = TARGET_SUMMARY_WINDOW;
 /** Operations read per evaluation, in one query: the failure window and the forecast's lead time both come from them. */
 export const OPERATIONS_READ = 100;
 
+/** What the caller read for the whole fleet at once: the target's controls and its operations summary. */
+export interface FleetKnown {
+  controls?: TargetControls | undefined;
+  summary?: TargetSummary | undefined;
+  /** The fleet's summaries were read and this target had none: write it now, so the next tick finds it. */
+  summaryMissing?: boolean | undefined;
+}
+
 /**
- * The target's known state from one query of its newest operations, plus its controls (pause flags, failure
- * reset): given when the caller read them for the whole fleet, read here otherwise. The scale history is derived
- * from the same operations, and read on its own only when an operation it names may be older than those read.
+ * The target's known state: from its operations summary when the caller read the fleet's (written now when the
+ * target has none yet), otherwise from one
+ * query of its newest operations (the scale history derived from them, and read on its own only when an operation
+ * it names may be older than those read); plus its controls (pause flags, failure reset), given or read here.
  */
 export async function loadKnownState(
   state: StateStore,
   target: TargetConfig,
   now: Date,
   log: Logger,
-  controls?: TargetControls,
+  fleet: FleetKnown = {},
 ): Promise<KnownState> {
-  const [operations, { pauses, failureReset }] = await Promise.all([
-    state.listOperations(target.name, OPERATIONS_READ),
-    controls ? Promise.resolve(controls) : readControls(state, target.name),
+  const [fromOperations, { pauses, failureReset }] = await Promise.all([
+    fromSummaryOrOperations(state, target.name, fleet),
+    fleet.controls ? Promise.resolve(fleet.controls) : readControls(state, target.name),
   ]);
-  const history = await scaleHistory(state, target, now, log, operations);
-  const recent = operations.slice(0, FAILURE_HISTORY_WINDOW).flatMap((operation) => {
-    const finished = finishedOperationOf(operation);
-    return finished ? [finished] : [];
-  });
+  const { history, recent, operations } = fromOperations;
   return {
-    history,
+    history: await withoutFutureCompletions(state, target, now, log, history),
     failures: failureReset === undefined ? { recent } : { recent, resetAt: failureReset.resetAt },
     paused: { scaleOut: pauses?.scaleOut ?? false, scaleIn: pauses?.scaleIn ?? false },
     operations,
   };
 }
 
-async function readControls(state: StateStore, target: string): Promise<TargetControls> {
-  const [pauses, failureReset] = await Promise.all([state.getPauses(target), state.getFailureReset(target)]);
-  return { pauses, failureReset };
+interface FromOperations {
+  history: ScaleHistory;
+  recent: FinishedOperation[];
+  operations?: readonly OperationRecord[] | undefined;
+}
+
+async function fromSummaryOrOperations(state: StateStore, target: string, fleet: FleetKnown): Promise<FromOperations> {
+  const summary = fleet.summary ?? (fleet.summaryMissing ? await state.ensureTargetSummary(target) : undefined);
+  if (summary === undefined) return fromNewestOperations(state, target);
+  return { history: summary.history, recent: summary.recentFinished };
+}
+
+async function fromNewestOperations(state: StateStore, target: string): Promise<FromOperations> {
+  const operations = await state.listOperations(target, OPERATIONS_READ);
+  const history = historyOf(operations) ?? (await state.getScaleHistory(target));
+  const recent = operations.slice(0, FAILURE_HISTORY_WINDOW).flatMap((operation) => {
+    const finished = finishedOperationOf(operation);
+    return finished ? [finished] : [];
+  });
+  return { history, recent, operations };
+}
+
+function readControls(state: StateStore, target: string): Promise<TargetControls> {
+  return state.getTargetControls(target);
 }
 
 /**
@@ -84,14 +114,13 @@ function historyOf(operations: readonly OperationRecord[]): ScaleHistory | undef
  * The target's scale history, with any completion stamped in the future (by an instance whose clock ran ahead)
  * pulled back to now and stored so: otherwise its cooldown would not start until that clock's future arrived.
  */
-async function scaleHistory(
+async function withoutFutureCompletions(
   state: StateStore,
   target: TargetConfig,
   now: Date,
   log: Logger,
-  operations: readonly OperationRecord[],
+  history: ScaleHistory,
 ): Promise<ScaleHistory> {
-  const history = historyOf(operations) ?? (await state.getScaleHistory(target.name));
   const inFuture = (operation: OperationSummary | undefined) =>
     operation?.completedAt !== undefined && operation.completedAt.getTime() > now.getTime();
   if (![history.lastScaleOut, history.lastScaleIn].some(inFuture)) return history;

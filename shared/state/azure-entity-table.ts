@@ -1,5 +1,6 @@
 import type { TableClient, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import type {
+  BatchWrite,
   EntityTable,
   EntityWrite,
   PropertyValue,
@@ -92,6 +93,25 @@ export class AzureEntityTable implements EntityTable {
     return deleted;
   }
 
+  async writeBatch(writes: readonly BatchWrite[]): Promise<void> {
+    const first = writes[0];
+    if (first === undefined) return;
+    const actions = writes.map((write): TransactionAction => {
+      if (write.kind === 'create') return ['create', flatten(write.entity)];
+      if (write.kind === 'upsert') return ['upsert', flatten(write.entity), 'Replace'];
+      return ['update', flatten(write.entity), 'Replace', { etag: write.etag }];
+    });
+    return this.call('batch write', async (abortSignal) => {
+      try {
+        await this.client.submitTransaction(actions, { abortSignal });
+      } catch (error) {
+        const reason = PRECONDITION_REASONS.get(statusOf(error) ?? 0);
+        if (reason !== undefined) throw new RowPreconditionFailed(this.name, first.entity, reason);
+        throw error;
+      }
+    });
+  }
+
   async *query(query: RowQuery): AsyncIterable<StoredRow> {
     let continuationToken: string | undefined;
     do {
@@ -169,6 +189,12 @@ export class AzureEntityTable implements EntityTable {
 }
 
 const MAX_PAGE_SIZE = 1000;
+/** What a failed batch's status says of its condition: an insert met a row, an ETag differed, a row was gone. */
+const PRECONDITION_REASONS = new Map<number, 'exists' | 'changed' | 'missing'>([
+  [409, 'exists'],
+  [412, 'changed'],
+  [404, 'missing'],
+]);
 const MAX_BATCH_SIZE = 100;
 /** Service-managed properties: not part of what the scaler stored. */
 const SYSTEM_PROPERTIES = new Set(['partitionKey', 'rowKey', 'etag', 'timestamp', 'odata.metadata']);

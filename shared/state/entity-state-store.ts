@@ -26,7 +26,7 @@ import {
   targetPartition,
 } from './entities.js';
 import { RowPreconditionFailed, takeRows } from './entity-table.port.js';
-import type { EntityTable, EntityWrite, RowCondition, RowKeys, StoredRow } from './entity-table.port.js';
+import type { BatchWrite, EntityTable, EntityWrite, RowCondition, RowKeys, StoredRow } from './entity-table.port.js';
 import { jsonOrPreview, jsonWithinLimit, shortenMessage } from './json-fit.js';
 import {
   ALERT_RECEIPT_PARTITION,
@@ -35,10 +35,20 @@ import {
   LOAD_HISTORY_ROW_KEY,
   OPERATION_INDEX_PARTITION,
   PAUSES_ROW_KEY,
+  TARGET_SUMMARY_ROW_KEY,
   alertReceiptRowKey,
   encodeKey,
 } from './keys.js';
 import type { TableKind } from './keys.js';
+import {
+  SUMMARY_ROW_TYPE,
+  foldOperation,
+  summaryEntity,
+  summaryFrom,
+  summaryFromRow,
+  targetSummaryOf,
+} from './target-summaries.js';
+import type { StoredSummary } from './target-summaries.js';
 import type {
   AlertReceiptKey,
   AlertReceiptResult,
@@ -57,7 +67,9 @@ import type {
   PauseState,
   StateStore,
   TargetControls,
+  TargetSummary,
 } from './state-store.port.js';
+import { TARGET_SUMMARY_WINDOW } from './state-store.port.js';
 
 export type StateTables = Readonly<Record<TableKind, EntityTable>>;
 
@@ -66,6 +78,10 @@ const MAX_ALERT_SUMMARY_CHARS = 64_000;
 const MAX_PAGE_SIZE = 1000;
 /** Conditional pause writes retried this often before reporting a conflict. */
 const PAUSE_WRITE_ATTEMPTS = 5;
+/** Operation writes retried this often when only the target's summary row changed under them. */
+const SUMMARY_WRITE_ATTEMPTS = 5;
+/** Operations in flight read to build a missing summary: far more than the in-progress guard lets exist. */
+const IN_PROGRESS_READ = 100;
 
 const NEXT_STATUSES: Record<OperationStatus, readonly OperationStatus[]> = {
   started: ['running', 'succeeded', 'failed', 'cancelled', 'timed-out', 'abandoned'],
@@ -191,13 +207,82 @@ export class EntityStateStore implements StateStore {
     const { message: _message, ...fields } = operation;
     const record: OperationRecord = { ...fields, status: 'started', updatedAt: operation.startedAt, history };
     const entity = operationEntity(record);
+    for (let attempt = 1; attempt <= SUMMARY_WRITE_ATTEMPTS; attempt += 1) {
+      try {
+        await this.writeWithSummary(record, [{ kind: 'create', entity }]);
+        return this.operationFrom(entity);
+      } catch (error) {
+        if (!(error instanceof RowPreconditionFailed)) throw error;
+        const current = await this.getOperation(operation.target, operation.id);
+        if (current !== undefined) throw duplicateOperationError(current);
+      }
+    }
+    throw summaryRaceError(operation.target, `Recording operation '${operation.id}'`);
+  }
+
+  async listTargetSummaries(): Promise<Map<string, TargetSummary>> {
+    const table = this.tables.operations;
+    const summaries = new Map<string, TargetSummary>();
+    const rows = table.query({
+      where: [{ property: 'rowType', op: 'eq', value: SUMMARY_ROW_TYPE }],
+      pageSize: MAX_PAGE_SIZE,
+    });
+    for await (const row of rows) {
+      const summary = targetSummaryOf(summaryFromRow(table.name, row));
+      summaries.set(summary.target, summary);
+    }
+    return summaries;
+  }
+
+  async ensureTargetSummary(target: string): Promise<TargetSummary> {
+    const { summary, etag } = await this.readSummary(target);
+    if (etag !== undefined) return targetSummaryOf(summary);
     try {
-      return this.operationFrom(entity, await this.tables.operations.create(entity));
+      await this.tables.operations.create(summaryEntity(summary));
+      return targetSummaryOf(summary);
     } catch (error) {
       if (!(error instanceof RowPreconditionFailed)) throw error;
-      const current = await this.getOperation(operation.target, operation.id);
-      throw current === undefined ? error : duplicateOperationError(current);
+      return targetSummaryOf((await this.readSummary(target)).summary);
     }
+  }
+
+  /**
+   * Writes `writes` (changes of `changed`, and of other operations in `alsoChanged`) with the target's summary
+   * folded over them, in one batch transaction.
+   */
+  private async writeWithSummary(
+    changed: OperationRecord,
+    writes: BatchWrite[],
+    alsoChanged: readonly OperationRecord[] = [],
+  ): Promise<void> {
+    const { summary, etag } = await this.readSummary(changed.target);
+    const folded = [changed, ...alsoChanged].reduce(foldOperation, summary);
+    const entity = summaryEntity(folded);
+    const summaryWrite: BatchWrite =
+      etag === undefined ? { kind: 'create', entity } : { kind: 'replace', entity, etag };
+    await this.tables.operations.writeBatch([...writes, summaryWrite]);
+  }
+
+  /** The target's summary with its ETag, or, for a target written before summaries existed, one built now. */
+  private async readSummary(target: string): Promise<{ summary: StoredSummary; etag?: string }> {
+    const table = this.tables.operations;
+    const row = await table.get(targetPartition(target), TARGET_SUMMARY_ROW_KEY);
+    if (row !== undefined) return { summary: summaryFromRow(table.name, row), etag: row.etag };
+    const newest = await this.listOperations(target, TARGET_SUMMARY_WINDOW);
+    const inProgressRows = await this.newestRows(
+      table,
+      target,
+      [{ property: 'inProgress', op: 'eq', value: true }],
+      IN_PROGRESS_READ,
+    );
+    const older = newest.length === TARGET_SUMMARY_WINDOW;
+    const lastOf = async (direction: 'out' | 'in') =>
+      older && !newest.some((operation) => operation.direction === direction)
+        ? this.lastOperationRecord(target, [{ property: 'direction', op: 'eq', value: direction }])
+        : undefined;
+    const [out, scaleIn] = await Promise.all([lastOf('out'), lastOf('in')]);
+    const inProgress = inProgressRows.map((inProgressRow) => operationFromRow(table.name, inProgressRow));
+    return { summary: summaryFrom(target, newest, inProgress, { out, in: scaleIn }) };
   }
 
   async updateOperationStatus(
@@ -219,16 +304,24 @@ export class EntityStateStore implements StateStore {
         current,
       );
     }
-    const entity = operationEntity(nextOperationState(current, update));
-    try {
-      return this.operationFrom(entity, await this.tables.operations.replace(entity, row.etag));
-    } catch (error) {
-      if (!(error instanceof RowPreconditionFailed)) throw error;
-      throw new StateConflictError(
-        `Updating operation '${operationId}' of target '${target}' failed: another writer updated it at the same moment; re-read it and retry`,
-        await this.getOperation(target, operationId),
-      );
+    const next = nextOperationState(current, update);
+    const entity = operationEntity(next);
+    for (let attempt = 1; attempt <= SUMMARY_WRITE_ATTEMPTS; attempt += 1) {
+      try {
+        await this.writeWithSummary(next, [{ kind: 'replace', entity, etag: row.etag }]);
+        return this.operationFrom(entity);
+      } catch (error) {
+        if (!(error instanceof RowPreconditionFailed)) throw error;
+        const latest = await this.findOperationRow(target, operationId);
+        if (latest?.etag !== row.etag) {
+          throw new StateConflictError(
+            `Updating operation '${operationId}' of target '${target}' failed: another writer updated it at the same moment; re-read it and retry`,
+            latest === undefined ? undefined : operationFromRow(this.tables.operations.name, latest),
+          );
+        }
+      }
     }
+    throw summaryRaceError(target, `Updating operation '${operationId}'`);
   }
 
   async getOperation(target: string, operationId: string): Promise<OperationRecord | undefined> {
@@ -306,27 +399,37 @@ export class EntityStateStore implements StateStore {
   }
 
   private async lastOperation(target: string, where: RowCondition[]): Promise<OperationSummary | undefined> {
-    const [row] = await this.newestRows(this.tables.operations, target, where, 1);
-    if (row === undefined) return undefined;
-    return operationSummaryOf(operationFromRow(this.tables.operations.name, row));
+    const operation = await this.lastOperationRecord(target, where);
+    return operation === undefined ? undefined : operationSummaryOf(operation);
   }
 
+  private async lastOperationRecord(target: string, where: RowCondition[]): Promise<OperationRecord | undefined> {
+    const [row] = await this.newestRows(this.tables.operations, target, where, 1);
+    return row === undefined ? undefined : operationFromRow(this.tables.operations.name, row);
+  }
+
+  /** One batch with the summary: all clamped or none (another writer changed a row; the next evaluation retries). */
   async clampFutureCompletions(target: string, now: Date, limit: number): Promise<number> {
     requireDate('now', now);
     const rows = await this.newestRows(this.tables.operations, target, [], limit);
-    let clamped = 0;
+    const clamped: OperationRecord[] = [];
+    const writes: BatchWrite[] = [];
     for (const row of rows) {
       const operation = operationFromRow(this.tables.operations.name, row);
       if (operation.completedAt === undefined || operation.completedAt.getTime() <= now.getTime()) continue;
-      try {
-        await this.tables.operations.replace(operationEntity({ ...operation, completedAt: now }), row.etag);
-        clamped += 1;
-      } catch (error) {
-        // Another writer changed the row at the same moment: the next evaluation looks at it again.
-        if (!(error instanceof RowPreconditionFailed)) throw error;
-      }
+      const pulledBack = { ...operation, completedAt: now };
+      clamped.push(pulledBack);
+      writes.push({ kind: 'replace', entity: operationEntity(pulledBack), etag: row.etag });
     }
-    return clamped;
+    const [first, ...others] = clamped;
+    if (first === undefined) return 0;
+    try {
+      await this.writeWithSummary(first, writes, others);
+      return clamped.length;
+    } catch (error) {
+      if (!(error instanceof RowPreconditionFailed)) throw error;
+      return 0;
+    }
   }
 
   async getFailureHistory(target: string, limit: number): Promise<FailureHistory> {
@@ -361,8 +464,9 @@ export class EntityStateStore implements StateStore {
     return row;
   }
 
-  private operationFrom(entity: EntityWrite, etag: string): OperationRecord {
-    return operationFromRow(this.tables.operations.name, rowFrom(entity, etag));
+  /** Operation records carry no ETag (a batch answer does not give it); an update re-reads the row first. */
+  private operationFrom(entity: EntityWrite): OperationRecord {
+    return operationFromRow(this.tables.operations.name, rowFrom(entity, ''));
   }
 
   // Decision ledger
@@ -417,10 +521,19 @@ export class EntityStateStore implements StateStore {
     return row === undefined ? undefined : pausesFromRow(this.tables.pauses.name, row);
   }
 
-  async listTargetControls(): Promise<Map<string, TargetControls>> {
+  async getTargetControls(target: string): Promise<TargetControls> {
+    const controls = await this.controlsOf({ partitionKey: targetPartition(target) });
+    return controls.get(target) ?? {};
+  }
+
+  listTargetControls(): Promise<Map<string, TargetControls>> {
+    return this.controlsOf({});
+  }
+
+  private async controlsOf(scope: { partitionKey?: string }): Promise<Map<string, TargetControls>> {
     const table = this.tables.pauses;
     const controls = new Map<string, TargetControls>();
-    for await (const row of table.query({ pageSize: MAX_PAGE_SIZE })) {
+    for await (const row of table.query({ ...scope, pageSize: MAX_PAGE_SIZE })) {
       if (row.rowKey === PAUSES_ROW_KEY) {
         const pauses = pausesFromRow(table.name, row);
         controls.set(pauses.target, { ...controls.get(pauses.target), pauses });
@@ -548,7 +661,7 @@ export class EntityStateStore implements StateStore {
       where,
       pageSize: Math.min(limit, MAX_PAGE_SIZE),
     });
-    return takeRows(rows, limit);
+    return takeRows(withoutSummary(rows), limit);
   }
 
   private async purge(table: EntityTable, partitionKey: string | undefined, olderThan: RowCondition): Promise<number> {
@@ -557,6 +670,17 @@ export class EntityStateStore implements StateStore {
     for await (const row of table.query(query)) keys.push({ partitionKey: row.partitionKey, rowKey: row.rowKey });
     return table.deleteMany(keys);
   }
+}
+
+/** The operations partition's summary row is not an operation: queries of a target's rows skip it. */
+async function* withoutSummary(rows: AsyncIterable<StoredRow>): AsyncIterable<StoredRow> {
+  for await (const row of rows) if (row.rowKey !== TARGET_SUMMARY_ROW_KEY) yield row;
+}
+
+function summaryRaceError(target: string, action: string): StateConflictError {
+  return new StateConflictError(
+    `${action} of target '${target}' failed: other writers changed the target's operations summary ${SUMMARY_WRITE_ATTEMPTS} times in a row; retry`,
+  );
 }
 
 /** What a row looks like right after writing `entity`: lets every result go through the same mapper as a read. */

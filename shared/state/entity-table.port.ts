@@ -42,6 +42,12 @@ export interface RowQuery {
   pageSize?: number;
 }
 
+/** One write of a batch transaction. */
+export type BatchWrite =
+  | { kind: 'create'; entity: EntityWrite }
+  | { kind: 'replace'; entity: EntityWrite; etag: string }
+  | { kind: 'upsert'; entity: EntityWrite };
+
 export interface EntityTable {
   readonly name: string;
   get(partitionKey: string, rowKey: string): Promise<StoredRow | undefined>;
@@ -55,6 +61,13 @@ export interface EntityTable {
   delete(partitionKey: string, rowKey: string, etag?: string): Promise<boolean>;
   /** Delete many rows unconditionally; rows already gone are skipped. Returns how many were deleted. */
   deleteMany(keys: readonly RowKeys[]): Promise<number>;
+  /**
+   * Writes rows of one partition (at most 100) as one batch transaction: all or none. Throws
+   * `RowPreconditionFailed` when a write's condition fails (the service does not say reliably which one: the
+   * caller re-reads). The service's batch answer does not reliably carry each row's new ETag, so none is returned:
+   * a caller that needs one reads the row.
+   */
+  writeBatch(writes: readonly BatchWrite[]): Promise<void>;
   /** Rows in key order. */
   query(query: RowQuery): AsyncIterable<StoredRow>;
 }

@@ -68,6 +68,12 @@ export const ALERT_RECEIPT_PARTITION = 'receipts';
  * partition: it escapes `~` and follows each `~` it writes with two hex digits.
  */
 export const OPERATION_INDEX_PARTITION = '~operation-ids';
+/**
+ * The target's operations summary, in its operations partition so one batch transaction writes it with the
+ * operation it summarises. Operation row keys start with a digit, so `~` puts it after every one of them: a query
+ * of the newest operations meets it only once it has read them all.
+ */
+export const TARGET_SUMMARY_ROW_KEY = '~summary';
 
 /** Keys may hold 1 KiB (512 UTF-16 units); leave room for the time prefix of time-ordered keys. */
 const MAX_KEY_CHARS = 400;

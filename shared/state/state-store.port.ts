@@ -1,5 +1,5 @@
 import type { Decision, Direction, Trigger } from '../policy/decision.js';
-import type { FailureHistory, RuntimePauses, ScaleHistory } from '../policy/input.js';
+import type { FailureHistory, FinishedOperation, RuntimePauses, ScaleHistory } from '../policy/input.js';
 
 /**
  * Everything the scaler remembers between invocations, per target. Nothing here reads the clock: every
@@ -53,6 +53,22 @@ export interface StateStore {
 
   /** The operation with this id, whatever its target (two point reads through the id index), or undefined. */
   findOperation(operationId: string): Promise<OperationRecord | undefined>;
+
+  /**
+   * Every target's operations summary, by target name, in one paged query of the operations table: what a timer
+   * tick reads for the fleet instead of one operations query per target. Each summary is written in the same batch
+   * transaction as every change of the target's operations, so it is exactly what `getScaleHistory` and
+   * `getFailureHistory(target, TARGET_SUMMARY_WINDOW)` (without the reset) would answer. A target whose operations
+   * were written before summaries existed is absent until its next operation change writes one.
+   */
+  listTargetSummaries(): Promise<Map<string, TargetSummary>>;
+
+  /**
+   * The target's operations summary, written first from its operations when it has none (it never scaled, or its
+   * operations were written before summaries existed), so the next fleet read finds it. Create-if-absent: a
+   * summary written at the same moment by an operation change wins.
+   */
+  ensureTargetSummary(target: string): Promise<TargetSummary>;
 
   /** The target's operations, most recently started first, at most `limit`. */
   listOperations(target: string, limit: number): Promise<OperationRecord[]>;
@@ -116,6 +132,9 @@ export interface StateStore {
    */
   listTargetControls(): Promise<Map<string, TargetControls>>;
 
+  /** One target's pause flags and last failure reset, in one query of its partition of the controls table. */
+  getTargetControls(target: string): Promise<TargetControls>;
+
   /**
    * Changes only the flags given in `update` and keeps the others as stored (absent means not paused). The write
    * is conditional on the row read, retried on a lost race, so concurrent changes of different flags all stick.
@@ -156,6 +175,17 @@ export interface StateStore {
 
   /** The target's cached metric history, or undefined when none was stored. */
   getMetricHistory(target: string): Promise<MetricHistory | undefined>;
+}
+
+/** Operations a target summary's failure window covers: the most recently started ones, finished or not. */
+export const TARGET_SUMMARY_WINDOW = 50;
+
+/** What a calm evaluation needs of a target's operations. */
+export interface TargetSummary {
+  target: string;
+  history: ScaleHistory;
+  /** The finished operations among the TARGET_SUMMARY_WINDOW most recently started, newest first. */
+  recentFinished: FinishedOperation[];
 }
 
 /** Hourly (or other fixed-interval) averages of a target's metrics, contiguous from `startMs`. */

@@ -108,6 +108,7 @@ describe('the reads of one evaluation', () => {
       history: calls.get('getScaleHistory') ?? 0,
       failures: calls.get('getFailureHistory') ?? 0,
       controls: calls.get('listTargetControls'),
+      summaries: calls.get('listTargetSummaries'),
       pauses: calls.get('getPauses') ?? 0,
       ended: calls.get('updateOperationStatus'),
     };
@@ -117,8 +118,38 @@ describe('the reads of one evaluation', () => {
     expect((await services.state.getScaleHistory('fold-in')).lastScaleOut?.completedAt).toEqual(
       harness.emulator.clock.now(),
     );
-    // One query of its operations (history, failures and the forecast's lead time), the fleet's controls at once.
-    expect(read).toEqual({ operations: 1, history: 0, failures: 0, controls: 1, pauses: 0, ended: 1 });
+    // History and failures from the fleet's summaries and the controls from the fleet's controls, one query each;
+    // the one query of its operations is the forecast's, rebuilt because an operation ended (its lead time).
+    expect(read).toEqual({ operations: 1, history: 0, failures: 0, controls: 1, summaries: 1, pauses: 0, ended: 1 });
+  });
+
+  it("reads a calm target's operations from the fleet's summaries: from its second tick on, no query of its own", async () => {
+    const id = harness.emulator.postgres.addCluster({
+      resourceGroup: 'rg-data',
+      name: 'calm',
+      location: 'westeurope',
+      clusterSize: 3,
+    }).id;
+    harness.emulator.metrics.set(id, 'cpu_percent', () => 40);
+    const { store, calls } = countingStore();
+    const services = await servicesFor(harness.emulator, harness.azurite, config('calm'), {}, { state: store });
+    await tick(services);
+    expect(calls.get('ensureTargetSummary')).toBe(1);
+
+    harness.emulator.clock.advance(MINUTE_MS);
+    calls.clear();
+    await tick(services);
+    const read = {
+      summaries: calls.get('listTargetSummaries'),
+      written: calls.get('ensureTargetSummary') ?? 0,
+      operations: calls.get('listOperations') ?? 0,
+      history: calls.get('getScaleHistory') ?? 0,
+      failures: calls.get('getFailureHistory') ?? 0,
+    };
+
+    const [decision] = await services.state.listDecisions('calm', 1);
+    expect(decision?.decision).toMatchObject({ action: 'none' });
+    expect(read).toEqual({ summaries: 1, written: 0, operations: 0, history: 0, failures: 0 });
   });
 
   it('answers LeaseHeld from what it already read when another evaluation holds the lease', async () => {

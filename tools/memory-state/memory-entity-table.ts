@@ -1,4 +1,5 @@
 import type {
+  BatchWrite,
   EntityTable,
   EntityWrite,
   PropertyValue,
@@ -92,6 +93,28 @@ export class MemoryEntityTable implements EntityTable {
     return deleted;
   }
 
+  /** Every condition is checked before anything is written, without awaiting in between: all or none. */
+  async writeBatch(writes: readonly BatchWrite[]): Promise<void> {
+    const partitions = new Set(writes.map((write) => write.entity.partitionKey));
+    if (partitions.size > 1 || writes.length > MAX_BATCH_WRITES)
+      throw rejectedWriteError(
+        this.name,
+        writes[0]?.entity ?? { partitionKey: '', rowKey: '' },
+        'a batch holds rows of one partition, at most 100',
+      );
+    for (const write of writes) {
+      this.checkLimits(write.entity);
+      const current = this.rows.get(rowId(write.entity));
+      if (write.kind === 'create' && current !== undefined)
+        throw new RowPreconditionFailed(this.name, write.entity, 'exists');
+      if (write.kind === 'replace' && current === undefined)
+        throw new RowPreconditionFailed(this.name, write.entity, 'missing');
+      if (write.kind === 'replace' && current?.etag !== write.etag)
+        throw new RowPreconditionFailed(this.name, write.entity, 'changed');
+    }
+    for (const write of writes) this.store(write.entity);
+  }
+
   async *query(query: RowQuery): AsyncIterable<StoredRow> {
     // The separator sorts before every character a key may hold, so ordering the joined ids orders rows by
     // PartitionKey, then RowKey, as the service does.
@@ -129,6 +152,7 @@ export class MemoryEntityTable implements EntityTable {
 }
 
 const MAX_KEY_CHARS = 512;
+const MAX_BATCH_WRITES = 100;
 const MAX_PROPERTIES = 252;
 const MAX_STRING_PROPERTY_CHARS = 32_768;
 const MAX_ENTITY_BYTES = 1024 * 1024;

@@ -4,6 +4,8 @@ import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransientError } from '../../../shared/vocabulary/errors.js';
+import { AzureEntityTable } from '../../../shared/state/azure-entity-table.js';
+import { RowPreconditionFailed } from '../../../shared/state/entity-table.port.js';
 import { tableNamesFor } from '../../../shared/state/keys.js';
 import { TableStateStore } from '../../../shared/state/table-state-store.js';
 import { startAzurite } from '../../support/azurite.js';
@@ -57,6 +59,29 @@ describe('TableStateStore', () => {
     });
     const row = await client.getEntity('pg-prod', 'pauses');
     expect(row).toMatchObject({ schemaVersion: 1, scaleOut: true, scaleIn: false, updatedBy: 'alice' });
+  });
+
+  it('writes a batch all or none on the service: a stale ETag leaves every row as it was', async () => {
+    const name = `t${randomBytes(6).toString('hex')}`;
+    const client = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+    const table = new AzureEntityTable(client, 'azurite', 10_000);
+    const etag = await table.create({ partitionKey: 'p', rowKey: 'summary', properties: { n: 1 } });
+    const write = (summaryEtag: string) =>
+      table.writeBatch([
+        { kind: 'create', entity: { partitionKey: 'p', rowKey: 'op', properties: { n: 1 } } },
+        { kind: 'replace', entity: { partitionKey: 'p', rowKey: 'summary', properties: { n: 2 } }, etag: summaryEtag },
+      ]);
+
+    await expect(write('W/"datetime\'2000-01-01T00%3A00%3A00.0000000Z\'"')).rejects.toBeInstanceOf(
+      RowPreconditionFailed,
+    );
+    await expect(table.get('p', 'op')).resolves.toBeUndefined();
+
+    await write(etag);
+    const summary = await table.get('p', 'summary');
+    expect(summary).toMatchObject({ properties: { n: 2 } });
+    await expect(table.get('p', 'op')).resolves.toMatchObject({ properties: { n: 1 } });
+    await expect(write(summary?.etag ?? '')).rejects.toMatchObject({ reason: 'exists' });
   });
 
   it('names the endpoint, and no key, when Table Storage is unreachable', async () => {

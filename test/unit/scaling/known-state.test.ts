@@ -150,7 +150,7 @@ describe('loadKnownState', () => {
   it('derives the history and the failures from one query of the operations when fewer exist than it reads', async () => {
     const { state, calls } = await storeWith(3);
 
-    const known = await loadKnownState(state, target, ENDED, log, {});
+    const known = await loadKnownState(state, target, ENDED, log, { controls: {} });
 
     expect(calls).toEqual(['listOperations']);
     expect(known.history).toEqual(await state.getScaleHistory('orders'));
@@ -158,12 +158,25 @@ describe('loadKnownState', () => {
     expect(known.paused).toEqual({ scaleOut: false, scaleIn: false });
   });
 
+  it('reads nothing of the operations when the fleet read gave the summary, and answers what the queries would', async () => {
+    const { state, calls } = await storeWith(OPERATIONS_READ + 1);
+    const summary = (await state.listTargetSummaries()).get('orders');
+    calls.length = 0;
+
+    const known = await loadKnownState(state, target, ENDED, log, { controls: {}, summary });
+
+    expect(calls).toEqual([]);
+    expect(known.operations).toBeUndefined();
+    expect(known.history).toEqual(await state.getScaleHistory('orders'));
+    expect(known.failures).toEqual(await state.getFailureHistory('orders', FAILURE_HISTORY_WINDOW));
+  });
+
   it('reads the history on its own when a part of it may be older than the operations read', async () => {
     const { state, calls } = await storeWith(OPERATIONS_READ + 1);
 
     const known = await loadKnownState(state, target, ENDED, log);
 
-    expect([...calls].sort()).toEqual(['getFailureReset', 'getPauses', 'getScaleHistory', 'listOperations']);
+    expect([...calls].sort()).toEqual(['getScaleHistory', 'getTargetControls', 'listOperations']);
     expect(known.history.lastScaleIn?.direction).toBe('in');
     expect(known.history).toEqual(await state.getScaleHistory('orders'));
     expect(known.failures).toEqual(await state.getFailureHistory('orders', FAILURE_HISTORY_WINDOW));

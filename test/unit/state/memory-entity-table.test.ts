@@ -19,6 +19,24 @@ describe('MemoryEntityTable', () => {
     await expect(rows.get('p', 'r')).resolves.toMatchObject({ etag: second, properties: { n: 2 } });
   });
 
+  it('writes a batch all or none: a failed condition leaves every row as it was', async () => {
+    const rows = table();
+    const etag = await rows.create({ partitionKey: 'p', rowKey: 'summary', properties: { n: 1 } });
+    const failing = rows.writeBatch([
+      { kind: 'create', entity: { partitionKey: 'p', rowKey: 'op', properties: { n: 1 } } },
+      { kind: 'replace', entity: { partitionKey: 'p', rowKey: 'summary', properties: { n: 2 } }, etag: 'W/"stale"' },
+    ]);
+    await expect(failing).rejects.toMatchObject({ reason: 'changed' });
+    await expect(rows.get('p', 'op')).resolves.toBeUndefined();
+
+    await rows.writeBatch([
+      { kind: 'create', entity: { partitionKey: 'p', rowKey: 'op', properties: { n: 1 } } },
+      { kind: 'replace', entity: { partitionKey: 'p', rowKey: 'summary', properties: { n: 2 } }, etag },
+    ]);
+    await expect(rows.get('p', 'summary')).resolves.toMatchObject({ properties: { n: 2 } });
+    await expect(rows.get('p', 'op')).resolves.toMatchObject({ properties: { n: 1 } });
+  });
+
   it('hands out copies, so a caller cannot change stored rows', async () => {
     const rows = table();
     await rows.create({ partitionKey: 'p', rowKey: 'r', properties: { at: new Date(0) } });

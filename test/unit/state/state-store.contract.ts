@@ -20,7 +20,14 @@ import {
 import { MAX_JSON_DOCUMENT_CHARS } from '../../../shared/state/entity-fields.js';
 import type { EntityWrite } from '../../../shared/state/entity-table.port.js';
 import type { TableKind } from '../../../shared/state/keys.js';
-import type { Lease, MetricHistory, NewOperation, StateStore } from '../../../shared/state/state-store.port.js';
+import type {
+  Lease,
+  MetricHistory,
+  NewOperation,
+  OperationRecord,
+  StateStore,
+} from '../../../shared/state/state-store.port.js';
+import { TARGET_SUMMARY_WINDOW } from '../../../shared/state/state-store.port.js';
 
 /** What each implementation under test provides: a fresh, empty store, and a way around it to plant raw rows. */
 export interface StateStoreHarness {
@@ -671,6 +678,119 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
       });
     });
 
+    describe('operations summaries', () => {
+      /** The fleet read's summary answers exactly what the per-target queries answer. */
+      async function expectSummaryMatchesQueries(target = TARGET): Promise<void> {
+        const summary = (await store.listTargetSummaries()).get(target);
+        expect(summary).toEqual({
+          target,
+          history: await store.getScaleHistory(target),
+          recentFinished: (await store.getFailureHistory(target, TARGET_SUMMARY_WINDOW)).recent,
+        });
+      }
+
+      it('follows every start and end, an older operation still running behind newer ones included', async () => {
+        await store.createOperation(newOperation({ id: 'op-a', startedAt: T0 }));
+        await expectSummaryMatchesQueries();
+        await store.updateOperationStatus(TARGET, 'op-a', { status: 'running', at: at(1) });
+        await store.updateOperationStatus(TARGET, 'op-a', { status: 'failed', at: at(5), message: 'QuotaExceeded' });
+        await store.createOperation(newOperation({ id: 'op-b', startedAt: at(60), direction: 'in', from: 4, to: 3 }));
+        await store.createOperation(newOperation({ id: 'op-c', startedAt: at(120) }));
+        await store.updateOperationStatus(TARGET, 'op-c', { status: 'succeeded', at: at(125) });
+        // Started by an instance whose clock runs behind: older than op-b and op-c, recorded after them.
+        await store.createOperation(newOperation({ id: 'op-d', startedAt: at(30) }));
+        await store.createOperation(newOperation({ id: 'op-other', target: 'adx-prod', startedAt: at(10) }));
+        await expectSummaryMatchesQueries();
+        await store.updateOperationStatus(TARGET, 'op-b', { status: 'cancelled', at: at(130), message: 'ARM 409' });
+        await expectSummaryMatchesQueries();
+        await store.updateOperationStatus(TARGET, 'op-d', { status: 'abandoned', at: at(140) });
+
+        await expectSummaryMatchesQueries();
+        await expectSummaryMatchesQueries('adx-prod');
+        expect((await store.listTargetSummaries()).get(TARGET)?.history.unfinished).toBeUndefined();
+      });
+
+      it('keeps the failure window to the most recently started operations', async () => {
+        for (let index = 0; index < TARGET_SUMMARY_WINDOW + 2; index += 1) {
+          await store.createOperation(newOperation({ id: `op-${index}`, startedAt: at(index) }));
+          await store.updateOperationStatus(TARGET, `op-${index}`, { status: 'failed', at: at(index + 0.5) });
+        }
+
+        const summary = (await store.listTargetSummaries()).get(TARGET);
+
+        expect(summary?.recentFinished).toHaveLength(TARGET_SUMMARY_WINDOW);
+        await expectSummaryMatchesQueries();
+      });
+
+      it('is never read as an operation', async () => {
+        const created = await store.createOperation(newOperation());
+
+        await expect(store.listOperations(TARGET, 10)).resolves.toEqual([created]);
+        await expect(store.getOperationInProgress(TARGET)).resolves.toEqual(created);
+        await expect(store.getFailureHistory(TARGET, 10)).resolves.toEqual({ recent: [] });
+      });
+
+      it('is written, from the operations, by the first change of a target that had none', async () => {
+        const finished: OperationRecord = {
+          ...newOperation({ id: 'op-old', startedAt: T0 }),
+          status: 'succeeded',
+          updatedAt: at(5),
+          completedAt: at(5),
+          history: [
+            { status: 'started', at: T0 },
+            { status: 'succeeded', at: at(5), message: 'done' },
+          ],
+        };
+        const running: OperationRecord = {
+          ...newOperation({ id: 'op-running', startedAt: at(60), direction: 'in', from: 4, to: 3 }),
+          status: 'running',
+          updatedAt: at(61),
+          history: [{ status: 'running', at: at(61) }],
+        };
+        await harness.plantRow('operations', operationEntity(finished));
+        await harness.plantRow('operations', operationEntity(running));
+        expect((await store.listTargetSummaries()).has(TARGET)).toBe(false);
+
+        await store.updateOperationStatus(TARGET, 'op-running', { status: 'succeeded', at: at(70) });
+
+        await expectSummaryMatchesQueries();
+        expect((await store.listTargetSummaries()).get(TARGET)?.history.lastScaleOut?.completedAt).toEqual(at(5));
+      });
+
+      it('is written on request for a target that had none, and then found by the fleet read', async () => {
+        const planted: OperationRecord = {
+          ...newOperation({ id: 'op-old', startedAt: T0 }),
+          status: 'failed',
+          updatedAt: at(5),
+          completedAt: at(5),
+          history: [
+            { status: 'started', at: T0 },
+            { status: 'failed', at: at(5), message: 'QuotaExceeded' },
+          ],
+        };
+        await harness.plantRow('operations', operationEntity(planted));
+
+        const written = await store.ensureTargetSummary(TARGET);
+        const neverScaled = await store.ensureTargetSummary('adx-prod');
+
+        await expectSummaryMatchesQueries();
+        expect((await store.listTargetSummaries()).get(TARGET)).toEqual(written);
+        expect(neverScaled).toEqual({ target: 'adx-prod', history: {}, recentFinished: [] });
+        expect((await store.listTargetSummaries()).get('adx-prod')).toEqual(neverScaled);
+        await expect(store.ensureTargetSummary(TARGET)).resolves.toEqual(written);
+      });
+
+      it('follows a completion pulled back from the future', async () => {
+        await store.createOperation(newOperation({ id: 'op-skewed', startedAt: at(0) }));
+        await store.updateOperationStatus(TARGET, 'op-skewed', { status: 'succeeded', at: at(600) });
+
+        await expect(store.clampFutureCompletions(TARGET, at(20), 10)).resolves.toBe(1);
+
+        await expectSummaryMatchesQueries();
+        expect((await store.listTargetSummaries()).get(TARGET)?.history.lastScaleOut?.completedAt).toEqual(at(20));
+      });
+    });
+
     describe('failure history', () => {
       async function ended(
         id: string,
@@ -770,6 +890,21 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         });
         expect(controls.get('adx/prod west')).toEqual({ failureReset: await store.getFailureReset('adx/prod west') });
         expect(controls.get('pg-dev')?.pauses).toMatchObject({ scaleIn: true, updatedBy: 'dave' });
+      });
+
+      it("reads one target's pause flags and failure reset in one query of its partition", async () => {
+        await store.setPauses(TARGET, { scaleOut: true, scaleIn: false }, { by: 'alice', reason: 'incident' }, T0);
+        await store.resetFailures(TARGET, { by: 'bob', reason: 'quota raised' }, at(1));
+        await store.resetFailures('adx/prod west', { by: 'carol', reason: 'fixed' }, at(2));
+
+        await expect(store.getTargetControls(TARGET)).resolves.toEqual({
+          pauses: await store.getPauses(TARGET),
+          failureReset: await store.getFailureReset(TARGET),
+        });
+        await expect(store.getTargetControls('adx/prod west')).resolves.toEqual({
+          failureReset: await store.getFailureReset('adx/prod west'),
+        });
+        await expect(store.getTargetControls('pg-dev')).resolves.toEqual({});
       });
 
       it('refuses a reset without who made it', async () => {

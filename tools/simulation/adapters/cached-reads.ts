@@ -6,7 +6,7 @@
  */
 import type { StateStore } from '../../../shared/state/state-store.port.js';
 
-const REMEMBERED_READS: ReadonlySet<PropertyKey> = new Set(['getScaleHistory', 'getPauses']);
+const REMEMBERED_READS: ReadonlySet<PropertyKey> = new Set(['getScaleHistory', 'getPauses', 'getTargetControls']);
 
 type Method = (...args: unknown[]) => unknown;
 
