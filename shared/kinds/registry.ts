@@ -1,9 +1,9 @@
 /**
  * Every target kind, by kind: its target schema (the config document's union of targets is built here) and its
  * definition. Adding a kind: its folder here, its name and facts in shared/vocabulary/kinds.ts, its entry in both
- * lists below (docs/adding-a-target-kind.md). `registerKind` adds a kind beside
- * the built-in ones at run time (the third-kind test does), without loosening the compile-time completeness of
- * KINDS for the real ones.
+ * lists below (docs/adding-a-target-kind.md); a kind left out of the union leaves its KINDS entry typed `never`,
+ * so the compiler names it. `registerKind` adds a kind beside the built-in ones at run time (the third-kind test
+ * does), without loosening the compile-time completeness of KINDS for the real ones.
  */
 import { z, type ZodType } from 'zod';
 import type { TargetKind } from '../vocabulary/kinds.js';
@@ -34,7 +34,7 @@ export const KINDS: KindRegistry = {
   'kusto-cluster': KUSTO_CLUSTER,
 };
 
-/** A kind added at run time: its definition and the zod schema of its targets (the built-in ones are in config). */
+/** A kind added at run time: its definition and the zod schema of its targets (the built-in ones are in targetSchema). */
 export interface KindExtension {
   definition: KindDefinition;
   configSchema: ZodType;
