@@ -45,6 +45,8 @@ interface Entry {
 export class AsyncOperationStore {
   readonly #clock: EmulatorClock;
   readonly #entries = new Map<string, Entry>();
+  /** The entries still running: what settle() and runningOn() look at, a few among thousands of finished ones. */
+  readonly #running = new Map<string, Entry>();
 
   constructor(clock: EmulatorClock) {
     this.#clock = clock;
@@ -61,7 +63,9 @@ export class AsyncOperationStore {
       durationMs: request.durationMs,
       status: 'running',
     };
-    this.#entries.set(operation.id, { operation, complete: request.complete });
+    const entry = { operation, complete: request.complete };
+    this.#entries.set(operation.id, entry);
+    this.#running.set(operation.id, entry);
     this.settle();
     return operation;
   }
@@ -75,8 +79,8 @@ export class AsyncOperationStore {
   runningOn(resourceId: string): AsyncOperation | undefined {
     this.settle();
     const key = idKey(resourceId);
-    for (const { operation } of this.#entries.values()) {
-      if (operation.status === 'running' && idKey(operation.lockedResourceId) === key) return operation;
+    for (const { operation } of this.#running.values()) {
+      if (idKey(operation.lockedResourceId) === key) return operation;
     }
     return undefined;
   }
@@ -84,10 +88,11 @@ export class AsyncOperationStore {
   /** Completes, in due order, every operation whose end time the clock has reached. */
   settle(): void {
     const nowMs = this.#clock.nowMs();
-    const due = [...this.#entries.values()]
-      .filter(({ operation }) => operation.status === 'running' && endOf(operation) <= nowMs)
+    const due = [...this.#running.values()]
+      .filter(({ operation }) => endOf(operation) <= nowMs)
       .sort((a, b) => endOf(a.operation) - endOf(b.operation));
     for (const { operation, complete } of due) {
+      this.#running.delete(operation.id);
       const failure = complete();
       operation.endedAtMs = endOf(operation);
       operation.status = failure ? 'failed' : 'succeeded';
