@@ -30,6 +30,24 @@ export const count = (min: number, tooSmall = `must be ${min} or more`) =>
     .int()
     .min(min);
 
+/** The optimized-mode fields every kind shares: how a scale-out signal is judged, and the utilization it scales to. */
+export const optimizedScaleOutFields = {
+  scaleOutWindowMinutes: count(5)
+    .max(1440)
+    .default(DEFAULTS.optimized.scaleOutWindowMinutes)
+    .describe('A scale-out signal must stay above its threshold this long.'),
+  scaleOutGrainMinutes: count(1)
+    .max(60)
+    .default(DEFAULTS.optimized.scaleOutGrainMinutes)
+    .describe('Grain of the scale-out window: every grain average must be above the threshold.'),
+  targetUtilizationPercent: z
+    .number()
+    .gt(0)
+    .max(100)
+    .default(DEFAULTS.optimized.targetUtilizationPercent)
+    .describe('Scale to the capacity that brings the hottest signal to this utilization.'),
+};
+
 /** The services' own smallest sizes, for a negative limits.min (the semantic checks name the kind's own for 0 and 1). */
 export const SERVICE_MINIMUMS = Object.values(KIND_FACTS)
   .map((facts) => `${facts.serviceMin} ${facts.unit}`)

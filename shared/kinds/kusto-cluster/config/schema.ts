@@ -1,7 +1,12 @@
 /** An Azure Data Explorer target's config: its own sections and its target schema. */
 import { z } from 'zod';
-import { DEFAULTS } from '../../../config/fields/defaults.js';
-import { FORECAST_DESCRIPTION, count, forecastShape, targetBase } from '../../../config/fields/fields.js';
+import {
+  FORECAST_DESCRIPTION,
+  count,
+  forecastShape,
+  optimizedScaleOutFields,
+  targetBase,
+} from '../../../config/fields/fields.js';
 
 /** The defaults of an Azure Data Explorer target's own sections (the shared ones are in config/fields/defaults.ts). */
 export const KUSTO_CONFIG_DEFAULTS = {
@@ -67,20 +72,7 @@ export const KUSTO_CONFIG_DEFAULTS = {
 
 const kustoOptimized = z
   .strictObject({
-    scaleOutWindowMinutes: count(5)
-      .max(1440)
-      .default(DEFAULTS.optimized.scaleOutWindowMinutes)
-      .describe('A scale-out signal must stay above its threshold this long.'),
-    scaleOutGrainMinutes: count(1)
-      .max(60)
-      .default(DEFAULTS.optimized.scaleOutGrainMinutes)
-      .describe('Grain of the scale-out window: every grain average must be above the threshold.'),
-    targetUtilizationPercent: z
-      .number()
-      .gt(0)
-      .max(100)
-      .default(DEFAULTS.optimized.targetUtilizationPercent)
-      .describe('Scale to the capacity that brings the hottest signal to this utilization.'),
+    ...optimizedScaleOutFields,
     scaleInWindowMinutes: count(60)
       .max(10080)
       .default(KUSTO_CONFIG_DEFAULTS.optimized.scaleInWindowMinutes)

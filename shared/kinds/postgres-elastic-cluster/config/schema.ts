@@ -1,11 +1,11 @@
 /** An elastic cluster target's config: its own sections and its target schema. */
 import { z } from 'zod';
-import { DEFAULTS } from '../../../config/fields/defaults.js';
 import {
   FORECAST_DESCRIPTION,
   connectionCount,
   count,
   forecastShape,
+  optimizedScaleOutFields,
   targetBase,
 } from '../../../config/fields/fields.js';
 
@@ -62,20 +62,7 @@ export const ELASTIC_CLUSTER_CONFIG_DEFAULTS = {
 
 const postgresOptimized = z
   .strictObject({
-    scaleOutWindowMinutes: count(5)
-      .max(1440)
-      .default(DEFAULTS.optimized.scaleOutWindowMinutes)
-      .describe('A scale-out signal must stay above its threshold this long.'),
-    scaleOutGrainMinutes: count(1)
-      .max(60)
-      .default(DEFAULTS.optimized.scaleOutGrainMinutes)
-      .describe('Grain of the scale-out window: every grain average must be above the threshold.'),
-    targetUtilizationPercent: z
-      .number()
-      .gt(0)
-      .max(100)
-      .default(DEFAULTS.optimized.targetUtilizationPercent)
-      .describe('Scale to the capacity that brings the hottest signal to this utilization.'),
+    ...optimizedScaleOutFields,
     scaleOut: z
       .strictObject({
         cpuPercent: z
