@@ -88,21 +88,24 @@ export class ArmRateLimits {
         const budget: Budget = request.method === 'GET' ? 'reads' : 'writes';
         await this.before(subscriptionId, budget);
         const response = await next(request);
-        const remaining = Number(response.headers.get(`x-ms-ratelimit-remaining-subscription-${budget}`));
-        const retryAfter = Number(response.headers.get('retry-after'));
+        const remaining = numericHeader(response.headers, `x-ms-ratelimit-remaining-subscription-${budget}`);
+        const retryAfterSeconds = numericHeader(response.headers, 'retry-after');
         this.observe(subscriptionId, budget, {
           status: response.status,
-          ...(Number.isFinite(remaining) && response.headers.has(`x-ms-ratelimit-remaining-subscription-${budget}`)
-            ? { remaining }
-            : {}),
-          ...(Number.isFinite(retryAfter) && response.headers.has('retry-after')
-            ? { retryAfterSeconds: retryAfter }
-            : {}),
+          ...(remaining !== undefined ? { remaining } : {}),
+          ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
         });
         return response;
       },
     };
   }
+}
+
+/** A header's numeric value; undefined when it is absent or not a number (`Number(null)` would be 0). */
+export function numericHeader(headers: { get(name: string): string | undefined }, name: string): number | undefined {
+  const value = headers.get(name);
+  const number = value === undefined ? Number.NaN : Number(value);
+  return Number.isFinite(number) ? number : undefined;
 }
 
 function keyOf(subscriptionId: string, budget: Budget): string {

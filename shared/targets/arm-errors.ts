@@ -7,6 +7,7 @@ import { isRestError, type RestError } from '@azure/core-rest-pipeline';
 import { NotFoundError, ProviderError, ScalerError, TransientError } from '../vocabulary/errors.js';
 import { OperationInProgressError } from './errors.js';
 import { lroFailureOf } from './lro.js';
+import { numericHeader } from '../request-limits.js';
 
 export interface ArmCallContext {
   /** What we were doing, e.g. `reading` or `scaling out`. */
@@ -100,9 +101,8 @@ function armErrorCode(error: RestError): string | undefined {
 }
 
 function retryAfter(error: RestError): number | undefined {
-  const header = error.response?.headers.get('retry-after');
-  const seconds = header === undefined ? Number.NaN : Number(header);
-  return Number.isFinite(seconds) ? seconds * 1000 : undefined;
+  const seconds = error.response ? numericHeader(error.response.headers, 'retry-after') : undefined;
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 function firstLine(message: string): string {
