@@ -12,7 +12,7 @@ import type {
   ScaleHistory,
 } from '../policy/input.js';
 import type { OperationRecord, StateStore, TargetControls, TargetSummary } from '../state/state-store.port.js';
-import { TARGET_SUMMARY_WINDOW } from '../state/state-store.port.js';
+import { TARGET_SUMMARY_WINDOW, isInFlight } from '../state/state-store.port.js';
 import { finishedOperationOf, operationSummaryOf } from '../state/operation-summaries.js';
 import type { Logger } from '../logging.js';
 
@@ -100,7 +100,7 @@ function historyOf(operations: readonly OperationRecord[]): ScaleHistory | undef
   const newest = (matches: (operation: OperationRecord) => boolean) => operations.find(matches);
   const out = newest((operation) => operation.direction === 'out');
   const scaleIn = newest((operation) => operation.direction === 'in');
-  const unfinished = newest((operation) => operation.status === 'started' || operation.status === 'running');
+  const unfinished = newest((operation) => isInFlight(operation.status));
   const complete = operations.length < OPERATIONS_READ || (out && scaleIn && unfinished);
   if (!complete) return undefined;
   return {

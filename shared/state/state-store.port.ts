@@ -228,6 +228,11 @@ export const OPERATION_STATUSES = [
 ] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 
+/** An operation still in flight: ARM has not answered its end, or the follow-up has not recorded it. */
+export function isInFlight(status: OperationStatus): boolean {
+  return status === 'started' || status === 'running';
+}
+
 /** What ARM told us when the long-running update started; enough to poll or to find it in the activity log. */
 export interface ArmOperationDetails {
   /** The `Azure-AsyncOperation` header. */

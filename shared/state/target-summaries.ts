@@ -12,7 +12,7 @@ import { targetPartition } from './entities.js';
 import { jsonWithinLimit } from './json-fit.js';
 import { TARGET_SUMMARY_ROW_KEY } from './keys.js';
 import type { OperationRecord, TargetSummary } from './state-store.port.js';
-import { OPERATION_STATUSES, TARGET_SUMMARY_WINDOW } from './state-store.port.js';
+import { OPERATION_STATUSES, TARGET_SUMMARY_WINDOW, isInFlight } from './state-store.port.js';
 
 const SUMMARY_SCHEMA_VERSION = 1;
 /** Marks the row in a scan of the whole operations table (operation rows have no `rowType`). */
@@ -55,10 +55,6 @@ function entryOf(operation: OperationRecord): SummaryEntry {
   };
 }
 
-function isUnfinished(status: OperationRecord['status']): boolean {
-  return status === 'started' || status === 'running';
-}
-
 function newestFirst(entries: SummaryEntry[]): SummaryEntry[] {
   return entries.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
 }
@@ -80,7 +76,7 @@ export function foldOperation(summary: StoredSummary, operation: OperationRecord
   return {
     ...summary,
     [last]: newerOrSame(summary[last], entry),
-    inProgress: replacing(summary.inProgress, isUnfinished(entry.status) ? entry : undefined, entry.id),
+    inProgress: replacing(summary.inProgress, isInFlight(entry.status) ? entry : undefined, entry.id),
     window: replacing(summary.window, entry, entry.id).slice(0, TARGET_SUMMARY_WINDOW),
   };
 }

@@ -7,7 +7,7 @@ import type { StepContext } from './dependencies.js';
 import { NotFoundError, StateConflictError } from '../../vocabulary/errors.js';
 import type { ScaleProgress } from '../../targets/scale-target.port.js';
 import { progressFromLive, settledProgress } from '../../targets/scale-outcome.js';
-import type { OperationRecord } from '../../state/state-store.port.js';
+import { isInFlight, type OperationRecord } from '../../state/state-store.port.js';
 import { addAlert } from '../progress.js';
 import { kindOf } from '../../kinds/registry.js';
 
@@ -58,7 +58,7 @@ export async function finish(context: StepContext, input: FinishInput): Promise<
   const message = `${input.message} (took ${formatDuration(durationSeconds)})${input.notes.length > 0 ? `; notes: ${input.notes.join('; ')}` : ''}`;
   let ended = operation;
   try {
-    if (operation.status === 'started' || operation.status === 'running') {
+    if (isInFlight(operation.status)) {
       ended = await context.deps.state.updateOperationStatus(input.target, input.operationId, {
         status: input.status,
         at,
