@@ -20,6 +20,7 @@ import { loadHistory, type HourlyLoad, type HourlyUtilization } from './policy/l
 import type { MetricHistory, OperationRecord, StateStore } from './state/state-store.port.js';
 import { describeError } from './vocabulary/errors.js';
 import { mapWithConcurrency } from './concurrency.js';
+import { chunk } from './chunk.js';
 import { kindOf } from './kinds/registry.js';
 
 const HOUR_MS = 3_600_000;
@@ -324,10 +325,7 @@ function chunksByBatch(subjects: readonly ForecastSubject[]): ForecastSubject[][
   const batchOf = ({ target, region }: ForecastSubject) =>
     `${target.resourceId.split('/')[2] ?? ''}|${region.toLowerCase()}|${target.kind}`;
   const sorted = [...subjects].sort((a, b) => (batchOf(a) < batchOf(b) ? -1 : batchOf(a) > batchOf(b) ? 1 : 0));
-  const chunks: ForecastSubject[][] = [];
-  for (let start = 0; start < sorted.length; start += HISTORY_CHUNK)
-    chunks.push(sorted.slice(start, start + HISTORY_CHUNK));
-  return chunks;
+  return chunk(sorted, HISTORY_CHUNK);
 }
 
 function signatureOf(subject: ForecastSubject): string {

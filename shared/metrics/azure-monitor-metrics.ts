@@ -10,6 +10,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { MetricsClient, type MetricValue, type MetricsQueryResult } from '@azure/monitor-query-metrics';
 import { parseResourceId, normalizeResourceId } from '../vocabulary/resource-id.js';
 import { mapWithConcurrency } from '../concurrency.js';
+import { chunk } from '../chunk.js';
 import { describeError, InvalidInputError, TransientError } from '../vocabulary/errors.js';
 import { metricNamespace } from './catalog.js';
 import { SAMPLE_INTERVAL_MS, type MetricSeries, type Statistic } from '../vocabulary/metric-series.js';
@@ -258,10 +259,4 @@ function intervalIso(minutes: number): string {
       `metrics interval: ${minutes} minutes is not one Azure Monitor offers; use one of ${Object.keys(INTERVALS).join(', ')}`,
     );
   return iso;
-}
-
-function chunk<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let index = 0; index < items.length; index += size) chunks.push(items.slice(index, index + size));
-  return chunks;
 }

@@ -12,6 +12,7 @@ import type {
 import { RowPreconditionFailed } from './entity-table.port.js';
 import { translateTableError } from './table-errors.js';
 import type { TableCallContext } from './table-errors.js';
+import { chunk } from '../chunk.js';
 
 /** One Azure table through `@azure/data-tables`. The table is created on first use. */
 export class AzureEntityTable implements EntityTable {
@@ -228,12 +229,7 @@ function statusOf(error: unknown): number | undefined {
 function batchesByPartition(keys: readonly RowKeys[]): RowKeys[][] {
   const byPartition = new Map<string, RowKeys[]>();
   for (const key of keys) byPartition.set(key.partitionKey, [...(byPartition.get(key.partitionKey) ?? []), key]);
-  const batches: RowKeys[][] = [];
-  for (const rows of byPartition.values()) {
-    for (let start = 0; start < rows.length; start += MAX_BATCH_SIZE)
-      batches.push(rows.slice(start, start + MAX_BATCH_SIZE));
-  }
-  return batches;
+  return [...byPartition.values()].flatMap((rows) => chunk(rows, MAX_BATCH_SIZE));
 }
 
 const PROPERTY_NAME = /^[A-Za-z][A-Za-z0-9]*$/;

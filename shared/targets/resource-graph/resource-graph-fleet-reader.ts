@@ -8,6 +8,7 @@ import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { TargetConfig } from '../../config/schema/schema.js';
 import { normalizeResourceId, parseResourceId } from '../../vocabulary/resource-id.js';
 import { mapWithConcurrency } from '../../concurrency.js';
+import { chunk } from '../../chunk.js';
 import type { FleetReader, FleetResource } from '../fleet-reader.port.js';
 import type { LiveTargetState, ScaleTarget } from '../scale-target.port.js';
 import { armCall } from '../arm-errors.js';
@@ -28,7 +29,7 @@ export class ResourceGraphFleetReader implements FleetReader {
 
   async read(targets: readonly TargetConfig[]): Promise<Map<string, LiveTargetState>> {
     const byId = new Map(targets.map((target) => [normalizeResourceId(target.resourceId), target]));
-    const batches = chunks([...byId.values()], IDS_PER_QUERY);
+    const batches = chunk([...byId.values()], IDS_PER_QUERY);
     const rows = (await mapWithConcurrency(batches, QUERIES_AT_ONCE, (batch) => this.query(batch))).flat();
     const found = new Map<string, LiveTargetState>();
     for (const row of rows) {
@@ -71,10 +72,4 @@ export class ResourceGraphFleetReader implements FleetReader {
 /** A KQL string literal: single quotes, with quotes and backslashes escaped. */
 function quoted(value: string): string {
   return `'${value.replace(/[\\']/g, (char) => `\\${char}`)}'`;
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
 }
