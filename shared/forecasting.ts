@@ -19,6 +19,7 @@ import { learnLeadTime } from './policy/lead-time.js';
 import { loadHistory, type HourlyLoad, type HourlyUtilization } from './policy/load-history.js';
 import type { MetricHistory, OperationRecord, StateStore } from './state/state-store.port.js';
 import { describeError } from './vocabulary/errors.js';
+import { parseResourceId } from './vocabulary/resource-id.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { chunk } from './chunk.js';
 import { kindOf } from './kinds/registry.js';
@@ -320,10 +321,13 @@ export function mergeHistory(
   };
 }
 
-/** Stale subjects in chunks of about HISTORY_CHUNK, each of whole metrics batches (subscription, region, kind). */
+/**
+ * Stale subjects in chunks of HISTORY_CHUNK, sorted by metrics batch (subscription, region, kind) so that a chunk
+ * splits as few batches as it can.
+ */
 function chunksByBatch(subjects: readonly ForecastSubject[]): ForecastSubject[][] {
   const batchOf = ({ target, region }: ForecastSubject) =>
-    `${target.resourceId.split('/')[2] ?? ''}|${region.toLowerCase()}|${target.kind}`;
+    `${parseResourceId(target.resourceId)?.subscriptionId ?? ''}|${region.toLowerCase()}|${target.kind}`;
   const sorted = [...subjects].sort((a, b) => (batchOf(a) < batchOf(b) ? -1 : batchOf(a) > batchOf(b) ? 1 : 0));
   return chunk(sorted, HISTORY_CHUNK);
 }
