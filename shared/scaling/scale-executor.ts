@@ -13,10 +13,10 @@ import type { ScaleStart } from '../targets/scale-target.port.js';
 import { armDidNotAnswer } from '../targets/arm-errors.js';
 import { isOwnUpdateRefused } from '../operation-adoption.js';
 import { OperationInProgressError } from '../targets/errors.js';
-import type { OperationRecord } from '../state/state-store.port.js';
+import type { DecisionRecord, NewDecisionRecord, OperationRecord } from '../state/state-store.port.js';
 import { describeError, ScalerError, StateConflictError } from '../vocabulary/errors.js';
 import type { Logger } from '../logging.js';
-import { mapWithConcurrency } from '../concurrency.js';
+import { Limiter, mapWithConcurrency } from '../concurrency.js';
 import type { TargetConfig } from '../config/schema/schema.js';
 import { HeldLease } from './held-lease.js';
 import type { ScalingDependencies } from './dependencies.js';
@@ -46,7 +46,8 @@ export class ScaleExecutor {
   /**
    * The timer's use case: every target, bounded concurrency, one failure never stops the others. ARM and the
    * state store are read side by side first, then every target's metrics in a few batched calls, then each
-   * target is decided (and, rarely, acted on).
+   * target is decided. The calm targets' decisions go to the ledger together, in a few batch writes; the few
+   * that act take the guarded path each.
    */
   async evaluateAll(
     invocation: { invocationId?: string | undefined; log?: Logger | undefined } = {},
@@ -58,9 +59,25 @@ export class ScaleExecutor {
       bulk: true,
     });
     const context: EvaluationContext = { trigger: 'timer', initiator: 'timer', ...invocation };
-    const outcomes = await mapWithConcurrency(targets, this.deps.options.concurrency, (target, index) =>
-      this.evaluateGuarded(target, now, context, gathered[index] as GatheredInputs),
+    const { concurrency } = this.deps.options;
+    const outcomes = new Array<TargetOutcome>(targets.length);
+    const calm: { index: number; first: FirstDecision }[] = [];
+    const acting = new Limiter(concurrency);
+    const acts: Promise<void>[] = [];
+    await mapWithConcurrency(targets, concurrency, async (target, index) => {
+      const first = await this.decideGuarded(target, now, context, gathered[index] as GatheredInputs);
+      if (!isFirstDecision(first)) outcomes[index] = first;
+      else if (first.decision.action === 'none') calm.push({ index, first });
+      else {
+        // Started at once, not after every target is decided: an act's round trips are the tick's longest path.
+        const act = acting.run(() => this.finishGuarded(first, () => this.act(first.evaluation, first.decision)));
+        acts.push(act.then((outcome) => void (outcomes[index] = outcome)));
+      }
+    });
+    const recording = this.recordAll(calm.map(({ first }) => first)).then((recorded) =>
+      recorded.forEach((outcome, position) => (outcomes[calm[position]!.index] = outcome)),
     );
+    await Promise.all([recording, ...acts]);
     return { now, outcomes };
   }
 
@@ -69,7 +86,12 @@ export class ScaleExecutor {
     const target = this.deps.targets.named(name);
     const now = this.deps.clock();
     const [gathered] = await this.inputs.gather([target], now, context.log);
-    return this.evaluateGuarded(target, now, context, gathered as GatheredInputs);
+    const first = await this.decideGuarded(target, now, context, gathered as GatheredInputs);
+    if (!isFirstDecision(first)) return first;
+    const { evaluation, decision } = first;
+    return this.finishGuarded(first, () =>
+      decision.action === 'none' ? this.record(evaluation, decision) : this.act(evaluation, decision),
+    );
   }
 
   /**
@@ -89,51 +111,50 @@ export class ScaleExecutor {
     };
   }
 
-  private async evaluateGuarded(
+  /** The decision on what the reads found, once a finished operation is completed; a failure is the outcome. */
+  private async decideGuarded(
     target: TargetConfig,
     now: Date,
     context: EvaluationContext,
     gathered: GatheredInputs,
-  ): Promise<TargetOutcome> {
+  ): Promise<FirstDecision | TargetOutcome> {
     const log = this.logFor(target, context);
     try {
-      const outcome = await this.evaluate(evaluationOf(target, now, context, log, gathered));
-      log.log(outcome.acted ? 'info' : 'debug', outcome.decision?.message ?? 'evaluated', {
-        decisionId: outcome.decisionId,
-        operationId: outcome.operation?.id,
-        reason: outcome.decision?.reason,
-        action: outcome.decision?.action,
-      });
-      if (outcome.decision?.reason === 'FailureLimitReached')
-        log.log('error', outcome.decision.message, {
-          decisionId: outcome.decisionId,
-          alert: true,
-          event: 'FailureLimitReached',
-        });
-      if (gathered.metrics instanceof Error)
-        log.log(
-          'warn',
-          `metrics unavailable: ${gathered.metrics.message}; capacity can only rise to the default until they return`,
-        );
-      return outcome;
+      const evaluation = await this.afterCompletion(evaluationOf(target, now, context, log, gathered));
+      const metricsError = gathered.metrics instanceof Error ? gathered.metrics : undefined;
+      return { evaluation, decision: decide(decideInputOf(evaluation)), metricsError };
     } catch (error) {
-      const failure = toError(error);
-      const category = failure instanceof ScalerError ? failure.category : 'internal';
-      log.log('error', `evaluation failed: ${failure.message}`, { category });
-      return {
-        target: target.name,
-        resourceId: target.resourceId,
-        acted: false,
-        error: { category, message: failure.message },
-      };
+      return failedOutcome(target, log, error);
     }
   }
 
-  private async evaluate(gathered: Evaluation): Promise<TargetOutcome> {
-    const evaluation = await this.afterCompletion(gathered);
-    const decision = decide(decideInputOf(evaluation));
-    if (decision.action === 'none') return this.record(evaluation, decision);
-    return this.act(evaluation, decision);
+  /** Records or acts on a first decision; what it ends in is logged, a failure is the target's outcome. */
+  private async finishGuarded(first: FirstDecision, work: () => Promise<TargetOutcome>): Promise<TargetOutcome> {
+    try {
+      const outcome = await work();
+      logOutcome(first, outcome);
+      return outcome;
+    } catch (error) {
+      return failedOutcome(first.evaluation.target, first.evaluation.log, error);
+    }
+  }
+
+  /** The calm targets' decisions in one bulk append; a row that could not be written fails its target alone. */
+  private async recordAll(calm: readonly FirstDecision[]): Promise<TargetOutcome[]> {
+    if (calm.length === 0) return [];
+    const records = calm.map(({ evaluation, decision }) => this.decisionRecord(evaluation, decision));
+    const results = await this.deps.state
+      .appendDecisions(records)
+      .catch((error: unknown) => records.map((): PromiseRejectedResult => ({ status: 'rejected', reason: error })));
+    return Promise.all(
+      calm.map((first, index) =>
+        this.finishGuarded(first, async () => {
+          const result = results[index] as PromiseSettledResult<DecisionRecord>;
+          if (result.status === 'rejected') throw result.reason;
+          return recordedOutcome(first.evaluation, first.decision, result.value.id);
+        }),
+      ),
+    );
   }
 
   /** The evaluation once an operation that finished is completed: its completion starts the cooldown it decides on. */
@@ -322,16 +343,13 @@ export class ScaleExecutor {
     return { ...recorded, operation: running, acted: true };
   }
 
-  private async record({ target, now, context }: Evaluation, decision: Decision): Promise<TargetOutcome> {
-    const decisionId = this.deps.newId();
-    await this.deps.state.appendDecision({
-      id: decisionId,
-      target: target.name,
-      trigger: context.trigger,
-      decidedAt: now,
-      decision,
-    });
-    return { target: target.name, resourceId: target.resourceId, decisionId, decision, acted: false };
+  private async record(evaluation: Evaluation, decision: Decision): Promise<TargetOutcome> {
+    const record = await this.deps.state.appendDecision(this.decisionRecord(evaluation, decision));
+    return recordedOutcome(evaluation, decision, record.id);
+  }
+
+  private decisionRecord({ target, now, context }: Evaluation, decision: Decision): NewDecisionRecord {
+    return { id: this.deps.newId(), target: target.name, trigger: context.trigger, decidedAt: now, decision };
   }
 
   private logFor(target: TargetConfig, context: EvaluationContext): Logger {
@@ -354,4 +372,52 @@ function evaluationOf(
   if (live instanceof Error) throw live;
   if (known instanceof Error) throw known;
   return { target, now, context, log, live, known, metrics: metrics instanceof Error ? undefined : metrics, forecast };
+}
+
+/** A target's decision on what the tick read, before it is recorded or acted on. */
+interface FirstDecision {
+  evaluation: Evaluation;
+  decision: Decision;
+  /** Why the metrics could not be read, when they could not: the decision was made without them. */
+  metricsError: Error | undefined;
+}
+
+function isFirstDecision(value: FirstDecision | TargetOutcome): value is FirstDecision {
+  return 'evaluation' in value;
+}
+
+function recordedOutcome({ target }: Evaluation, decision: Decision, decisionId: string): TargetOutcome {
+  return { target: target.name, resourceId: target.resourceId, decisionId, decision, acted: false };
+}
+
+function failedOutcome(target: TargetConfig, log: Logger, error: unknown): TargetOutcome {
+  const failure = toError(error);
+  const category = failure instanceof ScalerError ? failure.category : 'internal';
+  log.log('error', `evaluation failed: ${failure.message}`, { category });
+  return {
+    target: target.name,
+    resourceId: target.resourceId,
+    acted: false,
+    error: { category, message: failure.message },
+  };
+}
+
+function logOutcome({ evaluation: { log }, metricsError }: FirstDecision, outcome: TargetOutcome): void {
+  log.log(outcome.acted ? 'info' : 'debug', outcome.decision?.message ?? 'evaluated', {
+    decisionId: outcome.decisionId,
+    operationId: outcome.operation?.id,
+    reason: outcome.decision?.reason,
+    action: outcome.decision?.action,
+  });
+  if (outcome.decision?.reason === 'FailureLimitReached')
+    log.log('error', outcome.decision.message, {
+      decisionId: outcome.decisionId,
+      alert: true,
+      event: 'FailureLimitReached',
+    });
+  if (metricsError)
+    log.log(
+      'warn',
+      `metrics unavailable: ${metricsError.message}; capacity can only rise to the default until they return`,
+    );
 }

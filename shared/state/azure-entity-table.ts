@@ -9,7 +9,7 @@ import type {
   RowQuery,
   StoredRow,
 } from './entity-table.port.js';
-import { RowPreconditionFailed } from './entity-table.port.js';
+import { MAX_BATCH_WRITES, RowPreconditionFailed } from './entity-table.port.js';
 import { translateTableError } from './table-errors.js';
 import type { TableCallContext } from './table-errors.js';
 import { chunk } from '../chunk.js';
@@ -196,7 +196,6 @@ const PRECONDITION_REASONS = new Map<number, 'exists' | 'changed' | 'missing'>([
   [412, 'changed'],
   [404, 'missing'],
 ]);
-const MAX_BATCH_SIZE = 100;
 /** Service-managed properties: not part of what the scaler stored. */
 const SYSTEM_PROPERTIES = new Set(['partitionKey', 'rowKey', 'etag', 'timestamp', 'odata.metadata']);
 
@@ -229,7 +228,7 @@ function statusOf(error: unknown): number | undefined {
 function batchesByPartition(keys: readonly RowKeys[]): RowKeys[][] {
   const byPartition = new Map<string, RowKeys[]>();
   for (const key of keys) byPartition.set(key.partitionKey, [...(byPartition.get(key.partitionKey) ?? []), key]);
-  return [...byPartition.values()].flatMap((rows) => chunk(rows, MAX_BATCH_SIZE));
+  return [...byPartition.values()].flatMap((rows) => chunk(rows, MAX_BATCH_WRITES));
 }
 
 const PROPERTY_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
@@ -238,8 +237,18 @@ const PROPERTY_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 export function filterFor(query: RowQuery): string | undefined {
   const clauses: string[] = [];
   if (query.partitionKey !== undefined) clauses.push(`PartitionKey eq ${literal(query.partitionKey)}`);
+  if (query.rowKeyPrefix !== undefined) clauses.push(...rowKeyRange(query.rowKeyPrefix));
   for (const condition of query.where ?? []) clauses.push(clause(condition));
   return clauses.length === 0 ? undefined : clauses.join(' and ');
+}
+
+/** Keys compare as strings: the rows starting with `prefix` are those from it up to its last character's successor. */
+function rowKeyRange(prefix: string): string[] {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if (prefix.length === 0 || last === 0xffff)
+    throw new Error(`Building a table filter failed: cannot range over RowKey prefix '${prefix}'`);
+  const end = `${prefix.slice(0, -1)}${String.fromCharCode(last + 1)}`;
+  return [`RowKey ge ${literal(prefix)}`, `RowKey lt ${literal(end)}`];
 }
 
 function clause(condition: RowCondition): string {

@@ -12,6 +12,8 @@ import {
   LOAD_HISTORY_ROW_KEY,
   alertReceiptRowKey,
   encodeKey,
+  ledgerPartition,
+  ledgerRowPrefix,
   timeOrderedRowKey,
 } from './keys.js';
 import { OPERATION_STATUSES } from './state-store.port.js';
@@ -216,8 +218,9 @@ export function operationLocationFromRow(table: string, row: StoredRow): Operati
 
 // Decisions
 
-export function decisionRowKey(decidedAt: Date, decisionId: string): string {
-  return timeOrderedRowKey(decidedAt, decisionId, 'decision.id');
+/** The target's rows sort together in its ledger partition, newest first. */
+export function decisionRowKey(target: string, decidedAt: Date, decisionId: string): string {
+  return `${ledgerRowPrefix(target)}${timeOrderedRowKey(decidedAt, decisionId, 'decision.id')}`;
 }
 
 export interface DecisionEntity {
@@ -229,8 +232,8 @@ export function decisionEntity(record: NewDecisionRecord): DecisionEntity {
   const { decision } = record;
   const evidence = fitEvidence(decision.evidence);
   const entity: EntityWrite = {
-    partitionKey: targetPartition(record.target),
-    rowKey: decisionRowKey(record.decidedAt, record.id),
+    partitionKey: ledgerPartition(record.target),
+    rowKey: decisionRowKey(record.target, record.decidedAt, record.id),
     properties: {
       ...definedProperties({
         schemaVersion: SCHEMA_VERSION,

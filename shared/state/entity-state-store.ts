@@ -25,7 +25,13 @@ import {
   pausesFromRow,
   targetPartition,
 } from './entities.js';
-import { RowPreconditionFailed, takeRows } from './entity-table.port.js';
+import {
+  MAX_BATCH_PAYLOAD_BYTES,
+  MAX_BATCH_WRITES,
+  RowPreconditionFailed,
+  entitySizeBytes,
+  takeRows,
+} from './entity-table.port.js';
 import type { BatchWrite, EntityTable, EntityWrite, RowCondition, RowKeys, StoredRow } from './entity-table.port.js';
 import { jsonOrPreview, jsonWithinLimit, shortenMessage } from './json-fit.js';
 import {
@@ -38,6 +44,8 @@ import {
   TARGET_SUMMARY_ROW_KEY,
   alertReceiptRowKey,
   encodeKey,
+  ledgerPartition,
+  ledgerRowPrefix,
 } from './keys.js';
 import type { TableKind } from './keys.js';
 import {
@@ -72,6 +80,12 @@ import type {
 import { TARGET_SUMMARY_WINDOW } from './state-store.port.js';
 
 export type StateTables = Readonly<Record<TableKind, EntityTable>>;
+
+/** A target's summary with the ETag it was read at; none for a summary built because the row does not exist yet. */
+interface SummaryRead {
+  summary: StoredSummary;
+  etag?: string;
+}
 
 /** Payload summaries are meant to be small; a larger one is kept as a preview. */
 const MAX_ALERT_SUMMARY_CHARS = 64_000;
@@ -202,14 +216,15 @@ export class EntityStateStore implements StateStore {
 
   async createOperation(operation: NewOperation): Promise<OperationRecord> {
     validateNewOperation(operation);
-    await this.claimOperationId(operation);
+    // The summary is read while the id is claimed: two round trips on the way to the batch, not three.
+    const [summaryRead] = await Promise.all([this.readSummary(operation.target), this.claimOperationId(operation)]);
     const history = [{ status: 'started' as const, at: operation.startedAt, ...optionalMessage(operation.message) }];
     const { message: _message, ...fields } = operation;
     const record: OperationRecord = { ...fields, status: 'started', updatedAt: operation.startedAt, history };
     const entity = operationEntity(record);
     for (let attempt = 1; attempt <= SUMMARY_WRITE_ATTEMPTS; attempt += 1) {
       try {
-        await this.writeWithSummary(record, [{ kind: 'create', entity }]);
+        await this.writeWithSummary(record, [{ kind: 'create', entity }], [], attempt === 1 ? summaryRead : undefined);
         return this.operationFrom(entity);
       } catch (error) {
         if (!(error instanceof RowPreconditionFailed)) throw error;
@@ -248,14 +263,16 @@ export class EntityStateStore implements StateStore {
 
   /**
    * Writes `writes` (changes of `changed`, and of other operations in `alsoChanged`) with the target's summary
-   * folded over them, in one batch transaction.
+   * folded over them, in one batch transaction. `read` is the summary as read beside the caller's own reads; the
+   * batch is conditional on its ETag, so a summary read a moment early is still never overwritten unseen.
    */
   private async writeWithSummary(
     changed: OperationRecord,
     writes: BatchWrite[],
     alsoChanged: readonly OperationRecord[] = [],
+    read?: SummaryRead,
   ): Promise<void> {
-    const { summary, etag } = await this.readSummary(changed.target);
+    const { summary, etag } = read ?? (await this.readSummary(changed.target));
     const folded = [changed, ...alsoChanged].reduce(foldOperation, summary);
     const entity = summaryEntity(folded);
     const summaryWrite: BatchWrite =
@@ -264,7 +281,7 @@ export class EntityStateStore implements StateStore {
   }
 
   /** The target's summary with its ETag, or, for a target written before summaries existed, one built now. */
-  private async readSummary(target: string): Promise<{ summary: StoredSummary; etag?: string }> {
+  private async readSummary(target: string): Promise<SummaryRead> {
     const table = this.tables.operations;
     const row = await table.get(targetPartition(target), TARGET_SUMMARY_ROW_KEY);
     if (row !== undefined) return { summary: summaryFromRow(table.name, row), etag: row.etag };
@@ -291,7 +308,10 @@ export class EntityStateStore implements StateStore {
     update: OperationStatusUpdate,
   ): Promise<OperationRecord> {
     requireDate('update.at', update.at);
-    const row = await this.findOperationRow(target, operationId);
+    const [row, summaryRead] = await Promise.all([
+      this.findOperationRow(target, operationId),
+      this.readSummary(target),
+    ]);
     if (row === undefined) {
       throw new NotFoundError(
         `Updating operation '${operationId}' of target '${target}' failed: no such operation; check the target and operation id`,
@@ -308,7 +328,12 @@ export class EntityStateStore implements StateStore {
     const entity = operationEntity(next);
     for (let attempt = 1; attempt <= SUMMARY_WRITE_ATTEMPTS; attempt += 1) {
       try {
-        await this.writeWithSummary(next, [{ kind: 'replace', entity, etag: row.etag }]);
+        await this.writeWithSummary(
+          next,
+          [{ kind: 'replace', entity, etag: row.etag }],
+          [],
+          attempt === 1 ? summaryRead : undefined,
+        );
         return this.operationFrom(entity);
       } catch (error) {
         if (!(error instanceof RowPreconditionFailed)) throw error;
@@ -472,9 +497,7 @@ export class EntityStateStore implements StateStore {
   // Decision ledger
 
   async appendDecision(record: NewDecisionRecord): Promise<DecisionRecord> {
-    requireText('decision id', record.id);
-    requireDate('decidedAt', record.decidedAt);
-    const { entity } = decisionEntity(record);
+    const entity = checkedDecisionEntity(record);
     const table = this.tables.decisions;
     try {
       return decisionFromRow(table.name, rowFrom(entity, await table.create(entity)));
@@ -488,10 +511,53 @@ export class EntityStateStore implements StateStore {
     }
   }
 
+  async appendDecisions(records: readonly NewDecisionRecord[]): Promise<PromiseSettledResult<DecisionRecord>[]> {
+    const results: PromiseSettledResult<DecisionRecord>[] = new Array(records.length);
+    const pending: { index: number; entity: EntityWrite }[] = [];
+    records.forEach((record, index) => {
+      try {
+        pending.push({ index, entity: checkedDecisionEntity(record) });
+      } catch (error) {
+        results[index] = { status: 'rejected', reason: error };
+      }
+    });
+    const table = this.tables.decisions;
+    await Promise.all(
+      ledgerBatches(pending).map(async (batch) => {
+        try {
+          await table.writeBatch(batch.map(({ entity }) => ({ kind: 'create', entity })));
+          for (const { index, entity } of batch)
+            results[index] = { status: 'fulfilled', value: decisionFromRow(table.name, rowFrom(entity, '')) };
+        } catch {
+          // A batch is all or none and its error does not say which row failed: each row is tried alone, which
+          // writes the others and gives the one that fails its own error.
+          const alone = await Promise.allSettled(batch.map(({ index }) => this.appendDecision(records[index]!)));
+          batch.forEach(({ index }, position) => (results[index] = alone[position]!));
+        }
+      }),
+    );
+    return results;
+  }
+
+  /**
+   * Newest first from the target's range of its ledger partition, and from the partition of the target's own name
+   * where rows were written before the ledger was shared (until the retention purge has removed them).
+   */
   async listDecisions(target: string, limit: number): Promise<DecisionRecord[]> {
     requireLimit(limit);
-    const rows = await this.newestRows(this.tables.decisions, target, [], limit);
-    return rows.map((row) => decisionFromRow(this.tables.decisions.name, row));
+    const table = this.tables.decisions;
+    const pageSize = Math.min(limit, MAX_PAGE_SIZE);
+    const [shared, ownPartition] = await Promise.all([
+      takeRows(
+        table.query({ partitionKey: ledgerPartition(target), rowKeyPrefix: ledgerRowPrefix(target), pageSize }),
+        limit,
+      ),
+      this.newestRows(table, target, [], limit),
+    ]);
+    return [...shared, ...ownPartition]
+      .map((row) => decisionFromRow(table.name, row))
+      .sort((a, b) => b.decidedAt.getTime() - a.decidedAt.getTime())
+      .slice(0, limit);
   }
 
   async purgeDecisionsOlderThan(cutoff: Date): Promise<number> {
@@ -756,4 +822,40 @@ function requireDate(field: string, value: Date): void {
 function requireLimit(limit: number): void {
   if (!Number.isInteger(limit) || limit <= 0)
     throw new InvalidInputError(`limit: ${limit} is not a positive whole number`);
+}
+
+function checkedDecisionEntity(record: NewDecisionRecord): EntityWrite {
+  requireText('decision id', record.id);
+  requireDate('decidedAt', record.decidedAt);
+  return decisionEntity(record).entity;
+}
+
+/** What a write adds to a batch request beyond the entity itself (its part headers). */
+const BATCH_WRITE_OVERHEAD_BYTES = 1024;
+
+/** Rows grouped by partition, in batches within the service's count and size limits. */
+function ledgerBatches<T extends { entity: EntityWrite }>(rows: readonly T[]): T[][] {
+  const byPartition = new Map<string, T[]>();
+  for (const row of rows) {
+    const partitionRows = byPartition.get(row.entity.partitionKey);
+    if (partitionRows) partitionRows.push(row);
+    else byPartition.set(row.entity.partitionKey, [row]);
+  }
+  const batches: T[][] = [];
+  for (const partitionRows of byPartition.values()) {
+    let batch: T[] = [];
+    let bytes = 0;
+    for (const row of partitionRows) {
+      const size = entitySizeBytes(row.entity) + BATCH_WRITE_OVERHEAD_BYTES;
+      if (batch.length === MAX_BATCH_WRITES || (batch.length > 0 && bytes + size > MAX_BATCH_PAYLOAD_BYTES)) {
+        batches.push(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(row);
+      bytes += size;
+    }
+    if (batch.length > 0) batches.push(batch);
+  }
+  return batches;
 }

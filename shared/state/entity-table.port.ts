@@ -35,11 +35,39 @@ export interface RowCondition {
 
 export interface RowQuery {
   partitionKey?: string;
+  /** Only rows whose RowKey starts with this (a range of the key, which the service answers without a scan). */
+  rowKeyPrefix?: string;
   where?: readonly RowCondition[];
   /** Properties to return besides the keys; all when absent. */
   select?: readonly string[];
   /** Rows per request; small when only the first rows are wanted. */
   pageSize?: number;
+}
+
+/** A batch transaction holds at most this many writes, of one partition. */
+export const MAX_BATCH_WRITES = 100;
+/**
+ * The service refuses a batch request of more than 4 MiB. Writers fill batches up to `entitySizeBytes` of this:
+ * the formula counts two bytes a character, which covers the JSON escaping of the stored documents' quotes.
+ */
+export const MAX_BATCH_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The service's own formula: 4 + 2 x len(PartitionKey + RowKey) + for each property 8 + 2 x len(name) + the
+ * value's size (strings 4 + 2 x length, dates and numbers 8, booleans 1).
+ */
+export function entitySizeBytes(entity: EntityWrite): number {
+  let bytes = 4 + 2 * (entity.partitionKey.length + entity.rowKey.length);
+  for (const [name, value] of Object.entries(entity.properties)) {
+    bytes += 8 + 2 * name.length + valueSizeBytes(value);
+  }
+  return bytes;
+}
+
+function valueSizeBytes(value: PropertyValue): number {
+  if (typeof value === 'string') return 4 + 2 * value.length;
+  if (typeof value === 'boolean') return 1;
+  return 8;
 }
 
 /** One write of a batch transaction. */

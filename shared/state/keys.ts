@@ -75,6 +75,26 @@ export const OPERATION_INDEX_PARTITION = '~operation-ids';
  */
 export const TARGET_SUMMARY_ROW_KEY = '~summary';
 
+/**
+ * The decision ledger is spread over a few partitions shared by many targets, so that one tick's ledger rows go
+ * out as a few batch transactions (a batch holds rows of one partition) instead of one request per target. A
+ * target's rows keep to one partition and sort together (`ledgerRowPrefix`), so its history is still one range
+ * query. The count is part of the layout: changing it moves where every target's rows are looked up.
+ */
+export const LEDGER_PARTITIONS = 8;
+const LEDGER_PARTITION_PREFIX = '~ledger-';
+
+/** The ledger partition of a target: a hash of its name, so the fleet spreads evenly. `~` keeps it apart from `encodeKey`'s output. */
+export function ledgerPartition(target: string): string {
+  const digest = createHash('sha256').update(target).digest();
+  return `${LEDGER_PARTITION_PREFIX}${(digest[0] as number) % LEDGER_PARTITIONS}`;
+}
+
+/** `encodeKey` never writes `!`: the prefix of one target's rows is never the start of another target's. */
+export function ledgerRowPrefix(target: string): string {
+  return `${encodeKey(target, 'target')}!`;
+}
+
 /** Keys may hold 1 KiB (512 UTF-16 units); leave room for the time prefix of time-ordered keys. */
 const MAX_KEY_CHARS = 400;
 const SAFE_KEY_CHAR = /^[A-Za-z0-9_.-]$/;

@@ -113,6 +113,14 @@ export interface StateStore {
    */
   appendDecision(record: NewDecisionRecord): Promise<DecisionRecord>;
 
+  /**
+   * Appends many decisions, each as `appendDecision` would, in as few requests as the layout allows (a timer
+   * tick's ledger rows): batch transactions of the targets that share a ledger partition. One result per record,
+   * in order: a record that could not be written (its id already recorded, its fields invalid, the store down)
+   * fails alone and the others are written.
+   */
+  appendDecisions(records: readonly NewDecisionRecord[]): Promise<PromiseSettledResult<DecisionRecord>[]>;
+
   /** The target's decisions, newest `decidedAt` first, at most `limit`. */
   listDecisions(target: string, limit: number): Promise<DecisionRecord[]>;
 

@@ -16,6 +16,7 @@ import {
 } from '../support/scaler-harness.js';
 import { TableStateStore } from '../../shared/state/table-state-store.js';
 import type { StateStore } from '../../shared/state/state-store.port.js';
+import { LEDGER_PARTITIONS } from '../../shared/state/keys.js';
 import type { ConfigInput } from '../../shared/config/schema/schema.js';
 
 let harness: Harness;
@@ -28,11 +29,21 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-/** The real Table Storage store, counting the calls made to it by name. */
-function countingStore(): { store: StateStore; calls: Map<string, number> } {
+/** The real Table Storage store, counting the calls made to it by name and the requests sent to each table. */
+function countingStore(): { store: StateStore; calls: Map<string, number>; requests: string[] } {
   const calls = new Map<string, number>();
+  const requests: string[] = [];
   const real = TableStateStore.fromConnectionString(harness.azurite.connectionString, {
     tablePrefix: `t${randomUUID().replace(/-/g, '').slice(0, 12)}`,
+    policies: [
+      {
+        name: 'requestLog',
+        sendRequest: (request, next) => {
+          requests.push(`${request.method} ${new URL(request.url).pathname}`);
+          return next(request);
+        },
+      },
+    ],
   });
   const store = new Proxy(real, {
     get(target, property, receiver) {
@@ -44,7 +55,7 @@ function countingStore(): { store: StateStore; calls: Map<string, number> } {
       };
     },
   });
-  return { store, calls };
+  return { store, calls, requests };
 }
 
 function hotCluster(name: string): void {
@@ -150,6 +161,42 @@ describe('the reads of one evaluation', () => {
     const [decision] = await services.state.listDecisions('calm', 1);
     expect(decision?.decision).toMatchObject({ action: 'none' });
     expect(read).toEqual({ summaries: 1, written: 0, operations: 0, history: 0, failures: 0 });
+  });
+
+  it("writes the calm targets' ledger rows in a few batch transactions, not one request per target", async () => {
+    const names = Array.from({ length: 40 }, (_, index) => `calm-fleet-${index}`);
+    for (const name of names) {
+      const { id } = harness.emulator.postgres.addCluster({
+        resourceGroup: 'rg-data',
+        name,
+        location: 'westeurope',
+        clusterSize: 3,
+      });
+      harness.emulator.metrics.set(id, 'cpu_percent', () => 40);
+    }
+    const fleet = { version: 1, targets: names.flatMap((name) => config(name).targets) } as ConfigInput;
+    const { store, calls, requests } = countingStore();
+    const services = await servicesFor(harness.emulator, harness.azurite, fleet, {}, { state: store });
+    await tick(services);
+
+    harness.emulator.clock.advance(MINUTE_MS);
+    requests.length = 0;
+    calls.clear();
+    await tick(services);
+
+    const ledgerRequests = requests.filter((request) => request.includes('Decisions') || request.endsWith('$batch'));
+    expect(calls.get('appendDecisions')).toBe(1);
+    expect(calls.get('appendDecision') ?? 0).toBe(0);
+    expect(ledgerRequests.length).toBeGreaterThan(0);
+    expect(ledgerRequests.length).toBeLessThanOrEqual(LEDGER_PARTITIONS);
+    for (const name of names) {
+      const [decision] = await services.state.listDecisions(name, 1);
+      expect(decision).toMatchObject({
+        target: name,
+        decidedAt: harness.emulator.clock.now(),
+        decision: { action: 'none' },
+      });
+    }
   });
 
   it('answers LeaseHeld from what it already read when another evaluation holds the lease', async () => {

@@ -8,7 +8,12 @@ import type {
   RowQuery,
   StoredRow,
 } from '../../shared/state/entity-table.port.js';
-import { RowPreconditionFailed } from '../../shared/state/entity-table.port.js';
+import {
+  MAX_BATCH_PAYLOAD_BYTES,
+  MAX_BATCH_WRITES,
+  RowPreconditionFailed,
+  entitySizeBytes,
+} from '../../shared/state/entity-table.port.js';
 import { rejectedWriteError } from '../../shared/state/table-errors.js';
 
 /**
@@ -96,11 +101,12 @@ export class MemoryEntityTable implements EntityTable {
   /** Every condition is checked before anything is written, without awaiting in between: all or none. */
   async writeBatch(writes: readonly BatchWrite[]): Promise<void> {
     const partitions = new Set(writes.map((write) => write.entity.partitionKey));
-    if (partitions.size > 1 || writes.length > MAX_BATCH_WRITES)
+    const payloadBytes = writes.reduce((bytes, write) => bytes + entitySizeBytes(write.entity), 0);
+    if (partitions.size > 1 || writes.length > MAX_BATCH_WRITES || payloadBytes > MAX_BATCH_PAYLOAD_BYTES)
       throw rejectedWriteError(
         this.name,
         writes[0]?.entity ?? { partitionKey: '', rowKey: '' },
-        'a batch holds rows of one partition, at most 100',
+        'a batch holds rows of one partition, at most 100 and 4 MiB of them',
       );
     for (const write of writes) {
       this.checkLimits(write.entity);
@@ -119,10 +125,12 @@ export class MemoryEntityTable implements EntityTable {
     // The separator sorts before every character a key may hold, so ordering the joined ids orders rows by
     // PartitionKey, then RowKey, as the service does.
     const ordered = (this.orderedIds ??= [...this.rows.keys()].sort(compareOrdinal));
+    const rowKeyPrefix = query.rowKeyPrefix ?? '';
     const prefix =
-      query.partitionKey === undefined ? undefined : rowId({ partitionKey: query.partitionKey, rowKey: '' });
+      query.partitionKey === undefined ? undefined : rowId({ partitionKey: query.partitionKey, rowKey: rowKeyPrefix });
     for (const id of ordered) {
       if (prefix !== undefined && !id.startsWith(prefix)) continue;
+      if (prefix === undefined && !keysOf(id).rowKey.startsWith(rowKeyPrefix)) continue;
       // Read each row when its turn comes: the caller may write between two rows, and, as with the service's
       // paged results, a row deleted or replaced before its turn is returned as it is then.
       const row = this.rows.get(id);
@@ -152,7 +160,6 @@ export class MemoryEntityTable implements EntityTable {
 }
 
 const MAX_KEY_CHARS = 512;
-const MAX_BATCH_WRITES = 100;
 const MAX_PROPERTIES = 252;
 const MAX_STRING_PROPERTY_CHARS = 32_768;
 const MAX_ENTITY_BYTES = 1024 * 1024;
@@ -177,24 +184,6 @@ function propertyProblem(entity: EntityWrite): string | undefined {
   const bytes = entitySizeBytes(entity);
   if (bytes > MAX_ENTITY_BYTES) return `the entity is ${bytes} bytes, more than 1 MiB`;
   return undefined;
-}
-
-/**
- * The service's own formula: 4 + 2 x len(PartitionKey + RowKey) + for each property 8 + 2 x len(name) + the
- * value's size (strings 4 + 2 x length, dates and numbers 8, booleans 1).
- */
-export function entitySizeBytes(entity: EntityWrite): number {
-  let bytes = 4 + 2 * (entity.partitionKey.length + entity.rowKey.length);
-  for (const [name, value] of Object.entries(entity.properties)) {
-    bytes += 8 + 2 * name.length + valueSizeBytes(value);
-  }
-  return bytes;
-}
-
-function valueSizeBytes(value: PropertyValue): number {
-  if (typeof value === 'string') return 4 + 2 * value.length;
-  if (typeof value === 'boolean') return 1;
-  return 8;
 }
 
 function satisfies(value: unknown, condition: RowCondition): boolean {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RowPreconditionFailed } from '../../../shared/state/entity-table.port.js';
-import { MemoryTables, entitySizeBytes } from '../../../tools/memory-state/memory-entity-table.js';
+import { MemoryTables } from '../../../tools/memory-state/memory-entity-table.js';
+import { entitySizeBytes } from '../../../shared/state/entity-table.port.js';
 
 function table() {
   return new MemoryTables().table('scalerTest');

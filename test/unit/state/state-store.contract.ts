@@ -19,6 +19,7 @@ import {
 } from '../../../shared/state/entities.js';
 import { MAX_JSON_DOCUMENT_CHARS } from '../../../shared/state/entity-fields.js';
 import type { EntityWrite } from '../../../shared/state/entity-table.port.js';
+import { ledgerPartition, timeOrderedRowKey } from '../../../shared/state/keys.js';
 import type { TableKind } from '../../../shared/state/keys.js';
 import type {
   Lease,
@@ -496,6 +497,113 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         await store.appendDecision(record);
 
         await expect(store.appendDecision(record)).rejects.toBeInstanceOf(StateConflictError);
+      });
+
+      it("appends many targets' decisions at once, one result per record in order, each listed with its target", async () => {
+        const records = Array.from({ length: 230 }, (_, index) => ({
+          id: `d-${index}`,
+          target: `target-${index % 23}`,
+          trigger: 'timer' as const,
+          decidedAt: at(Math.floor(index / 23)),
+          decision: decisionFixture(),
+        }));
+
+        const results = await store.appendDecisions(records);
+
+        expect(results.map((result) => (result.status === 'fulfilled' ? result.value.id : 'failed'))).toEqual(
+          records.map((record) => record.id),
+        );
+        const listed = await store.listDecisions('target-4', 20);
+        expect(listed.map((record) => record.id)).toEqual(
+          records
+            .filter((record) => record.target === 'target-4')
+            .reverse()
+            .map((record) => record.id),
+        );
+        expect(listed[0]).toEqual(records[9 * 23 + 4]);
+      });
+
+      it('appends more decisions of one ledger partition than one batch transaction holds, by count and by size', async () => {
+        const [first, second] = twoTargetsSharingALedgerPartition();
+        const many = Array.from({ length: 150 }, (_, index) => ({
+          id: `d-${index}`,
+          target: index % 2 === 0 ? first : second,
+          trigger: 'timer' as const,
+          decidedAt: at(index),
+          decision: decisionFixture(),
+        }));
+        const large = Array.from({ length: 12 }, (_, index) => ({
+          id: `large-${index}`,
+          target: first,
+          trigger: 'timer' as const,
+          decidedAt: at(1_000 + index),
+          decision: decisionWithEvidenceChars(350_000, MAX_JSON_DOCUMENT_CHARS),
+        }));
+
+        const results = await store.appendDecisions([...many, ...large]);
+
+        expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+        expect(await store.listDecisions(second, 100)).toHaveLength(75);
+        const firstListed = await store.listDecisions(first, 100);
+        expect(firstListed).toHaveLength(87);
+        expect(firstListed[0]?.decision.evidence).toEqual(large[11]?.decision.evidence);
+      });
+
+      it('fails only the records that cannot be written, and writes the others', async () => {
+        const recorded = {
+          id: 'd-1',
+          target: TARGET,
+          trigger: 'timer' as const,
+          decidedAt: T0,
+          decision: decisionFixture(),
+        };
+        await store.appendDecision(recorded);
+        const fresh = { ...recorded, id: 'd-2' };
+        const invalid = { ...recorded, id: '' };
+
+        const results = await store.appendDecisions([fresh, recorded, invalid]);
+
+        expect(results[0]).toEqual({ status: 'fulfilled', value: fresh });
+        expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.any(StateConflictError) });
+        expect(results[2]).toMatchObject({ status: 'rejected', reason: expect.any(InvalidInputError) });
+        expect((await store.listDecisions(TARGET, 10)).map((record) => record.id).sort()).toEqual(['d-1', 'd-2']);
+      });
+
+      it("never lists another target's decisions, even one whose name starts with this one's", async () => {
+        const [short, long] = twoTargetsSharingALedgerPartition((index) => (index === 0 ? 'pg' : `pg-${index}`));
+        await store.appendDecisions([
+          { id: 'd-short', target: short, trigger: 'timer', decidedAt: T0, decision: decisionFixture() },
+          { id: 'd-long', target: long, trigger: 'timer', decidedAt: at(1), decision: decisionFixture() },
+        ]);
+
+        expect((await store.listDecisions(short, 10)).map((record) => record.id)).toEqual(['d-short']);
+        expect((await store.listDecisions(long, 10)).map((record) => record.id)).toEqual(['d-long']);
+      });
+
+      it("lists decisions written before the ledger was shared, in the partition of the target's name", async () => {
+        const legacy = {
+          id: 'd-old',
+          target: TARGET,
+          trigger: 'timer' as const,
+          decidedAt: at(1),
+          decision: decisionFixture(),
+        };
+        const entity = decisionEntity(legacy).entity;
+        await harness.plantRow('decisions', {
+          ...entity,
+          partitionKey: TARGET,
+          rowKey: timeOrderedRowKey(legacy.decidedAt, legacy.id),
+        });
+        await store.appendDecision({ ...legacy, id: 'd-new', decidedAt: at(2) });
+        await store.appendDecision({ ...legacy, id: 'd-first', decidedAt: at(0) });
+
+        expect((await store.listDecisions(TARGET, 10)).map((record) => record.id)).toEqual([
+          'd-new',
+          'd-old',
+          'd-first',
+        ]);
+        expect((await store.listDecisions(TARGET, 2)).map((record) => record.id)).toEqual(['d-new', 'd-old']);
+        await expect(store.purgeDecisionsOlderThan(at(5))).resolves.toBe(3);
       });
 
       it('purges decisions of every target decided before the cutoff, and only those', async () => {
@@ -1257,6 +1365,14 @@ export function decisionFixture(options: { signals?: number } = {}): Decision {
     message: 'Scaling out from 2 to 4 nodes: cpu_percent high',
     evidence,
   };
+}
+
+/** Two target names (from `name`) whose decisions share one ledger partition. */
+function twoTargetsSharingALedgerPartition(name = (index: number) => `target-${index}`): [string, string] {
+  const first = name(0);
+  let index = 1;
+  while (ledgerPartition(name(index)) !== ledgerPartition(first)) index += 1;
+  return [first, name(index)];
 }
 
 /** A decision whose evidence JSON is between `minChars` and `maxChars` long. */
