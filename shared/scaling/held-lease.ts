@@ -19,6 +19,8 @@ export class HeldLease {
     private current: Lease,
   ) {}
 
+  private released: Promise<void> | undefined;
+
   /**
    * Takes the lease now; throws `StateConflictError` when another holder has it. Another holder's lease is taken
    * over only `maxClockSkewSeconds` after it expired by our clock, so an instance whose clock runs ahead by up to
@@ -54,7 +56,9 @@ export class HeldLease {
     }
   }
 
+  /** Releases the lease once: a second call answers with the first one's promise. */
   release(): Promise<void> {
-    return this.state.releaseLease(this.current);
+    this.released ??= this.state.releaseLease(this.current);
+    return this.released;
   }
 }

@@ -5,7 +5,8 @@
  *
  *   complete a finished operation -> decide on what we know -> only if that says act: take the lease -> re-read
  *   ARM and the state store -> decide again if that changed anything -> record the decision -> record the
- *   operation -> start the ARM update (without waiting) -> release the lease.
+ *   operation -> renew the lease -> start the ARM update (without waiting) -> release the lease while the update
+ *   is recorded as running.
  */
 import { decide } from '../policy/decide.js';
 import type { Decision } from '../policy/decision.js';
@@ -241,6 +242,9 @@ export class ScaleExecutor {
     } catch (error) {
       return this.afterRefusedStart(evaluation, operation, recorded, error);
     }
+    // ARM accepted: the lease has done its work and is released while the update is recorded (act() reports
+    // a failed release). Another evaluation that takes it now finds the operation started and waits for it.
+    lease.release().catch(() => undefined);
     return this.recordAccepted(evaluation, operation, started, recorded);
   }
 
