@@ -112,6 +112,13 @@ const NEXT_STATUSES: Record<OperationStatus, readonly OperationStatus[]> = {
  * and the in-memory fake differ only in the tables they pass in, so they cannot drift apart.
  */
 export class EntityStateStore implements StateStore {
+  /**
+   * The lease this store last wrote per target, exactly as it handed it out. A release with that very token is one
+   * conditional delete: its ETag proves the row is still the one this store wrote for that holder. Any other
+   * token (another holder's name on it, an older renewal) is checked against the row first.
+   */
+  private readonly issuedLeases = new Map<string, Lease>();
+
   constructor(private readonly tables: StateTables) {}
 
   // Leases
@@ -175,6 +182,16 @@ export class EntityStateStore implements StateStore {
   async releaseLease(lease: Lease): Promise<void> {
     const table = this.tables.leases;
     const keys = { partitionKey: targetPartition(lease.target), rowKey: LEASE_ROW_KEY };
+    if (this.issuedByThisStore(lease)) {
+      this.issuedLeases.delete(lease.target);
+      try {
+        await table.delete(keys.partitionKey, keys.rowKey, lease.etag);
+        return;
+      } catch (error) {
+        // Changed since (taken over once it expired, by another instance): the row is read and the answer is the same as below.
+        if (!(error instanceof RowPreconditionFailed)) throw error;
+      }
+    }
     const row = await table.get(keys.partitionKey, keys.rowKey);
     if (row === undefined) return;
     const current = leaseFromRow(table.name, row);
@@ -196,7 +213,20 @@ export class EntityStateStore implements StateStore {
   }
 
   private leaseFrom(entity: EntityWrite, etag: string): Lease {
-    return leaseFromRow(this.tables.leases.name, rowFrom(entity, etag));
+    const lease = leaseFromRow(this.tables.leases.name, rowFrom(entity, etag));
+    this.issuedLeases.set(lease.target, lease);
+    return lease;
+  }
+
+  private issuedByThisStore(lease: Lease): boolean {
+    const issued = this.issuedLeases.get(lease.target);
+    return (
+      issued !== undefined &&
+      issued.etag === lease.etag &&
+      issued.holder === lease.holder &&
+      issued.acquiredAt.getTime() === lease.acquiredAt.getTime() &&
+      issued.expiresAt.getTime() === lease.expiresAt.getTime()
+    );
   }
 
   private async readLease(target: string): Promise<Lease | undefined> {

@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TransientError } from '../../../shared/vocabulary/errors.js';
+import type { PipelineRequest, SendRequest } from '@azure/core-rest-pipeline';
+import { StateConflictError, TransientError } from '../../../shared/vocabulary/errors.js';
 import { AzureEntityTable } from '../../../shared/state/azure-entity-table.js';
 import { RowPreconditionFailed } from '../../../shared/state/entity-table.port.js';
 import { tableNamesFor } from '../../../shared/state/keys.js';
@@ -82,6 +83,41 @@ describe('TableStateStore', () => {
     expect(summary).toMatchObject({ properties: { n: 2 } });
     await expect(table.get('p', 'op')).resolves.toMatchObject({ properties: { n: 1 } });
     await expect(write(summary?.etag ?? '')).rejects.toMatchObject({ reason: 'exists' });
+  });
+
+  it('releases a lease it handed out in one request, and checks any other token against the row', async () => {
+    const prefix = `t${randomBytes(6).toString('hex')}`;
+    const requests: string[] = [];
+    const counting = {
+      name: 'requestLog',
+      sendRequest: (request: PipelineRequest, next: SendRequest) => {
+        requests.push(request.method);
+        return next(request);
+      },
+    };
+    const store = TableStateStore.fromConnectionString(azurite.connectionString, {
+      tablePrefix: prefix,
+      policies: [counting],
+    });
+    const otherInstance = TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix });
+    const t0 = new Date('2025-03-01T10:00:00Z');
+
+    const lease = await store.acquireLease('pg-prod', 'invocation-a', t0, 60);
+    requests.length = 0;
+    await store.releaseLease(lease);
+    expect(requests).toEqual(['DELETE']);
+
+    const stale = await store.acquireLease('pg-prod', 'invocation-a', t0, 60);
+    const takenOver = await otherInstance.acquireLease('pg-prod', 'invocation-b', new Date(t0.getTime() + 120_000), 60);
+    const error = await store.releaseLease(stale).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(StateConflictError);
+    await expect(
+      otherInstance.acquireLease('pg-prod', 'invocation-c', new Date(t0.getTime() + 130_000), 60),
+    ).rejects.toBeInstanceOf(StateConflictError);
+    await otherInstance.releaseLease(takenOver);
   });
 
   it('names the endpoint, and no key, when Table Storage is unreachable', async () => {
