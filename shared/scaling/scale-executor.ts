@@ -228,11 +228,16 @@ export class ScaleExecutor {
     });
     if (!(await lease.renew())) {
       const message = `the lease expired before the update was sent and another evaluation holds it now; not sending ${decision.from} -> ${decision.to}`;
-      const cancelled = await this.deps.state.updateOperationStatus(target.name, operation.id, {
-        status: 'cancelled',
-        at: this.deps.clock(),
-        message,
-      });
+      const cancelled = await this.deps.state.updateOperationStatus(
+        target.name,
+        operation.id,
+        {
+          status: 'cancelled',
+          at: this.deps.clock(),
+          message,
+        },
+        operation,
+      );
       log.log('warn', message, { operationId: operation.id, decisionId: recorded.decisionId });
       return { ...recorded, operation: cancelled, acted: false };
     }
@@ -264,12 +269,17 @@ export class ScaleExecutor {
       : 'ARM accepted the update';
     let running: OperationRecord;
     try {
-      running = await this.deps.state.updateOperationStatus(target.name, operation.id, {
-        status: 'running',
-        at: this.deps.clock(),
-        message,
-        arm: { ...started.arm, resumeToken: started.resumeToken },
-      });
+      running = await this.deps.state.updateOperationStatus(
+        target.name,
+        operation.id,
+        {
+          status: 'running',
+          at: this.deps.clock(),
+          message,
+          arm: { ...started.arm, resumeToken: started.resumeToken },
+        },
+        operation,
+      );
     } catch (error) {
       log.log(
         'error',
@@ -307,11 +317,16 @@ export class ScaleExecutor {
           `adopted: ARM answered 409 (${describeError(error)}) although the resource was idle a moment before; the update it runs is this PATCH, carried out before its answer was lost`,
         );
       }
-      const cancelled = await this.deps.state.updateOperationStatus(target.name, operation.id, {
-        status: 'cancelled',
-        at: this.deps.clock(),
-        message: describeError(error),
-      });
+      const cancelled = await this.deps.state.updateOperationStatus(
+        target.name,
+        operation.id,
+        {
+          status: 'cancelled',
+          at: this.deps.clock(),
+          message: describeError(error),
+        },
+        operation,
+      );
       return { ...recorded, operation: cancelled, acted: false };
     }
     if (armDidNotAnswer(error)) {
@@ -323,11 +338,16 @@ export class ScaleExecutor {
       );
       throw error;
     }
-    await this.deps.state.updateOperationStatus(target.name, operation.id, {
-      status: 'failed',
-      at: this.deps.clock(),
-      message: describeError(error),
-    });
+    await this.deps.state.updateOperationStatus(
+      target.name,
+      operation.id,
+      {
+        status: 'failed',
+        at: this.deps.clock(),
+        message: describeError(error),
+      },
+      operation,
+    );
     throw error;
   }
 
@@ -337,11 +357,16 @@ export class ScaleExecutor {
     recorded: TargetOutcome,
     message: string,
   ): Promise<TargetOutcome> {
-    const running = await this.deps.state.updateOperationStatus(target.name, operation.id, {
-      status: 'running',
-      at: this.deps.clock(),
-      message,
-    });
+    const running = await this.deps.state.updateOperationStatus(
+      target.name,
+      operation.id,
+      {
+        status: 'running',
+        at: this.deps.clock(),
+        message,
+      },
+      operation,
+    );
     log.log('warn', message, { operationId: operation.id, decisionId: recorded.decisionId });
     await launchFollowUp(this.deps.followUps, target, running, log);
     return { ...recorded, operation: running, acted: true };

@@ -100,6 +100,7 @@ export class AzureEntityTable implements EntityTable {
     const actions = writes.map((write): TransactionAction => {
       if (write.kind === 'create') return ['create', flatten(write.entity)];
       if (write.kind === 'upsert') return ['upsert', flatten(write.entity), 'Replace'];
+      if (write.kind === 'update') return ['update', flatten(write.entity), 'Replace'];
       return ['update', flatten(write.entity), 'Replace', { etag: write.etag }];
     });
     return this.call('batch write', async (abortSignal) => {

@@ -77,7 +77,7 @@ import type {
   TargetControls,
   TargetSummary,
 } from './state-store.port.js';
-import { TARGET_SUMMARY_WINDOW } from './state-store.port.js';
+import { TARGET_SUMMARY_WINDOW, isInFlight } from './state-store.port.js';
 
 export type StateTables = Readonly<Record<TableKind, EntityTable>>;
 
@@ -336,18 +336,15 @@ export class EntityStateStore implements StateStore {
     target: string,
     operationId: string,
     update: OperationStatusUpdate,
+    known?: OperationRecord,
   ): Promise<OperationRecord> {
     requireDate('update.at', update.at);
-    const [row, summaryRead] = await Promise.all([
-      this.findOperationRow(target, operationId),
-      this.readSummary(target),
-    ]);
-    if (row === undefined) {
-      throw new NotFoundError(
-        `Updating operation '${operationId}' of target '${target}' failed: no such operation; check the target and operation id`,
-      );
-    }
-    const current = operationFromRow(this.tables.operations.name, row);
+    const summaryRead = this.readSummary(target);
+    summaryRead.catch(() => undefined); // awaited below; a failure must not go unhandled if the row read fails first
+    const unchanged = await this.unchangedSince(known, target, operationId, summaryRead);
+    const { record: current, etag } = unchanged
+      ? { record: unchanged, etag: undefined }
+      : await this.rowOf(target, operationId);
     if (!NEXT_STATUSES[current.status].includes(update.status)) {
       throw new StateConflictError(
         `Updating operation '${operationId}' of target '${target}' to '${update.status}' failed: it is '${current.status}', which cannot become '${update.status}'`,
@@ -356,27 +353,59 @@ export class EntityStateStore implements StateStore {
     }
     const next = nextOperationState(current, update);
     const entity = operationEntity(next);
+    let rowEtag = etag;
     for (let attempt = 1; attempt <= SUMMARY_WRITE_ATTEMPTS; attempt += 1) {
+      const write: BatchWrite =
+        rowEtag === undefined ? { kind: 'update', entity } : { kind: 'replace', entity, etag: rowEtag };
       try {
-        await this.writeWithSummary(
-          next,
-          [{ kind: 'replace', entity, etag: row.etag }],
-          [],
-          attempt === 1 ? summaryRead : undefined,
-        );
+        await this.writeWithSummary(next, [write], [], attempt === 1 ? await summaryRead : undefined);
         return this.operationFrom(entity);
       } catch (error) {
         if (!(error instanceof RowPreconditionFailed)) throw error;
         const latest = await this.findOperationRow(target, operationId);
-        if (latest?.etag !== row.etag) {
+        const changed =
+          latest === undefined ||
+          (rowEtag === undefined
+            ? operationFromRow(this.tables.operations.name, latest).status !== current.status
+            : latest.etag !== rowEtag);
+        if (changed) {
           throw new StateConflictError(
             `Updating operation '${operationId}' of target '${target}' failed: another writer updated it at the same moment; re-read it and retry`,
             latest === undefined ? undefined : operationFromRow(this.tables.operations.name, latest),
           );
         }
+        // Only the summary moved (another operation of the target changed): retry, conditional on this row now.
+        rowEtag = latest.etag;
       }
     }
     throw summaryRaceError(target, `Updating operation '${operationId}'`);
+  }
+
+  /**
+   * `known`, when the target's summary still shows it as the caller wrote it. A status only moves forwards and every
+   * change of an operation rewrites the summary in the same batch, so an in-flight entry of the same status is this
+   * very version; the write stays conditional on the summary's ETag, which any later change would have moved.
+   */
+  private async unchangedSince(
+    known: OperationRecord | undefined,
+    target: string,
+    operationId: string,
+    summaryRead: Promise<SummaryRead>,
+  ): Promise<OperationRecord | undefined> {
+    if (known?.id !== operationId || known.target !== target || !isInFlight(known.status)) return undefined;
+    const { summary, etag } = await summaryRead;
+    const entry = summary.inProgress.find((candidate) => candidate.id === operationId);
+    return etag !== undefined && entry?.status === known.status ? known : undefined;
+  }
+
+  private async rowOf(target: string, operationId: string): Promise<{ record: OperationRecord; etag: string }> {
+    const row = await this.findOperationRow(target, operationId);
+    if (row === undefined) {
+      throw new NotFoundError(
+        `Updating operation '${operationId}' of target '${target}' failed: no such operation; check the target and operation id`,
+      );
+    }
+    return { record: operationFromRow(this.tables.operations.name, row), etag: row.etag };
   }
 
   async getOperation(target: string, operationId: string): Promise<OperationRecord | undefined> {

@@ -74,6 +74,8 @@ function valueSizeBytes(value: PropertyValue): number {
 export type BatchWrite =
   | { kind: 'create'; entity: EntityWrite }
   | { kind: 'replace'; entity: EntityWrite; etag: string }
+  /** Replace a row that must exist, whatever its version (another row of the batch carries the condition). */
+  | { kind: 'update'; entity: EntityWrite }
   | { kind: 'upsert'; entity: EntityWrite };
 
 export interface EntityTable {

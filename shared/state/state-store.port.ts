@@ -44,9 +44,15 @@ export interface StateStore {
    * (started may also end directly), appending the transition to its history. `timed-out`: its follow-up ran past
    * its deadline; `abandoned`: an operator ended it by hand. A terminal status sets `completedAt` to `update.at`.
    * Throws `NotFoundError` for an unknown id and `StateConflictError<OperationRecord>` when the transition is
-   * not allowed (e.g. the operation already ended) or a concurrent update won.
+   * not allowed (e.g. the operation already ended) or a concurrent update won. `known` is the operation as the
+   * caller itself last wrote it: when the target's summary shows it unchanged since, it is not read again.
    */
-  updateOperationStatus(target: string, operationId: string, update: OperationStatusUpdate): Promise<OperationRecord>;
+  updateOperationStatus(
+    target: string,
+    operationId: string,
+    update: OperationStatusUpdate,
+    known?: OperationRecord,
+  ): Promise<OperationRecord>;
 
   /** The operation with this id on this target, or undefined. */
   getOperation(target: string, operationId: string): Promise<OperationRecord | undefined>;

@@ -113,7 +113,7 @@ export class MemoryEntityTable implements EntityTable {
       const current = this.rows.get(rowId(write.entity));
       if (write.kind === 'create' && current !== undefined)
         throw new RowPreconditionFailed(this.name, write.entity, 'exists');
-      if (write.kind === 'replace' && current === undefined)
+      if ((write.kind === 'replace' || write.kind === 'update') && current === undefined)
         throw new RowPreconditionFailed(this.name, write.entity, 'missing');
       if (write.kind === 'replace' && current?.etag !== write.etag)
         throw new RowPreconditionFailed(this.name, write.entity, 'changed');

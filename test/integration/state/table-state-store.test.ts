@@ -120,6 +120,44 @@ describe('TableStateStore', () => {
     await otherInstance.releaseLease(takenOver);
   });
 
+  it('updates an operation it just recorded without reading the operation back', async () => {
+    const requests: string[] = [];
+    const counting = {
+      name: 'requestLog',
+      sendRequest: (request: PipelineRequest, next: SendRequest) => {
+        requests.push(
+          `${request.method} ${decodeURIComponent(new URL(request.url).pathname).replace(/^.*Operations/, 'Operations')}`,
+        );
+        return next(request);
+      },
+    };
+    const prefix = `t${randomBytes(6).toString('hex')}`;
+    const store = TableStateStore.fromConnectionString(azurite.connectionString, {
+      tablePrefix: prefix,
+      policies: [counting],
+    });
+    const t0 = new Date('2025-03-01T10:00:00Z');
+    const operation = {
+      id: 'op-1',
+      target: 'pg-prod',
+      trigger: 'timer' as const,
+      direction: 'out' as const,
+      from: 2,
+      to: 3,
+      startedAt: t0,
+      arm: {},
+      initiator: 'timer',
+      reason: 'cpu high',
+    };
+    const created = await store.createOperation(operation);
+
+    requests.length = 0;
+    await store.updateOperationStatus('pg-prod', 'op-1', { status: 'running', at: t0 }, created);
+
+    expect(requests).toEqual([`GET Operations(PartitionKey='pg-prod',RowKey='~summary')`, 'POST /devstoreaccount1/$batch']);
+    await expect(store.getOperation('pg-prod', 'op-1')).resolves.toMatchObject({ status: 'running' });
+  });
+
   it('names the endpoint, and no key, when Table Storage is unreachable', async () => {
     const port = await closedPort();
     const connectionString = azurite.connectionString.replace(

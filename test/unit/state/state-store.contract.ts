@@ -226,6 +226,41 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         await expect(store.getOperationInProgress(TARGET)).resolves.toEqual(created);
       });
 
+      it('updates an operation from the record the caller wrote, as from the stored one', async () => {
+        const created = await store.createOperation(newOperation());
+        await store.createOperation(newOperation({ id: 'op-2', direction: 'in', startedAt: at(-60), from: 4, to: 2 }));
+
+        const running = await store.updateOperationStatus(
+          TARGET,
+          'op-1',
+          { status: 'running', at: at(1), arm: { operationId: 'def' } },
+          created,
+        );
+
+        expect(running).toMatchObject({ status: 'running', updatedAt: at(1), arm: { operationId: 'def' } });
+        await expect(store.getOperation(TARGET, 'op-1')).resolves.toEqual(running);
+        await expect(store.getOperationInProgress(TARGET)).resolves.toEqual(running);
+      });
+
+      it('goes by the stored operation when the record the caller holds is out of date', async () => {
+        const created = await store.createOperation(newOperation());
+        await store.updateOperationStatus(TARGET, 'op-1', { status: 'running', at: at(1) });
+        const ended = await store.updateOperationStatus(TARGET, 'op-1', { status: 'succeeded', at: at(2) });
+
+        await expect(
+          store.updateOperationStatus(TARGET, 'op-1', { status: 'cancelled', at: at(3) }, created),
+        ).rejects.toMatchObject({ current: ended });
+        const cancelledAfterRunning = await store.createOperation(newOperation({ id: 'op-3', startedAt: at(4) }));
+        await store.updateOperationStatus(TARGET, 'op-3', { status: 'running', at: at(5) });
+        const cancelled = await store.updateOperationStatus(
+          TARGET,
+          'op-3',
+          { status: 'cancelled', at: at(6) },
+          cancelledAfterRunning,
+        );
+        expect(cancelled.history.map((entry) => entry.status)).toEqual(['started', 'running', 'cancelled']);
+      });
+
       it('keeps the ARM operation details, initiator, reason and decision id', async () => {
         await store.createOperation(newOperation());
 
