@@ -4,8 +4,6 @@ import { finishedOperationOf, operationSummaryOf } from './operation-summaries.j
 import {
   alertReceiptEntity,
   alertReceiptFromRow,
-  decisionEntity,
-  decisionFromRow,
   failureResetEntity,
   failureResetFromRow,
   followUpEntity,
@@ -14,8 +12,6 @@ import {
   isTerminal,
   metricHistoryEntity,
   metricHistoryFromRow,
-  leaseEntity,
-  leaseFromRow,
   operationEntity,
   operationFromRow,
   operationIndexEntity,
@@ -25,27 +21,18 @@ import {
   pausesFromRow,
   targetPartition,
 } from './entities.js';
-import {
-  MAX_BATCH_PAYLOAD_BYTES,
-  MAX_BATCH_WRITES,
-  RowPreconditionFailed,
-  entitySizeBytes,
-  takeRows,
-} from './entity-table.port.js';
-import type { BatchWrite, EntityTable, EntityWrite, RowCondition, RowKeys, StoredRow } from './entity-table.port.js';
+import { RowPreconditionFailed } from './entity-table.port.js';
+import type { BatchWrite, EntityTable, EntityWrite, RowCondition, StoredRow } from './entity-table.port.js';
 import { jsonOrPreview, jsonWithinLimit, shortenMessage } from './json-fit.js';
 import {
   ALERT_RECEIPT_PARTITION,
   FAILURE_RESET_ROW_KEY,
-  LEASE_ROW_KEY,
   LOAD_HISTORY_ROW_KEY,
   OPERATION_INDEX_PARTITION,
   PAUSES_ROW_KEY,
   TARGET_SUMMARY_ROW_KEY,
   alertReceiptRowKey,
   encodeKey,
-  ledgerPartition,
-  ledgerRowPrefix,
 } from './keys.js';
 import type { TableKind } from './keys.js';
 import {
@@ -79,6 +66,10 @@ import type {
 } from './state-store.port.js';
 import { TARGET_SUMMARY_WINDOW, isInFlight } from './state-store.port.js';
 
+import { LeaseRows } from './lease-rows.js';
+import { DecisionLedger } from './decision-ledger.js';
+import { MAX_PAGE_SIZE, newestRows, purgeRows, requireDate, requireLimit, requireText, rowFrom } from './store-rows.js';
+
 export type StateTables = Readonly<Record<TableKind, EntityTable>>;
 
 /** A target's summary with the ETag it was read at; none for a summary built because the row does not exist yet. */
@@ -89,7 +80,6 @@ interface SummaryRead {
 
 /** Payload summaries are meant to be small; a larger one is kept as a preview. */
 const MAX_ALERT_SUMMARY_CHARS = 64_000;
-const MAX_PAGE_SIZE = 1000;
 /** Conditional pause writes retried this often before reporting a conflict. */
 const PAUSE_WRITE_ATTEMPTS = 5;
 /** Operation writes retried this often when only the target's summary row changed under them. */
@@ -112,134 +102,22 @@ const NEXT_STATUSES: Record<OperationStatus, readonly OperationStatus[]> = {
  * and the in-memory fake differ only in the tables they pass in, so they cannot drift apart.
  */
 export class EntityStateStore implements StateStore {
-  /**
-   * The lease this store last wrote per target, exactly as it handed it out. A release with that very token is one
-   * conditional delete: its ETag proves the row is still the one this store wrote for that holder. Any other
-   * token (another holder's name on it, an older renewal) is checked against the row first.
-   */
-  private readonly issuedLeases = new Map<string, Lease>();
+  private readonly leases: LeaseRows;
+  private readonly ledger: DecisionLedger;
 
-  constructor(private readonly tables: StateTables) {}
+  constructor(private readonly tables: StateTables) {
+    this.leases = new LeaseRows(tables.leases);
+    this.ledger = new DecisionLedger(tables.decisions);
+  }
 
   // Leases
 
-  async acquireLease(
-    target: string,
-    holder: string,
-    now: Date,
-    ttlSeconds: number,
-    options: LeaseOptions = {},
-  ): Promise<Lease> {
-    requireText('holder', holder);
-    requireDate('now', now);
-    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
-      throw new InvalidInputError(`ttlSeconds: ${ttlSeconds} is not a positive number of seconds`);
-    const graceMs = (options.takeoverGraceSeconds ?? 0) * 1000;
-    if (!Number.isFinite(graceMs) || graceMs < 0)
-      throw new InvalidInputError(
-        `takeoverGraceSeconds: ${options.takeoverGraceSeconds} is not a number of seconds of 0 or more`,
-      );
-    const wanted = leaseEntity({
-      target,
-      holder,
-      acquiredAt: now,
-      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
-    });
-    const table = this.tables.leases;
-    const fast = await this.writeLeaseDirectly(wanted, options.current);
-    if (fast) return fast;
-    const row = await table.get(wanted.partitionKey, wanted.rowKey);
-    try {
-      if (row === undefined) return this.leaseFrom(wanted, await table.create(wanted));
-      const current = leaseFromRow(table.name, row);
-      if (current.holder !== holder && now.getTime() < current.expiresAt.getTime() + graceMs)
-        throw leaseHeldError(current);
-      return this.leaseFrom(wanted, await table.replace(wanted, row.etag));
-    } catch (error) {
-      if (error instanceof RowPreconditionFailed) throw await this.lostLeaseRace(target);
-      throw error;
-    }
+  acquireLease(target: string, holder: string, now: Date, ttlSeconds: number, options?: LeaseOptions): Promise<Lease> {
+    return this.leases.acquire(target, holder, now, ttlSeconds, options);
   }
 
-  /**
-   * One request in the common cases: a renewal replaces on the ETag it holds, a take creates the row (leases are
-   * deleted on release). Undefined when the row is not as assumed: the caller reads it and decides.
-   */
-  private async writeLeaseDirectly(wanted: EntityWrite, current: Lease | undefined): Promise<Lease | undefined> {
-    const table = this.tables.leases;
-    try {
-      const etag =
-        current && current.holder === wanted.properties['holder']
-          ? await table.replace(wanted, current.etag)
-          : await table.create(wanted);
-      return this.leaseFrom(wanted, etag);
-    } catch (error) {
-      if (error instanceof RowPreconditionFailed) return undefined;
-      throw error;
-    }
-  }
-
-  async releaseLease(lease: Lease): Promise<void> {
-    const table = this.tables.leases;
-    const keys = { partitionKey: targetPartition(lease.target), rowKey: LEASE_ROW_KEY };
-    if (this.issuedByThisStore(lease)) {
-      this.issuedLeases.delete(lease.target);
-      try {
-        await table.delete(keys.partitionKey, keys.rowKey, lease.etag);
-        return;
-      } catch (error) {
-        // Changed since (taken over once it expired, by another instance): the row is read and the answer is the same as below.
-        if (!(error instanceof RowPreconditionFailed)) throw error;
-      }
-    }
-    const row = await table.get(keys.partitionKey, keys.rowKey);
-    if (row === undefined) return;
-    const current = leaseFromRow(table.name, row);
-    if (current.holder !== lease.holder) {
-      throw new StateConflictError(
-        `Releasing the lease on target '${lease.target}' failed: '${current.holder}' holds it, not '${lease.holder}'; only the holder may release it`,
-        current,
-      );
-    }
-    try {
-      await table.delete(keys.partitionKey, keys.rowKey, lease.etag);
-    } catch (error) {
-      if (!(error instanceof RowPreconditionFailed)) throw error;
-      throw new StateConflictError(
-        `Releasing the lease on target '${lease.target}' failed: the lease changed since this token was issued (renewed or taken over); release with the current token`,
-        await this.readLease(lease.target),
-      );
-    }
-  }
-
-  private leaseFrom(entity: EntityWrite, etag: string): Lease {
-    const lease = leaseFromRow(this.tables.leases.name, rowFrom(entity, etag));
-    this.issuedLeases.set(lease.target, lease);
-    return lease;
-  }
-
-  private issuedByThisStore(lease: Lease): boolean {
-    const issued = this.issuedLeases.get(lease.target);
-    return (
-      issued !== undefined &&
-      issued.etag === lease.etag &&
-      issued.holder === lease.holder &&
-      issued.acquiredAt.getTime() === lease.acquiredAt.getTime() &&
-      issued.expiresAt.getTime() === lease.expiresAt.getTime()
-    );
-  }
-
-  private async readLease(target: string): Promise<Lease | undefined> {
-    const row = await this.tables.leases.get(targetPartition(target), LEASE_ROW_KEY);
-    return row === undefined ? undefined : leaseFromRow(this.tables.leases.name, row);
-  }
-
-  private async lostLeaseRace(target: string): Promise<StateConflictError<Lease>> {
-    const current = await this.readLease(target);
-    if (current !== undefined) return leaseHeldError(current);
-    return new StateConflictError(
-      `Taking the lease on target '${target}' failed: another holder changed it at the same moment; retry`,
-    );
+  releaseLease(lease: Lease): Promise<void> {
+    return this.leases.release(lease);
   }
 
   // Operations
@@ -316,7 +194,7 @@ export class EntityStateStore implements StateStore {
     const row = await table.get(targetPartition(target), TARGET_SUMMARY_ROW_KEY);
     if (row !== undefined) return { summary: summaryFromRow(table.name, row), etag: row.etag };
     const newest = await this.listOperations(target, TARGET_SUMMARY_WINDOW);
-    const inProgressRows = await this.newestRows(
+    const inProgressRows = await newestRows(
       table,
       target,
       [{ property: 'inProgress', op: 'eq', value: true }],
@@ -455,12 +333,12 @@ export class EntityStateStore implements StateStore {
 
   async listOperations(target: string, limit: number): Promise<OperationRecord[]> {
     requireLimit(limit);
-    const rows = await this.newestRows(this.tables.operations, target, [], limit);
+    const rows = await newestRows(this.tables.operations, target, [], limit);
     return rows.map((row) => operationFromRow(this.tables.operations.name, row));
   }
 
   async getOperationInProgress(target: string): Promise<OperationRecord | undefined> {
-    const [row] = await this.newestRows(
+    const [row] = await newestRows(
       this.tables.operations,
       target,
       [{ property: 'inProgress', op: 'eq', value: true }],
@@ -488,14 +366,14 @@ export class EntityStateStore implements StateStore {
   }
 
   private async lastOperationRecord(target: string, where: RowCondition[]): Promise<OperationRecord | undefined> {
-    const [row] = await this.newestRows(this.tables.operations, target, where, 1);
+    const [row] = await newestRows(this.tables.operations, target, where, 1);
     return row === undefined ? undefined : operationFromRow(this.tables.operations.name, row);
   }
 
   /** One batch with the summary: all clamped or none (another writer changed a row; the next evaluation retries). */
   async clampFutureCompletions(target: string, now: Date, limit: number): Promise<number> {
     requireDate('now', now);
-    const rows = await this.newestRows(this.tables.operations, target, [], limit);
+    const rows = await newestRows(this.tables.operations, target, [], limit);
     const clamped: OperationRecord[] = [];
     const writes: BatchWrite[] = [];
     for (const row of rows) {
@@ -539,7 +417,7 @@ export class EntityStateStore implements StateStore {
 
   private async findOperationRow(target: string, operationId: string): Promise<StoredRow | undefined> {
     requireText('operationId', operationId);
-    const [row] = await this.newestRows(
+    const [row] = await newestRows(
       this.tables.operations,
       target,
       [{ property: 'operationId', op: 'eq', value: operationId }],
@@ -555,73 +433,20 @@ export class EntityStateStore implements StateStore {
 
   // Decision ledger
 
-  async appendDecision(record: NewDecisionRecord): Promise<DecisionRecord> {
-    const entity = checkedDecisionEntity(record);
-    const table = this.tables.decisions;
-    try {
-      return decisionFromRow(table.name, rowFrom(entity, await table.create(entity)));
-    } catch (error) {
-      if (!(error instanceof RowPreconditionFailed)) throw error;
-      const existing = await table.get(entity.partitionKey, entity.rowKey);
-      throw new StateConflictError(
-        `Recording decision '${record.id}' for target '${record.target}' failed: a decision with this id is already recorded at ${record.decidedAt.toISOString()}; use a new id`,
-        existing === undefined ? undefined : decisionFromRow(table.name, existing),
-      );
-    }
+  appendDecision(record: NewDecisionRecord): Promise<DecisionRecord> {
+    return this.ledger.append(record);
   }
 
-  async appendDecisions(records: readonly NewDecisionRecord[]): Promise<PromiseSettledResult<DecisionRecord>[]> {
-    const results: PromiseSettledResult<DecisionRecord>[] = new Array(records.length);
-    const pending: { index: number; entity: EntityWrite }[] = [];
-    records.forEach((record, index) => {
-      try {
-        pending.push({ index, entity: checkedDecisionEntity(record) });
-      } catch (error) {
-        results[index] = { status: 'rejected', reason: error };
-      }
-    });
-    const table = this.tables.decisions;
-    await Promise.all(
-      ledgerBatches(pending).map(async (batch) => {
-        try {
-          await table.writeBatch(batch.map(({ entity }) => ({ kind: 'create', entity })));
-          for (const { index, entity } of batch)
-            results[index] = { status: 'fulfilled', value: decisionFromRow(table.name, rowFrom(entity, '')) };
-        } catch {
-          // A batch is all or none and its error does not say which row failed: each row is tried alone, which
-          // writes the others and gives the one that fails its own error.
-          const alone = await Promise.allSettled(batch.map(({ index }) => this.appendDecision(records[index]!)));
-          batch.forEach(({ index }, position) => (results[index] = alone[position]!));
-        }
-      }),
-    );
-    return results;
+  appendDecisions(records: readonly NewDecisionRecord[]): Promise<PromiseSettledResult<DecisionRecord>[]> {
+    return this.ledger.appendMany(records);
   }
 
-  /**
-   * Newest first from the target's range of its ledger partition, and from the partition of the target's own name
-   * where rows were written before the ledger was shared (until the retention purge has removed them).
-   */
-  async listDecisions(target: string, limit: number): Promise<DecisionRecord[]> {
-    requireLimit(limit);
-    const table = this.tables.decisions;
-    const pageSize = Math.min(limit, MAX_PAGE_SIZE);
-    const [shared, ownPartition] = await Promise.all([
-      takeRows(
-        table.query({ partitionKey: ledgerPartition(target), rowKeyPrefix: ledgerRowPrefix(target), pageSize }),
-        limit,
-      ),
-      this.newestRows(table, target, [], limit),
-    ]);
-    return [...shared, ...ownPartition]
-      .map((row) => decisionFromRow(table.name, row))
-      .sort((a, b) => b.decidedAt.getTime() - a.decidedAt.getTime())
-      .slice(0, limit);
+  listDecisions(target: string, limit: number): Promise<DecisionRecord[]> {
+    return this.ledger.list(target, limit);
   }
 
-  async purgeDecisionsOlderThan(cutoff: Date): Promise<number> {
-    requireDate('cutoff', cutoff);
-    return this.purge(this.tables.decisions, undefined, { property: 'decidedAt', op: 'lt', value: cutoff });
+  purgeDecisionsOlderThan(cutoff: Date): Promise<number> {
+    return this.ledger.purgeOlderThan(cutoff);
   }
 
   // Pause flags
@@ -730,7 +555,7 @@ export class EntityStateStore implements StateStore {
 
   async purgeAlertReceiptsOlderThan(cutoff: Date): Promise<number> {
     requireDate('cutoff', cutoff);
-    return this.purge(this.tables.alertReceipts, ALERT_RECEIPT_PARTITION, {
+    return purgeRows(this.tables.alertReceipts, ALERT_RECEIPT_PARTITION, {
       property: 'receivedAt',
       op: 'lt',
       value: cutoff,
@@ -776,48 +601,11 @@ export class EntityStateStore implements StateStore {
     const row = await this.tables.followUps.get(targetPartition(target), followUpRowKey(operationId));
     return row === undefined ? undefined : followUpFromRow(this.tables.followUps.name, row);
   }
-
-  // Shared
-
-  /** Row keys are reverse timestamps, so the first rows of a partition are the newest. */
-  private newestRows(table: EntityTable, target: string, where: RowCondition[], limit: number): Promise<StoredRow[]> {
-    const rows = table.query({
-      partitionKey: targetPartition(target),
-      where,
-      pageSize: Math.min(limit, MAX_PAGE_SIZE),
-    });
-    return takeRows(withoutSummary(rows), limit);
-  }
-
-  private async purge(table: EntityTable, partitionKey: string | undefined, olderThan: RowCondition): Promise<number> {
-    const keys: RowKeys[] = [];
-    const query = { where: [olderThan], select: [], ...(partitionKey === undefined ? {} : { partitionKey }) };
-    for await (const row of table.query(query)) keys.push({ partitionKey: row.partitionKey, rowKey: row.rowKey });
-    return table.deleteMany(keys);
-  }
-}
-
-/** The operations partition's summary row is not an operation: queries of a target's rows skip it. */
-async function* withoutSummary(rows: AsyncIterable<StoredRow>): AsyncIterable<StoredRow> {
-  for await (const row of rows) if (row.rowKey !== TARGET_SUMMARY_ROW_KEY) yield row;
 }
 
 function summaryRaceError(target: string, action: string): StateConflictError {
   return new StateConflictError(
     `${action} of target '${target}' failed: other writers changed the target's operations summary ${SUMMARY_WRITE_ATTEMPTS} times in a row; retry`,
-  );
-}
-
-/** What a row looks like right after writing `entity`: lets every result go through the same mapper as a read. */
-function rowFrom(entity: EntityWrite, etag: string): StoredRow {
-  return { partitionKey: entity.partitionKey, rowKey: entity.rowKey, etag, properties: entity.properties };
-}
-
-function leaseHeldError(lease: Lease): StateConflictError<Lease> {
-  return new StateConflictError(
-    `Taking the lease on target '${lease.target}' failed: '${lease.holder}' holds it until ${lease.expiresAt.toISOString()}; ` +
-      'another invocation is scaling this target, retry after the lease expires',
-    lease,
   );
 }
 
@@ -867,54 +655,4 @@ function validateNewOperation(operation: NewOperation): void {
       `operation.direction: '${operation.direction}' does not match a change from ${operation.from} to ${operation.to}; an operation must change the capacity in its direction`,
     );
   }
-}
-
-function requireText(field: string, value: string): void {
-  if (value.trim().length === 0) throw new InvalidInputError(`${field}: must not be empty`);
-}
-
-function requireDate(field: string, value: Date): void {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime()))
-    throw new InvalidInputError(`${field}: is not a valid date`);
-}
-
-function requireLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit <= 0)
-    throw new InvalidInputError(`limit: ${limit} is not a positive whole number`);
-}
-
-function checkedDecisionEntity(record: NewDecisionRecord): EntityWrite {
-  requireText('decision id', record.id);
-  requireDate('decidedAt', record.decidedAt);
-  return decisionEntity(record).entity;
-}
-
-/** What a write adds to a batch request beyond the entity itself (its part headers). */
-const BATCH_WRITE_OVERHEAD_BYTES = 1024;
-
-/** Rows grouped by partition, in batches within the service's count and size limits. */
-function ledgerBatches<T extends { entity: EntityWrite }>(rows: readonly T[]): T[][] {
-  const byPartition = new Map<string, T[]>();
-  for (const row of rows) {
-    const partitionRows = byPartition.get(row.entity.partitionKey);
-    if (partitionRows) partitionRows.push(row);
-    else byPartition.set(row.entity.partitionKey, [row]);
-  }
-  const batches: T[][] = [];
-  for (const partitionRows of byPartition.values()) {
-    let batch: T[] = [];
-    let bytes = 0;
-    for (const row of partitionRows) {
-      const size = entitySizeBytes(row.entity) + BATCH_WRITE_OVERHEAD_BYTES;
-      if (batch.length === MAX_BATCH_WRITES || (batch.length > 0 && bytes + size > MAX_BATCH_PAYLOAD_BYTES)) {
-        batches.push(batch);
-        batch = [];
-        bytes = 0;
-      }
-      batch.push(row);
-      bytes += size;
-    }
-    if (batch.length > 0) batches.push(batch);
-  }
-  return batches;
 }

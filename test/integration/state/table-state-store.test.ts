@@ -154,7 +154,10 @@ describe('TableStateStore', () => {
     requests.length = 0;
     await store.updateOperationStatus('pg-prod', 'op-1', { status: 'running', at: t0 }, created);
 
-    expect(requests).toEqual([`GET Operations(PartitionKey='pg-prod',RowKey='~summary')`, 'POST /devstoreaccount1/$batch']);
+    expect(requests).toEqual([
+      `GET Operations(PartitionKey='pg-prod',RowKey='~summary')`,
+      'POST /devstoreaccount1/$batch',
+    ]);
     await expect(store.getOperation('pg-prod', 'op-1')).resolves.toMatchObject({ status: 'running' });
   });
 

@@ -1,0 +1,123 @@
+/**
+ * The decision ledger: every decision, "none" included, with its evidence. Laid out in a few partitions shared by
+ * the fleet (see keys.ts), so a tick's rows go out as a few batch transactions and a target's rows are one key range.
+ */
+import { StateConflictError } from '../vocabulary/errors.js';
+import { decisionEntity, decisionFromRow } from './entities.js';
+import {
+  MAX_BATCH_PAYLOAD_BYTES,
+  MAX_BATCH_WRITES,
+  RowPreconditionFailed,
+  entitySizeBytes,
+  takeRows,
+} from './entity-table.port.js';
+import type { EntityTable, EntityWrite } from './entity-table.port.js';
+import { ledgerPartition, ledgerRowPrefix } from './keys.js';
+import type { DecisionRecord, NewDecisionRecord } from './state-store.port.js';
+import { MAX_PAGE_SIZE, newestRows, purgeRows, requireDate, requireLimit, requireText, rowFrom } from './store-rows.js';
+
+export class DecisionLedger {
+  constructor(private readonly table: EntityTable) {}
+
+  async append(record: NewDecisionRecord): Promise<DecisionRecord> {
+    const entity = checkedDecisionEntity(record);
+    try {
+      return decisionFromRow(this.table.name, rowFrom(entity, await this.table.create(entity)));
+    } catch (error) {
+      if (!(error instanceof RowPreconditionFailed)) throw error;
+      const existing = await this.table.get(entity.partitionKey, entity.rowKey);
+      throw new StateConflictError(
+        `Recording decision '${record.id}' for target '${record.target}' failed: a decision with this id is already recorded at ${record.decidedAt.toISOString()}; use a new id`,
+        existing === undefined ? undefined : decisionFromRow(this.table.name, existing),
+      );
+    }
+  }
+
+  async appendMany(records: readonly NewDecisionRecord[]): Promise<PromiseSettledResult<DecisionRecord>[]> {
+    const results: PromiseSettledResult<DecisionRecord>[] = new Array(records.length);
+    const pending: { index: number; entity: EntityWrite }[] = [];
+    records.forEach((record, index) => {
+      try {
+        pending.push({ index, entity: checkedDecisionEntity(record) });
+      } catch (error) {
+        results[index] = { status: 'rejected', reason: error };
+      }
+    });
+    await Promise.all(
+      ledgerBatches(pending).map(async (batch) => {
+        try {
+          await this.table.writeBatch(batch.map(({ entity }) => ({ kind: 'create', entity })));
+          for (const { index, entity } of batch)
+            results[index] = { status: 'fulfilled', value: decisionFromRow(this.table.name, rowFrom(entity, '')) };
+        } catch {
+          // A batch is all or none and its error does not say which row failed: each row is tried alone, which
+          // writes the others and gives the one that fails its own error.
+          const alone = await Promise.allSettled(batch.map(({ index }) => this.append(records[index]!)));
+          batch.forEach(({ index }, position) => (results[index] = alone[position]!));
+        }
+      }),
+    );
+    return results;
+  }
+
+  /**
+   * Newest first from the target's range of its ledger partition, and from the partition of the target's own name
+   * where rows were written before the ledger was shared (until the retention purge has removed them).
+   */
+  async list(target: string, limit: number): Promise<DecisionRecord[]> {
+    requireLimit(limit);
+    const pageSize = Math.min(limit, MAX_PAGE_SIZE);
+    const [shared, ownPartition] = await Promise.all([
+      takeRows(
+        this.table.query({ partitionKey: ledgerPartition(target), rowKeyPrefix: ledgerRowPrefix(target), pageSize }),
+        limit,
+      ),
+      newestRows(this.table, target, [], limit),
+    ]);
+    return [...shared, ...ownPartition]
+      .map((row) => decisionFromRow(this.table.name, row))
+      .sort((a, b) => b.decidedAt.getTime() - a.decidedAt.getTime())
+      .slice(0, limit);
+  }
+
+  async purgeOlderThan(cutoff: Date): Promise<number> {
+    requireDate('cutoff', cutoff);
+    return purgeRows(this.table, undefined, { property: 'decidedAt', op: 'lt', value: cutoff });
+  }
+}
+
+function checkedDecisionEntity(record: NewDecisionRecord): EntityWrite {
+  requireText('decision id', record.id);
+  requireDate('decidedAt', record.decidedAt);
+  return decisionEntity(record).entity;
+}
+
+/** What a write adds to a batch request beyond the entity itself (its part headers). */
+const BATCH_WRITE_OVERHEAD_BYTES = 1024;
+
+/** Rows grouped by partition, in batches within the service's count and size limits. */
+function ledgerBatches<T extends { entity: EntityWrite }>(rows: readonly T[]): T[][] {
+  const byPartition = new Map<string, T[]>();
+  for (const row of rows) {
+    const partitionRows = byPartition.get(row.entity.partitionKey);
+    if (partitionRows) partitionRows.push(row);
+    else byPartition.set(row.entity.partitionKey, [row]);
+  }
+  const batches: T[][] = [];
+  for (const partitionRows of byPartition.values()) {
+    let batch: T[] = [];
+    let bytes = 0;
+    for (const row of partitionRows) {
+      const size = entitySizeBytes(row.entity) + BATCH_WRITE_OVERHEAD_BYTES;
+      if (batch.length === MAX_BATCH_WRITES || (batch.length > 0 && bytes + size > MAX_BATCH_PAYLOAD_BYTES)) {
+        batches.push(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(row);
+      bytes += size;
+    }
+    if (batch.length > 0) batches.push(batch);
+  }
+  return batches;
+}
