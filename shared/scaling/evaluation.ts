@@ -95,32 +95,68 @@ export class EvaluationInputs {
     log: Logger | undefined,
     { persistForecastHistory = false, bulk = false }: { persistForecastHistory?: boolean; bulk?: boolean } = {},
   ): Promise<GatheredInputs[]> {
-    const [fleet, controls, summaries] = bulk
-      ? await Promise.all([
-          this.readFleet(targets, log ?? this.deps.log),
-          this.readControls(log ?? this.deps.log),
-          this.readSummaries(log ?? this.deps.log),
-        ])
-      : [new Map<string, LiveTargetState>(), undefined, undefined];
-    const reads = await mapWithConcurrency(targets, this.deps.options.concurrency, (target) =>
-      this.readResourceAndState(target, log, fleet.get(target.name), {
+    const logger = log ?? this.deps.log;
+    // Each read starts as soon as what it needs is in: the metrics wait for the live state (its region), not
+    // for the state store's bulk reads, whose pages can take longer with a large fleet.
+    const lives = this.liveStates(targets, bulk, logger);
+    const knowns = this.knownStates(targets, bulk, log, logger);
+    const metrics = lives.then((live) =>
+      this.fetchMetrics(
+        targets.map((target, index) => ({ target, live: live[index] })),
+        now,
+      ),
+    );
+    const forecasts = Promise.all([lives, knowns]).then(([live, known]) =>
+      this.prepareForecasts(
+        targets,
+        targets.map((_, index) => ({
+          live: live[index] as ResourceAndState['live'],
+          known: known[index] as ResourceAndState['known'],
+        })),
+        now,
+        persistForecastHistory,
+      ),
+    );
+    const [live, known, metricsByTarget, forecastsByTarget] = await Promise.all([lives, knowns, metrics, forecasts]);
+    return targets.map((target, index) => ({
+      live: live[index] as ResourceAndState['live'],
+      known: known[index] as ResourceAndState['known'],
+      metrics: metricsByTarget.get(target.name),
+      forecast: forecastsByTarget.get(target.name),
+    }));
+  }
+
+  /** Every target's live state: from the bulk read, or its own GET when the bulk read is off or missed it. */
+  private async liveStates(
+    targets: readonly TargetConfig[],
+    bulk: boolean,
+    logger: Logger,
+  ): Promise<(LiveTargetState | Error)[]> {
+    const fleet = bulk ? await this.readFleet(targets, logger) : new Map<string, LiveTargetState>();
+    return mapWithConcurrency(
+      targets,
+      this.deps.options.concurrency,
+      async (target): Promise<LiveTargetState | Error> => fleet.get(target.name) ?? this.readLive(target),
+    );
+  }
+
+  /** What the state store remembers of every target: from the fleet's controls and summaries when read in bulk. */
+  private async knownStates(
+    targets: readonly TargetConfig[],
+    bulk: boolean,
+    log: Logger | undefined,
+    logger: Logger,
+  ): Promise<(KnownState | Error)[]> {
+    const [controls, summaries] = bulk
+      ? await Promise.all([this.readControls(logger), this.readSummaries(logger)])
+      : [undefined, undefined];
+    return mapWithConcurrency(targets, this.deps.options.concurrency, (target) =>
+      this.known(target, log, {
         controls: controls && (controls.get(target.name) ?? {}),
         summary: summaries?.get(target.name),
         summaryMissing: summaries !== undefined && !summaries.has(target.name),
-      }),
+      }).catch(toError),
     );
-    const [metrics, forecasts] = await Promise.all([
-      this.fetchMetrics(
-        targets.map((target, index) => ({ target, live: reads[index]?.live })),
-        now,
-      ),
-      this.prepareForecasts(targets, reads, now, persistForecastHistory),
-    ]);
-    return targets.map((target, index) => ({
-      ...(reads[index] as ResourceAndState),
-      metrics: metrics.get(target.name),
-      forecast: forecasts.get(target.name),
-    }));
   }
 
   /** The live resource and what the state store remembers, read again (under the lease, right before acting). */
@@ -214,17 +250,9 @@ export class EvaluationInputs {
     }
   }
 
-  private async readResourceAndState(
-    target: TargetConfig,
-    log: Logger | undefined,
-    fromFleet: LiveTargetState | undefined,
-    fleetKnown: FleetKnown,
-  ): Promise<ResourceAndState> {
-    const [live, known] = await Promise.all([
-      fromFleet ?? this.deps.targets.scaleTargetOf(target).read().catch(toError),
-      this.known(target, log, fleetKnown).catch(toError),
-    ]);
-    return { live, known };
+  /** A target's own GET, when the bulk read did not return it: a failure is that target's alone. */
+  private readLive(target: TargetConfig): Promise<LiveTargetState | Error> {
+    return this.deps.targets.scaleTargetOf(target).read().catch(toError);
   }
 
   private async fetchMetrics(
