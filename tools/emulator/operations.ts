@@ -47,6 +47,8 @@ export class AsyncOperationStore {
   readonly #entries = new Map<string, Entry>();
   /** The entries still running: what settle() and runningOn() look at, a few among thousands of finished ones. */
   readonly #running = new Map<string, Entry>();
+  /** The running entries by the resource they keep busy: runningOn() is asked on every request. */
+  readonly #runningByLock = new Map<string, Entry[]>();
 
   constructor(clock: EmulatorClock) {
     this.#clock = clock;
@@ -66,6 +68,8 @@ export class AsyncOperationStore {
     const entry = { operation, complete: request.complete };
     this.#entries.set(operation.id, entry);
     this.#running.set(operation.id, entry);
+    const lock = idKey(operation.lockedResourceId);
+    this.#runningByLock.set(lock, [...(this.#runningByLock.get(lock) ?? []), entry]);
     this.settle();
     return operation;
   }
@@ -78,26 +82,31 @@ export class AsyncOperationStore {
   /** The operation that keeps a resource busy, if any. */
   runningOn(resourceId: string): AsyncOperation | undefined {
     this.settle();
-    const key = idKey(resourceId);
-    for (const { operation } of this.#running.values()) {
-      if (idKey(operation.lockedResourceId) === key) return operation;
-    }
-    return undefined;
+    return this.#runningByLock.get(idKey(resourceId))?.[0]?.operation;
   }
 
   /** Completes, in due order, every operation whose end time the clock has reached. */
   settle(): void {
     const nowMs = this.#clock.nowMs();
-    const due = [...this.#running.values()]
-      .filter(({ operation }) => endOf(operation) <= nowMs)
-      .sort((a, b) => endOf(a.operation) - endOf(b.operation));
-    for (const { operation, complete } of due) {
+    const due: Entry[] = [];
+    for (const entry of this.#running.values()) if (endOf(entry.operation) <= nowMs) due.push(entry);
+    due.sort((a, b) => endOf(a.operation) - endOf(b.operation));
+    for (const entry of due) {
+      const { operation, complete } = entry;
       this.#running.delete(operation.id);
+      this.#forgetLock(entry);
       const failure = complete();
       operation.endedAtMs = endOf(operation);
       operation.status = failure ? 'failed' : 'succeeded';
       if (failure) operation.failure = failure;
     }
+  }
+
+  #forgetLock(entry: Entry): void {
+    const lock = idKey(entry.operation.lockedResourceId);
+    const others = (this.#runningByLock.get(lock) ?? []).filter((candidate) => candidate !== entry);
+    if (others.length === 0) this.#runningByLock.delete(lock);
+    else this.#runningByLock.set(lock, others);
   }
 }
 
