@@ -54,7 +54,8 @@ interface Remembered {
   history: CompactHistory;
   signature: string;
   input: ForecastInput;
-  load: { startMs: number; values: Float64Array };
+  /** Only when the owner asked to keep them (`keepLoads`): a fleet's timer never reads them. */
+  load?: { startMs: number; values: Float64Array } | undefined;
 }
 
 type CompactHistory = Omit<MetricHistory, 'metrics'> & { metrics: Record<string, Float64Array> };
@@ -93,7 +94,15 @@ export class ForecastInputs {
   /** History requests sent so far, for tests and the bench. */
   historyRequests = 0;
 
-  constructor(private readonly deps: { metrics: MetricsSource; state: StateStore; log: Logger }) {}
+  constructor(
+    private readonly deps: {
+      metrics: MetricsSource;
+      state: StateStore;
+      log: Logger;
+      /** Keep each target's hourly load for `loadOf` (4 KB a target): for `scaler forecast`, not for the timer. */
+      keepLoads?: boolean;
+    },
+  ) {}
 
   /**
    * Forecast input per target name, for the subjects with forecasting on; a target whose history cannot be read is
@@ -138,7 +147,7 @@ export class ForecastInputs {
           history: compactHistory(history),
           signature: signatureOf(subject),
           input,
-          load: { startMs: load.startMs, values: compact(load.values) },
+          load: this.deps.keepLoads ? { startMs: load.startMs, values: compact(load.values) } : undefined,
         });
         answers.set(subject.target.name, input);
       } catch (error) {
@@ -151,7 +160,7 @@ export class ForecastInputs {
     });
   }
 
-  /** The hourly load the target's last forecast was made from (for `scaler forecast`'s backtest). */
+  /** The hourly load the target's last forecast was made from (for `scaler forecast`'s backtest), if kept. */
   loadOf(target: string): HourlyLoad | undefined {
     const load = this.remembered.get(target)?.load;
     return load === undefined ? undefined : { startMs: load.startMs, values: expand(load.values) };
