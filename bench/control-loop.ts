@@ -15,9 +15,12 @@
  * ceil(targets / 1000); Monitor requests <= ceil(targets / 50) per metric set; peak RSS <= 250 / 400 MB (emulator
  * in process, Azurite in its own); tick(5,000) / tick(500) <= 4.
  *
- * `npx tsx bench/control-loop.ts [targets]` runs one size; without an argument both.
+ * `npx tsx bench/control-loop.ts [targets]` runs one size; without an argument both. Each size runs as the Function
+ * App runs the scaler, as compiled JavaScript in a plain `node` of its own (bench/compiled.ts): the tsx loader
+ * this command starts from is not in the process measured. Node flags given to it (`--cpu-prof`...) are passed on.
  */
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { RESOURCE_GRAPH_PATH, startAzureEmulator, type AzureEmulator } from '../tools/emulator/index.js';
@@ -27,6 +30,7 @@ import { TableStateStore } from '../shared/state/table-state-store.js';
 import { Limiter } from '../shared/concurrency.js';
 import type { ConfigInput } from '../shared/config/schema/schema.js';
 import { peakRssSampler, printResult } from './report.js';
+import { runCompiled } from './compiled.js';
 
 export const CONTROL_LOOP_SIZES = [500, 5000] as const;
 const REGIONS = ['westeurope', 'northeurope', 'eastus', 'westus2', 'swedencentral'];
@@ -170,10 +174,16 @@ export function describeControlLoop(result: Record<string, number | string>): st
   return `control loop: a tick over ${result.targets} targets took ${result.tickMs} ms (the instance's first, with the forecasts' history, ${result.coldTickMs} ms); ${result.tickOverLatency} x the ${result.latencyMs} ms injected latency, on ARM, Monitor and Table requests alike; ARM ${result.armRequests} requests (budget ${result.armBudget}: ${result.patches} PATCH, ${result.resourceGraphRequests} Resource Graph), Monitor ${result.monitorRequests}, Table ${result.tableRequests}, peak RSS ${result.peakRssMb} MB`;
 }
 
+/** The benchmark of one size, compiled, in a `node` process of its own. */
+export function compiledControlLoopBenchmark(targetCount: number): Promise<Record<string, number | string>> {
+  return runCompiled(fileURLToPath(import.meta.url), [String(targetCount)]);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = process.argv[2] ? [Number(process.argv[2])] : CONTROL_LOOP_SIZES;
+  const fromSources = import.meta.url.endsWith('.ts');
   for (const size of sizes) {
-    const result = await controlLoopBenchmark(size);
+    const result = fromSources ? await compiledControlLoopBenchmark(size) : await controlLoopBenchmark(size);
     printResult(result, describeControlLoop(result));
   }
 }

@@ -1,5 +1,5 @@
 /** `npm run bench`: every benchmark in turn, each printing a summary and one JSON line. */
-import { CONTROL_LOOP_SIZES, controlLoopBenchmark, describeControlLoop } from './control-loop.js';
+import { CONTROL_LOOP_SIZES, compiledControlLoopBenchmark, describeControlLoop } from './control-loop.js';
 import { printResult } from './report.js';
 import { alertLatencyBenchmark, describeAlertLatency } from './alert-latency.js';
 import { printSimulationBenchmark, simulationBenchmark } from './simulation.js';
@@ -8,7 +8,7 @@ import { alertMatchingBenchmark, describeAlertMatching } from './alert-matching.
 import { cliStartupBenchmark, describeCliStartup } from './cli-startup.js';
 
 for (const size of CONTROL_LOOP_SIZES) {
-  const result = await controlLoopBenchmark(size);
+  const result = await compiledControlLoopBenchmark(size);
   printResult(result, describeControlLoop(result));
 }
 

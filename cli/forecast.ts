@@ -86,6 +86,7 @@ async function forecast(args: string[], output: Output, environment: () => Backt
     metrics,
     state: env.state ?? new MemoryStateStore(),
     log: createLogger(() => undefined),
+    keepLoads: true,
   });
   // Whatever the configured mode, the command shows what the forecast would do.
   const subject = {

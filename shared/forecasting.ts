@@ -3,8 +3,8 @@
  * hourly metric history and its completed operations. The pure parts (load, forecast, lead time) live in
  * shared/policy; this file only reads and caches.
  *
- * History is read from Azure Monitor with a PT1H interval, all targets of a tick in one `MetricsSource.fetch` (the
- * adapter batches them into as few calls as the API allows), and kept in Table Storage (`putMetricHistory`), so
+ * History is read from Azure Monitor with a PT1H interval, in as few calls as the batch API allows (one per 50
+ * resources of a subscription, region and kind), a couple of them in flight at once, and kept in Table Storage (`putMetricHistory`), so
  * a tick reads at most the hours since the last one, once an hour, and a cold instance reads the cache instead of
  * weeks of metrics. The forecast itself is recomputed only when the history or the operations changed.
  */
@@ -54,7 +54,8 @@ interface Remembered {
   history: CompactHistory;
   signature: string;
   input: ForecastInput;
-  load: { startMs: number; values: Float64Array };
+  /** Only when the owner asked to keep them (`keepLoads`): a fleet's timer never reads them. */
+  load?: { startMs: number; values: Float64Array } | undefined;
 }
 
 type CompactHistory = Omit<MetricHistory, 'metrics'> & { metrics: Record<string, Float64Array> };
@@ -84,13 +85,24 @@ function expandHistory(history: CompactHistory): MetricHistory {
  * chunk boundary costs at most one partly filled batch more.
  */
 const HISTORY_CHUNK = 200;
+/** Resources per metrics call (the batch API's limit), and the history calls in flight at once. */
+const HISTORY_CALL_RESOURCES = 50;
+const HISTORY_CALLS_IN_FLIGHT = 2;
 
 export class ForecastInputs {
   private readonly remembered = new Map<string, Remembered>();
   /** History requests sent so far, for tests and the bench. */
   historyRequests = 0;
 
-  constructor(private readonly deps: { metrics: MetricsSource; state: StateStore; log: Logger }) {}
+  constructor(
+    private readonly deps: {
+      metrics: MetricsSource;
+      state: StateStore;
+      log: Logger;
+      /** Keep each target's hourly load for `loadOf` (4 KB a target): for `scaler forecast`, not for the timer. */
+      keepLoads?: boolean;
+    },
+  ) {}
 
   /**
    * Forecast input per target name, for the subjects with forecasting on; a target whose history cannot be read is
@@ -135,7 +147,7 @@ export class ForecastInputs {
           history: compactHistory(history),
           signature: signatureOf(subject),
           input,
-          load: { startMs: load.startMs, values: compact(load.values) },
+          load: this.deps.keepLoads ? { startMs: load.startMs, values: compact(load.values) } : undefined,
         });
         answers.set(subject.target.name, input);
       } catch (error) {
@@ -148,7 +160,7 @@ export class ForecastInputs {
     });
   }
 
-  /** The hourly load the target's last forecast was made from (for `scaler forecast`'s backtest). */
+  /** The hourly load the target's last forecast was made from (for `scaler forecast`'s backtest), if kept. */
   loadOf(target: string): HourlyLoad | undefined {
     const load = this.remembered.get(target)?.load;
     return load === undefined ? undefined : { startMs: load.startMs, values: expand(load.values) };
@@ -189,7 +201,7 @@ export class ForecastInputs {
     }
   }
 
-  /** Reads the missing hours of every stale target in one batched fetch, merges and stores them. */
+  /** Reads the missing hours of every stale target, a metrics call at a time, merges and stores them. */
   private async refresh(
     subjects: readonly ForecastSubject[],
     cached: (MetricHistory | undefined)[],
@@ -197,14 +209,14 @@ export class ForecastInputs {
     now: Date,
     persist: boolean,
   ): Promise<(MetricHistory | undefined)[]> {
-    const requests: MetricsRequest[] = [];
+    const requests = new Map<number, MetricsRequest>();
     subjects.forEach((subject, index) => {
       const have = cached[index];
       if (have && have.throughMs >= dueMs) return;
       const fromMs = have
         ? Math.max(windowStart(subject.target, dueMs), have.throughMs - REREAD_HOURS * HOUR_MS)
         : windowStart(subject.target, dueMs);
-      requests.push({
+      requests.set(index, {
         target: subject.target.name,
         kind: subject.target.kind,
         resourceId: subject.target.resourceId,
@@ -214,33 +226,55 @@ export class ForecastInputs {
         intervalMinutes: INTERVAL_MINUTES,
       });
     });
-    const fetched =
-      requests.length > 0 ? await this.fetch(requests, dueMs) : new Map<string, MetricsSnapshot | Error>();
-    return mapWithConcurrency(subjects, CONCURRENCY, async (subject, index) => {
-      const have = cached[index];
-      const answer = fetched.get(subject.target.name);
-      if (answer === undefined) return have;
-      if (answer instanceof Error) {
+    // Each answer is merged as soon as it arrives, so that only the raw answers of the calls in flight are held.
+    const merged = [...cached];
+    await mapWithConcurrency(historyCalls(subjects, [...requests.keys()]), HISTORY_CALLS_IN_FLIGHT, async (call) => {
+      const fetched = await this.fetch(
+        call.map((index) => requests.get(index) as MetricsRequest),
+        dueMs,
+      );
+      for (const index of call)
+        merged[index] = this.merged(subjects[index] as ForecastSubject, cached[index], fetched, dueMs);
+    });
+    if (persist) {
+      await mapWithConcurrency(subjects, CONCURRENCY, async (subject, index) => {
+        const history = merged[index];
+        if (history && history !== cached[index]) await this.persist(history, now);
+      });
+    }
+    return merged;
+  }
+
+  /** The cached history with the fetched hours merged in; the cached one alone when the read failed or was not made. */
+  private merged(
+    subject: ForecastSubject,
+    have: MetricHistory | undefined,
+    fetched: Map<string, MetricsSnapshot | Error>,
+    dueMs: number,
+  ): MetricHistory | undefined {
+    const answer = fetched.get(subject.target.name);
+    if (answer === undefined) return have;
+    if (answer instanceof Error) {
+      this.deps.log.log(
+        'warn',
+        `forecast: reading the history of ${subject.target.name} failed: ${answer.message}; ${have ? 'forecasting from the cached hours' : 'the reactive logic decides until it can be read'}`,
+        { target: subject.target.name },
+      );
+      return have;
+    }
+    return mergeHistory(subject.target, have, answer, dueMs);
+  }
+
+  private async persist(history: MetricHistory, now: Date): Promise<void> {
+    await this.deps.state
+      .putMetricHistory(history, now)
+      .catch((error: unknown) =>
         this.deps.log.log(
           'warn',
-          `forecast: reading the history of ${subject.target.name} failed: ${answer.message}; ${have ? 'forecasting from the cached hours' : 'the reactive logic decides until it can be read'}`,
-          { target: subject.target.name },
-        );
-        return have;
-      }
-      const merged = mergeHistory(subject.target, have, answer, dueMs);
-      if (!persist) return merged;
-      await this.deps.state
-        .putMetricHistory(merged, now)
-        .catch((error: unknown) =>
-          this.deps.log.log(
-            'warn',
-            `forecast: caching the history of ${subject.target.name} failed: ${describeError(error)}; the next tick reads it again`,
-            { target: subject.target.name },
-          ),
-        );
-      return merged;
-    });
+          `forecast: caching the history of ${history.target} failed: ${describeError(error)}; the next tick reads it again`,
+          { target: history.target },
+        ),
+      );
   }
 
   private async fetch(requests: MetricsRequest[], dueMs: number): Promise<Map<string, MetricsSnapshot | Error>> {
@@ -321,15 +355,34 @@ export function mergeHistory(
   };
 }
 
+/** The metrics batch a subject's history is read in: one subscription, region and kind. */
+function batchOf({ target, region }: ForecastSubject): string {
+  return `${parseResourceId(target.resourceId)?.subscriptionId ?? ''}|${region.toLowerCase()}|${target.kind}`;
+}
+
 /**
  * Stale subjects in chunks of HISTORY_CHUNK, sorted by metrics batch (subscription, region, kind) so that a chunk
  * splits as few batches as it can.
  */
 function chunksByBatch(subjects: readonly ForecastSubject[]): ForecastSubject[][] {
-  const batchOf = ({ target, region }: ForecastSubject) =>
-    `${parseResourceId(target.resourceId)?.subscriptionId ?? ''}|${region.toLowerCase()}|${target.kind}`;
   const sorted = [...subjects].sort((a, b) => (batchOf(a) < batchOf(b) ? -1 : batchOf(a) > batchOf(b) ? 1 : 0));
   return chunk(sorted, HISTORY_CHUNK);
+}
+
+/**
+ * The subjects (by index) whose history is read, as the metrics calls the adapter will make of them: per batch,
+ * at most HISTORY_CALL_RESOURCES each. Fetched one call at a time, they cost the requests one fetch of them all
+ * costs, and only a call's answer is held at once.
+ */
+function historyCalls(subjects: readonly ForecastSubject[], indexes: readonly number[]): number[][] {
+  const byBatch = new Map<string, number[]>();
+  for (const index of indexes) {
+    const key = batchOf(subjects[index] as ForecastSubject);
+    const batch = byBatch.get(key);
+    if (batch) batch.push(index);
+    else byBatch.set(key, [index]);
+  }
+  return [...byBatch.values()].flatMap((batch) => chunk(batch, HISTORY_CALL_RESOURCES));
 }
 
 function signatureOf(subject: ForecastSubject): string {

@@ -233,10 +233,13 @@ function seriesOf(
   intervalMs: number,
 ): MetricSeries {
   const field = AGGREGATION_FIELD[aggregation];
-  const samples = data
+  // One pass, no intermediate array: a history answer has hundreds of points per series.
+  const samples: MetricSeries['samples'] = [];
+  for (const point of data) {
+    const timestampMs = point.timeStamp.getTime();
     // The interval still in progress is partial: drop it.
-    .filter((point) => point.timeStamp.getTime() + intervalMs <= nowMs)
-    .map((point) => ({ timestampMs: point.timeStamp.getTime(), value: point[field] ?? null }));
+    if (timestampMs + intervalMs <= nowMs) samples.push({ timestampMs, value: point[field] ?? null });
+  }
   return { metric, aggregation, ...(dimensions ? { dimensions } : {}), samples };
 }
 

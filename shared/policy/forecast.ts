@@ -200,8 +200,11 @@ function fitModel(history: HourlyLoad, end: number, model: ForecastModel): Fitte
     const value = history.values[index];
     if (value !== null && value !== undefined) byPhase[phaseOf(index)]?.push(value / trendAt(index));
   }
-  const fallback = median(byPhase.flat());
-  const profile = byPhase.map((samples) => (samples.length > 0 ? median(samples) : fallback));
+  // An hour of the period without samples takes the median of them all (computed only when one needs it).
+  let fallback: number | undefined;
+  const profile = byPhase.map((samples) =>
+    samples.length > 0 ? median(samples) : (fallback ??= median(byPhase.flat())),
+  );
   return {
     model,
     trendPerDay: slope * HOURS_PER_DAY,
@@ -290,9 +293,14 @@ function countPresent(values: readonly (number | null)[]): number {
   return values.reduce<number>((count, value) => count + (value === null ? 0 : 1), 0);
 }
 
+/** Sorted copies as typed arrays: sorted natively, without the temporary arrays of a comparator sort. */
+function sortedCopy(values: readonly number[]): Float64Array {
+  return Float64Array.from(values).sort();
+}
+
 export function median(values: number[]): number {
   if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = sortedCopy(values);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1
     ? (sorted[middle] as number)
@@ -301,7 +309,7 @@ export function median(values: number[]): number {
 
 export function quantile(values: number[], q: number): number {
   if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = sortedCopy(values);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
 

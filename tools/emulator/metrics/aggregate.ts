@@ -76,15 +76,64 @@ export interface Bucket {
  * counts only once it is published: its end plus the ingestion delay lies at or before "now".
  */
 export function bucketStats(loads: readonly MetricLoad[], bucket: Bucket, publishedUntilMs: number): Stats | undefined {
-  const samples: Stats[] = [];
+  const folded = new StatsFold();
   for (let minuteMs = bucket.startMs; minuteMs < bucket.endMs; minuteMs += MINUTE_MS) {
     if (minuteMs + MINUTE_MS > publishedUntilMs) break;
-    for (const load of loads) {
-      const stats = toStats(load(minuteMs));
-      if (stats) samples.push(stats);
+    for (const load of loads) folded.add(load(minuteMs));
+  }
+  return folded.result();
+}
+
+/**
+ * What `combine` gives for the samples added, in the same order of operations, kept as running sums: a bucket of
+ * an hour folds 60 samples per series, and weeks of hourly history would otherwise make an object of each.
+ */
+class StatsFold {
+  private samples = 0;
+  private weightedAverage = 0;
+  private averagedCount = 0;
+  private minimum: number | undefined;
+  private maximum: number | undefined;
+  private total: number | undefined;
+  private count = 0;
+
+  add(value: MinuteValue): void {
+    if (typeof value === 'number') this.addStats(value, value, value, value, 1);
+    else if (value !== null) {
+      const stats = toStats(value);
+      if (stats) this.addStats(stats.average, stats.minimum, stats.maximum, stats.total, stats.count);
     }
   }
-  return combine(samples);
+
+  private addStats(
+    average: number | undefined,
+    minimum: number | undefined,
+    maximum: number | undefined,
+    total: number | undefined,
+    count: number,
+  ): void {
+    this.samples += 1;
+    if (average !== undefined) {
+      this.weightedAverage += average * count;
+      this.averagedCount += count;
+    }
+    if (minimum !== undefined) this.minimum = this.minimum === undefined ? minimum : Math.min(this.minimum, minimum);
+    if (maximum !== undefined) this.maximum = this.maximum === undefined ? maximum : Math.max(this.maximum, maximum);
+    // Samples without a total add 0 to it, as in combine().
+    if (total !== undefined) this.total = (this.total ?? 0) + total;
+    this.count += count;
+  }
+
+  result(): Stats | undefined {
+    if (this.samples === 0) return undefined;
+    return definedOnly({
+      average: this.averagedCount > 0 ? this.weightedAverage / this.averagedCount : undefined,
+      minimum: this.minimum,
+      maximum: this.maximum,
+      total: this.total,
+      count: this.count,
+    });
+  }
 }
 
 export type DataPoint = { timeStamp: string } & Partial<Record<Aggregation, number>>;

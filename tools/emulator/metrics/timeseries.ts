@@ -13,8 +13,13 @@ export interface TimeSeries {
   data: DataPoint[];
 }
 
+/** A bucket with its `timeStamp` as the answer prints it, formatted once per request rather than once per series. */
+export interface StampedBucket extends Bucket {
+  timeStamp: string;
+}
+
 export interface TimeWindow {
-  buckets: Bucket[];
+  buckets: StampedBucket[];
   /** The `interval` the response states: the grain, or the whole span for FULL (PT4H in the RollupBy example). */
   intervalIso: string;
 }
@@ -26,18 +31,22 @@ export interface TimeWindow {
 export function timeWindow(query: MetricsQuery): TimeWindow {
   if (query.interval.kind === 'full') {
     const startMs = Math.floor(query.startMs / MINUTE_MS) * MINUTE_MS;
-    return { buckets: [{ startMs, endMs: query.endMs }], intervalIso: grainToIso(query.endMs - query.startMs) };
+    return { buckets: [stamped(startMs, query.endMs)], intervalIso: grainToIso(query.endMs - query.startMs) };
   }
   const grainMs = query.interval.ms;
-  const buckets: Bucket[] = [];
+  const buckets: StampedBucket[] = [];
   for (
     let startMs = Math.floor(query.startMs / grainMs) * grainMs;
     startMs + grainMs <= query.endMs;
     startMs += grainMs
   ) {
-    buckets.push({ startMs, endMs: startMs + grainMs });
+    buckets.push(stamped(startMs, startMs + grainMs));
   }
   return { buckets, intervalIso: query.interval.iso };
+}
+
+function stamped(startMs: number, endMs: number): StampedBucket {
+  return { startMs, endMs, timeStamp: armTimestamp(startMs) };
 }
 
 /** The time series of one metric, each with a data point per bucket; points without data carry only `timeStamp`. */
@@ -45,7 +54,7 @@ export function timeSeries(
   series: readonly MetricSeries[],
   definition: MetricDefinition,
   query: MetricsQuery,
-  buckets: readonly Bucket[],
+  buckets: readonly StampedBucket[],
   publishedUntilMs: number,
 ): TimeSeries[] {
   const aggregations = query.aggregations ?? definition.aggregations.slice(0, 1);
@@ -56,7 +65,7 @@ export function timeSeries(
   return rankGroups(groups, query, buckets, publishedUntilMs).map((group) => ({
     metadatavalues: group.metadata,
     data: buckets.map((bucket) =>
-      dataPoint(armTimestamp(bucket.startMs), bucketStats(group.loads, bucket, publishedUntilMs), aggregations),
+      dataPoint(bucket.timeStamp, bucketStats(group.loads, bucket, publishedUntilMs), aggregations),
     ),
   }));
 }

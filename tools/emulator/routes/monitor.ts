@@ -55,9 +55,11 @@ function getBatch(context: MonitorRouteContext, request: EmulatorRequest, params
   const definitions = query.metricNames.map((name) => definitionOrError(query.namespace, name));
   const window = timeWindow(query);
   const publishedUntilMs = context.clock.nowMs() - context.ingestionDelayMs;
+  const starttime = armTimestamp(query.startMs);
+  const endtime = armTimestamp(query.endMs);
   const values = resources.map((resource) => ({
-    starttime: armTimestamp(query.startMs),
-    endtime: armTimestamp(query.endMs),
+    starttime,
+    endtime,
     interval: window.intervalIso,
     value: definitions.map((definition) =>
       metricResult(context.metrics, resource, definition, query, window, publishedUntilMs),

@@ -13,20 +13,30 @@ export interface ConfigurationBody {
 
 export type ConfigurationChange = { kind: 'set'; value: string } | { kind: 'reset' };
 
-/** The configurations of one server, keyed case-insensitively by name. */
+interface DerivedInputs {
+  maxConnectionsDefault: number;
+  clusterSize: number;
+}
+
+/**
+ * The configurations of one server, keyed case-insensitively by name. They are built when first used: most
+ * servers of a large emulated fleet never have theirs read, and two dozen bodies per server were a large part
+ * of the emulator's memory over thousands of them.
+ */
 export class ServerConfigurations {
-  readonly #byName = new Map<string, ConfigurationBody>();
+  #byName: Map<string, ConfigurationBody> | undefined;
+  /** The inputs of the derived defaults, remembered until the configurations are built. */
+  #derived: DerivedInputs | undefined;
   readonly #serverId: string;
   readonly #version: string;
 
   constructor(serverId: string, version: string) {
     this.#serverId = serverId;
     this.#version = version;
-    for (const seed of staticSeeds()) this.#seed(seed);
   }
 
   get(name: string): ConfigurationBody {
-    const configuration = this.#byName.get(name.toLowerCase());
+    const configuration = this.#configurations().get(name.toLowerCase());
     if (!configuration) {
       throw armError(
         404,
@@ -39,7 +49,7 @@ export class ServerConfigurations {
 
   /** Copies, sorted by name like the service lists them. */
   list(): ConfigurationBody[] {
-    return [...this.#byName.values()]
+    return [...this.#configurations().values()]
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((configuration) => structuredClone(configuration));
   }
@@ -85,13 +95,32 @@ export class ServerConfigurations {
    * limits follow the effective `max_connections`, user override included.
    */
   refreshDerived(maxConnectionsDefault: number, clusterSize: number): void {
-    this.#seed(maxConnectionsSeed(maxConnectionsDefault));
-    const maxConnections = Number(this.get('max_connections').properties.value);
-    for (const seed of perNodeSeeds(maxConnections, clusterSize)) this.#seed(seed);
+    this.#derived = { maxConnectionsDefault, clusterSize };
+    if (this.#byName) this.#seedDerived(this.#byName, this.#derived);
   }
 
-  #seed(seed: ConfigurationSeed): void {
-    const existing = this.#byName.get(seed.name.toLowerCase());
+  /**
+   * Built from the static seeds and the latest derived inputs: the same as seeding them at creation and applying
+   * every refresh since, because nothing can be overridden before they exist and a refresh rewrites every value
+   * it derives.
+   */
+  #configurations(): Map<string, ConfigurationBody> {
+    if (this.#byName) return this.#byName;
+    const byName = new Map<string, ConfigurationBody>();
+    this.#byName = byName;
+    for (const seed of staticSeeds()) this.#seed(byName, seed);
+    if (this.#derived) this.#seedDerived(byName, this.#derived);
+    return byName;
+  }
+
+  #seedDerived(byName: Map<string, ConfigurationBody>, { maxConnectionsDefault, clusterSize }: DerivedInputs): void {
+    this.#seed(byName, maxConnectionsSeed(maxConnectionsDefault));
+    const maxConnections = Number(this.get('max_connections').properties.value);
+    for (const seed of perNodeSeeds(maxConnections, clusterSize)) this.#seed(byName, seed);
+  }
+
+  #seed(byName: Map<string, ConfigurationBody>, seed: ConfigurationSeed): void {
+    const existing = byName.get(seed.name.toLowerCase());
     if (existing) {
       existing.properties.defaultValue = seed.defaultValue;
       existing.properties.allowedValues = seed.allowedValues;
@@ -99,7 +128,7 @@ export class ServerConfigurations {
       return;
     }
     const { name, value, source, documentationLink, ...rest } = seed;
-    this.#byName.set(name.toLowerCase(), {
+    byName.set(name.toLowerCase(), {
       name,
       type: CONFIGURATION_TYPE,
       id: `${this.#serverId}/configurations/${name}`,
