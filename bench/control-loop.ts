@@ -9,7 +9,8 @@
  * and the forecasts' 21 days of hourly history read from Azure Monitor and cached (an instance does this once,
  * then reads one new hour an hour). Then every tenth target runs hot, and the second tick is measured: the steady
  * state of the control loop, where 10 % of the fleet scales out (lease, re-read, PATCH). Requests are counted
- * for the second tick; `peakRssMb` is the peak over both.
+ * for the second tick; `peakRssMb` is the process's peak resident memory (getrusage) over its whole run: setup
+ * and both ticks.
  *
  * Targets (issue 14): tick / latency <= 30 (500) and <= 120 (5,000); ARM requests <= 2 per acting target +
  * ceil(targets / 1000); Monitor requests <= ceil(targets / 50) per metric set; peak RSS <= 250 / 400 MB (emulator
@@ -29,7 +30,7 @@ import { startAzurite } from '../tools/local-services/azurite.js';
 import { TableStateStore } from '../shared/state/table-state-store.js';
 import { Limiter } from '../shared/concurrency.js';
 import type { ConfigInput } from '../shared/config/schema/schema.js';
-import { peakRssSampler, printResult } from './report.js';
+import { printResult, processPeakRssMb } from './report.js';
 import { runCompiled } from './compiled.js';
 
 export const CONTROL_LOOP_SIZES = [500, 5000] as const;
@@ -55,7 +56,6 @@ export async function controlLoopBenchmark(targetCount: number): Promise<Record<
     emulator.faults.delay({ ms: LATENCY_MS });
     table.inject();
 
-    const sampler = peakRssSampler();
     const coldStarted = performance.now();
     await tick(services);
     const coldTickMs = performance.now() - coldStarted;
@@ -70,7 +70,7 @@ export async function controlLoopBenchmark(targetCount: number): Promise<Record<
     const tickMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     const tickCpuMs = Math.round((cpu.user + cpu.system) / 1000);
-    const peakRssMb = sampler.stop();
+    const peakRssMb = processPeakRssMb();
     const tableRequests = table.stop();
 
     const all = emulator.requests.all();
