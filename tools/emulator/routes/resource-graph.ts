@@ -119,7 +119,7 @@ function pageOf(context: ResourceGraphContext, body: unknown) {
         request.subscriptions.some((id) => id.toLowerCase() === String(row['subscriptionId']).toLowerCase()),
     );
   // Stable order by id, as the service sorts pages when `id` is projected.
-  inScope.sort((a, b) => String(a['id']).localeCompare(String(b['id'])));
+  inScope.sort((a, b) => compareOrdinal(String(a['id']), String(b['id'])));
   const all = evaluateGraphQuery(query, inScope);
   const data = all.slice(request.skip, request.skip + request.top);
   const more = request.skip + data.length < all.length;
@@ -132,6 +132,11 @@ function pageOf(context: ResourceGraphContext, body: unknown) {
     facets: [],
     data,
   };
+}
+
+function compareOrdinal(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 function queryBody(body: unknown): QueryBody {

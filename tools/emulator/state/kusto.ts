@@ -155,10 +155,13 @@ export class KustoState {
     return structuredClone(this.#record(subscriptionId, resourceGroup, name).body);
   }
 
-  /** Every resource of every subscription (settled), for Resource Graph. */
-  all(): KustoClusterBody[] {
+  /**
+   * Every resource of every subscription (settled), for Resource Graph: the stored bodies themselves, not copies
+   * (a query over thousands of resources answers a page of them); the caller must not change them.
+   */
+  all(): readonly Readonly<KustoClusterBody>[] {
     this.#deps.operations.settle();
-    return [...this.#clusters.values()].map((record) => structuredClone(record.body));
+    return [...this.#clusters.values()].map((record) => record.body);
   }
 
   list(subscriptionId: string, resourceGroup?: string): KustoClusterBody[] {

@@ -206,10 +206,13 @@ export class PostgresState {
     return structuredClone(this.#record(subscriptionId, resourceGroup, name).body);
   }
 
-  /** Every resource of every subscription (settled), for Resource Graph. */
-  all(): PostgresServerBody[] {
+  /**
+   * Every resource of every subscription (settled), for Resource Graph: the stored bodies themselves, not copies
+   * (a query over thousands of resources answers a page of them); the caller must not change them.
+   */
+  all(): readonly Readonly<PostgresServerBody>[] {
     this.#deps.operations.settle();
-    return [...this.#servers.values()].map((record) => structuredClone(record.body));
+    return [...this.#servers.values()].map((record) => record.body);
   }
 
   list(subscriptionId: string, resourceGroup?: string): PostgresServerBody[] {
