@@ -4,6 +4,7 @@
  */
 import { StateConflictError } from '../vocabulary/errors.js';
 import { decisionEntity, decisionFromRow } from './entities.js';
+import type { DecisionEntity } from './entities.js';
 import {
   MAX_BATCH_PAYLOAD_BYTES,
   MAX_BATCH_WRITES,
@@ -13,16 +14,17 @@ import {
 } from './entity-table.port.js';
 import type { EntityTable, EntityWrite } from './entity-table.port.js';
 import { ledgerPartition, ledgerRowPrefix } from './keys.js';
-import type { DecisionRecord, NewDecisionRecord } from './state-store.port.js';
+import type { DecisionRecord, EvidenceTrim, NewDecisionRecord } from './state-store.port.js';
 import { MAX_PAGE_SIZE, newestRows, purgeRows, requireDate, requireLimit, requireText, rowFrom } from './store-rows.js';
 
 export class DecisionLedger {
   constructor(private readonly table: EntityTable) {}
 
   async append(record: NewDecisionRecord): Promise<DecisionRecord> {
-    const entity = checkedDecisionEntity(record);
+    const { entity, trim } = checkedDecision(record);
     try {
-      return decisionFromRow(this.table.name, rowFrom(entity, await this.table.create(entity)));
+      await this.table.create(entity);
+      return this.recorded(record, entity, trim);
     } catch (error) {
       if (!(error instanceof RowPreconditionFailed)) throw error;
       const existing = await this.table.get(entity.partitionKey, entity.rowKey);
@@ -35,10 +37,10 @@ export class DecisionLedger {
 
   async appendMany(records: readonly NewDecisionRecord[]): Promise<PromiseSettledResult<DecisionRecord>[]> {
     const results: PromiseSettledResult<DecisionRecord>[] = new Array(records.length);
-    const pending: { index: number; entity: EntityWrite }[] = [];
+    const pending: { index: number; entity: EntityWrite; trim: EvidenceTrim | undefined }[] = [];
     records.forEach((record, index) => {
       try {
-        pending.push({ index, entity: checkedDecisionEntity(record) });
+        pending.push({ index, ...checkedDecision(record) });
       } catch (error) {
         results[index] = { status: 'rejected', reason: error };
       }
@@ -47,8 +49,8 @@ export class DecisionLedger {
       ledgerBatches(pending).map(async (batch) => {
         try {
           await this.table.writeBatch(batch.map(({ entity }) => ({ kind: 'create', entity })));
-          for (const { index, entity } of batch)
-            results[index] = { status: 'fulfilled', value: decisionFromRow(this.table.name, rowFrom(entity, '')) };
+          for (const { index, entity, trim } of batch)
+            results[index] = { status: 'fulfilled', value: this.recorded(records[index]!, entity, trim) };
         } catch {
           // A batch is all or none and its error does not say which row failed: each row is tried alone, which
           // writes the others and gives the one that fails its own error.
@@ -58,6 +60,11 @@ export class DecisionLedger {
       }),
     );
     return results;
+  }
+
+  /** The record as stored: the one given, unless its evidence had to be trimmed to fit (then as read back). */
+  private recorded(record: NewDecisionRecord, entity: EntityWrite, trim: EvidenceTrim | undefined): DecisionRecord {
+    return trim === undefined ? { ...record } : decisionFromRow(this.table.name, rowFrom(entity, ''));
   }
 
   /**
@@ -86,10 +93,10 @@ export class DecisionLedger {
   }
 }
 
-function checkedDecisionEntity(record: NewDecisionRecord): EntityWrite {
+function checkedDecision(record: NewDecisionRecord): DecisionEntity {
   requireText('decision id', record.id);
   requireDate('decidedAt', record.decidedAt);
-  return decisionEntity(record).entity;
+  return decisionEntity(record);
 }
 
 /** What a write adds to a batch request beyond the entity itself (its part headers). */
