@@ -4,9 +4,9 @@
  * shared/policy; this file only reads and caches.
  *
  * History is read from Azure Monitor with a PT1H interval, in as few calls as the batch API allows (one per 50
- * resources of a subscription, region and kind), a couple of them in flight at once, and kept in Table Storage (`putMetricHistory`), so
- * a tick reads at most the hours since the last one, once an hour, and a cold instance reads the cache instead of
- * weeks of metrics. The forecast itself is recomputed only when the history or the operations changed.
+ * resources of a subscription, region and kind), a couple of them in flight at once, and kept in Table Storage
+ * (`putMetricHistory`), so a tick reads at most the hours since the last one, once an hour, and a cold instance
+ * reads the cache instead of weeks of metrics. The forecast itself is recomputed only when the history or the operations changed.
  */
 import type { MetricsSnapshot } from './vocabulary/metric-series.js';
 import type { TargetConfig } from './config/schema/schema.js';
