@@ -94,9 +94,9 @@ export class AzureEntityTable implements EntityTable {
     return deleted;
   }
 
-  async writeBatch(writes: readonly BatchWrite[]): Promise<void> {
+  async writeBatch(writes: readonly BatchWrite[]): Promise<(string | undefined)[]> {
     const first = writes[0];
-    if (first === undefined) return;
+    if (first === undefined) return [];
     const actions = writes.map((write): TransactionAction => {
       if (write.kind === 'create') return ['create', flatten(write.entity)];
       if (write.kind === 'upsert') return ['upsert', flatten(write.entity), 'Replace'];
@@ -105,7 +105,11 @@ export class AzureEntityTable implements EntityTable {
     });
     return this.call('batch write', async (abortSignal) => {
       try {
-        await this.client.submitTransaction(actions, { abortSignal });
+        const { subResponses } = await this.client.submitTransaction(actions, { abortSignal });
+        // The parts answer in the order of the writes; an answer of another length is not trusted for ETags.
+        return writes.map((_, index) =>
+          subResponses.length === writes.length ? subResponses[index]?.etag : undefined,
+        );
       } catch (error) {
         const reason = PRECONDITION_REASONS.get(statusOf(error) ?? 0);
         if (reason !== undefined) throw new RowPreconditionFailed(this.name, first.entity, reason);

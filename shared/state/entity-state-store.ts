@@ -80,6 +80,8 @@ interface SummaryRead {
 
 /** Payload summaries are meant to be small; a larger one is kept as a preview. */
 const MAX_ALERT_SUMMARY_CHARS = 64_000;
+/** Summaries just written that are kept for the next write of their target (normally consumed at once). */
+const WRITTEN_SUMMARIES_KEPT = 1000;
 /** Conditional pause writes retried this often before reporting a conflict. */
 const PAUSE_WRITE_ATTEMPTS = 5;
 /** Operation writes retried this often when only the target's summary row changed under them. */
@@ -102,6 +104,12 @@ const NEXT_STATUSES: Record<OperationStatus, readonly OperationStatus[]> = {
  * and the in-memory fake differ only in the tables they pass in, so they cannot drift apart.
  */
 export class EntityStateStore implements StateStore {
+  /**
+   * The summary this store last wrote per target, with the ETag the batch answered, used once by the next write of
+   * that target instead of a read. The write stays conditional on that ETag: should another writer have changed the
+   * summary since, the write fails and is retried on a fresh read, as after any lost race.
+   */
+  private readonly writtenSummaries = new Map<string, SummaryRead>();
   private readonly leases: LeaseRows;
   private readonly ledger: DecisionLedger;
 
@@ -125,7 +133,10 @@ export class EntityStateStore implements StateStore {
   async createOperation(operation: NewOperation): Promise<OperationRecord> {
     validateNewOperation(operation);
     // The summary is read while the id is claimed: two round trips on the way to the batch, not three.
-    const [summaryRead] = await Promise.all([this.readSummary(operation.target), this.claimOperationId(operation)]);
+    const [summaryRead] = await Promise.all([
+      this.summaryToWriteOver(operation.target),
+      this.claimOperationId(operation),
+    ]);
     const history = [{ status: 'started' as const, at: operation.startedAt, ...optionalMessage(operation.message) }];
     const { message: _message, ...fields } = operation;
     const record: OperationRecord = { ...fields, status: 'started', updatedAt: operation.startedAt, history };
@@ -180,12 +191,34 @@ export class EntityStateStore implements StateStore {
     alsoChanged: readonly OperationRecord[] = [],
     read?: SummaryRead,
   ): Promise<void> {
-    const { summary, etag } = read ?? (await this.readSummary(changed.target));
+    const { summary, etag } = read ?? (await this.summaryToWriteOver(changed.target));
     const folded = [changed, ...alsoChanged].reduce(foldOperation, summary);
     const entity = summaryEntity(folded);
     const summaryWrite: BatchWrite =
       etag === undefined ? { kind: 'create', entity } : { kind: 'replace', entity, etag };
-    await this.tables.operations.writeBatch([...writes, summaryWrite]);
+    this.writtenSummaries.delete(changed.target);
+    const etags = await this.tables.operations.writeBatch([...writes, summaryWrite]);
+    const written = etags[etags.length - 1];
+    if (written !== undefined) this.rememberWritten(changed.target, { summary: folded, etag: written });
+  }
+
+  private rememberWritten(target: string, read: SummaryRead): void {
+    if (this.writtenSummaries.size >= WRITTEN_SUMMARIES_KEPT) {
+      const oldest = this.writtenSummaries.keys().next();
+      if (!oldest.done) this.writtenSummaries.delete(oldest.value);
+    }
+    this.writtenSummaries.set(target, read);
+  }
+
+  /**
+   * For a write: the summary this store has just written for the target, once (an operation recorded, then moved to
+   * running), else the stored one. Only writes take it, as they are conditional on its ETag.
+   */
+  private summaryToWriteOver(target: string): Promise<SummaryRead> {
+    const written = this.writtenSummaries.get(target);
+    if (written === undefined) return this.readSummary(target);
+    this.writtenSummaries.delete(target);
+    return Promise.resolve(written);
   }
 
   /** The target's summary with its ETag, or, for a target written before summaries existed, one built now. */
@@ -217,7 +250,7 @@ export class EntityStateStore implements StateStore {
     known?: OperationRecord,
   ): Promise<OperationRecord> {
     requireDate('update.at', update.at);
-    const summaryRead = this.readSummary(target);
+    const summaryRead = this.summaryToWriteOver(target);
     summaryRead.catch(() => undefined); // awaited below; a failure must not go unhandled if the row read fails first
     const unchanged = await this.unchangedSince(known, target, operationId, summaryRead);
     const { record: current, etag } = unchanged

@@ -94,10 +94,10 @@ export interface EntityTable {
   /**
    * Writes rows of one partition (at most 100) as one batch transaction: all or none. Throws
    * `RowPreconditionFailed` when a write's condition fails (the service does not say reliably which one: the
-   * caller re-reads). The service's batch answer does not reliably carry each row's new ETag, so none is returned:
-   * a caller that needs one reads the row.
+   * caller re-reads). Answers each write's new ETag, in order, where the batch answer carries it (each part of the
+   * answer has its own ETag header); undefined where it does not, and a caller that needs it reads the row.
    */
-  writeBatch(writes: readonly BatchWrite[]): Promise<void>;
+  writeBatch(writes: readonly BatchWrite[]): Promise<(string | undefined)[]>;
   /** Rows in key order. */
   query(query: RowQuery): AsyncIterable<StoredRow>;
 }

@@ -99,7 +99,7 @@ export class MemoryEntityTable implements EntityTable {
   }
 
   /** Every condition is checked before anything is written, without awaiting in between: all or none. */
-  async writeBatch(writes: readonly BatchWrite[]): Promise<void> {
+  async writeBatch(writes: readonly BatchWrite[]): Promise<(string | undefined)[]> {
     const partitions = new Set(writes.map((write) => write.entity.partitionKey));
     const payloadBytes = writes.reduce((bytes, write) => bytes + entitySizeBytes(write.entity), 0);
     if (partitions.size > 1 || writes.length > MAX_BATCH_WRITES || payloadBytes > MAX_BATCH_PAYLOAD_BYTES)
@@ -118,7 +118,7 @@ export class MemoryEntityTable implements EntityTable {
       if (write.kind === 'replace' && current?.etag !== write.etag)
         throw new RowPreconditionFailed(this.name, write.entity, 'changed');
     }
-    for (const write of writes) this.store(write.entity);
+    return writes.map((write) => this.store(write.entity));
   }
 
   async *query(query: RowQuery): AsyncIterable<StoredRow> {

@@ -120,7 +120,7 @@ describe('TableStateStore', () => {
     await otherInstance.releaseLease(takenOver);
   });
 
-  it('updates an operation it just recorded without reading the operation back', async () => {
+  it('updates an operation it just recorded in one request: neither the operation nor its summary is read back', async () => {
     const requests: string[] = [];
     const counting = {
       name: 'requestLog',
@@ -154,11 +154,43 @@ describe('TableStateStore', () => {
     requests.length = 0;
     await store.updateOperationStatus('pg-prod', 'op-1', { status: 'running', at: t0 }, created);
 
-    expect(requests).toEqual([
-      `GET Operations(PartitionKey='pg-prod',RowKey='~summary')`,
-      'POST /devstoreaccount1/$batch',
-    ]);
+    expect(requests).toEqual(['POST /devstoreaccount1/$batch']);
     await expect(store.getOperation('pg-prod', 'op-1')).resolves.toMatchObject({ status: 'running' });
+  });
+
+  it('writes over the summary it just wrote only while nobody else changed it, and keeps both changes', async () => {
+    const prefix = `t${randomBytes(6).toString('hex')}`;
+    const store = TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix });
+    const otherInstance = TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix });
+    const t0 = new Date('2025-03-01T10:00:00Z');
+    const base = {
+      target: 'pg-prod',
+      trigger: 'timer' as const,
+      from: 2,
+      to: 3,
+      arm: {},
+      initiator: 'timer',
+      reason: 'cpu high',
+    };
+    const created = await store.createOperation({ ...base, id: 'op-1', direction: 'out', startedAt: t0 });
+    await otherInstance.createOperation({
+      ...base,
+      id: 'op-2',
+      direction: 'in',
+      from: 3,
+      to: 2,
+      startedAt: new Date(t0.getTime() + 1000),
+    });
+
+    const running = await store.updateOperationStatus('pg-prod', 'op-1', { status: 'running', at: t0 }, created);
+
+    expect(running.status).toBe('running');
+    const history = await otherInstance.getScaleHistory('pg-prod');
+    expect(history.lastScaleOut).toMatchObject({ from: 2, to: 3 });
+    expect(history.lastScaleIn).toMatchObject({ from: 3, to: 2 });
+    const summaries = await otherInstance.listTargetSummaries();
+    expect(summaries.get('pg-prod')?.history).toEqual(history);
+    expect(history.unfinished).toMatchObject({ direction: 'in' });
   });
 
   it('names the endpoint, and no key, when Table Storage is unreachable', async () => {
