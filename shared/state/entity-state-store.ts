@@ -82,6 +82,11 @@ interface SummaryRead {
 const MAX_ALERT_SUMMARY_CHARS = 64_000;
 /** Summaries just written that are kept for the next write of their target (normally consumed at once). */
 const WRITTEN_SUMMARIES_KEPT = 1000;
+/**
+ * How long such a summary is worth trying: an operation's next write by this store follows within seconds; one
+ * much later has likely met another writer (a follow-up on another instance), and a failed write costs a request.
+ */
+const WRITTEN_SUMMARY_FRESH_MS = 60_000;
 /** Conditional pause writes retried this often before reporting a conflict. */
 const PAUSE_WRITE_ATTEMPTS = 5;
 /** Operation writes retried this often when only the target's summary row changed under them. */
@@ -109,7 +114,7 @@ export class EntityStateStore implements StateStore {
    * that target instead of a read. The write stays conditional on that ETag: should another writer have changed the
    * summary since, the write fails and is retried on a fresh read, as after any lost race.
    */
-  private readonly writtenSummaries = new Map<string, SummaryRead>();
+  private readonly writtenSummaries = new Map<string, SummaryRead & { writtenAtMs: number }>();
   private readonly leases: LeaseRows;
   private readonly ledger: DecisionLedger;
 
@@ -207,7 +212,7 @@ export class EntityStateStore implements StateStore {
       const oldest = this.writtenSummaries.keys().next();
       if (!oldest.done) this.writtenSummaries.delete(oldest.value);
     }
-    this.writtenSummaries.set(target, read);
+    this.writtenSummaries.set(target, { ...read, writtenAtMs: performance.now() });
   }
 
   /**
@@ -216,9 +221,11 @@ export class EntityStateStore implements StateStore {
    */
   private summaryToWriteOver(target: string): Promise<SummaryRead> {
     const written = this.writtenSummaries.get(target);
-    if (written === undefined) return this.readSummary(target);
     this.writtenSummaries.delete(target);
-    return Promise.resolve(written);
+    if (written === undefined || performance.now() - written.writtenAtMs > WRITTEN_SUMMARY_FRESH_MS)
+      return this.readSummary(target);
+    const { writtenAtMs: _writtenAtMs, ...read } = written;
+    return Promise.resolve(read);
   }
 
   /** The target's summary with its ETag, or, for a target written before summaries existed, one built now. */
