@@ -12,6 +12,8 @@ for (const size of CONTROL_LOOP_SIZES) {
   printResult(result, describeControlLoop(result));
 }
 
+printSimulationBenchmark(await simulationBenchmark());
+
 const alerts = await alertLatencyBenchmark();
 printResult(alerts, describeAlertLatency(alerts));
 
@@ -26,6 +28,3 @@ printResult(followUps, describeFollowUp24h(followUps));
 
 const cliStartup = await cliStartupBenchmark();
 printResult(cliStartup, describeCliStartup(cliStartup));
-
-// Last: its worker threads' memory stays with this process, and the follow-up benches report this process's peak.
-printSimulationBenchmark(await simulationBenchmark());
