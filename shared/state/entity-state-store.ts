@@ -78,15 +78,18 @@ interface SummaryRead {
   etag?: string;
 }
 
+/** A summary as written (already a value), or as met in a query (its row, parsed only if a write uses it). */
+type SeenSummary = { read: SummaryRead; row?: undefined } | { row: StoredRow; read?: undefined };
+
 /** Payload summaries are meant to be small; a larger one is kept as a preview. */
 const MAX_ALERT_SUMMARY_CHARS = 64_000;
-/** Summaries just written that are kept for the next write of their target (normally consumed at once). */
-const WRITTEN_SUMMARIES_KEPT = 1000;
+/** Summaries just written or read that are kept for the next write of their target (normally consumed at once). */
+const RECENT_SUMMARIES_KEPT = 1000;
 /**
  * How long such a summary is worth trying: an operation's next write by this store follows within seconds; one
  * much later has likely met another writer (a follow-up on another instance), and a failed write costs a request.
  */
-const WRITTEN_SUMMARY_FRESH_MS = 60_000;
+const RECENT_SUMMARY_FRESH_MS = 60_000;
 /** Conditional pause writes retried this often before reporting a conflict. */
 const PAUSE_WRITE_ATTEMPTS = 5;
 /** Operation writes retried this often when only the target's summary row changed under them. */
@@ -110,11 +113,12 @@ const NEXT_STATUSES: Record<OperationStatus, readonly OperationStatus[]> = {
  */
 export class EntityStateStore implements StateStore {
   /**
-   * The summary this store last wrote per target, with the ETag the batch answered, used once by the next write of
-   * that target instead of a read. The write stays conditional on that ETag: should another writer have changed the
-   * summary since, the write fails and is retried on a fresh read, as after any lost race.
+   * The summary this store last wrote per target (with the ETag the batch answered), or last met in a query of the
+   * target's operations, used once by the next write of that target instead of a read. The write stays conditional
+   * on that ETag: should another writer have changed the summary since, the write fails and is retried on a fresh
+   * read, as after any lost race.
    */
-  private readonly writtenSummaries = new Map<string, SummaryRead & { writtenAtMs: number }>();
+  private readonly recentSummaries = new Map<string, SeenSummary & { seenAtMs: number }>();
   private readonly leases: LeaseRows;
   private readonly ledger: DecisionLedger;
 
@@ -201,18 +205,19 @@ export class EntityStateStore implements StateStore {
     const entity = summaryEntity(folded);
     const summaryWrite: BatchWrite =
       etag === undefined ? { kind: 'create', entity } : { kind: 'replace', entity, etag };
-    this.writtenSummaries.delete(changed.target);
+    this.recentSummaries.delete(changed.target);
     const etags = await this.tables.operations.writeBatch([...writes, summaryWrite]);
     const written = etags[etags.length - 1];
-    if (written !== undefined) this.rememberWritten(changed.target, { summary: folded, etag: written });
+    if (written !== undefined) this.rememberSummary(changed.target, { read: { summary: folded, etag: written } });
   }
 
-  private rememberWritten(target: string, read: SummaryRead): void {
-    if (this.writtenSummaries.size >= WRITTEN_SUMMARIES_KEPT) {
-      const oldest = this.writtenSummaries.keys().next();
-      if (!oldest.done) this.writtenSummaries.delete(oldest.value);
+  private rememberSummary(target: string, seen: SeenSummary): void {
+    this.recentSummaries.delete(target);
+    if (this.recentSummaries.size >= RECENT_SUMMARIES_KEPT) {
+      const oldest = this.recentSummaries.keys().next();
+      if (!oldest.done) this.recentSummaries.delete(oldest.value);
     }
-    this.writtenSummaries.set(target, { ...read, writtenAtMs: performance.now() });
+    this.recentSummaries.set(target, { ...seen, seenAtMs: performance.now() });
   }
 
   /**
@@ -220,12 +225,12 @@ export class EntityStateStore implements StateStore {
    * running), else the stored one. Only writes take it, as they are conditional on its ETag.
    */
   private summaryToWriteOver(target: string): Promise<SummaryRead> {
-    const written = this.writtenSummaries.get(target);
-    this.writtenSummaries.delete(target);
-    if (written === undefined || performance.now() - written.writtenAtMs > WRITTEN_SUMMARY_FRESH_MS)
+    const seen = this.recentSummaries.get(target);
+    this.recentSummaries.delete(target);
+    if (seen === undefined || performance.now() - seen.seenAtMs > RECENT_SUMMARY_FRESH_MS)
       return this.readSummary(target);
-    const { writtenAtMs: _writtenAtMs, ...read } = written;
-    return Promise.resolve(read);
+    if (seen.read) return Promise.resolve(seen.read);
+    return Promise.resolve({ summary: summaryFromRow(this.tables.operations.name, seen.row), etag: seen.row.etag });
   }
 
   /** The target's summary with its ETag, or, for a target written before summaries existed, one built now. */
@@ -373,7 +378,10 @@ export class EntityStateStore implements StateStore {
 
   async listOperations(target: string, limit: number): Promise<OperationRecord[]> {
     requireLimit(limit);
-    const rows = await newestRows(this.tables.operations, target, [], limit);
+    // A partition with fewer operations than asked for answers its summary row too: kept for the next write.
+    const rows = await newestRows(this.tables.operations, target, [], limit, (row) =>
+      this.rememberSummary(target, { row }),
+    );
     return rows.map((row) => operationFromRow(this.tables.operations.name, row));
   }
 

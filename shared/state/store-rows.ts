@@ -16,13 +16,14 @@ export function newestRows(
   target: string,
   where: RowCondition[],
   limit: number,
+  onSummary?: (row: StoredRow) => void,
 ): Promise<StoredRow[]> {
   const rows = table.query({
     partitionKey: targetPartition(target),
     where,
     pageSize: Math.min(limit, MAX_PAGE_SIZE),
   });
-  return takeRows(withoutSummary(rows), limit);
+  return takeRows(withoutSummary(rows, onSummary), limit);
 }
 
 /** Deletes the rows (of one partition, or the whole table) that `olderThan` matches; returns how many. */
@@ -38,8 +39,14 @@ export async function purgeRows(
 }
 
 /** The operations partition's summary row is not an operation: queries of a target's rows skip it. */
-async function* withoutSummary(rows: AsyncIterable<StoredRow>): AsyncIterable<StoredRow> {
-  for await (const row of rows) if (row.rowKey !== TARGET_SUMMARY_ROW_KEY) yield row;
+async function* withoutSummary(
+  rows: AsyncIterable<StoredRow>,
+  onSummary?: (row: StoredRow) => void,
+): AsyncIterable<StoredRow> {
+  for await (const row of rows) {
+    if (row.rowKey !== TARGET_SUMMARY_ROW_KEY) yield row;
+    else onSummary?.(row);
+  }
 }
 
 /** What a row looks like right after writing `entity`: lets every result go through the same mapper as a read. */

@@ -158,6 +158,46 @@ describe('TableStateStore', () => {
     await expect(store.getOperation('pg-prod', 'op-1')).resolves.toMatchObject({ status: 'running' });
   });
 
+  it("records an operation right after reading the target's operations without reading the summary on its own", async () => {
+    const requests: string[] = [];
+    const counting = {
+      name: 'requestLog',
+      sendRequest: (request: PipelineRequest, next: SendRequest) => {
+        requests.push(
+          `${request.method} ${decodeURIComponent(new URL(request.url).pathname).replace(/^.*(Operations|\$batch)/, '$1')}`,
+        );
+        return next(request);
+      },
+    };
+    const prefix = `t${randomBytes(6).toString('hex')}`;
+    const store = TableStateStore.fromConnectionString(azurite.connectionString, {
+      tablePrefix: prefix,
+      policies: [counting],
+    });
+    const otherInstance = TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix });
+    const t0 = new Date('2025-03-01T10:00:00Z');
+    const base = {
+      target: 'pg-prod',
+      trigger: 'timer' as const,
+      direction: 'out' as const,
+      from: 2,
+      to: 3,
+      arm: {},
+      initiator: 'timer',
+      reason: 'cpu high',
+    };
+    await otherInstance.createOperation({ ...base, id: 'op-0', startedAt: t0 });
+    await otherInstance.updateOperationStatus('pg-prod', 'op-0', { status: 'succeeded', at: t0 });
+
+    await store.listOperations('pg-prod', 100);
+    requests.length = 0;
+    await store.createOperation({ ...base, id: 'op-1', startedAt: new Date(t0.getTime() + 60_000) });
+
+    expect(requests).toEqual(['POST Operations', 'POST $batch']);
+    expect((await otherInstance.getScaleHistory('pg-prod')).unfinished).toMatchObject({ from: 2, to: 3 });
+    expect((await otherInstance.getFailureHistory('pg-prod', 10)).recent).toHaveLength(1);
+  });
+
   it('writes over the summary it just wrote only while nobody else changed it, and keeps both changes', async () => {
     const prefix = `t${randomBytes(6).toString('hex')}`;
     const store = TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix });
