@@ -641,6 +641,28 @@ export function describeStateStoreContract(name: string, createHarness: () => Pr
         await expect(store.purgeDecisionsOlderThan(at(5))).resolves.toBe(3);
       });
 
+      it('answers concurrent single appends each on its own, a duplicate among them refused alone', async () => {
+        const recorded = {
+          id: 'd-0',
+          target: TARGET,
+          trigger: 'alert' as const,
+          decidedAt: T0,
+          decision: decisionFixture(),
+        };
+        await store.appendDecision(recorded);
+        const others = Array.from({ length: 30 }, (_, index) => ({
+          ...recorded,
+          id: `d-${index + 1}`,
+          target: `target-${index}`,
+        }));
+
+        const results = await Promise.allSettled([recorded, ...others].map((record) => store.appendDecision(record)));
+
+        expect(results[0]).toMatchObject({ status: 'rejected', reason: expect.any(StateConflictError) });
+        expect(results.slice(1)).toEqual(others.map((value) => ({ status: 'fulfilled', value })));
+        for (const other of others) await expect(store.listDecisions(other.target, 5)).resolves.toEqual([other]);
+      });
+
       it('purges decisions of every target decided before the cutoff, and only those', async () => {
         await store.appendDecision({
           id: 'old-1',
