@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PipelineRequest, SendRequest } from '@azure/core-rest-pipeline';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { StateConflictError, TransientError } from '../../../shared/vocabulary/errors.js';
 import { AzureEntityTable } from '../../../shared/state/azure-entity-table.js';
 import { RowPreconditionFailed } from '../../../shared/state/entity-table.port.js';
@@ -87,25 +87,18 @@ describe('TableStateStore', () => {
 
   it('releases a lease it handed out in one request, and checks any other token against the row', async () => {
     const prefix = `t${randomBytes(6).toString('hex')}`;
-    const requests: string[] = [];
-    const counting = {
-      name: 'requestLog',
-      sendRequest: (request: PipelineRequest, next: SendRequest) => {
-        requests.push(request.method);
-        return next(request);
-      },
-    };
+    const log = requestLog(prefix);
     const store = TableStateStore.fromConnectionString(azurite.connectionString, {
       tablePrefix: prefix,
-      policies: [counting],
+      policies: [log.policy],
     });
     const otherInstance = TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix });
     const t0 = new Date('2025-03-01T10:00:00Z');
 
     const lease = await store.acquireLease('pg-prod', 'invocation-a', t0, 60);
-    requests.length = 0;
+    log.requests.length = 0;
     await store.releaseLease(lease);
-    expect(requests).toEqual(['DELETE']);
+    expect(log.requests).toEqual(["DELETE Leases(PartitionKey='pg-prod',RowKey='lease')"]);
 
     const stale = await store.acquireLease('pg-prod', 'invocation-a', t0, 60);
     const takenOver = await otherInstance.acquireLease('pg-prod', 'invocation-b', new Date(t0.getTime() + 120_000), 60);
@@ -121,20 +114,11 @@ describe('TableStateStore', () => {
   });
 
   it('updates an operation it just recorded in one request: neither the operation nor its summary is read back', async () => {
-    const requests: string[] = [];
-    const counting = {
-      name: 'requestLog',
-      sendRequest: (request: PipelineRequest, next: SendRequest) => {
-        requests.push(
-          `${request.method} ${decodeURIComponent(new URL(request.url).pathname).replace(/^.*Operations/, 'Operations')}`,
-        );
-        return next(request);
-      },
-    };
     const prefix = `t${randomBytes(6).toString('hex')}`;
+    const log = requestLog(prefix);
     const store = TableStateStore.fromConnectionString(azurite.connectionString, {
       tablePrefix: prefix,
-      policies: [counting],
+      policies: [log.policy],
     });
     const t0 = new Date('2025-03-01T10:00:00Z');
     const operation = {
@@ -151,28 +135,19 @@ describe('TableStateStore', () => {
     };
     const created = await store.createOperation(operation);
 
-    requests.length = 0;
+    log.requests.length = 0;
     await store.updateOperationStatus('pg-prod', 'op-1', { status: 'running', at: t0 }, created);
 
-    expect(requests).toEqual(['POST /devstoreaccount1/$batch']);
+    expect(log.requests).toEqual(['POST $batch']);
     await expect(store.getOperation('pg-prod', 'op-1')).resolves.toMatchObject({ status: 'running' });
   });
 
   it("records an operation right after reading the target's operations without reading the summary on its own", async () => {
-    const requests: string[] = [];
-    const counting = {
-      name: 'requestLog',
-      sendRequest: (request: PipelineRequest, next: SendRequest) => {
-        requests.push(
-          `${request.method} ${decodeURIComponent(new URL(request.url).pathname).replace(/^.*(Operations|\$batch)/, '$1')}`,
-        );
-        return next(request);
-      },
-    };
     const prefix = `t${randomBytes(6).toString('hex')}`;
+    const log = requestLog(prefix);
     const store = TableStateStore.fromConnectionString(azurite.connectionString, {
       tablePrefix: prefix,
-      policies: [counting],
+      policies: [log.policy],
     });
     const otherInstance = TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix });
     const t0 = new Date('2025-03-01T10:00:00Z');
@@ -190,10 +165,10 @@ describe('TableStateStore', () => {
     await otherInstance.updateOperationStatus('pg-prod', 'op-0', { status: 'succeeded', at: t0 });
 
     await store.listOperations('pg-prod', 100);
-    requests.length = 0;
+    log.requests.length = 0;
     await store.createOperation({ ...base, id: 'op-1', startedAt: new Date(t0.getTime() + 60_000) });
 
-    expect(requests).toEqual(['POST Operations', 'POST $batch']);
+    expect(log.requests).toEqual(['POST Operations', 'POST $batch']);
     expect((await otherInstance.getScaleHistory('pg-prod')).unfinished).toMatchObject({ from: 2, to: 3 });
     expect((await otherInstance.getFailureHistory('pg-prod', 10)).recent).toHaveLength(1);
   });
@@ -272,6 +247,20 @@ describe('TableStateStore', () => {
 const staticToken: TokenCredential = {
   getToken: async (): Promise<AccessToken> => ({ token: 'test-token', expiresOnTimestamp: Number.MAX_SAFE_INTEGER }),
 };
+
+/** A pipeline policy that notes each request sent to the store's tables: method, and path within the tables. */
+function requestLog(tablePrefix: string): { policy: PipelinePolicy; requests: string[] } {
+  const requests: string[] = [];
+  const policy: PipelinePolicy = {
+    name: 'requestLog',
+    sendRequest: (request, next) => {
+      const path = decodeURIComponent(new URL(request.url).pathname).replace(/^\/[^/]+\//, '');
+      requests.push(`${request.method} ${path.startsWith(tablePrefix) ? path.slice(tablePrefix.length) : path}`);
+      return next(request);
+    },
+  };
+  return { policy, requests };
+}
 
 /** A port nothing listens on: bound once by us, then released. */
 function closedPort(): Promise<number> {
