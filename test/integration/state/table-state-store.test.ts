@@ -86,13 +86,7 @@ describe('TableStateStore', () => {
   });
 
   it('releases a lease it handed out in one request, and checks any other token against the row', async () => {
-    const prefix = `t${randomBytes(6).toString('hex')}`;
-    const log = requestLog(prefix);
-    const store = TableStateStore.fromConnectionString(azurite.connectionString, {
-      tablePrefix: prefix,
-      policies: [log.policy],
-    });
-    const otherInstance = TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix });
+    const { store, otherInstance, log } = twoInstances();
     const t0 = new Date('2025-03-01T10:00:00Z');
 
     const lease = await store.acquireLease('pg-prod', 'invocation-a', t0, 60);
@@ -114,12 +108,7 @@ describe('TableStateStore', () => {
   });
 
   it('updates an operation it just recorded in one request: neither the operation nor its summary is read back', async () => {
-    const prefix = `t${randomBytes(6).toString('hex')}`;
-    const log = requestLog(prefix);
-    const store = TableStateStore.fromConnectionString(azurite.connectionString, {
-      tablePrefix: prefix,
-      policies: [log.policy],
-    });
+    const { store, log } = twoInstances();
     const t0 = new Date('2025-03-01T10:00:00Z');
     const operation = {
       id: 'op-1',
@@ -143,13 +132,7 @@ describe('TableStateStore', () => {
   });
 
   it("records an operation right after reading the target's operations without reading the summary on its own", async () => {
-    const prefix = `t${randomBytes(6).toString('hex')}`;
-    const log = requestLog(prefix);
-    const store = TableStateStore.fromConnectionString(azurite.connectionString, {
-      tablePrefix: prefix,
-      policies: [log.policy],
-    });
-    const otherInstance = TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix });
+    const { store, otherInstance, log } = twoInstances();
     const t0 = new Date('2025-03-01T10:00:00Z');
     const base = {
       target: 'pg-prod',
@@ -174,9 +157,7 @@ describe('TableStateStore', () => {
   });
 
   it('writes over the summary it just wrote only while nobody else changed it, and keeps both changes', async () => {
-    const prefix = `t${randomBytes(6).toString('hex')}`;
-    const store = TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix });
-    const otherInstance = TableStateStore.fromConnectionString(azurite.connectionString, { tablePrefix: prefix });
+    const { store, otherInstance } = twoInstances();
     const t0 = new Date('2025-03-01T10:00:00Z');
     const base = {
       target: 'pg-prod',
@@ -247,6 +228,18 @@ describe('TableStateStore', () => {
 const staticToken: TokenCredential = {
   getToken: async (): Promise<AccessToken> => ({ token: 'test-token', expiresOnTimestamp: Number.MAX_SAFE_INTEGER }),
 };
+
+/** Two stores on the same fresh tables, as two instances of the app would be; the first logs its requests. */
+function twoInstances() {
+  const prefix = `t${randomBytes(6).toString('hex')}`;
+  const log = requestLog(prefix);
+  const { connectionString } = azurite;
+  return {
+    store: TableStateStore.fromConnectionString(connectionString, { tablePrefix: prefix, policies: [log.policy] }),
+    otherInstance: TableStateStore.fromConnectionString(connectionString, { tablePrefix: prefix }),
+    log,
+  };
+}
 
 /** A pipeline policy that notes each request sent to the store's tables: method, and path within the tables. */
 function requestLog(tablePrefix: string): { policy: PipelinePolicy; requests: string[] } {
