@@ -221,16 +221,17 @@ export class EntityStateStore implements StateStore {
   }
 
   /**
-   * For a write: the summary this store has just written for the target, once (an operation recorded, then moved to
-   * running), else the stored one. Only writes take it, as they are conditional on its ETag.
+   * For a write: the summary this store has just written for the target, or met in a query of its operations, once
+   * and within a minute (an operation recorded, then moved to running); else the stored one. Only writes take it,
+   * as they are conditional on its ETag.
    */
-  private summaryToWriteOver(target: string): Promise<SummaryRead> {
+  private async summaryToWriteOver(target: string): Promise<SummaryRead> {
     const seen = this.recentSummaries.get(target);
     this.recentSummaries.delete(target);
     if (seen === undefined || performance.now() - seen.seenAtMs > RECENT_SUMMARY_FRESH_MS)
       return this.readSummary(target);
-    if (seen.read) return Promise.resolve(seen.read);
-    return Promise.resolve({ summary: summaryFromRow(this.tables.operations.name, seen.row), etag: seen.row.etag });
+    if (seen.read) return seen.read;
+    return { summary: summaryFromRow(this.tables.operations.name, seen.row), etag: seen.row.etag };
   }
 
   /** The target's summary with its ETag, or, for a target written before summaries existed, one built now. */
