@@ -45,6 +45,25 @@ export interface StartOptions {
   onResponse: (raw: RawOperationResponse, flat: unknown) => void;
 }
 
+/**
+ * The options of an update's `beginX` call under `startWithoutPolling`: the start's own abort signal and answer
+ * callback, with ARM's headers captured from the same answer, and the SDK's poll interval.
+ */
+export function updateOptions(
+  start: StartOptions,
+  headers: { onResponse: (response: FullResponse) => void },
+  updateIntervalInMs: number,
+): StartOptions & { updateIntervalInMs: number } {
+  return {
+    abortSignal: start.abortSignal,
+    onResponse: (raw, flat) => {
+      headers.onResponse(raw);
+      start.onResponse(raw, flat);
+    },
+    updateIntervalInMs,
+  };
+}
+
 /** How the SDK describes the operation to core-lro; the resume token must match what the SDK itself would write. */
 export interface LroSpec {
   /** The operation spec's path template, e.g. `/subscriptions/{subscriptionId}/.../clusters/{clusterName}`. */

@@ -11,7 +11,7 @@ import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '..
 import { armCall, type ArmCallContext } from '../arm-errors.js';
 import { ProviderError } from '../../vocabulary/errors.js';
 import { normalizeRegion } from '../azure-clients.js';
-import { captureArmHeaders, resumeAndPollOnce, startWithoutPolling, type LroSpec } from '../lro.js';
+import { captureArmHeaders, resumeAndPollOnce, startWithoutPolling, updateOptions, type LroSpec } from '../lro.js';
 import type { CapacityBounds, SkuBoundsCache } from './sku-bounds.js';
 import type { FleetResource } from '../fleet-reader.port.js';
 
@@ -72,15 +72,13 @@ export class KustoTarget implements ScaleTarget {
     const action = to > live.capacity ? 'scaling out' : 'scaling in';
     const resumeToken = await armCall(this.context(action, KUSTO_WRITE_ROLE), () =>
       startWithoutPolling(
-        ({ abortSignal, onResponse }) =>
-          this.client.clusters.beginUpdate(this.id.resourceGroup, this.id.name, update, {
-            abortSignal,
-            onResponse: (raw, flat) => {
-              headers.onResponse(raw);
-              onResponse(raw as Parameters<typeof onResponse>[0], flat);
-            },
-            updateIntervalInMs: this.lroPollIntervalMs,
-          }),
+        (start) =>
+          this.client.clusters.beginUpdate(
+            this.id.resourceGroup,
+            this.id.name,
+            update,
+            updateOptions(start, headers, this.lroPollIntervalMs),
+          ),
         KUSTO_UPDATE_LRO,
       ),
     );

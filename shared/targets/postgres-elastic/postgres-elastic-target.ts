@@ -9,7 +9,7 @@ import { NotSupportedError, ProviderError } from '../../vocabulary/errors.js';
 import type { LiveTargetState, ScaleProgress, ScaleStart, ScaleTarget } from '../scale-target.port.js';
 import { armCall, type ArmCallContext } from '../arm-errors.js';
 import { normalizeRegion } from '../azure-clients.js';
-import { captureArmHeaders, resumeAndPollOnce, startWithoutPolling, type LroSpec } from '../lro.js';
+import { captureArmHeaders, resumeAndPollOnce, startWithoutPolling, updateOptions, type LroSpec } from '../lro.js';
 import type { FleetResource } from '../fleet-reader.port.js';
 import { ELASTIC_CLUSTER } from '../../kinds/postgres-elastic-cluster/definition.js';
 
@@ -62,19 +62,12 @@ export class PostgresElasticTarget implements ScaleTarget {
     const headers = captureArmHeaders();
     const resumeToken = await armCall(this.context('scaling out', POSTGRES_WRITE_ROLE), () =>
       startWithoutPolling(
-        ({ abortSignal, onResponse }) =>
+        (start) =>
           this.client.servers.beginUpdate(
             this.id.resourceGroup,
             this.id.name,
             { cluster: { clusterSize: to } },
-            {
-              abortSignal,
-              onResponse: (raw, flat) => {
-                headers.onResponse(raw);
-                onResponse(raw as Parameters<typeof onResponse>[0], flat);
-              },
-              updateIntervalInMs: this.lroPollIntervalMs,
-            },
+            updateOptions(start, headers, this.lroPollIntervalMs),
           ),
         POSTGRES_UPDATE_LRO,
       ),
