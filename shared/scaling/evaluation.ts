@@ -173,32 +173,22 @@ export class EvaluationInputs {
    * Every target's operations summary in one query. When it fails, each target queries its own operations (a
    * target without a summary does so anyway, until its next operation change writes one).
    */
-  private async readSummaries(log: Logger): Promise<Map<string, TargetSummary> | undefined> {
-    try {
-      return await this.deps.state.listTargetSummaries();
-    } catch (error) {
-      log.log(
-        'warn',
-        `reading the targets' operations summaries at once failed: ${describeError(error)}; reading each target's operations`,
-      );
-      return undefined;
-    }
+  private readSummaries(log: Logger): Promise<Map<string, TargetSummary> | undefined> {
+    return orPerTarget(() => this.deps.state.listTargetSummaries(), log, {
+      what: "the targets' operations summaries",
+      instead: "reading each target's operations",
+    });
   }
 
   /**
    * Every target's pause flags and failure reset in one query. When it fails, each target reads its own (and
    * reports the failure for itself if the store is down).
    */
-  private async readControls(log: Logger): Promise<Map<string, TargetControls> | undefined> {
-    try {
-      return await this.deps.state.listTargetControls();
-    } catch (error) {
-      log.log(
-        'warn',
-        `reading the targets' pause flags at once failed: ${describeError(error)}; reading them per target`,
-      );
-      return undefined;
-    }
+  private readControls(log: Logger): Promise<Map<string, TargetControls> | undefined> {
+    return orPerTarget(() => this.deps.state.listTargetControls(), log, {
+      what: "the targets' pause flags",
+      instead: 'reading them per target',
+    });
   }
 
   /** Forecast inputs of the targets whose live state and history could be read; a failure leaves the reactive logic alone. */
@@ -274,6 +264,20 @@ export class EvaluationInputs {
     }
     if (requests.length === 0) return new Map();
     return this.deps.metrics.fetch(requests, now);
+  }
+}
+
+/** A bulk read of the state store, or undefined with a warning when it fails: each target then reads its own. */
+async function orPerTarget<T>(
+  read: () => Promise<T>,
+  log: Logger,
+  { what, instead }: { what: string; instead: string },
+): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    log.log('warn', `reading ${what} at once failed: ${describeError(error)}; ${instead}`);
+    return undefined;
   }
 }
 
