@@ -9,10 +9,9 @@ import type {
   RowQuery,
   StoredRow,
 } from './entity-table.port.js';
-import { MAX_BATCH_WRITES, RowPreconditionFailed } from './entity-table.port.js';
+import { RowPreconditionFailed, partitionBatches } from './entity-table.port.js';
 import { translateTableError } from './table-errors.js';
 import type { TableCallContext } from './table-errors.js';
-import { chunk } from '../chunk.js';
 
 /** One Azure table through `@azure/data-tables`. The table is created on first use. */
 export class AzureEntityTable implements EntityTable {
@@ -88,7 +87,7 @@ export class AzureEntityTable implements EntityTable {
   /** Deletes in batch transactions of up to 100 rows of one partition; a batch with a vanished row goes row by row. */
   async deleteMany(keys: readonly RowKeys[]): Promise<number> {
     let deleted = 0;
-    for (const batch of batchesByPartition(keys)) {
+    for (const batch of partitionBatches(keys, (key) => key.partitionKey)) {
       deleted += (await this.deleteBatch(batch)) ? batch.length : await this.deleteOneByOne(batch);
     }
     return deleted;
@@ -228,12 +227,6 @@ function etagOf(response: { etag?: string }): string {
 function statusOf(error: unknown): number | undefined {
   const status: unknown = error instanceof Error ? Reflect.get(error, 'statusCode') : undefined;
   return typeof status === 'number' ? status : undefined;
-}
-
-function batchesByPartition(keys: readonly RowKeys[]): RowKeys[][] {
-  const byPartition = new Map<string, RowKeys[]>();
-  for (const key of keys) byPartition.set(key.partitionKey, [...(byPartition.get(key.partitionKey) ?? []), key]);
-  return [...byPartition.values()].flatMap((rows) => chunk(rows, MAX_BATCH_WRITES));
 }
 
 const PROPERTY_NAME = /^[A-Za-z][A-Za-z0-9]*$/;

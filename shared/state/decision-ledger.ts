@@ -5,13 +5,7 @@
 import { StateConflictError } from '../vocabulary/errors.js';
 import { decisionEntity, decisionFromRow } from './entities.js';
 import type { DecisionEntity } from './entities.js';
-import {
-  MAX_BATCH_PAYLOAD_BYTES,
-  MAX_BATCH_WRITES,
-  RowPreconditionFailed,
-  entitySizeBytes,
-  takeRows,
-} from './entity-table.port.js';
+import { partitionBatches, RowPreconditionFailed, entitySizeBytes, takeRows } from './entity-table.port.js';
 import type { EntityTable, EntityWrite } from './entity-table.port.js';
 import { ledgerPartition, ledgerRowPrefix } from './keys.js';
 import type { DecisionRecord, EvidenceTrim, NewDecisionRecord } from './state-store.port.js';
@@ -46,7 +40,11 @@ export class DecisionLedger {
       }
     });
     await Promise.all(
-      ledgerBatches(pending).map(async (batch) => {
+      partitionBatches(
+        pending,
+        ({ entity }) => entity.partitionKey,
+        ({ entity }) => entitySizeBytes(entity) + BATCH_WRITE_OVERHEAD_BYTES,
+      ).map(async (batch) => {
         try {
           await this.table.writeBatch(batch.map(({ entity }) => ({ kind: 'create', entity })));
           for (const { index, entity, trim } of batch)
@@ -101,30 +99,3 @@ function checkedDecision(record: NewDecisionRecord): DecisionEntity {
 
 /** What a write adds to a batch request beyond the entity itself (its part headers). */
 const BATCH_WRITE_OVERHEAD_BYTES = 1024;
-
-/** Rows grouped by partition, in batches within the service's count and size limits. */
-function ledgerBatches<T extends { entity: EntityWrite }>(rows: readonly T[]): T[][] {
-  const byPartition = new Map<string, T[]>();
-  for (const row of rows) {
-    const partitionRows = byPartition.get(row.entity.partitionKey);
-    if (partitionRows) partitionRows.push(row);
-    else byPartition.set(row.entity.partitionKey, [row]);
-  }
-  const batches: T[][] = [];
-  for (const partitionRows of byPartition.values()) {
-    let batch: T[] = [];
-    let bytes = 0;
-    for (const row of partitionRows) {
-      const size = entitySizeBytes(row.entity) + BATCH_WRITE_OVERHEAD_BYTES;
-      if (batch.length === MAX_BATCH_WRITES || (batch.length > 0 && bytes + size > MAX_BATCH_PAYLOAD_BYTES)) {
-        batches.push(batch);
-        batch = [];
-        bytes = 0;
-      }
-      batch.push(row);
-      bytes += size;
-    }
-    if (batch.length > 0) batches.push(batch);
-  }
-  return batches;
-}

@@ -70,6 +70,40 @@ function valueSizeBytes(value: PropertyValue): number {
   return 8;
 }
 
+/**
+ * Items grouped by partition (a batch holds one), in order, and cut into batches within the service's limits: at
+ * most MAX_BATCH_WRITES each, and at most MAX_BATCH_PAYLOAD_BYTES of what `sizeOf` counts.
+ */
+export function partitionBatches<T>(
+  items: readonly T[],
+  partitionOf: (item: T) => string,
+  sizeOf: (item: T) => number = () => 0,
+): T[][] {
+  const byPartition = new Map<string, T[]>();
+  for (const item of items) {
+    const partitionItems = byPartition.get(partitionOf(item));
+    if (partitionItems) partitionItems.push(item);
+    else byPartition.set(partitionOf(item), [item]);
+  }
+  const batches: T[][] = [];
+  for (const partitionItems of byPartition.values()) {
+    let batch: T[] = [];
+    let bytes = 0;
+    for (const item of partitionItems) {
+      const size = sizeOf(item);
+      if (batch.length === MAX_BATCH_WRITES || (batch.length > 0 && bytes + size > MAX_BATCH_PAYLOAD_BYTES)) {
+        batches.push(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(item);
+      bytes += size;
+    }
+    if (batch.length > 0) batches.push(batch);
+  }
+  return batches;
+}
+
 /** One write of a batch transaction. */
 export type BatchWrite =
   | { kind: 'create'; entity: EntityWrite }
