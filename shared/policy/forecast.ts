@@ -195,21 +195,49 @@ function fitModel(history: HourlyLoad, end: number, model: ForecastModel): Fitte
     0,
     end - (model === 'daily' ? DAILY_PROFILE_DAYS * HOURS_PER_DAY : WEEKLY_PROFILE_WEEKS * HOURS_PER_WEEK),
   );
-  const byPhase: number[][] = Array.from({ length: period }, () => []);
-  for (let index = profileStart; index < end; index += 1) {
-    const value = history.values[index];
-    if (value !== null && value !== undefined) byPhase[phaseOf(index)]?.push(value / trendAt(index));
-  }
+  const ratios = ratiosByPhase(history.values, profileStart, end, period, phaseOf, trendAt);
   // An hour of the period without samples takes the median of them all (computed only when one needs it).
   let fallback: number | undefined;
-  const profile = byPhase.map((samples) =>
-    samples.length > 0 ? median(samples) : (fallback ??= median(byPhase.flat())),
-  );
+  const profile = Array.from({ length: period }, (_, phase) => {
+    const samples = ratios.values.subarray(ratios.offsets[phase], ratios.offsets[phase + 1]);
+    return samples.length > 0 ? medianInPlace(samples) : (fallback ??= median(ratios.values));
+  });
   return {
     model,
     trendPerDay: slope * HOURS_PER_DAY,
     predict: (index) => trendAt(index) * (profile[phaseOf(index)] ?? 1),
   };
+}
+
+/**
+ * Load / trend over values[start, end), grouped by phase of the period in one buffer: the ratios of phase p are
+ * values[offsets[p], offsets[p + 1]). A forecast fits its model some fifteen times; one buffer per fit, rather than
+ * an array per phase and a sorted copy of each, keeps a fleet's forecasts from churning the heap.
+ */
+function ratiosByPhase(
+  values: readonly (number | null)[],
+  start: number,
+  end: number,
+  period: number,
+  phaseOf: (index: number) => number,
+  trendAt: (index: number) => number,
+): { values: Float64Array; offsets: Uint32Array } {
+  const offsets = new Uint32Array(period + 1);
+  for (let index = start; index < end; index += 1) {
+    if (values[index] !== null && values[index] !== undefined) increment(offsets, phaseOf(index) + 1);
+  }
+  for (let phase = 0; phase < period; phase += 1)
+    offsets[phase + 1] = (offsets[phase + 1] as number) + (offsets[phase] as number);
+  const ratios = new Float64Array(offsets[period] as number);
+  const filled = offsets.slice(0, period);
+  for (let index = start; index < end; index += 1) {
+    const value = values[index];
+    if (value === null || value === undefined) continue;
+    const phase = phaseOf(index);
+    ratios[filled[phase] as number] = value / trendAt(index);
+    increment(filled, phase);
+  }
+  return { values: ratios, offsets };
 }
 
 /** Theil-Sen line through the means of whole UTC days, as load per hour index; flat with fewer than 3 days. */
@@ -218,41 +246,42 @@ function dailyTrend(
   end: number,
   firstHour: number,
 ): { intercept: number; slope: number } {
-  const days = new Map<number, { sum: number; count: number }>();
+  const firstDay = Math.floor(firstHour / HOURS_PER_DAY);
+  const dayCount = end > 0 ? Math.floor((firstHour + end - 1) / HOURS_PER_DAY) - firstDay + 1 : 0;
+  const sums = new Float64Array(dayCount);
+  const counts = new Uint8Array(dayCount);
   for (let index = 0; index < end; index += 1) {
     const value = values[index];
     if (value === null || value === undefined) continue;
-    const day = Math.floor((firstHour + index) / HOURS_PER_DAY);
-    const entry = days.get(day) ?? { sum: 0, count: 0 };
-    entry.sum += value;
-    entry.count += 1;
-    days.set(day, entry);
+    const day = Math.floor((firstHour + index) / HOURS_PER_DAY) - firstDay;
+    sums[day] = (sums[day] as number) + value;
+    increment(counts, day);
   }
   // Only whole days: a partial day's mean depends on which hours it has.
-  const points = [...days]
-    .filter(([, entry]) => entry.count === HOURS_PER_DAY)
-    .map(([day, entry]) => ({ hour: day * HOURS_PER_DAY + 11.5 - firstHour, mean: entry.sum / entry.count }));
-  if (points.length < 3) {
-    const all = [...days.values()];
-    const mean =
-      all.reduce((sum, entry) => sum + entry.sum, 0) /
-      Math.max(
-        1,
-        all.reduce((sum, entry) => sum + entry.count, 0),
-      );
-    return { intercept: mean, slope: 0 };
+  const hours: number[] = [];
+  const means: number[] = [];
+  for (let day = 0; day < dayCount; day += 1) {
+    if (counts[day] !== HOURS_PER_DAY) continue;
+    hours.push((firstDay + day) * HOURS_PER_DAY + 11.5 - firstHour);
+    means.push((sums[day] as number) / HOURS_PER_DAY);
   }
-  const slopes: number[] = [];
-  for (let i = 0; i < points.length; i += 1) {
-    for (let j = i + 1; j < points.length; j += 1) {
-      const a = points[i] as { hour: number; mean: number };
-      const b = points[j] as { hour: number; mean: number };
-      slopes.push((b.mean - a.mean) / (b.hour - a.hour));
+  if (hours.length < 3) {
+    // Summed day by day, as the line's points are.
+    const total = sums.reduce((sum, daySum) => sum + daySum, 0);
+    const present = counts.reduce((sum, count) => sum + count, 0);
+    return { intercept: total / Math.max(1, present), slope: 0 };
+  }
+  const slopes = new Float64Array((hours.length * (hours.length - 1)) / 2);
+  let next = 0;
+  for (let i = 0; i < hours.length; i += 1) {
+    for (let j = i + 1; j < hours.length; j += 1) {
+      slopes[next] = ((means[j] as number) - (means[i] as number)) / ((hours[j] as number) - (hours[i] as number));
+      next += 1;
     }
   }
-  const slope = median(slopes);
-  const intercept = median(points.map((point) => point.mean - slope * point.hour));
-  return { intercept, slope };
+  const slope = medianInPlace(slopes);
+  const intercepts = Float64Array.from(means, (mean, index) => mean - slope * (hours[index] as number));
+  return { intercept: medianInPlace(intercepts), slope };
 }
 
 function recentDivergence(history: HourlyLoad, fitted: FittedModel, marginLoad: number): string | undefined {
@@ -289,18 +318,27 @@ function rSquared(actual: number[], predicted: number[]): number {
   return 1 - residual / total;
 }
 
+function increment(counts: Uint32Array | Uint8Array, index: number): void {
+  counts[index] = (counts[index] as number) + 1;
+}
+
 function countPresent(values: readonly (number | null)[]): number {
   return values.reduce<number>((count, value) => count + (value === null ? 0 : 1), 0);
 }
 
 /** Sorted copies as typed arrays: sorted natively, without the temporary arrays of a comparator sort. */
-function sortedCopy(values: readonly number[]): Float64Array {
+function sortedCopy(values: ArrayLike<number>): Float64Array {
   return Float64Array.from(values).sort();
 }
 
-export function median(values: number[]): number {
+export function median(values: ArrayLike<number>): number {
+  return medianInPlace(Float64Array.from(values));
+}
+
+/** The median of `values`, which it sorts in place. */
+function medianInPlace(values: Float64Array): number {
   if (values.length === 0) return 0;
-  const sorted = sortedCopy(values);
+  const sorted = values.sort();
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1
     ? (sorted[middle] as number)
