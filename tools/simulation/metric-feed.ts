@@ -13,7 +13,9 @@
  * resource that does not emit it; the policy reports such signals as NoData.
  *
  * Minutes before the trace are filled with the first minute's steady state, so windows that look back (up to a
- * day) have data from the start.
+ * day) have data from the start. Coarse (hourly) history, what the forecaster learns the load's pattern from,
+ * starts with the trace: the simulator knows nothing of the load before it, and a day of that steady state would
+ * read as a real day without any daily pattern (it kept the forecaster from trusting a plain daily cycle for days).
  */
 import type { MetricsSnapshot } from '../../shared/vocabulary/metric-series.js';
 import type { TargetKind } from '../../shared/vocabulary/kinds.js';
@@ -194,7 +196,10 @@ export class MetricFeed {
   private coarseSnapshot(request: MetricsRequest, nowMs: number, intervalMinutes: number): MetricsSnapshot {
     const intervalMs = intervalMinutes * MINUTE_MS;
     const endMs = Math.floor(nowMs / intervalMs) * intervalMs;
-    const startMs = endMs - Math.ceil(request.lookbackMinutes / intervalMinutes) * intervalMs;
+    const startMs = Math.max(
+      endMs - Math.ceil(request.lookbackMinutes / intervalMinutes) * intervalMs,
+      Math.ceil(this.options.startMs / intervalMs) * intervalMs,
+    );
     const lastPublished = this.lastPublished(Math.floor((nowMs - this.options.startMs) / MINUTE_MS));
     const series: MetricSeries[] = [];
     for (const need of request.needs) {

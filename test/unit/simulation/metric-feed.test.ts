@@ -114,6 +114,18 @@ describe('MetricFeed', () => {
     expect(cpu.window('cpu_percent', 0, 1500)).toHaveLength(1500);
     expect(cpu.valueAt('cpu_percent', -1500)).toBe(75);
   });
+
+  it('starts the hourly history with the trace: the prefilled steady state is no day of load to learn from', () => {
+    const cpu = feed('postgres-elastic-cluster', { lag: 0 });
+    cpu.prefill(reading(3, 4));
+    for (let minute = 0; minute < 180; minute += 1) cpu.record(minute, reading(minute < 60 ? 1 : 2, 4));
+    const hourly = cpu.snapshot(request({ intervalMinutes: 60, lookbackMinutes: 26 * 60 }), START_MS + 180 * MINUTE);
+    const samples = hourly.series.find((series) => series.aggregation === 'Average')?.samples ?? [];
+    expect(samples.map((sample) => (sample.timestampMs - START_MS) / MINUTE)).toEqual([0, 60, 120]);
+    expect(samples.map((sample) => sample.value)).toEqual([25, 50, 50]);
+    // The minute feed still reaches back through the prefill.
+    expect(cpu.snapshot(request({ lookbackMinutes: 120 }), START_MS).series[0]?.samples[0]?.value).toBe(75);
+  });
 });
 
 describe('OutcomeRecorder', () => {
