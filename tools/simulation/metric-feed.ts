@@ -209,9 +209,9 @@ export class MetricFeed {
         if (!MEASURED_STATISTICS.has(aggregation)) continue;
         const samples: MetricSample[] = [];
         for (let bucketMs = startMs; bucketMs < endMs; bucketMs += intervalMs) {
-          const first = Math.max(-PREFILL_MINUTES, (bucketMs - this.options.startMs) / MINUTE_MS);
-          const last = (bucketMs - this.options.startMs) / MINUTE_MS + intervalMinutes - 1;
-          if (last > lastPublished || last < first) continue;
+          const first = (bucketMs - this.options.startMs) / MINUTE_MS;
+          const last = first + intervalMinutes - 1;
+          if (last > lastPublished) continue;
           const values = feed.values.subarray(PREFILL_MINUTES + first, PREFILL_MINUTES + last + 1);
           samples.push({ timestampMs: bucketMs, value: combineMinutes(aggregation, values) });
         }
