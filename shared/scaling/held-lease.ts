@@ -1,6 +1,6 @@
 /**
  * A target's lease while one evaluation acts on it. Every take and renewal reads the clock at that moment: a
- * lease timed from the start of a long tick could already be expired when it is written. The executor renews it
+ * lease timed from the start of a long tick could already be expired when it is written. The executor confirms it
  * right before the PATCH, so a lease that expired and was taken over meanwhile stops the PATCH.
  */
 import { StateConflictError } from '../vocabulary/errors.js';
@@ -37,6 +37,17 @@ export class HeldLease {
       takeoverGraceSeconds: timing.maxClockSkewSeconds,
     });
     return new HeldLease(state, clock, timing, lease);
+  }
+
+  /**
+   * True when the lease is ours with at least half its time left, as the PATCH is sent. A lease with more than
+   * half its time left is ours without asking: another holder may take it only after it expired by their clock
+   * plus `maxClockSkewSeconds`. An older one is renewed; false when it expired and another holder took it.
+   */
+  async confirm(): Promise<boolean> {
+    const remainingMs = this.current.expiresAt.getTime() - this.clock().getTime();
+    if (remainingMs > (this.timing.ttlSeconds * 1000) / 2) return true;
+    return this.renew();
   }
 
   /** Extends the lease from now; false when it expired and another holder took it in the meantime. */

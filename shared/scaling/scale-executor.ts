@@ -5,7 +5,7 @@
  *
  *   complete a finished operation -> decide on what we know -> only if that says act: take the lease -> re-read
  *   ARM and the state store -> decide again if that changed anything -> record the decision -> record the
- *   operation -> renew the lease -> start the ARM update (without waiting) -> release the lease while the update
+ *   operation -> confirm the lease (renewed if half its time is gone) -> start the ARM update (without waiting) -> release the lease while the update
  *   is recorded as running.
  */
 import { decide } from '../policy/decide.js';
@@ -226,7 +226,7 @@ export class ScaleExecutor {
       reason: decision.message,
       decisionId: recorded.decisionId,
     });
-    if (!(await lease.renew())) {
+    if (!(await lease.confirm())) {
       const message = `the lease expired before the update was sent and another evaluation holds it now; not sending ${decision.from} -> ${decision.to}`;
       const cancelled = await this.deps.state.updateOperationStatus(
         target.name,
